@@ -1,0 +1,110 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "hoclieu",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "hoclieu", targets: ["hoclieu"]),
+        .library(name: "HoclieuCore", targets: ["HoclieuCore"]),
+        .library(name: "HoclieuXML", targets: ["HoclieuXML"]),
+        .library(name: "HoclieuStorage", targets: ["HoclieuStorage"]),
+        .library(name: "HoclieuServer", targets: ["HoclieuServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .target(
+            name: "HoclieuCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "HoclieuXML",
+            dependencies: ["CLibXML2"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "HoclieuStorage",
+            dependencies: [
+                "HoclieuCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "HoclieuServer",
+            dependencies: [
+                "HoclieuCore",
+                "HoclieuStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "HoclieuCLI",
+            dependencies: [
+                "HoclieuCore",
+                "HoclieuXML",
+                "HoclieuStorage",
+                "HoclieuServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "hoclieu",
+            dependencies: ["HoclieuCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "HoclieuCoreTests", dependencies: ["HoclieuCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "HoclieuXMLTests", dependencies: ["HoclieuXML"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HoclieuStorageTests",
+            dependencies: ["HoclieuStorage", "HoclieuCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HoclieuServerTests",
+            dependencies: [
+                "HoclieuServer",
+                "HoclieuStorage",
+                "HoclieuCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HoclieuCLITests",
+            dependencies: ["HoclieuCLI", "HoclieuStorage", "HoclieuCore"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

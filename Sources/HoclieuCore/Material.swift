@@ -1,0 +1,225 @@
+public import Foundation
+
+/// What a material is, as a teacher would name it.
+public enum MaterialKind: String, Codable, Sendable, CaseIterable {
+    case lesson
+    case simulation
+    case document
+    case video
+    case link
+    case questionSet = "question_set"
+    case coursePackage = "course_package"
+}
+
+/// Who may see a material.
+public enum Visibility: String, Codable, Sendable, CaseIterable {
+    /// Anyone, signed in or not, and every harvester.
+    case `public`
+    /// Every signed-in user of the education sector.
+    case sector
+    /// Users of the owner's school.
+    case school
+    /// The owner (and administrators) only.
+    case `private`
+}
+
+/// Where a material stands in review.
+public enum MaterialStatus: String, Codable, Sendable, CaseIterable {
+    case draft
+    case submitted
+    case inReview = "in_review"
+    case changesRequested = "changes_requested"
+    case published
+    case rejected
+    case withdrawn
+}
+
+/// Descriptive metadata of a material (the teacher's own values).
+public struct MaterialMetadata: Codable, Sendable, Equatable {
+    public var title: String
+    public var description: String
+    /// BCP 47 language tag; `vi` by default.
+    public var language: String
+    /// Subject codes, e.g. `TOAN`, `TINHOC`.
+    public var subjects: [String]
+    /// Grades 1–12.
+    public var grades: [Int]
+    /// Knowledge-unit codes of the catalogue, e.g. `TOAN.6.SD.2.3`.
+    public var knowledgeUnits: [String]
+    /// Free keywords (tags).
+    public var keywords: [String]
+    /// Licence identifier, e.g. `CC-BY-4.0`.
+    public var licence: String?
+    public var authors: [String]
+    public var school: String?
+
+    public init(
+        title: String, description: String = "", language: String = "vi", subjects: [String] = [], grades: [Int] = [],
+        knowledgeUnits: [String] = [], keywords: [String] = [], licence: String? = nil, authors: [String] = [],
+        school: String? = nil
+    ) {
+        self.title = title
+        self.description = description
+        self.language = language
+        self.subjects = subjects
+        self.grades = grades
+        self.knowledgeUnits = knowledgeUnits
+        self.keywords = keywords
+        self.licence = licence
+        self.authors = authors
+        self.school = school
+    }
+
+    /// The same metadata with every text in NFC and trimmed, lists de-duplicated in order.
+    public func normalised() -> MaterialMetadata {
+        func clean(_ s: String) -> String {
+            s.precomposedStringWithCanonicalMapping.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        func cleanList(_ list: [String], upper: Bool = false) -> [String] {
+            var seen = Set<String>()
+            return list.map { upper ? clean($0).uppercased() : clean($0) }.filter { !$0.isEmpty && seen.insert($0).inserted }
+        }
+        var grades: [Int] = []
+        for g in self.grades where !grades.contains(g) { grades.append(g) }
+        return MaterialMetadata(
+            title: clean(title), description: clean(description), language: clean(language).lowercased(),
+            subjects: cleanList(subjects, upper: true), grades: grades.sorted(), knowledgeUnits: cleanList(knowledgeUnits, upper: true),
+            keywords: cleanList(keywords), licence: licence.map(clean).flatMap { $0.isEmpty ? nil : $0 },
+            authors: cleanList(authors), school: school.map(clean).flatMap { $0.isEmpty ? nil : $0 })
+    }
+
+    /// Every rule the metadata breaks, as field/problem pairs (empty when valid).
+    public func violations() -> [FieldViolation] {
+        var problems: [FieldViolation] = []
+        if title.isEmpty { problems.append(.init(field: "title", problem: .required)) }
+        if title.count > 500 { problems.append(.init(field: "title", problem: .tooLong(max: 500))) }
+        if description.count > 20_000 { problems.append(.init(field: "description", problem: .tooLong(max: 20_000))) }
+        if !language.isEmpty, !language.allSatisfy({ $0.isLetter || $0 == "-" }) || language.count > 35 {
+            problems.append(.init(field: "language", problem: .invalid))
+        }
+        for g in grades where !(1...12).contains(g) { problems.append(.init(field: "grades", problem: .outOfRange(min: 1, max: 12))) }
+        for s in subjects where !s.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) || s.count > 32 {
+            problems.append(.init(field: "subjects", problem: .invalid))
+        }
+        for u in knowledgeUnits where !u.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-") })
+            || u.count > 64
+        {
+            problems.append(.init(field: "knowledgeUnits", problem: .invalid))
+        }
+        if keywords.count > 50 { problems.append(.init(field: "keywords", problem: .tooMany(max: 50))) }
+        if authors.count > 50 { problems.append(.init(field: "authors", problem: .tooMany(max: 50))) }
+        return problems
+    }
+}
+
+/// One broken rule of an input value.
+public struct FieldViolation: Codable, Sendable, Equatable {
+    public enum Problem: Codable, Sendable, Equatable {
+        case required
+        case tooLong(max: Int)
+        case tooMany(max: Int)
+        case outOfRange(min: Int, max: Int)
+        case invalid
+    }
+    public var field: String
+    public var problem: Problem
+
+    public init(field: String, problem: Problem) {
+        self.field = field
+        self.problem = problem
+    }
+
+    /// A sentence in Vietnamese, then English.
+    public var message: String {
+        switch problem {
+        case .required: "Trường \(field) là bắt buộc. / \(field) is required."
+        case .tooLong(let max): "Trường \(field) dài quá \(max) ký tự. / \(field) is longer than \(max) characters."
+        case .tooMany(let max): "Trường \(field) có quá \(max) giá trị. / \(field) has more than \(max) values."
+        case .outOfRange(let min, let max):
+            "Trường \(field) phải nằm trong khoảng \(min)–\(max). / \(field) must be between \(min) and \(max)."
+        case .invalid: "Trường \(field) không hợp lệ. / \(field) is not valid."
+        }
+    }
+}
+
+/// Where a material came from, for idempotent re-import.
+public struct Provenance: Codable, Sendable, Equatable {
+    /// The system it came from, e.g. `cli`, `upload`, `moodle:school-a`.
+    public var sourceSystem: String
+    /// Its identifier there (a file name, a cartridge resource id…).
+    public var sourceIdentifier: String?
+
+    public init(sourceSystem: String, sourceIdentifier: String? = nil) {
+        self.sourceSystem = sourceSystem
+        self.sourceIdentifier = sourceIdentifier
+    }
+}
+
+/// A material: one persistent identifier, its metadata and its versions.
+public struct Material: Codable, Sendable, Equatable, Identifiable {
+    public var id: PersistentIdentifier { pid }
+    public var pid: PersistentIdentifier
+    public var kind: MaterialKind
+    /// Media type of the current version's file, or a package format name (`scorm12`, `h5p`…); `text/uri-list` for links.
+    public var format: String
+    public var metadata: MaterialMetadata
+    public var visibility: Visibility
+    public var status: MaterialStatus
+    /// The user who created it.
+    public var ownerID: Int64
+    /// The newest version number (0 before the first file).
+    public var currentVersion: Int
+    /// For links: the target URL.
+    public var url: String?
+    public var provenance: Provenance?
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(
+        pid: PersistentIdentifier, kind: MaterialKind, format: String, metadata: MaterialMetadata, visibility: Visibility,
+        status: MaterialStatus, ownerID: Int64, currentVersion: Int, url: String?, provenance: Provenance?, createdAt: Date,
+        updatedAt: Date
+    ) {
+        self.pid = pid
+        self.kind = kind
+        self.format = format
+        self.metadata = metadata
+        self.visibility = visibility
+        self.status = status
+        self.ownerID = ownerID
+        self.currentVersion = currentVersion
+        self.url = url
+        self.provenance = provenance
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// One immutable file version of a material.
+public struct MaterialVersion: Codable, Sendable, Equatable {
+    public var pid: PersistentIdentifier
+    public var number: Int
+    /// SHA-256 of the file (hex): the blob name and the content id of the version.
+    public var contentID: ContentID
+    public var fileName: String
+    public var mediaType: String
+    public var byteSize: Int64
+    public var note: String?
+    public var createdBy: Int64
+    public var createdAt: Date
+
+    public init(
+        pid: PersistentIdentifier, number: Int, contentID: ContentID, fileName: String, mediaType: String, byteSize: Int64,
+        note: String?, createdBy: Int64, createdAt: Date
+    ) {
+        self.pid = pid
+        self.number = number
+        self.contentID = contentID
+        self.fileName = fileName
+        self.mediaType = mediaType
+        self.byteSize = byteSize
+        self.note = note
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+    }
+}

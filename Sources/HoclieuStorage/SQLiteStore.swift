@@ -1,0 +1,435 @@
+public import Foundation
+import GRDB
+public import HoclieuCore
+
+/// The embedded store: one SQLite database in WAL mode, through a GRDB `DatabasePool`.
+public final class SQLiteStore: Store {
+    let pool: DatabasePool
+    /// The configured identifier prefix, e.g. `79-760`.
+    public let pidPrefix: String
+
+    /// Opens (creating if needed) the database at `path` and runs every pending migration.
+    public init(path: String, pidPrefix: String) throws {
+        guard PersistentIdentifier.validatePrefix(pidPrefix) else { throw StoreError.invalid("pid prefix '\(pidPrefix)'") }
+        self.pidPrefix = pidPrefix.uppercased()
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    // MARK: Schema
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-users-materials-search") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE user (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        username TEXT NOT NULL UNIQUE,
+                        displayName TEXT NOT NULL,
+                        roles TEXT NOT NULL,
+                        school TEXT,
+                        passwordHash TEXT NOT NULL,
+                        createdAt DATETIME NOT NULL
+                    );
+                    CREATE TABLE session (
+                        tokenHash TEXT PRIMARY KEY NOT NULL,
+                        userId INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+                        expiresAt DATETIME NOT NULL
+                    );
+                    CREATE INDEX session_user ON session(userId);
+                    CREATE TABLE counter (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;
+                    INSERT INTO counter VALUES ('material', 0);
+                    CREATE TABLE material (
+                        id INTEGER PRIMARY KEY,
+                        pid TEXT NOT NULL UNIQUE,
+                        kind TEXT NOT NULL,
+                        format TEXT NOT NULL,
+                        metadata TEXT NOT NULL,
+                        visibility TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        ownerId INTEGER NOT NULL REFERENCES user(id),
+                        currentVersion INTEGER NOT NULL DEFAULT 0,
+                        url TEXT,
+                        sourceSystem TEXT,
+                        sourceIdentifier TEXT,
+                        extractedText TEXT,
+                        facetLines TEXT NOT NULL,
+                        createdAt DATETIME NOT NULL,
+                        updatedAt DATETIME NOT NULL,
+                        json TEXT NOT NULL
+                    );
+                    CREATE UNIQUE INDEX material_source ON material(sourceSystem, sourceIdentifier)
+                        WHERE sourceIdentifier IS NOT NULL;
+                    CREATE INDEX material_owner ON material(ownerId);
+                    CREATE TABLE materialVersion (
+                        materialId INTEGER NOT NULL REFERENCES material(id),
+                        number INTEGER NOT NULL CHECK (number >= 1),
+                        contentId TEXT NOT NULL CHECK (length(contentId) = 64),
+                        fileName TEXT NOT NULL,
+                        mediaType TEXT NOT NULL,
+                        byteSize INTEGER NOT NULL CHECK (byteSize >= 0),
+                        note TEXT,
+                        createdBy INTEGER NOT NULL REFERENCES user(id),
+                        createdAt DATETIME NOT NULL,
+                        PRIMARY KEY (materialId, number)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX materialVersion_content ON materialVersion(contentId);
+                    CREATE VIRTUAL TABLE searchIndex USING fts5(
+                        titleExact, titleFolded, bodyExact, bodyFolded, facets,
+                        content = '', columnsize = 0, detail = column,
+                        tokenize = "unicode61 remove_diacritics 0 tokenchars '_'"
+                    );
+                    """)
+        }
+        return migrator
+    }
+
+    // MARK: Users and sessions
+
+    public func createUser(_ new: NewUser) async throws -> User {
+        guard User.isValidUsername(new.username) else { throw StoreError.invalid("username") }
+        return try await pool.write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM user WHERE username = ?", arguments: [new.username]) == true {
+                throw StoreError.conflict("username \(new.username)")
+            }
+            let now = Date()
+            try db.execute(
+                sql: "INSERT INTO user (username, displayName, roles, school, passwordHash, createdAt) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    new.username, new.displayName, new.roles.map(\.rawValue).sorted().joined(separator: ","), new.school,
+                    new.passwordHash, now,
+                ])
+            return User(
+                id: db.lastInsertedRowID, username: new.username, displayName: new.displayName, roles: new.roles,
+                school: new.school, createdAt: now)
+        }
+    }
+
+    static func user(_ row: Row) -> User {
+        let roles = Set((row["roles"] as String).split(separator: ",").compactMap { Role(rawValue: String($0)) })
+        return User(
+            id: row["id"], username: row["username"], displayName: row["displayName"], roles: roles, school: row["school"],
+            createdAt: row["createdAt"])
+    }
+
+    public func credentials(username: String) async throws -> (user: User, passwordHash: String)? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM user WHERE username = ?", arguments: [username]).map {
+                (Self.user($0), $0["passwordHash"])
+            }
+        }
+    }
+
+    public func user(id: Int64) async throws -> User? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM user WHERE id = ?", arguments: [id]).map(Self.user)
+        }
+    }
+
+    public func userCount() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM user") ?? 0 }
+    }
+
+    public func createSession(tokenHash: String, userID: Int64, expiresAt: Date) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM session WHERE expiresAt < ?", arguments: [Date()])
+            try db.execute(
+                sql: "INSERT INTO session (tokenHash, userId, expiresAt) VALUES (?, ?, ?)", arguments: [tokenHash, userID, expiresAt])
+        }
+    }
+
+    public func sessionUser(tokenHash: String, now: Date) async throws -> User? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT user.* FROM session JOIN user ON user.id = session.userId WHERE tokenHash = ? AND expiresAt > ?",
+                arguments: [tokenHash, now]
+            ).map(Self.user)
+        }
+    }
+
+    public func deleteSession(tokenHash: String) async throws {
+        try await pool.write { db in try db.execute(sql: "DELETE FROM session WHERE tokenHash = ?", arguments: [tokenHash]) }
+    }
+
+    // MARK: Materials
+
+    static func material(_ row: Row) throws -> Material {
+        let decoder = JSONDecoder()
+        let sourceSystem: String? = row["sourceSystem"]
+        return Material(
+            pid: try PersistentIdentifier(parsing: row["pid"]),
+            kind: MaterialKind(rawValue: row["kind"]) ?? .document,
+            format: row["format"],
+            metadata: try decoder.decode(MaterialMetadata.self, from: Data((row["metadata"] as String).utf8)),
+            visibility: Visibility(rawValue: row["visibility"]) ?? .private,
+            status: MaterialStatus(rawValue: row["status"]) ?? .draft,
+            ownerID: row["ownerId"],
+            currentVersion: row["currentVersion"],
+            url: row["url"],
+            provenance: sourceSystem.map { Provenance(sourceSystem: $0, sourceIdentifier: row["sourceIdentifier"]) },
+            createdAt: row["createdAt"],
+            updatedAt: row["updatedAt"])
+    }
+
+    static func version(_ row: Row, pid: PersistentIdentifier) -> MaterialVersion {
+        MaterialVersion(
+            pid: pid, number: row["number"], contentID: ContentID(rawValue: row["contentId"])!, fileName: row["fileName"],
+            mediaType: row["mediaType"], byteSize: row["byteSize"], note: row["note"], createdBy: row["createdBy"],
+            createdAt: row["createdAt"])
+    }
+
+    /// Writes the row, its index entry and its pre-encoded JSON.
+    private static func insert(_ m: Material, extractedText: String?, encoder: JSONEncoder, db: Database) throws {
+        let doc = SearchDocument(material: m, extractedText: extractedText)
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO material (id, pid, kind, format, metadata, visibility, status, ownerId, currentVersion, url,
+                    sourceSystem, sourceIdentifier, extractedText, facetLines, createdAt, updatedAt, json)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            m.pid.serial, m.pid.rawValue, m.kind.rawValue, m.format,
+            String(decoding: try encoder.encode(m.metadata), as: UTF8.self), m.visibility.rawValue, m.status.rawValue, m.ownerID,
+            m.currentVersion, m.url, m.provenance?.sourceSystem, m.provenance?.sourceIdentifier, extractedText,
+            SearchDocument.facetLines(m), m.createdAt, m.updatedAt, String(decoding: try encoder.encode(m), as: UTF8.self),
+        ])
+        try index(doc, rowid: Int64(m.pid.serial), command: nil, db: db)
+    }
+
+    private static func index(_ doc: SearchDocument, rowid: Int64, command: String?, db: Database) throws {
+        if let command {
+            try db.cachedStatement(
+                sql: "INSERT INTO searchIndex (searchIndex, rowid, titleExact, titleFolded, bodyExact, bodyFolded, facets) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            ).execute(arguments: [command, rowid, doc.titleExact, doc.titleFolded, doc.bodyExact, doc.bodyFolded, doc.facets])
+        } else {
+            try db.cachedStatement(
+                sql: "INSERT INTO searchIndex (rowid, titleExact, titleFolded, bodyExact, bodyFolded, facets) VALUES (?, ?, ?, ?, ?, ?)"
+            ).execute(arguments: [rowid, doc.titleExact, doc.titleFolded, doc.bodyExact, doc.bodyFolded, doc.facets])
+        }
+    }
+
+    private func mint(_ db: Database) throws -> PersistentIdentifier {
+        let serial = try Int.fetchOne(db, sql: "UPDATE counter SET value = value + 1 WHERE name = 'material' RETURNING value")!
+        return PersistentIdentifier(prefix: pidPrefix, serial: serial)
+    }
+
+    private static func validate(_ draft: MaterialDraft) throws -> MaterialMetadata {
+        let metadata = draft.metadata.normalised()
+        if let problem = metadata.violations().first { throw StoreError.invalid(problem.message) }
+        return metadata
+    }
+
+    private func newMaterial(_ draft: MaterialDraft, metadata: MaterialMetadata, ownerID: Int64, db: Database) throws -> Material {
+        let now = draft.createdAt ?? Date()
+        return Material(
+            pid: try mint(db), kind: draft.kind, format: draft.format, metadata: metadata, visibility: draft.visibility,
+            status: draft.status, ownerID: ownerID, currentVersion: 0, url: draft.url, provenance: draft.provenance, createdAt: now,
+            updatedAt: now)
+    }
+
+    public func createMaterial(_ draft: MaterialDraft, ownerID: Int64, firstVersion: VersionDraft?) async throws -> Material {
+        let metadata = try Self.validate(draft)
+        return try await pool.write { db in
+            if let source = draft.provenance, source.sourceIdentifier != nil,
+                try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM material WHERE sourceSystem = ? AND sourceIdentifier = ?",
+                    arguments: [source.sourceSystem, source.sourceIdentifier]) == true
+            {
+                throw StoreError.conflict("source \(source.sourceSystem) \(source.sourceIdentifier ?? "")")
+            }
+            let encoder = HoclieuJSON.encoder()
+            var material = try self.newMaterial(draft, metadata: metadata, ownerID: ownerID, db: db)
+            try Self.insert(material, extractedText: draft.extractedText, encoder: encoder, db: db)
+            if let firstVersion {
+                _ = try self.appendVersion(to: &material, firstVersion, db: db)
+            }
+            return material
+        }
+    }
+
+    public func createMaterials(_ drafts: [MaterialDraft], ownerID: Int64) async throws -> Int {
+        let validated = try drafts.map { ($0, try Self.validate($0)) }
+        return try await pool.write { db in
+            let encoder = HoclieuJSON.encoder()
+            for (draft, metadata) in validated {
+                let material = try self.newMaterial(draft, metadata: metadata, ownerID: ownerID, db: db)
+                try Self.insert(material, extractedText: draft.extractedText, encoder: encoder, db: db)
+            }
+            return validated.count
+        }
+    }
+
+    public func material(_ pid: PersistentIdentifier) async throws -> Material? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM material WHERE pid = ?", arguments: [pid.rawValue]).map(Self.material)
+        }
+    }
+
+    public func material(source: Provenance) async throws -> Material? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM material WHERE sourceSystem = ? AND sourceIdentifier IS ?",
+                arguments: [source.sourceSystem, source.sourceIdentifier]
+            ).map(Self.material)
+        }
+    }
+
+    /// Re-indexes and re-encodes a changed material inside the caller's transaction.
+    private static func rewrite(old: Material, oldText: String?, new: Material, newText: String?, db: Database) throws {
+        let encoder = HoclieuJSON.encoder()
+        try index(SearchDocument(material: old, extractedText: oldText), rowid: Int64(old.pid.serial), command: "delete", db: db)
+        try db.execute(
+            sql: """
+                UPDATE material SET metadata = ?, visibility = ?, status = ?, currentVersion = ?, format = ?, extractedText = ?,
+                    facetLines = ?, updatedAt = ?, json = ? WHERE id = ?
+                """,
+            arguments: [
+                String(decoding: try encoder.encode(new.metadata), as: UTF8.self), new.visibility.rawValue, new.status.rawValue,
+                new.currentVersion, new.format, newText, SearchDocument.facetLines(new), new.updatedAt,
+                String(decoding: try encoder.encode(new), as: UTF8.self), new.pid.serial,
+            ])
+        try index(SearchDocument(material: new, extractedText: newText), rowid: Int64(new.pid.serial), command: nil, db: db)
+    }
+
+    private func load(_ pid: PersistentIdentifier, db: Database) throws -> (Material, String?) {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM material WHERE pid = ?", arguments: [pid.rawValue]) else {
+            throw StoreError.notFound(pid.rawValue)
+        }
+        return (try Self.material(row), row["extractedText"])
+    }
+
+    public func updateMaterial(
+        _ pid: PersistentIdentifier, metadata: MaterialMetadata?, visibility: Visibility?, status: MaterialStatus?
+    ) async throws -> Material {
+        let normalised = metadata?.normalised()
+        if let problem = normalised?.violations().first { throw StoreError.invalid(problem.message) }
+        return try await pool.write { db in
+            let (old, text) = try self.load(pid, db: db)
+            var new = old
+            if let normalised { new.metadata = normalised }
+            if let visibility { new.visibility = visibility }
+            if let status { new.status = status }
+            new.updatedAt = max(Date(), old.updatedAt)
+            try Self.rewrite(old: old, oldText: text, new: new, newText: text, db: db)
+            return new
+        }
+    }
+
+    private func appendVersion(to material: inout Material, _ draft: VersionDraft, db: Database) throws -> MaterialVersion {
+        let old = material
+        let oldText = try String.fetchOne(db, sql: "SELECT extractedText FROM material WHERE id = ?", arguments: [old.pid.serial])
+        let now = Date()
+        let version = MaterialVersion(
+            pid: material.pid, number: material.currentVersion + 1, contentID: draft.contentID, fileName: draft.fileName,
+            mediaType: draft.mediaType, byteSize: draft.byteSize, note: draft.note, createdBy: draft.createdBy, createdAt: now)
+        try db.execute(
+            sql: """
+                INSERT INTO materialVersion (materialId, number, contentId, fileName, mediaType, byteSize, note, createdBy, createdAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                material.pid.serial, version.number, version.contentID.rawValue, version.fileName, version.mediaType,
+                version.byteSize, version.note, version.createdBy, now,
+            ])
+        material.currentVersion = version.number
+        if material.kind != .link { material.format = draft.mediaType }
+        material.updatedAt = max(now, old.updatedAt)
+        try Self.rewrite(old: old, oldText: oldText, new: material, newText: draft.extractedText ?? oldText, db: db)
+        return version
+    }
+
+    public func addVersion(_ pid: PersistentIdentifier, _ draft: VersionDraft) async throws -> MaterialVersion {
+        try await pool.write { db in
+            var (material, _) = try self.load(pid, db: db)
+            return try self.appendVersion(to: &material, draft, db: db)
+        }
+    }
+
+    public func versions(_ pid: PersistentIdentifier) async throws -> [MaterialVersion] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT v.* FROM materialVersion v JOIN material m ON m.id = v.materialId WHERE m.pid = ? ORDER BY v.number",
+                arguments: [pid.rawValue]
+            ).map { Self.version($0, pid: pid) }
+        }
+    }
+
+    public func version(_ pid: PersistentIdentifier, number: Int) async throws -> MaterialVersion? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT v.* FROM materialVersion v JOIN material m ON m.id = v.materialId WHERE m.pid = ? AND v.number = ?",
+                arguments: [pid.rawValue, number]
+            ).map { Self.version($0, pid: pid) }
+        }
+    }
+
+    public func isReferenced(_ contentID: ContentID) async throws -> Bool {
+        try await pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM materialVersion WHERE contentId = ? LIMIT 1", arguments: [contentID.rawValue])
+                ?? false
+        }
+    }
+
+    // MARK: Operations
+
+    public func referencedContentIDs() async throws -> Set<ContentID> {
+        try await pool.read { db in
+            var ids = Set<ContentID>()
+            let cursor = try String.fetchCursor(db, sql: "SELECT DISTINCT contentId FROM materialVersion")
+            while let text = try cursor.next() {
+                guard let id = ContentID(rawValue: text) else { throw StoreError.invalid("content id \(text)") }
+                ids.insert(id)
+            }
+            return ids
+        }
+    }
+
+    public func integrityProblems() async throws -> [String] {
+        try await pool.read { db in
+            var problems: [String] = []
+            for line in try String.fetchAll(db, sql: "PRAGMA integrity_check") where line != "ok" { problems.append(line) }
+            for row in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") {
+                problems.append("foreign key: table \(row[0] as String? ?? "?") row \(row[1] as Int64? ?? 0)")
+            }
+            if try Int.fetchOne(db, sql: "SELECT count(*) FROM material WHERE currentVersion != (SELECT count(*) FROM materialVersion v WHERE v.materialId = material.id)") != 0 {
+                problems.append("material rows whose currentVersion disagrees with their versions")
+            }
+            let maxSerial = try Int.fetchOne(db, sql: "SELECT max(id) FROM material") ?? 0
+            let counter = try Int.fetchOne(db, sql: "SELECT value FROM counter WHERE name = 'material'") ?? 0
+            if maxSerial > counter { problems.append("identifier counter \(counter) is behind the highest serial \(maxSerial)") }
+            return problems
+        } + (try await pool.write { db in
+            // The FTS5 check is spelled as an INSERT, so it needs the writer connection.
+            do {
+                try db.execute(sql: "INSERT INTO searchIndex(searchIndex, rank) VALUES ('integrity-check', 0)")
+                return [String]()
+            } catch {
+                return ["search index: \(error)"]
+            }
+        })
+    }
+
+    public func backupDatabase(to url: URL) async throws {
+        let destination = try DatabaseQueue(path: url.path)
+        try pool.backup(to: destination)
+        try destination.close()
+    }
+
+    public func statistics() async throws -> StoreStatistics {
+        try await pool.read { db in
+            StoreStatistics(
+                materials: try Int.fetchOne(db, sql: "SELECT count(*) FROM material") ?? 0,
+                versions: try Int.fetchOne(db, sql: "SELECT count(*) FROM materialVersion") ?? 0,
+                users: try Int.fetchOne(db, sql: "SELECT count(*) FROM user") ?? 0,
+                blobBytes: try Int64.fetchOne(
+                    db, sql: "SELECT coalesce(sum(byteSize), 0) FROM (SELECT DISTINCT contentId, byteSize FROM materialVersion)") ?? 0)
+        }
+    }
+}

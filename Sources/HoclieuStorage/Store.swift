@@ -1,0 +1,147 @@
+public import Foundation
+public import HoclieuCore
+
+/// Everything the service keeps, behind one protocol.
+///
+/// Callers never see SQL: the SQLite implementation (``SQLiteStore``) is the embedded
+/// default, and a PostgreSQL implementation conforms to the same protocol and passes
+/// the same conformance suite. Every method is one transaction: either all its effects
+/// become visible or none do.
+public protocol Store: Sendable {
+    // MARK: Users and sessions
+
+    /// Creates a user. Throws ``StoreError/conflict(_:)`` if the username is taken.
+    func createUser(_ new: NewUser) async throws -> User
+    /// The user and their password hash, by username.
+    func credentials(username: String) async throws -> (user: User, passwordHash: String)?
+    func user(id: Int64) async throws -> User?
+    func userCount() async throws -> Int
+    /// Stores a session whose bearer token hashes to `tokenHash`.
+    func createSession(tokenHash: String, userID: Int64, expiresAt: Date) async throws
+    /// The user of a live session.
+    func sessionUser(tokenHash: String, now: Date) async throws -> User?
+    func deleteSession(tokenHash: String) async throws
+
+    // MARK: Materials
+
+    /// Mints a persistent identifier and creates the material (no version yet, or the first one with `firstVersion`).
+    func createMaterial(_ draft: MaterialDraft, ownerID: Int64, firstVersion: VersionDraft?) async throws -> Material
+    /// Creates many materials in one transaction (bulk import, benchmarks). Returns how many were created.
+    func createMaterials(_ drafts: [MaterialDraft], ownerID: Int64) async throws -> Int
+    func material(_ pid: PersistentIdentifier) async throws -> Material?
+    /// The material whose provenance is `source` (for idempotent re-import).
+    func material(source: Provenance) async throws -> Material?
+    /// Replaces the metadata and/or visibility. `ifUnmodifiedSince` guards against lost updates.
+    func updateMaterial(
+        _ pid: PersistentIdentifier, metadata: MaterialMetadata?, visibility: Visibility?, status: MaterialStatus?
+    ) async throws -> Material
+    /// Adds the next version (its blob must already be in the blob store).
+    func addVersion(_ pid: PersistentIdentifier, _ version: VersionDraft) async throws -> MaterialVersion
+    func versions(_ pid: PersistentIdentifier) async throws -> [MaterialVersion]
+    func version(_ pid: PersistentIdentifier, number: Int) async throws -> MaterialVersion?
+    /// Whether any version refers to the blob (a blob with no reference may be removed).
+    func isReferenced(_ contentID: ContentID) async throws -> Bool
+
+    // MARK: Search
+
+    func search(_ request: SearchRequest) async throws -> SearchPage
+
+    // MARK: Operations
+
+    /// Every content id referenced by any version.
+    func referencedContentIDs() async throws -> Set<ContentID>
+    /// Structural problems found by the database's own integrity check and by cross-checks (empty: healthy).
+    func integrityProblems() async throws -> [String]
+    /// Writes a consistent copy of the database to `url` while the store stays in use.
+    func backupDatabase(to url: URL) async throws
+    /// Counts for `/metrics` and reports.
+    func statistics() async throws -> StoreStatistics
+}
+
+/// A user to create.
+public struct NewUser: Sendable {
+    public var username: String
+    public var displayName: String
+    public var roles: Set<Role>
+    public var school: String?
+    public var passwordHash: String
+
+    public init(username: String, displayName: String, roles: Set<Role>, school: String? = nil, passwordHash: String) {
+        self.username = username
+        self.displayName = displayName
+        self.roles = roles
+        self.school = school
+        self.passwordHash = passwordHash
+    }
+}
+
+/// A material to create.
+public struct MaterialDraft: Sendable {
+    public var kind: MaterialKind
+    public var format: String
+    public var metadata: MaterialMetadata
+    public var visibility: Visibility
+    public var status: MaterialStatus
+    public var url: String?
+    public var provenance: Provenance?
+    /// Text extracted from the content, indexed for search (not returned by the API).
+    public var extractedText: String?
+    /// Creation time; now when nil (benchmarks set it to spread dates).
+    public var createdAt: Date?
+
+    public init(
+        kind: MaterialKind, format: String, metadata: MaterialMetadata, visibility: Visibility = .public,
+        status: MaterialStatus = .draft, url: String? = nil, provenance: Provenance? = nil, extractedText: String? = nil,
+        createdAt: Date? = nil
+    ) {
+        self.kind = kind
+        self.format = format
+        self.metadata = metadata
+        self.visibility = visibility
+        self.status = status
+        self.url = url
+        self.provenance = provenance
+        self.extractedText = extractedText
+        self.createdAt = createdAt
+    }
+}
+
+/// A file version to add; the blob is already stored under `contentID`.
+public struct VersionDraft: Sendable {
+    public var contentID: ContentID
+    public var fileName: String
+    public var mediaType: String
+    public var byteSize: Int64
+    public var note: String?
+    public var createdBy: Int64
+    /// Replaces the material's indexed extracted text when not nil.
+    public var extractedText: String?
+
+    public init(
+        contentID: ContentID, fileName: String, mediaType: String, byteSize: Int64, note: String? = nil, createdBy: Int64,
+        extractedText: String? = nil
+    ) {
+        self.contentID = contentID
+        self.fileName = fileName
+        self.mediaType = mediaType
+        self.byteSize = byteSize
+        self.note = note
+        self.createdBy = createdBy
+        self.extractedText = extractedText
+    }
+}
+
+/// Errors every store implementation throws; they know nothing of HTTP.
+public enum StoreError: Error, Equatable, Sendable {
+    case notFound(String)
+    case conflict(String)
+    case invalid(String)
+}
+
+/// Counts for monitoring.
+public struct StoreStatistics: Sendable, Codable, Equatable {
+    public var materials: Int
+    public var versions: Int
+    public var users: Int
+    public var blobBytes: Int64
+}

@@ -1,0 +1,4 @@
+import ArgumentParser
+import HoclieuCLI
+
+await HoclieuCommand.main()

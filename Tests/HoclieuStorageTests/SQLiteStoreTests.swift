@@ -1,0 +1,162 @@
+import Foundation
+import HoclieuCore
+import HoclieuStorage
+import Testing
+
+/// Builds a store in a fresh temporary folder.
+func makeStore() throws -> (SQLiteStore, URL) {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hoclieu-store-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return (try SQLiteStore(path: dir.appendingPathComponent("db.sqlite").path, pidPrefix: "79-760"), dir)
+}
+
+@Suite("SQLite store")
+struct SQLiteStoreTests {
+    func teacher(_ store: SQLiteStore, _ name: String = "gv.an", school: String? = nil) async throws -> User {
+        try await store.createUser(NewUser(username: name, displayName: name, roles: [.teacher], school: school, passwordHash: "x"))
+    }
+
+    func draft(_ title: String, description: String = "", subjects: [String] = ["TOAN"], grades: [Int] = [6],
+               units: [String] = [], status: MaterialStatus = .published, visibility: Visibility = .public) -> MaterialDraft {
+        MaterialDraft(
+            kind: .document, format: "application/pdf",
+            metadata: MaterialMetadata(title: title, description: description, subjects: subjects, grades: grades, knowledgeUnits: units),
+            visibility: visibility, status: status)
+    }
+
+    @Test("Materials get fresh identifiers and survive a round trip")
+    func createAndRead() async throws {
+        let (store, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let user = try await teacher(store)
+        let a = try await store.createMaterial(draft("Phân số"), ownerID: user.id, firstVersion: nil)
+        let b = try await store.createMaterial(draft("Số thập phân"), ownerID: user.id, firstVersion: nil)
+        #expect(a.pid != b.pid)
+        #expect(b.pid.serial == a.pid.serial + 1)
+        let read = try #require(try await store.material(a.pid))
+        #expect(read.metadata.title == "Phân số")
+        #expect(read.status == .published)
+    }
+
+    @Test("Usernames are unique")
+    func uniqueUsers() async throws {
+        let (store, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try await teacher(store)
+        await #expect(throws: StoreError.conflict("username gv.an")) { try await teacher(store) }
+        #expect(try await store.userCount() == 1)
+    }
+
+    @Test("Folded queries find marked titles; exact matches rank first")
+    func vietnameseSearch() async throws {
+        let (store, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let user = try await teacher(store)
+        let fraction = try await store.createMaterial(draft("Phân số và phép chia"), ownerID: user.id, firstVersion: nil)
+        let circle = try await store.createMaterial(draft("Đường tròn"), ownerID: user.id, firstVersion: nil)
+        // Newer, so it would come first by recency alone.
+        let positive = try await store.createMaterial(draft("Số dương và số âm"), ownerID: user.id, firstVersion: nil)
+
+        let fractions = try await store.search(SearchRequest(text: "phan so"))
+        #expect(fractions.items.count == 1 && fractions.items[0].contains(fraction.pid.rawValue))
+        let circles = try await store.search(SearchRequest(text: "duong tron"))
+        #expect(circles.items.count == 1 && circles.items[0].contains(circle.pid.rawValue))
+
+        let duong = try await store.search(SearchRequest(text: "Đường"))
+        #expect(duong.items.count == 2)
+        #expect(duong.items[0].contains(circle.pid.rawValue), "the exact 'Đường' ranks above 'dương'")
+        #expect(duong.items[1].contains(positive.pid.rawValue))
+    }
+
+    @Test("Title matches rank above description matches")
+    func titleFirst() async throws {
+        let (store, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let user = try await teacher(store)
+        let inTitle = try await store.createMaterial(draft("Hình học phẳng"), ownerID: user.id, firstVersion: nil)
+        let inBody = try await store.createMaterial(draft("Bài tập", description: "Ôn tập hình học"), ownerID: user.id, firstVersion: nil)
+        let page = try await store.search(SearchRequest(text: "hinh hoc"))
+        #expect(page.items.count == 2)
+        #expect(page.items[0].contains(inTitle.pid.rawValue))
+        #expect(page.items[1].contains(inBody.pid.rawValue))
+    }
+
+    @Test("Keyset pages cover every match exactly once")
+    func pagination() async throws {
+        let (store, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let user = try await teacher(store)
+        var drafts: [MaterialDraft] = []
+        for i in 0..<57 { drafts.append(draft(i % 3 == 0 ? "Đường số \(i)" : "Bài \(i)", description: "dương đường \(i)")) }
+        #expect(try await store.createMaterials(drafts, ownerID: user.id) == 57)
+        var seen: [String] = []
+        var cursor: SearchCursor? = nil
+        repeat {
+            let page = try await store.search(SearchRequest(text: "đường", limit: 10, cursor: cursor))
+            seen += page.items
+            cursor = page.next
+            if cursor != nil { #expect(page.items.count == 10) }
+        } while cursor != nil
+        #expect(seen.count == 57)
+        #expect(Set(seen).count == 57)
+        #expect(seen[0].contains("Đường số 54"), "title matches first, newest first")
+    }
+
+    @Test("Facet filters, unit descendants and visibility")
+    func facetsAndVisibility() async throws {
+        let (store, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let user = try await teacher(store)
+        let other = try await teacher(store, "gv.binh")
+        _ = try await store.createMaterial(draft("Phân số", grades: [6], units: ["TOAN.6.SD.2.3"]), ownerID: user.id, firstVersion: nil)
+        _ = try await store.createMaterial(draft("Phân số lớp 7", grades: [7]), ownerID: user.id, firstVersion: nil)
+        _ = try await store.createMaterial(draft("Phân số nháp", status: .draft), ownerID: user.id, firstVersion: nil)
+        _ = try await store.createMaterial(draft("Phân số trong ngành", visibility: .sector), ownerID: user.id, firstVersion: nil)
+
+        #expect(try await store.search(SearchRequest(text: "phân số")).total == 2, "anonymous: published and public only")
+        #expect(try await store.search(SearchRequest(text: "phân số", viewer: other)).total == 3, "signed in: sector too")
+        #expect(try await store.search(SearchRequest(text: "phân số", viewer: user)).total == 4, "owner: own draft too")
+        let grade6 = try await store.search(SearchRequest(text: "phan so", filters: SearchFilters([.grade: ["6"]])))
+        #expect(grade6.total == 1)
+        let unit = try await store.search(SearchRequest(filters: SearchFilters([.knowledgeUnit: ["TOAN.6"]])))
+        #expect(unit.total == 1, "a unit filter includes its descendants")
+        let counted = try await store.search(SearchRequest(text: "phan so", facets: [.grade, .subject]))
+        #expect(counted.facetCounts[.grade]?.map(\.value) == ["6", "7"])
+        #expect(counted.facetCounts[.subject]?.first?.count == 2)
+    }
+
+    @Test("Updates re-index: old words stop matching, new words match")
+    func reindex() async throws {
+        let (store, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let user = try await teacher(store)
+        let m = try await store.createMaterial(draft("Hình tam giác"), ownerID: user.id, firstVersion: nil)
+        var metadata = m.metadata
+        metadata.title = "Hình vuông"
+        _ = try await store.updateMaterial(m.pid, metadata: metadata, visibility: nil, status: nil)
+        #expect(try await store.search(SearchRequest(text: "tam giac")).total == 0)
+        #expect(try await store.search(SearchRequest(text: "hinh vuong")).total == 1)
+        _ = try await store.updateMaterial(m.pid, metadata: nil, visibility: nil, status: .withdrawn)
+        #expect(try await store.search(SearchRequest(text: "hinh vuong")).total == 0)
+        #expect(try await store.integrityProblems().isEmpty)
+    }
+
+    @Test("Versions are numbered and update the current version")
+    func versions() async throws {
+        let (store, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let user = try await teacher(store)
+        let first = VersionDraft(contentID: .of(text: "v1"), fileName: "a.pdf", mediaType: "application/pdf", byteSize: 2, createdBy: user.id)
+        let m = try await store.createMaterial(draft("Tài liệu"), ownerID: user.id, firstVersion: first)
+        let second = VersionDraft(
+            contentID: .of(text: "v2"), fileName: "b.txt", mediaType: "text/plain", byteSize: 2, createdBy: user.id,
+            extractedText: "nội dung mới")
+        let v2 = try await store.addVersion(m.pid, second)
+        #expect(v2.number == 2)
+        #expect(try await store.versions(m.pid).map(\.number) == [1, 2])
+        #expect(try await store.material(m.pid)?.currentVersion == 2)
+        #expect(try await store.search(SearchRequest(text: "noi dung moi")).total == 1, "extracted text is indexed")
+        #expect(try await store.referencedContentIDs() == [.of(text: "v1"), .of(text: "v2")])
+        #expect(try await store.integrityProblems().isEmpty)
+    }
+}
