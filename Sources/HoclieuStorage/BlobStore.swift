@@ -87,6 +87,8 @@ public struct BlobStore: Sendable {
 public struct StoredBlob: Sendable, Equatable {
     public var contentID: ContentID
     public var byteSize: Int64
+    /// False when the same bytes were already stored (the blob was shared, not created).
+    public var isNew: Bool
 }
 
 /// Why a blob could not be written.
@@ -152,7 +154,8 @@ public final class BlobWriter {
         let target = store.url(for: id)
         let shard = target.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: shard, withIntermediateDirectories: true)
-        if FileManager.default.fileExists(atPath: target.path) {
+        let isNew = !FileManager.default.fileExists(atPath: target.path)
+        if !isNew {
             unlink(temporaryURL.path)  // same bytes are already stored
         } else {
             guard rename(temporaryURL.path, target.path) == 0 else {
@@ -166,7 +169,7 @@ public final class BlobWriter {
                 close(dir)
             }
         }
-        return StoredBlob(contentID: id, byteSize: byteCount)
+        return StoredBlob(contentID: id, byteSize: byteCount, isNew: isNew)
     }
 
     /// Discards the temporary file.

@@ -433,3 +433,17 @@ public final class SQLiteStore: Store {
         }
     }
 }
+
+extension SQLiteStore {
+    /// Bytes used by the full-text index's own tables (segments and their index).
+    public func searchIndexBytes() async throws -> Int64 {
+        try await pool.read { db in
+            try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT (SELECT coalesce(sum(length(block)), 0) FROM searchIndex_data)
+                         + (SELECT coalesce(sum(length(term)) + 16 * count(*), 0) FROM searchIndex_idx)
+                    """) ?? 0
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import ArgumentParser
+import Foundation
+import HoclieuCore
+import HoclieuServer
+import HoclieuStorage
+import ZIPFoundation
+
+/// `hoclieu backup FILE`: a consistent copy while the service runs.
+///
+/// The database is copied with SQLite's online backup (a snapshot of one instant); the blobs the
+/// snapshot refers to are then added. Blobs are immutable and never removed while referenced, so
+/// the pair is consistent. The archive is a ZIP: `manifest.json`, `hoclieu.sqlite`, `blobs/ab/<sha256>`.
+struct Backup: ReportingCommand {
+    static let configuration = CommandConfiguration(abstract: "Sao lưu / Back up the data folder.")
+
+    @OptionGroup var common: CommonOptions
+    @Argument(help: "The backup file to write (.zip).") var file: String
+
+    struct Report: Encodable, CustomStringConvertible {
+        var file: String
+        var materials: Int
+        var blobs: Int
+        var bytes: Int64
+        var description: String { "Đã sao lưu / backed up: \(materials) materials, \(blobs) blobs → \(file) (\(humanBytes(bytes)))" }
+    }
+
+    struct Manifest: Codable {
+        var format = "hoclieu-backup/1"
+        var createdAt: Date
+        var blobs: [String]
+    }
+
+    func execute() async throws -> Report {
+        let repository = try common.openRepository()
+        let target = URL(fileURLWithPath: file)
+        guard !FileManager.default.fileExists(atPath: target.path) else { throw ValidationError("\(file) exists already") }
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("hoclieu-backup-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+
+        let snapshot = work.appendingPathComponent("hoclieu.sqlite")
+        try await repository.store.backupDatabase(to: snapshot)
+        let copy = try SQLiteStore(path: snapshot.path, pidPrefix: repository.configuration.pidPrefix)
+        let referenced = try await copy.referencedContentIDs().sorted { $0.rawValue < $1.rawValue }
+        let materials = try await copy.statistics().materials
+        let manifest = Manifest(createdAt: Date(), blobs: referenced.map(\.rawValue))
+        try HoclieuJSON.encoder().encode(manifest).write(to: work.appendingPathComponent("manifest.json"))
+
+        let partial = target.appendingPathExtension("partial")
+        try? FileManager.default.removeItem(at: partial)
+        do {
+            let archive = try Archive(url: partial, accessMode: .create)
+            try archive.addEntry(with: "manifest.json", relativeTo: work, compressionMethod: .deflate)
+            try archive.addEntry(with: "hoclieu.sqlite", relativeTo: work, compressionMethod: .deflate)
+            for id in referenced {
+                let source = repository.blobs.url(for: id)
+                guard FileManager.default.fileExists(atPath: source.path) else { throw ValidationError("blob \(id) is missing: run hoclieu check") }
+                try archive.addEntry(with: "blobs/\(id.rawValue.prefix(2))/\(id.rawValue)", fileURL: source, compressionMethod: .none)
+            }
+            try FileManager.default.moveItem(at: partial, to: target)
+        } catch {
+            try? FileManager.default.removeItem(at: partial)
+            throw error
+        }
+        let size = (try FileManager.default.attributesOfItem(atPath: target.path)[.size] as? NSNumber)?.int64Value ?? 0
+        return Report(file: target.path, materials: materials, blobs: referenced.count, bytes: size)
+    }
+}
+
+/// `hoclieu restore FILE`: brings a backup back into the data folder.
+///
+/// Everything is unpacked and verified (names, hashes, database integrity) in a temporary folder
+/// beside the target; only then is the target replaced. A bad archive leaves the target untouched.
+struct Restore: ReportingCommand {
+    static let configuration = CommandConfiguration(abstract: "Khôi phục / Restore a backup (service stopped).")
+
+    @OptionGroup var common: CommonOptions
+    @Argument(help: "The backup file.") var file: String
+    @Flag(help: "Replace an existing data folder (it is kept as DATA.replaced-TIMESTAMP).") var force = false
+
+    struct Report: Encodable, CustomStringConvertible {
+        var data: String
+        var materials: Int
+        var blobs: Int
+        var description: String { "Đã khôi phục / restored \(materials) materials, \(blobs) blobs into \(data)" }
+    }
+
+    static let maxDatabaseBytes: Int64 = 64 << 30
+
+    func execute() async throws -> Report {
+        let target = common.dataURL
+        let fm = FileManager.default
+        if fm.fileExists(atPath: Repository.databaseURL(in: target).path), !force {
+            throw ValidationError("\(target.path) already holds a database; use --force to replace it")
+        }
+        let archive = try Archive(url: URL(fileURLWithPath: file), accessMode: .read)
+        let staging = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).restore-\(UUID().uuidString)")
+        try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+        do {
+            let blobs = try BlobStore(root: Repository.blobsURL(in: staging))
+            var restoredBlobs = Set<ContentID>()
+            var sawDatabase = false
+            for entry in archive {
+                // Only the names a backup writes are accepted: no paths of the archive's choosing.
+                if entry.path == "hoclieu.sqlite" || entry.path == "manifest.json" {
+                    guard Int64(entry.uncompressedSize) <= Self.maxDatabaseBytes else { throw ValidationError("\(entry.path) too large") }
+                    _ = try archive.extract(entry, to: staging.appendingPathComponent(entry.path))
+                    sawDatabase = sawDatabase || entry.path == "hoclieu.sqlite"
+                    continue
+                }
+                let parts = entry.path.split(separator: "/")
+                guard entry.type == .file, parts.count == 3, parts[0] == "blobs", let id = ContentID(rawValue: String(parts[2])),
+                    parts[1] == id.rawValue.prefix(2)
+                else { throw ValidationError("unexpected archive entry '\(entry.path)'") }
+                let writer = try blobs.makeWriter()
+                _ = try archive.extract(entry, skipCRC32: false) { chunk in try chunk.withUnsafeBytes { try writer.write($0) } }
+                let stored = try writer.commit()
+                guard stored.contentID == id else {
+                    blobs.remove(stored.contentID)
+                    throw ValidationError("blob \(id) does not match its hash")
+                }
+                restoredBlobs.insert(id)
+            }
+            guard sawDatabase else { throw ValidationError("no hoclieu.sqlite in the backup") }
+            let configuration = common.configuration()
+            let store = try SQLiteStore(path: Repository.databaseURL(in: staging).path, pidPrefix: configuration.pidPrefix)
+            let report = try await Check.check(store, blobs)
+            guard report.ok else { throw ValidationError("the restored data fails its check:\n\(report)") }
+            let materials = try await store.statistics().materials
+
+            if fm.fileExists(atPath: target.path) {
+                let stamp = Int(Date().timeIntervalSince1970)
+                try fm.moveItem(at: target, to: target.deletingLastPathComponent().appendingPathComponent("\(target.lastPathComponent).replaced-\(stamp)"))
+            }
+            try fm.moveItem(at: staging, to: target)
+            return Report(data: target.path, materials: materials, blobs: restoredBlobs.count)
+        } catch {
+            try? fm.removeItem(at: staging)
+            throw error
+        }
+    }
+}

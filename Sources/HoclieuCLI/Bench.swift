@@ -1,0 +1,215 @@
+import ArgumentParser
+import Foundation
+import HoclieuCore
+import HoclieuServer
+import HoclieuStorage
+
+/// `hoclieu bench …`: measured performance.
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Đo hiệu năng / Benchmarks.", subcommands: [BenchSearch.self])
+}
+
+/// `hoclieu bench search --materials N`: indexes a synthetic Vietnamese corpus and times a query mix.
+///
+/// Titles and descriptions are drawn from real Vietnamese syllables with a Zipf-like frequency
+/// (rank r has weight 1/r), so the most common syllables (`số`, `và`, `bài`…) match a large part
+/// of the corpus, as in real collections. Latency is measured in-process around `Store.search`
+/// (server-side: query planning, FTS5, JSON assembly of the page), excluding HTTP.
+struct BenchSearch: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "search", abstract: "Search benchmark.")
+
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Materials to generate.") var materials = 100_000
+    @Option(help: "Queries in the mix.") var queries = 1000
+    @Option(help: "Random seed.") var seed: UInt64 = 2018
+    @Flag(help: "Reuse an existing bench database in --data of the same size instead of regenerating.") var reuse = false
+
+    struct Report: Encodable, CustomStringConvertible {
+        var materials: Int
+        var indexSeconds: Double
+        var materialsPerSecond: Double
+        var rawTextBytes: Int64
+        var ftsIndexBytes: Int64
+        var ftsToRawRatio: Double
+        var databaseBytes: Int64
+        var queries: Int
+        var p50ms: Double
+        var p95ms: Double
+        var p99ms: Double
+        var maxms: Double
+        var commonTermP95ms: Double
+        var meanHits: Double
+
+        var description: String {
+            """
+            materials            \(materials)
+            indexing             \(String(format: "%.1f", indexSeconds)) s, \(Int(materialsPerSecond)) materials/s
+            raw text             \(humanBytes(rawTextBytes))
+            FTS index            \(humanBytes(ftsIndexBytes)) (\(String(format: "%.2f", ftsToRawRatio))× raw text)
+            database file        \(humanBytes(databaseBytes))
+            queries              \(queries) (mean \(String(format: "%.1f", meanHits)) hits on page 1)
+            latency p50/p95/p99  \(String(format: "%.2f / %.2f / %.2f", p50ms, p95ms, p99ms)) ms (max \(String(format: "%.2f", maxms)) ms)
+            common-syllable p95  \(String(format: "%.2f", commonTermP95ms)) ms
+            """
+        }
+    }
+
+    func execute() async throws -> Report {
+        var rng = SplitMix64(seed: seed)
+        let corpus = SyntheticCorpus()
+        let dbURL = Repository.databaseURL(in: common.dataURL)
+        if !reuse { try? FileManager.default.removeItem(at: common.dataURL) }
+        let repository = try common.openRepository()
+        let store = repository.store
+        let owner: Int64
+        if let existing = try await store.credentials(username: "bench") {
+            owner = existing.user.id
+        } else {
+            owner = try await store.createUser(NewUser(username: "bench", displayName: "Bench", roles: [.teacher], passwordHash: "-")).id
+        }
+
+        var rawBytes: Int64 = 0
+        var seconds = 0.0
+        let existing = try await store.statistics().materials
+        if existing < materials {
+            let start = ContinuousClock.now
+            var made = existing
+            let base = Date(timeIntervalSince1970: 1_600_000_000)
+            while made < materials {
+                let n = min(5000, materials - made)
+                var drafts: [MaterialDraft] = []
+                drafts.reserveCapacity(n)
+                for i in 0..<n {
+                    let draft = corpus.material(&rng, createdAt: base.addingTimeInterval(Double(made + i) * 60))
+                    rawBytes += Int64(draft.metadata.title.utf8.count + draft.metadata.description.utf8.count)
+                    drafts.append(draft)
+                }
+                made += try await store.createMaterials(drafts, ownerID: owner)
+            }
+            seconds = (ContinuousClock.now - start).seconds
+        }
+
+        // The query mix.
+        var latencies: [Double] = []
+        var commonLatencies: [Double] = []
+        var hits = 0
+        for q in 0..<queries {
+            let words = (0..<(1 + Int(rng.next() % 3))).map { _ in corpus.querySyllable(&rng) }
+            var text = words.joined(separator: " ")
+            if q % 2 == 1 { text = VietnameseText.fold(text) }
+            var filters = SearchFilters()
+            let facetCount = Int(rng.next() % 3)
+            if facetCount >= 1 { filters[.subject] = [corpus.subjects[Int(rng.next() % UInt64(corpus.subjects.count))]] }
+            if facetCount >= 2 { filters[.grade] = [String(1 + rng.next() % 12)] }
+            let request = SearchRequest(text: text, filters: filters, limit: 20)
+            let start = ContinuousClock.now
+            let page = try await store.search(request)
+            let ms = (ContinuousClock.now - start).seconds * 1000
+            latencies.append(ms)
+            if words.contains(where: { corpus.common.contains($0) }) { commonLatencies.append(ms) }
+            hits += page.items.count
+        }
+        latencies.sort()
+        commonLatencies.sort()
+        func pct(_ values: [Double], _ p: Double) -> Double {
+            values.isEmpty ? 0 : values[min(values.count - 1, Int((Double(values.count) * p).rounded(.up)) - 1)]
+        }
+
+        let sizes = try await (store as? SQLiteStore)?.searchIndexBytes() ?? 0
+        let dbBytes = ((try? FileManager.default.attributesOfItem(atPath: dbURL.path)[.size]) as? NSNumber)?.int64Value ?? 0
+        let wal = ((try? FileManager.default.attributesOfItem(atPath: dbURL.path + "-wal")[.size]) as? NSNumber)?.int64Value ?? 0
+        return Report(
+            materials: materials, indexSeconds: seconds, materialsPerSecond: seconds > 0 ? Double(materials - existing) / seconds : 0,
+            rawTextBytes: rawBytes, ftsIndexBytes: sizes, ftsToRawRatio: rawBytes > 0 ? Double(sizes) / Double(rawBytes) : 0,
+            databaseBytes: dbBytes + wal, queries: queries, p50ms: pct(latencies, 0.5), p95ms: pct(latencies, 0.95),
+            p99ms: pct(latencies, 0.99), maxms: latencies.last ?? 0, commonTermP95ms: pct(commonLatencies, 0.95),
+            meanHits: Double(hits) / Double(max(queries, 1)))
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// A small, fast, seeded generator so runs are repeatable.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Vietnamese-looking titles and descriptions with Zipf-distributed syllables.
+struct SyntheticCorpus {
+    /// Syllables in rough frequency order (most common first) for school materials.
+    let syllables: [String]
+    let cumulative: [Double]
+    let common: Set<String>
+    let subjects = ["TOAN", "NGUVAN", "TIENGANH", "VATLI", "HOAHOC", "SINHHOC", "LICHSU", "DIALI", "TINHOC", "CONGNGHE", "GDCD", "KHTN"]
+    let kinds: [MaterialKind] = [.lesson, .simulation, .document, .video, .questionSet]
+    let licences = ["CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-NC-4.0"]
+
+    init() {
+        let base = """
+            số và bài của các trong học tập lớp có là một phép những cho với được toán hình tính đường
+            phân thức bậc hai ba giải bài tập ôn chương phần kiểm tra đề thi tiếng việt văn bản đọc hiểu viết
+            câu từ ngữ nghĩa nói nghe kể chuyện thơ truyện tác giả nhân vật lịch sử địa lí việt nam thế giới
+            khoa học tự nhiên vật lí hóa sinh tế bào năng lượng điện từ trường lực chuyển động nhiệt ánh sáng
+            âm thanh môi trường sức khỏe tin máy tính thuật toán chương trình dữ liệu mạng internet công nghệ
+            kĩ thuật thiết kế vẽ sản phẩm trồng trọt chăn nuôi gia đình đạo đức pháp luật công dân giáo dục
+            thể chất nghệ thuật âm nhạc mĩ thuật hoạt động trải nghiệm hướng nghiệp tròn thẳng góc tam giác
+            vuông chữ nhật hình thoi bình hành thang diện tích chu vi thể tích khối lập phương cầu trụ nón
+            tỉ lệ phần trăm số thập phân nguyên tự nhiên hữu tỉ vô tỉ thực căn hàm đồ thị phương trình hệ bất
+            đẳng thống kê xác suất biểu đồ bảng dãy cấp cộng nhân trừ chia lũy thừa đạo tích phân giới hạn
+            vectơ tọa độ mặt phẳng không gian đối xứng song vuông góc dương âm đương đường đồng dạng cạnh đỉnh
+            trung điểm tuyến cao đoạn tia góc nhọn tù bẹt so sánh ước bội chung nhỏ nhất lớn nguyên tố hợp
+            """
+        var seen = Set<String>()
+        syllables = base.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init).filter { seen.insert($0).inserted }
+        var total = 0.0
+        cumulative = syllables.indices.map { i in
+            total += 1.0 / Double(i + 1)
+            return total
+        }
+        common = Set(syllables.prefix(8))
+    }
+
+    func syllable(_ rng: inout SplitMix64) -> String {
+        let x = Double(rng.next() % 1_000_000) / 1_000_000 * cumulative.last!
+        var lo = 0
+        var hi = cumulative.count - 1
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if cumulative[mid] < x { lo = mid + 1 } else { hi = mid }
+        }
+        return syllables[lo]
+    }
+
+    /// Query syllables: half from the Zipf head-heavy distribution, half uniform (the long tail).
+    func querySyllable(_ rng: inout SplitMix64) -> String {
+        rng.next() % 2 == 0 ? syllable(&rng) : syllables[Int(rng.next() % UInt64(syllables.count))]
+    }
+
+    func words(_ rng: inout SplitMix64, _ range: ClosedRange<Int>) -> String {
+        let n = range.lowerBound + Int(rng.next() % UInt64(range.count))
+        return (0..<n).map { _ in syllable(&rng) }.joined(separator: " ")
+    }
+
+    func material(_ rng: inout SplitMix64, createdAt: Date) -> MaterialDraft {
+        var title = words(&rng, 4...10)
+        title = title.prefix(1).uppercased() + title.dropFirst()
+        let subject = subjects[Int(rng.next() % UInt64(subjects.count))]
+        return MaterialDraft(
+            kind: kinds[Int(rng.next() % UInt64(kinds.count))], format: "application/pdf",
+            metadata: MaterialMetadata(
+                title: title, description: words(&rng, 15...40), subjects: [subject], grades: [1 + Int(rng.next() % 12)],
+                licence: licences[Int(rng.next() % UInt64(licences.count))]),
+            visibility: rng.next() % 10 == 0 ? .sector : .public, status: rng.next() % 20 == 0 ? .draft : .published,
+            createdAt: createdAt)
+    }
+}

@@ -1,0 +1,83 @@
+public import ArgumentParser
+import Foundation
+import HoclieuCore
+import HoclieuServer
+import Logging
+
+/// The `hoclieu` command line.
+public struct HoclieuCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "hoclieu",
+        abstract: "Hoclieu — kho học liệu số / open learning-resource repository.",
+        subcommands: [
+            Serve.self, Import.self, UserCommand.self, Check.self, Backup.self, Restore.self, Bench.self,
+        ])
+
+    public init() {}
+}
+
+/// Options every command takes.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "Data folder (default: $HOCLIEU_DATA or ./hoclieu-data).")
+    var data: String?
+
+    @Flag(name: .long, help: "Print the report as JSON.")
+    var json = false
+
+    var dataURL: URL {
+        let path = data ?? ProcessInfo.processInfo.environment["HOCLIEU_DATA"] ?? "./hoclieu-data"
+        return URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
+    }
+
+    /// The service configuration for this data folder, from the environment.
+    func configuration() -> ServerConfiguration {
+        let env = ProcessInfo.processInfo.environment
+        var configuration = ServerConfiguration(dataDirectory: dataURL)
+        if let prefix = env["HOCLIEU_PID_PREFIX"] { configuration.pidPrefix = prefix }
+        if let limit = env["HOCLIEU_MAX_UPLOAD_BYTES"].flatMap(Int64.init) { configuration.maxUploadBytes = limit }
+        if let cost = env["HOCLIEU_BCRYPT_COST"].flatMap(UInt8.init) { configuration.bcryptCost = cost }
+        return configuration
+    }
+
+    func openRepository() throws -> Repository {
+        try Repository.open(configuration())
+    }
+}
+
+/// A command whose result is a report, printed readably or as JSON.
+protocol ReportingCommand: AsyncParsableCommand {
+    associatedtype Report: Encodable & CustomStringConvertible
+    var common: CommonOptions { get }
+    /// Does the work and returns the report (tests call this directly).
+    func execute() async throws -> Report
+    /// Whether the report means failure (non-zero exit).
+    func failed(_ report: Report) -> Bool
+}
+
+extension ReportingCommand {
+    func failed(_ report: Report) -> Bool { false }
+
+    func run() async throws {
+        let report = try await execute()
+        if common.json {
+            let encoder = HoclieuJSON.encoder()
+            encoder.outputFormatting.insert(.prettyPrinted)
+            FileHandle.standardOutput.write(try encoder.encode(report) + Data("\n".utf8))
+        } else {
+            FileHandle.standardOutput.write(Data((report.description + "\n").utf8))
+        }
+        if failed(report) { throw ExitCode(1) }
+    }
+}
+
+/// Bytes as a person reads them.
+func humanBytes(_ n: Int64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+    var value = Double(n)
+    var unit = 0
+    while value >= 1024, unit < units.count - 1 {
+        value /= 1024
+        unit += 1
+    }
+    return unit == 0 ? "\(n) B" : String(format: "%.1f %@", value, units[unit])
+}

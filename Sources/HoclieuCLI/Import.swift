@@ -1,0 +1,147 @@
+import ArgumentParser
+import Foundation
+import HoclieuCore
+import HoclieuServer
+import HoclieuStorage
+
+/// `hoclieu import FILE…`: each file (or http(s) URL) becomes a material.
+///
+/// Re-importing is idempotent: a file is identified by its name under the `cli` source; unchanged
+/// bytes are reported as `unchanged`, changed bytes become a new version of the same material.
+struct Import: ReportingCommand {
+    static let configuration = CommandConfiguration(abstract: "Nhập tệp thành học liệu / Import files as materials.")
+
+    @OptionGroup var common: CommonOptions
+    @Argument(help: "Files, or http(s) URLs for links.") var inputs: [String]
+    @Option(help: "Kind: lesson, simulation, document, video, link… (default: from the file type).") var kind: String?
+    @Option(help: "Title (default: the file name without extension).") var title: String?
+    @Option(help: "Description.") var description: String?
+    @Option(help: "Subject code (repeatable).") var subject: [String] = []
+    @Option(help: "Grade 1–12 (repeatable).") var grade: [Int] = []
+    @Option(help: "Knowledge-unit code (repeatable).") var unit: [String] = []
+    @Option(help: "Keyword (repeatable).") var keyword: [String] = []
+    @Option(help: "Licence, e.g. CC-BY-4.0.") var licence: String?
+    @Option(help: "Author (repeatable).") var author: [String] = []
+    @Option(help: "School.") var school: String?
+    @Option(help: "Visibility: public, sector, school, private.") var visibility = "public"
+    @Option(help: "Status: draft (default) or published (an operator's import).") var status = "draft"
+    @Option(help: "Owner username.") var owner = "admin"
+
+    struct Item: Encodable {
+        var input: String
+        var action: String
+        var pid: String?
+        var version: Int?
+        var error: String?
+    }
+
+    struct Report: Encodable, CustomStringConvertible {
+        var items: [Item]
+        var created: Int { items.filter { $0.action == "created" }.count }
+        var failed: Int { items.filter { $0.action == "failed" }.count }
+        var description: String {
+            items.map { item in
+                "\(item.action.padding(toLength: 9, withPad: " ", startingAt: 0)) \(item.pid.map { "\($0)\(item.version.map { "@v\($0)" } ?? "")" } ?? "-") \(item.input)\(item.error.map { " — \($0)" } ?? "")"
+            }.joined(separator: "\n")
+        }
+
+        enum CodingKeys: String, CodingKey { case items, created, failed }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(items, forKey: .items)
+            try c.encode(created, forKey: .created)
+            try c.encode(failed, forKey: .failed)
+        }
+    }
+
+    func failed(_ report: Report) -> Bool { report.failed > 0 }
+
+    func execute() async throws -> Report {
+        guard let visibility = Visibility(rawValue: visibility) else { throw ValidationError("unknown visibility '\(self.visibility)'") }
+        guard let status = MaterialStatus(rawValue: status) else { throw ValidationError("unknown status '\(self.status)'") }
+        let kind = try kind.map { name in
+            guard let kind = MaterialKind(rawValue: name) else { throw ValidationError("unknown kind '\(name)'") }
+            return kind
+        }
+        let repository = try common.openRepository()
+        guard let ownerID = try await repository.store.credentials(username: owner)?.user.id else {
+            throw ValidationError("no user '\(owner)' (hoclieu user add)")
+        }
+        var items: [Item] = []
+        for input in inputs {
+            do {
+                items.append(try await importOne(input, kind: kind, visibility: visibility, status: status, ownerID: ownerID, repository: repository))
+            } catch {
+                items.append(Item(input: input, action: "failed", error: Self.explain(error)))
+            }
+        }
+        return Report(items: items)
+    }
+
+    static func explain(_ error: any Error) -> String {
+        switch error {
+        case StoreError.invalid(let message): message
+        case StoreError.conflict(let what): "đã tồn tại / already exists: \(what)"
+        case FileNameError.unsafe(let name): "tên tệp không an toàn / unsafe file name: \(name)"
+        case let error as BlobError: "\(error)"
+        default: "\(error)"
+        }
+    }
+
+    func metadata(defaultTitle: String) -> MaterialMetadata {
+        MaterialMetadata(
+            title: title ?? defaultTitle, description: description ?? "", subjects: subject, grades: grade, knowledgeUnits: unit,
+            keywords: keyword, licence: licence, authors: author, school: school)
+    }
+
+    func importOne(
+        _ input: String, kind: MaterialKind?, visibility: Visibility, status: MaterialStatus, ownerID: Int64, repository: Repository
+    ) async throws -> Item {
+        let store = repository.store
+        if input.hasPrefix("http://") || input.hasPrefix("https://") {
+            guard URL(string: input)?.host != nil else { throw StoreError.invalid("URL không hợp lệ / invalid URL") }
+            let source = Provenance(sourceSystem: "cli", sourceIdentifier: input)
+            if let existing = try await store.material(source: source) {
+                return Item(input: input, action: "unchanged", pid: existing.pid.rawValue)
+            }
+            let draft = MaterialDraft(
+                kind: .link, format: "text/uri-list", metadata: metadata(defaultTitle: input), visibility: visibility, status: status,
+                url: input, provenance: source)
+            let material = try await store.createMaterial(draft, ownerID: ownerID, firstVersion: nil)
+            return Item(input: input, action: "created", pid: material.pid.rawValue)
+        }
+
+        let url = URL(fileURLWithPath: input)
+        let fileName = try FileNames.validate(url.lastPathComponent)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw StoreError.invalid("không có tệp / no such file")
+        }
+        let blob = try repository.blobs.store(fileAt: url, limit: repository.configuration.maxUploadBytes)
+        do {
+            guard blob.byteSize > 0 else { throw StoreError.invalid("tệp rỗng / empty file") }
+            let mediaType = MediaTypes.resolve(declared: nil, fileName: fileName)
+            let text = TextExtraction.extract(mediaType: mediaType, byteSize: blob.byteSize) { try Data(contentsOf: url) }
+            let version = VersionDraft(
+                contentID: blob.contentID, fileName: fileName, mediaType: mediaType, byteSize: blob.byteSize, createdBy: ownerID,
+                extractedText: text)
+            let source = Provenance(sourceSystem: "cli", sourceIdentifier: fileName)
+            if let existing = try await store.material(source: source) {
+                if let current = try await store.version(existing.pid, number: existing.currentVersion), current.contentID == blob.contentID {
+                    return Item(input: input, action: "unchanged", pid: existing.pid.rawValue, version: current.number)
+                }
+                let added = try await store.addVersion(existing.pid, version)
+                return Item(input: input, action: "updated", pid: existing.pid.rawValue, version: added.number)
+            }
+            let draft = MaterialDraft(
+                kind: kind ?? MediaTypes.kind(for: mediaType), format: mediaType,
+                metadata: metadata(defaultTitle: (fileName as NSString).deletingPathExtension), visibility: visibility, status: status,
+                provenance: source, extractedText: text)
+            let material = try await store.createMaterial(draft, ownerID: ownerID, firstVersion: version)
+            return Item(input: input, action: "created", pid: material.pid.rawValue, version: 1)
+        } catch {
+            if blob.isNew, !(try await store.isReferenced(blob.contentID)) { repository.blobs.remove(blob.contentID) }
+            throw error
+        }
+    }
+}

@@ -1,7 +1,0 @@
-public import ArgumentParser
-
-/// The `hoclieu` command line.
-public struct HoclieuCommand: AsyncParsableCommand {
-    public init() {}
-    public func run() async throws {}
-}

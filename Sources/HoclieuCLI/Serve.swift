@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import HoclieuServer
+import Hummingbird
+import Logging
+
+/// `hoclieu serve`: runs the service on the data folder.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Chạy dịch vụ / Run the service.")
+
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Address to bind.") var host = "127.0.0.1"
+    @Option(help: "Port (0: any free port).") var port = 8080
+    @Option(help: "Web UI folder (default: ./Public when it exists).") var publicDir: String?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
+
+    func run() async throws {
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        var logger = Logger(label: "hoclieu")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+
+        var configuration = common.configuration()
+        configuration.host = host
+        configuration.port = port
+        let folder = URL(fileURLWithPath: publicDir ?? "Public", isDirectory: true)
+        if FileManager.default.fileExists(atPath: folder.appendingPathComponent("index.html").path) {
+            configuration.publicDirectory = folder
+        }
+        let repository = try Repository.open(configuration)
+        if let generated = try await repository.bootstrapAdmin(password: ProcessInfo.processInfo.environment["HOCLIEU_ADMIN_PASSWORD"]) {
+            // Shown once, on the operator's terminal; never logged.
+            FileHandle.standardOutput.write(
+                Data("Tài khoản quản trị / admin account: admin  mật khẩu / password: \(generated)\n".utf8))
+        }
+        logger.info(
+            "starting", metadata: ["hoclieu.data": "\(configuration.dataDirectory.path)", "hoclieu.address": "\(host):\(port)"])
+        try await buildApplication(repository, logger: logger).runService()
+    }
+}

@@ -1,0 +1,85 @@
+public import Foundation
+
+/// File names as they arrive from uploads and imports.
+public enum FileNames {
+    /// Returns the name unchanged if it is a plain file name: 1–255 UTF-8 bytes, no `/` or `\`,
+    /// not `.` or `..`, no control characters. Anything else is refused, never "cleaned".
+    public static func validate(_ name: String) throws(FileNameError) -> String {
+        let nfc = name.precomposedStringWithCanonicalMapping
+        guard !nfc.trimmingCharacters(in: .whitespaces).isEmpty else { throw .empty }
+        guard nfc.utf8.count <= 255 else { throw .tooLong }
+        guard !nfc.contains("/"), !nfc.contains("\\"), nfc != ".", nfc != "..", !nfc.hasPrefix("../"),
+            !nfc.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "\u{0}" })
+        else { throw .unsafe(name) }
+        return nfc
+    }
+}
+
+/// Why a file name was refused.
+public enum FileNameError: Error, Equatable, Sendable {
+    case empty
+    case tooLong
+    /// Contains a path separator, `..`, or a control character.
+    case unsafe(String)
+}
+
+/// Media types by file extension, for files whose uploader did not say (or said `application/octet-stream`).
+public enum MediaTypes {
+    static let byExtension: [String: String] = [
+        "pdf": "application/pdf", "txt": "text/plain", "md": "text/markdown", "csv": "text/csv", "html": "text/html",
+        "htm": "text/html", "xml": "application/xml", "json": "application/json", "zip": "application/zip",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "doc": "application/msword",
+        "ppt": "application/vnd.ms-powerpoint", "xls": "application/vnd.ms-excel", "odt": "application/vnd.oasis.opendocument.text",
+        "mp4": "video/mp4", "webm": "video/webm", "mov": "video/quicktime", "mp3": "audio/mpeg", "wav": "audio/wav",
+        "ogg": "audio/ogg", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif",
+        "svg": "image/svg+xml", "webp": "image/webp", "h5p": "application/zip", "ggb": "application/vnd.geogebra.file",
+        "imscc": "application/zip", "epub": "application/epub+zip",
+    ]
+
+    /// The declared type when it is specific, otherwise the type of the extension, otherwise `application/octet-stream`.
+    public static func resolve(declared: String?, fileName: String) -> String {
+        if let declared {
+            let base = declared.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased()
+            if base.contains("/"), base != "application/octet-stream", base.count <= 127,
+                base.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/+-.".contains($0)) })
+            {
+                return base
+            }
+        }
+        let ext = (fileName as NSString).pathExtension.lowercased()
+        return byExtension[ext] ?? "application/octet-stream"
+    }
+
+    /// The material kind a file of this type most likely is.
+    public static func kind(for mediaType: String) -> MaterialKind {
+        mediaType.hasPrefix("video/") ? .video : .document
+    }
+}
+
+/// Plain text pulled out of uploaded files for the search index.
+public enum TextExtraction {
+    /// Files larger than this are not read for text.
+    public static let maxBytes: Int64 = 2 << 20
+
+    /// The text of a plain-text, Markdown, CSV or HTML file (tags stripped); nil for other types.
+    /// `load` is called only when the type and size qualify.
+    public static func extract(mediaType: String, byteSize: Int64, load: () throws -> Data) -> String? {
+        let textual = ["text/plain", "text/markdown", "text/csv", "text/html"]
+        guard textual.contains(mediaType), byteSize <= maxBytes, let data = try? load() else { return nil }
+        let text = String(decoding: data, as: UTF8.self)
+        return mediaType == "text/html" ? stripTags(text) : text
+    }
+
+    static func stripTags(_ html: String) -> String {
+        var out = ""
+        var inTag = false
+        for ch in html {
+            if ch == "<" { inTag = true; out.append(" ") }
+            else if ch == ">" { inTag = false }
+            else if !inTag { out.append(ch) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import HTTPTypes
+public import Hummingbird
+public import Logging
+import NIOCore
+import NIOPosix
+
+/// The composition root: wires the repository, middleware and every controller.
+///
+/// Tests build the same application with a temporary data folder and port 0.
+public func buildApplication(_ repository: Repository, logger: Logger) -> some ApplicationProtocol {
+    let configuration = repository.configuration
+    return Application(
+        router: buildRouter(repository, logger: logger),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hoclieu"),
+        logger: logger)
+}
+
+/// Every route of the service (the OpenAPI test compares this list with the document).
+public func buildRouter(_ repository: Repository, logger: Logger) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    let metrics = ServiceMetrics()
+    router.add(middleware: MetricsMiddleware(metrics: metrics))
+    router.add(middleware: ProblemMiddleware())
+    if let folder = repository.configuration.publicDirectory {
+        router.add(middleware: FileMiddleware(folder.path, searchForIndexHtml: true, logger: logger))
+    }
+    router.add(middleware: BearerAuthMiddleware(store: repository.store))
+
+    HealthController(repository: repository, metrics: metrics).addRoutes(to: router)
+    AuthController(repository: repository).addRoutes(to: router)
+    MaterialController(repository: repository).addRoutes(to: router)
+    SearchController(repository: repository).addRoutes(to: router)
+    IdentifierController(repository: repository).addRoutes(to: router)
+    router.get("/api/v1/openapi.json") { _, _ in
+        Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+    }
+    return router
+}

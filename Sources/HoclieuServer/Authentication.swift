@@ -1,0 +1,93 @@
+import Foundation
+import HTTPTypes
+import HoclieuCore
+import HoclieuStorage
+import Hummingbird
+import HummingbirdBcrypt
+import Logging
+import NIOCore
+import NIOPosix
+
+/// bcrypt on NIO's thread pool, so hashing never blocks an event loop.
+public struct PasswordHasher: Sendable {
+    public var cost: UInt8
+
+    public init(cost: UInt8 = 12) { self.cost = cost }
+
+    public func hash(_ password: String) async throws -> String {
+        let cost = self.cost
+        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+    }
+
+    public func verify(_ password: String, hash: String) async throws -> Bool {
+        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+    }
+
+    /// Passwords: 8–128 characters.
+    public static func isAcceptable(_ password: String) -> Bool { (8...128).contains(password.count) }
+}
+
+/// Bearer tokens: 32 random bytes, base64url; only their SHA-256 is stored.
+enum SessionToken {
+    static func make() -> String {
+        var rng = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func hash(_ token: String) -> String { ContentID.of(bytes: Data(token.utf8)).rawValue }
+}
+
+/// Reads `Authorization: Bearer …` and puts the session's user into the context.
+///
+/// A missing header leaves the request anonymous; a present but unknown or expired token is a 401,
+/// so a client never silently falls back to anonymous access.
+struct BearerAuthMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let store: any Store
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization] else { return try await next(request, context) }
+        guard header.lowercased().hasPrefix("bearer "), case let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces),
+            !token.isEmpty, token.count <= 128
+        else {
+            throw Problem(.unauthorized, "bad-credentials", vi: "Tiêu đề Authorization không hợp lệ.", en: "Malformed Authorization header.")
+        }
+        guard let user = try await store.sessionUser(tokenHash: SessionToken.hash(token), now: Date()) else {
+            var problem = Problem(
+                .unauthorized, "session-expired", vi: "Phiên đăng nhập không hợp lệ hoặc đã hết hạn.", en: "The session is invalid or has expired.")
+            problem.headers[.wwwAuthenticate] = "Bearer error=\"invalid_token\""
+            throw problem
+        }
+        var context = context
+        context.user = user
+        return try await next(request, context)
+    }
+}
+
+/// Small named authorisation policies, checked at the top of each handler.
+enum Policy {
+    /// Any signed-in user.
+    static func signedIn(_ context: AppRequestContext) throws -> User {
+        guard let user = context.user else {
+            var problem = Problem.unauthenticated
+            problem.headers[.wwwAuthenticate] = "Bearer"
+            throw problem
+        }
+        return user
+    }
+
+    /// Teachers, LMS clients and administrators may contribute materials.
+    static func contributor(_ context: AppRequestContext) throws -> User {
+        let user = try signedIn(context)
+        guard user.has(.teacher) || user.has(.lmsClient) || user.has(.admin) else { throw Problem.forbidden }
+        return user
+    }
+
+    static func admin(_ context: AppRequestContext) throws -> User {
+        let user = try signedIn(context)
+        guard user.has(.admin) else { throw Problem.forbidden }
+        return user
+    }
+}

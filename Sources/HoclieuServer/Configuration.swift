@@ -1,0 +1,102 @@
+public import Foundation
+import HTTPTypes
+public import HoclieuCore
+public import HoclieuStorage
+public import Logging
+import NIOCore
+import NIOPosix
+
+/// Everything the service needs to start, read from the command line and the environment.
+public struct ServerConfiguration: Sendable {
+    /// The data folder: `hoclieu.sqlite` and `blobs/` live here.
+    public var dataDirectory: URL
+    public var host: String
+    /// 0 picks a free port (tests).
+    public var port: Int
+    /// Persistent identifier prefix (province and district codes), e.g. `79-760`.
+    public var pidPrefix: String
+    /// Largest accepted upload, in bytes.
+    public var maxUploadBytes: Int64
+    /// Largest accepted JSON request body, in bytes.
+    public var maxJSONBytes: Int
+    /// How long a login token stays valid.
+    public var sessionLifetime: TimeInterval
+    /// The web UI folder (`Public/`), served at `/` when present.
+    public var publicDirectory: URL?
+    /// bcrypt cost for new password hashes (12 in production; tests may lower it).
+    public var bcryptCost: UInt8
+
+    public init(
+        dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8080, pidPrefix: String = "HL",
+        maxUploadBytes: Int64 = 2 << 30, maxJSONBytes: Int = 1 << 20, sessionLifetime: TimeInterval = 12 * 3600,
+        publicDirectory: URL? = nil, bcryptCost: UInt8 = 12
+    ) {
+        self.dataDirectory = dataDirectory
+        self.host = host
+        self.port = port
+        self.pidPrefix = pidPrefix
+        self.maxUploadBytes = maxUploadBytes
+        self.maxJSONBytes = maxJSONBytes
+        self.sessionLifetime = sessionLifetime
+        self.publicDirectory = publicDirectory
+        self.bcryptCost = bcryptCost
+    }
+
+    /// Every configuration problem at once (empty: fine).
+    public func problems() -> [String] {
+        var problems: [String] = []
+        if !PersistentIdentifier.validatePrefix(pidPrefix) {
+            problems.append("HOCLIEU_PID_PREFIX '\(pidPrefix)': use 0-9, A-H, J, K, M, N, P-T, V-Y and '-' separators")
+        }
+        if !(0...65535).contains(port) { problems.append("port \(port) is out of range") }
+        if maxUploadBytes < 1 { problems.append("HOCLIEU_MAX_UPLOAD_BYTES must be positive") }
+        if !(4...31).contains(bcryptCost) { problems.append("bcrypt cost must be 4–31") }
+        return problems
+    }
+}
+
+/// Thrown when the configuration cannot start a service; lists every problem.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public var problems: [String]
+    public var description: String { "configuration: " + problems.joined(separator: "; ") }
+}
+
+/// The store and blob store of one data folder.
+public struct Repository: Sendable {
+    public let store: any Store
+    public let blobs: BlobStore
+    public let configuration: ServerConfiguration
+
+    /// The database file inside a data folder.
+    public static func databaseURL(in dataDirectory: URL) -> URL { dataDirectory.appendingPathComponent("hoclieu.sqlite") }
+    /// The blob folder inside a data folder.
+    public static func blobsURL(in dataDirectory: URL) -> URL { dataDirectory.appendingPathComponent("blobs", isDirectory: true) }
+
+    /// Opens (creating when new) the data folder and runs migrations.
+    public static func open(_ configuration: ServerConfiguration) throws -> Repository {
+        let problems = configuration.problems()
+        guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
+        try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+        let store = try SQLiteStore(path: databaseURL(in: configuration.dataDirectory).path, pidPrefix: configuration.pidPrefix)
+        let blobs = try BlobStore(root: blobsURL(in: configuration.dataDirectory))
+        return Repository(store: store, blobs: blobs, configuration: configuration)
+    }
+
+    /// On a store with no users, creates `admin` with `password`, or a generated one.
+    /// - Returns: the generated password (to be shown once), or nil when none was generated.
+    public func bootstrapAdmin(password: String?) async throws -> String? {
+        guard try await store.userCount() == 0 else { return nil }
+        let chosen = password.flatMap { $0.isEmpty ? nil : $0 } ?? Self.generatePassword()
+        _ = try await store.createUser(
+            NewUser(
+                username: "admin", displayName: "Quản trị viên", roles: [.admin],
+                passwordHash: await PasswordHasher(cost: configuration.bcryptCost).hash(chosen)))
+        return password == nil || password == "" ? chosen : nil
+    }
+
+    static func generatePassword() -> String {
+        let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        var rng = SystemRandomNumberGenerator()
+        return String((0..<20).map { _ in alphabet[Int(rng.next(upperBound: UInt32(alphabet.count)))] })
+    }
+}

@@ -1,0 +1,265 @@
+import Foundation
+import HTTPTypes
+import HoclieuCore
+import HoclieuStorage
+import Hummingbird
+import Logging
+import NIOCore
+import NIOPosix
+
+/// Materials, their versions and files.
+///
+/// | method | path | policy |
+/// |---|---|---|
+/// | POST | /api/v1/materials | contributor (teacher, LMS client, admin) |
+/// | GET | /api/v1/materials | anyone (what they may see) |
+/// | GET | /api/v1/materials/{pid} | anyone who may see it |
+/// | PATCH | /api/v1/materials/{pid} | owner or admin; `status` admin only |
+/// | POST | /api/v1/materials/{pid}/versions | owner or admin; raw streamed body |
+/// | GET | /api/v1/materials/{pid}/versions | anyone who may see it |
+/// | GET | /api/v1/materials/{pid}/versions/{n} | anyone who may see it |
+/// | GET | /api/v1/materials/{pid}/versions/{n}/file | anyone who may see it |
+struct MaterialController {
+    let repository: Repository
+    var store: any Store { repository.store }
+
+    static let metadataFields: Set<String> = [
+        "title", "description", "language", "subjects", "grades", "knowledgeUnits", "keywords", "licence", "authors", "school",
+    ]
+
+    /// `POST /api/v1/materials`: metadata fields at the top level beside `kind`, `visibility`, `url`, `format`, `status`.
+    struct CreateRequest: StrictJSONBody {
+        static let fields: Set<String> = metadataFields.union(["kind", "visibility", "url", "format", "status"])
+        var kind: MaterialKind
+        var format: String?
+        var visibility: Visibility?
+        var status: MaterialStatus?
+        var url: String?
+        var title: String
+        var description: String?
+        var language: String?
+        var subjects: [String]?
+        var grades: [Int]?
+        var knowledgeUnits: [String]?
+        var keywords: [String]?
+        var licence: String?
+        var authors: [String]?
+        var school: String?
+
+        var metadata: MaterialMetadata {
+            MaterialMetadata(
+                title: title, description: description ?? "", language: language ?? "vi", subjects: subjects ?? [],
+                grades: grades ?? [], knowledgeUnits: knowledgeUnits ?? [], keywords: keywords ?? [], licence: licence,
+                authors: authors ?? [], school: school)
+        }
+    }
+
+    /// `PATCH /api/v1/materials/{pid}`: any subset of the metadata fields, `visibility`, `status`.
+    struct UpdateRequest: StrictJSONBody {
+        static let fields: Set<String> = metadataFields.union(["visibility", "status"])
+        var visibility: Visibility?
+        var status: MaterialStatus?
+        var title: String?
+        var description: String?
+        var language: String?
+        var subjects: [String]?
+        var grades: [Int]?
+        var knowledgeUnits: [String]?
+        var keywords: [String]?
+        var licence: String?
+        var authors: [String]?
+        var school: String?
+
+        func apply(to m: MaterialMetadata) -> MaterialMetadata {
+            var m = m
+            if let title { m.title = title }
+            if let description { m.description = description }
+            if let language { m.language = language }
+            if let subjects { m.subjects = subjects }
+            if let grades { m.grades = grades }
+            if let knowledgeUnits { m.knowledgeUnits = knowledgeUnits }
+            if let keywords { m.keywords = keywords }
+            if let licence { m.licence = licence }
+            if let authors { m.authors = authors }
+            if let school { m.school = school }
+            return m
+        }
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.post("/api/v1/materials", use: create)
+        router.get("/api/v1/materials") { request, context in
+            try await SearchController(repository: repository).search(request, context: context)
+        }
+        router.get("/api/v1/materials/{pid}", use: get)
+        router.patch("/api/v1/materials/{pid}", use: update)
+        router.post("/api/v1/materials/{pid}/versions", use: upload)
+        router.get("/api/v1/materials/{pid}/versions", use: versions)
+        router.get("/api/v1/materials/{pid}/versions/{n}", use: version)
+        router.get("/api/v1/materials/{pid}/versions/{n}/file", use: file)
+    }
+
+    // MARK: Lookups shared by the routes
+
+    /// The material named by the `{pid}` parameter, if the requester may see it (otherwise 404, never 403).
+    func visibleMaterial(_ context: AppRequestContext) async throws -> Material {
+        let text = try context.parameters.require("pid")
+        let pid = try PersistentIdentifier(parsing: text)
+        guard let material = try await store.material(pid), material.isVisible(to: context.user) else {
+            throw Problem.notFound("học liệu / material \(pid)")
+        }
+        return material
+    }
+
+    func editableMaterial(_ context: AppRequestContext) async throws -> (Material, User) {
+        let user = try Policy.signedIn(context)
+        let material = try await visibleMaterial(context)
+        guard material.isEditable(by: user) else { throw Problem.forbidden }
+        return (material, user)
+    }
+
+    func versionNumber(_ context: AppRequestContext) throws -> Int {
+        guard let n = Int(try context.parameters.require("n")), n >= 1 else {
+            throw Problem.badRequest("Số phiên bản phải là số nguyên dương.", "The version number must be a positive integer.")
+        }
+        return n
+    }
+
+    static func etag(_ m: Material) -> String { "W/\"\(m.pid.rawValue)-\(Int64(m.updatedAt.timeIntervalSince1970 * 1000))\"" }
+
+    // MARK: Handlers
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
+        let user = try Policy.contributor(context)
+        let body = try await request.decodeStrict(CreateRequest.self, limit: repository.configuration.maxJSONBytes)
+        if body.status != nil, body.status != .draft, !user.has(.admin) {
+            throw Problem(
+                .forbidden, "review-required", vi: "Chỉ hội đồng thẩm định mới xuất bản học liệu.",
+                en: "Only the quality board publishes materials.")
+        }
+        var format = body.format ?? "application/octet-stream"
+        if body.kind == .link {
+            guard let url = body.url, let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""),
+                parsed.host != nil, url.count <= 2048
+            else {
+                throw Problem(
+                    .unprocessableContent, "invalid", vi: "Liên kết cần một địa chỉ http(s) hợp lệ.", en: "A link needs a valid http(s) URL.",
+                    fieldErrors: ["url": "required"])
+            }
+            format = "text/uri-list"
+        } else if body.url != nil {
+            throw Problem(.unprocessableContent, "invalid", vi: "Chỉ liên kết mới có url.", en: "Only links have a url.")
+        }
+        let draft = MaterialDraft(
+            kind: body.kind, format: format, metadata: body.metadata, visibility: body.visibility ?? .public,
+            status: body.status ?? .draft, url: body.url, provenance: Provenance(sourceSystem: "api"))
+        let material = try await store.createMaterial(draft, ownerID: user.id, firstVersion: nil)
+        context.logger.info("material created", metadata: ["hoclieu.pid": "\(material.pid)"])
+        return try JSONResponse(
+            status: .created, headers: [.location: "/api/v1/materials/\(material.pid)", .eTag: Self.etag(material)], material)
+    }
+
+    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let material = try await visibleMaterial(context)
+        let etag = Self.etag(material)
+        if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: [.eTag: etag]) }
+        return try JSONResponse(headers: [.eTag: etag, .cacheControl: "private, no-cache"], material).response(from: request, context: context)
+    }
+
+    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
+        let (material, user) = try await editableMaterial(context)
+        let body = try await request.decodeStrict(UpdateRequest.self, limit: repository.configuration.maxJSONBytes)
+        if body.status != nil, !user.has(.admin) {
+            throw Problem(
+                .forbidden, "review-required", vi: "Trạng thái do hội đồng thẩm định quyết định.",
+                en: "Status is decided by the quality board.")
+        }
+        if let match = request.headers[.ifMatch], match != Self.etag(material) {
+            throw Problem(
+                .preconditionFailed, "stale", vi: "Học liệu đã được người khác sửa; hãy tải lại.",
+                en: "The material changed since you read it; reload it.")
+        }
+        let updated = try await store.updateMaterial(
+            material.pid, metadata: body.apply(to: material.metadata), visibility: body.visibility, status: body.status)
+        return try JSONResponse(headers: [.eTag: Self.etag(updated)], updated)
+    }
+
+    @Sendable func upload(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
+        let (material, user) = try await editableMaterial(context)
+        guard material.kind != .link else {
+            throw Problem(.conflict, "link-has-no-file", vi: "Liên kết không có tệp.", en: "A link has no file.")
+        }
+        let fileName = try FileNames.validated(
+            request.uri.queryParameters.get("filename") ?? FileNames.fromContentDisposition(request.headers[.contentDisposition]))
+        let mediaType = MediaTypes.resolve(declared: request.headers[.contentType], fileName: fileName)
+        if let length = request.headers[.contentLength].flatMap(Int64.init), length > repository.configuration.maxUploadBytes {
+            throw BlobError.tooLarge(limit: repository.configuration.maxUploadBytes)
+        }
+
+        // Stream the body to a temporary blob; nothing is kept unless the version row commits.
+        let writer = try repository.blobs.makeWriter(limit: repository.configuration.maxUploadBytes)
+        do {
+            for try await buffer in request.body {
+                try buffer.withUnsafeReadableBytes { try writer.write($0) }
+            }
+        } catch {
+            writer.abort()
+            throw error
+        }
+        guard writer.byteCount > 0 else {
+            writer.abort()
+            throw Problem(.unprocessableContent, "empty-file", vi: "Tệp rỗng.", en: "The file is empty.")
+        }
+        let blob = try writer.commit()
+        let text = TextExtraction.extract(mediaType: mediaType, byteSize: blob.byteSize) {
+            try Data(contentsOf: repository.blobs.url(for: blob.contentID))
+        }
+        do {
+            let version = try await store.addVersion(
+                material.pid,
+                VersionDraft(
+                    contentID: blob.contentID, fileName: fileName, mediaType: mediaType, byteSize: blob.byteSize,
+                    note: request.uri.queryParameters.get("note"), createdBy: user.id, extractedText: text))
+            context.logger.info(
+                "version stored", metadata: ["hoclieu.pid": "\(material.pid)", "hoclieu.version": "\(version.number)", "hoclieu.bytes": "\(blob.byteSize)"])
+            return try JSONResponse(
+                status: .created, headers: [.location: "/api/v1/materials/\(material.pid)/versions/\(version.number)"], version)
+        } catch {
+            if blob.isNew, !(try await store.isReferenced(blob.contentID)) { repository.blobs.remove(blob.contentID) }
+            throw error
+        }
+    }
+
+    @Sendable func versions(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
+        let material = try await visibleMaterial(context)
+        return try JSONResponse(["items": try await store.versions(material.pid)])
+    }
+
+    @Sendable func version(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
+        let material = try await visibleMaterial(context)
+        let n = try versionNumber(context)
+        guard let version = try await store.version(material.pid, number: n) else {
+            throw Problem.notFound("phiên bản / version \(material.pid)@v\(n)")
+        }
+        return try JSONResponse(version)
+    }
+
+    @Sendable func file(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let material = try await visibleMaterial(context)
+        let n = try versionNumber(context)
+        guard let version = try await store.version(material.pid, number: n) else {
+            throw Problem.notFound("phiên bản / version \(material.pid)@v\(n)")
+        }
+        let etag = "\"\(version.contentID.rawValue)\""
+        var headers: HTTPFields = [
+            .eTag: etag, .contentType: version.mediaType, .contentDisposition: FileNames.contentDisposition(version.fileName),
+            .cacheControl: material.visibility == .public ? "public, max-age=31536000, immutable" : "private, max-age=31536000, immutable",
+            .init("X-Content-Type-Options")!: "nosniff",
+        ]
+        if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: [.eTag: etag]) }
+        headers[.contentLength] = String(version.byteSize)
+        let body = try await FileIO(threadPool: .singleton).loadFile(
+            path: repository.blobs.url(for: version.contentID).path, context: context)
+        return Response(status: .ok, headers: headers, body: body)
+    }
+}
