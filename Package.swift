@@ -89,7 +89,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "hoclieu",
-            dependencies: ["HoclieuCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["HoclieuCLI"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "HoclieuCoreTests", dependencies: ["HoclieuCore"], swiftSettings: swiftSettings),
@@ -106,6 +106,9 @@ let package = Package(
                 "HoclieuStorage",
                 "HoclieuCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -81,3 +81,22 @@ func humanBytes(_ n: Int64) -> String {
     }
     return unit == 0 ? "\(n) B" : String(format: "%.1f %@", value, units[unit])
 }
+
+extension HoclieuCommand {
+    /// Parses the process arguments and runs the chosen command, exiting with its status.
+    ///
+    /// (Calling `main()` from top-level code picks ArgumentParser's synchronous overload, which
+    /// refuses asynchronous subcommands; this does the async dispatch explicitly.)
+    public static func runMain() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}

@@ -28,6 +28,22 @@ public struct PersistentIdentifier: Hashable, Sendable, Codable, CustomStringCon
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 
+    /// Encoded as its text, e.g. `"79-760-00001K3"`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    /// Decoded from its text; the check character is verified.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do {
+            try self.init(parsing: text)
+        } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "invalid identifier: \(error)"))
+        }
+    }
+
     /// Mints the identifier for `serial` under `prefix`.
     /// - Precondition: `prefix` passed ``validatePrefix(_:)``.
     public init(prefix: String, serial: Int) {

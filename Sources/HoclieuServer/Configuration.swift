@@ -27,7 +27,7 @@ public struct ServerConfiguration: Sendable {
     public var bcryptCost: UInt8
 
     public init(
-        dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8080, pidPrefix: String = "HL",
+        dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8080, pidPrefix: String = "VN",
         maxUploadBytes: Int64 = 2 << 30, maxJSONBytes: Int = 1 << 20, sessionLifetime: TimeInterval = 12 * 3600,
         publicDirectory: URL? = nil, bcryptCost: UInt8 = 12
     ) {

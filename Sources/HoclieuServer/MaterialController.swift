@@ -125,7 +125,7 @@ struct MaterialController {
         return n
     }
 
-    static func etag(_ m: Material) -> String { "W/\"\(m.pid.rawValue)-\(Int64(m.updatedAt.timeIntervalSince1970 * 1000))\"" }
+    static func etag(_ m: Material) -> String { "W/\"\(m.pid.rawValue)-\(Int64((m.updatedAt.timeIntervalSince1970 * 1000).rounded()))\"" }
 
     // MARK: Handlers
 

@@ -1,7 +1,238 @@
 import Foundation
-import HTTPTypes
-import Logging
-import NIOCore
-import NIOPosix
+import HoclieuCore
+import HoclieuStorage
 
-enum OpenAPIDocument { static let json = "{}" }
+/// The OpenAPI 3.1 description of every route, served at `/api/v1/openapi.json`.
+///
+/// The route table below is also what answers 405 with `Allow`; a test checks that it
+/// lists exactly the routes the router has.
+enum OpenAPIDocument {
+    struct Operation {
+        var method: String
+        var path: String
+        var summary: String
+        var tag: String
+        /// Whether a bearer token is required (false: optional or none).
+        var secured = false
+        var parameters: [[String: Any]] = []
+        var requestBody: [String: Any]? = nil
+        var responses: [String: Any]
+    }
+
+    static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
+    static func json(_ schema: [String: Any], _ description: String = "OK") -> [String: Any] {
+        ["description": description, "content": ["application/json": ["schema": schema]]]
+    }
+    static var problem: [String: Any] { ["description": "Problem (RFC 9457)", "content": ["application/problem+json": ["schema": ref("Problem")]]] }
+    static func pathParam(_ name: String, _ description: String) -> [String: Any] {
+        ["name": name, "in": "path", "required": true, "description": description, "schema": ["type": "string"]]
+    }
+    static func query(_ name: String, _ description: String, _ schema: [String: Any] = ["type": "string", "minLength": 1]) -> [String: Any] {
+        ["name": name, "in": "query", "required": false, "description": description, "schema": schema]
+    }
+    static var pid: [String: Any] { pathParam("pid", "Persistent identifier (with check character)") }
+    static var versionNumber: [String: Any] { [
+        "name": "n", "in": "path", "required": true, "schema": ["type": "integer", "minimum": 1], "description": "Version number",
+    ] }
+    static var searchParameters: [[String: Any]] {
+        [query("q", "Free text; diacritics optional", ["type": "string", "maxLength": 500])]
+            + Facet.allCases.map { query($0.rawValue, "Filter on \($0.rawValue) (repeatable or comma-separated)") }
+            + [
+                query("limit", "Page size 1–100", ["type": "integer", "minimum": 1, "maximum": 100]),
+                query("cursor", "The `next` value of the previous page"),
+                query("facets", "Comma-separated facets whose counts are wanted"),
+            ]
+    }
+
+    static var operations: [Operation] { [
+        Operation(method: "GET", path: "/health", summary: "Liveness and store check", tag: "operations", responses: ["200": json(["type": "object"])]),
+        Operation(
+            method: "GET", path: "/metrics", summary: "Prometheus metrics", tag: "operations",
+            responses: ["200": ["description": "Prometheus text format", "content": ["text/plain": ["schema": ["type": "string"]]]]]),
+        Operation(
+            method: "GET", path: "/api/v1/openapi.json", summary: "This document", tag: "operations",
+            responses: ["200": json(["type": "object"])]),
+        Operation(
+            method: "POST", path: "/api/v1/auth/login", summary: "Sign in; returns a bearer token", tag: "auth",
+            requestBody: ["required": true, "content": ["application/json": ["schema": ref("LoginRequest")]]],
+            responses: ["200": json(ref("LoginResponse")), "400": problem, "401": problem]),
+        Operation(
+            method: "POST", path: "/api/v1/auth/logout", summary: "End the session", tag: "auth", secured: true,
+            responses: ["204": ["description": "Signed out"], "401": problem]),
+        Operation(method: "GET", path: "/api/v1/me", summary: "The signed-in user", tag: "auth", secured: true,
+                  responses: ["200": json(ref("User")), "401": problem]),
+        Operation(
+            method: "POST", path: "/api/v1/users", summary: "Create a user (admin)", tag: "auth", secured: true,
+            requestBody: ["required": true, "content": ["application/json": ["schema": ref("CreateUserRequest")]]],
+            responses: ["201": json(ref("User"), "Created"), "400": problem, "401": problem, "403": problem, "409": problem, "422": problem]),
+        Operation(
+            method: "POST", path: "/api/v1/materials", summary: "Create a material (metadata)", tag: "materials", secured: true,
+            requestBody: ["required": true, "content": ["application/json": ["schema": ref("CreateMaterialRequest")]]],
+            responses: ["201": json(ref("Material"), "Created"), "400": problem, "401": problem, "403": problem, "422": problem]),
+        Operation(
+            method: "GET", path: "/api/v1/materials", summary: "List visible materials, newest first", tag: "materials",
+            parameters: searchParameters, responses: ["200": json(ref("SearchPage")), "400": problem]),
+        Operation(
+            method: "GET", path: "/api/v1/materials/{pid}", summary: "One material", tag: "materials", parameters: [pid],
+            responses: ["200": json(ref("Material")), "304": ["description": "Not modified"], "400": problem, "404": problem]),
+        Operation(
+            method: "PATCH", path: "/api/v1/materials/{pid}", summary: "Change metadata or visibility (status: admin)", tag: "materials",
+            secured: true, parameters: [pid],
+            requestBody: ["required": true, "content": ["application/json": ["schema": ref("UpdateMaterialRequest")]]],
+            responses: ["200": json(ref("Material")), "400": problem, "401": problem, "403": problem, "404": problem, "412": problem, "422": problem]),
+        Operation(
+            method: "POST", path: "/api/v1/materials/{pid}/versions", summary: "Upload a new file version (streamed raw body)",
+            tag: "materials", secured: true,
+            parameters: [pid, query("filename", "File name (or Content-Disposition)"), query("note", "Version note")],
+            requestBody: ["required": true, "content": ["application/octet-stream": ["schema": ["type": "string", "format": "binary"]]]],
+            responses: [
+                "201": json(ref("MaterialVersion"), "Created"), "400": problem, "401": problem, "403": problem, "404": problem,
+                "409": problem, "413": problem, "422": problem,
+            ]),
+        Operation(
+            method: "GET", path: "/api/v1/materials/{pid}/versions", summary: "All versions", tag: "materials", parameters: [pid],
+            responses: ["200": json(["type": "object", "properties": ["items": ["type": "array", "items": ref("MaterialVersion")]]]), "404": problem]),
+        Operation(
+            method: "GET", path: "/api/v1/materials/{pid}/versions/{n}", summary: "One version", tag: "materials",
+            parameters: [pid, versionNumber], responses: ["200": json(ref("MaterialVersion")), "400": problem, "404": problem]),
+        Operation(
+            method: "GET", path: "/api/v1/materials/{pid}/versions/{n}/file", summary: "Download a version's file (streamed)",
+            tag: "materials", parameters: [pid, versionNumber],
+            responses: [
+                "200": ["description": "The file", "content": ["application/octet-stream": ["schema": ["type": "string", "format": "binary"]]]],
+                "304": ["description": "Not modified"], "400": problem, "404": problem,
+            ]),
+        Operation(
+            method: "GET", path: "/api/v1/search", summary: "Search (Vietnamese with or without diacritics)", tag: "search",
+            parameters: searchParameters, responses: ["200": json(ref("SearchPage")), "400": problem]),
+        Operation(
+            method: "GET", path: "/id/{pid}", summary: "Resolve PID or PID@vN (HTML or JSON by Accept)", tag: "identifiers",
+            parameters: [pathParam("pid", "PID, or PID@vN")],
+            responses: [
+                "200": ["description": "Resolution", "content": ["application/json": ["schema": ["type": "object"]], "text/html": ["schema": ["type": "string"]]]],
+                "400": problem, "404": problem,
+            ]),
+    ] }
+
+    static func string(_ extra: [String: Any] = [:]) -> [String: Any] { ["type": "string"].merging(extra) { $1 } }
+    static func array(_ items: [String: Any]) -> [String: Any] { ["type": "array", "items": items] }
+    static func enumeration(_ values: [String]) -> [String: Any] { ["type": "string", "enum": values] }
+
+    static var metadataProperties: [String: Any] {
+        [
+            "title": string(["minLength": 1, "maxLength": 500]), "description": string(["maxLength": 20000]), "language": string(),
+            "subjects": array(string()), "grades": array(["type": "integer", "minimum": 1, "maximum": 12]),
+            "knowledgeUnits": array(string()), "keywords": array(string()), "licence": string(), "authors": array(string()),
+            "school": string(),
+        ]
+    }
+
+    static var schemas: [String: Any] {
+        let kinds = enumeration(MaterialKind.allCases.map(\.rawValue))
+        let visibilities = enumeration(Visibility.allCases.map(\.rawValue))
+        let statuses = enumeration(MaterialStatus.allCases.map(\.rawValue))
+        return [
+            "Problem": [
+                "type": "object", "required": ["type", "title", "status", "detail"],
+                "properties": [
+                    "type": string(), "title": string(), "status": ["type": "integer"], "detail": string(), "instance": string(),
+                    "messages": ["type": "object", "properties": ["vi": string(), "en": string()]], "hint": string(),
+                    "errors": ["type": "object", "additionalProperties": string()],
+                ],
+            ],
+            "LoginRequest": [
+                "type": "object", "required": ["username", "password"], "additionalProperties": false,
+                "properties": ["username": string(), "password": string()],
+            ],
+            "LoginResponse": [
+                "type": "object", "properties": ["token": string(), "tokenType": string(), "expiresAt": string(["format": "date-time"]), "user": ref("User")],
+            ],
+            "User": [
+                "type": "object",
+                "properties": [
+                    "id": ["type": "integer"], "username": string(), "displayName": string(),
+                    "roles": array(enumeration(Role.allCases.map(\.rawValue))), "school": string(), "createdAt": string(["format": "date-time"]),
+                ],
+            ],
+            "CreateUserRequest": [
+                "type": "object", "required": ["username", "password", "roles"], "additionalProperties": false,
+                "properties": [
+                    "username": string(), "displayName": string(), "password": string(["minLength": 8]),
+                    "roles": array(enumeration(Role.allCases.map(\.rawValue))), "school": string(),
+                ],
+            ],
+            "Metadata": ["type": "object", "properties": metadataProperties],
+            "CreateMaterialRequest": [
+                "type": "object", "required": ["kind", "title"], "additionalProperties": false,
+                "properties": metadataProperties.merging([
+                    "kind": kinds, "visibility": visibilities, "status": statuses, "url": string(["format": "uri"]), "format": string(),
+                ]) { $1 },
+            ],
+            "UpdateMaterialRequest": [
+                "type": "object", "additionalProperties": false,
+                "properties": metadataProperties.merging(["visibility": visibilities, "status": statuses]) { $1 },
+            ],
+            "Material": [
+                "type": "object",
+                "properties": [
+                    "pid": string(), "kind": kinds, "format": string(), "metadata": ref("Metadata"), "visibility": visibilities,
+                    "status": statuses, "ownerID": ["type": "integer"], "currentVersion": ["type": "integer"], "url": string(),
+                    "provenance": ["type": "object"], "createdAt": string(["format": "date-time"]), "updatedAt": string(["format": "date-time"]),
+                ],
+            ],
+            "MaterialVersion": [
+                "type": "object",
+                "properties": [
+                    "pid": string(), "number": ["type": "integer"], "contentID": string(["pattern": "^[0-9a-f]{64}$"]), "fileName": string(),
+                    "mediaType": string(), "byteSize": ["type": "integer"], "note": string(), "createdBy": ["type": "integer"],
+                    "createdAt": string(["format": "date-time"]),
+                ],
+            ],
+            "SearchPage": [
+                "type": "object",
+                "properties": [
+                    "items": array(ref("Material")), "total": ["type": "integer"], "totalIsLowerBound": ["type": "boolean"],
+                    "next": ["type": ["string", "null"]],
+                    "facets": [
+                        "type": "object",
+                        "additionalProperties": array(["type": "object", "properties": ["value": string(), "count": ["type": "integer"]]]),
+                    ],
+                ],
+            ],
+        ]
+    }
+
+    static let json: String = {
+        var paths: [String: [String: Any]] = [:]
+        for op in operations {
+            var operation: [String: Any] = [
+                "summary": op.summary, "tags": [op.tag], "responses": op.responses,
+                "operationId": op.method.lowercased() + op.path.split(separator: "/").map { $0.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "").replacingOccurrences(of: ".", with: "_") }.joined(separator: "_"),
+            ]
+            if !op.parameters.isEmpty { operation["parameters"] = op.parameters }
+            if let body = op.requestBody { operation["requestBody"] = body }
+            if op.secured { operation["security"] = [["bearer": [String]()]] }
+            paths[op.path, default: [:]][op.method.lowercased()] = operation
+        }
+        let document: [String: Any] = [
+            "openapi": "3.1.0",
+            "info": [
+                "title": "Hoclieu API", "version": "1.0.0",
+                "description": "Kho học liệu số — open learning-resource repository. Errors are RFC 9457 problem details in Vietnamese and English.",
+            ],
+            "paths": paths,
+            "components": ["schemas": schemas, "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]]],
+        ]
+        let data = try! JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }()
+
+    /// The methods the document lists for a concrete request path (`{x}` matches one segment).
+    static func allowedMethods(for path: String) -> [String] {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        return operations.filter { op in
+            let pattern = op.path.split(separator: "/", omittingEmptySubsequences: false)
+            return pattern.count == segments.count && zip(pattern, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
+        }.map(\.method)
+    }
+}

@@ -65,6 +65,13 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            // A known path with another method is a 405 with Allow, not a 404.
+            let allowed = OpenAPIDocument.allowedMethods(for: request.uri.path)
+            guard !allowed.isEmpty else { return try Self.problem(for: error, context: context).response(from: request, context: context) }
+            var problem = Problem(.methodNotAllowed, "method-not-allowed", vi: "Phương thức không được hỗ trợ.", en: "Method not allowed.")
+            problem.headers[.allow] = (allowed.contains("GET") ? allowed + ["HEAD"] : allowed).joined(separator: ", ")
+            return try problem.response(from: request, context: context)
         } catch {
             let problem = Self.problem(for: error, context: context)
             return try problem.response(from: request, context: context)
@@ -88,7 +95,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 .contentTooLarge, "too-large", vi: "Tệp lớn hơn giới hạn \(limit) byte.", en: "The file is larger than the \(limit)-byte limit.")
         case let error as HTTPError:
             switch error.status {
-            case .notFound: return .notFound("đường dẫn / path \(error.body ?? "")")
+            case .notFound:
+                return Problem(.notFound, "not-found", vi: "Không có đường dẫn này.", en: "There is no such path.")
             case .methodNotAllowed:
                 var p = Problem(.methodNotAllowed, "method-not-allowed", vi: "Phương thức không được hỗ trợ.", en: "Method not allowed.")
                 p.headers = error.headers

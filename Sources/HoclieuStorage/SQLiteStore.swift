@@ -21,6 +21,11 @@ public final class SQLiteStore: Store {
         try Self.migrator.migrate(pool)
     }
 
+    /// Now, at the millisecond precision the database keeps (so a value read back equals the one written).
+    static func now() -> Date {
+        Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+    }
+
     // MARK: Schema
 
     static var migrator: DatabaseMigrator {
@@ -98,7 +103,7 @@ public final class SQLiteStore: Store {
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM user WHERE username = ?", arguments: [new.username]) == true {
                 throw StoreError.conflict("username \(new.username)")
             }
-            let now = Date()
+            let now = Self.now()
             try db.execute(
                 sql: "INSERT INTO user (username, displayName, roles, school, passwordHash, createdAt) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [
@@ -138,7 +143,7 @@ public final class SQLiteStore: Store {
 
     public func createSession(tokenHash: String, userID: Int64, expiresAt: Date) async throws {
         try await pool.write { db in
-            try db.execute(sql: "DELETE FROM session WHERE expiresAt < ?", arguments: [Date()])
+            try db.execute(sql: "DELETE FROM session WHERE expiresAt < ?", arguments: [Self.now()])
             try db.execute(
                 sql: "INSERT INTO session (tokenHash, userId, expiresAt) VALUES (?, ?, ?)", arguments: [tokenHash, userID, expiresAt])
         }
@@ -226,7 +231,7 @@ public final class SQLiteStore: Store {
     }
 
     private func newMaterial(_ draft: MaterialDraft, metadata: MaterialMetadata, ownerID: Int64, db: Database) throws -> Material {
-        let now = draft.createdAt ?? Date()
+        let now = draft.createdAt.map { Date(timeIntervalSince1970: ($0.timeIntervalSince1970 * 1000).rounded(.down) / 1000) } ?? Self.now()
         return Material(
             pid: try mint(db), kind: draft.kind, format: draft.format, metadata: metadata, visibility: draft.visibility,
             status: draft.status, ownerID: ownerID, currentVersion: 0, url: draft.url, provenance: draft.provenance, createdAt: now,
@@ -315,7 +320,7 @@ public final class SQLiteStore: Store {
             if let normalised { new.metadata = normalised }
             if let visibility { new.visibility = visibility }
             if let status { new.status = status }
-            new.updatedAt = max(Date(), old.updatedAt)
+            new.updatedAt = max(Self.now(), old.updatedAt)
             try Self.rewrite(old: old, oldText: text, new: new, newText: text, db: db)
             return new
         }
@@ -324,7 +329,7 @@ public final class SQLiteStore: Store {
     private func appendVersion(to material: inout Material, _ draft: VersionDraft, db: Database) throws -> MaterialVersion {
         let old = material
         let oldText = try String.fetchOne(db, sql: "SELECT extractedText FROM material WHERE id = ?", arguments: [old.pid.serial])
-        let now = Date()
+        let now = Self.now()
         let version = MaterialVersion(
             pid: material.pid, number: material.currentVersion + 1, contentID: draft.contentID, fileName: draft.fileName,
             mediaType: draft.mediaType, byteSize: draft.byteSize, note: draft.note, createdBy: draft.createdBy, createdAt: now)

@@ -1,4 +1,3 @@
-import ArgumentParser
 import HoclieuCLI
 
-await HoclieuCommand.main()
+await HoclieuCommand.runMain()

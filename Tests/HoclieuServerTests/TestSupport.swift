@@ -1,0 +1,75 @@
+import Foundation
+import HTTPTypes
+import HoclieuCore
+import HoclieuServer
+import HoclieuStorage
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import NIOFoundationCompat
+import Testing
+
+/// A repository in a fresh temporary folder with a known admin, torn down by `cleanup()`.
+struct TestRepository {
+    static let adminPassword = "admin-test-pw"
+    let repository: Repository
+    let folder: URL
+
+    init(maxUploadBytes: Int64 = 1 << 20) async throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("hoclieu-server-\(UUID().uuidString)")
+        repository = try Repository.open(
+            ServerConfiguration(dataDirectory: folder, port: 0, pidPrefix: "79-760", maxUploadBytes: maxUploadBytes, bcryptCost: 4))
+        _ = try await repository.bootstrapAdmin(password: Self.adminPassword)
+    }
+
+    func cleanup() { try? FileManager.default.removeItem(at: folder) }
+
+    var application: some ApplicationProtocol {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        return buildApplication(repository, logger: logger)
+    }
+
+    /// Adds a user directly in the store.
+    func addUser(_ name: String, roles: Set<Role>, school: String? = nil) async throws {
+        _ = try await repository.store.createUser(
+            NewUser(username: name, displayName: name, roles: roles, school: school, passwordHash: try await PasswordHasher(cost: 4).hash("password-\(name)")))
+    }
+
+    /// Files in the blob store (for "nothing left behind" checks).
+    var blobCount: Int { repository.blobs.allBlobs().count }
+}
+
+extension TestClientProtocol {
+    /// Signs in and returns the bearer token.
+    func login(_ username: String, _ password: String) async throws -> String {
+        try await execute(
+            uri: "/api/v1/auth/login", method: .post, body: ByteBuffer(string: #"{"username":"\#(username)","password":"\#(password)"}"#)
+        ) { response in
+            #expect(response.status == .ok)
+            let object = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+            return try #require(object?["token"] as? String)
+        }
+    }
+
+    /// Sends JSON and returns status and parsed body.
+    @discardableResult
+    func json(
+        _ method: HTTPRequest.Method, _ uri: String, token: String? = nil, body: String? = nil, headers: HTTPFields = [:]
+    ) async throws -> (status: HTTPResponse.Status, body: [String: Any], headers: HTTPFields) {
+        var headers = headers
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        return try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response in
+            let object = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any] ?? [:]
+            return (response.status, object, response.headers)
+        }
+    }
+
+    /// Creates a material and returns its PID.
+    func createMaterial(token: String, _ body: String) async throws -> String {
+        let (status, json, _) = try await self.json(.post, "/api/v1/materials", token: token, body: body)
+        #expect(status == .created, "\(json)")
+        return try #require(json["pid"] as? String)
+    }
+}
