@@ -114,7 +114,11 @@ let package = Package(
         ),
         .testTarget(
             name: "HoclieuCLITests",
-            dependencies: ["HoclieuCLI", "HoclieuStorage", "HoclieuCore"],
+            dependencies: [
+                "HoclieuCLI", "HoclieuStorage", "HoclieuCore", "HoclieuServer",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]
