@@ -155,15 +155,16 @@ struct MaterialController {
             status: body.status ?? .draft, url: body.url, provenance: Provenance(sourceSystem: "api"))
         let material = try await store.createMaterial(draft, ownerID: user.id, firstVersion: nil)
         context.logger.info("material created", metadata: ["hoclieu.pid": "\(material.pid)"])
-        return try JSONResponse(
-            status: .created, headers: [.location: "/api/v1/materials/\(material.pid)", .eTag: Self.etag(material)], material)
+        return JSONResponse(
+            status: .created, headers: [.location: "/api/v1/materials/\(material.pid)", .eTag: Self.etag(material)], json: material.jsonText)
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Response {
         let material = try await visibleMaterial(context)
         let etag = Self.etag(material)
         if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: [.eTag: etag]) }
-        return try JSONResponse(headers: [.eTag: etag, .cacheControl: "private, no-cache"], material).response(from: request, context: context)
+        return try JSONResponse(headers: [.eTag: etag, .cacheControl: "private, no-cache"], json: material.jsonText)
+            .response(from: request, context: context)
     }
 
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
@@ -181,7 +182,7 @@ struct MaterialController {
         }
         let updated = try await store.updateMaterial(
             material.pid, metadata: body.apply(to: material.metadata), visibility: body.visibility, status: body.status)
-        return try JSONResponse(headers: [.eTag: Self.etag(updated)], updated)
+        return JSONResponse(headers: [.eTag: Self.etag(updated)], json: updated.jsonText)
     }
 
     @Sendable func upload(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {

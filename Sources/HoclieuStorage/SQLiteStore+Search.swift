@@ -37,7 +37,7 @@ extension SQLiteStore {
         let query = SearchExpression(text: request.text)
         var filter = SearchExpression.filters(request.filters)
         if let visibility = SearchExpression.visibility(for: request.viewer) { filter.insert(visibility, at: 0) }
-        let filterExpression = filter.isEmpty ? "facets : all" : filter.joined(separator: " AND ")
+        let filterExpression = filter.isEmpty ? "all" : filter.joined(separator: " AND ")
         @Sendable func and(_ parts: String...) -> String { parts.map { "(\($0))" }.joined(separator: " AND ") }
 
         return try await pool.read { db in

@@ -55,7 +55,16 @@ public final class SQLiteStore: Store {
                         pid TEXT NOT NULL UNIQUE,
                         kind TEXT NOT NULL,
                         format TEXT NOT NULL,
-                        metadata TEXT NOT NULL,
+                        title TEXT NOT NULL,
+                        description TEXT NOT NULL,
+                        language TEXT NOT NULL,
+                        subjects TEXT NOT NULL,
+                        grades TEXT NOT NULL,
+                        knowledgeUnits TEXT NOT NULL,
+                        keywords TEXT NOT NULL,
+                        licence TEXT,
+                        authors TEXT NOT NULL,
+                        school TEXT,
                         visibility TEXT NOT NULL,
                         status TEXT NOT NULL,
                         ownerId INTEGER NOT NULL REFERENCES user(id),
@@ -86,8 +95,7 @@ public final class SQLiteStore: Store {
                     ) WITHOUT ROWID;
                     CREATE INDEX materialVersion_content ON materialVersion(contentId);
                     CREATE VIRTUAL TABLE searchIndex USING fts5(
-                        titleExact, titleFolded, bodyExact, bodyFolded, facets,
-                        content = '', columnsize = 0, detail = column,
+                        terms, content = '', columnsize = 0, detail = none,
                         tokenize = "unicode61 remove_diacritics 0 tokenchars '_'"
                     );
                     """)
@@ -164,14 +172,20 @@ public final class SQLiteStore: Store {
 
     // MARK: Materials
 
+    /// Lists are stored one value per line.
+    static func lines(_ text: String) -> [String] { text.isEmpty ? [] : text.components(separatedBy: "\n") }
+
     static func material(_ row: Row) throws -> Material {
-        let decoder = JSONDecoder()
         let sourceSystem: String? = row["sourceSystem"]
+        let metadata = MaterialMetadata(
+            title: row["title"], description: row["description"], language: row["language"], subjects: lines(row["subjects"]),
+            grades: lines(row["grades"]).compactMap { Int($0) }, knowledgeUnits: lines(row["knowledgeUnits"]),
+            keywords: lines(row["keywords"]), licence: row["licence"], authors: lines(row["authors"]), school: row["school"])
         return Material(
             pid: try PersistentIdentifier(parsing: row["pid"]),
             kind: MaterialKind(rawValue: row["kind"]) ?? .document,
             format: row["format"],
-            metadata: try decoder.decode(MaterialMetadata.self, from: Data((row["metadata"] as String).utf8)),
+            metadata: metadata,
             visibility: Visibility(rawValue: row["visibility"]) ?? .private,
             status: MaterialStatus(rawValue: row["status"]) ?? .draft,
             ownerID: row["ownerId"],
@@ -189,33 +203,44 @@ public final class SQLiteStore: Store {
             createdAt: row["createdAt"])
     }
 
-    /// Writes the row, its index entry and its pre-encoded JSON.
-    private static func insert(_ m: Material, extractedText: String?, encoder: JSONEncoder, db: Database) throws {
-        let doc = SearchDocument(material: m, extractedText: extractedText)
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO material (id, pid, kind, format, metadata, visibility, status, ownerId, currentVersion, url,
-                    sourceSystem, sourceIdentifier, extractedText, facetLines, createdAt, updatedAt, json)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
-            m.pid.serial, m.pid.rawValue, m.kind.rawValue, m.format,
-            String(decoding: try encoder.encode(m.metadata), as: UTF8.self), m.visibility.rawValue, m.status.rawValue, m.ownerID,
-            m.currentVersion, m.url, m.provenance?.sourceSystem, m.provenance?.sourceIdentifier, extractedText,
-            SearchDocument.facetLines(m), m.createdAt, m.updatedAt, String(decoding: try encoder.encode(m), as: UTF8.self),
-        ])
-        try index(doc, rowid: Int64(m.pid.serial), command: nil, db: db)
+    /// The column values of a material row, in the order of ``columns``.
+    static func values(_ m: Material, extractedText: String?) -> StatementArguments {
+        let md = m.metadata
+        return [
+            m.pid.serial, m.pid.rawValue, m.kind.rawValue, m.format, md.title, md.description, md.language,
+            md.subjects.joined(separator: "\n"), md.grades.map(String.init).joined(separator: "\n"),
+            md.knowledgeUnits.joined(separator: "\n"), md.keywords.joined(separator: "\n"), md.licence,
+            md.authors.joined(separator: "\n"), md.school, m.visibility.rawValue, m.status.rawValue, m.ownerID, m.currentVersion,
+            m.url, m.provenance?.sourceSystem, m.provenance?.sourceIdentifier, extractedText, SearchDocument.facetLines(m),
+            m.createdAt, m.updatedAt, m.jsonText,
+        ]
+    }
+
+    static let columns = """
+        id, pid, kind, format, title, description, language, subjects, grades, knowledgeUnits, keywords, licence, authors,
+        school, visibility, status, ownerId, currentVersion, url, sourceSystem, sourceIdentifier, extractedText, facetLines,
+        createdAt, updatedAt, json
+        """
+
+    /// Turns the insert into an update of every column but the identity (a REPLACE would delete the row under its versions).
+    static let upsert = " ON CONFLICT(id) DO UPDATE SET "
+        + columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { $0 != "id" && $0 != "pid" }
+        .map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+
+    /// Writes the row (insert or update), its index entry and its pre-encoded JSON.
+    private static func insert(_ m: Material, extractedText: String?, db: Database, replace: Bool = false) throws {
+        let marks = Array(repeating: "?", count: 26).joined(separator: ", ")
+        try db.cachedStatement(sql: "INSERT INTO material (\(columns)) VALUES (\(marks))\(replace ? upsert : "")")
+            .execute(arguments: values(m, extractedText: extractedText))
+        try index(SearchDocument(material: m, extractedText: extractedText), rowid: Int64(m.pid.serial), command: nil, db: db)
     }
 
     private static func index(_ doc: SearchDocument, rowid: Int64, command: String?, db: Database) throws {
         if let command {
-            try db.cachedStatement(
-                sql: "INSERT INTO searchIndex (searchIndex, rowid, titleExact, titleFolded, bodyExact, bodyFolded, facets) VALUES (?, ?, ?, ?, ?, ?, ?)"
-            ).execute(arguments: [command, rowid, doc.titleExact, doc.titleFolded, doc.bodyExact, doc.bodyFolded, doc.facets])
+            try db.cachedStatement(sql: "INSERT INTO searchIndex (searchIndex, rowid, terms) VALUES (?, ?, ?)")
+                .execute(arguments: [command, rowid, doc.terms])
         } else {
-            try db.cachedStatement(
-                sql: "INSERT INTO searchIndex (rowid, titleExact, titleFolded, bodyExact, bodyFolded, facets) VALUES (?, ?, ?, ?, ?, ?)"
-            ).execute(arguments: [rowid, doc.titleExact, doc.titleFolded, doc.bodyExact, doc.bodyFolded, doc.facets])
+            try db.cachedStatement(sql: "INSERT INTO searchIndex (rowid, terms) VALUES (?, ?)").execute(arguments: [rowid, doc.terms])
         }
     }
 
@@ -248,9 +273,8 @@ public final class SQLiteStore: Store {
             {
                 throw StoreError.conflict("source \(source.sourceSystem) \(source.sourceIdentifier ?? "")")
             }
-            let encoder = HoclieuJSON.encoder()
             var material = try self.newMaterial(draft, metadata: metadata, ownerID: ownerID, db: db)
-            try Self.insert(material, extractedText: draft.extractedText, encoder: encoder, db: db)
+            try Self.insert(material, extractedText: draft.extractedText, db: db)
             if let firstVersion {
                 _ = try self.appendVersion(to: &material, firstVersion, db: db)
             }
@@ -261,10 +285,9 @@ public final class SQLiteStore: Store {
     public func createMaterials(_ drafts: [MaterialDraft], ownerID: Int64) async throws -> Int {
         let validated = try drafts.map { ($0, try Self.validate($0)) }
         return try await pool.write { db in
-            let encoder = HoclieuJSON.encoder()
             for (draft, metadata) in validated {
                 let material = try self.newMaterial(draft, metadata: metadata, ownerID: ownerID, db: db)
-                try Self.insert(material, extractedText: draft.extractedText, encoder: encoder, db: db)
+                try Self.insert(material, extractedText: draft.extractedText, db: db)
             }
             return validated.count
         }
@@ -287,19 +310,8 @@ public final class SQLiteStore: Store {
 
     /// Re-indexes and re-encodes a changed material inside the caller's transaction.
     private static func rewrite(old: Material, oldText: String?, new: Material, newText: String?, db: Database) throws {
-        let encoder = HoclieuJSON.encoder()
         try index(SearchDocument(material: old, extractedText: oldText), rowid: Int64(old.pid.serial), command: "delete", db: db)
-        try db.execute(
-            sql: """
-                UPDATE material SET metadata = ?, visibility = ?, status = ?, currentVersion = ?, format = ?, extractedText = ?,
-                    facetLines = ?, updatedAt = ?, json = ? WHERE id = ?
-                """,
-            arguments: [
-                String(decoding: try encoder.encode(new.metadata), as: UTF8.self), new.visibility.rawValue, new.status.rawValue,
-                new.currentVersion, new.format, newText, SearchDocument.facetLines(new), new.updatedAt,
-                String(decoding: try encoder.encode(new), as: UTF8.self), new.pid.serial,
-            ])
-        try index(SearchDocument(material: new, extractedText: newText), rowid: Int64(new.pid.serial), command: nil, db: db)
+        try insert(new, extractedText: newText, db: db, replace: true)
     }
 
     private func load(_ pid: PersistentIdentifier, db: Database) throws -> (Material, String?) {

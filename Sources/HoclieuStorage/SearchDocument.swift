@@ -1,32 +1,45 @@
 import Foundation
 import HoclieuCore
 
-/// The five columns a material contributes to the full-text index.
+/// The terms a material contributes to the full-text index.
 ///
-/// Computed from the material row alone, so the contentless index can be told exactly
-/// what to delete when a row changes.
+/// The index is one FTS5 column with `detail=none` (document lists only, no positions or
+/// columns), which keeps it small and makes boolean expressions over very common terms
+/// cheap. Each material contributes:
+/// - every word of its text (title, description, keywords, authors, extracted text) folded
+///   (`đường` → `duong`), and, for words with marks, also as written (`đường`);
+/// - the same for its title words, prefixed `t_` (`t_duong`, `t_đường`), so that title
+///   matches form their own tier without column filters;
+/// - facet and visibility terms (`subj_toan`, `gr_6`, `ku_toan_6_sd`, `pub`, `own_3`…).
+///
+/// A word without marks has one form, so its exact and folded terms coincide. The terms are
+/// computed from the material row alone, so the contentless index can be told exactly what
+/// to delete when a row changes.
 struct SearchDocument: Equatable {
-    var titleExact: String
-    var titleFolded: String
-    var bodyExact: String
-    var bodyFolded: String
-    var facets: String
+    var terms: String
 
     /// Longest extracted text indexed, in characters.
     static let maxBodyCharacters = 100_000
 
     init(material: Material, extractedText: String?) {
-        let titleTokens = VietnameseText.tokens(material.metadata.title)
-        var bodySource = material.metadata.description
-        bodySource += " " + material.metadata.keywords.joined(separator: " ")
-        bodySource += " " + material.metadata.authors.joined(separator: " ")
-        if let extractedText { bodySource += " " + extractedText.prefix(Self.maxBodyCharacters) }
-        let bodyTokens = VietnameseText.tokens(bodySource)
-        titleExact = titleTokens.joined(separator: " ")
-        titleFolded = titleTokens.map(VietnameseText.fold).joined(separator: " ")
-        bodyExact = bodyTokens.joined(separator: " ")
-        bodyFolded = bodyTokens.map(VietnameseText.fold).joined(separator: " ")
-        facets = Self.facetTokens(material).joined(separator: " ")
+        var seen = Set<String>()
+        var terms: [String] = []
+        func add(_ term: String) { if seen.insert(term).inserted { terms.append(term) } }
+        func addWords(_ text: String, prefix: String) {
+            for token in VietnameseText.tokens(text) {
+                let folded = VietnameseText.fold(token)
+                add(prefix + folded)
+                if folded != token { add(prefix + token) }
+            }
+        }
+        addWords(material.metadata.title, prefix: "t_")
+        addWords(material.metadata.title, prefix: "")
+        addWords(material.metadata.description, prefix: "")
+        addWords(material.metadata.keywords.joined(separator: " "), prefix: "")
+        addWords(material.metadata.authors.joined(separator: " "), prefix: "")
+        if let extractedText { addWords(String(extractedText.prefix(Self.maxBodyCharacters)), prefix: "") }
+        for facet in Self.facetTokens(material) { add(facet) }
+        self.terms = terms.joined(separator: " ")
     }
 
     /// Every value of every facet of a material, as (facet, value) pairs.
@@ -45,6 +58,11 @@ struct SearchDocument: Equatable {
 
     static func facetTokens(_ m: Material) -> [String] {
         var tokens = ["all", "own_\(m.ownerID)"]
+        // Visibility precomputed into single terms, so the common filters are one list, not an expression.
+        if m.status == .published {
+            if m.visibility == .public { tokens.append("pub") }
+            if m.visibility == .public || m.visibility == .sector { tokens.append("sig") }
+        }
         if let school = m.metadata.school { tokens.append("sch_" + sanitise(school)) }
         for (facet, value) in facetValues(m) {
             if facet == .knowledgeUnit {
@@ -92,13 +110,14 @@ struct SearchDocument: Equatable {
 
 /// Builds FTS5 query expressions from user text and filters.
 struct SearchExpression {
+    /// Per query word: the exact term (as typed, lower case) and the folded term.
     let exactTokens: [String]
     let foldedTokens: [String]
-    /// Whether any query token carries marks (then exact matches form their own tiers).
+    /// Whether any query word carries marks (then exact matches form their own tiers).
     var hasMarks: Bool { exactTokens != foldedTokens }
     var isEmpty: Bool { exactTokens.isEmpty }
 
-    /// At most this many query tokens are used.
+    /// At most this many query words are used.
     static let maxTokens = 12
 
     init(text: String) {
@@ -109,31 +128,30 @@ struct SearchExpression {
 
     private static func quoted(_ token: String) -> String { "\"\(token.replacingOccurrences(of: "\"", with: "\"\""))\"" }
 
-    private static func all(_ tokens: [String], in columns: String) -> String {
-        "{\(columns)} : (" + tokens.map(quoted).joined(separator: " AND ") + ")"
+    private static func all(_ tokens: [String], prefix: String) -> String {
+        "(" + tokens.map { quoted(prefix + $0) }.joined(separator: " AND ") + ")"
     }
 
-    var exactTitle: String { Self.all(exactTokens, in: "titleExact") }
-    var exactAny: String { Self.all(exactTokens, in: "titleExact bodyExact") }
-    var foldedTitle: String { Self.all(foldedTokens, in: "titleFolded") }
-    var foldedAny: String { Self.all(foldedTokens, in: "titleFolded bodyFolded") }
+    var exactTitle: String { Self.all(exactTokens, prefix: "t_") }
+    var exactAny: String { Self.all(exactTokens, prefix: "") }
+    var foldedTitle: String { Self.all(foldedTokens, prefix: "t_") }
+    var foldedAny: String { Self.all(foldedTokens, prefix: "") }
 
     /// The visibility rule of ``Material/isVisible(to:)`` as an index expression (nil: everything).
     static func visibility(for viewer: User?) -> String? {
-        guard let viewer else { return "facets : (st_published AND vis_public)" }
+        guard let viewer else { return "pub" }
         if viewer.has(.admin) { return nil }
-        var visible = "vis_public OR vis_sector"
-        if let school = viewer.school { visible += " OR (vis_school AND sch_\(SearchDocument.sanitise(school)))" }
-        var rule = "(st_published AND (\(visible)))"
+        var rule = "sig"
+        if let school = viewer.school { rule += " OR (st_published AND vis_school AND sch_\(SearchDocument.sanitise(school)))" }
         if viewer.has(.reviewer) { rule = "(all NOT st_draft)" }
-        return "facets : (\(rule) OR own_\(viewer.id))"
+        return "(\(rule) OR own_\(viewer.id))"
     }
 
     static func filters(_ filters: SearchFilters) -> [String] {
         Facet.allCases.compactMap { facet in
             let values = filters[facet]
             guard !values.isEmpty else { return nil }
-            return "facets : (" + values.map { SearchDocument.token(facet, $0) }.joined(separator: " OR ") + ")"
+            return "(" + values.map { quoted(SearchDocument.token(facet, $0)) }.joined(separator: " OR ") + ")"
         }
     }
 }

@@ -44,3 +44,36 @@ struct VietnameseTextTests {
         #expect(MaterialMetadata(title: "").violations().first?.problem == .required)
     }
 }
+
+@Suite("JSON")
+struct JSONTests {
+    @Test("The hand-written material JSON equals the encoder's and decodes back")
+    func materialJSON() throws {
+        let material = Material(
+            pid: PersistentIdentifier(prefix: "79-760", serial: 42), kind: .lesson, format: "application/pdf",
+            metadata: MaterialMetadata(
+                title: "Phân số \"đặc biệt\"\n\\ / tab\t\u{1}\u{8}", description: "Mô tả", subjects: ["TOAN"], grades: [6, 7],
+                knowledgeUnits: ["TOAN.6.SD"], keywords: ["phân số"], licence: "CC-BY-4.0", authors: ["Nguyễn Văn A"], school: "THCS A"),
+            visibility: .sector, status: .published, ownerID: 3, currentVersion: 2, url: nil,
+            provenance: Provenance(sourceSystem: "cli", sourceIdentifier: "a.pdf"),
+            createdAt: Date(timeIntervalSince1970: 1_700_000_000.123), updatedAt: Date(timeIntervalSince1970: 1_700_000_100.5))
+        let encoded = String(decoding: try HoclieuJSON.encoder().encode(material), as: UTF8.self)
+        #expect(material.jsonText == encoded)
+        let decoded = try HoclieuJSON.decoder().decode(Material.self, from: Data(material.jsonText.utf8))
+        #expect(decoded == material)
+        var bare = material
+        bare.provenance = nil
+        bare.metadata.licence = nil
+        bare.url = "https://example.org/a?b=c"
+        #expect(bare.jsonText == String(decoding: try HoclieuJSON.encoder().encode(bare), as: UTF8.self))
+    }
+
+    @Test("Timestamps: milliseconds, UTC, round trip")
+    func timestamps() {
+        let date = Date(timeIntervalSince1970: 1_764_383_783.123)
+        #expect(HoclieuJSON.timestamp(date) == "2025-11-29T02:36:23.123Z")
+        #expect(HoclieuJSON.parseTimestamp("2025-11-29T02:36:23.123Z") == date)
+        #expect(HoclieuJSON.parseTimestamp("2025-11-29T02:36:23Z") == Date(timeIntervalSince1970: 1_764_383_783))
+        #expect(HoclieuJSON.parseTimestamp("yesterday") == nil)
+    }
+}
