@@ -73,6 +73,7 @@ public enum HoclieuJSON {
 
     /// A JSON string literal (quotes included) with the escapes JSON requires.
     public static func quote(_ s: String) -> String {
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + s + "\"" }
         var out = "\""
         out.reserveCapacity(s.utf8.count + 2)
         for scalar in s.unicodeScalars {

@@ -72,9 +72,7 @@ public struct MaterialMetadata: Codable, Sendable, Equatable {
 
     /// The same metadata with every text in NFC and trimmed, lists de-duplicated in order.
     public func normalised() -> MaterialMetadata {
-        func clean(_ s: String) -> String {
-            s.precomposedStringWithCanonicalMapping.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
+        func clean(_ s: String) -> String { VietnameseText.trimmed(VietnameseText.nfc(s)) }
         func cleanList(_ list: [String], upper: Bool = false) -> [String] {
             var seen = Set<String>()
             return list.map { upper ? clean($0).uppercased() : clean($0) }.filter { !$0.isEmpty && seen.insert($0).inserted }

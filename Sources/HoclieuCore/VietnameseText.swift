@@ -25,7 +25,23 @@ public enum VietnameseText {
 
     /// NFC, lower-cased; diacritics kept.
     public static func exact(_ text: String) -> String {
-        isPlainASCII(text) ? text.lowercased() : text.precomposedStringWithCanonicalMapping.lowercased()
+        nfc(text).lowercased()
+    }
+
+    /// NFC; text with no combining mark (nearly all input: keyboards and Word write precomposed
+    /// Vietnamese) is returned as it is, without the cost of normalising.
+    public static func nfc(_ text: String) -> String {
+        if isPlainASCII(text) { return text }
+        let needsWork = text.unicodeScalars.contains { s in
+            switch s.value {
+            case 0x300...0x36F, 0x1AB0...0x1AFF, 0x1DC0...0x1DFF, 0x20D0...0x20FF, 0xFE20...0xFE2F, 0x1100...0x11FF, 0x2126, 0x212A, 0x212B,
+                0xF900...0xFAFF:
+                return true
+            default:
+                return false
+            }
+        }
+        return needsWork ? text.precomposedStringWithCanonicalMapping : text
     }
 
     /// NFC, lower-cased, combining marks removed and `đ`/`Đ` mapped to `d`.
@@ -33,8 +49,14 @@ public enum VietnameseText {
     /// `phân số` → `phan so`; `Đường tròn` → `duong tron`.
     public static func fold(_ text: String) -> String {
         if isPlainASCII(text) { return text.lowercased() }
+        return foldExact(exact(text))
+    }
+
+    /// ``fold(_:)`` of text already in the exact form (NFC, lower case), such as a token.
+    public static func foldExact(_ text: String) -> String {
+        if isPlainASCII(text) { return text }
         var scalars = String.UnicodeScalarView()
-        for scalar in exact(text).unicodeScalars {
+        for scalar in text.unicodeScalars {
             if let base = baseLetter[scalar.value] {
                 scalars.append(base)
             } else if (0x300...0x36F).contains(scalar.value) {
@@ -43,7 +65,7 @@ public enum VietnameseText {
                 scalars.append(scalar)
             }
         }
-        return String(scalars).lowercased()
+        return String(scalars)
     }
 
     static func isPlainASCII(_ text: String) -> Bool { text.utf8.allSatisfy { $0 < 0x80 } }
@@ -53,26 +75,21 @@ public enum VietnameseText {
     /// Punctuation and whitespace separate tokens; a token never contains a space.
     public static func tokens(_ text: String) -> [String] {
         var result: [String] = []
-        var current = String.UnicodeScalarView()
-        for scalar in exact(text).unicodeScalars {
-            let isWordPart =
-                scalar.isASCII
-                ? (("a"..."z").contains(scalar) || ("0"..."9").contains(scalar))
-                : (scalar.properties.isAlphabetic || scalar.properties.numericType != nil
-                    || scalar.properties.generalCategory == .nonspacingMark)
-            if isWordPart {
-                current.append(scalar)
-            } else if !current.isEmpty {
-                result.append(String(current))
-                current = String.UnicodeScalarView()
-            }
-        }
-        if !current.isEmpty { result.append(String(current)) }
+        VietnameseTokenizer.forEachToken(text) { exact, _ in result.append(String(decoding: exact, as: UTF8.self)) }
         return result
     }
 
     /// Whether the token carries any Vietnamese mark or `đ` (its exact and folded forms differ).
     public static func hasMarks(_ token: String) -> Bool {
         fold(token) != exact(token)
+    }
+
+    /// Trims spaces, tabs and line breaks at both ends (without bridging to NSString).
+    public static func trimmed(_ text: String) -> String {
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        if first == scalars.startIndex && last == scalars.index(before: scalars.endIndex) { return text }
+        return String(scalars[first...last])
     }
 }

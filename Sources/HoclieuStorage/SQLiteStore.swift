@@ -22,8 +22,10 @@ public final class SQLiteStore: Store {
     }
 
     /// Now, at the millisecond precision the database keeps (so a value read back equals the one written).
-    static func now() -> Date {
-        Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+    static func now() -> Date { millisecondPrecision(Date()) }
+
+    static func millisecondPrecision(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
     }
 
     // MARK: Schema
@@ -116,7 +118,7 @@ public final class SQLiteStore: Store {
                 sql: "INSERT INTO user (username, displayName, roles, school, passwordHash, createdAt) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [
                     new.username, new.displayName, new.roles.map(\.rawValue).sorted().joined(separator: ","), new.school,
-                    new.passwordHash, now,
+                    new.passwordHash, now.dbText,
                 ])
             return User(
                 id: db.lastInsertedRowID, username: new.username, displayName: new.displayName, roles: new.roles,
@@ -128,7 +130,7 @@ public final class SQLiteStore: Store {
         let roles = Set((row["roles"] as String).split(separator: ",").compactMap { Role(rawValue: String($0)) })
         return User(
             id: row["id"], username: row["username"], displayName: row["displayName"], roles: roles, school: row["school"],
-            createdAt: row["createdAt"])
+            createdAt: row.date("createdAt"))
     }
 
     public func credentials(username: String) async throws -> (user: User, passwordHash: String)? {
@@ -151,9 +153,9 @@ public final class SQLiteStore: Store {
 
     public func createSession(tokenHash: String, userID: Int64, expiresAt: Date) async throws {
         try await pool.write { db in
-            try db.execute(sql: "DELETE FROM session WHERE expiresAt < ?", arguments: [Self.now()])
+            try db.execute(sql: "DELETE FROM session WHERE expiresAt < ?", arguments: [Self.now().dbText])
             try db.execute(
-                sql: "INSERT INTO session (tokenHash, userId, expiresAt) VALUES (?, ?, ?)", arguments: [tokenHash, userID, expiresAt])
+                sql: "INSERT INTO session (tokenHash, userId, expiresAt) VALUES (?, ?, ?)", arguments: [tokenHash, userID, expiresAt.dbText])
         }
     }
 
@@ -161,7 +163,7 @@ public final class SQLiteStore: Store {
         try await pool.read { db in
             try Row.fetchOne(
                 db, sql: "SELECT user.* FROM session JOIN user ON user.id = session.userId WHERE tokenHash = ? AND expiresAt > ?",
-                arguments: [tokenHash, now]
+                arguments: [tokenHash, now.dbText]
             ).map(Self.user)
         }
     }
@@ -192,28 +194,29 @@ public final class SQLiteStore: Store {
             currentVersion: row["currentVersion"],
             url: row["url"],
             provenance: sourceSystem.map { Provenance(sourceSystem: $0, sourceIdentifier: row["sourceIdentifier"]) },
-            createdAt: row["createdAt"],
-            updatedAt: row["updatedAt"])
+            createdAt: row.date("createdAt"),
+            updatedAt: row.date("updatedAt"))
     }
 
     static func version(_ row: Row, pid: PersistentIdentifier) -> MaterialVersion {
         MaterialVersion(
             pid: pid, number: row["number"], contentID: ContentID(rawValue: row["contentId"])!, fileName: row["fileName"],
             mediaType: row["mediaType"], byteSize: row["byteSize"], note: row["note"], createdBy: row["createdBy"],
-            createdAt: row["createdAt"])
+            createdAt: row.date("createdAt"))
     }
 
     /// The column values of a material row, in the order of ``columns``.
-    static func values(_ m: Material, extractedText: String?) -> StatementArguments {
+    static func values(_ m: Material, extractedText: String?) -> [DatabaseValue] {
         let md = m.metadata
-        return [
+        let list: [(any DatabaseValueConvertible)?] = [
             m.pid.serial, m.pid.rawValue, m.kind.rawValue, m.format, md.title, md.description, md.language,
             md.subjects.joined(separator: "\n"), md.grades.map(String.init).joined(separator: "\n"),
             md.knowledgeUnits.joined(separator: "\n"), md.keywords.joined(separator: "\n"), md.licence,
             md.authors.joined(separator: "\n"), md.school, m.visibility.rawValue, m.status.rawValue, m.ownerID, m.currentVersion,
             m.url, m.provenance?.sourceSystem, m.provenance?.sourceIdentifier, extractedText, SearchDocument.facetLines(m),
-            m.createdAt, m.updatedAt, m.jsonText,
+            m.createdAt.dbText, m.updatedAt.dbText, m.jsonText,
         ]
+        return list.map { $0?.databaseValue ?? .null }
     }
 
     static let columns = """
@@ -229,10 +232,27 @@ public final class SQLiteStore: Store {
 
     /// Writes the row (insert or update), its index entry and its pre-encoded JSON.
     private static func insert(_ m: Material, extractedText: String?, db: Database, replace: Bool = false) throws {
+        try insert(PreparedRow(material: m, extractedText: extractedText), db: db, replace: replace)
+    }
+
+    private static func insert(_ row: PreparedRow, db: Database, replace: Bool = false) throws {
         let marks = Array(repeating: "?", count: 26).joined(separator: ", ")
         try db.cachedStatement(sql: "INSERT INTO material (\(columns)) VALUES (\(marks))\(replace ? upsert : "")")
-            .execute(arguments: values(m, extractedText: extractedText))
-        try index(SearchDocument(material: m, extractedText: extractedText), rowid: Int64(m.pid.serial), command: nil, db: db)
+            .execute(arguments: StatementArguments(row.values))
+        try index(row.document, rowid: row.rowid, command: nil, db: db)
+    }
+
+    /// A material row with its index terms and JSON computed, ready to insert.
+    struct PreparedRow: Sendable {
+        var rowid: Int64
+        var values: [DatabaseValue]
+        var document: SearchDocument
+
+        init(material: Material, extractedText: String?) {
+            rowid = Int64(material.pid.serial)
+            values = SQLiteStore.values(material, extractedText: extractedText)
+            document = SearchDocument(material: material, extractedText: extractedText)
+        }
     }
 
     private static func index(_ doc: SearchDocument, rowid: Int64, command: String?, db: Database) throws {
@@ -245,7 +265,8 @@ public final class SQLiteStore: Store {
     }
 
     private func mint(_ db: Database) throws -> PersistentIdentifier {
-        let serial = try Int.fetchOne(db, sql: "UPDATE counter SET value = value + 1 WHERE name = 'material' RETURNING value")!
+        let serial = try Int.fetchOne(
+            db.cachedStatement(sql: "UPDATE counter SET value = value + ? WHERE name = 'material' RETURNING value"), arguments: [1])!
         return PersistentIdentifier(prefix: pidPrefix, serial: serial)
     }
 
@@ -256,7 +277,7 @@ public final class SQLiteStore: Store {
     }
 
     private func newMaterial(_ draft: MaterialDraft, metadata: MaterialMetadata, ownerID: Int64, db: Database) throws -> Material {
-        let now = draft.createdAt.map { Date(timeIntervalSince1970: ($0.timeIntervalSince1970 * 1000).rounded(.down) / 1000) } ?? Self.now()
+        let now = draft.createdAt.map(Self.millisecondPrecision) ?? Self.now()
         return Material(
             pid: try mint(db), kind: draft.kind, format: draft.format, metadata: metadata, visibility: draft.visibility,
             status: draft.status, ownerID: ownerID, currentVersion: 0, url: draft.url, provenance: draft.provenance, createdAt: now,
@@ -282,15 +303,43 @@ public final class SQLiteStore: Store {
         }
     }
 
+    /// Bulk creation in three steps: reserve a range of serials (a short write), prepare every
+    /// row, its index terms and its JSON on all cores (no lock held), then insert them in one
+    /// transaction. If that transaction fails the reserved serials stay unused: identifiers are
+    /// never reused, so a gap is harmless.
     public func createMaterials(_ drafts: [MaterialDraft], ownerID: Int64) async throws -> Int {
-        let validated = try drafts.map { ($0, try Self.validate($0)) }
-        return try await pool.write { db in
-            for (draft, metadata) in validated {
-                let material = try self.newMaterial(draft, metadata: metadata, ownerID: ownerID, db: db)
-                try Self.insert(material, extractedText: draft.extractedText, db: db)
-            }
-            return validated.count
+        guard !drafts.isEmpty else { return 0 }
+        let count = drafts.count
+        let last = try await pool.write { db in
+            try Int.fetchOne(
+                db.cachedStatement(sql: "UPDATE counter SET value = value + ? WHERE name = 'material' RETURNING value"), arguments: [count])!
         }
+        let first = last - count + 1
+        let prefix = pidPrefix
+        let chunk = (count + 1) / 2
+        let prepared = try await withThrowingTaskGroup(of: (Int, [PreparedRow]).self) { group in
+            for start in stride(from: 0, to: count, by: chunk) {
+                let slice = Array(drafts[start..<min(start + chunk, count)])
+                group.addTask {
+                    (start, try slice.enumerated().map { offset, draft in
+                        let metadata = try Self.validate(draft)
+                        let now = draft.createdAt.map(Self.millisecondPrecision) ?? Self.now()
+                        let material = Material(
+                            pid: PersistentIdentifier(prefix: prefix, serial: first + start + offset), kind: draft.kind, format: draft.format,
+                            metadata: metadata, visibility: draft.visibility, status: draft.status, ownerID: ownerID, currentVersion: 0,
+                            url: draft.url, provenance: draft.provenance, createdAt: now, updatedAt: now)
+                        return PreparedRow(material: material, extractedText: draft.extractedText)
+                    })
+                }
+            }
+            var parts: [(Int, [PreparedRow])] = []
+            for try await part in group { parts.append(part) }
+            return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
+        }
+        try await pool.write { db in
+            for row in prepared { try Self.insert(row, db: db) }
+        }
+        return count
     }
 
     public func material(_ pid: PersistentIdentifier) async throws -> Material? {
@@ -352,7 +401,7 @@ public final class SQLiteStore: Store {
                 """,
             arguments: [
                 material.pid.serial, version.number, version.contentID.rawValue, version.fileName, version.mediaType,
-                version.byteSize, version.note, version.createdBy, now,
+                version.byteSize, version.note, version.createdBy, now.dbText,
             ])
         material.currentVersion = version.number
         if material.kind != .link { material.format = draft.mediaType }
@@ -462,5 +511,17 @@ extension SQLiteStore {
                          + (SELECT coalesce(sum(length(term)) + 16 * count(*), 0) FROM searchIndex_idx)
                     """) ?? 0
         }
+    }
+}
+
+extension Date {
+    /// How dates are stored: ISO 8601 UTC with milliseconds, which also sorts as text.
+    var dbText: String { HoclieuJSON.timestamp(self) }
+}
+
+extension Row {
+    /// A date column written with ``Foundation/Date/dbText``.
+    func date(_ column: String) -> Date {
+        HoclieuJSON.parseTimestamp(self[column] as String? ?? "") ?? Date(timeIntervalSince1970: 0)
     }
 }

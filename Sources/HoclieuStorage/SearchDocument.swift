@@ -15,31 +15,40 @@ import HoclieuCore
 /// A word without marks has one form, so its exact and folded terms coincide. The terms are
 /// computed from the material row alone, so the contentless index can be told exactly what
 /// to delete when a row changes.
-struct SearchDocument: Equatable {
+struct SearchDocument: Equatable, Sendable {
     var terms: String
 
     /// Longest extracted text indexed, in characters.
     static let maxBodyCharacters = 100_000
 
     init(material: Material, extractedText: String?) {
-        var seen = Set<String>()
-        var terms: [String] = []
-        func add(_ term: String) { if seen.insert(term).inserted { terms.append(term) } }
+        // Repeated terms are harmless: with detail=none a document lists each term once.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(1024)
         func addWords(_ text: String, prefix: String) {
-            for token in VietnameseText.tokens(text) {
-                let folded = VietnameseText.fold(token)
-                add(prefix + folded)
-                if folded != token { add(prefix + token) }
+            VietnameseTokenizer.forEachToken(text) { exact, folded in
+                bytes.append(contentsOf: prefix.utf8)
+                bytes.append(contentsOf: folded)
+                bytes.append(0x20)
+                if exact != folded {
+                    bytes.append(contentsOf: prefix.utf8)
+                    bytes.append(contentsOf: exact)
+                    bytes.append(0x20)
+                }
             }
         }
-        addWords(material.metadata.title, prefix: "t_")
-        addWords(material.metadata.title, prefix: "")
-        addWords(material.metadata.description, prefix: "")
-        addWords(material.metadata.keywords.joined(separator: " "), prefix: "")
-        addWords(material.metadata.authors.joined(separator: " "), prefix: "")
+        let m = material.metadata
+        addWords(m.title, prefix: "t_")
+        addWords(m.title, prefix: "")
+        addWords(m.description, prefix: "")
+        for keyword in m.keywords { addWords(keyword, prefix: "") }
+        for author in m.authors { addWords(author, prefix: "") }
         if let extractedText { addWords(String(extractedText.prefix(Self.maxBodyCharacters)), prefix: "") }
-        for facet in Self.facetTokens(material) { add(facet) }
-        self.terms = terms.joined(separator: " ")
+        for facet in Self.facetTokens(material) {
+            bytes.append(contentsOf: facet.utf8)
+            bytes.append(0x20)
+        }
+        terms = String(decoding: bytes, as: UTF8.self)
     }
 
     /// Every value of every facet of a material, as (facet, value) pairs.
@@ -96,7 +105,8 @@ struct SearchDocument: Equatable {
 
     /// Folded, lower case, every character outside a–z and 0–9 turned into `_`.
     static func sanitise(_ value: String) -> String {
-        String(
+        if value.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) }) { return value }
+        return String(
             VietnameseText.fold(value).unicodeScalars.map { s -> Character in
                 (s.isASCII && (s.properties.isAlphabetic || ("0"..."9").contains(s))) ? Character(s) : "_"
             })
