@@ -5,32 +5,31 @@ import HoclieuCore
 /// Ranking: relevance tiers over a capped candidate window, newest first within a tier.
 ///
 /// Ranking every match of a very common syllable (`số`, `và`) is what makes naive bm25
-/// slow at a million materials, so no score is computed per match. Instead the query is
-/// split into disjoint tiers, each an FTS5 expression read in rowid order (newest first)
-/// with `LIMIT`, which FTS5 answers by streaming its posting lists and stopping early:
+/// slow at a million materials, so no per-match score is computed. Each query reads at most
+/// a few bounded lists from the index, all positive expressions read in rowid order (newest
+/// first) with `LIMIT` or a rowid floor, which FTS5 answers by streaming its posting lists:
 ///
-/// | tier | matches | window |
-/// |---|---|---|
-/// | 0 | every token exactly (diacritics as typed) in the title | newest `window` exact matches |
-/// | 1 | every token exactly, title or body, not tier 0 | same |
-/// | 2 | every token exactly, older than the window | — |
-/// | 3 | every token folded in the title, not exact | newest `window` folded matches |
-/// | 4 | every token folded, title or body, not tiers 0–3 | same |
-/// | 5 | every token folded, older than the window, not exact | — |
+/// 1. the **folded window**: the newest `window` matches of every folded word plus the filters
+///    (this is also the count, capped, and the sample facets are tallied over);
+/// 2. when the query has marks, the **exact window**: the newest `window` matches of every word
+///    as typed;
+/// 3. the title matches inside each window (`t_` terms, bounded below by the window's floor).
 ///
-/// Tiers 0–2 exist only when the query carries marks; without marks exact and folded
-/// forms coincide. The window bounds how far back a tier expression may scan, so a
-/// rare combination of common syllables never walks a whole posting list.
+/// Inside the windows the tiers are set operations in memory:
+///
+/// | tier | rows |
+/// |---|---|
+/// | 0 | exact, title |
+/// | 1 | exact, not title |
+/// | 2 | exact, older than the exact window |
+/// | 3 | folded only, title |
+/// | 4 | folded only, not title |
+/// | 5 | folded only, older than the folded window |
+///
+/// Tiers 2 and 5 are read from the index only when a page reaches past a full window.
+/// Without marks in the query, exact and folded coincide and tiers 0–2 are empty.
 extension SQLiteStore {
     static let rankingWindow = 1000
-
-    struct Tier {
-        var expression: String
-        /// Rows must have `rowid >= floor` (nil: no lower bound).
-        var floor: Int64?
-        /// Rows must have `rowid < ceiling` (nil: no upper bound).
-        var ceiling: Int64?
-    }
 
     public func search(_ request: SearchRequest) async throws -> SearchPage {
         let limit = min(max(request.limit, 1), 100)
@@ -38,77 +37,101 @@ extension SQLiteStore {
         var filter = SearchExpression.filters(request.filters)
         if let visibility = SearchExpression.visibility(for: request.viewer) { filter.insert(visibility, at: 0) }
         let filterExpression = filter.isEmpty ? "all" : filter.joined(separator: " AND ")
-        @Sendable func and(_ parts: String...) -> String { parts.map { "(\($0))" }.joined(separator: " AND ") }
+        let window = Self.rankingWindow
 
         return try await pool.read { db in
-            // The newest matches, up to the window: the count, the facet sample and the folded window floor.
-            let foldedAll = query.isEmpty ? filterExpression : and(query.foldedAny, filterExpression)
-            let sample = try Int64.fetchAll(
-                db, sql: "SELECT rowid FROM searchIndex WHERE searchIndex MATCH ? ORDER BY rowid DESC LIMIT ?",
-                arguments: [foldedAll, Self.rankingWindow])
-            let total = sample.count
-            let foldedFloor = total == Self.rankingWindow ? sample.last : nil
-
-            var tiers: [Tier] = []
-            if query.isEmpty {
-                tiers.append(Tier(expression: foldedAll))
-            } else {
-                var exactFloor: Int64? = nil
-                var notExact = ""
-                if query.hasMarks {
-                    let exactAll = and(query.exactAny, filterExpression)
-                    let window = try Int64.fetchAll(
-                        db, sql: "SELECT rowid FROM searchIndex WHERE searchIndex MATCH ? ORDER BY rowid DESC LIMIT ?",
-                        arguments: [exactAll, Self.rankingWindow])
-                    exactFloor = window.count == Self.rankingWindow ? window.last : nil
-                    tiers.append(Tier(expression: and(query.exactTitle, filterExpression), floor: exactFloor))
-                    tiers.append(Tier(expression: "(\(exactAll)) NOT (\(query.exactTitle))", floor: exactFloor))
-                    if let exactFloor { tiers.append(Tier(expression: exactAll, ceiling: exactFloor)) }
-                    notExact = " NOT (\(query.exactAny))"
-                } else {
-                    tiers += [Tier(expression: "", floor: nil), Tier(expression: "", floor: nil), Tier(expression: "", floor: nil)]
-                }
-                tiers.append(Tier(expression: "(\(and(query.foldedTitle, filterExpression)))\(notExact)", floor: foldedFloor))
-                let higher = query.hasMarks ? "(\(query.exactAny)) OR (\(query.foldedTitle))" : query.foldedTitle
-                tiers.append(Tier(expression: "(\(foldedAll)) NOT (\(higher))", floor: foldedFloor))
-                if let foldedFloor { tiers.append(Tier(expression: "(\(foldedAll))\(notExact)", ceiling: foldedFloor)) }
-            }
-
-            // Walk the tiers from the cursor until the page (plus one, to know if there is more) is full.
-            var rows: [(tier: Int, row: Int64)] = []
-            let start = request.cursor?.tier ?? 0
-            for (index, tier) in tiers.enumerated() where index >= start && !tier.expression.isEmpty && rows.count <= limit {
+            func rows(_ expression: String, floor: Int64? = nil, below: Int64? = nil, limit: Int? = nil) throws -> [Int64] {
                 var sql = "SELECT rowid FROM searchIndex WHERE searchIndex MATCH ?"
-                var arguments: StatementArguments = [tier.expression]
-                var ceiling = tier.ceiling
-                if let cursor = request.cursor, cursor.tier == index { ceiling = min(ceiling ?? .max, cursor.lastRow) }
-                if let ceiling {
-                    sql += " AND rowid < ?"
-                    arguments += [ceiling]
-                }
-                if let floor = tier.floor {
+                var arguments: StatementArguments = [expression]
+                if let floor {
                     sql += " AND rowid >= ?"
                     arguments += [floor]
                 }
-                sql += " ORDER BY rowid DESC LIMIT ?"
-                arguments += [limit + 1 - rows.count]
-                rows += try Int64.fetchAll(db, sql: sql, arguments: arguments).map { (index, $0) }
+                if let below {
+                    sql += " AND rowid < ?"
+                    arguments += [below]
+                }
+                sql += " ORDER BY rowid DESC"
+                if let limit {
+                    sql += " LIMIT ?"
+                    arguments += [limit]
+                }
+                return try Int64.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
             }
-            let next = rows.count > limit ? SearchCursor(tier: rows[limit - 1].tier, lastRow: rows[limit - 1].row) : nil
-            let page = rows.prefix(limit).map(\.row)
+            func and(_ a: String, _ b: String) -> String { "\(a) AND (\(b))" }
+
+            let foldedAll = query.isEmpty ? filterExpression : and(query.foldedAny, filterExpression)
+            let folded = try rows(foldedAll, limit: window)
+            let foldedFloor = folded.count == window ? folded.last! : 0
+
+            // The tiers inside the windows, each newest first.
+            var tiers: [[Int64]] = Array(repeating: [], count: 6)
+            var older: [Int: String] = [:]  // tier → expression for rows below its window
+            var ceilings: [Int: Int64] = [:]
+            if query.isEmpty {
+                tiers[4] = folded
+                if foldedFloor > 0 {
+                    older[5] = foldedAll
+                    ceilings[5] = foldedFloor
+                }
+            } else {
+                var exactSet = Set<Int64>()
+                if query.hasMarks {
+                    let exactAll = and(query.exactAny, filterExpression)
+                    let exact = try rows(exactAll, limit: window)
+                    let exactFloor = exact.count == window ? exact.last! : 0
+                    let exactTitle = Set(try rows(and(query.exactTitle, filterExpression), floor: exactFloor))
+                    tiers[0] = exact.filter { exactTitle.contains($0) }
+                    tiers[1] = exact.filter { !exactTitle.contains($0) }
+                    exactSet = Set(exact)
+                    if exactFloor > 0 {
+                        older[2] = exactAll
+                        ceilings[2] = exactFloor
+                        // Exact matches below the exact window but inside the folded one belong to tier 2.
+                        if exactFloor > foldedFloor {
+                            exactSet.formUnion(try rows(exactAll, floor: foldedFloor, below: exactFloor))
+                        }
+                    }
+                    if foldedFloor > 0 {
+                        older[5] = "(\(foldedAll)) NOT \(query.exactAny)"
+                        ceilings[5] = foldedFloor
+                    }
+                } else if foldedFloor > 0 {
+                    older[5] = foldedAll
+                    ceilings[5] = foldedFloor
+                }
+                let foldedTitle = Set(try rows(and(query.foldedTitle, filterExpression), floor: foldedFloor))
+                for row in folded where !exactSet.contains(row) {
+                    if foldedTitle.contains(row) { tiers[3].append(row) } else { tiers[4].append(row) }
+                }
+            }
+
+            // Walk the tiers from the cursor until the page, plus one row to know there is more, is full.
+            var page: [(tier: Int, row: Int64)] = []
+            let start = request.cursor?.tier ?? 0
+            for tier in start..<tiers.count where page.count <= limit {
+                let after = request.cursor.flatMap { $0.tier == tier ? $0.lastRow : nil }
+                if let expression = older[tier], let ceiling = ceilings[tier] {
+                    let below = min(ceiling, after ?? .max)
+                    page += try rows(expression, below: below, limit: limit + 1 - page.count).map { (tier, $0) }
+                } else {
+                    let candidates = after.map { last in tiers[tier].filter { $0 < last } } ?? tiers[tier]
+                    page += candidates.prefix(limit + 1 - page.count).map { (tier, $0) }
+                }
+            }
+            let next = page.count > limit ? SearchCursor(tier: page[limit - 1].tier, lastRow: page[limit - 1].row) : nil
+            let ids = page.prefix(limit).map(\.row)
 
             var json: [Int64: String] = [:]
-            if !page.isEmpty {
-                let marks = Array(repeating: "?", count: page.count).joined(separator: ",")
-                for row in try Row.fetchAll(
-                    db, sql: "SELECT id, json FROM material WHERE id IN (\(marks))", arguments: StatementArguments(page))
-                {
+            if !ids.isEmpty {
+                let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+                for row in try Row.fetchAll(db, sql: "SELECT id, json FROM material WHERE id IN (\(marks))", arguments: StatementArguments(ids)) {
                     json[row["id"]] = row["json"]
                 }
             }
             return SearchPage(
-                items: page.compactMap { json[$0] }, next: next, total: total, totalIsLowerBound: total == Self.rankingWindow,
-                facetCounts: try Self.facetCounts(request.facets, rows: sample, db: db))
+                items: ids.compactMap { json[$0] }, next: next, total: folded.count, totalIsLowerBound: folded.count == window,
+                facetCounts: try Self.facetCounts(request.facets, rows: folded, db: db))
         }
     }
 

@@ -102,6 +102,33 @@ struct SQLiteStoreTests {
         #expect(seen[0].contains("Đường số 54"), "title matches first, newest first")
     }
 
+    @Test("Past the ranking window: every match once, all exact matches before folded-only ones")
+    func beyondTheWindow() async throws {
+        let (store, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let user = try await teacher(store)
+        let drafts = (0..<2500).map { i in draft(i % 2 == 0 ? "Đường số \(i)" : "Dương số \(i)") }
+        #expect(try await store.createMaterials(drafts, ownerID: user.id) == 2500)
+        var titles: [String] = []
+        var cursor: SearchCursor? = nil
+        var first: SearchPage? = nil
+        repeat {
+            let page = try await store.search(SearchRequest(text: "đường", limit: 100, cursor: cursor))
+            if first == nil { first = page }
+            titles += page.items.map { item in
+                let object = try? JSONSerialization.jsonObject(with: Data(item.utf8)) as? [String: Any]
+                return ((object?["metadata"] as? [String: Any])?["title"] as? String) ?? ""
+            }
+            cursor = page.next
+        } while cursor != nil
+        #expect(first?.total == 1000 && first?.totalIsLowerBound == true)
+        #expect(titles.count == 2500)
+        #expect(Set(titles).count == 2500)
+        #expect(titles.prefix(1250).allSatisfy { $0.hasPrefix("Đường") })
+        #expect(titles.suffix(1250).allSatisfy { $0.hasPrefix("Dương") })
+        #expect(titles.first == "Đường số 2498", "newest exact match first")
+    }
+
     @Test("Facet filters, unit descendants and visibility")
     func facetsAndVisibility() async throws {
         let (store, dir) = try makeStore()
