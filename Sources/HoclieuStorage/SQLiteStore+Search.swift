@@ -34,9 +34,7 @@ extension SQLiteStore {
     public func search(_ request: SearchRequest) async throws -> SearchPage {
         let limit = min(max(request.limit, 1), 100)
         let query = SearchExpression(text: request.text)
-        var filter = SearchExpression.filters(request.filters)
-        if let visibility = SearchExpression.visibility(for: request.viewer) { filter.insert(visibility, at: 0) }
-        let filterExpression = filter.isEmpty ? "all" : filter.joined(separator: " AND ")
+        let filterExpression = SearchExpression.restriction(viewer: request.viewer, filters: request.filters)
         let window = Self.rankingWindow
 
         return try await pool.read { db in

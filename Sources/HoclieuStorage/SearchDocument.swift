@@ -67,10 +67,22 @@ struct SearchDocument: Equatable, Sendable {
 
     static func facetTokens(_ m: Material) -> [String] {
         var tokens = ["all", "own_\(m.ownerID)"]
-        // Visibility precomputed into single terms, so the common filters are one list, not an expression.
+        // Visibility precomputed into single terms, and combined with subject and grade, so the
+        // common filters are one short list, not an intersection of long ones.
+        var leads = [""]
         if m.status == .published {
-            if m.visibility == .public { tokens.append("pub") }
-            if m.visibility == .public || m.visibility == .sector { tokens.append("sig") }
+            if m.visibility == .public { leads.append("pub_") }
+            if m.visibility == .public || m.visibility == .sector { leads.append("sig_") }
+        }
+        let subjects = m.metadata.subjects.map(sanitise)
+        let grades = m.metadata.grades.map(String.init)
+        for lead in leads {
+            if !lead.isEmpty {
+                tokens.append(String(lead.dropLast()))
+                tokens += subjects.map { lead + "subj_" + $0 }
+                tokens += grades.map { lead + "gr_" + $0 }
+            }
+            for s in subjects { tokens += grades.map { lead + "sg_" + s + "_" + $0 } }
         }
         if let school = m.metadata.school { tokens.append("sch_" + sanitise(school)) }
         for (facet, value) in facetValues(m) {
@@ -147,21 +159,40 @@ struct SearchExpression {
     var foldedTitle: String { Self.all(foldedTokens, prefix: "t_") }
     var foldedAny: String { Self.all(foldedTokens, prefix: "") }
 
-    /// The visibility rule of ``Material/isVisible(to:)`` as an index expression (nil: everything).
-    static func visibility(for viewer: User?) -> String? {
-        guard let viewer else { return "pub" }
-        if viewer.has(.admin) { return nil }
-        var rule = "sig"
-        if let school = viewer.school { rule += " OR (st_published AND vis_school AND sch_\(SearchDocument.sanitise(school)))" }
-        if viewer.has(.reviewer) { rule = "(all NOT st_draft)" }
-        return "(\(rule) OR own_\(viewer.id))"
-    }
-
-    static func filters(_ filters: SearchFilters) -> [String] {
-        Facet.allCases.compactMap { facet in
-            let values = filters[facet]
-            guard !values.isEmpty else { return nil }
-            return "(" + values.map { quoted(SearchDocument.token(facet, $0)) }.joined(separator: " OR ") + ")"
+    /// The filters and the visibility rule of ``Material/isVisible(to:)`` as one index expression.
+    ///
+    /// The common cases read one short list instead of intersecting several long ones: visibility
+    /// is precombined with subject, grade and subject × grade at indexing time (`pub_sg_toan_6`:
+    /// published, public, Toán, grade 6), so "anonymous, Toán, lớp 6" is a single list.
+    static func restriction(viewer: User?, filters: SearchFilters) -> String {
+        func or(_ terms: [String]) -> String { "(" + terms.map(quoted).joined(separator: " OR ") + ")" }
+        /// Subject and grade filters, as terms prefixed with `lead` (a visibility term, or none).
+        func subjectGrade(_ lead: String?) -> String? {
+            let p = lead.map { $0 + "_" } ?? ""
+            let subjects = filters[.subject].map(SearchDocument.sanitise)
+            let grades = filters[.grade].map(SearchDocument.sanitise)
+            switch (subjects.isEmpty, grades.isEmpty) {
+            case (false, false): return or(subjects.flatMap { s in grades.map { "\(p)sg_\(s)_\($0)" } })
+            case (false, true): return or(subjects.map { "\(p)subj_\($0)" })
+            case (true, false): return or(grades.map { "\(p)gr_\($0)" })
+            case (true, true): return lead
+            }
         }
+        let others = Facet.allCases.filter { $0 != .subject && $0 != .grade }.compactMap { facet -> String? in
+            let values = filters[facet]
+            return values.isEmpty ? nil : or(values.map { SearchDocument.token(facet, $0) })
+        }
+        func with(_ lead: String?, plus extra: [String] = []) -> String {
+            let parts = [subjectGrade(lead)].compactMap { $0 } + extra + others
+            return parts.isEmpty ? "all" : "(" + parts.joined(separator: " AND ") + ")"
+        }
+        guard let viewer else { return with("pub") }
+        if viewer.has(.admin) { return with(nil) }
+        var alternatives = [with("sig"), with(nil, plus: ["own_\(viewer.id)"])]
+        if let school = viewer.school {
+            alternatives.append(with(nil, plus: ["st_published", "vis_school", "sch_\(SearchDocument.sanitise(school))"]))
+        }
+        if viewer.has(.reviewer) { alternatives = [with(nil, plus: ["(all NOT st_draft)"]), with(nil, plus: ["own_\(viewer.id)"])] }
+        return "(" + alternatives.joined(separator: " OR ") + ")"
     }
 }
