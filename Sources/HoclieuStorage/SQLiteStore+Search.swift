@@ -2,49 +2,55 @@ import Foundation
 import GRDB
 import HoclieuCore
 
-/// Ranking: relevance tiers over a capped candidate window, newest first within a tier.
+/// Ranking: relevance tiers over a capped candidate set, newest first within a tier.
 ///
-/// Ranking every match of a very common syllable (`số`, `và`) is what makes naive bm25
-/// slow at a million materials, so no per-match score is computed. Each query reads at most
-/// a few bounded lists from the index, all positive expressions read in rowid order (newest
-/// first) with `LIMIT` or a rowid floor, which FTS5 answers by streaming its posting lists:
+/// Ranking every match of a very common syllable (`số`, `và`) is what makes naive bm25 slow
+/// at a million materials, so no per-match score is computed in SQL. A search reads at most:
 ///
-/// 1. the **folded window**: the newest `window` matches of every folded word plus the filters
-///    (this is also the count, capped, and the sample facets are tallied over);
-/// 2. when the query has marks, the **exact window**: the newest `window` matches of every word
-///    as typed;
-/// 3. the title matches inside each window (`t_` terms, bounded below by the window's floor).
-///
-/// Inside the windows the tiers are set operations in memory:
+/// 1. the newest matches of every folded word plus the filters, streamed in rowid order and
+///    stopped at the count limit (``SQLiteStore/rankingWindow``, or ``SearchPage/countLimit``
+///    when facet counts are asked for): the count, the facet sample, and the **folded window**
+///    (its newest ``SQLiteStore/rankingWindow`` rows);
+/// 2. when the query has marks and step 1 stopped at its limit, the newest
+///    ``SQLiteStore/rankingWindow`` matches of every word as typed: the **exact window**
+///    (when step 1 did not stop, every match is already known and this read is skipped);
+/// 3. the candidates' titles and descriptions, from which the tiers are decided in memory
+///    with the same tokenizer the index uses.
 ///
 /// | tier | rows |
 /// |---|---|
-/// | 0 | exact, title |
-/// | 1 | exact, not title |
-/// | 2 | exact, older than the exact window |
-/// | 3 | folded only, title |
-/// | 4 | folded only, not title |
-/// | 5 | folded only, older than the folded window |
+/// | 0 | exact, every word in the title |
+/// | 1 | exact, not all in the title |
+/// | 2 | exact, older than the exact window (read from the index on later pages) |
+/// | 3 | folded only, every word in the title |
+/// | 4 | folded only, not all in the title |
+/// | 5 | folded only, older than the folded window (read from the index on later pages) |
 ///
-/// Tiers 2 and 5 are read from the index only when a page reaches past a full window.
 /// Without marks in the query, exact and folded coincide and tiers 0–2 are empty.
 extension SQLiteStore {
-    static let rankingWindow = 1000
+    /// Matches ranked by tier: the newest this many folded and this many exact matches.
+    static let rankingWindow = 200
+
+    /// What tiering needs to know of a candidate.
+    struct Candidate {
+        var exactAll: Set<String>
+        var exactTitle: Set<String>
+        var foldedTitle: Set<String>
+        var hasExtractedText: Bool
+        var json: String
+    }
 
     public func search(_ request: SearchRequest) async throws -> SearchPage {
         let limit = min(max(request.limit, 1), 100)
         let query = SearchExpression(text: request.text)
         let filterExpression = SearchExpression.restriction(viewer: request.viewer, filters: request.filters)
         let window = Self.rankingWindow
+        let countLimit = request.facets.isEmpty ? window : SearchPage.countLimit
 
         return try await pool.read { db in
-            func rows(_ expression: String, floor: Int64? = nil, below: Int64? = nil, limit: Int? = nil) throws -> [Int64] {
+            func rows(_ expression: String, below: Int64? = nil, limit: Int? = nil) throws -> [Int64] {
                 var sql = "SELECT rowid FROM searchIndex WHERE searchIndex MATCH ?"
                 var arguments: StatementArguments = [expression]
-                if let floor {
-                    sql += " AND rowid >= ?"
-                    arguments += [floor]
-                }
                 if let below {
                     sql += " AND rowid < ?"
                     arguments += [below]
@@ -59,48 +65,62 @@ extension SQLiteStore {
             func and(_ a: String, _ b: String) -> String { "\(a) AND (\(b))" }
 
             let foldedAll = query.isEmpty ? filterExpression : and(query.foldedAny, filterExpression)
-            let folded = try rows(foldedAll, limit: window)
-            let foldedFloor = folded.count == window ? folded.last! : 0
+            let matches = try rows(foldedAll, limit: countLimit)
+            let complete = matches.count < countLimit
+            let folded = Array(matches.prefix(window))
+            // When every match is known there is no window: all of them are ranked.
+            let foldedFloor = complete ? 0 : folded.last!
 
-            // The tiers inside the windows, each newest first.
             var tiers: [[Int64]] = Array(repeating: [], count: 6)
-            var older: [Int: String] = [:]  // tier → expression for rows below its window
-            var ceilings: [Int: Int64] = [:]
+            var older: [Int: (expression: String, ceiling: Int64)] = [:]
+            var candidates: [Int64: Candidate] = [:]
+
             if query.isEmpty {
-                tiers[4] = folded
-                if foldedFloor > 0 {
-                    older[5] = foldedAll
-                    ceilings[5] = foldedFloor
-                }
+                tiers[4] = matches
+                if !complete { older[5] = (foldedAll, matches.last!) }
             } else {
-                var exactSet = Set<Int64>()
-                if query.hasMarks {
-                    let exactAll = and(query.exactAny, filterExpression)
-                    let exact = try rows(exactAll, limit: window)
-                    let exactFloor = exact.count == window ? exact.last! : 0
-                    let exactTitle = Set(try rows(and(query.exactTitle, filterExpression), floor: exactFloor))
-                    tiers[0] = exact.filter { exactTitle.contains($0) }
-                    tiers[1] = exact.filter { !exactTitle.contains($0) }
-                    exactSet = Set(exact)
-                    if exactFloor > 0 {
-                        older[2] = exactAll
-                        ceilings[2] = exactFloor
-                        // Exact matches below the exact window but inside the folded one belong to tier 2.
-                        if exactFloor > foldedFloor {
-                            exactSet.formUnion(try rows(exactAll, floor: foldedFloor, below: exactFloor))
-                        }
-                    }
-                    if foldedFloor > 0 {
-                        older[5] = "(\(foldedAll)) NOT \(query.exactAny)"
-                        ceilings[5] = foldedFloor
-                    }
-                } else if foldedFloor > 0 {
-                    older[5] = foldedAll
-                    ceilings[5] = foldedFloor
+                // The exact window, unless every match is already in memory.
+                var exactWindow: [Int64] = []
+                var exactFloor: Int64 = 0
+                if query.hasMarks && !complete {
+                    exactWindow = try rows(and(query.exactAny, filterExpression), limit: window)
+                    if exactWindow.count == window { exactFloor = exactWindow.last! }
                 }
-                let foldedTitle = Set(try rows(and(query.foldedTitle, filterExpression), floor: foldedFloor))
-                for row in folded where !exactSet.contains(row) {
-                    if foldedTitle.contains(row) { tiers[3].append(row) } else { tiers[4].append(row) }
+                let known = complete ? matches : folded
+                candidates = try Self.candidates(Array(Set(known).union(exactWindow)), db: db)
+                let exactTokens = Set(query.exactTokens)
+                let foldedTokens = Set(query.foldedTokens)
+                func isExact(_ row: Int64) throws -> Bool {
+                    guard query.hasMarks, let c = candidates[row] else { return false }
+                    if exactTokens.isSubset(of: c.exactAll) { return true }
+                    guard c.hasExtractedText else { return false }
+                    // The words may be in the extracted text, which is not read into memory: ask the index.
+                    return try Bool.fetchOne(
+                        db, sql: "SELECT 1 FROM searchIndex WHERE searchIndex MATCH ? AND rowid = ?", arguments: [query.exactAny, row]) ?? false
+                }
+
+                // Exact rows: the exact window when it was read, otherwise those among the known matches.
+                var exact: [Int64] = complete ? try matches.filter(isExact) : exactWindow
+                var exactSet = Set(exact)
+                if exactFloor > 0 {
+                    older[2] = (and(query.exactAny, filterExpression), exactFloor)
+                    // Folded-window rows older than the exact window may be exact too: they belong to tier 2.
+                    for row in folded where row < exactFloor && !exactSet.contains(row) {
+                        if try isExact(row) { exactSet.insert(row) }
+                    }
+                }
+                exact = exact.filter { $0 >= exactFloor }
+                for row in exact {
+                    let inTitle = candidates[row].map { exactTokens.isSubset(of: $0.exactTitle) } ?? false
+                    tiers[inTitle ? 0 : 1].append(row)
+                }
+                for row in (complete ? matches : folded) where !exactSet.contains(row) {
+                    let inTitle = candidates[row].map { foldedTokens.isSubset(of: $0.foldedTitle) } ?? false
+                    tiers[inTitle ? 3 : 4].append(row)
+                }
+                if !complete {
+                    let notExact = query.hasMarks ? "(\(foldedAll)) NOT \(query.exactAny)" : foldedAll
+                    older[5] = (notExact, foldedFloor)
                 }
             }
 
@@ -109,28 +129,62 @@ extension SQLiteStore {
             let start = request.cursor?.tier ?? 0
             for tier in start..<tiers.count where page.count <= limit {
                 let after = request.cursor.flatMap { $0.tier == tier ? $0.lastRow : nil }
-                if let expression = older[tier], let ceiling = ceilings[tier] {
-                    let below = min(ceiling, after ?? .max)
+                let inMemory = after.map { last in tiers[tier].filter { $0 < last } } ?? tiers[tier]
+                page += inMemory.prefix(limit + 1 - page.count).map { (tier, $0) }
+                if page.count <= limit, let (expression, ceiling) = older[tier] {
+                    let below = min(ceiling, after ?? .max, tiers[tier].last ?? .max)
                     page += try rows(expression, below: below, limit: limit + 1 - page.count).map { (tier, $0) }
-                } else {
-                    let candidates = after.map { last in tiers[tier].filter { $0 < last } } ?? tiers[tier]
-                    page += candidates.prefix(limit + 1 - page.count).map { (tier, $0) }
                 }
             }
             let next = page.count > limit ? SearchCursor(tier: page[limit - 1].tier, lastRow: page[limit - 1].row) : nil
             let ids = page.prefix(limit).map(\.row)
 
-            var json: [Int64: String] = [:]
-            if !ids.isEmpty {
-                let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
-                for row in try Row.fetchAll(db, sql: "SELECT id, json FROM material WHERE id IN (\(marks))", arguments: StatementArguments(ids)) {
+            var json: [Int64: String] = candidates.mapValues(\.json)
+            let missing = ids.filter { json[$0] == nil }
+            if !missing.isEmpty {
+                let marks = Array(repeating: "?", count: missing.count).joined(separator: ",")
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT id, json FROM material WHERE id IN (\(marks))", arguments: StatementArguments(missing))
+                {
                     json[row["id"]] = row["json"]
                 }
             }
             return SearchPage(
-                items: ids.compactMap { json[$0] }, next: next, total: folded.count, totalIsLowerBound: folded.count == window,
-                facetCounts: try Self.facetCounts(request.facets, rows: folded, db: db))
+                items: ids.compactMap { json[$0] }, next: next, total: matches.count, totalIsLowerBound: !complete,
+                facetCounts: try Self.facetCounts(request.facets, rows: matches, db: db))
         }
+    }
+
+    /// Reads the candidates' text and tokenizes it as the index does.
+    static func candidates(_ ids: [Int64], db: Database) throws -> [Int64: Candidate] {
+        guard !ids.isEmpty else { return [:] }
+        var result: [Int64: Candidate] = [:]
+        result.reserveCapacity(ids.count)
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+        let cursor = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT id, title, description, keywords, authors, extractedText IS NOT NULL AS hasText, json
+                FROM material WHERE id IN (\(marks))
+                """,
+            arguments: StatementArguments(ids))
+        while let row = try cursor.next() {
+            var exactAll = Set<String>()
+            var exactTitle = Set<String>()
+            var foldedTitle = Set<String>()
+            VietnameseTokenizer.forEachToken(row["title"]) { exact, folded in
+                let word = String(decoding: exact, as: UTF8.self)
+                exactTitle.insert(word)
+                exactAll.insert(word)
+                foldedTitle.insert(String(decoding: folded, as: UTF8.self))
+            }
+            for column in ["description", "keywords", "authors"] {
+                VietnameseTokenizer.forEachToken(row[column]) { exact, _ in exactAll.insert(String(decoding: exact, as: UTF8.self)) }
+            }
+            result[row["id"]] = Candidate(
+                exactAll: exactAll, exactTitle: exactTitle, foldedTitle: foldedTitle, hasExtractedText: row["hasText"], json: row["json"])
+        }
+        return result
     }
 
     /// Tallies facet values over the given rows, most frequent first.

@@ -105,6 +105,7 @@ public final class SQLiteStore: Store {
                         terms, content = '', columnsize = 0, detail = none,
                         tokenize = "unicode61 remove_diacritics 0 tokenchars '_'"
                     );
+                    INSERT INTO searchIndex (searchIndex, rank) VALUES ('pgsz', 1000);
                     """)
         }
         return migrator
@@ -506,6 +507,12 @@ public final class SQLiteStore: Store {
 }
 
 extension SQLiteStore {
+    /// Merges the full-text index into one segment (after a bulk load, or as nightly maintenance):
+    /// queries then walk one list per term instead of one per segment.
+    public func optimizeSearchIndex() async throws {
+        try await pool.write { db in try db.execute(sql: "INSERT INTO searchIndex (searchIndex) VALUES ('optimize')") }
+    }
+
     /// Bytes used by the full-text index's own tables (segments and their index).
     public func searchIndexBytes() async throws -> Int64 {
         try await pool.read { db in

@@ -143,7 +143,8 @@ struct SearchExpression {
     static let maxTokens = 12
 
     init(text: String) {
-        let tokens = Array(VietnameseText.tokens(text).prefix(Self.maxTokens))
+        var seen = Set<String>()
+        let tokens = Array(VietnameseText.tokens(text).filter { seen.insert($0).inserted }.prefix(Self.maxTokens))
         exactTokens = tokens
         foldedTokens = tokens.map(VietnameseText.fold)
     }
