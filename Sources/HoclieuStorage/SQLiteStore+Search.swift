@@ -31,13 +31,24 @@ extension SQLiteStore {
     /// Matches ranked by tier: the newest this many folded and this many exact matches.
     static let rankingWindow = 200
 
-    /// What tiering needs to know of a candidate.
+    /// What tiering needs to know of a candidate; the body's words are tokenized only if asked for.
     struct Candidate {
-        var exactAll: Set<String>
-        var exactTitle: Set<String>
-        var foldedTitle: Set<String>
+        var exactTitle: [String]
+        var foldedTitle: [String]
+        var body: [String]
         var hasExtractedText: Bool
-        var json: String
+
+        /// Whether every word is in the title or body, as written.
+        func containsExact(_ words: [String]) -> Bool {
+            var missing = words.filter { !exactTitle.contains($0) }
+            guard !missing.isEmpty else { return true }
+            for text in body where !missing.isEmpty {
+                VietnameseTokenizer.forEachToken(text) { exact, _ in
+                    if let i = missing.firstIndex(where: { $0.utf8.elementsEqual(exact) }) { missing.remove(at: i) }
+                }
+            }
+            return missing.isEmpty
+        }
     }
 
     public func search(_ request: SearchRequest) async throws -> SearchPage {
@@ -66,7 +77,8 @@ extension SQLiteStore {
 
             let foldedAll = query.isEmpty ? filterExpression : and(query.foldedAny, filterExpression)
             let matches = try rows(foldedAll, limit: countLimit)
-            let complete = matches.count < countLimit
+            // Ranking looks at no more than the window: "complete" means every match fits in it.
+            let complete = matches.count < window
             let folded = Array(matches.prefix(window))
             // When every match is known there is no window: all of them are ranked.
             let foldedFloor = complete ? 0 : folded.last!
@@ -88,11 +100,11 @@ extension SQLiteStore {
                 }
                 let known = complete ? matches : folded
                 candidates = try Self.candidates(Array(Set(known).union(exactWindow)), db: db)
-                let exactTokens = Set(query.exactTokens)
-                let foldedTokens = Set(query.foldedTokens)
+                let exactTokens = query.exactTokens
+                let foldedTokens = query.foldedTokens
                 func isExact(_ row: Int64) throws -> Bool {
                     guard query.hasMarks, let c = candidates[row] else { return false }
-                    if exactTokens.isSubset(of: c.exactAll) { return true }
+                    if c.containsExact(exactTokens) { return true }
                     guard c.hasExtractedText else { return false }
                     // The words may be in the extracted text, which is not read into memory: ask the index.
                     return try Bool.fetchOne(
@@ -111,11 +123,11 @@ extension SQLiteStore {
                 }
                 exact = exact.filter { $0 >= exactFloor }
                 for row in exact {
-                    let inTitle = candidates[row].map { exactTokens.isSubset(of: $0.exactTitle) } ?? false
+                    let inTitle = candidates[row].map { c in exactTokens.allSatisfy(c.exactTitle.contains) } ?? false
                     tiers[inTitle ? 0 : 1].append(row)
                 }
                 for row in (complete ? matches : folded) where !exactSet.contains(row) {
-                    let inTitle = candidates[row].map { foldedTokens.isSubset(of: $0.foldedTitle) } ?? false
+                    let inTitle = candidates[row].map { c in foldedTokens.allSatisfy(c.foldedTitle.contains) } ?? false
                     tiers[inTitle ? 3 : 4].append(row)
                 }
                 if !complete {
@@ -139,18 +151,17 @@ extension SQLiteStore {
             let next = page.count > limit ? SearchCursor(tier: page[limit - 1].tier, lastRow: page[limit - 1].row) : nil
             let ids = page.prefix(limit).map(\.row)
 
-            var json: [Int64: String] = candidates.mapValues(\.json)
-            let missing = ids.filter { json[$0] == nil }
-            if !missing.isEmpty {
-                let marks = Array(repeating: "?", count: missing.count).joined(separator: ",")
+            var json: [Int64: String] = [:]
+            if !ids.isEmpty {
+                let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
                 for row in try Row.fetchAll(
-                    db, sql: "SELECT id, json FROM material WHERE id IN (\(marks))", arguments: StatementArguments(missing))
+                    db, sql: "SELECT id, json FROM material WHERE id IN (\(marks))", arguments: StatementArguments(ids))
                 {
                     json[row["id"]] = row["json"]
                 }
             }
             return SearchPage(
-                items: ids.compactMap { json[$0] }, next: next, total: matches.count, totalIsLowerBound: !complete,
+                items: ids.compactMap { json[$0] }, next: next, total: matches.count, totalIsLowerBound: matches.count == countLimit,
                 facetCounts: try Self.facetCounts(request.facets, rows: matches, db: db))
         }
     }
@@ -164,25 +175,20 @@ extension SQLiteStore {
         let cursor = try Row.fetchCursor(
             db,
             sql: """
-                SELECT id, title, description, keywords, authors, extractedText IS NOT NULL AS hasText, json
+                SELECT id, title, description, keywords, authors, extractedText IS NOT NULL AS hasText
                 FROM material WHERE id IN (\(marks))
                 """,
             arguments: StatementArguments(ids))
         while let row = try cursor.next() {
-            var exactAll = Set<String>()
-            var exactTitle = Set<String>()
-            var foldedTitle = Set<String>()
+            var exactTitle: [String] = []
+            var foldedTitle: [String] = []
             VietnameseTokenizer.forEachToken(row["title"]) { exact, folded in
-                let word = String(decoding: exact, as: UTF8.self)
-                exactTitle.insert(word)
-                exactAll.insert(word)
-                foldedTitle.insert(String(decoding: folded, as: UTF8.self))
-            }
-            for column in ["description", "keywords", "authors"] {
-                VietnameseTokenizer.forEachToken(row[column]) { exact, _ in exactAll.insert(String(decoding: exact, as: UTF8.self)) }
+                exactTitle.append(String(decoding: exact, as: UTF8.self))
+                foldedTitle.append(String(decoding: folded, as: UTF8.self))
             }
             result[row["id"]] = Candidate(
-                exactAll: exactAll, exactTitle: exactTitle, foldedTitle: foldedTitle, hasExtractedText: row["hasText"], json: row["json"])
+                exactTitle: exactTitle, foldedTitle: foldedTitle, body: [row["description"], row["keywords"], row["authors"]],
+                hasExtractedText: row["hasText"])
         }
         return result
     }
