@@ -13,6 +13,7 @@ public func buildApplication(_ repository: Repository, logger: Logger) -> some A
     return Application(
         router: buildRouter(repository, logger: logger),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hoclieu"),
+        services: [IndexMaintenanceService(store: repository.store, interval: .seconds(300), logger: logger)],
         logger: logger)
 }
 

@@ -513,6 +513,21 @@ extension SQLiteStore {
         try await pool.write { db in try db.execute(sql: "INSERT INTO searchIndex (searchIndex) VALUES ('optimize')") }
     }
 
+    /// Incremental FTS5 merges in short write transactions (writers interleave between them),
+    /// until a round does nothing or the budget is spent.
+    public func maintainSearchIndex(budget: Duration) async throws -> Bool {
+        let deadline = ContinuousClock.now + budget
+        while ContinuousClock.now < deadline {
+            let changed = try await pool.write { db -> Bool in
+                let before = db.totalChangesCount
+                try db.execute(sql: "INSERT INTO searchIndex (searchIndex, rank) VALUES ('merge', 200)")
+                return db.totalChangesCount - before > 1
+            }
+            if !changed { return false }
+        }
+        return true
+    }
+
     /// Bytes used by the full-text index's own tables (segments and their index).
     public func searchIndexBytes() async throws -> Int64 {
         try await pool.read { db in

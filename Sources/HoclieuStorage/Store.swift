@@ -56,6 +56,9 @@ public protocol Store: Sendable {
     func backupDatabase(to url: URL) async throws
     /// Counts for `/metrics` and reports.
     func statistics() async throws -> StoreStatistics
+    /// A bounded amount of background housekeeping on the search index (merging segments);
+    /// returns whether there was work left when the budget ran out.
+    func maintainSearchIndex(budget: Duration) async throws -> Bool
 }
 
 /// A user to create.

@@ -190,3 +190,24 @@ struct SQLiteStoreTests {
         #expect(try await store.integrityProblems().isEmpty)
     }
 }
+
+@Suite("Search index maintenance")
+struct MaintenanceTests {
+    @Test("Incremental merges after many small batches keep every match findable")
+    func merges() async throws {
+        let (store, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let user = try await store.createUser(NewUser(username: "gv.a", displayName: "A", roles: [.teacher], passwordHash: "x"))
+        for batch in 0..<40 {
+            let drafts = (0..<25).map { i in
+                MaterialDraft(kind: .document, format: "text/plain", metadata: MaterialMetadata(title: "Bài \(batch)-\(i) phân số"), status: .published)
+            }
+            _ = try await store.createMaterials(drafts, ownerID: user.id)
+        }
+        var rounds = 0
+        while try await store.maintainSearchIndex(budget: .milliseconds(50)), rounds < 100 { rounds += 1 }
+        #expect(try await store.maintainSearchIndex(budget: .seconds(1)) == false, "nothing left to merge")
+        #expect(try await store.search(SearchRequest(text: "phan so", facets: [.kind])).total == 1000)
+        #expect(try await store.integrityProblems().isEmpty)
+    }
+}
