@@ -99,14 +99,14 @@ struct Import: ReportingCommand {
     ) async throws -> Item {
         let store = repository.store
         if input.hasPrefix("http://") || input.hasPrefix("https://") {
-            guard URL(string: input)?.host != nil else { throw StoreError.invalid("URL không hợp lệ / invalid URL") }
-            let source = Provenance(sourceSystem: "cli", sourceIdentifier: input)
+            guard let link = WebLinks.normalise(input) else { throw StoreError.invalid("URL không hợp lệ / invalid URL") }
+            let source = Provenance(sourceSystem: "cli", sourceIdentifier: link)
             if let existing = try await store.material(source: source) {
                 return Item(input: input, action: "unchanged", pid: existing.pid.rawValue)
             }
             let draft = MaterialDraft(
                 kind: .link, format: "text/uri-list", metadata: metadata(defaultTitle: input), visibility: visibility, status: status,
-                url: input, provenance: source)
+                url: link, provenance: source)
             let material = try await store.createMaterial(draft, ownerID: ownerID, firstVersion: nil)
             return Item(input: input, action: "created", pid: material.pid.rawValue)
         }

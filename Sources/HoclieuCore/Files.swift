@@ -83,3 +83,31 @@ public enum TextExtraction {
         return out
     }
 }
+
+/// Web addresses of link materials.
+public enum WebLinks {
+    /// The `http(s)` address as a URI: non-ASCII characters of path, query and fragment
+    /// percent-encoded (a teacher may paste `…/wiki/Phân_số`); nil when it is not a usable web
+    /// address (another scheme, spaces, no host, a non-ASCII host, longer than 2,048 bytes).
+    public static func normalise(_ text: String) -> String? {
+        let trimmed = VietnameseText.trimmed(text)
+        let lower = trimmed.lowercased()
+        guard lower.hasPrefix("http://") || lower.hasPrefix("https://"),
+            !trimmed.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control })
+        else { return nil }
+        let schemeEnd = trimmed.range(of: "://")!.upperBound
+        let rest = trimmed[schemeEnd...]
+        let hostEnd = rest.firstIndex(where: { "/?#".contains($0) }) ?? rest.endIndex
+        let authority = rest[..<hostEnd]
+        guard !authority.isEmpty, authority.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || ".-:[]@_~%".contains($0)) })
+        else { return nil }
+        var allowed = CharacterSet(charactersIn: Unicode.Scalar(0x21)...Unicode.Scalar(0x7E))
+        allowed.remove(charactersIn: "\"<>\\^`{|}")
+        guard let tail = rest[hostEnd...].addingPercentEncoding(withAllowedCharacters: allowed) else { return nil }
+        let uri = trimmed[..<schemeEnd].lowercased() + authority + tail
+        guard uri.utf8.count <= 2048, let components = URLComponents(string: uri), let host = components.host, !host.isEmpty else {
+            return nil
+        }
+        return uri
+    }
+}

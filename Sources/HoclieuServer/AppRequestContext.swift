@@ -11,10 +11,14 @@ public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The user whose bearer token came with the request; nil when anonymous.
     public var user: User?
+    /// Set when credentials came but were not valid: every route that looks at the caller
+    /// answers it (401), so a client never silently falls back to anonymous access.
+    var credentialProblem: Problem?
 
     public init(source: Source) {
         coreContext = .init(source: source)
         user = nil
+        credentialProblem = nil
     }
 
     /// Bodies are streamed by the upload route; JSON routes collect at most this much.

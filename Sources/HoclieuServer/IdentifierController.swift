@@ -32,7 +32,7 @@ struct IdentifierController {
 
     @Sendable func resolve(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try VersionedPID(parsing: try context.parameters.require("pid"))
-        guard let material = try await repository.store.material(id.pid), material.isVisible(to: context.user) else {
+        guard let material = try await repository.store.material(id.pid), material.isVisible(to: try Policy.viewer(context)) else {
             throw Problem.notFound("định danh / identifier \(id.pid)")
         }
         let versions = try await repository.store.versions(id.pid)

@@ -22,6 +22,12 @@ extension Request {
         guard let object = (try? JSONSerialization.jsonObject(with: bytes)) as? [String: Any] else {
             throw Problem.badRequest("Nội dung phải là một đối tượng JSON.", "The body must be a JSON object.")
         }
+        let nulls = object.filter { $0.value is NSNull }.keys.sorted()
+        guard nulls.isEmpty else {
+            throw Problem(
+                .badRequest, "null-field", vi: "Trường không được để null: \(nulls.joined(separator: ", ")) (hãy bỏ trường đi).",
+                en: "Fields must not be null: \(nulls.joined(separator: ", ")) (omit them instead).")
+        }
         let unknown = Set(object.keys).subtracting(T.fields).sorted()
         guard unknown.isEmpty else {
             throw Problem(

@@ -105,7 +105,7 @@ struct MaterialController {
     func visibleMaterial(_ context: AppRequestContext) async throws -> Material {
         let text = try context.parameters.require("pid")
         let pid = try PersistentIdentifier(parsing: text)
-        guard let material = try await store.material(pid), material.isVisible(to: context.user) else {
+        guard let material = try await store.material(pid), material.isVisible(to: try Policy.viewer(context)) else {
             throw Problem.notFound("học liệu / material \(pid)")
         }
         return material
@@ -138,21 +138,21 @@ struct MaterialController {
                 en: "Only the quality board publishes materials.")
         }
         var format = body.format ?? "application/octet-stream"
+        var url: String? = nil
         if body.kind == .link {
-            guard let url = body.url, let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""),
-                parsed.host != nil, url.count <= 2048
-            else {
+            guard let given = body.url, let normalised = WebLinks.normalise(given) else {
                 throw Problem(
                     .unprocessableContent, "invalid", vi: "Liên kết cần một địa chỉ http(s) hợp lệ.", en: "A link needs a valid http(s) URL.",
                     fieldErrors: ["url": "required"])
             }
+            url = normalised
             format = "text/uri-list"
         } else if body.url != nil {
             throw Problem(.unprocessableContent, "invalid", vi: "Chỉ liên kết mới có url.", en: "Only links have a url.")
         }
         let draft = MaterialDraft(
             kind: body.kind, format: format, metadata: body.metadata, visibility: body.visibility ?? .public,
-            status: body.status ?? .draft, url: body.url, provenance: Provenance(sourceSystem: "api"))
+            status: body.status ?? .draft, url: url, provenance: Provenance(sourceSystem: "api"))
         let material = try await store.createMaterial(draft, ownerID: user.id, firstVersion: nil)
         context.logger.info("material created", metadata: ["hoclieu.pid": "\(material.pid)"])
         return JSONResponse(

@@ -30,7 +30,13 @@ enum OpenAPIDocument {
     static func query(_ name: String, _ description: String, _ schema: [String: Any] = ["type": "string", "minLength": 1]) -> [String: Any] {
         ["name": name, "in": "query", "required": false, "description": description, "schema": schema]
     }
-    static var pid: [String: Any] { pathParam("pid", "Persistent identifier (with check character)") }
+    static var pid: [String: Any] {
+        [
+            "name": "pid", "in": "path", "required": true,
+            "description": "Persistent identifier: PREFIX-SERIAL and a check character; a wrong check character is a 400 with a hint",
+            "schema": ["type": "string", "pattern": "^[0-9A-Za-z]+(-[0-9A-Za-z]+)+$", "maxLength": 64],
+        ]
+    }
     static var versionNumber: [String: Any] { [
         "name": "n", "in": "path", "required": true, "schema": ["type": "integer", "minimum": 1], "description": "Version number",
     ] }
@@ -39,8 +45,10 @@ enum OpenAPIDocument {
             + Facet.allCases.map { query($0.rawValue, "Filter on \($0.rawValue) (repeatable or comma-separated)") }
             + [
                 query("limit", "Page size 1–100", ["type": "integer", "minimum": 1, "maximum": 100]),
-                query("cursor", "The `next` value of the previous page"),
-                query("facets", "Comma-separated facets whose counts are wanted"),
+                query("cursor", "The `next` value of the previous page", ["type": "string", "pattern": "^[0-9a-z]{1,2}-[0-9a-z]{1,13}$"]),
+                query(
+                    "facets", "Comma-separated facets whose counts are wanted",
+                    ["type": "string", "pattern": "^(" + Facet.allCases.map(\.rawValue).joined(separator: "|") + ")(,(" + Facet.allCases.map(\.rawValue).joined(separator: "|") + "))*$"]),
             ]
     }
 
@@ -120,10 +128,13 @@ enum OpenAPIDocument {
 
     static var metadataProperties: [String: Any] {
         [
-            "title": string(["minLength": 1, "maxLength": 500]), "description": string(["maxLength": 20000]), "language": string(),
-            "subjects": array(string()), "grades": array(["type": "integer", "minimum": 1, "maximum": 12]),
-            "knowledgeUnits": array(string()), "keywords": array(string()), "licence": string(), "authors": array(string()),
-            "school": string(),
+            "title": string(["minLength": 1, "maxLength": 500, "pattern": "\\S"]), "description": string(["maxLength": 20000]),
+            "language": string(["pattern": "^[A-Za-z-]{0,35}$"]),
+            "subjects": array(string(["pattern": "^[A-Za-z0-9_]{1,32}$"])),
+            "grades": array(["type": "integer", "minimum": 1, "maximum": 12]),
+            "knowledgeUnits": array(string(["pattern": "^[A-Za-z0-9._-]{1,64}$"])),
+            "keywords": ["type": "array", "items": string(), "maxItems": 50], "licence": string(),
+            "authors": ["type": "array", "items": string(), "maxItems": 50], "school": string(),
         ]
     }
 
@@ -157,15 +168,15 @@ enum OpenAPIDocument {
             "CreateUserRequest": [
                 "type": "object", "required": ["username", "password", "roles"], "additionalProperties": false,
                 "properties": [
-                    "username": string(), "displayName": string(), "password": string(["minLength": 8]),
-                    "roles": array(enumeration(Role.allCases.map(\.rawValue))), "school": string(),
+                    "username": string(["pattern": "^[a-z0-9._@-]{3,64}$"]), "displayName": string(), "password": string(["minLength": 8, "maxLength": 128]),
+                    "roles": ["type": "array", "items": enumeration(Role.allCases.map(\.rawValue)), "minItems": 1], "school": string(),
                 ],
             ],
             "Metadata": ["type": "object", "properties": metadataProperties],
             "CreateMaterialRequest": [
                 "type": "object", "required": ["kind", "title"], "additionalProperties": false,
                 "properties": metadataProperties.merging([
-                    "kind": kinds, "visibility": visibilities, "status": statuses, "url": string(["format": "uri"]), "format": string(),
+                    "kind": kinds, "visibility": visibilities, "status": statuses, "url": string(["format": "iri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9.:\\[\\]-]+([/?#][^\\s]*)?$", "maxLength": 2048]), "format": string(),
                 ]) { $1 },
             ],
             "UpdateMaterialRequest": [
@@ -205,8 +216,13 @@ enum OpenAPIDocument {
     static let json: String = {
         var paths: [String: [String: Any]] = [:]
         for op in operations {
+            // Any route may be called with a bad or expired token: 401 is declared everywhere.
+            var responses = op.responses
+            responses["401"] = problem
+            // A malformed identifier (or other parameter) is a 400 wherever parameters are taken.
+            if !op.parameters.isEmpty || op.requestBody != nil { responses["400"] = problem }
             var operation: [String: Any] = [
-                "summary": op.summary, "tags": [op.tag], "responses": op.responses,
+                "summary": op.summary, "tags": [op.tag], "responses": responses,
                 "operationId": op.method.lowercased() + op.path.split(separator: "/").map { $0.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "").replacingOccurrences(of: ".", with: "_") }.joined(separator: "_"),
             ]
             if !op.parameters.isEmpty { operation["parameters"] = op.parameters }

@@ -36,7 +36,7 @@ struct SearchController {
         for (key, value) in query where value.isEmpty && key != "q" {
             throw Problem.badRequest("Tham số \(key) để trống.", "Parameter \(key) is empty.")
         }
-        var request = SearchRequest(text: query.get("q") ?? "", viewer: context.user)
+        var request = SearchRequest(text: query.get("q") ?? "", viewer: try Policy.viewer(context))
         guard request.text.count <= 500 else { throw Problem.badRequest("Câu tìm kiếm quá dài.", "The query is too long.") }
         if let limit = query.get("limit") {
             guard let n = Int(limit), (1...100).contains(n) else {

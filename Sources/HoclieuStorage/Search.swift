@@ -61,7 +61,8 @@ public struct SearchCursor: Sendable, Equatable {
 
     public init?(token: String) {
         let parts = token.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, let t = Int(parts[0], radix: 36), (0...9).contains(t), let r = Int64(parts[1], radix: 36), r > 0
+        guard parts.count == 2, parts[0].count <= 2, parts[1].count <= 13, let t = Int(parts[0], radix: 36), t >= 0,
+            let r = Int64(parts[1], radix: 36), r >= 0
         else { return nil }
         self.init(tier: t, lastRow: r)
     }

@@ -77,3 +77,20 @@ struct JSONTests {
         #expect(HoclieuJSON.parseTimestamp("yesterday") == nil)
     }
 }
+
+@Suite("Web links")
+struct WebLinkTests {
+    @Test(arguments: [
+        ("https://vi.wikipedia.org/wiki/Phân_số", "https://vi.wikipedia.org/wiki/Ph%C3%A2n_s%E1%BB%91"),
+        ("  HTTP://example.org  ", "http://example.org"),
+        ("https://example.org:8443/a?b=c#d", "https://example.org:8443/a?b=c#d"),
+    ])
+    func accepted(input: String, expected: String) {
+        #expect(WebLinks.normalise(input) == expected)
+    }
+
+    @Test(arguments: ["javascript:alert(1)", "ftp://example.org", "https://", "https://Ï", "https://a b.org", "https://example.org/a b", "file:///etc/passwd"])
+    func refused(input: String) {
+        #expect(WebLinks.normalise(input) == nil)
+    }
+}
