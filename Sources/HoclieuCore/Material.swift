@@ -104,6 +104,10 @@ public struct MaterialMetadata: Codable, Sendable, Equatable {
         {
             problems.append(.init(field: "knowledgeUnits", problem: .invalid))
         }
+        for (field, list) in [("subjects", subjects), ("knowledgeUnits", knowledgeUnits), ("keywords", keywords), ("authors", authors)]
+        where list.contains(where: { VietnameseText.trimmed($0).isEmpty }) {
+            problems.append(.init(field: field, problem: .invalid))
+        }
         if keywords.count > 50 { problems.append(.init(field: "keywords", problem: .tooMany(max: 50))) }
         if authors.count > 50 { problems.append(.init(field: "authors", problem: .tooMany(max: 50))) }
         return problems

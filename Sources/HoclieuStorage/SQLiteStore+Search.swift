@@ -138,7 +138,7 @@ extension SQLiteStore {
 
             // Walk the tiers from the cursor until the page, plus one row to know there is more, is full.
             var page: [(tier: Int, row: Int64)] = []
-            let start = request.cursor?.tier ?? 0
+            let start = min(request.cursor?.tier ?? 0, tiers.count)
             for tier in start..<tiers.count where page.count <= limit {
                 let after = request.cursor.flatMap { $0.tier == tier ? $0.lastRow : nil }
                 let inMemory = after.map { last in tiers[tier].filter { $0 < last } } ?? tiers[tier]

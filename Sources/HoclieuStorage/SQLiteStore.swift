@@ -276,9 +276,11 @@ public final class SQLiteStore: Store {
         return PersistentIdentifier(prefix: pidPrefix, serial: serial)
     }
 
+    /// Checks the metadata as given (an empty list element is an error, not something to drop
+    /// silently) and as it will be stored.
     private static func validate(_ draft: MaterialDraft) throws -> MaterialMetadata {
         let metadata = draft.metadata.normalised()
-        if let problem = metadata.violations().first { throw StoreError.invalid(problem.message) }
+        if let problem = (draft.metadata.violations() + metadata.violations()).first { throw StoreError.invalid(problem.message) }
         return metadata
     }
 
@@ -380,7 +382,7 @@ public final class SQLiteStore: Store {
         _ pid: PersistentIdentifier, metadata: MaterialMetadata?, visibility: Visibility?, status: MaterialStatus?
     ) async throws -> Material {
         let normalised = metadata?.normalised()
-        if let problem = normalised?.violations().first { throw StoreError.invalid(problem.message) }
+        if let problem = ((metadata?.violations() ?? []) + (normalised?.violations() ?? [])).first { throw StoreError.invalid(problem.message) }
         return try await pool.write { db in
             let (old, text) = try self.load(pid, db: db)
             var new = old
