@@ -190,8 +190,14 @@ struct MaterialController {
         guard material.kind != .link else {
             throw Problem(.conflict, "link-has-no-file", vi: "Liên kết không có tệp.", en: "A link has no file.")
         }
-        let fileName = try FileNames.validated(
-            request.uri.queryParameters.get("filename") ?? FileNames.fromContentDisposition(request.headers[.contentDisposition]))
+        let query = request.uri.queryParameters
+        for (key, value) in query {
+            guard key == "filename" || key == "note" else {
+                throw Problem.badRequest("Tham số không được hỗ trợ: \(key).", "Unknown parameter: \(key).")
+            }
+            if value.isEmpty { throw Problem.badRequest("Tham số \(key) để trống.", "Parameter \(key) is empty.") }
+        }
+        let fileName = try FileNames.validated(query.get("filename") ?? FileNames.fromContentDisposition(request.headers[.contentDisposition]))
         let mediaType = MediaTypes.resolve(declared: request.headers[.contentType], fileName: fileName)
         if let length = request.headers[.contentLength].flatMap(Int64.init), length > repository.configuration.maxUploadBytes {
             throw BlobError.tooLarge(limit: repository.configuration.maxUploadBytes)
@@ -220,7 +226,7 @@ struct MaterialController {
                 material.pid,
                 VersionDraft(
                     contentID: blob.contentID, fileName: fileName, mediaType: mediaType, byteSize: blob.byteSize,
-                    note: request.uri.queryParameters.get("note"), createdBy: user.id, extractedText: text))
+                    note: query.get("note"), createdBy: user.id, extractedText: text))
             context.logger.info(
                 "version stored", metadata: ["hoclieu.pid": "\(material.pid)", "hoclieu.version": "\(version.number)", "hoclieu.bytes": "\(blob.byteSize)"])
             return try JSONResponse(
