@@ -25,6 +25,7 @@ struct BenchSearch: ReportingCommand {
     @Option(help: "Queries in the mix.") var queries = 1000
     @Option(help: "Random seed.") var seed: UInt64 = 2018
     @Flag(help: "Reuse an existing bench database in --data of the same size instead of regenerating.") var reuse = false
+    @Option(help: "Write every query's latency to this file (tab-separated: ms, query).") var dump: String?
 
     struct Report: Encodable, CustomStringConvertible {
         var materials: Int
@@ -108,19 +109,20 @@ struct BenchSearch: ReportingCommand {
             seconds = indexing.seconds
         }
 
-        // The query mix.
+        // The query mix, from its own generator: the same queries whatever the corpus size.
+        var queryRNG = SplitMix64(seed: seed &+ 1)
         var latencies: [Double] = []
         var timed: [(ms: Double, query: String)] = []
         var commonLatencies: [Double] = []
         var hits = 0
         for q in 0..<queries {
-            let words = (0..<(1 + Int(rng.next() % 3))).map { _ in corpus.querySyllable(&rng) }
+            let words = (0..<(1 + Int(queryRNG.next() % 3))).map { _ in corpus.querySyllable(&queryRNG) }
             var text = words.joined(separator: " ")
             if q % 2 == 1 { text = VietnameseText.fold(text) }
             var filters = SearchFilters()
-            let facetCount = Int(rng.next() % 3)
-            if facetCount >= 1 { filters[.subject] = [corpus.subjects[Int(rng.next() % UInt64(corpus.subjects.count))]] }
-            if facetCount >= 2 { filters[.grade] = [String(1 + rng.next() % 12)] }
+            let facetCount = Int(queryRNG.next() % 3)
+            if facetCount >= 1 { filters[.subject] = [corpus.subjects[Int(queryRNG.next() % UInt64(corpus.subjects.count))]] }
+            if facetCount >= 2 { filters[.grade] = [String(1 + queryRNG.next() % 12)] }
             // Every fourth query is a first page that also asks for facet counts, as the web UI does.
             let request = SearchRequest(text: text, filters: filters, limit: 20, facets: q % 4 == 0 ? [.subject, .grade, .kind] : [])
             let start = ContinuousClock.now
@@ -131,6 +133,9 @@ struct BenchSearch: ReportingCommand {
             timed.append((ms, "\(text) [\(facets.joined(separator: " "))] \(page.total)\(page.totalIsLowerBound ? "+" : "") hits"))
             if words.contains(where: { corpus.common.contains($0) }) { commonLatencies.append(ms) }
             hits += page.items.count
+        }
+        if let dump {
+            try timed.map { String(format: "%.3f", $0.ms) + "\t" + $0.query }.joined(separator: "\n").write(toFile: dump, atomically: true, encoding: .utf8)
         }
         latencies.sort()
         commonLatencies.sort()
