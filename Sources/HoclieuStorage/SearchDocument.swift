@@ -124,9 +124,10 @@ struct SearchDocument: Equatable, Sendable {
             })
     }
 
-    /// The facet values stored with the row for counting: one `facet=value` per line.
+    /// The facet values stored with the row for counting: a JSON array of `facet=value` strings,
+    /// so SQLite's own `json_each` can tally them.
     static func facetLines(_ m: Material) -> String {
-        facetValues(m).map { "\($0.0.rawValue)=\($0.1)" }.joined(separator: "\n")
+        "[" + facetValues(m).map { HoclieuJSON.quote("\($0.0.rawValue)=\($0.1)") }.joined(separator: ",") + "]"
     }
 }
 
@@ -151,7 +152,8 @@ struct SearchExpression {
 
     private static func quoted(_ token: String) -> String { "\"\(token.replacingOccurrences(of: "\"", with: "\"\""))\"" }
 
-    private static func all(_ tokens: [String], prefix: String) -> String {
+    /// Every one of `tokens` (each prefixed), as an FTS5 conjunction.
+    static func all(_ tokens: [String], prefix: String = "") -> String {
         "(" + tokens.map { quoted(prefix + $0) }.joined(separator: " AND ") + ")"
     }
 

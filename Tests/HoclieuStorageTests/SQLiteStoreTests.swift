@@ -132,6 +132,32 @@ struct SQLiteStoreTests {
         #expect(titles.first == "Đường số 2498", "newest exact match first")
     }
 
+    @Test("Words found in most documents are checked on candidates, extracted text included")
+    func commonWords() async throws {
+        let (store, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let user = try await teacher(store)
+        let drafts = (0..<300).map { i in
+            var d = draft(i % 10 != 0 ? "Bài \(i) và ôn tập" : "Bài \(i) ôn tập")
+            if i % 20 == 0 { d.extractedText = "có và ở đây" }
+            return d
+        }
+        #expect(try await store.createMaterials(drafts, ownerID: user.id) == 300)
+        let expected = (0..<300).filter { $0 % 10 != 0 || $0 % 20 == 0 }.count
+        let counted = try await store.search(SearchRequest(text: "và ôn", facets: [.kind]))
+        #expect(counted.total == expected)
+        let folded = try await store.search(SearchRequest(text: "va on", facets: [.kind]))
+        #expect(folded.total == expected)
+        var all: [String] = []
+        var cursor: SearchCursor? = nil
+        repeat {
+            let page = try await store.search(SearchRequest(text: "và", limit: 50, cursor: cursor))
+            all += page.items
+            cursor = page.next
+        } while cursor != nil
+        #expect(all.count == expected && Set(all).count == expected)
+    }
+
     @Test("Facet filters, unit descendants and visibility")
     func facetsAndVisibility() async throws {
         let (store, dir) = try makeStore()
