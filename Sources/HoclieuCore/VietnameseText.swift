@@ -68,7 +68,8 @@ public enum VietnameseText {
         return String(scalars)
     }
 
-    static func isPlainASCII(_ text: String) -> Bool { text.utf8.allSatisfy { $0 < 0x80 } }
+    /// Whether the text is plain ASCII (nothing to fold or normalise).
+    public static func isPlainASCII(_ text: String) -> Bool { text.utf8.allSatisfy { $0 < 0x80 } }
 
     /// Splits text into word tokens (letters and digits), in the exact form.
     ///

@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import Synchronization
 import HoclieuCore
 
 /// Ranking: relevance tiers over a capped candidate set, newest first within a tier.
@@ -40,13 +39,18 @@ extension SQLiteStore {
         var hasExtractedText: Bool
 
         /// Whether every word is in the title or body: as written (`exact`) or folded.
+        ///
+        /// A word typed without marks is compared folded even when `exact`, as the index does:
+        /// `so` is one term for "so", "số" and "sơ".
         func contains(_ words: [String], exact: Bool) -> Bool {
-            var missing = words.filter { !(exact ? exactTitle : foldedTitle).contains($0) }
+            let literal = words.map { exact && !VietnameseText.isPlainASCII($0) }
+            var missing = Array(zip(words, literal)).filter { word, literal in !(literal ? exactTitle : foldedTitle).contains(word) }
             guard !missing.isEmpty else { return true }
             for text in body where !missing.isEmpty {
                 VietnameseTokenizer.forEachToken(text) { exactWord, foldedWord in
-                    let word = exact ? exactWord : foldedWord
-                    if let i = missing.firstIndex(where: { $0.utf8.elementsEqual(word) }) { missing.remove(at: i) }
+                    if let i = missing.firstIndex(where: { word, literal in word.utf8.elementsEqual(literal ? exactWord : foldedWord) }) {
+                        missing.remove(at: i)
+                    }
                 }
             }
             return missing.isEmpty
@@ -77,50 +81,8 @@ extension SQLiteStore {
             }
             func and(_ a: String, _ b: String) -> String { "\(a) AND (\(b))" }
 
-            var candidates: [Int64: Candidate] = [:]
-            func load(_ ids: [Int64]) throws {
-                let missing = ids.filter { candidates[$0] == nil }
-                for (id, candidate) in try Self.candidates(missing, db: db) { candidates[id] = candidate }
-            }
-            /// Whether the row has every word (its text in memory first, the index for extracted text).
-            func verify(_ row: Int64, _ words: [String], exact: Bool) throws -> Bool {
-                guard let c = candidates[row] else { return false }
-                if c.contains(words, exact: exact) { return true }
-                guard c.hasExtractedText else { return false }
-                return try Bool.fetchOne(
-                    db, sql: "SELECT 1 FROM searchIndex WHERE searchIndex MATCH ? AND rowid = ?",
-                    arguments: [SearchExpression.all(words), row]) ?? false
-            }
-            /// The newest `n` rows with every word and the restriction, and whether that is all of them.
-            ///
-            /// Intersecting the very long list of a word found in most documents is what a search
-            /// spends its time on, so up to two such words are left out of the index expression and
-            /// checked on the candidates instead (most candidates pass, by definition of such words).
-            func collect(_ words: [String], exact: Bool, limit n: Int) throws -> (rows: [Int64], exhausted: Bool) {
-                let checked = Array(try words.filter { try self.isCommon($0, db: db) }.prefix(2))
-                let selective = words.filter { !checked.contains($0) }
-                let expression = selective.isEmpty ? filterExpression : and(SearchExpression.all(selective), filterExpression)
-                guard !checked.isEmpty else {
-                    let found = try rows(expression, limit: n)
-                    return (found, found.count < n)
-                }
-                var found: [Int64] = []
-                var below: Int64? = nil
-                while true {
-                    let want = (n - found.count) * 3 / 2 + 16
-                    let batch = try rows(expression, below: below, limit: want)
-                    try load(batch)
-                    for row in batch where try verify(row, checked, exact: exact) {
-                        found.append(row)
-                        if found.count == n { return (found, false) }
-                    }
-                    if batch.count < want { return (found, true) }
-                    below = batch.last
-                }
-            }
-
             let foldedAll = query.isEmpty ? filterExpression : and(query.foldedAny, filterExpression)
-            let matches = query.isEmpty ? try rows(foldedAll, limit: countLimit) : try collect(query.foldedTokens, exact: false, limit: countLimit).rows
+            let matches = try rows(foldedAll, limit: countLimit)
             // Ranking looks at no more than the window: "complete" means every match fits in it.
             let complete = matches.count < window
             let folded = Array(matches.prefix(window))
@@ -129,6 +91,7 @@ extension SQLiteStore {
 
             var tiers: [[Int64]] = Array(repeating: [], count: 6)
             var older: [Int: (expression: String, ceiling: Int64)] = [:]
+            var candidates: [Int64: Candidate] = [:]
 
             if query.isEmpty {
                 tiers[4] = matches
@@ -138,14 +101,21 @@ extension SQLiteStore {
                 var exactWindow: [Int64] = []
                 var exactFloor: Int64 = 0
                 if query.hasMarks && !complete {
-                    exactWindow = try collect(query.exactTokens, exact: true, limit: window).rows
+                    exactWindow = try rows(and(query.exactAny, filterExpression), limit: window)
                     if exactWindow.count == window { exactFloor = exactWindow.last! }
                 }
                 let known = complete ? matches : folded
-                try load(known + exactWindow)
+                candidates = try Self.candidates(Array(Set(known).union(exactWindow)), db: db)
                 let exactTokens = query.exactTokens
                 let foldedTokens = query.foldedTokens
-                func isExact(_ row: Int64) throws -> Bool { query.hasMarks ? try verify(row, exactTokens, exact: true) : false }
+                func isExact(_ row: Int64) throws -> Bool {
+                    guard query.hasMarks, let c = candidates[row] else { return false }
+                    if c.contains(exactTokens, exact: true) { return true }
+                    guard c.hasExtractedText else { return false }
+                    // The words may be in the extracted text, which is not read into memory: ask the index.
+                    return try Bool.fetchOne(
+                        db, sql: "SELECT 1 FROM searchIndex WHERE searchIndex MATCH ? AND rowid = ?", arguments: [query.exactAny, row]) ?? false
+                }
 
                 // Exact rows: the exact window when it was read, otherwise those among the known matches.
                 var exact: [Int64] = complete ? try matches.filter(isExact) : exactWindow
@@ -200,24 +170,6 @@ extension SQLiteStore {
                 items: ids.compactMap { json[$0] }, next: next, total: matches.count, totalIsLowerBound: matches.count == countLimit,
                 facetCounts: try Self.facetCounts(request.facets, rows: matches, db: db))
         }
-    }
-
-    /// Whether a term is in most documents (70 % or more): estimated from how far back its newest
-    /// 1,000 documents reach, and remembered for ten minutes.
-    func isCommon(_ term: String, db: Database) throws -> Bool {
-        let now = ContinuousClock.now
-        if let known = termDensity.withLock({ $0[term] }), now - known.measured < .seconds(600) { return known.density >= 0.7 }
-        let probe = 1000
-        let newest = try Int64.fetchOne(db, sql: "SELECT max(id) FROM material") ?? 0
-        let nth = try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT rowid FROM searchIndex WHERE searchIndex MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?"),
-            arguments: [SearchExpression.all([term]), probe - 1])
-        let density = nth.map { Double(probe) / Double(max(newest - $0 + 1, 1)) } ?? 0
-        termDensity.withLock { cache in
-            if cache.count > 50_000 { cache.removeAll() }
-            cache[term] = (density, now)
-        }
-        return density >= 0.7
     }
 
     /// Reads the candidates' text and tokenizes it as the index does.

@@ -1,13 +1,10 @@
 public import Foundation
 import GRDB
-import Synchronization
 public import HoclieuCore
 
 /// The embedded store: one SQLite database in WAL mode, through a GRDB `DatabasePool`.
 public final class SQLiteStore: Store {
     let pool: DatabasePool
-    /// How common each searched term is (see `isCommon`), shared by all searches.
-    let termDensity = Mutex<[String: (density: Double, measured: ContinuousClock.Instant)]>([:])
     /// The configured identifier prefix, e.g. `79-760`.
     public let pidPrefix: String
 
