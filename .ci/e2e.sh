@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 swift build -c release --product hoclieu
 BIN="$(swift build -c release --show-bin-path)/hoclieu"
+"$BIN" catalog validate Catalog
 WORK=$(mktemp -d -t hoclieu-e2e.XXXXXX)
 PORT=$((20000 + RANDOM % 20000))
 export HOCLIEU_ADMIN_PASSWORD=e2e-admin-pw HOCLIEU_DATA="$WORK/data" HOCLIEU_PID_PREFIX=79-760
@@ -41,6 +42,7 @@ curl -fsS "$API/materials/$PID/versions/1/file" -o "$WORK/download.bin"
 cmp "$WORK/lesson.bin" "$WORK/download.bin" || fail "download differs"
 curl -fsS -H "Accept: text/html" "http://127.0.0.1:$PORT/id/$PID@v1" | grep -q "Phân số và đường tròn" || fail "/id HTML"
 echo "e2e: create, upload, search, download, resolve OK ($PID)"
+[ "$(curl -fsS "$API/catalog/items/CN.3" | json '["code"]')" = CN.3 ] || fail "catalogue not loaded at start"
 
 # A crash in the middle of an upload.
 PID2=$(curl -fsS -X POST "$API/materials" -H "$AUTH" -d '{"kind":"video","title":"Video dài"}' | json '["pid"]')

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HoclieuServer
+import HoclieuStorage
 import Hummingbird
 import Logging
 
@@ -12,6 +13,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to bind.") var host = "127.0.0.1"
     @Option(help: "Port (0: any free port).") var port = 8080
     @Option(help: "Web UI folder (default: ./Public when it exists).") var publicDir: String?
+    @Option(help: "Catalogue folder loaded at start (default: ./Catalog when it exists).") var catalog: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
 
     func run() async throws {
@@ -31,6 +33,18 @@ struct Serve: AsyncParsableCommand {
             // Shown once, on the operator's terminal; never logged.
             FileHandle.standardOutput.write(
                 Data("Tài khoản quản trị / admin account: admin  mật khẩu / password: \(generated)\n".utf8))
+        }
+        let catalogFolder = URL(fileURLWithPath: catalog ?? "Catalog", isDirectory: true)
+        if FileManager.default.fileExists(atPath: catalogFolder.appendingPathComponent("subjects.csv").path) {
+            let report = try await repository.loadCatalog(from: catalogFolder)
+            logger.info(
+                "catalogue loaded",
+                metadata: [
+                    "hoclieu.catalog.added": "\(report.added)", "hoclieu.catalog.revised": "\(report.revised)",
+                    "hoclieu.catalog.deprecated": "\(report.deprecated)", "hoclieu.catalog.unchanged": "\(report.unchanged)",
+                ])
+        } else if catalog != nil {
+            throw ValidationError("no subjects.csv in \(catalogFolder.path)")
         }
         logger.info(
             "starting", metadata: ["hoclieu.data": "\(configuration.dataDirectory.path)", "hoclieu.address": "\(host):\(port)"])

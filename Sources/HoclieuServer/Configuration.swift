@@ -61,6 +61,12 @@ public struct ConfigurationError: Error, CustomStringConvertible {
     public var description: String { "configuration: " + problems.joined(separator: "; ") }
 }
 
+/// The catalogue folder did not validate; nothing was loaded.
+public struct CatalogError: Error, CustomStringConvertible {
+    public var problems: [CatalogDiagnostic]
+    public var description: String { "catalogue: \(problems.count) problems\n" + problems.map(\.description).joined(separator: "\n") }
+}
+
 /// The store and blob store of one data folder.
 public struct Repository: Sendable {
     public let store: any Store
@@ -80,6 +86,14 @@ public struct Repository: Sendable {
         let store = try SQLiteStore(path: databaseURL(in: configuration.dataDirectory).path, pidPrefix: configuration.pidPrefix)
         let blobs = try BlobStore(root: blobsURL(in: configuration.dataDirectory))
         return Repository(store: store, blobs: blobs, configuration: configuration)
+    }
+
+    /// Reads, checks and loads the catalogue folder (idempotent; see ``CatalogStore/loadCatalog(_:)``).
+    /// Throws ``CatalogError`` listing every problem when the data is not valid: nothing is loaded then.
+    public func loadCatalog(from directory: URL) async throws -> CatalogLoadReport {
+        let (data, problems) = try CatalogDirectory.read(directory)
+        guard problems.isEmpty else { throw CatalogError(problems: problems) }
+        return try await store.loadCatalog(data)
     }
 
     /// On a store with no users, creates `admin` with `password`, or a generated one.

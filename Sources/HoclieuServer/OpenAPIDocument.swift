@@ -114,6 +114,27 @@ enum OpenAPIDocument {
             method: "GET", path: "/api/v1/search", summary: "Search (Vietnamese with or without diacritics)", tag: "search",
             parameters: searchParameters, responses: ["200": json(ref("SearchPage")), "400": problem]),
         Operation(
+            method: "GET", path: "/api/v1/catalog/frameworks", summary: "The catalogue's frameworks (one per subject)", tag: "catalog",
+            responses: ["200": json(["type": "object", "properties": ["items": ["type": "array", "items": ["type": "object"]]]])]),
+        Operation(
+            method: "GET", path: "/api/v1/catalog/items/{code}", summary: "A catalogue item with ancestors, children and counts",
+            tag: "catalog",
+            parameters: [
+                [
+                    "name": "code", "in": "path", "required": true, "description": "Item code, e.g. TOAN.6.SD.1",
+                    "schema": ["type": "string", "pattern": "^[A-Za-z][A-Za-z0-9]*(\\.[A-Za-z0-9]+)*$", "maxLength": 64],
+                ]
+            ],
+            responses: ["200": json(["type": "object"]), "404": problem]),
+        Operation(
+            method: "GET", path: "/api/v1/catalog/search", summary: "Type-ahead over statements (diacritics optional)", tag: "catalog",
+            parameters: [
+                query("q", "Words; the last may be a prefix", ["type": "string", "minLength": 1, "maxLength": 200]),
+                query("framework", "Framework code, e.g. TOAN", ["type": "string", "pattern": "^[A-Za-z][A-Za-z0-9]*$"]),
+                query("limit", "1–100", ["type": "integer", "minimum": 1, "maximum": 100]),
+            ],
+            responses: ["200": json(["type": "object", "properties": ["items": ["type": "array", "items": ["type": "object"]]]])]),
+        Operation(
             method: "GET", path: "/id/{pid}", summary: "Resolve PID or PID@vN (HTML or JSON by Accept)", tag: "identifiers",
             parameters: [pathParam("pid", "PID, or PID@vN")],
             responses: [

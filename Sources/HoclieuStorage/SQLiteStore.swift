@@ -108,6 +108,50 @@ public final class SQLiteStore: Store {
                     INSERT INTO searchIndex (searchIndex, rank) VALUES ('pgsz', 1000);
                     """)
         }
+        migrator.registerMigration("v2-catalogue") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE catalogSubject (
+                        code TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL,
+                        nameEN TEXT NOT NULL,
+                        grades TEXT NOT NULL,
+                        compulsory TEXT NOT NULL,
+                        source TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE catalogItem (
+                        id INTEGER PRIMARY KEY,
+                        code TEXT NOT NULL UNIQUE,
+                        uuid TEXT NOT NULL UNIQUE,
+                        framework TEXT NOT NULL,
+                        parent TEXT,
+                        type TEXT NOT NULL,
+                        grade INTEGER NOT NULL CHECK (grade BETWEEN 1 AND 12),
+                        statement TEXT NOT NULL,
+                        statementEN TEXT,
+                        associations TEXT NOT NULL,
+                        position INTEGER NOT NULL,
+                        deprecated INTEGER NOT NULL DEFAULT 0,
+                        revision INTEGER NOT NULL DEFAULT 1,
+                        updatedAt DATETIME NOT NULL
+                    );
+                    CREATE INDEX catalogItem_parent ON catalogItem(parent, position);
+                    CREATE INDEX catalogItem_framework ON catalogItem(framework, position);
+                    -- Earlier wordings of an item: an edited statement is a new revision, the old one stays here.
+                    CREATE TABLE catalogRevision (
+                        code TEXT NOT NULL REFERENCES catalogItem(code),
+                        revision INTEGER NOT NULL,
+                        statement TEXT NOT NULL,
+                        statementEN TEXT,
+                        replacedAt DATETIME NOT NULL,
+                        PRIMARY KEY (code, revision)
+                    ) WITHOUT ROWID;
+                    CREATE VIRTUAL TABLE catalogSearch USING fts5(
+                        terms, content = '', columnsize = 0, detail = none,
+                        tokenize = "unicode61 remove_diacritics 0 tokenchars '_'"
+                    );
+                    """)
+        }
         return migrator
     }
 

@@ -192,3 +192,17 @@ struct CLITests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: box.root.path).allSatisfy { !$0.contains(".restore-") })
     }
 }
+
+@Suite("Catalogue data in the repository")
+struct RepositoryCatalogTests {
+    @Test("Catalog/ passes hoclieu catalog validate")
+    func repositoryCatalogValidates() async throws {
+        let catalog = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Catalog")
+        let command = try HoclieuCommand.parseAsRoot(["catalog", "validate", catalog.path]) as! CatalogCommand.Validate
+        let report = try await command.execute()
+        #expect(report.problems.isEmpty, "\(report.problems.prefix(20))")
+        #expect(report.subjects >= 20)
+        #expect(report.counts.first { $0.framework == "CN" }.map { $0.outcomes > 400 } == true)
+    }
+}
