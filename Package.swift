@@ -49,6 +49,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "CASE",
+            dependencies: ["HoclieuCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "HoclieuStorage",
             dependencies: [
                 "HoclieuCore",
@@ -62,6 +67,7 @@ let package = Package(
             name: "HoclieuServer",
             dependencies: [
                 "HoclieuCore",
+                "CASE",
                 "HoclieuStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

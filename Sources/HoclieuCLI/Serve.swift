@@ -24,6 +24,7 @@ struct Serve: AsyncParsableCommand {
         var configuration = common.configuration()
         configuration.host = host
         configuration.port = port
+        if ProcessInfo.processInfo.environment["HOCLIEU_PUBLIC_URL"] == nil { configuration.publicBaseURL = "http://\(host):\(port)" }
         let folder = URL(fileURLWithPath: publicDir ?? "Public", isDirectory: true)
         if FileManager.default.fileExists(atPath: folder.appendingPathComponent("index.html").path) {
             configuration.publicDirectory = folder

@@ -14,7 +14,8 @@ public enum CatalogItemType: String, Codable, Sendable, CaseIterable, Comparable
     /// Yêu cầu cần đạt.
     case outcome
 
-    var depth: Int { Self.allCases.firstIndex(of: self)! }
+    /// 0 for a grade, 4 for an outcome.
+    public var depth: Int { Self.allCases.firstIndex(of: self)! }
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.depth < rhs.depth }
 
     /// The Vietnamese name of the level.

@@ -34,6 +34,7 @@ public func buildRouter(_ repository: Repository, logger: Logger) -> Router<AppR
     SearchController(repository: repository).addRoutes(to: router)
     IdentifierController(repository: repository).addRoutes(to: router)
     CatalogController(repository: repository).addRoutes(to: router)
+    CASEController(repository: repository).addRoutes(to: router)
     router.get("/api/v1/openapi.json") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "application/json; charset=utf-8"],

@@ -25,11 +25,13 @@ public struct ServerConfiguration: Sendable {
     public var publicDirectory: URL?
     /// bcrypt cost for new password hashes (12 in production; tests may lower it).
     public var bcryptCost: UInt8
+    /// The address clients reach the service at, for absolute URIs (CASE `uri` fields…).
+    public var publicBaseURL: String
 
     public init(
         dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8080, pidPrefix: String = "VN",
         maxUploadBytes: Int64 = 2 << 30, maxJSONBytes: Int = 1 << 20, sessionLifetime: TimeInterval = 12 * 3600,
-        publicDirectory: URL? = nil, bcryptCost: UInt8 = 12
+        publicDirectory: URL? = nil, bcryptCost: UInt8 = 12, publicBaseURL: String? = nil
     ) {
         self.dataDirectory = dataDirectory
         self.host = host
@@ -40,6 +42,7 @@ public struct ServerConfiguration: Sendable {
         self.sessionLifetime = sessionLifetime
         self.publicDirectory = publicDirectory
         self.bcryptCost = bcryptCost
+        self.publicBaseURL = publicBaseURL ?? "http://\(host):\(port)"
     }
 
     /// Every configuration problem at once (empty: fine).

@@ -1,3 +1,4 @@
+import CASE
 import Foundation
 import HoclieuCore
 import HoclieuStorage
@@ -17,6 +18,11 @@ enum OpenAPIDocument {
         var parameters: [[String: Any]] = []
         var requestBody: [String: Any]? = nil
         var responses: [String: Any]
+    }
+
+    /// CASE errors are `imsx_StatusInfo` bodies, not problem details.
+    static var caseStatus: [String: Any] {
+        ["description": "imsx_StatusInfo", "content": ["application/json": ["schema": ["type": "object", "required": ["imsx_codeMajor", "imsx_severity"]]]]]
     }
 
     static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
@@ -134,6 +140,27 @@ enum OpenAPIDocument {
                 query("limit", "1–100", ["type": "integer", "minimum": 1, "maximum": 100]),
             ],
             responses: ["200": json(["type": "object", "properties": ["items": ["type": "array", "items": ["type": "object"]]]])]),
+        Operation(
+            method: "GET", path: "/ims/case/v1p0/CFDocuments", summary: "IMS CASE 1.0: the frameworks (CFDocumentSet)", tag: "case",
+            parameters: [
+                query("limit", "Page size", ["type": "integer", "minimum": 1]),
+                query("offset", "Rows to skip", ["type": "integer", "minimum": 0]),
+                query("sort", "Field to sort on", ["type": "string", "enum": ["identifier", "title", "creator", "lastChangeDateTime", "language", "version", "adoptionStatus", "publisher", "description", "uri"]]),
+                query("orderBy", "asc or desc", ["type": "string", "enum": ["asc", "desc"]]),
+                query("filter", "field op 'value' conditions joined by AND or OR"),
+            ],
+            responses: ["200": json(["type": "object"]), "400": caseStatus]),
+    ] + (["CFPackages"] + CASEKinds.all).map { kind in
+        Operation(
+            method: "GET", path: "/ims/case/v1p0/\(kind)/{id}", summary: "IMS CASE 1.0: \(kind) by sourcedId", tag: "case",
+            parameters: [
+                [
+                    "name": "id", "in": "path", "required": true, "description": "sourcedId (UUID)",
+                    "schema": ["type": "string", "pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$"],
+                ]
+            ],
+            responses: ["200": json(["type": "object"]), "304": ["description": "Not modified"], "400": caseStatus, "404": caseStatus])
+    } + [
         Operation(
             method: "GET", path: "/id/{pid}", summary: "Resolve PID or PID@vN (HTML or JSON by Accept)", tag: "identifiers",
             parameters: [pathParam("pid", "PID, or PID@vN")],
@@ -272,4 +299,9 @@ enum OpenAPIDocument {
             return pattern.count == segments.count && zip(pattern, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
         }.map(\.method)
     }
+}
+
+/// The CASE object kinds served by sourcedId.
+enum CASEKinds {
+    static var all: [String] { CASESnapshot.Kind.allCases.map(\.rawValue) }
 }

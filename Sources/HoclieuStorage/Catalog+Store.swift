@@ -39,6 +39,8 @@ public protocol CatalogStore: Sendable {
     func catalogFrameworks() async throws -> [CatalogFrameworkSummary]
     func catalogItem(code: String) async throws -> StoredCatalogItem?
     func catalogChildren(of code: String) async throws -> [StoredCatalogItem]
+    /// Every item of a framework, deprecated ones included, in programme order.
+    func catalogItems(framework: String) async throws -> [StoredCatalogItem]
     /// Type-ahead over statements (diacritics optional; the last word may be a prefix).
     func searchCatalog(_ text: String, framework: String?, limit: Int) async throws -> [StoredCatalogItem]
     /// How many materials are tagged with the unit or one of its descendants.

@@ -140,6 +140,13 @@ extension SQLiteStore {
         }
     }
 
+    public func catalogItems(framework: String) async throws -> [StoredCatalogItem] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM catalogItem WHERE framework = ? ORDER BY position", arguments: [framework])
+                .map(Self.catalogItem)
+        }
+    }
+
     public func searchCatalog(_ text: String, framework: String?, limit: Int) async throws -> [StoredCatalogItem] {
         var words: [String] = []
         VietnameseTokenizer.forEachToken(text) { exact, folded in
