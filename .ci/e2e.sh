@@ -72,10 +72,14 @@ echo "e2e: backup while running, restore, check OK"
 # matches the documented pattern but carries a wrong check character is rightly a 400.
 VENV="$WORK/venv"
 python3 -m venv "$VENV"
-"$VENV/bin/pip" install -q -r Tests/api/requirements.txt
+"$VENV/bin/pip" install -q -r Tests/api/requirements.txt -r Tests/case/requirements.txt
 "$VENV/bin/schemathesis" run "http://127.0.0.1:$PORT/api/v1/openapi.json" -H "$AUTH" --checks all \
     --exclude-checks positive_data_acceptance --exclude-path /api/v1/auth/logout -n 60 --seed 2018 --no-color
 echo "e2e: schemathesis OK"
+
+# Every IMS CASE 1.0 endpoint against the CASE JSON Schemas of the conformance corpus.
+HOCLIEU_URL="http://127.0.0.1:$PORT" "$VENV/bin/pytest" -q Tests/case
+echo "e2e: CASE schemas OK"
 
 kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
 

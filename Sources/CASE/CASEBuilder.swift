@@ -139,6 +139,7 @@ public struct CASESnapshot: Sendable {
                     CFItemTypes: CatalogItemType.allCases.filter(usedTypes.contains).map { typeByRaw[$0]! }))
             packages[documentID] = try body(package, modified)
 
+            document.sourcedId = documentID
             document.CFPackageURI = CASE.LinkURI(title: document.title, identifier: documentID, uri: "\(baseURL)/CFPackages/\(documentID)")
             documents.append(document)
             bodies[.CFDocuments, default: [:]][documentID] = try body(document, modified)
@@ -149,10 +150,12 @@ public struct CASESnapshot: Sendable {
                     byItem[association.destinationNodeURI.identifier, default: []].append(association)
                 }
                 association.CFDocumentURI = documentLink
+                association.sourcedId = association.identifier
                 bodies[.CFAssociations, default: [:]][association.identifier] = try body(association, modified)
             }
             for (offset, var item) in items.enumerated() {
                 item.CFDocumentURI = documentLink
+                item.sourcedId = item.identifier
                 let updated = framework.items[offset].updatedAt
                 bodies[.CFItems, default: [:]][item.identifier] = try body(item, updated)
                 struct ItemAssociations: Encodable {

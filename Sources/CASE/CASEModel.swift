@@ -11,6 +11,8 @@ public enum CASE {
 
     public struct CFDocument: Codable, Sendable, Equatable {
         public var identifier: String
+        /// The same UUID under the name the REST binding uses; set outside a package only.
+        public var sourcedId: String?
         public var uri: String
         public var creator: String
         public var title: String
@@ -31,6 +33,8 @@ public enum CASE {
 
     public struct CFItem: Codable, Sendable, Equatable {
         public var identifier: String
+        /// The same UUID under the name the REST binding uses; set outside a package only.
+        public var sourcedId: String?
         public var fullStatement: String
         public var uri: String
         public var lastChangeDateTime: String
@@ -50,6 +54,8 @@ public enum CASE {
 
     public struct CFAssociation: Codable, Sendable, Equatable {
         public var identifier: String
+        /// The same UUID under the name the REST binding uses; set outside a package only.
+        public var sourcedId: String?
         public var associationType: String
         public var uri: String
         public var originNodeURI: LinkURI
