@@ -42,6 +42,8 @@ const STRINGS = {
     kindLabel: 'Loại',
     pidLabel: 'Định danh học liệu:',
     noLicence: 'chưa ghi',
+    download: 'Tải tệp',
+    openLink: 'Mở liên kết',
     signInHeading: 'Đăng nhập',
     username: 'Tên đăng nhập',
     password: 'Mật khẩu',
@@ -128,6 +130,8 @@ const STRINGS = {
     kindLabel: 'Kind',
     pidLabel: 'Material identifier:',
     noLicence: 'not stated',
+    download: 'Download',
+    openLink: 'Open link',
     signInHeading: 'Sign in',
     username: 'Username',
     password: 'Password',
@@ -404,7 +408,8 @@ async function readBody(response) {
 /** fetch() with the bearer token, JSON in and out, problems thrown as ApiError. */
 async function api(path, { method = 'GET', body, signal, auth = true } = {}) {
   const headers = { Accept: 'application/json' };
-  if (auth && session.token) headers.Authorization = `Bearer ${session.token}`;
+  const sentToken = auth ? session.token : null;
+  if (sentToken) headers.Authorization = `Bearer ${sentToken}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let response;
   try {
@@ -417,9 +422,12 @@ async function api(path, { method = 'GET', body, signal, auth = true } = {}) {
   }
   const data = await readBody(response);
   if (!response.ok) {
-    const error = new ApiError(response.status, data);
-    if (response.status === 401 && auth && session.token) sessionExpired();
-    throw error;
+    if (response.status === 401 && sentToken) {
+      // A stale token makes even public reads fail: forget it, say so, and read anonymously.
+      if (session.token === sentToken) sessionExpired();
+      if (method === 'GET' && path !== '/api/v1/me') return api(path, { method, signal, auth: false });
+    }
+    throw new ApiError(response.status, data);
   }
   return data;
 }
@@ -750,13 +758,13 @@ function renderMaterial(material) {
   const subjects = (m.subjects || []).map(subjectName).join(', ');
   const grades = (m.grades || []).join(', ');
   const details = el('dl', { class: 'meta' },
-    metaItem(t('kindLabel'), kindName(material.kind)),
     subjects ? metaItem(t('subjectsLabel'), subjects) : null,
     grades ? metaItem(t('gradesLabel'), grades) : null,
     metaItem(t('licenceLabel'), m.licence || t('noLicence')),
   );
   const badges = el('p', { class: 'badges' },
-    el('span', { class: `badge kind-${material.kind}`, text: kindName(material.kind) }),
+    el('span', { class: `badge kind-${material.kind}` },
+      el('span', { class: 'visually-hidden', text: `${t('kindLabel')}: ` }), kindName(material.kind)),
     material.status && material.status !== 'published'
       ? el('span', { class: `badge status status-${material.status}`, text: statusName(material.status) })
       : null);
@@ -768,8 +776,23 @@ function renderMaterial(material) {
       m.description ? el('p', { class: 'result-description', text: m.description }) : null,
       details,
       el('p', { class: 'pid-line' },
-        el('span', { class: 'visually-hidden', text: t('pidLabel') + ' ' }),
-        el('a', { href: pidPath(pid), class: 'pid', text: pid, 'aria-label': `${t('pidLabel')} ${pid}` }))));
+        el('a', { href: pidPath(pid), class: 'pid', text: pid, 'aria-label': `${t('pidLabel')} ${pid}` }),
+        accessLink(material, m.title || pid))));
+}
+
+/** "Download" for a material with a file, "Open link" for a link (http(s) only). */
+function accessLink(material, title) {
+  const pid = encodeURIComponent(String(material.pid || ''));
+  if (material.kind === 'link' && typeof material.url === 'string' && /^https?:\/\//i.test(material.url)) {
+    return el('a', { href: material.url, class: 'access', rel: 'noopener noreferrer', target: '_blank',
+                     text: t('openLink'), 'aria-label': `${t('openLink')}: ${title}` });
+  }
+  const version = Number(material.currentVersion);
+  if (Number.isInteger(version) && version > 0) {
+    return el('a', { href: `/api/v1/materials/${pid}/versions/${version}/file`, class: 'access', download: '',
+                     text: t('download'), 'aria-label': `${t('download')}: ${title}` });
+  }
+  return null;
 }
 
 function metaItem(label, value) {
@@ -818,7 +841,7 @@ function onSearchSubmit(event) {
 // Contribute
 // ---------------------------------------------------------------------------
 
-const upload = { xhr: null, pid: null, material: null };
+const upload = { xhr: null, pid: null, material: null, result: null };
 
 function renderContributeAccess() {
   const signedIn = Boolean(session.token && session.user);
@@ -1023,6 +1046,18 @@ function cancelUpload() {
 }
 
 function showContributed(material, version) {
+  upload.result = { material, version };
+  renderContributed();
+  const result = $('#contribute-result');
+  result.hidden = false;
+  $('#contribute-form').hidden = true;
+  announce(t('contributed', String(material.pid)));
+  result.focus();
+}
+
+function renderContributed() {
+  if (!upload.result) return;
+  const { material, version } = upload.result;
   const pid = String(material.pid);
   const link = $('#result-pid-link');
   link.href = pidPath(pid);
@@ -1032,12 +1067,7 @@ function showContributed(material, version) {
   lines.push(t('resultStatus', statusName(material.status)));
   if (material.status !== 'published') lines.push(t('resultDraftNote'));
   $('#result-detail').textContent = lines.join(' ');
-  const result = $('#contribute-result');
-  result.dataset.pid = pid;
-  result.hidden = false;
-  $('#contribute-form').hidden = true;
-  announce(t('contributed', pid));
-  result.focus();
+  $('#contribute-result').dataset.pid = pid;
 }
 
 function contributeAnother() {
@@ -1045,6 +1075,7 @@ function contributeAnother() {
   form.reset();
   upload.pid = null;
   upload.material = null;
+  upload.result = null;
   $('#upload-box').hidden = true;
   $('#retry-upload').hidden = true;
   $('#c-file-info').textContent = '';
@@ -1072,6 +1103,11 @@ function applyLanguage() {
     renderResults();
   }
   if (upload.pid && !$('#retry-upload').hidden) $('#retry-upload').textContent = t('retryUpload', upload.pid);
+  renderContributed();
+  const uploadState = $('#upload-box').dataset.state;
+  if (uploadState === 'uploading' || uploadState === 'done') {
+    $('#upload-label').textContent = t(uploadState === 'done' ? 'uploadDone' : 'uploading');
+  }
   showView(false);
 }
 

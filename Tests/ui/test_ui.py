@@ -213,6 +213,9 @@ def test_contribute_upload_publish_and_search_without_diacritics(driver, admin_t
     card = found.find_element(By.XPATH, "ancestor::li[1]")
     assert "CC-BY-SA-4.0" in card.text
     assert "Toán (TOAN)" in card.text
+    download = card.find_element(By.CSS_SELECTOR, "a.access")
+    assert download.text == "Tải tệp"
+    assert download.get_attribute("href") == f"{BASE_URL}/api/v1/materials/{pid}/versions/1/file"
     count = driver.find_element(By.ID, "result-count").text
     assert "kết quả" in count
     assert driver.current_url.endswith("q=duong+tron#search") or "q=duong+tron" in driver.current_url
@@ -326,4 +329,16 @@ def test_contribute_requires_sign_in_and_title(driver):
     # Sign out.
     driver.find_element(By.ID, "signout-button").click()
     wait(driver).until(EC.visibility_of_element_located((By.ID, "signin-link")))
+    assert driver.execute_script("return sessionStorage.getItem('hoclieu.session')") is None
+
+
+def test_stale_session_falls_back_to_anonymous_search(driver):
+    fresh_page(driver)
+    driver.execute_script(
+        "sessionStorage.setItem('hoclieu.session', JSON.stringify({token: 'stale-token', user: {username: 'ghost'}}))")
+    driver.get(BASE_URL + "/?q=duong%20tron")
+    error = wait(driver).until(EC.visibility_of_element_located((By.ID, "error")))
+    assert "Phiên đăng nhập đã hết hạn" in error.text
+    wait(driver).until(lambda d: any(a.text == TITLE for a in result_links(d)))
+    assert driver.find_element(By.ID, "signin-link").is_displayed()
     assert driver.execute_script("return sessionStorage.getItem('hoclieu.session')") is None
