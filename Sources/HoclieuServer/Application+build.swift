@@ -34,7 +34,10 @@ public func buildRouter(_ repository: Repository, logger: Logger) -> Router<AppR
     SearchController(repository: repository).addRoutes(to: router)
     IdentifierController(repository: repository).addRoutes(to: router)
     CatalogController(repository: repository).addRoutes(to: router)
-    CASEController(repository: repository).addRoutes(to: router)
+    let caseProvider = CASEController(repository: repository)
+    caseProvider.addRoutes(to: router)
+    // Build and encode every CASE response now, so that no client ever waits for a cold package.
+    Task { try? await caseProvider.current() }
     router.get("/api/v1/openapi.json") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
