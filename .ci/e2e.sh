@@ -72,7 +72,15 @@ echo "e2e: backup while running, restore, check OK"
 # matches the documented pattern but carries a wrong check character is rightly a 400.
 VENV="$WORK/venv"
 python3 -m venv "$VENV"
-"$VENV/bin/pip" install -q -r Tests/api/requirements.txt -r Tests/case/requirements.txt
+"$VENV/bin/pip" install -q -r Tests/api/requirements.txt -r Tests/case/requirements.txt -r Tests/ui/requirements.txt
+
+# The web UI in headless Chromium: sign in, contribute with the upload progress bar, search without diacritics.
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    apt-get -o DPkg::Lock::Timeout=300 install -y -qq chromium chromium-driver >/dev/null
+fi
+HOCLIEU_URL="http://127.0.0.1:$PORT" SE_OFFLINE=true "$VENV/bin/pytest" -q Tests/ui
+echo "e2e: web UI OK"
+
 "$VENV/bin/schemathesis" run "http://127.0.0.1:$PORT/api/v1/openapi.json" -H "$AUTH" --checks all \
     --exclude-checks positive_data_acceptance --exclude-path /api/v1/auth/logout -n 60 --seed 2018 --no-color
 echo "e2e: schemathesis OK"

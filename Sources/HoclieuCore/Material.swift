@@ -104,6 +104,18 @@ public struct MaterialMetadata: Codable, Sendable, Equatable {
         {
             problems.append(.init(field: "knowledgeUnits", problem: .invalid))
         }
+        // Control characters (NUL above all: C strings end there) never belong in metadata.
+        func hasControl(_ text: String) -> Bool {
+            text.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n" && $0 != "\t" && $0 != "\r") || $0.value == 0x7F }
+        }
+        let texts: [(String, [String])] = [
+            ("title", [title]), ("description", [description]), ("language", [language]), ("keywords", keywords), ("authors", authors),
+            ("licence", licence.map { [$0] } ?? []), ("school", school.map { [$0] } ?? []), ("subjects", subjects),
+            ("knowledgeUnits", knowledgeUnits),
+        ]
+        for (field, values) in texts where values.contains(where: hasControl) {
+            problems.append(.init(field: field, problem: .invalid))
+        }
         for (field, list) in [("subjects", subjects), ("knowledgeUnits", knowledgeUnits), ("keywords", keywords), ("authors", authors)]
         where list.contains(where: { VietnameseText.trimmed($0).isEmpty }) {
             problems.append(.init(field: field, problem: .invalid))

@@ -91,6 +91,10 @@ struct CatalogController {
             }
             if value.isEmpty { throw Problem.badRequest("Tham số \(key) để trống.", "Parameter \(key) is empty.") }
         }
+        if (query.get("q") ?? "").count > 200 { throw Problem.badRequest("Câu tìm kiếm quá dài.", "The query is too long.") }
+        if let framework = query.get("framework"), framework.range(of: "^[A-Za-z][A-Za-z0-9]*$", options: .regularExpression) == nil {
+            throw Problem.badRequest("Mã khung chương trình không hợp lệ.", "Invalid framework code.")
+        }
         var limit = 20
         if let text = query.get("limit") {
             guard let n = Int(text), (1...100).contains(n) else { throw Problem.badRequest("limit phải từ 1 đến 100.", "limit must be 1–100.") }

@@ -268,7 +268,7 @@ enum OpenAPIDocument {
             var responses = op.responses
             responses["401"] = problem
             // A malformed identifier (or other parameter) is a 400 wherever parameters are taken.
-            if !op.parameters.isEmpty || op.requestBody != nil { responses["400"] = problem }
+            if (!op.parameters.isEmpty || op.requestBody != nil) && responses["400"] == nil { responses["400"] = problem }
             var operation: [String: Any] = [
                 "summary": op.summary, "tags": [op.tag], "responses": responses,
                 "operationId": op.method.lowercased() + op.path.split(separator: "/").map { $0.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "").replacingOccurrences(of: ".", with: "_") }.joined(separator: "_"),

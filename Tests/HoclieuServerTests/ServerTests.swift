@@ -63,6 +63,8 @@ struct ServerTests {
             #expect(wrongType.status == .badRequest && wrongType.body["type"] as? String == "/problems/invalid-json")
             let array = try await client.json(.post, "/api/v1/materials", token: token, body: "[]")
             #expect(array.status == .badRequest)
+            let nul = try await client.json(.post, "/api/v1/materials", token: token, body: #"{"kind":"document","title":"a\u0000b"}"#)
+            #expect(nul.status == .unprocessableContent, "a NUL would cut the stored text short")
             let badGrade = try await client.json(.post, "/api/v1/materials", token: token, body: #"{"kind":"document","title":"x","grades":[13]}"#)
             #expect(badGrade.status == .unprocessableContent)
             #expect(try await t.repository.store.statistics().materials == 0, "nothing was created")
