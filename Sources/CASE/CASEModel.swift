@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// IMS CASE 1.0 objects as the provider serves them (field names as the specification spells them).
 /// Optional fields are left out when empty, never sent as `null`.

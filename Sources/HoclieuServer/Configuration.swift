@@ -2,7 +2,7 @@ public import Foundation
 import HTTPTypes
 public import HoclieuCore
 public import HoclieuStorage
-public import Logging
+import Logging
 import NIOCore
 import NIOPosix
 

@@ -46,22 +46,27 @@ struct ServiceMetrics: Sendable {
     let blobBytes: Gauge
 
     init() {
-        materials = registry.makeGauge(name: "hoclieu_materials", help: "Materials in the store")
-        versions = registry.makeGauge(name: "hoclieu_material_versions", help: "Material versions in the store")
-        users = registry.makeGauge(name: "hoclieu_users", help: "User accounts")
-        blobBytes = registry.makeGauge(name: "hoclieu_blob_bytes", help: "Bytes of stored files")
+        func gauge(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+            MetricNameDescriptor(namespace: "hoclieu", metricName: name, unitName: unit, helpText: help)
+        }
+        materials = registry.makeGauge(descriptor: gauge("materials", "", "Materials in the store"))
+        versions = registry.makeGauge(descriptor: gauge("material_versions", "", "Material versions in the store"))
+        users = registry.makeGauge(descriptor: gauge("users", "", "User accounts"))
+        blobBytes = registry.makeGauge(descriptor: gauge("blob", "bytes", "Bytes of stored files"))
     }
 
     func requests(method: String, status: Int) -> Counter {
         registry.makeCounter(
-            name: "hoclieu_http_requests_total", labels: [("method", method), ("status", String(status))], help: "HTTP requests served")
+            descriptor: MetricNameDescriptor(namespace: "hoclieu", metricName: "http_requests", unitName: "total", helpText: "HTTP requests served"),
+            labels: [("method", method), ("status", String(status))])
     }
 
     func duration(method: String) -> DurationHistogram {
         registry.makeDurationHistogram(
-            name: "hoclieu_http_request_duration_seconds", labels: [("method", method)],
-            buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(500), .seconds(2), .seconds(10)],
-            help: "Time to produce the response head")
+            descriptor: MetricNameDescriptor(
+                namespace: "hoclieu", metricName: "http_request_duration", unitName: "seconds", helpText: "Time to produce the response head"),
+            labels: [("method", method)],
+            buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(500), .seconds(2), .seconds(10)])
     }
 }
 
