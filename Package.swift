@@ -85,6 +85,7 @@ let package = Package(
             name: "HoclieuCLI",
             dependencies: [
                 "HoclieuCore",
+                "CASE",
                 "HoclieuXML",
                 "HoclieuStorage",
                 "HoclieuServer",

@@ -88,7 +88,7 @@ public struct CASESnapshot: Sendable {
                 description: "\(subject.name) (\(subject.nameEN)), lớp \(subject.grades.first ?? 1)–\(subject.grades.last ?? 12). Nguồn: \(subject.source)",
                 subject: [subject.name],
                 subjectURI: [CASE.LinkURI(title: subjectObject.title, identifier: subjectObject.identifier, uri: subjectObject.uri)],
-                language: "vi", version: "2018", adoptionStatus: "Adopted", licenseURI: licenceLink)
+                language: "vi", version: "2018", adoptionStatus: "Adopted", licenseURI: licenceLink, notes: subject.source)
 
             // Items, and an isChildOf association per item (grade items are children of the document).
             var byCode: [String: CASE.LinkURI] = [:]

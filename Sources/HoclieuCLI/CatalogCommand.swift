@@ -1,12 +1,15 @@
 import ArgumentParser
+import CASE
 import Foundation
 import HoclieuCore
+import HoclieuServer
 import HoclieuStorage
 
 /// `hoclieu catalog …`: the knowledge-unit catalogue.
 struct CatalogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "catalog", abstract: "Danh mục đơn vị kiến thức / Knowledge-unit catalogue.", subcommands: [Validate.self])
+        commandName: "catalog", abstract: "Danh mục đơn vị kiến thức / Knowledge-unit catalogue.",
+        subcommands: [Validate.self, Import.self, Export.self])
 
     /// `hoclieu catalog validate [DIR]`: every rule of `Catalog/README.md`, each problem with file, line and a fix.
     struct Validate: ReportingCommand {
@@ -53,6 +56,124 @@ struct CatalogCommand: AsyncParsableCommand {
                 return Count(framework: code, grades: n(.grade), strands: n(.strand), topics: n(.topic), units: n(.unit), outcomes: n(.outcome))
             }
             return Report(problems: problems, subjects: data.subjects.count, counts: counts, levels: data.levels.count)
+        }
+    }
+
+    /// `hoclieu catalog import FILE`: a department's framework as CSV (the `Catalog/` columns) or a CASE 1.0
+    /// CFPackage (`.json`). Every catalogue rule applies; an invalid file loads nothing.
+    struct Import: ReportingCommand {
+        static let configuration = CommandConfiguration(abstract: "Nhập khung chương trình (CSV hoặc CASE) / Import a framework.")
+
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "A .csv framework or a CASE CFPackage .json.") var file: String
+        @Option(help: "Framework code of a CSV file (default: the first segment of its codes).") var framework: String?
+
+        struct Report: Encodable, CustomStringConvertible {
+            var framework: String
+            var problems: [CatalogDiagnostic]
+            var load: CatalogLoadReport?
+            var description: String {
+                if let load {
+                    return "\(framework): added \(load.added), revised \(load.revised), deprecated \(load.deprecated), unchanged \(load.unchanged)"
+                }
+                return (problems.map(\.description) + ["\(problems.count) lỗi / problems: nothing loaded"]).joined(separator: "\n")
+            }
+        }
+
+        func failed(_ report: Report) -> Bool { report.load == nil }
+
+        func execute() async throws -> Report {
+            let repository = try common.openRepository()
+            let url = URL(fileURLWithPath: file)
+            let contents = try Data(contentsOf: url)
+            var subjects = try await repository.store.catalogFrameworks().map(\.subject)
+            let code: String
+            let frameworkFile: Data
+            var updatedAt: [String: Date] = [:]
+            if url.pathExtension.lowercased() == "json" {
+                let result: CASEImport.Result
+                do {
+                    result = try CASEImport.read(contents)
+                } catch {
+                    return Report(framework: "?", problems: [CatalogDiagnostic(file: file, line: 1, message: error.description, hint: "a CASE 1.0 CFPackage")], load: nil)
+                }
+                code = result.subject.code
+                if let existing = subjects.firstIndex(where: { $0.code == code }) {
+                    var subject = result.subject
+                    subject.compulsoryGrades = subjects[existing].compulsoryGrades
+                    subjects[existing] = subject
+                } else {
+                    subjects.append(result.subject)
+                }
+                frameworkFile = Data(result.frameworkCSV.utf8)
+                updatedAt = result.updatedAt
+            } else {
+                let firstCode = String(decoding: contents, as: UTF8.self).split(separator: "\n").dropFirst().first?.split(separator: ".").first
+                code = framework ?? firstCode.map(String.init) ?? ""
+                frameworkFile = contents
+            }
+            let subjectsCSV = (["code,name,name_en,grades,compulsory,source"] + subjects.map { s in
+                [s.code, s.name, s.nameEN, s.grades.map(String.init).joined(separator: ","), s.compulsoryGrades.map(String.init).joined(separator: ","), s.source]
+                    .map(CSV.escape).joined(separator: ",")
+            }).joined(separator: "\n")
+            var (data, problems) = CatalogReader.read(files: [("subjects.csv", Data(subjectsCSV.utf8)), ("frameworks/\(code).csv", frameworkFile)])
+            problems = problems.map { p in
+                var p = p
+                if p.file == "frameworks/\(code).csv" { p.file = file }
+                return p
+            }
+            guard problems.isEmpty, data.items[code] != nil else { return Report(framework: code, problems: problems, load: nil) }
+            data.items[code] = data.items[code]!.map { item in
+                var item = item
+                item.updatedAt = updatedAt[item.code]
+                return item
+            }
+            let load = try await repository.store.loadCatalog(data, frameworks: [code])
+            return Report(framework: code, problems: [], load: load)
+        }
+    }
+
+    /// `hoclieu catalog export --framework CODE --format case|csv [--out FILE]`.
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Xuất khung chương trình / Export a framework.")
+
+        @OptionGroup var common: CommonOptions
+        @Option(help: "Framework code, e.g. TOAN.") var framework: String
+        @Option(help: "case (CFPackage JSON) or csv (the Catalog/ columns).") var format = "case"
+        @Option(help: "Output file (default: standard output).") var out: String?
+
+        func run() async throws {
+            let bytes = try await export()
+            if let out { try bytes.write(to: URL(fileURLWithPath: out)) } else { FileHandle.standardOutput.write(bytes) }
+        }
+
+        func export() async throws -> Data {
+            let repository = try common.openRepository()
+            let store = repository.store
+            guard let summary = try await store.catalogFrameworks().first(where: { $0.subject.code == framework }) else {
+                throw ValidationError("no framework \(framework) in this store")
+            }
+            let items = try await store.catalogItems(framework: framework)
+            switch format {
+            case "case":
+                let snapshot = try CASESnapshot(
+                    frameworks: [CASEFrameworkInput(subject: summary.subject, items: items.map { ($0.item, $0.updatedAt) })],
+                    baseURL: repository.configuration.publicBaseURL + "/ims/case/v1p0")
+                return snapshot.packages[CatalogIdentifiers.uuid(for: framework).uuidString.lowercased()]!.bytes
+            case "csv":
+                var lines = ["code,parent,type,grade,statement,statement_en,associations,status"]
+                for stored in items {
+                    let item = stored.item
+                    lines.append(
+                        [
+                            item.code, item.parent ?? "", item.type.rawValue, String(item.grade), item.statement, item.statementEN ?? "",
+                            item.associations.map { "\($0.type.rawValue):\($0.target)" }.joined(separator: ";"), item.deprecated ? "deprecated" : "",
+                        ].map(CSV.escape).joined(separator: ","))
+                }
+                return Data((lines.joined(separator: "\n") + "\n").utf8)
+            default:
+                throw ValidationError("format is case or csv")
+            }
         }
     }
 }

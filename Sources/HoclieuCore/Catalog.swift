@@ -57,10 +57,12 @@ public struct CatalogItem: Codable, Sendable, Equatable {
     public var statementEN: String?
     public var associations: [CatalogAssociation]
     public var deprecated: Bool
+    /// When the item last changed, when the source says (a CASE import); nil: the time of loading.
+    public var updatedAt: Date?
 
     public init(
         code: String, parent: String?, type: CatalogItemType, grade: Int, statement: String, statementEN: String? = nil,
-        associations: [CatalogAssociation] = [], deprecated: Bool = false
+        associations: [CatalogAssociation] = [], deprecated: Bool = false, updatedAt: Date? = nil
     ) {
         self.code = code
         self.parent = parent
@@ -70,6 +72,7 @@ public struct CatalogItem: Codable, Sendable, Equatable {
         self.statementEN = statementEN
         self.associations = associations
         self.deprecated = deprecated
+        self.updatedAt = updatedAt
     }
 
     /// The item's identifier: UUID v5 of the code (see ``CatalogIdentifiers``).

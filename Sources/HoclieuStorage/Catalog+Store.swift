@@ -36,6 +36,8 @@ public protocol CatalogStore: Sendable {
     /// wording is kept), items no longer in the data are deprecated (never deleted). Loading the same
     /// data twice changes nothing.
     func loadCatalog(_ data: CatalogData) async throws -> CatalogLoadReport
+    /// Loads only the given frameworks (an import): deprecation applies within them alone.
+    func loadCatalog(_ data: CatalogData, frameworks: Set<String>?) async throws -> CatalogLoadReport
     func catalogFrameworks() async throws -> [CatalogFrameworkSummary]
     func catalogItem(code: String) async throws -> StoredCatalogItem?
     func catalogChildren(of code: String) async throws -> [StoredCatalogItem]

@@ -25,9 +25,13 @@ extension SQLiteStore {
     }
 
     public func loadCatalog(_ data: CatalogData) async throws -> CatalogLoadReport {
+        try await loadCatalog(data, frameworks: nil)
+    }
+
+    public func loadCatalog(_ data: CatalogData, frameworks: Set<String>?) async throws -> CatalogLoadReport {
         try await pool.write { db in
             var report = CatalogLoadReport()
-            let now = Self.now().dbText
+            let loadTime = Self.now().dbText
             for subject in data.subjects {
                 try db.execute(
                     sql: """
@@ -43,9 +47,10 @@ extension SQLiteStore {
             var seen = Set<String>()
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
-            for (framework, items) in data.items {
+            for (framework, items) in data.items where frameworks?.contains(framework) ?? true {
                 for (position, item) in items.enumerated() {
                     seen.insert(item.code)
+                    let now = item.updatedAt?.dbText ?? loadTime
                     let associations = String(decoding: try encoder.encode(item.associations), as: UTF8.self)
                     if let row = try Row.fetchOne(db, sql: "SELECT * FROM catalogItem WHERE code = ?", arguments: [item.code]) {
                         let old = try Self.catalogItem(row)
@@ -61,7 +66,7 @@ extension SQLiteStore {
                         if old.item.statement != item.statement || old.item.statementEN != item.statementEN {
                             try db.execute(
                                 sql: "INSERT INTO catalogRevision (code, revision, statement, statementEN, replacedAt) VALUES (?, ?, ?, ?, ?)",
-                                arguments: [item.code, old.revision, old.item.statement, old.item.statementEN, now])
+                                arguments: [item.code, old.revision, old.item.statement, old.item.statementEN, loadTime])
                             revision += 1
                             report.revised += 1
                         } else {
@@ -98,8 +103,10 @@ extension SQLiteStore {
                 }
             }
             // Units that left the data are deprecated, never deleted: materials may still point at them.
-            for code in try String.fetchAll(db, sql: "SELECT code FROM catalogItem WHERE deprecated = 0") where !seen.contains(code) {
-                try db.execute(sql: "UPDATE catalogItem SET deprecated = 1, updatedAt = ? WHERE code = ?", arguments: [now, code])
+            for row in try Row.fetchAll(db, sql: "SELECT code, framework FROM catalogItem WHERE deprecated = 0") {
+                let code: String = row["code"]
+                guard !seen.contains(code), frameworks?.contains(row["framework"]) ?? true else { continue }
+                try db.execute(sql: "UPDATE catalogItem SET deprecated = 1, updatedAt = ? WHERE code = ?", arguments: [loadTime, code])
                 report.deprecated += 1
             }
             return report

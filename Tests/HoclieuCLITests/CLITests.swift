@@ -206,3 +206,94 @@ struct RepositoryCatalogTests {
         #expect(report.counts.first { $0.framework == "CN" }.map { $0.outcomes > 400 } == true)
     }
 }
+
+@Suite("Catalogue import and export")
+struct CatalogImportExportTests {
+    static let toan = """
+        code,parent,type,grade,statement,statement_en,associations,status
+        TOAN.6.SD,TOAN.6,strand,6,Số và Đại số,Numbers and algebra,,
+        TOAN.6.SD.1,TOAN.6.SD,topic,6,"Phân số, số thập phân",,precedes:TOAN.6.SD.2,
+        TOAN.6.SD.1.1,TOAN.6.SD.1,outcome,6,So sánh được hai phân số cho trước.,,,
+        TOAN.6.SD.2,TOAN.6.SD,topic,6,Số nguyên,,,
+
+        """
+
+    /// A data folder whose store has the subjects (TOAN, TIN) and nothing else.
+    func seeded(_ box: Sandbox, _ name: String) async throws -> (URL, Repository) {
+        let catalog = box.root.appendingPathComponent("catalog-\(name)")
+        try FileManager.default.createDirectory(at: catalog.appendingPathComponent("frameworks"), withIntermediateDirectories: true)
+        try Data("code,name,name_en,grades,compulsory,source\nTOAN,Toán,Mathematics,1-12,1-12,CT_Toan_2018.pdf\nTIN,Tin học,Informatics,3-12,3-9,CT_Tin_hoc_2018.pdf\n".utf8)
+            .write(to: catalog.appendingPathComponent("subjects.csv"))
+        let data = box.root.appendingPathComponent("data-\(name)")
+        let repository = try Repository.open(ServerConfiguration(dataDirectory: data, pidPrefix: "79-760", bcryptCost: 4, publicBaseURL: "http://localhost"))
+        _ = try await repository.loadCatalog(from: catalog)
+        return (data, repository)
+    }
+
+    func run<C: ReportingCommand>(_ type: C.Type, _ arguments: [String], data: URL) async throws -> C.Report {
+        try await (try #require(try HoclieuCommand.parseAsRoot(arguments + ["--data", data.path]) as? C)).execute()
+    }
+
+    func export(_ format: String, framework: String = "TOAN", data: URL) async throws -> Data {
+        setenv("HOCLIEU_PUBLIC_URL", "http://localhost", 1)
+        let command = try #require(try HoclieuCommand.parseAsRoot(["catalog", "export", "--framework", framework, "--format", format, "--data", data.path]) as? CatalogCommand.Export)
+        return try await command.export()
+    }
+
+    @Test("CSV in, CASE out, CASE into an empty store, CASE out again: identical; CSV round trip too")
+    func roundTrip() async throws {
+        let box = try Sandbox()
+        defer { box.cleanup() }
+        let (first, _) = try await seeded(box, "a")
+        let file = try box.file("toan.csv", Self.toan)
+        let imported = try await run(CatalogCommand.Import.self, ["catalog", "import", file], data: first)
+        #expect(imported.load?.added == 4, "\(imported.problems)")
+        let package = try await export("case", data: first)
+        let packageFile = box.root.appendingPathComponent("toan.json")
+        try package.write(to: packageFile)
+
+        let empty = box.root.appendingPathComponent("data-empty")
+        _ = try Repository.open(ServerConfiguration(dataDirectory: empty, pidPrefix: "79-760", bcryptCost: 4))
+        let again = try await run(CatalogCommand.Import.self, ["catalog", "import", packageFile.path], data: empty)
+        #expect(again.load != nil, "\(again.problems)")
+        #expect(try await export("case", data: empty) == package, "export → import → export is byte-identical")
+
+        let csv = try await export("csv", data: first)
+        #expect(String(decoding: csv, as: UTF8.self).contains("TOAN.6.SD.1,TOAN.6.SD,topic,6,\"Phân số, số thập phân\",,precedes:TOAN.6.SD.2,"))
+        let csvFile = box.root.appendingPathComponent("export.csv")
+        try csv.write(to: csvFile)
+        let (third, _) = try await seeded(box, "c")
+        _ = try await run(CatalogCommand.Import.self, ["catalog", "import", csvFile.path], data: third)
+        #expect(try await export("csv", data: third) == csv)
+    }
+
+    @Test("Bad files load nothing and name the row or JSON path")
+    func badInput() async throws {
+        let box = try Sandbox()
+        defer { box.cleanup() }
+        let (data, repository) = try await seeded(box, "bad")
+        let before = try await repository.store.catalogItems(framework: "TOAN").count
+
+        let duplicate = try box.file("dup.csv", Self.toan + "TOAN.6.SD.1,TOAN.6.SD,topic,6,Lặp,,,\n")
+        let dupReport = try await run(CatalogCommand.Import.self, ["catalog", "import", duplicate], data: data)
+        #expect(dupReport.load == nil)
+        #expect(dupReport.problems.contains { $0.message.contains("duplicate code TOAN.6.SD.1") && $0.line == 6 && $0.file == duplicate })
+
+        let columns = try box.file("columns.csv", "ma,ten\nTOAN.6.X,abc\n")
+        #expect(try await run(CatalogCommand.Import.self, ["catalog", "import", columns, "--framework", "TOAN"], data: data).problems.first?.message.contains("header") == true)
+
+        // "Số" in Windows-1258: S + o + combining acute written as 0xEC.
+        let legacy = box.root.appendingPathComponent("legacy.csv")
+        try (Data("code,parent,type,grade,statement\nTOAN.6.SD,TOAN.6,strand,6,S".utf8) + Data([0x6F, 0xEC]) + Data("\n".utf8)).write(to: legacy)
+        let legacyReport = try await run(CatalogCommand.Import.self, ["catalog", "import", legacy.path, "--framework", "TOAN"], data: data)
+        #expect(legacyReport.problems.first?.message.contains("not UTF-8") == true)
+
+        let brokenJSON = box.root.appendingPathComponent("broken.json")
+        try Data(#"{"CFDocument": {"identifier": "x"}, "CFItems": [], "CFAssociations": []}"#.utf8).write(to: brokenJSON)
+        let jsonReport = try await run(CatalogCommand.Import.self, ["catalog", "import", brokenJSON.path], data: data)
+        #expect(jsonReport.load == nil)
+        #expect(jsonReport.problems.first?.message.hasPrefix("$.CFDocument") == true, "\(jsonReport.problems)")
+
+        #expect(try await repository.store.catalogItems(framework: "TOAN").count == before, "nothing half-loaded")
+    }
+}
