@@ -66,7 +66,9 @@ struct CatalogCommand: AsyncParsableCommand {
 
         @OptionGroup var common: CommonOptions
         @Argument(help: "A .csv framework or a CASE CFPackage .json.") var file: String
-        @Option(help: "Framework code of a CSV file (default: the first segment of its codes).") var framework: String?
+        @Option(help: "Framework code (a CSV file: default the first segment of its codes; a CASE package from another provider: required).")
+        var framework: String?
+        @Option(help: "Grade for CASE items that carry no educationLevel.") var grade: Int?
 
         struct Report: Encodable, CustomStringConvertible {
             var framework: String
@@ -93,7 +95,7 @@ struct CatalogCommand: AsyncParsableCommand {
             if url.pathExtension.lowercased() == "json" {
                 let result: CASEImport.Result
                 do {
-                    result = try CASEImport.read(contents)
+                    result = try CASEImport.read(contents, framework: framework, grade: grade)
                 } catch {
                     return Report(framework: "?", problems: [CatalogDiagnostic(file: file, line: 1, message: error.description, hint: "a CASE 1.0 CFPackage")], load: nil)
                 }

@@ -297,3 +297,42 @@ struct CatalogImportExportTests {
         #expect(try await repository.store.catalogItems(framework: "TOAN").count == before, "nothing half-loaded")
     }
 }
+
+@Suite("CASE packages from other providers")
+struct ForeignCASEImportTests {
+    static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("shared/conformance/case/opensalt")
+
+    func importing(_ name: String, _ extra: [String]) async throws -> (CatalogCommand.Import.Report, Repository) {
+        let box = try Sandbox()
+        let file = Self.corpus.appendingPathComponent(name)
+        #expect(FileManager.default.fileExists(atPath: file.path), "the shared conformance corpus must sit beside the repository: \(file.path)")
+        let data = box.root.appendingPathComponent("data")
+        let repository = try Repository.open(ServerConfiguration(dataDirectory: data, pidPrefix: "79-760", bcryptCost: 4))
+        let command = try #require(try HoclieuCommand.parseAsRoot(["catalog", "import", file.path, "--data", data.path] + extra) as? CatalogCommand.Import)
+        return (try await command.execute(), repository)
+    }
+
+    @Test("OpenSALT exports map onto grades and item types; their own codes are kept")
+    func openSALT() async throws {
+        let (report, repository) = try await importing("tests_SmartLevelFramework.json", ["--framework", "SMART", "--grade", "7"])
+        #expect(report.load?.added == 15, "\(report.problems)")
+        let items = try await repository.store.catalogItems(framework: "SMART")
+        #expect(items.first?.item.code == "SMART.7")
+        #expect(items.allSatisfy { $0.item.grade == 7 })
+        #expect(items.contains { $0.item.type == .outcome })
+
+        let (markdown, _) = try await importing("tests_MarkdownFramework.json", ["--framework", "MD", "--grade", "9"])
+        #expect(markdown.load != nil, "statements with line breaks survive the CSV step: \(markdown.problems)")
+    }
+
+    @Test("What cannot be mapped is refused with the JSON path")
+    func refused() async throws {
+        let (noCode, _) = try await importing("tests_Utf8TestFramework.json", [])
+        #expect(noCode.load == nil && noCode.problems.first?.message.contains("--framework") == true)
+        let (noGrade, _) = try await importing("tests_Utf8TestFramework.json", ["--framework", "UTF"])
+        #expect(noGrade.problems.first?.message.contains("educationLevel") == true)
+        let (deep, _) = try await importing("tests_Ordering.json", ["--framework", "ORD", "--grade", "10"])
+        #expect(deep.load == nil && deep.problems.first?.message.contains("deeper") == true)
+    }
+}
