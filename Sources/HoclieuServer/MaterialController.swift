@@ -27,30 +27,25 @@ struct MaterialController {
         "title", "description", "language", "subjects", "grades", "knowledgeUnits", "keywords", "licence", "authors", "school",
     ]
 
-    /// `POST /api/v1/materials`: metadata fields at the top level beside `kind`, `visibility`, `url`, `format`, `status`.
+    /// `POST /api/v1/materials`: the fields of ``UpdateRequest`` (with `title` required) beside `kind`, `url`, `format`.
     struct CreateRequest: StrictJSONBody {
-        static let fields: Set<String> = metadataFields.union(["kind", "visibility", "url", "format", "status"])
+        static let fields: Set<String> = UpdateRequest.fields.union(["kind", "url", "format"])
         var kind: MaterialKind
         var format: String?
-        var visibility: Visibility?
-        var status: MaterialStatus?
         var url: String?
-        var title: String
-        var description: String?
-        var language: String?
-        var subjects: [String]?
-        var grades: [Int]?
-        var knowledgeUnits: [String]?
-        var keywords: [String]?
-        var licence: String?
-        var authors: [String]?
-        var school: String?
+        var details: UpdateRequest
+        var metadata: MaterialMetadata
 
-        var metadata: MaterialMetadata {
-            MaterialMetadata(
-                title: title, description: description ?? "", language: language ?? "vi", subjects: subjects ?? [],
-                grades: grades ?? [], knowledgeUnits: knowledgeUnits ?? [], keywords: keywords ?? [], licence: licence,
-                authors: authors ?? [], school: school)
+        enum CodingKeys: String, CodingKey { case kind, format, url, title }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            kind = try container.decode(MaterialKind.self, forKey: .kind)
+            format = try container.decodeIfPresent(String.self, forKey: .format)
+            url = try container.decodeIfPresent(String.self, forKey: .url)
+            details = try UpdateRequest(from: decoder)
+            let title = try container.decode(String.self, forKey: .title)
+            metadata = details.apply(to: MaterialMetadata(title: title))
         }
     }
 
@@ -132,7 +127,7 @@ struct MaterialController {
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
         let user = try Policy.contributor(context)
         let body = try await request.decodeStrict(CreateRequest.self, limit: repository.configuration.maxJSONBytes)
-        if body.status != nil, body.status != .draft, !user.has(.admin) {
+        if body.details.status != nil, body.details.status != .draft, !user.has(.admin) {
             throw Problem(
                 .forbidden, "review-required", vi: "Chỉ hội đồng thẩm định mới xuất bản học liệu.",
                 en: "Only the quality board publishes materials.")
@@ -151,8 +146,8 @@ struct MaterialController {
             throw Problem(.unprocessableContent, "invalid", vi: "Chỉ liên kết mới có url.", en: "Only links have a url.")
         }
         let draft = MaterialDraft(
-            kind: body.kind, format: format, metadata: body.metadata, visibility: body.visibility ?? .public,
-            status: body.status ?? .draft, url: url, provenance: Provenance(sourceSystem: "api"))
+            kind: body.kind, format: format, metadata: body.metadata, visibility: body.details.visibility ?? .public,
+            status: body.details.status ?? .draft, url: url, provenance: Provenance(sourceSystem: "api"))
         let material = try await store.createMaterial(draft, ownerID: user.id, firstVersion: nil)
         context.logger.info("material created", metadata: ["hoclieu.pid": "\(material.pid)"])
         return JSONResponse(

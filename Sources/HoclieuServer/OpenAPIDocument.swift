@@ -150,7 +150,7 @@ enum OpenAPIDocument {
                 query("filter", "field op 'value' conditions joined by AND or OR"),
             ],
             responses: ["200": json(["type": "object"]), "400": caseStatus]),
-    ] + (["CFPackages"] + CASEKinds.all).map { kind in
+    ] + (["CFPackages"] + CASESnapshot.Kind.allCases.map(\.rawValue)).map { kind in
         Operation(
             method: "GET", path: "/ims/case/v1p0/\(kind)/{id}", summary: "IMS CASE 1.0: \(kind) by sourcedId", tag: "case",
             parameters: [
@@ -299,9 +299,4 @@ enum OpenAPIDocument {
             return pattern.count == segments.count && zip(pattern, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
         }.map(\.method)
     }
-}
-
-/// The CASE object kinds served by sourcedId.
-enum CASEKinds {
-    static var all: [String] { CASESnapshot.Kind.allCases.map(\.rawValue) }
 }
