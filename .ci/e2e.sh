@@ -76,7 +76,8 @@ python3 -m venv "$VENV"
 
 # The web UI in headless Chromium: sign in, contribute with the upload progress bar, search without diacritics.
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-    apt-get -o DPkg::Lock::Timeout=300 install -y -qq chromium chromium-driver >/dev/null
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq chromium chromium-driver >/dev/null
 fi
 HOCLIEU_URL="http://127.0.0.1:$PORT" SE_OFFLINE=true "$VENV/bin/pytest" -q Tests/ui
 echo "e2e: web UI OK"
