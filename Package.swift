@@ -54,6 +54,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "ContentPackages",
+            dependencies: ["HoclieuCore", "HoclieuXML", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "HoclieuStorage",
             dependencies: [
                 "HoclieuCore",
@@ -103,6 +108,11 @@ let package = Package(
         ),
         .testTarget(name: "HoclieuCoreTests", dependencies: ["HoclieuCore"], swiftSettings: swiftSettings),
         .testTarget(name: "HoclieuXMLTests", dependencies: ["HoclieuXML"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ContentPackagesTests",
+            dependencies: ["ContentPackages", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "HoclieuStorageTests",
             dependencies: ["HoclieuStorage", "HoclieuCore"],
