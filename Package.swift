@@ -73,6 +73,7 @@ let package = Package(
             dependencies: [
                 "HoclieuCore",
                 "CASE",
+                "ContentPackages",
                 "HoclieuStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

@@ -221,10 +221,12 @@ public struct MaterialVersion: Codable, Sendable, Equatable {
     public var note: String?
     public var createdBy: Int64
     public var createdAt: Date
+    /// What the file is as a content package (SCORM, H5P…), with the warnings reviewers see; nil for plain files.
+    public var package: PackageSummary?
 
     public init(
         pid: PersistentIdentifier, number: Int, contentID: ContentID, fileName: String, mediaType: String, byteSize: Int64,
-        note: String?, createdBy: Int64, createdAt: Date
+        note: String?, createdBy: Int64, createdAt: Date, package: PackageSummary? = nil
     ) {
         self.pid = pid
         self.number = number
@@ -235,5 +237,28 @@ public struct MaterialVersion: Codable, Sendable, Equatable {
         self.note = note
         self.createdBy = createdBy
         self.createdAt = createdAt
+        self.package = package
+    }
+}
+
+/// A content package as ingestion found it.
+public struct PackageSummary: Codable, Sendable, Equatable {
+    /// `scorm12`, `scorm2004`, `ims_cp`, `h5p`, `geogebra`, `html5`.
+    public var kind: String
+    public var title: String?
+    public var launch: String?
+    public var scoCount: Int
+    public var entryCount: Int
+    public var expandedBytes: Int64
+    public var warnings: [String]
+
+    public init(kind: String, title: String?, launch: String?, scoCount: Int, entryCount: Int, expandedBytes: Int64, warnings: [String]) {
+        self.kind = kind
+        self.title = title
+        self.launch = launch
+        self.scoCount = scoCount
+        self.entryCount = entryCount
+        self.expandedBytes = expandedBytes
+        self.warnings = warnings
     }
 }

@@ -213,20 +213,21 @@ struct MaterialController {
             throw Problem(.unprocessableContent, "empty-file", vi: "Tệp rỗng.", en: "The file is empty.")
         }
         let blob = try writer.commit()
-        let text = TextExtraction.extract(mediaType: mediaType, byteSize: blob.byteSize) {
-            try Data(contentsOf: repository.blobs.url(for: blob.contentID))
-        }
         do {
+            let blobURL = repository.blobs.url(for: blob.contentID)
+            let package = try await PackageIngest.summary(of: blobURL, fileName: fileName, mediaType: mediaType)
+            let text = TextExtraction.extract(mediaType: mediaType, byteSize: blob.byteSize) { try Data(contentsOf: blobURL) }
             let version = try await store.addVersion(
                 material.pid,
                 VersionDraft(
                     contentID: blob.contentID, fileName: fileName, mediaType: mediaType, byteSize: blob.byteSize,
-                    note: query.get("note"), createdBy: user.id, extractedText: text))
+                    note: query.get("note"), createdBy: user.id, extractedText: text, package: package))
             context.logger.info(
                 "version stored", metadata: ["hoclieu.pid": "\(material.pid)", "hoclieu.version": "\(version.number)", "hoclieu.bytes": "\(blob.byteSize)"])
             return try JSONResponse(
                 status: .created, headers: [.location: "/api/v1/materials/\(material.pid)/versions/\(version.number)"], version)
         } catch {
+            // Nothing half-stored: a refused package or a failed insert leaves no blob behind.
             if blob.isNew, !(try await store.isReferenced(blob.contentID)) { repository.blobs.remove(blob.contentID) }
             throw error
         }

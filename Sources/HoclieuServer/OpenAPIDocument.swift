@@ -245,6 +245,13 @@ enum OpenAPIDocument {
                     "pid": string(), "number": ["type": "integer"], "contentID": string(["pattern": "^[0-9a-f]{64}$"]), "fileName": string(),
                     "mediaType": string(), "byteSize": ["type": "integer"], "note": string(), "createdBy": ["type": "integer"],
                     "createdAt": string(["format": "date-time"]),
+                    "package": [
+                        "type": "object", "description": "The content package the file is (SCORM, IMS CP, H5P, GeoGebra, HTML5), with warnings",
+                        "properties": [
+                            "kind": string(), "title": string(), "launch": string(), "scoCount": ["type": "integer"],
+                            "entryCount": ["type": "integer"], "expandedBytes": ["type": "integer"], "warnings": array(string()),
+                        ],
+                    ],
                 ],
             ],
             "SearchPage": [

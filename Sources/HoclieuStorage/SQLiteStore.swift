@@ -152,6 +152,9 @@ public final class SQLiteStore: Store {
                     );
                     """)
         }
+        migrator.registerMigration("v3-version-package") { db in
+            try db.execute(sql: "ALTER TABLE materialVersion ADD COLUMN package TEXT")
+        }
         return migrator
     }
 
@@ -249,10 +252,11 @@ public final class SQLiteStore: Store {
     }
 
     static func version(_ row: Row, pid: PersistentIdentifier) -> MaterialVersion {
-        MaterialVersion(
+        let package = (row["package"] as String?).flatMap { try? JSONDecoder().decode(PackageSummary.self, from: Data($0.utf8)) }
+        return MaterialVersion(
             pid: pid, number: row["number"], contentID: ContentID(rawValue: row["contentId"])!, fileName: row["fileName"],
             mediaType: row["mediaType"], byteSize: row["byteSize"], note: row["note"], createdBy: row["createdBy"],
-            createdAt: row.date("createdAt"))
+            createdAt: row.date("createdAt"), package: package)
     }
 
     /// The column values of a material row, in the order of ``columns``.
@@ -445,18 +449,20 @@ public final class SQLiteStore: Store {
         let now = Self.now()
         let version = MaterialVersion(
             pid: material.pid, number: material.currentVersion + 1, contentID: draft.contentID, fileName: draft.fileName,
-            mediaType: draft.mediaType, byteSize: draft.byteSize, note: draft.note, createdBy: draft.createdBy, createdAt: now)
+            mediaType: draft.mediaType, byteSize: draft.byteSize, note: draft.note, createdBy: draft.createdBy, createdAt: now,
+            package: draft.package)
+        let package = try draft.package.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         try db.execute(
             sql: """
-                INSERT INTO materialVersion (materialId, number, contentId, fileName, mediaType, byteSize, note, createdBy, createdAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO materialVersion (materialId, number, contentId, fileName, mediaType, byteSize, note, createdBy, createdAt, package)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 material.pid.serial, version.number, version.contentID.rawValue, version.fileName, version.mediaType,
-                version.byteSize, version.note, version.createdBy, now.dbText,
+                version.byteSize, version.note, version.createdBy, now.dbText, package,
             ])
         material.currentVersion = version.number
-        if material.kind != .link { material.format = draft.mediaType }
+        if material.kind != .link { material.format = draft.package?.kind ?? draft.mediaType }
         material.updatedAt = max(now, old.updatedAt)
         try Self.rewrite(old: old, oldText: oldText, new: material, newText: draft.extractedText ?? oldText, db: db)
         return version

@@ -119,10 +119,12 @@ public struct VersionDraft: Sendable {
     public var createdBy: Int64
     /// Replaces the material's indexed extracted text when not nil.
     public var extractedText: String?
+    /// What the file is as a content package; its kind becomes the material's format.
+    public var package: PackageSummary?
 
     public init(
         contentID: ContentID, fileName: String, mediaType: String, byteSize: Int64, note: String? = nil, createdBy: Int64,
-        extractedText: String? = nil
+        extractedText: String? = nil, package: PackageSummary? = nil
     ) {
         self.contentID = contentID
         self.fileName = fileName
@@ -131,6 +133,7 @@ public struct VersionDraft: Sendable {
         self.note = note
         self.createdBy = createdBy
         self.extractedText = extractedText
+        self.package = package
     }
 }
 
