@@ -81,20 +81,6 @@ extension SQLiteStore {
             }
             func and(_ a: String, _ b: String) -> String { "\(a) AND (\(b))" }
 
-            /// Facet counts: a facet that is itself filtered is counted without its own filter, so choosing
-            /// one subject still shows how many match each other subject (the others' filters still apply).
-            func facetCounts(matches: [Int64]) throws -> [Facet: [(value: String, count: Int)]] {
-                var counts = try Self.facetCounts(request.facets.filter { request.filters[$0].isEmpty }, rows: matches, db: db)
-                for facet in request.facets where !request.filters[facet].isEmpty {
-                    var others = request.filters
-                    others[facet] = []
-                    let restriction = SearchExpression.restriction(viewer: request.viewer, filters: others)
-                    let sample = try rows(query.isEmpty ? restriction : and(query.foldedAny, restriction), limit: countLimit)
-                    counts[facet] = try Self.facetCounts([facet], rows: sample, db: db)[facet]
-                }
-                return counts
-            }
-
             let foldedAll = query.isEmpty ? filterExpression : and(query.foldedAny, filterExpression)
             let matches = try rows(foldedAll, limit: countLimit)
             // Ranking looks at no more than the window: "complete" means every match fits in it.
@@ -182,7 +168,7 @@ extension SQLiteStore {
             }
             return SearchPage(
                 items: ids.compactMap { json[$0] }, next: next, total: matches.count, totalIsLowerBound: matches.count == countLimit,
-                facetCounts: try facetCounts(matches: matches))
+                facetCounts: try Self.facetCounts(request.facets, rows: matches, db: db))
         }
     }
 

@@ -179,11 +179,6 @@ struct SQLiteStoreTests {
         let counted = try await store.search(SearchRequest(text: "phan so", facets: [.grade, .subject]))
         #expect(counted.facetCounts[.grade]?.map(\.value) == ["6", "7"])
         #expect(counted.facetCounts[.subject]?.first?.count == 2)
-        // A filtered facet is counted without its own filter: grade 6 chosen, grade 7 is still offered.
-        let chosen = try await store.search(SearchRequest(text: "phan so", filters: SearchFilters([.grade: ["6"]]), facets: [.grade, .subject]))
-        #expect(chosen.total == 1)
-        #expect(chosen.facetCounts[.grade]?.map(\.value) == ["6", "7"])
-        #expect(chosen.facetCounts[.subject]?.first?.count == 1, "other facets keep the filter")
     }
 
     @Test("Updates re-index: old words stop matching, new words match")
