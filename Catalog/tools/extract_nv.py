@@ -32,12 +32,13 @@ Usage: python3 Catalog/tools/extract_nv.py [--pdf PATH] [--out DIR]   (standard 
 
 import argparse
 import collections
-import csv
 import re
 import subprocess
 import sys
 import unicodedata
 from pathlib import Path
+
+from catalog_rows import check, report, write
 
 HERE = Path(__file__).resolve()
 DEFAULT_PDF = HERE.parents[2].parent / "shared/conformance/vn-gdpt2018/official-moet-pdf/CT_Ngu_van_2018.pdf"
@@ -356,66 +357,6 @@ def build(left, right, cd):
                 for c in contents:
                     b.add(topic, "unit", grade, clean(c))
     return frameworks
-
-
-# ---------------------------------------------------------------------------------------------------- checks
-
-def check(framework, rows):
-    problems = []
-    seen = {}
-    for n, r in enumerate(rows, 2):
-        code, kind = r["code"], r["type"]
-        if not re.fullmatch(framework + r"(\.[A-Z0-9]+)+", code):
-            problems.append(f"{n}: malformed code {code}")
-        if code in seen:
-            problems.append(f"{n}: duplicate code {code}")
-        if kind not in TYPES:
-            problems.append(f"{n}: unknown type {kind}")
-        if kind == "grade":
-            if r["parent"] or code != f"{framework}.{r['grade']}":
-                problems.append(f"{n}: bad grade item {code}")
-        else:
-            parent = seen.get(r["parent"])
-            if parent is None:
-                problems.append(f"{n}: parent {r['parent']} of {code} not defined above")
-            else:
-                if code.rsplit(".", 1)[0] != parent["code"]:
-                    problems.append(f"{n}: {code} does not extend {parent['code']} by one segment")
-                if parent["grade"] != r["grade"]:
-                    problems.append(f"{n}: grade of {code} differs from its parent's")
-                if TYPES.index(parent["type"]) >= TYPES.index(kind):
-                    problems.append(f"{n}: {kind} {code} under {parent['type']}")
-        for field in ("statement", "statement_en"):
-            s = r.get(field, "")
-            if s != unicodedata.normalize("NFC", s):
-                problems.append(f"{n}: {field} of {code} not NFC")
-            if s != clean(s):
-                problems.append(f"{n}: {field} of {code} has stray spaces")
-        if not r["statement"]:
-            problems.append(f"{n}: empty statement for {code}")
-        if DASH.match(r["statement"]):
-            problems.append(f"{n}: statement of {code} starts with a dash")
-        seen[code] = r
-    return problems
-
-
-def write(path, rows):
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["code", "parent", "type", "grade", "statement", "statement_en", "associations", "status"])
-        for r in rows:
-            w.writerow([r["code"], r["parent"], r["type"], r["grade"], r["statement"], r.get("statement_en", ""), "", ""])
-
-
-def report(framework, rows):
-    counts = collections.defaultdict(collections.Counter)
-    for r in rows:
-        counts[r["grade"]][r["type"]] += 1
-    print(f"{framework}: {len(rows)} items")
-    for grade in sorted(counts):
-        print(f"  lớp {grade:2}: " + ", ".join(f"{t} {counts[grade][t]}" for t in TYPES if counts[grade][t]))
-    total = collections.Counter(r["type"] for r in rows)
-    print("  total : " + ", ".join(f"{t} {total[t]}" for t in TYPES if total[t]))
 
 
 def main():
