@@ -74,14 +74,15 @@ public struct SearchPage: Sendable {
     public var items: [String]
     /// The cursor of the next page, nil on the last page.
     public var next: SearchCursor?
-    /// How many materials match, counted up to ``countLimit``.
+    /// How many materials match, counted up to the ranking window (200), or up to ``countLimit`` when
+    /// facet counts are asked for.
     public var total: Int
     /// Whether `total` reached the counting limit (there may be more).
     public var totalIsLowerBound: Bool
-    /// Value counts per requested facet, over the first ``countLimit`` matches.
+    /// Value counts per requested facet, over the newest ``countLimit`` matches.
     public var facetCounts: [Facet: [(value: String, count: Int)]]
 
-    /// Matches are counted (and facets tallied) up to this many.
+    /// When facets are asked for, matches are counted and facets tallied up to this many.
     public static let countLimit = 1000
 
     public init(

@@ -31,7 +31,8 @@ public protocol Store: CatalogStore {
     func material(_ pid: PersistentIdentifier) async throws -> Material?
     /// The material whose provenance is `source` (for idempotent re-import).
     func material(source: Provenance) async throws -> Material?
-    /// Replaces the metadata and/or visibility. `ifUnmodifiedSince` guards against lost updates.
+    /// Replaces the metadata, visibility and/or status (nil leaves a part as it is). Lost updates are
+    /// guarded by the caller: the API compares `If-Match` with the ETag just before (not atomic with the write).
     func updateMaterial(
         _ pid: PersistentIdentifier, metadata: MaterialMetadata?, visibility: Visibility?, status: MaterialStatus?
     ) async throws -> Material
