@@ -53,6 +53,7 @@ let package = Package(
             dependencies: ["HoclieuCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        .target(name: "QuestionFormats", dependencies: ["HoclieuCore", "HoclieuXML"], swiftSettings: swiftSettings),
         .target(
             name: "ContentPackages",
             dependencies: ["HoclieuCore", "HoclieuXML", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
@@ -109,6 +110,7 @@ let package = Package(
         ),
         .testTarget(name: "HoclieuCoreTests", dependencies: ["HoclieuCore"], swiftSettings: swiftSettings),
         .testTarget(name: "HoclieuXMLTests", dependencies: ["HoclieuXML"], swiftSettings: swiftSettings),
+        .testTarget(name: "QuestionFormatsTests", dependencies: ["QuestionFormats", "HoclieuCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ContentPackagesTests",
             dependencies: ["ContentPackages", .product(name: "ZIPFoundation", package: "ZIPFoundation")],

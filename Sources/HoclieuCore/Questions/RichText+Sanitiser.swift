@@ -43,6 +43,10 @@ enum HTMLSanitiser {
         "video", "canvas", "annotation-xml", "math-annotation", "base", "link", "meta",
     ]
     static let voidElements: Set<String> = ["br", "img", "mspace", "mprescripts", "none"]
+    /// HTML elements that never have content or an end tag: dropping one skips nothing after it.
+    static let htmlVoidElements: Set<String> = [
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+    ]
     static let mathMLAttributes: Set<String> = [
         "mathvariant", "display", "mathsize", "open", "close", "separators", "linethickness", "fence", "stretchy",
         "separator", "accent", "accentunder", "lspace", "rspace", "notation", "columnalign", "rowalign", "encoding",
@@ -78,7 +82,7 @@ enum HTMLSanitiser {
                 break
             case .startTag(let name, let attributes, let selfClosing):
                 if droppedWithContent.contains(name) {
-                    if !selfClosing && !voidElements.contains(name) { skipping = (name, 1) }
+                    if !selfClosing && !htmlVoidElements.contains(name) { skipping = (name, 1) }
                     continue
                 }
                 guard htmlElements.contains(name) || mathMLElements.contains(name) else { continue }
