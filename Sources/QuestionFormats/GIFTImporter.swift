@@ -210,13 +210,20 @@ struct GIFTParser {
     }
 
     mutating func readBlock(_ source: String, line: Int, comments: [String]) {
-        var text = Self.tokenize(source)[...].trimmedSlice
-        if text.string.hasPrefix("$CATEGORY:") {
-            let path = text.dropFirst("$CATEGORY:".count).string.trimmed
+        var source = String(source.drop(while: \.isWhitespace))
+        var line = line
+        if source.hasPrefix("$CATEGORY:") {
+            // The category is its first line; a question written right under it (without the
+            // blank line GIFT expects) is read as a question of that category.
+            let lines = source.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+            let path = lines[0].dropFirst("$CATEGORY:".count).trimmingCharacters(in: .whitespaces)
             accumulator.categories.append(QuestionCategory(path: path))
             category = path
-            return
+            guard lines.count > 1, !lines[1].allSatisfy(\.isWhitespace) else { return }
+            source = String(lines[1])
+            line += 1
         }
+        var text = Self.tokenize(source)[...].trimmedSlice
         let number = accumulator.nextNumber()
         let location = QuestionSourceLocation(line: line)
         var context = QuestionContext(number: number, location: location)

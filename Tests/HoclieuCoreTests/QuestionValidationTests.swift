@@ -98,6 +98,64 @@ struct QuestionValidationTests {
         #expect(violations.contains { $0.messageVietnamese.hasPrefix("Chỗ trống 1: ") })
     }
 
+    @Test("Images and formulas count as content; markup alone does not make options differ")
+    func content() {
+        var options = Make.options([1, 0])
+        options[0].text = RichText("<img src=\"@@PLUGINFILE@@/a.png\" alt=\"\">")
+        options[1].text = RichText("<img src=\"@@PLUGINFILE@@/b.png\" alt=\"\">")
+        #expect(Make.question(.singleChoice(ChoiceQuestion(options: options))).violations().isEmpty)
+        options[1].text = RichText("<p><img src=\"@@PLUGINFILE@@/a.png\"></p>")
+        #expect(codes(Make.question(.singleChoice(ChoiceQuestion(options: options)))) == [.duplicateOptions])
+        #expect(!RichText("<math><mi>x</mi></math>").isEmpty)
+        #expect(RichText("<p>&nbsp;</p>").isEmpty)  // what editors leave in an emptied field
+        #expect(RichText("<p> </p><br>").isEmpty)
+        #expect(RichText("<b>Hà  Nội</b>").comparisonKey == RichText("Hà Nội").comparisonKey)
+    }
+
+    @Test("Cluster statements are labelled a–d and distinct")
+    func clusterLabels() {
+        var cluster = TrueFalseCluster(statements: ["a", "b", "d", "c"].map { ClusterStatement(label: $0, text: RichText("Ý \($0)"), isTrue: true) })
+        #expect(codes(Make.question(.trueFalseCluster(cluster))) == [.clusterLabels])
+        cluster.statements = ["a", "b", "c", "d"].map { ClusterStatement(label: $0, text: RichText("Cùng một ý"), isTrue: true) }
+        #expect(codes(Make.question(.trueFalseCluster(cluster))) == [.duplicateOptions])
+    }
+
+    @Test("Every violation code is produced by some question")
+    func everyCode() {
+        var produced: Set<QuestionViolation.Code> = []
+        let broken: [Question] = {
+            var metadata = Make.question(.trueFalse(TrueFalseQuestion(correctAnswer: true)), points: -1, stem: "")
+            metadata.version = 0
+            metadata.grade = 0
+            metadata.penalty = -1
+            metadata.cognitiveLevel = CognitiveLevelReference(framework: "NTVV4", level: "NTVV4.9")
+            var badOptions = Make.options([2, 0, 0])
+            badOptions[1] = ChoiceOption(id: "a", text: RichText(""), fraction: 0)
+            return [
+                metadata,
+                Make.question(.singleChoice(ChoiceQuestion(options: badOptions + Make.options([0, 0, 0, 0, 0, 0])))),
+                Make.question(.singleChoice(ChoiceQuestion(options: [ChoiceOption(id: "a", text: RichText("x"), fraction: 0), ChoiceOption(id: "b", text: RichText("x"), fraction: 0)]))),
+                Make.question(.multipleResponse(ChoiceQuestion(options: Make.options([0.5, 0])))),
+                Make.cluster([true, true, true], scoring: ClusterScoringTable(fractions: [1])),
+                Make.question(.trueFalseCluster(TrueFalseCluster(statements: ["b", "a", "c", "d"].map { ClusterStatement(label: $0, text: RichText($0), isTrue: true) }))),
+                Make.question(.numeric(NumericQuestion(keys: [NumericKey(answer: "x"), NumericKey(answer: "12345", tolerance: -1)], answerBoxLength: 4))),
+                Make.question(.shortText(ShortTextQuestion(keys: [ShortTextKey(pattern: "")]))),
+                Make.question(.matching(MatchingQuestion(pairs: [MatchPair(id: "a", prompt: RichText(""), answer: "")]))),
+                Make.question(.ordering(OrderingQuestion(items: []))),
+                Question(id: "c", body: .cloze(ClozeQuestion(gaps: []))),
+                Question(id: "c", stem: RichText("{#2}"), body: .cloze(ClozeQuestion(gaps: [ClozeGap(weight: 0, kind: .numeric(NumericQuestion(keys: [NumericKey(answer: "1")])))]))),
+            ]
+        }()
+        for question in broken {
+            for violation in question.violations() {
+                produced.insert(violation.code)
+                #expect(!violation.messageVietnamese.isEmpty && !violation.messageEnglish.isEmpty)
+                #expect(violation.messageVietnamese != violation.messageEnglish)
+            }
+        }
+        #expect(Set(QuestionViolation.Code.allCases).subtracting(produced).isEmpty)
+    }
+
     @Test("Metadata: empty stem, points, version, grade, penalty, cognitive level")
     func metadata() {
         var q = Make.question(.trueFalse(TrueFalseQuestion(correctAnswer: true)), points: 0, stem: "<p></p>")

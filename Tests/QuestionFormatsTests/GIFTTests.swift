@@ -119,6 +119,14 @@ struct GIFTTests {
         #expect(choice.options.map(\.text.html) == ["ok~yes", "no"])
     }
 
+    @Test("A question right under $CATEGORY belongs to it")
+    func categoryWithoutBlankLine() {
+        let result = GIFTImporter.importQuestions(from: Data("$CATEGORY: $course$/Toán 6\n::Q:: 2 + 2 = {#4}\n".utf8))
+        #expect(result.categories.map(\.path) == ["$course$/Toán 6"])
+        #expect(result.questions.map(\.category) == ["$course$/Toán 6"])
+        #expect(result.report.entries.first?.location.line == 2)
+    }
+
     @Test("Invalid GIFT questions are reported with their line; partial import keeps the rest")
     func invalid() throws {
         let text = """

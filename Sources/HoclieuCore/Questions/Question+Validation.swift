@@ -18,6 +18,7 @@ public struct QuestionViolation: Sendable, Codable, Hashable, CustomStringConver
         case fractionOutOfRange
         case fractionsDoNotSumToOne
         case clusterStatementCount
+        case clusterLabels
         case clusterScoringTable
         case numericAnswerUnparseable
         case numericAnswerTooLongForBox
@@ -103,6 +104,16 @@ extension Question {
             let labels = q.statements.map(\.label)
             if Set(labels).count != labels.count {
                 result.append(.init(code: .duplicateIdentifiers, vi: "Nhãn các ý bị trùng", en: "Statement labels repeat"))
+            } else if q.statements.count == 4, labels != ["a", "b", "c", "d"] {
+                result.append(.init(
+                    code: .clusterLabels,
+                    vi: "Các ý phải được đánh nhãn a, b, c, d theo thứ tự (đang là \(labels.joined(separator: ", ")))",
+                    en: "Statements must be labelled a, b, c, d in order (they are \(labels.joined(separator: ", ")))"
+                ))
+            }
+            let texts = q.statements.map(\.text.comparisonKey).filter { !$0.isEmpty }
+            if Set(texts).count != texts.count {
+                result.append(.init(code: .duplicateOptions, vi: "Có ý bị trùng", en: "Statements repeat"))
             }
             let table = q.scoring.fractions
             if table.count != q.statements.count + 1 || table.contains(where: { !(0...1).contains($0) })
@@ -127,7 +138,7 @@ extension Question {
             if q.pairs.contains(where: { $0.prompt.isEmpty || $0.answer.allSatisfy(\.isWhitespace) }) {
                 result.append(.init(code: .emptyPair, vi: "Có cặp ghép đôi để trống", en: "A matching pair is empty"))
             }
-            let prompts = q.pairs.map { $0.prompt.plainText.trimmingCharacters(in: .whitespacesAndNewlines) }
+            let prompts = q.pairs.map(\.prompt.comparisonKey)
             if Set(prompts).count != prompts.count {
                 result.append(.init(code: .duplicateOptions, vi: "Có vế ghép đôi bị trùng", en: "Matching prompts repeat"))
             }
@@ -141,7 +152,7 @@ extension Question {
             if q.items.contains(where: { $0.text.isEmpty }) {
                 result.append(.init(code: .emptyOption, vi: "Có mục để trống", en: "An item is empty"))
             }
-            let texts = q.items.map { $0.text.plainText.trimmingCharacters(in: .whitespacesAndNewlines) }
+            let texts = q.items.map(\.text.comparisonKey)
             if Set(texts).count != texts.count {
                 result.append(.init(code: .duplicateOptions, vi: "Có mục bị trùng", en: "Items repeat"))
             }
@@ -231,7 +242,7 @@ extension Question {
         if options.contains(where: { $0.text.isEmpty }) {
             result.append(.init(code: .emptyOption, vi: "Có phương án để trống", en: "An option is empty"))
         }
-        let texts = options.map { $0.text.plainText.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        let texts = options.map(\.text.comparisonKey).filter { !$0.isEmpty }
         if Set(texts).count != texts.count {
             result.append(.init(code: .duplicateOptions, vi: "Có phương án bị trùng", en: "Options repeat"))
         }

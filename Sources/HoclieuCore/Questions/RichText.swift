@@ -43,9 +43,44 @@ public struct RichText: Sendable, Codable, Hashable {
     /// Plain text, with `format` ``Format/plain``.
     public static func plain(_ text: String) -> RichText { RichText(text, format: .plain) }
 
-    /// `true` when the text has no visible characters (whitespace only, or tags only for HTML).
+    /// `true` when the text shows nothing: whitespace only, or for HTML, tags without text
+    /// and without embedded content (an image or a formula counts as content).
     public var isEmpty: Bool {
-        plainText.allSatisfy(\.isWhitespace)
+        guard format == .html else { return html.allSatisfy(\.isWhitespace) }
+        return comparisonKey.isEmpty
+    }
+
+    /// What the text shows, for comparing two texts (duplicate options): the plain text with
+    /// runs of whitespace collapsed, followed by the sources of its images and a marker per
+    /// formula. Two texts that differ only in markup have the same key.
+    public var comparisonKey: String {
+        guard format == .html else { return html.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+        var text = ""
+        var embedded: [String] = []
+        var mathDepth = 0
+        for token in HTMLTokenizer(html).tokens() {
+            switch token {
+            case .text(let raw):
+                text += HTMLText.decodeEntities(raw)
+            case .startTag(let name, let attributes, let selfClosing):
+                if HTMLText.blockLike.contains(name) { text += " " }
+                if name == "math", !selfClosing { mathDepth += 1 }
+                if HTMLText.embeddedContent.contains(name) {
+                    let source = attributes.first { $0.name == "src" || $0.name == "data" }?.value ?? ""
+                    embedded.append("<\(name) \(HTMLText.decodeEntities(source))>")
+                }
+            case .endTag(let name):
+                if HTMLText.blockLike.contains(name) { text += " " }
+                if name == "math", mathDepth > 0 {
+                    mathDepth -= 1
+                    if mathDepth == 0 { embedded.append("<math>") }
+                }
+            case .comment, .doctype:
+                break
+            }
+        }
+        let words = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        return ([words].filter { !$0.isEmpty } + embedded).joined(separator: " ")
     }
 
     /// The text without markup: HTML tags removed and the common character references
@@ -135,6 +170,9 @@ public enum HTMLText {
         guard let value, value != 0, let scalar = Unicode.Scalar(value) else { return nil }
         return Character(scalar)
     }
+
+    /// Elements that show something without text.
+    static let embeddedContent: Set<String> = ["img", "audio", "video", "object", "embed", "iframe", "svg", "canvas", "picture", "source"]
 
     static let blockLike: Set<String> = [
         "p", "br", "div", "li", "tr", "td", "th", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6",
