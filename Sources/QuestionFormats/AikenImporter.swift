@@ -1,5 +1,5 @@
 public import Foundation
-public import HoclieuCore
+import HoclieuCore
 
 /// Reads the Aiken format: single-choice questions written as
 ///

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import HoclieuCore
 
 /// Writes questions as GIFT (UTF-8, LF line ends, deterministic).

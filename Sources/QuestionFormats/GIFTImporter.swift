@@ -1,5 +1,5 @@
 public import Foundation
-public import HoclieuCore
+import HoclieuCore
 
 /// Reads Moodle's GIFT text format.
 ///

@@ -1,5 +1,5 @@
 public import Foundation
-public import HoclieuCore
+import HoclieuCore
 import HoclieuXML
 
 /// Reads Moodle XML question files (`<quiz><question type="…">…</quiz>`).

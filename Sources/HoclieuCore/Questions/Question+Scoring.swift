@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A student's answer to a question.
 public indirect enum QuestionResponse: Sendable, Codable, Hashable {
@@ -18,6 +18,47 @@ public indirect enum QuestionResponse: Sendable, Codable, Hashable {
     case ordering([String])
     /// Cloze: gap index (0-based) → the response to that gap.
     case cloze([Int: QuestionResponse])
+}
+
+extension QuestionResponse {
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case choice, choices, trueFalse, cluster, text, matching, ordering, cloze
+    }
+
+    /// Decodes an object with exactly one key naming the case: `{"choice": "b"}`,
+    /// `{"choices": ["a", "c"]}`, `{"trueFalse": true}`, `{"cluster": {"a": true}}`, `{"text": "-1,5"}`,
+    /// `{"matching": {"a": "Hà Nội"}}`, `{"ordering": ["b", "a"]}`, `{"cloze": {"0": {"choice": "a"}}}`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        guard container.allKeys.count == 1, let key = container.allKeys.first else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "a response has exactly one of the keys \(CodingKeys.allCases.map(\.rawValue))"))
+        }
+        switch key {
+        case .choice: self = .choice(try container.decode(String.self, forKey: key))
+        case .choices: self = .choices(try container.decode(Set<String>.self, forKey: key))
+        case .trueFalse: self = .trueFalse(try container.decode(Bool.self, forKey: key))
+        case .cluster: self = .cluster(try container.decode([String: Bool].self, forKey: key))
+        case .text: self = .text(try container.decode(String.self, forKey: key))
+        case .matching: self = .matching(try container.decode([String: String].self, forKey: key))
+        case .ordering: self = .ordering(try container.decode([String].self, forKey: key))
+        case .cloze: self = .cloze(try container.decode([Int: QuestionResponse].self, forKey: key))
+        }
+    }
+
+    /// Encodes as an object with one key naming the case (choices sorted, for stable output).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .choice(let id): try container.encode(id, forKey: .choice)
+        case .choices(let ids): try container.encode(ids.sorted(), forKey: .choices)
+        case .trueFalse(let value): try container.encode(value, forKey: .trueFalse)
+        case .cluster(let answers): try container.encode(answers, forKey: .cluster)
+        case .text(let text): try container.encode(text, forKey: .text)
+        case .matching(let answers): try container.encode(answers, forKey: .matching)
+        case .ordering(let ids): try container.encode(ids, forKey: .ordering)
+        case .cloze(let gaps): try container.encode(gaps, forKey: .cloze)
+        }
+    }
 }
 
 /// Constants of the scoring rules.

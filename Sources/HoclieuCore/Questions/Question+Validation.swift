@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Something wrong with a question, in Vietnamese and English.
 public struct QuestionViolation: Sendable, Codable, Hashable, CustomStringConvertible {

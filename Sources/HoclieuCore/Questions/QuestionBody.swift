@@ -410,3 +410,97 @@ public struct ClozeQuestion: Sendable, Codable, Hashable {
     /// The marker of gap `index` (0-based) in the stem: `{#index+1}`.
     public static func marker(_ index: Int) -> String { "{#\(index + 1)}" }
 }
+
+// MARK: - JSON shape
+
+/// Coding keys of the tagged-union JSON used by ``QuestionBody`` and ``ClozeGapKind``.
+private struct UnionKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+    static let type = UnionKey(stringValue: "type")
+}
+
+extension QuestionBody {
+    /// Decodes `{"type": "singleChoice", …the fields of the type's struct…}`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: UnionKey.self)
+        let type = try container.decode(QuestionType.self, forKey: .type)
+        switch type {
+        case .singleChoice: self = .singleChoice(try ChoiceQuestion(from: decoder))
+        case .multipleResponse: self = .multipleResponse(try ChoiceQuestion(from: decoder))
+        case .trueFalse: self = .trueFalse(try TrueFalseQuestion(from: decoder))
+        case .trueFalseCluster: self = .trueFalseCluster(try TrueFalseCluster(from: decoder))
+        case .numeric: self = .numeric(try NumericQuestion(from: decoder))
+        case .shortText: self = .shortText(try ShortTextQuestion(from: decoder))
+        case .essay: self = .essay(try EssayQuestion(from: decoder))
+        case .matching: self = .matching(try MatchingQuestion(from: decoder))
+        case .ordering: self = .ordering(try OrderingQuestion(from: decoder))
+        case .cloze: self = .cloze(try ClozeQuestion(from: decoder))
+        }
+    }
+
+    /// Encodes as one object: `"type"` and the fields of the type's struct.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: UnionKey.self)
+        try container.encode(type, forKey: .type)
+        switch self {
+        case .singleChoice(let q), .multipleResponse(let q): try q.encode(to: encoder)
+        case .trueFalse(let q): try q.encode(to: encoder)
+        case .trueFalseCluster(let q): try q.encode(to: encoder)
+        case .numeric(let q): try q.encode(to: encoder)
+        case .shortText(let q): try q.encode(to: encoder)
+        case .essay(let q): try q.encode(to: encoder)
+        case .matching(let q): try q.encode(to: encoder)
+        case .ordering(let q): try q.encode(to: encoder)
+        case .cloze(let q): try q.encode(to: encoder)
+        }
+    }
+}
+
+extension ClozeGapKind {
+    private enum Kind: String, Codable {
+        case choice, shortText, numeric
+    }
+
+    private enum ChoiceKeys: String, CodingKey {
+        case options, display, shuffle
+    }
+
+    /// Decodes `{"type": "choice", "options": […], "display": …, "shuffle": …}`,
+    /// `{"type": "shortText", …}` or `{"type": "numeric", …}`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: UnionKey.self)
+        switch try container.decode(Kind.self, forKey: .type) {
+        case .choice:
+            let choice = try decoder.container(keyedBy: ChoiceKeys.self)
+            self = .choice(
+                options: try choice.decode([ChoiceOption].self, forKey: .options),
+                display: try choice.decode(ClozeChoiceDisplay.self, forKey: .display),
+                shuffle: try choice.decode(Bool.self, forKey: .shuffle)
+            )
+        case .shortText: self = .shortText(try ShortTextQuestion(from: decoder))
+        case .numeric: self = .numeric(try NumericQuestion(from: decoder))
+        }
+    }
+
+    /// Encodes as one object with `"type"` and the gap's fields.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: UnionKey.self)
+        switch self {
+        case .choice(let options, let display, let shuffle):
+            try container.encode(Kind.choice, forKey: .type)
+            var choice = encoder.container(keyedBy: ChoiceKeys.self)
+            try choice.encode(options, forKey: .options)
+            try choice.encode(display, forKey: .display)
+            try choice.encode(shuffle, forKey: .shuffle)
+        case .shortText(let q):
+            try container.encode(Kind.shortText, forKey: .type)
+            try q.encode(to: encoder)
+        case .numeric(let q):
+            try container.encode(Kind.numeric, forKey: .type)
+            try q.encode(to: encoder)
+        }
+    }
+}
