@@ -385,28 +385,38 @@ struct MoodleXMLReader {
         return options
     }
 
+    /// Moodle writes the answers `true` and `false`; like Moodle, other texts (old localised
+    /// exports) are read by position, first = true, with a warning.
     func readTrueFalse(_ answers: [XMLElement], context: inout QuestionContext) -> TrueFalseQuestion {
         var result = TrueFalseQuestion(correctAnswer: true)
-        var found = (true: false, false: false)
-        for answer in answers {
+        var seen: Set<Bool> = []
+        var right: [Bool] = []
+        for (index, answer) in answers.enumerated() {
             let answerChildren = ChildMap(answer)
             let text = (answerChildren.string("text") ?? "").lowercased()
-            let fraction = context.fraction(answer)
+            let value: Bool
             switch text {
-            case "true":
-                found.true = true
-                result.feedbackTrue = context.richText(answerChildren.first("feedback"), field: "true/feedback")
-                if fraction >= 1 - QuestionScoring.epsilon { result.correctAnswer = true }
-            case "false":
-                found.false = true
-                result.feedbackFalse = context.richText(answerChildren.first("feedback"), field: "false/feedback")
-                if fraction >= 1 - QuestionScoring.epsilon { result.correctAnswer = false }
+            case "true": value = true
+            case "false": value = false
             default:
-                context.error("invalidTrueFalse", vi: "đáp án đúng/sai \"\(text)\" không hợp lệ", en: "true/false answer \"\(text)\" is not valid")
+                guard index < 2 else {
+                    context.error("invalidTrueFalse", vi: "đáp án đúng/sai thừa \"\(text)\"", en: "extra true/false answer \"\(text)\"", line: answer.line)
+                    continue
+                }
+                value = index == 0
+                context.warning(
+                    "trueFalseByPosition", vi: "đáp án \"\(text)\" được hiểu là \(value ? "đúng" : "sai") theo vị trí",
+                    en: "answer \"\(text)\" read as \(value) from its position", line: answer.line
+                )
             }
+            seen.insert(value)
+            let feedback = context.richText(answerChildren.first("feedback"), field: "\(value)/feedback")
+            if value { result.feedbackTrue = feedback } else { result.feedbackFalse = feedback }
+            if context.fraction(answer) >= 1 - QuestionScoring.epsilon { right.append(value) }
         }
-        let rightCount = answers.filter { context.peekFraction($0) >= 1 - QuestionScoring.epsilon }.count
-        if !found.true || !found.false || rightCount != 1 {
+        if seen.count == 2, right.count == 1 {
+            result.correctAnswer = right[0]
+        } else {
             context.error("noCorrectAnswer", vi: "không tìm thấy đáp án đúng", en: "no correct answer found")
         }
         return result
@@ -582,10 +592,6 @@ struct QuestionContext {
             return 0
         }
         return value
-    }
-
-    func peekFraction(_ answer: XMLElement) -> Double {
-        answer.attribute("fraction").flatMap(fractionFromPercent) ?? 0
     }
 
     /// A `format` + `<text>` + `<file>`* element as rich text (`nil` when absent or empty);

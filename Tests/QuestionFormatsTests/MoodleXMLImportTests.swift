@@ -237,6 +237,23 @@ struct MoodleXMLImportTests {
         #expect(description.report.entries.first?.warnings.first?.code == "descriptionSkipped")
     }
 
+    @Test("True/false answers with other texts are read by position, as Moodle does")
+    func trueFalseByPosition() throws {
+        let xml = """
+            <quiz><question type="truefalse"><name><text>TF</text></name><questiontext><text>Nước sôi ở 100 °C</text></questiontext>
+            <answer fraction="100"><text>Đúng</text><feedback><text>Ở áp suất thường</text></feedback></answer>
+            <answer fraction="0"><text>Sai</text></answer></question>
+            <question type="truefalse"><name><text>TF2</text></name><questiontext><text>Hai đáp án đúng</text></questiontext>
+            <answer fraction="100"><text>true</text></answer><answer fraction="100"><text>false</text></answer></question></quiz>
+            """
+        let result = MoodleXMLImporter.importQuestions(from: Data(xml.utf8), options: .init(partial: true))
+        let question = try #require(result.questions.first)
+        #expect(question.body == .trueFalse(TrueFalseQuestion(correctAnswer: true, feedbackTrue: RichText("Ở áp suất thường"))))
+        #expect(result.report.entries[0].warnings.map(\.code) == ["trueFalseByPosition", "trueFalseByPosition"])
+        #expect(result.report.entries[1].errors.map(\.vietnamese) == ["Câu 2: không tìm thấy đáp án đúng"])
+        #expect(result.report.entries[1].errors.map(\.english) == ["Question 2: no correct answer found"])
+    }
+
     @Test("numerical, matching and ordering questions (types absent from the corpus)")
     func numericalMatchingOrdering() throws {
         let xml = """
