@@ -217,7 +217,8 @@ public struct QuestionImportResult: Sendable, Hashable {
     public var questions: [Question]
     /// What happened.
     public var report: QuestionImportReport
-    /// Categories (bank folders) found, in file order.
+    /// Categories (bank folders) to create, in file order; empty when nothing was imported
+    /// (``QuestionImportReport/categoriesFound`` still lists them).
     public var categories: [QuestionCategory]
 
     /// Creates a result.
@@ -380,7 +381,8 @@ struct ImportAccumulator {
     }
 
     /// Applies the policy: everything valid when there is no error or the import is partial;
-    /// otherwise nothing, and the valid entries are marked held.
+    /// otherwise nothing (no questions, no categories: the report still lists what was found),
+    /// and the valid entries are marked held.
     func finish() -> QuestionImportResult {
         var entries = entries
         var report = QuestionImportReport(
@@ -391,7 +393,7 @@ struct ImportAccumulator {
         if blocked {
             for (index, _) in candidates { entries[index].outcome = .held }
             report.entries = entries
-            return QuestionImportResult(questions: [], report: report, categories: fileErrors.isEmpty ? categories : [])
+            return QuestionImportResult(questions: [], report: report, categories: [])
         }
         return QuestionImportResult(questions: candidates.map(\.question), report: report, categories: categories)
     }

@@ -72,6 +72,19 @@ struct QuestionRichTextTests {
         #expect(!lowered.contains("<iframe"))
     }
 
+    @Test("Deep nesting and long hostile input stay linear")
+    func deepNesting() {
+        let depth = 50_000
+        let input = String(repeating: "<b>", count: depth) + "x" + String(repeating: "</i>", count: depth) + String(repeating: "</b>", count: depth)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let output = clean(input)
+        #expect(clock.now - start < .seconds(5))
+        #expect(output == String(repeating: "<b>", count: 64) + "x" + String(repeating: "</b>", count: 64))
+        let comments = String(repeating: "<!--", count: 20_000) + String(repeating: "<script>", count: 20_000)
+        #expect(clean(comments) == "")
+    }
+
     @Test("Sanitising is idempotent on its own output")
     func idempotent() {
         for input in ["<p>a<b>b</p>c", "<img src=x onerror=y><a href=http://x>y", "<math><mi>x</mi>", "a<b", "&lt;script&gt;"] {

@@ -62,6 +62,7 @@ struct MoodleXMLImportTests {
             #expect(report.importedByType == expected.valid)
         } else {
             #expect(result.questions.isEmpty)
+            #expect(result.categories.isEmpty)
         }
         for entry in report.entries {
             #expect(entry.location.line > 0)

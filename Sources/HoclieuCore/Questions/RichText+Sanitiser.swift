@@ -18,7 +18,8 @@ extension RichText {
     /// every other attribute (`style`, `on…` handlers, `srcdoc`, MathML `href`…); comments,
     /// DOCTYPEs and processing instructions; `javascript:`, `vbscript:`, `data:` (except the
     /// images above) and any other non-http URL, however it is encoded or cased.
-    /// The output is balanced: every kept element is closed.
+    /// The output is balanced: every kept element is closed; nesting deeper than 64 elements is
+    /// flattened (the text stays). The cost is linear in the length of the input.
     public func sanitised() -> RichText {
         guard format == .html else { return self }
         return RichText(HTMLSanitiser.sanitise(html), format: .html)
@@ -54,6 +55,8 @@ enum HTMLSanitiser {
         "columnspan", "rowspan", "bevelled", "align",
     ]
     static let mathMLNamespace = "http://www.w3.org/1998/Math/MathML"
+    /// Most elements kept open at once; deeper start tags are dropped (their text is kept).
+    static let maxDepth = 64
 
     static func sanitise(_ html: String) -> String {
         var output = ""
@@ -86,6 +89,8 @@ enum HTMLSanitiser {
                     continue
                 }
                 guard htmlElements.contains(name) || mathMLElements.contains(name) else { continue }
+                // Deeper nesting than any question needs is flattened (keeps end-tag matching cheap).
+                guard open.count < maxDepth || voidElements.contains(name) else { continue }
                 output += "<" + name
                 for (attribute, value) in keptAttributes(of: name, attributes) {
                     output += " \(attribute)=\"\(HTMLText.escape(value))\""
