@@ -5,8 +5,8 @@ public import HoclieuCore
 ///
 /// Every text carries its format (`[html]`, `[moodle]`, `[plain]`, `[markdown]`) and is escaped
 /// (`\~ \= \# \{ \} \: \\`, line breaks as `\n`). The idnumber and tags, including the Hoclieu
-/// metadata tags `hoclieu:key=value` (see ``MoodleXMLExporter``), are written as Moodle 4's
-/// `// [id:…]` and `// [tag:…]` comments, which ``GIFTImporter`` reads back.
+/// metadata tags `hoclieu:key=value` (see ``MoodleXMLExporter``), are written as comments
+/// `// [id:…]` and `// [tag:…]`, which other GIFT readers ignore and ``GIFTImporter`` reads back.
 ///
 /// GIFT cannot hold everything; the report lists, per question:
 /// - Đúng/Sai cluster → four true/false questions titled `title (a)`…`(d)`, the stem repeated in each;

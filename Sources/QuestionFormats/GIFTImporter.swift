@@ -3,8 +3,9 @@ import HoclieuCore
 
 /// Reads Moodle's GIFT text format.
 ///
-/// Questions are separated by blank lines; lines starting with `//` are comments (a comment
-/// `// [id:X]` gives the idnumber and `// [tag:X]` a tag, as Moodle 4 writes them). Supported:
+/// Questions are separated by blank lines; lines starting with `//` are comments (items
+/// `[id:X]` and `[tag:X]` in the comments just above a question give its idnumber and tags,
+/// the way ``GIFTExporter`` writes them). Supported:
 /// `$CATEGORY: path`, `::title::`, `[html]`/`[moodle]`/`[plain]`/`[markdown]` formats (on the
 /// question, answers and feedback), `{=right ~wrong}` (single choice; without `=` multiple
 /// response), `~%50%` / `=%50%` weights, `#feedback`, `{T}`/`{F}`/`{TRUE}`/`{FALSE}` with
@@ -263,9 +264,10 @@ struct GIFTParser {
             body: .essay(EssayQuestion())
         )
         for comment in comments {
-            let c = comment.trimmed
-            if c.hasPrefix("[id:"), c.hasSuffix("]") { question.idNumber = String(c.dropFirst(4).dropLast()) }
-            if c.hasPrefix("[tag:"), c.hasSuffix("]") { question.tags.append(String(c.dropFirst(5).dropLast())) }
+            for (key, value) in Self.bracketItems(comment) {
+                if key == "id" { question.idNumber = value }
+                if key == "tag" { question.tags.append(value) }
+            }
         }
         let sourceType: String
         let answerWithoutFeedback = Self.feedback(answers).0.string.uppercased()
@@ -298,6 +300,21 @@ struct GIFTParser {
         question.tags = []
         MoodleXMLReader.applyTags(tags, to: &question, context: &context)
         accumulator.add(question, number: number, sourceType: sourceType, location: location, errors: context.errors, warnings: context.warnings)
+    }
+
+    /// The `[key:value]` items of a comment line, e.g. `[id:A1] [tag:đại số]`.
+    static func bracketItems(_ comment: String) -> [(String, String)] {
+        var items: [(String, String)] = []
+        var rest = Substring(comment)
+        while let open = rest.firstIndex(of: "["), let close = rest[open...].firstIndex(of: "]") {
+            let inside = rest[rest.index(after: open)..<close]
+            if let colon = inside.firstIndex(of: ":") {
+                let key = String(inside[..<colon]).trimmed
+                if key == "id" || key == "tag" { items.append((key, String(inside[inside.index(after: colon)...]).trimmed)) }
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        return items
     }
 
     func readChoice(_ answers: GText, format: RichText.Format, context: inout QuestionContext) -> QuestionBody {

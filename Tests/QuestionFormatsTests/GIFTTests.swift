@@ -119,6 +119,16 @@ struct GIFTTests {
         #expect(choice.options.map(\.text.html) == ["ok~yes", "no"])
     }
 
+    @Test("idnumber and tags from comments")
+    func commentMetadata() {
+        let text = "// question: 1\n// [id:TOAN-6-01] [tag:số học]\n// [tag:hoclieu:grade=6]\n::Q:: 2 + 2 = {#4}\n\n// [tag:other]\n\n::R:: x {T}"
+        let result = GIFTImporter.importQuestions(from: Data(text.utf8))
+        #expect(result.questions[0].idNumber == "TOAN-6-01")
+        #expect(result.questions[0].tags == ["số học"])
+        #expect(result.questions[0].grade == 6)
+        #expect(result.questions[1].tags.isEmpty)  // a comment separated by a blank line belongs to no question
+    }
+
     @Test("A question right under $CATEGORY belongs to it")
     func categoryWithoutBlankLine() {
         let result = GIFTImporter.importQuestions(from: Data("$CATEGORY: $course$/Toán 6\n::Q:: 2 + 2 = {#4}\n".utf8))
