@@ -67,8 +67,27 @@ public enum MoodleXMLExporter {
 
     static func element(_ name: String, _ text: String, _ w: XMLWriter) throws {
         try w.startElement(name)
-        try w.text(text)
+        try w.text(xmlSafe(text))
         try w.endElement()
+    }
+
+    /// `text` without the characters XML 1.0 cannot carry (control characters other than tab,
+    /// line feed and carriage return, U+FFFE, U+FFFF), which text pasted from Word sometimes holds.
+    static func xmlSafe(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { !isXMLCharacter($0) }) else { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.filter(isXMLCharacter)))
+    }
+
+    static func isXMLCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        let v = scalar.value
+        return v == 0x9 || v == 0xA || v == 0xD || (v >= 0x20 && v != 0xFFFE && v != 0xFFFF)
+    }
+
+    /// Whether any text of a value (walked by reflection; file bytes excluded) holds a character XML cannot carry.
+    static func hasNonXMLCharacters(_ value: Any) -> Bool {
+        if let text = value as? String { return text.unicodeScalars.contains { !isXMLCharacter($0) } }
+        if value is Data { return false }
+        return Mirror(reflecting: value).children.contains { hasNonXMLCharacters($0.value) }
     }
 
     static func decimal7(_ value: Double) -> String { String(format: "%.7f", value) }
@@ -87,6 +106,12 @@ public enum MoodleXMLExporter {
     }
 
     static func writeQuestion(_ question: Question, _ w: XMLWriter, narrowings: inout [QuestionFormatMessage]) throws {
+        if hasNonXMLCharacters(question) {
+            narrowings.append(.init(
+                code: "controlCharactersRemoved", vi: "đã bỏ các ký tự điều khiển mà XML không chứa được",
+                en: "control characters that XML cannot carry were removed"
+            ))
+        }
         var media = MediaPlacement(question)
         try w.startElement("question")
         try w.attribute("type", moodleType(question))
@@ -285,7 +310,7 @@ public enum MoodleXMLExporter {
         try element("text", text.html, w)
         for file in media.take(field) {
             try w.startElement("file")
-            try w.attribute("name", file.name)
+            try w.attribute("name", xmlSafe(file.name))
             try w.attribute("path", "/")
             try w.attribute("encoding", "base64")
             try w.text(file.data.base64EncodedString())

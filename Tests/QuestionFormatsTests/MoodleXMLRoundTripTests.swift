@@ -99,6 +99,20 @@ struct MoodleXMLRoundTripTests {
         #expect(xml.contains("{2:MULTICHOICE_VS:=đồng biến~%0%nghịch biến#Sai \\~ \\# \\}}"))
     }
 
+    @Test("Control characters pasted from Word do not break the export")
+    func controlCharacters() throws {
+        let question = Question(
+            id: "w", title: "Tab\u{0B}dọc", stem: RichText("Dòng 1\u{0B}Dòng 2\u{0C}"),
+            body: .trueFalse(TrueFalseQuestion(correctAnswer: true, feedbackTrue: RichText("ok\u{01}")))
+        )
+        let exported = try MoodleXMLExporter.export([question, Self.richQuestions()[1]])
+        #expect(exported.report.entries[0].narrowings.map(\.code) == ["controlCharactersRemoved"])
+        #expect(exported.report.entries[1].narrowings.isEmpty)
+        let back = MoodleXMLImporter.importQuestions(from: exported.data)
+        #expect(back.questions.first?.stem.html == "Dòng 1Dòng 2")
+        #expect(back.questions.first?.title == "Tabdọc")
+    }
+
     @Test("What Moodle XML cannot hold is reported")
     func narrowings() throws {
         var question = Self.richQuestions()[1]
