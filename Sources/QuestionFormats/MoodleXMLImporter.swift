@@ -103,6 +103,14 @@ struct MoodleXMLReader {
             accumulator.fileErrors.append(Messages.emptyFile)
             return
         }
+        var data = data
+        // A file saved by a Windows editor without an encoding declaration: read it as
+        // Windows-1252, as the GIFT and Aiken readers do, rather than refusing it.
+        if String(validating: data, as: UTF8.self) == nil, !Self.declaresEncoding(data) {
+            let (text, encoding) = TextDecoding.decode(data)
+            if let warning = TextDecoding.encodingWarning(encoding) { accumulator.fileWarnings.append(warning) }
+            data = Data(text.utf8)
+        }
         let document: XMLDocument
         do {
             document = try XMLDocument(data: data, options: XMLParseOptions(maxBytes: accumulator.options.maxBytes, maxDepth: 64))
@@ -149,6 +157,15 @@ struct MoodleXMLReader {
         if accumulator.entries.isEmpty, accumulator.categories.isEmpty {
             accumulator.fileWarnings.append(.init(code: "noQuestions", vi: "Tệp không có câu hỏi nào", en: "The file has no questions"))
         }
+    }
+
+    /// Whether the XML declaration names an encoding (`<?xml … encoding="…"?>`), or the file
+    /// starts with a UTF-16 byte-order mark; libxml2 then decodes it itself.
+    static func declaresEncoding(_ data: Data) -> Bool {
+        if data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF]) { return true }
+        let head = String(decoding: data.prefix(200), as: UTF8.self)
+        guard head.hasPrefix("<?xml"), let end = head.range(of: "?>") else { return false }
+        return head[..<end.lowerBound].contains("encoding")
     }
 
     static func message(for error: XMLError) -> QuestionFormatMessage {

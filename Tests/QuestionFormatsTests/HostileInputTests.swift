@@ -81,6 +81,26 @@ struct HostileInputTests {
         #expect(capped.questions.isEmpty)
     }
 
+    @Test("Encodings: declared ones are honoured, undeclared non-UTF-8 is read as Windows-1252")
+    func encodings() throws {
+        let body = "<quiz><question type=\"truefalse\"><name><text>Caf\u{E9}</text></name><questiontext><text>\u{201C}x\u{201D}</text></questiontext><answer fraction=\"100\"><text>true</text></answer><answer fraction=\"0\"><text>false</text></answer></question></quiz>"
+        let cp1252 = Data(body.unicodeScalars.map { scalar -> UInt8 in
+            switch scalar.value {
+            case 0x201C: 0x93
+            case 0x201D: 0x94
+            default: UInt8(scalar.value)
+            }
+        })
+        let undeclared = MoodleXMLImporter.importQuestions(from: cp1252)
+        #expect(undeclared.report.fileWarnings.map(\.code) == ["decodedWindows1252"])
+        #expect(undeclared.questions.first?.title == "Café")
+        #expect(undeclared.questions.first?.stem.html == "\u{201C}x\u{201D}")
+        let latin1 = Data("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>".utf8) + Data(body.replacingOccurrences(of: "\u{201C}x\u{201D}", with: "x").unicodeScalars.map { UInt8($0.value) })
+        let declared = MoodleXMLImporter.importQuestions(from: latin1)
+        #expect(declared.report.fileWarnings.isEmpty)
+        #expect(declared.questions.first?.title == "Café")
+    }
+
     @Test("Deep nesting is refused")
     func deep() {
         let xml = "<quiz>" + String(repeating: "<a>", count: 300) + String(repeating: "</a>", count: 300) + "</quiz>"
