@@ -9,13 +9,15 @@ public import HoclieuCore
 /// `// [id:…]` and `// [tag:…]`, which other GIFT readers ignore and ``GIFTImporter`` reads back.
 ///
 /// GIFT cannot hold everything; the report lists, per question:
-/// - Đúng/Sai cluster → four true/false questions titled `title (a)`…`(d)`, the stem repeated in each;
+/// - Đúng/Sai cluster → four true/false questions titled `title (a)`…`(d)` (idnumber suffixed `-a`…`-d`),
+///   the stem repeated in each;
 /// - ordering → matching of each item to its position (`1`, `2`, …);
 /// - cloze → dropped (GIFT has one answer block per question);
 /// - lost: points other than 1, penalty, hints, outcome feedback, media, worked solution,
 ///   essay rubric and template, short-answer case sensitivity, units, answer-box length,
 ///   per-option "do not shuffle" and the shuffle setting.
-/// Numeric answers are written with a decimal point, as Moodle's GIFT reader requires.
+/// Numeric answers are written with a decimal point, as Moodle's GIFT reader requires (reported
+/// when the written form was `-1,5`).
 public enum GIFTExporter {
     /// Exports questions as GIFT text.
     public static func export(_ questions: [Question]) -> QuestionExportResult {
@@ -25,6 +27,7 @@ public enum GIFTExporter {
         for question in questions {
             var narrowings: [QuestionFormatMessage] = []
             lostFields(question, &narrowings)
+            if case .numeric = question.body, let rewritten = writtenFormNarrowing(question) { narrowings.append(rewritten) }
             if let path = question.category, path != category {
                 output += "$CATEGORY: \(path)\n\n"
                 category = path
@@ -39,6 +42,7 @@ public enum GIFTExporter {
                 for statement in cluster.statements {
                     var single = question
                     single.title = "\(question.title) (\(statement.label))"
+                    single.idNumber = question.idNumber.map { "\($0)-\(statement.label)" }
                     single.stem = RichText(question.stem.html + "<br>" + statement.label + ") " + statement.text.html, format: .html)
                     single.body = .trueFalse(TrueFalseQuestion(correctAnswer: statement.isTrue, feedbackTrue: statement.feedback, feedbackFalse: statement.feedback))
                     output += block(single)
@@ -122,10 +126,6 @@ public enum GIFTExporter {
 
     static func weight(_ fraction: Double) -> String { "%" + moodlePercent(fraction) + "%" }
 
-    static func numberText(_ key: NumericKey) -> String {
-        key.value.map { "\($0)" } ?? key.answer
-    }
-
     static func block(_ question: Question) -> String {
         var out = ""
         if let idNumber = question.idNumber { out += "// [id:\(idNumber)]\n" }
@@ -154,7 +154,7 @@ public enum GIFTExporter {
                     lines.append("~" + feedback(key.feedback))
                     continue
                 }
-                let value = key.tolerance == 0 ? numberText(key) : numberText(key) + ":" + "\(key.tolerance)"
+                let value = key.tolerance == 0 ? canonicalNumber(key) : canonicalNumber(key) + ":" + "\(key.tolerance)"
                 let marker = abs(key.fraction - 1) < QuestionScoring.epsilon ? "=" : "=" + weight(key.fraction)
                 lines.append(marker + value + feedback(key.feedback))
             }

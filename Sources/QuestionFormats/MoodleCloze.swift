@@ -258,7 +258,7 @@ enum MoodleCloze {
             return "{\(gap.weight):\(name):" + q.keys.map { answer($0.fraction, $0.pattern, $0.feedback) }.joined(separator: "~") + "}"
         case .numeric(let q):
             let keys = q.keys.map { key in
-                answer(key.fraction, key.tolerance == 0 ? key.answer : "\(key.answer):\(key.tolerance)", key.feedback)
+                answer(key.fraction, key.tolerance == 0 ? canonicalNumber(key) : "\(canonicalNumber(key)):\(key.tolerance)", key.feedback)
             }
             return "{\(gap.weight):NUMERICAL:" + keys.joined(separator: "~") + "}"
         }

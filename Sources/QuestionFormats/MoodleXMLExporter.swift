@@ -19,7 +19,8 @@ import HoclieuXML
 ///   the report says so. ``MoodleXMLImporter`` rebuilds the cluster from the tag.
 /// - Hoclieu metadata with no Moodle field (subject, grade, knowledge units, cognitive level,
 ///   status, version, author, source, stimulus group, answer-box length) → tags `hoclieu:key=value`.
-/// - Lost, and reported: worked solution, per-option "do not shuffle".
+/// - Lost, and reported: worked solution, per-option "do not shuffle", the written form of numeric
+///   answers (`-1,5` is written `-1.5`, the form Moodle stores), tag text beyond Moodle's 50 characters.
 /// - Categories: a `category` pseudo-question before each run of questions of one category.
 public enum MoodleXMLExporter {
     /// Exports questions; `categories` supply the info text and idnumber of the category
@@ -188,7 +189,7 @@ public enum MoodleXMLExporter {
                 try w.startElement("answer")
                 try w.attribute("fraction", moodlePercent(key.fraction))
                 try w.attribute("format", "moodle_auto_format")
-                try element("text", key.answer, w)
+                try element("text", canonicalNumber(key), w)
                 try element("tolerance", "\(key.tolerance)", w)
                 try richText("feedback", key.feedback ?? RichText(), field: "answer/\(index)/feedback", &media, w)
                 try w.endElement()
@@ -263,6 +264,14 @@ public enum MoodleXMLExporter {
             try w.endElement()
         }
         let tags = question.tags + HoclieuTags.tags(for: question) + extraTags
+        let longTags = tags.filter { $0.count > maxTagLength }
+        if !longTags.isEmpty {
+            narrowings.append(.init(
+                code: "tagTooLong",
+                vi: "Moodle cắt thẻ dài hơn \(maxTagLength) ký tự: " + longTags.joined(separator: "; "),
+                en: "Moodle cuts tags longer than \(maxTagLength) characters: " + longTags.joined(separator: "; ")
+            ))
+        }
         if !tags.isEmpty {
             try w.startElement("tags")
             for tag in tags {
@@ -274,6 +283,7 @@ public enum MoodleXMLExporter {
         }
         try w.endElement()
 
+        if let rewritten = writtenFormNarrowing(question) { narrowings.append(rewritten) }
         if let solution = question.workedSolution, !solution.isEmpty {
             narrowings.append(.init(
                 code: "workedSolutionLost", vi: "Moodle XML không có chỗ cho lời giải chi tiết; đã bỏ",
@@ -281,6 +291,9 @@ public enum MoodleXMLExporter {
             ))
         }
     }
+
+    /// Moodle's limit on a tag name.
+    static let maxTagLength = 50
 
     static func isSimpleName(_ name: String) -> Bool {
         !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") } && !name.first!.isNumber

@@ -443,6 +443,32 @@ func moodlePercent(_ fraction: Double) -> String {
     return text
 }
 
+/// A numeric answer as Moodle and GIFT store it: a decimal point, no sign `+`, no exponent
+/// (`-1,5` → `-1.5`); `*` and text that is not a number are left as written.
+func canonicalNumber(_ key: NumericKey) -> String {
+    key.value.map { "\($0)" } ?? key.answer
+}
+
+/// The numeric keys (of the question or of its cloze gaps) whose written form is not the
+/// canonical one, as a narrowing message; `nil` when there are none.
+func writtenFormNarrowing(_ question: Question) -> QuestionFormatMessage? {
+    var keys: [NumericKey] = []
+    switch question.body {
+    case .numeric(let q): keys = q.keys
+    case .cloze(let q):
+        for gap in q.gaps { if case .numeric(let n) = gap.kind { keys += n.keys } }
+    default: break
+    }
+    let changed = keys.filter { canonicalNumber($0) != $0.answer }.map(\.answer)
+    guard !changed.isEmpty else { return nil }
+    let list = changed.map { "\"\($0)\"" }.joined(separator: ", ")
+    return QuestionFormatMessage(
+        code: "numberRewritten",
+        vi: "đáp án số \(list) được ghi với dấu chấm thập phân như định dạng yêu cầu",
+        en: "numeric answers \(list) are written with a decimal point, as the format requires"
+    )
+}
+
 /// Parses `100`, `33.33333`, `-50`: a percentage → fraction.
 func fractionFromPercent(_ text: String) -> Double? {
     guard let value = Double(text.trimmed), value.isFinite else { return nil }

@@ -192,5 +192,7 @@ struct GIFTTests {
         #expect(numeric.idNumber == "id-q2")
         #expect(numeric.score(.text("-1,5")) == 1)
         #expect(back.questions[0].title == "Câu q1 (a)")
+        #expect(back.questions.prefix(4).map(\.idNumber) == ["id-q1-a", "id-q1-b", "id-q1-c", "id-q1-d"])
+        #expect(codes[1].contains("numberRewritten"))
     }
 }

@@ -54,7 +54,7 @@ struct MoodleXMLRoundTripTests {
         let metadata = { (id: String, body: QuestionBody) in
             Question(
                 id: id, title: "Câu \(id)", subject: "TOAN", grade: 12, knowledgeUnits: ["TOAN.12.GT.1", "TOAN.12.GT.2"],
-                cognitiveLevel: CognitiveLevelReference(framework: "NTVV4", level: "NTVV4.3"), source: "Đề minh hoạ 2025",
+                cognitiveLevel: CognitiveLevelReference(framework: "NTVV4", level: "NTVV4.3"), source: "Đề minh hoạ kỳ thi tốt nghiệp THPT năm 2025 của Bộ GD&ĐT",
                 author: "Nguyễn Văn A", status: .published, version: 3, points: 1, stem: RichText("<p>Cho hàm số \\(y = x^3\\).</p>"),
                 tags: ["giải tích"], idNumber: "id-\(id)", stimulusGroup: "G1", category: "$course$/Toán 12/Hàm số", body: body
             )
@@ -89,10 +89,14 @@ struct MoodleXMLRoundTripTests {
         let exported = try MoodleXMLExporter.export(questions)
         let back = MoodleXMLImporter.importQuestions(from: exported.data, options: .init(idPrefix: "q"))
         #expect(back.report.allErrors.isEmpty)
-        #expect(back.questions == questions)
+        // Everything comes back but the written form of "-1,5", which Moodle stores as "-1.5".
+        var expected = questions
+        expected[1].body = .numeric(NumericQuestion(keys: [NumericKey(answer: "-1.5")], answerBoxLength: 4))
+        #expect(back.questions == expected)
         // The cluster is one Moodle item; its scoring rule is what Moodle cannot keep.
-        #expect(exported.report.entries[0].narrowings.map(\.code) == ["clusterAsCloze"])
-        #expect(exported.report.entries[1].narrowings.isEmpty)
+        #expect(exported.report.entries[0].narrowings.map(\.code) == ["clusterAsCloze", "tagTooLong"])
+        #expect(exported.report.entries[1].narrowings.map(\.code) == ["tagTooLong", "numberRewritten"])
+        #expect(exported.report.entries[1].narrowings[1].english == "numeric answers \"-1,5\" are written with a decimal point, as the format requires")
         let xml = try #require(String(data: exported.data, encoding: .utf8))
         #expect(xml.contains("{1:MULTICHOICE:=Đúng#Vì y' ≥ 0~%0%Sai#Vì y' ≥ 0}"))
         #expect(xml.contains("<text>hoclieu:answerbox=4</text>"))
@@ -107,7 +111,7 @@ struct MoodleXMLRoundTripTests {
         )
         let exported = try MoodleXMLExporter.export([question, Self.richQuestions()[1]])
         #expect(exported.report.entries[0].narrowings.map(\.code) == ["controlCharactersRemoved"])
-        #expect(exported.report.entries[1].narrowings.isEmpty)
+        #expect(!exported.report.entries[1].narrowings.map(\.code).contains("controlCharactersRemoved"))
         let back = MoodleXMLImporter.importQuestions(from: exported.data)
         #expect(back.questions.first?.stem.html == "Dòng 1Dòng 2")
         #expect(back.questions.first?.title == "Tabdọc")
@@ -122,6 +126,6 @@ struct MoodleXMLRoundTripTests {
             ChoiceOption(id: "b", text: RichText("Tất cả các ý trên"), correct: false, doNotShuffle: true),
         ]))
         let exported = try MoodleXMLExporter.export([question])
-        #expect(Set(exported.report.entries[0].narrowings.map(\.code)) == ["workedSolutionLost", "doNotShuffleLost"])
+        #expect(Set(exported.report.entries[0].narrowings.map(\.code)) == ["workedSolutionLost", "doNotShuffleLost", "tagTooLong"])
     }
 }
