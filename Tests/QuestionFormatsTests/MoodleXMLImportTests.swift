@@ -64,6 +64,12 @@ struct MoodleXMLImportTests {
             #expect(result.questions.isEmpty)
             #expect(result.categories.isEmpty)
         }
+        // Nothing is lost silently: every <question> element is a category or has an entry.
+        if expected.fileErrorCode == nil {
+            let raw = String(decoding: try Corpus.data(expected.path), as: UTF8.self)
+            let elements = raw.components(separatedBy: "<question type=").count - 1
+            #expect(report.entries.count + report.categoriesFound.count == elements)
+        }
         for entry in report.entries {
             #expect(entry.location.line > 0)
             #expect(entry.location.path?.hasPrefix("/quiz/question[") == true)
