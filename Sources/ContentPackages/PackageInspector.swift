@@ -60,9 +60,19 @@ public enum PackageError: Error, Sendable, CustomStringConvertible {
 
 /// Detects and describes SCORM 1.2/2004, IMS CP, H5P, GeoGebra and HTML5 packages.
 public enum PackageInspector {
-    public static func inspect(_ url: URL, limits: ArchiveLimits = .init()) throws(PackageError) -> PackageReport {
+    /// Detects and describes the package at `url`; with `verify`, every entry is also read through and
+    /// its CRC checked (as `unzip -t` does), so a damaged upload is refused now, not found out in a preview.
+    public static func inspect(_ url: URL, limits: ArchiveLimits = .init(), verify: Bool = true) throws(PackageError) -> PackageReport {
         let archive: SafeArchive
         do { archive = try SafeArchive(url: url, limits: limits) } catch { throw .archive(error) }
+        let report = try inspect(archive)
+        if verify {
+            do { try archive.verify() } catch { throw .archive(error) }
+        }
+        return report
+    }
+
+    static func inspect(_ archive: SafeArchive) throws(PackageError) -> PackageReport {
         do {
             if archive.contains("imsmanifest.xml") { return try manifest(archive) }
             if archive.contains("h5p.json") { return try h5p(archive) }
