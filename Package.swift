@@ -56,6 +56,7 @@ let package = Package(
         .target(
             name: "ContentPackages",
             dependencies: ["HoclieuCore", "HoclieuXML", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            resources: [.copy("Schemas")],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -133,6 +133,9 @@ public enum PackageInspector {
         }
         var report = PackageReport(kind: kind, entryCount: archive.paths.count, expandedBytes: archive.expandedBytes)
         report.version = schemaVersion
+        if let edition = ManifestSchemas.edition(rootNamespace: doc.root?.namespaceURI, schemaVersion: schemaVersion, kind: kind) {
+            report.warnings += ManifestSchemas.warnings(for: doc, edition: edition)
+        }
         let defaultOrg = try first("//*[local-name()='organizations']/@default")
         let orgPath = defaultOrg.map { "//*[local-name()='organization'][@identifier='\($0)']" } ?? "//*[local-name()='organization'][1]"
         let lomTitle = "//*[local-name()='lom']/*[local-name()='general']/*[local-name()='title']"

@@ -129,3 +129,48 @@ struct SafeArchiveTests {
         return out
     }
 }
+
+@Suite("Manifests are checked against the official schemas")
+struct ManifestSchemaTests {
+    func package(manifest: Data, files: [String: Data] = [:]) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("manifest-\(UUID().uuidString).zip")
+        let archive = try Archive(url: url, accessMode: .create)
+        for (path, data) in [("imsmanifest.xml", manifest)] + files.sorted(by: { $0.key < $1.key }) {
+            try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count)) { (position: Int64, size: Int) in
+                data.subdata(in: Int(position)..<Int(position) + size)
+            }
+        }
+        return url
+    }
+
+    @Test("ADL SCORM 2004 4th edition test-suite manifests are SCORM 2004 and schema-valid", arguments: ["CM-01", "CO-03", "CT-01", "OB-01a", "SX-02"])
+    func adl(_ name: String) throws {
+        let folder = corpus.appendingPathComponent("scorm/scorm2004/adl_4ed_testsuite_lms_course_manifests/LMSTestPackage_\(name)")
+        let url = try package(manifest: Data(contentsOf: folder.appendingPathComponent("imsmanifest.xml")))
+        defer { try? FileManager.default.removeItem(at: url) }
+        let report = try PackageInspector.inspect(url)
+        #expect(report.kind == .scorm2004)
+        #expect(!report.warnings.contains { $0.contains("schema") }, "\(report.warnings)")
+        #expect(report.warnings.contains { $0.contains("launch file missing") })  // the manifests come without their SCOs
+    }
+
+    @Test("A SCORM 1.2 manifest that breaks its schema plays, with the violation as a warning")
+    func invalid12() throws {
+        let manifest = """
+            <?xml version="1.0"?>
+            <manifest identifier="m1" xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
+              <metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>
+              <organizations default="o1"><organization identifier="o1"><title>Phân số</title>
+                <item identifier="i1" identifierref="r1"><title>Bài 1</title><colour>red</colour></item></organization></organizations>
+              <resources><resource identifier="r1" type="webcontent" adlcp:scormtype="sco" href="index.html"><file href="index.html"/></resource></resources>
+            </manifest>
+            """
+        let url = try package(manifest: Data(manifest.utf8), files: ["index.html": Data("<html></html>".utf8)])
+        defer { try? FileManager.default.removeItem(at: url) }
+        let report = try PackageInspector.inspect(url)
+        #expect(report.kind == .scorm12 && report.title == "Phân số" && report.launch == "index.html")
+        #expect(report.warnings.count == 1)
+        #expect(report.warnings.first?.contains("does not match the SCORM 1.2 schema: line 5") == true, "\(report.warnings)")
+        #expect(report.warnings.first?.contains("colour") == true)
+    }
+}
