@@ -18,6 +18,16 @@ public struct SCO: Codable, Sendable, Equatable {
     public var href: String?
 }
 
+/// One entry of a package's organisation tree (the table of contents a player shows).
+public struct OutlineItem: Codable, Sendable, Equatable {
+    public var identifier: String
+    public var title: String
+    /// The resource's launch path with the item's parameters; nil for a pure grouping item.
+    public var href: String?
+    public var isSCO: Bool
+    public var children: [OutlineItem]
+}
+
 /// What a package says about itself: prefills the material's metadata (the teacher's values win).
 public struct PackageReport: Codable, Sendable {
     public var kind: PackageKind
@@ -32,6 +42,8 @@ public struct PackageReport: Codable, Sendable {
     /// The file a player opens first.
     public var launch: String?
     public var scos: [SCO] = []
+    /// The default organisation as a tree (SCORM and IMS CP).
+    public var outline: [OutlineItem] = []
     public var entryCount: Int
     public var expandedBytes: Int64
     /// Problems a player would survive; shown to reviewers.
@@ -186,6 +198,16 @@ public enum PackageInspector {
         if report.launch == nil {
             throw PackageError.invalid("gói không có tệp khởi chạy / no item points at a launchable resource")
         }
+        func outline(_ item: XMLElement) -> OutlineItem {
+            let ref = item.attribute("identifierref")
+            return OutlineItem(
+                identifier: item.attribute("identifier") ?? "",
+                title: item.children.first { $0.name == "title" }?.text.trimmingCharacters(in: .whitespacesAndNewlines) ?? "",
+                href: ref.flatMap { hrefByResource[$0] }.map { $0 + (item.attribute("parameters") ?? "") },
+                isSCO: ref.map { scoResources.contains($0) } ?? false,
+                children: item.children.filter { $0.name == "item" }.map(outline))
+        }
+        report.outline = try doc.select(orgPath).first?.children.filter { $0.name == "item" }.map(outline) ?? []
         return report
     }
 

@@ -174,3 +174,16 @@ struct ManifestSchemaTests {
         #expect(report.warnings.first?.contains("colour") == true)
     }
 }
+
+@Suite("Organisation trees")
+struct OutlineTests {
+    @Test("The golf course's organisation is a tree of SCOs with their launch paths")
+    func golf() throws {
+        let report = try PackageInspector.inspect(corpus.appendingPathComponent("scorm/scorm12/rustici_RuntimeMinimumCalls_SCORM12.zip"))
+        #expect(report.outline.count == 4)
+        let first = try #require(report.outline.first)
+        #expect(first.href == nil && !first.children.isEmpty)
+        #expect(first.children.first?.href == "Playing/Playing.html" && first.children.first?.isSCO == true)
+        #expect(report.outline.flatMap(\.children).count == report.scos.count - report.outline.filter { $0.href != nil }.count)
+    }
+}
