@@ -38,6 +38,11 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        .systemLibrary(
+            name: "CDeflate",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(
             name: "HoclieuCore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
@@ -55,7 +60,7 @@ let package = Package(
         ),
         .target(
             name: "ContentPackages",
-            dependencies: ["HoclieuCore", "HoclieuXML", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["HoclieuCore", "HoclieuXML", "CDeflate"],
             resources: [.copy("Schemas")],
             swiftSettings: swiftSettings
         ),

@@ -1,5 +1,4 @@
 public import Foundation
-import ZIPFoundation
 
 #if canImport(Glibc)
 import Glibc
@@ -124,87 +123,57 @@ public final class SafeArchive: Sendable {
     /// it and stops after it. Stored entries are read straight at the range; deflated ones are expanded
     /// from their start. The CRC is checked when the whole entry is read.
     public func read(_ entry: Entry, range: Range<UInt64>? = nil, chunkSize: Int = 64 << 10, _ consume: (Data) throws -> Void) throws(ArchiveError) {
-        guard !entry.encrypted else { throw .unreadable("\(entry.path): encrypted entries are not supported") }
-        let wanted = range ?? 0..<entry.uncompressedSize
-        guard wanted.upperBound <= entry.uncompressedSize else { throw .unreadable("\(entry.path): range beyond the entry") }
-        let start = try dataOffset(entry)
-        guard start + entry.compressedSize <= fileSize else { throw .unreadable("\(entry.path): data beyond the end of the archive") }
-        do {
-            switch entry.method {
-            case 0:
-                guard entry.compressedSize == entry.uncompressedSize else { throw ArchiveError.unreadable("\(entry.path): stored sizes differ") }
-                var position = wanted.lowerBound
-                var crc: CRC32 = 0
-                while position < wanted.upperBound {
-                    let chunk = try pread(at: start + position, count: Int(min(UInt64(chunkSize), wanted.upperBound - position)))
-                    if range == nil { crc = chunk.crc32(checksum: crc) }
-                    try consume(chunk)
-                    position += UInt64(chunk.count)
-                }
-                if range == nil, crc != entry.crc32 { throw ArchiveError.unreadable("\(entry.path): CRC mismatch") }
-            case 8:
-                var produced: UInt64 = 0
-                let crc = try Data.decompress(size: Int64(entry.compressedSize), bufferSize: chunkSize, skipCRC32: range != nil) { position, size in
-                    // zlib is always told a full buffer is there: past the entry's data, hand it zeros
-                    // (inflate stops at the stream's end); a stream that never ends is cut off here.
-                    guard UInt64(position) < entry.compressedSize else { throw ArchiveError.unreadable("\(entry.path): truncated data") }
-                    let available = Int(min(UInt64(size), self.fileSize - (start + UInt64(position))))
-                    var chunk = try self.pread(at: start + UInt64(position), count: available)
-                    if available < size { chunk.append(Data(count: size - available)) }
-                    return chunk
-                } consumer: { chunk in
-                    let chunkRange = produced..<(produced + UInt64(chunk.count))
-                    produced += UInt64(chunk.count)
-                    // Bytes are counted: a header that understates the size does not get past the limit.
-                    guard produced <= entry.uncompressedSize else { throw ArchiveError.unreadable("\(entry.path): expands beyond its declared size") }
-                    let overlap = chunkRange.clamped(to: wanted)
-                    if !overlap.isEmpty {
-                        let lower = Int(overlap.lowerBound - chunkRange.lowerBound)
-                        try consume(chunk.subdata(in: lower..<(lower + overlap.count)))
-                    }
-                }
-                if range == nil {
-                    guard produced == entry.uncompressedSize else { throw ArchiveError.unreadable("\(entry.path): shorter than its declared size") }
-                    guard crc == entry.crc32 else { throw ArchiveError.unreadable("\(entry.path): CRC mismatch") }
-                }
-            default:
-                throw ArchiveError.unreadable("\(entry.path): compression method \(entry.method) is not supported")
-            }
-        } catch let error as ArchiveError {
-            throw error
-        } catch {
-            throw .unreadable("\(entry.path): \(error)")
+        let reader = try EntryReader(self, entry, range: range)
+        while let chunk = try reader.next(maxBytes: chunkSize) {
+            do { try consume(chunk) } catch let error as ArchiveError { throw error } catch { throw .unreadable("\(entry.path): \(error)") }
         }
+    }
+
+    /// A reader for one entry that hands out its bytes a chunk at a time (for streaming responses).
+    public func reader(_ entry: Entry, range: Range<UInt64>? = nil) throws(ArchiveError) -> EntryReader {
+        try EntryReader(self, entry, range: range)
+    }
+
+    func dataOffset(_ entry: Entry) throws(ArchiveError) -> UInt64 {
+        let header = try pread(at: entry.headerOffset, count: 30)
+        guard header.le32(0) == 0x0403_4b50 else { throw .unreadable("\(entry.path): bad local header") }
+        let start = entry.headerOffset + 30 + UInt64(header.le16(26)) + UInt64(header.le16(28))
+        guard start + entry.compressedSize <= fileSize else { throw .unreadable("\(entry.path): data beyond the end of the archive") }
+        return start
+    }
+
+    func pread(at offset: UInt64, count: Int) throws(ArchiveError) -> Data {
+        try Self.pread(descriptor, at: offset, count: count)
+    }
+
+    func pread(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws(ArchiveError) {
+        try Self.pread(descriptor, at: offset, into: buffer)
     }
 
     // MARK: Reading the structures
 
-    private func dataOffset(_ entry: Entry) throws(ArchiveError) -> UInt64 {
-        let header = try pread(at: entry.headerOffset, count: 30)
-        guard header.count == 30, header.le32(0) == 0x0403_4b50 else { throw .unreadable("\(entry.path): bad local header") }
-        return entry.headerOffset + 30 + UInt64(header.le16(26)) + UInt64(header.le16(28))
-    }
-
-    private func pread(at offset: UInt64, count: Int) throws(ArchiveError) -> Data {
-        try Self.pread(descriptor, at: offset, count: count)
-    }
-
     private static func pread(_ fd: Int32, at offset: UInt64, count: Int) throws(ArchiveError) -> Data {
         var data = Data(count: count)
+        var failure: ArchiveError?
+        data.withUnsafeMutableBytes { buffer in
+            do throws(ArchiveError) { try pread(fd, at: offset, into: buffer) } catch { failure = error }
+        }
+        if let failure { throw failure }
+        return data
+    }
+
+    private static func pread(_ fd: Int32, at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws(ArchiveError) {
         var done = 0
-        while done < count {
-            let n = data.withUnsafeMutableBytes { buffer in
-                #if canImport(Glibc)
-                Glibc.pread(fd, buffer.baseAddress! + done, count - done, off_t(offset) + off_t(done))
-                #else
-                Darwin.pread(fd, buffer.baseAddress! + done, count - done, off_t(offset) + off_t(done))
-                #endif
-            }
+        while done < buffer.count {
+            #if canImport(Glibc)
+            let n = Glibc.pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+            #else
+            let n = Darwin.pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+            #endif
             if n < 0, errno == EINTR { continue }
             guard n > 0 else { throw .unreadable(n == 0 ? "unexpected end of archive" : String(cString: strerror(errno))) }
             done += n
         }
-        return data
     }
 
     private static func readCentralDirectory(fd: Int32, fileSize: UInt64, limits: ArchiveLimits) throws(ArchiveError) -> ([String], [String: Entry]) {
@@ -304,7 +273,7 @@ public final class SafeArchive: Sendable {
 }
 
 extension Data {
-    fileprivate func le16(_ i: Int) -> UInt16 { UInt16(self[startIndex + i]) | UInt16(self[startIndex + i + 1]) << 8 }
-    fileprivate func le32(_ i: Int) -> UInt32 { UInt32(le16(i)) | UInt32(le16(i + 2)) << 16 }
-    fileprivate func le64(_ i: Int) -> UInt64 { UInt64(le32(i)) | UInt64(le32(i + 4)) << 32 }
+    func le16(_ i: Int) -> UInt16 { UInt16(self[startIndex + i]) | UInt16(self[startIndex + i + 1]) << 8 }
+    func le32(_ i: Int) -> UInt32 { UInt32(le16(i)) | UInt32(le16(i + 2)) << 16 }
+    func le64(_ i: Int) -> UInt64 { UInt64(le32(i)) | UInt64(le32(i + 4)) << 32 }
 }

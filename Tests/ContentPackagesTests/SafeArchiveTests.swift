@@ -78,6 +78,19 @@ struct SafeArchiveTests {
         #expect(throws: ArchiveError.self) { try SafeArchive(url: garbage) }
     }
 
+    @Test("A header that understates the expanded size is caught by counting bytes")
+    func lyingHeader() throws {
+        let url = try zip([("index.html", Data(count: 900_000), .deflate)])
+        defer { try? FileManager.default.removeItem(at: url) }
+        var bytes = try Data(contentsOf: url)
+        let central = try #require(bytes.firstRange(of: Data([0x50, 0x4b, 0x01, 0x02]))).lowerBound
+        bytes.replaceSubrange((central + 24)..<(central + 28), with: [0x00, 0x10, 0x00, 0x00])  // claims 4,096 bytes
+        try bytes.write(to: url)
+        let archive = try SafeArchive(url: url)
+        #expect(archive.expandedBytes == 4096)
+        #expect(throws: ArchiveError.unreadable("index.html: expands beyond its declared size")) { try archive.verify() }
+    }
+
     @Test("A symlink entry is refused")
     func symlink() throws {
         let url = temporary()
