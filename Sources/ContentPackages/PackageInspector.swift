@@ -84,7 +84,8 @@ public enum PackageInspector {
         return report
     }
 
-    static func inspect(_ archive: SafeArchive) throws(PackageError) -> PackageReport {
+    /// Detects and describes an archive already opened (its entries are not verified again).
+    public static func inspect(_ archive: SafeArchive) throws(PackageError) -> PackageReport {
         do {
             if archive.contains("imsmanifest.xml") { return try manifest(archive) }
             if archive.contains("h5p.json") { return try h5p(archive) }

@@ -257,7 +257,7 @@ struct MaterialController {
         var headers: HTTPFields = [
             .eTag: etag, .contentType: version.mediaType, .contentDisposition: FileNames.contentDisposition(version.fileName),
             .cacheControl: material.visibility == .public ? "public, max-age=31536000, immutable" : "private, max-age=31536000, immutable",
-            .init("X-Content-Type-Options")!: "nosniff",
+            .xContentTypeOptions: "nosniff",
         ]
         if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: [.eTag: etag]) }
         headers[.contentLength] = String(version.byteSize)
