@@ -226,8 +226,13 @@ enum ScormRuntime {
             return done(name, [element, value], "true");
           }
           function errorString(code) { return messages[String(code)] || ""; }
+          // Content often declares its own global `var API = null` (expecting the API in a parent frame):
+          // an accessor that ignores assignments keeps the run-time in place.
+          function install(name, api) {
+            Object.defineProperty(window, name, { get: function () { return api; }, set: function () {}, enumerable: true, configurable: false });
+          }
           if (v12) {
-            window.API = {
+            install("API", {
               LMSInitialize: function (a) { return initialize("LMSInitialize", a === undefined ? "" : String(a)); },
               LMSFinish: function (a) { return terminate("LMSFinish", a === undefined ? "" : String(a)); },
               LMSGetValue: function (e) { return getValue("LMSGetValue", e); },
@@ -236,9 +241,9 @@ enum ScormRuntime {
               LMSGetLastError: function () { return lastError; },
               LMSGetErrorString: errorString,
               LMSGetDiagnostic: function (c) { return errorString(c === undefined || c === "" ? lastError : c); }
-            };
+            });
           } else {
-            window.API_1484_11 = {
+            install("API_1484_11", {
               version: "1.0",
               Initialize: function (a) { return initialize("Initialize", String(a)); },
               Terminate: function (a) { return terminate("Terminate", String(a)); },
@@ -248,7 +253,7 @@ enum ScormRuntime {
               GetLastError: function () { return lastError; },
               GetErrorString: errorString,
               GetDiagnostic: function (c) { return errorString(c === undefined || c === "" ? lastError : c); }
-            };
+            });
           }
         })();
         """#
