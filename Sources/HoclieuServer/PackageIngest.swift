@@ -1,5 +1,5 @@
 import ContentPackages
-public import Foundation
+import Foundation
 import HTTPTypes
 public import HoclieuCore
 public import HoclieuStorage

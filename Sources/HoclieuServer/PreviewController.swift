@@ -39,7 +39,7 @@ struct PreviewController {
 
     // MARK: References
 
-    struct Target {
+    struct Target: Sendable {
         let material: Material
         let version: MaterialVersion
         let signed: Bool
@@ -60,6 +60,7 @@ struct PreviewController {
 
     func target(_ context: AppRequestContext) async throws -> Target {
         let reference = try context.parameters.require("ref")
+        if let cached = packages.resolved(reference) { return cached }
         let parts = reference.split(separator: "~", omittingEmptySubsequences: false)
         guard parts.count == 1 || parts.count == 3 else { throw Self.badReference }
         let ref = try VersionedPID(parsing: String(parts[0]))
@@ -78,7 +79,9 @@ struct PreviewController {
         guard let material = try await repository.store.material(ref.pid), signed || material.isVisible(to: nil),
             let version = try await repository.store.version(ref.pid, number: number)
         else { throw Problem.notFound("bản xem thử / preview \(ref.pid)@v\(number)") }
-        return Target(material: material, version: version, signed: signed, reference: reference)
+        let target = Target(material: material, version: version, signed: signed, reference: reference)
+        packages.remember(reference, target)
+        return target
     }
 
     static let badReference = Problem.badRequest(

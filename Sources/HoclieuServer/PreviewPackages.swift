@@ -16,6 +16,7 @@ final class PreviewPackages: Sendable {
     }
 
     private struct State {
+        var references = LRU<String, (target: PreviewController.Target, until: ContinuousClock.Instant)>()
         var packages = LRU<ContentID, OpenPackage>()
         var bodies = LRU<String, ByteBuffer>()
         var bodyBytes = 0
@@ -46,6 +47,24 @@ final class PreviewPackages: Sendable {
             while state.packages.count > maxPackages { state.packages.removeOldest() }
         }
         return open
+    }
+
+    /// How long a resolved reference is reused: a material that stops being public stops being
+    /// previewable within this time, and a page's dozens of entries cost one database lookup.
+    static let referenceLifetime = Duration.seconds(2)
+
+    func resolved(_ reference: String) -> PreviewController.Target? {
+        state.withLock { state in
+            guard let cached = state.references.get(reference), cached.until > .now else { return nil }
+            return cached.target
+        }
+    }
+
+    func remember(_ reference: String, _ target: PreviewController.Target) {
+        state.withLock { state in
+            state.references.put(reference, (target, .now + Self.referenceLifetime))
+            if state.references.count > 4096 { state.references.removeOldest() }
+        }
     }
 
     func body(_ key: String) -> ByteBuffer? { state.withLock { $0.bodies.get(key) } }

@@ -82,6 +82,10 @@ struct PreviewTests {
             let beyond = try await fetch(client, "/preview/\(pid)@v1/Playing/playing.jpg", headers: [.range: "bytes=999999999-"])
             #expect(beyond.status == .rangeNotSatisfiable && beyond.headers[.contentRange] == "bytes */\(image.body.count)")
 
+            let head = try await client.execute(uri: "/preview/\(pid)@v1/Playing/playing.jpg", method: .head) { $0 }
+            #expect(head.status == .ok && head.body.readableBytes == 0)
+            #expect(head.headers[.contentLength] == String(image.body.count) && head.headers[.eTag] == etag)
+
             #expect(try await fetch(client, "/preview/\(pid)@v1/nothing/here.html").status == .notFound)
             #expect(try await fetch(client, "/preview/\(pid)@v1/%2E%2E/%2E%2E/etc/passwd").status == .notFound)
             #expect(try await fetch(client, "/preview/\(pid)@v9/").status == .notFound)
