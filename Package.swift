@@ -58,6 +58,7 @@ let package = Package(
             dependencies: ["HoclieuCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        .target(name: "QuestionFormats", dependencies: ["HoclieuCore", "HoclieuXML"], swiftSettings: swiftSettings),
         .target(
             name: "ContentPackages",
             dependencies: ["HoclieuCore", "HoclieuXML", "CDeflate"],
@@ -116,6 +117,7 @@ let package = Package(
         ),
         .testTarget(name: "HoclieuCoreTests", dependencies: ["HoclieuCore"], swiftSettings: swiftSettings),
         .testTarget(name: "HoclieuXMLTests", dependencies: ["HoclieuXML"], swiftSettings: swiftSettings),
+        .testTarget(name: "QuestionFormatsTests", dependencies: ["QuestionFormats", "HoclieuCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ContentPackagesTests",
             dependencies: ["ContentPackages", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
