@@ -38,6 +38,11 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        .systemLibrary(
+            name: "CDeflate",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(
             name: "HoclieuCore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
@@ -56,7 +61,8 @@ let package = Package(
         .target(name: "QuestionFormats", dependencies: ["HoclieuCore", "HoclieuXML"], swiftSettings: swiftSettings),
         .target(
             name: "ContentPackages",
-            dependencies: ["HoclieuCore", "HoclieuXML", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["HoclieuCore", "HoclieuXML", "CDeflate"],
+            resources: [.copy("Schemas")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -78,6 +84,7 @@ let package = Package(
                 "HoclieuStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

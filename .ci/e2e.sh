@@ -44,6 +44,16 @@ curl -fsS -H "Accept: text/html" "http://127.0.0.1:$PORT/id/$PID@v1" | grep -q "
 echo "e2e: create, upload, search, download, resolve OK ($PID)"
 [ "$(curl -fsS "$API/catalog/items/CN.3" | json '["code"]')" = CN.3 ] || fail "catalogue not loaded at start"
 
+# A SCORM package through the release service: recognised on upload, previewed sandboxed.
+SCORM=$(curl -fsS -X POST "$API/materials" -H "$AUTH" -d '{"kind":"lesson","title":"Golf","status":"published"}' | json '["pid"]')
+curl -fsS -X POST "$API/materials/$SCORM/versions?filename=golf.zip" -H "$AUTH" -H "Content-Type: application/zip" \
+    --data-binary @../shared/conformance/scorm/scorm12/rustici_singlescobasic.zip | grep -q '"kind":"scorm12"' || fail "SCORM upload"
+curl -fsS -D "$WORK/preview.headers" -o /dev/null "http://127.0.0.1:$PORT/preview/$SCORM@v1/shared/launchpage.html"
+grep -qi '^content-security-policy: sandbox allow-scripts allow-forms' "$WORK/preview.headers" || fail "preview CSP"
+grep -qi '^x-content-type-options: nosniff' "$WORK/preview.headers" || fail "preview nosniff"
+! grep -qi '^set-cookie' "$WORK/preview.headers" || fail "preview set a cookie"
+echo "e2e: SCORM upload and sandboxed preview OK ($SCORM)"
+
 # A crash in the middle of an upload.
 PID2=$(curl -fsS -X POST "$API/materials" -H "$AUTH" -d '{"kind":"video","title":"Video dài"}' | json '["pid"]')
 head -c 50000000 /dev/zero > "$WORK/big.bin"
@@ -91,6 +101,9 @@ HOCLIEU_URL="http://127.0.0.1:$PORT" "$VENV/bin/pytest" -q Tests/case
 echo "e2e: CASE schemas OK"
 
 kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
+
+echo "== bench ingest (small, for the log)"
+"$BIN" bench ingest --file "$WORK/ingest.zip" --entries 500 --megabytes 30 --data "$WORK/bench-ingest"
 
 echo "== bench search (small, for the log)"
 "$BIN" bench search --materials 50000 --queries 300 --data "$WORK/bench"

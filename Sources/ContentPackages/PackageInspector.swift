@@ -18,6 +18,16 @@ public struct SCO: Codable, Sendable, Equatable {
     public var href: String?
 }
 
+/// One entry of a package's organisation tree (the table of contents a player shows).
+public struct OutlineItem: Codable, Sendable, Equatable {
+    public var identifier: String
+    public var title: String
+    /// The resource's launch path with the item's parameters; nil for a pure grouping item.
+    public var href: String?
+    public var isSCO: Bool
+    public var children: [OutlineItem]
+}
+
 /// What a package says about itself: prefills the material's metadata (the teacher's values win).
 public struct PackageReport: Codable, Sendable {
     public var kind: PackageKind
@@ -32,6 +42,8 @@ public struct PackageReport: Codable, Sendable {
     /// The file a player opens first.
     public var launch: String?
     public var scos: [SCO] = []
+    /// The default organisation as a tree (SCORM and IMS CP).
+    public var outline: [OutlineItem] = []
     public var entryCount: Int
     public var expandedBytes: Int64
     /// Problems a player would survive; shown to reviewers.
@@ -60,9 +72,20 @@ public enum PackageError: Error, Sendable, CustomStringConvertible {
 
 /// Detects and describes SCORM 1.2/2004, IMS CP, H5P, GeoGebra and HTML5 packages.
 public enum PackageInspector {
-    public static func inspect(_ url: URL, limits: ArchiveLimits = .init()) throws(PackageError) -> PackageReport {
+    /// Detects and describes the package at `url`; with `verify`, every entry is also read through and
+    /// its CRC checked (as `unzip -t` does), so a damaged upload is refused now, not found out in a preview.
+    public static func inspect(_ url: URL, limits: ArchiveLimits = .init(), verify: Bool = true) throws(PackageError) -> PackageReport {
         let archive: SafeArchive
         do { archive = try SafeArchive(url: url, limits: limits) } catch { throw .archive(error) }
+        let report = try inspect(archive)
+        if verify {
+            do { try archive.verify() } catch { throw .archive(error) }
+        }
+        return report
+    }
+
+    /// Detects and describes an archive already opened (its entries are not verified again).
+    public static func inspect(_ archive: SafeArchive) throws(PackageError) -> PackageReport {
         do {
             if archive.contains("imsmanifest.xml") { return try manifest(archive) }
             if archive.contains("h5p.json") { return try h5p(archive) }
@@ -123,6 +146,9 @@ public enum PackageInspector {
         }
         var report = PackageReport(kind: kind, entryCount: archive.paths.count, expandedBytes: archive.expandedBytes)
         report.version = schemaVersion
+        if let edition = ManifestSchemas.edition(rootNamespace: doc.root?.namespaceURI, schemaVersion: schemaVersion, kind: kind) {
+            report.warnings += ManifestSchemas.warnings(for: doc, edition: edition)
+        }
         let defaultOrg = try first("//*[local-name()='organizations']/@default")
         let orgPath = defaultOrg.map { "//*[local-name()='organization'][@identifier='\($0)']" } ?? "//*[local-name()='organization'][1]"
         let lomTitle = "//*[local-name()='lom']/*[local-name()='general']/*[local-name()='title']"
@@ -173,6 +199,16 @@ public enum PackageInspector {
         if report.launch == nil {
             throw PackageError.invalid("gói không có tệp khởi chạy / no item points at a launchable resource")
         }
+        func outline(_ item: XMLElement) -> OutlineItem {
+            let ref = item.attribute("identifierref")
+            return OutlineItem(
+                identifier: item.attribute("identifier") ?? "",
+                title: item.children.first { $0.name == "title" }?.text.trimmingCharacters(in: .whitespacesAndNewlines) ?? "",
+                href: ref.flatMap { hrefByResource[$0] }.map { $0 + (item.attribute("parameters") ?? "") },
+                isSCO: ref.map { scoResources.contains($0) } ?? false,
+                children: item.children.filter { $0.name == "item" }.map(outline))
+        }
+        report.outline = try doc.select(orgPath).first?.children.filter { $0.name == "item" }.map(outline) ?? []
         return report
     }
 

@@ -84,6 +84,7 @@ struct Import: ReportingCommand {
         case StoreError.conflict(let what): "đã tồn tại / already exists: \(what)"
         case FileNameError.unsafe(let name): "tên tệp không an toàn / unsafe file name: \(name)"
         case let error as BlobError: "\(error)"
+        case let problem as Problem: "\(problem.vi) / \(problem.en)"
         default: "\(error)"
         }
     }
@@ -120,11 +121,10 @@ struct Import: ReportingCommand {
         let blob = try repository.blobs.store(fileAt: url, limit: repository.configuration.maxUploadBytes)
         do {
             guard blob.byteSize > 0 else { throw StoreError.invalid("tệp rỗng / empty file") }
-            let mediaType = MediaTypes.resolve(declared: nil, fileName: fileName)
-            let text = TextExtraction.extract(mediaType: mediaType, byteSize: blob.byteSize) { try Data(contentsOf: url) }
+            let file = try await repository.describe(blob, fileName: fileName, declaredType: nil)
             let version = VersionDraft(
-                contentID: blob.contentID, fileName: fileName, mediaType: mediaType, byteSize: blob.byteSize, createdBy: ownerID,
-                extractedText: text)
+                contentID: blob.contentID, fileName: fileName, mediaType: file.mediaType, byteSize: blob.byteSize, createdBy: ownerID,
+                extractedText: file.extractedText, package: file.package)
             let source = Provenance(sourceSystem: "cli", sourceIdentifier: fileName)
             if let existing = try await store.material(source: source) {
                 if let current = try await store.version(existing.pid, number: existing.currentVersion), current.contentID == blob.contentID {
@@ -134,9 +134,9 @@ struct Import: ReportingCommand {
                 return Item(input: input, action: "updated", pid: existing.pid.rawValue, version: added.number)
             }
             let draft = MaterialDraft(
-                kind: kind ?? MediaTypes.kind(for: mediaType), format: mediaType,
-                metadata: metadata(defaultTitle: (fileName as NSString).deletingPathExtension), visibility: visibility, status: status,
-                provenance: source, extractedText: text)
+                kind: kind ?? file.suggestedKind, format: file.package?.kind ?? file.mediaType,
+                metadata: file.prefilled(metadata(defaultTitle: (fileName as NSString).deletingPathExtension), titleChosen: title != nil, languageChosen: false),
+                visibility: visibility, status: status, provenance: source, extractedText: file.extractedText)
             let material = try await store.createMaterial(draft, ownerID: ownerID, firstVersion: version)
             return Item(input: input, action: "created", pid: material.pid.rawValue, version: 1)
         } catch {

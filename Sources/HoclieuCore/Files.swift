@@ -52,6 +52,20 @@ public enum MediaTypes {
         return byExtension[ext] ?? "application/octet-stream"
     }
 
+    /// Types of the files web packages are made of, beyond ``byExtension``.
+    static let webExtensions: [String: String] = [
+        "js": "text/javascript", "mjs": "text/javascript", "css": "text/css", "woff": "font/woff", "woff2": "font/woff2",
+        "ttf": "font/ttf", "otf": "font/otf", "eot": "application/vnd.ms-fontobject", "ico": "image/x-icon", "bmp": "image/bmp",
+        "m4a": "audio/mp4", "m4v": "video/mp4", "ogv": "video/ogg", "oga": "audio/ogg", "vtt": "text/vtt", "wasm": "application/wasm",
+        "swf": "application/x-shockwave-flash", "xsd": "application/xml", "ggb": "application/vnd.geogebra.file",
+    ]
+
+    /// The type a browser needs for an entry of a web package (served with `nosniff`, so it must be right).
+    public static func forEntry(_ path: String) -> String {
+        let ext = (path as NSString).pathExtension.lowercased()
+        return webExtensions[ext] ?? byExtension[ext] ?? "application/octet-stream"
+    }
+
     /// The material kind a file of this type most likely is.
     public static func kind(for mediaType: String) -> MaterialKind {
         mediaType.hasPrefix("video/") ? .video : .document

@@ -11,7 +11,7 @@ import NIOPosix
 public func buildApplication(_ repository: Repository, logger: Logger) -> some ApplicationProtocol {
     let configuration = repository.configuration
     return Application(
-        router: buildRouter(repository, logger: logger),
+        responder: HeadResponder(get: buildRouter(repository, logger: logger).buildResponder()),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hoclieu"),
         services: [IndexMaintenanceService(store: repository.store, interval: .seconds(300), logger: logger)],
         logger: logger)
@@ -33,6 +33,7 @@ public func buildRouter(_ repository: Repository, logger: Logger) -> Router<AppR
     MaterialController(repository: repository).addRoutes(to: router)
     SearchController(repository: repository).addRoutes(to: router)
     IdentifierController(repository: repository).addRoutes(to: router)
+    PreviewController(repository: repository, packages: PreviewPackages()).addRoutes(to: router)
     CatalogController(repository: repository).addRoutes(to: router)
     let caseProvider = CASEController(repository: repository)
     caseProvider.addRoutes(to: router)
@@ -44,4 +45,22 @@ public func buildRouter(_ repository: Repository, logger: Logger) -> Router<AppR
             body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
     }
     return router
+}
+
+/// Answers `HEAD` for every `GET` route (RFC 9110 §9.3.2): the request is routed as a GET and the
+/// body dropped; the headers, `Content-Length` included, stay. It wraps the whole router because
+/// routing itself decides by method.
+struct HeadResponder<Inner: HTTPResponder>: HTTPResponder {
+    let get: Inner
+
+    func respond(to request: Request, context: Inner.Context) async throws -> Response {
+        guard request.method == .head else { return try await get.respond(to: request, context: context) }
+        var head = request.head
+        head.method = .get
+        var response = try await get.respond(to: Request(head: head, body: request.body), context: context)
+        // The server derives Content-Length from the body: an empty body that declares the GET's length.
+        let length = response.headers[.contentLength].flatMap(Int.init) ?? response.body.contentLength
+        response.body = ResponseBody(contentLength: length) { writer in try await writer.finish(nil) }
+        return response
+    }
 }

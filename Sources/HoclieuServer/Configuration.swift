@@ -3,6 +3,7 @@ import HTTPTypes
 public import HoclieuCore
 public import HoclieuStorage
 import Logging
+import Crypto
 import NIOCore
 import NIOPosix
 
@@ -75,6 +76,9 @@ public struct Repository: Sendable {
     public let store: any Store
     public let blobs: BlobStore
     public let configuration: ServerConfiguration
+    /// Signs preview references (and, later, other tokens): `signing.key` in the data folder, made on
+    /// first start. Nodes that share a data folder share it.
+    let signingKey: SymmetricKey
 
     /// The database file inside a data folder.
     public static func databaseURL(in dataDirectory: URL) -> URL { dataDirectory.appendingPathComponent("hoclieu.sqlite") }
@@ -88,7 +92,18 @@ public struct Repository: Sendable {
         try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
         let store = try SQLiteStore(path: databaseURL(in: configuration.dataDirectory).path, pidPrefix: configuration.pidPrefix)
         let blobs = try BlobStore(root: blobsURL(in: configuration.dataDirectory))
-        return Repository(store: store, blobs: blobs, configuration: configuration)
+        return Repository(store: store, blobs: blobs, configuration: configuration, signingKey: try signingKey(in: configuration.dataDirectory))
+    }
+
+    static func signingKey(in dataDirectory: URL) throws -> SymmetricKey {
+        let url = dataDirectory.appendingPathComponent("signing.key")
+        if let data = try? Data(contentsOf: url), data.count == 32 { return SymmetricKey(data: data) }
+        let key = SymmetricKey(size: .bits256)
+        let data = key.withUnsafeBytes { Data($0) }
+        guard FileManager.default.createFile(atPath: url.path, contents: data, attributes: [.posixPermissions: 0o600]) else {
+            throw ConfigurationError(problems: ["cannot write \(url.path)"])
+        }
+        return key
     }
 
     /// Reads, checks and loads the catalogue folder (idempotent; see ``CatalogStore/loadCatalog(_:)``).

@@ -193,7 +193,6 @@ struct MaterialController {
             if value.isEmpty { throw Problem.badRequest("Tham số \(key) để trống.", "Parameter \(key) is empty.") }
         }
         let fileName = try FileNames.validated(query.get("filename") ?? FileNames.fromContentDisposition(request.headers[.contentDisposition]))
-        let mediaType = MediaTypes.resolve(declared: request.headers[.contentType], fileName: fileName)
         if let length = request.headers[.contentLength].flatMap(Int64.init), length > repository.configuration.maxUploadBytes {
             throw BlobError.tooLarge(limit: repository.configuration.maxUploadBytes)
         }
@@ -214,14 +213,17 @@ struct MaterialController {
         }
         let blob = try writer.commit()
         do {
-            let blobURL = repository.blobs.url(for: blob.contentID)
-            let package = try await PackageIngest.summary(of: blobURL, fileName: fileName, mediaType: mediaType)
-            let text = TextExtraction.extract(mediaType: mediaType, byteSize: blob.byteSize) { try Data(contentsOf: blobURL) }
+            let file = try await repository.describe(blob, fileName: fileName, declaredType: request.headers[.contentType])
             let version = try await store.addVersion(
                 material.pid,
                 VersionDraft(
-                    contentID: blob.contentID, fileName: fileName, mediaType: mediaType, byteSize: blob.byteSize,
-                    note: query.get("note"), createdBy: user.id, extractedText: text, package: package))
+                    contentID: blob.contentID, fileName: fileName, mediaType: file.mediaType, byteSize: blob.byteSize,
+                    note: query.get("note"), createdBy: user.id, extractedText: file.extractedText, package: file.package))
+            // What the package says about itself fills the fields the teacher left empty.
+            let prefilled = file.prefilled(material.metadata)
+            if prefilled != material.metadata {
+                _ = try await store.updateMaterial(material.pid, metadata: prefilled, visibility: nil, status: nil)
+            }
             context.logger.info(
                 "version stored", metadata: ["hoclieu.pid": "\(material.pid)", "hoclieu.version": "\(version.number)", "hoclieu.bytes": "\(blob.byteSize)"])
             return try JSONResponse(
@@ -257,7 +259,7 @@ struct MaterialController {
         var headers: HTTPFields = [
             .eTag: etag, .contentType: version.mediaType, .contentDisposition: FileNames.contentDisposition(version.fileName),
             .cacheControl: material.visibility == .public ? "public, max-age=31536000, immutable" : "private, max-age=31536000, immutable",
-            .init("X-Content-Type-Options")!: "nosniff",
+            .xContentTypeOptions: "nosniff",
         ]
         if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: [.eTag: etag]) }
         headers[.contentLength] = String(version.byteSize)

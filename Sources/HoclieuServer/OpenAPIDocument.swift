@@ -15,6 +15,8 @@ enum OpenAPIDocument {
         var tag: String
         /// Whether a bearer token is required (false: optional or none).
         var secured = false
+        /// The last path parameter takes the rest of the path, slashes included.
+        var catchAll = false
         var parameters: [[String: Any]] = []
         var requestBody: [String: Any]? = nil
         var responses: [String: Any]
@@ -41,6 +43,12 @@ enum OpenAPIDocument {
             "name": "pid", "in": "path", "required": true,
             "description": "Persistent identifier: PREFIX-SERIAL and a check character; a wrong check character is a 400 with a hint",
             "schema": ["type": "string", "pattern": "^[0-9A-Za-z]+(-[0-9A-Za-z]+)+$", "maxLength": 64],
+        ]
+    }
+    static var previewReference: [String: Any] {
+        [
+            "name": "ref", "in": "path", "required": true, "description": "PID@vN, or a signed reference PID@vN~expires~signature",
+            "schema": ["type": "string", "maxLength": 128],
         ]
     }
     static var versionNumber: [String: Any] { [
@@ -115,6 +123,32 @@ enum OpenAPIDocument {
             responses: [
                 "200": ["description": "The file", "content": ["application/octet-stream": ["schema": ["type": "string", "format": "binary"]]]],
                 "304": ["description": "Not modified"], "400": problem, "404": problem,
+            ]),
+        Operation(
+            method: "POST", path: "/api/v1/materials/{pid}/versions/{n}/preview",
+            summary: "The address to preview a version at (signed and expiring unless anyone may see it)", tag: "preview",
+            parameters: [pid, versionNumber],
+            responses: [
+                "200": json(["type": "object", "required": ["url"], "properties": ["url": ["type": "string"], "expires": ["type": "string"]]]),
+                "400": problem, "404": problem,
+            ]),
+        Operation(
+            method: "GET", path: "/preview/{ref}", summary: "Preview a version: SCORM player, HTML5 launch, H5P/GeoGebra summary or the file",
+            tag: "preview", parameters: [previewReference],
+            responses: [
+                "200": ["description": "The player, summary page or file (sandboxed)", "content": ["text/html": ["schema": ["type": "string"]]]],
+                "206": ["description": "Part of a file (Range)"], "301": ["description": "To the folder form (trailing slash)"],
+                "302": ["description": "To an HTML5 package's launch file"], "304": ["description": "Not modified"],
+                "400": problem, "403": problem, "404": problem, "416": ["description": "Range not satisfiable"], "422": problem,
+            ]),
+        Operation(
+            method: "GET", path: "/preview/{ref}/{path}", summary: "One entry of a stored package, sandboxed, with byte ranges", tag: "preview",
+            catchAll: true,
+            parameters: [previewReference, ["name": "path", "in": "path", "required": true, "description": "Entry path (may contain /)", "schema": ["type": "string"]]],
+            responses: [
+                "200": ["description": "The entry", "content": ["application/octet-stream": ["schema": ["type": "string", "format": "binary"]]]],
+                "206": ["description": "Part of the entry (Range)"], "304": ["description": "Not modified"],
+                "400": problem, "403": problem, "404": problem, "416": ["description": "Range not satisfiable"], "422": problem,
             ]),
         Operation(
             method: "GET", path: "/api/v1/search", summary: "Search (Vietnamese with or without diacritics)", tag: "search",
@@ -303,7 +337,8 @@ enum OpenAPIDocument {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
         return operations.filter { op in
             let pattern = op.path.split(separator: "/", omittingEmptySubsequences: false)
-            return pattern.count == segments.count && zip(pattern, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
+            let lengthFits = op.catchAll ? segments.count >= pattern.count : pattern.count == segments.count
+            return lengthFits && zip(pattern, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
         }.map(\.method)
     }
 }

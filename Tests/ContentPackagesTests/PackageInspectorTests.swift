@@ -17,7 +17,8 @@ struct CorpusPackageTests {
         ("scorm/scorm12/rustici_singlescobasic.zip", .scorm12, "Golf Explained - Run-time Basic Calls", "shared/launchpage.html", 1, nil),
         // Filed under ims_cp in the corpus, but its manifest is SCORM 1.2 (schemaversion 1.2): content decides.
         ("scorm/ims_cp/moodle_imscp_singlescobasic.zip", .scorm12, "Golf Explained - Run-time Basic Calls", "shared/launchpage.html", 1, nil),
-        ("scorm/ims_cp/tlf_imscp_lom_package.zip", .imsContentPackage, "Zou ba! Visiting China: Is this your first visit?", "index.html", 1, nil),
+        ("scorm/ims_cp/tlf_imscp_lom_package.zip", .imsContentPackage, "Zou ba! Visiting China: Is this your first visit?", "index.html", 1,
+         "does not match the IMS CP 1.1.4 schema: line 2: Element '{http://www.imsglobal.org/xsd/imscp_v1p1}manifest', attribute 'identifier': '273953' is not a valid value of the atomic type 'xs:ID'"),
         ("h5p/lumi/H5P.DragText.h5p", .h5p, "Drag the Words", "content/content.json", 0, nil),
         ("h5p/lumi/greetingcard1.h5p", .h5p, "Greeting card 1", "content/content.json", 0, nil),
         ("h5p/lumi/long_content_file_name.h5p", .h5p, "Greeting", "content/content.json", 0, nil),

@@ -93,6 +93,34 @@ struct CLITests {
         #expect(try await repository.store.statistics().materials == 3)
     }
 
+    @Test("import: a content package is judged as an upload is: kind, format, metadata from the package, refusal of a hostile one")
+    func importPackages() async throws {
+        let box = try Sandbox()
+        defer { box.cleanup() }
+        let repository = try await box.bootstrap()
+        let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared/conformance")
+        let report = try await box.command(
+            Import.self,
+            [
+                "import", corpus.appendingPathComponent("scorm/ims_cp/tlf_imscp_lom_package.zip").path,
+                corpus.appendingPathComponent("h5p/lumi/H5P.DragText.h5p").path, corpus.appendingPathComponent("h5p/negative/lumi_xss-svg.h5p").path,
+                "--keyword", "tiếng Trung",
+            ]
+        ).execute()
+        #expect(report.items.map(\.action) == ["created", "created", "failed"])
+        #expect(report.items[2].error?.contains("SVG with a script payload") == true)
+        let cp = try #require(try await repository.store.material(PersistentIdentifier(parsing: report.items[0].pid!)))
+        #expect(cp.kind == .lesson && cp.format == "ims_cp")
+        #expect(cp.metadata.title == "Zou ba! Visiting China: Is this your first visit?")
+        #expect(!cp.metadata.description.isEmpty, "the LOM description fills an empty field")
+        #expect(cp.metadata.keywords == ["tiếng Trung"], "the operator's keywords win over the package's")
+        let h5p = try #require(try await repository.store.material(PersistentIdentifier(parsing: report.items[1].pid!)))
+        #expect(h5p.kind == .simulation && h5p.format == "h5p" && h5p.metadata.title == "Drag the Words")
+        #expect(try await repository.store.version(h5p.pid, number: 1)?.package?.kind == "h5p")
+        #expect(repository.blobs.allBlobs().count == 2, "the refused package left no blob")
+    }
+
     @Test("import: bad input fails clearly and leaves nothing behind")
     func importFailures() async throws {
         let box = try Sandbox()

@@ -50,3 +50,29 @@ struct PackageUploadTests {
         }
     }
 }
+
+@Suite("Metadata prefilled from packages")
+struct PrefillTests {
+    @Test("A package's LOM fills the fields the teacher left empty; the teacher's values win")
+    func prefill() async throws {
+        let t = try await TestRepository(maxUploadBytes: 32 << 20)
+        defer { t.cleanup() }
+        try await t.application.test(.router) { client in
+            let token = try await client.login("admin", TestRepository.adminPassword)
+            let upload = PackageUploadTests()
+            let bare = try await client.createMaterial(token: token, #"{"kind":"lesson","title":"Tiếng Trung 6"}"#)
+            #expect(try await upload.upload(client, token: token, pid: bare, file: "scorm/ims_cp/tlf_imscp_lom_package.zip", name: "zouba.zip").0 == .created)
+            let filled = try #require(try await client.json(.get, "/api/v1/materials/\(bare)", token: token).body["metadata"] as? [String: Any])
+            #expect(filled["title"] as? String == "Tiếng Trung 6", "the teacher's title stays")
+            #expect((filled["description"] as? String)?.isEmpty == false)
+            #expect((filled["keywords"] as? [String])?.isEmpty == false)
+
+            let chosen = try await client.createMaterial(
+                token: token, #"{"kind":"lesson","title":"Tiếng Trung 6","description":"Mô tả của giáo viên","keywords":["trung"]}"#)
+            #expect(try await upload.upload(client, token: token, pid: chosen, file: "scorm/ims_cp/tlf_imscp_lom_package.zip", name: "zouba.zip").0 == .created)
+            let kept = try #require(try await client.json(.get, "/api/v1/materials/\(chosen)", token: token).body["metadata"] as? [String: Any])
+            #expect(kept["description"] as? String == "Mô tả của giáo viên")
+            #expect(kept["keywords"] as? [String] == ["trung"])
+        }
+    }
+}

@@ -1,97 +1,29 @@
 """End-to-end tests of the Hoclieu web UI (Public/) in headless Chromium.
 
-Needs a running service and its admin password:
+Needs a running service and its admin password (fixtures in conftest.py):
 
     HOCLIEU_URL=http://127.0.0.1:18181 HOCLIEU_ADMIN_PASSWORD=… SE_OFFLINE=true \
         python -m pytest -v Tests/ui
 
-Without HOCLIEU_URL every test is skipped (with the reason printed).
+Without HOCLIEU_URL nothing is collected (with the reason printed).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import secrets
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-import pytest
 
-BASE_URL = os.environ.get("HOCLIEU_URL", "").rstrip("/")
-ADMIN_USER = "admin"
-ADMIN_PASSWORD = os.environ.get("HOCLIEU_ADMIN_PASSWORD", "")
+from browser import ADMIN_PASSWORD, ADMIN_USER, BASE_URL, api
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
 SCREENSHOT = Path(os.environ.get("HOCLIEU_UI_SCREENSHOT", "/tmp/hoclieu-ui.png"))
 PID_PATTERN = re.compile(r"^[0-9A-Z]+(-[0-9A-Z]+)*$")
 TITLE = "Đường tròn lớp 9"
-
-if not BASE_URL:
-    reason = "HOCLIEU_URL is not set: start `hoclieu serve` and set HOCLIEU_URL (and HOCLIEU_ADMIN_PASSWORD) to run the UI tests"
-    print(f"SKIP: {reason}")
-    pytest.skip(reason, allow_module_level=True)
-if not ADMIN_PASSWORD:
-    reason = "HOCLIEU_ADMIN_PASSWORD is not set: the UI tests sign in as admin"
-    print(f"SKIP: {reason}")
-    pytest.skip(reason, allow_module_level=True)
-
-os.environ.setdefault("SE_OFFLINE", "true")  # Selenium must not try to download a driver.
-
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-
-
-# ---------------------------------------------------------------------------
-# API helpers (urllib, not the UI)
-# ---------------------------------------------------------------------------
-
-
-def api(method: str, path: str, body: dict | None = None, token: str | None = None) -> tuple[int, dict | None]:
-    data = None if body is None else json.dumps(body).encode("utf-8")
-    request = urllib.request.Request(BASE_URL + path, data=data, method=method)
-    request.add_header("Accept", "application/json")
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            raw = response.read()
-            return response.status, (json.loads(raw) if raw else None)
-    except urllib.error.HTTPError as error:
-        raw = error.read()
-        try:
-            return error.code, json.loads(raw) if raw else None
-        except ValueError:
-            return error.code, None
-
-
-@pytest.fixture(scope="module")
-def admin_token() -> str:
-    status, body = api("POST", "/api/v1/auth/login", {"username": ADMIN_USER, "password": ADMIN_PASSWORD})
-    assert status == 200, f"admin sign-in through the API failed: {status} {body}"
-    return body["token"]
-
-
-# ---------------------------------------------------------------------------
-# Browser
-# ---------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def driver():
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=vi-VN"):
-        options.add_argument(argument)
-    browser = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    browser.set_page_load_timeout(30)
-    yield browser
-    browser.quit()
 
 
 def wait(driver, seconds: float = 15) -> WebDriverWait:

@@ -1,0 +1,150 @@
+import ContentPackages
+import Foundation
+import HoclieuCore
+
+/// The HTML pages of the preview surface: the player for SCORM and IMS CP packages and the summary of
+/// H5P and GeoGebra files. Self-contained (inline style and script) because they run sandboxed.
+enum PreviewPages {
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for c in text.unicodeScalars {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+
+    static let style = """
+        body{margin:0;font:15px/1.45 system-ui,sans-serif;color:#1d2733;display:grid;grid-template:auto 1fr/16rem 1fr 18rem;height:100vh}
+        header{grid-column:1/4;padding:.5rem 1rem;background:#0b5394;color:#fff}header h1{font-size:1.1rem;margin:0}
+        header p{margin:.2rem 0 0;font-size:.85rem;opacity:.9}nav,aside{overflow:auto;padding:.5rem;background:#f4f6f8;font-size:.9rem}
+        nav ul{padding-left:1rem;margin:.2rem 0}nav a{color:#0b5394;cursor:pointer}nav a.active{font-weight:700}
+        main{display:flex;flex-direction:column}iframe{flex:1;border:0;width:100%}
+        .bar{display:flex;gap:.5rem;padding:.3rem}.bar button{padding:.2rem .8rem}
+        aside ol{padding-left:1.2rem;font-family:ui-monospace,monospace;font-size:.78rem}aside li.error{color:#a61b1b}
+        .warn{color:#7a4b00}table{border-collapse:collapse}td,th{border:1px solid #ccd;padding:.25rem .5rem;text-align:left}
+        """
+
+    /// The player: the organisation tree, the content frame and a log of the run-time calls.
+    static func player(material: Material, version: MaterialVersion, report: PackageReport?) -> String {
+        let title = escape(report?.title ?? material.metadata.title)
+        let kind = version.package?.kind ?? ""
+        let outline = report?.outline ?? []
+        let warnings = version.package?.warnings ?? []
+        let json = (try? String(decoding: JSONEncoder().encode(["outline": outline]), as: UTF8.self)) ?? #"{"outline":[]}"#
+        return """
+            <!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Xem thử / Preview: \(title)</title><style>\(style)</style></head>
+            <body data-initialized="false" data-kind="\(escape(kind))">
+            <header><h1>\(title)</h1><p>\(escape(material.pid.rawValue))@v\(version.number) · \(escape(kind.uppercased())) · \
+            \(warnings.isEmpty ? "không có cảnh báo / no warnings" : "\(warnings.count) cảnh báo / warnings")</p></header>
+            <nav aria-label="Mục lục / Contents"><div id="outline"></div>\(warningList(warnings))</nav>
+            <main><div class="bar"><button id="previous" type="button">◀ Trước / Previous</button>
+            <button id="next" type="button">Tiếp / Next ▶</button><span id="status" role="status"></span></div>
+            <iframe id="content" title="Nội dung / Content"></iframe></main>
+            <aside><h2>API</h2><ol id="log" aria-live="polite"></ol></aside>
+            <script type="application/json" id="data">\(json.replacingOccurrences(of: "</", with: "<\\/"))</script>
+            <script>\(playerScript)</script>
+            </body></html>
+            """
+    }
+
+    static func warningList(_ warnings: [String]) -> String {
+        guard !warnings.isEmpty else { return "" }
+        return "<h2>Cảnh báo / Warnings</h2><ul class=\"warn\">" + warnings.map { "<li>\(escape($0))</li>" }.joined() + "</ul>"
+    }
+
+    static let playerScript = #"""
+        (function () {
+          var data = JSON.parse(document.getElementById("data").textContent);
+          var frame = document.getElementById("content"), log = document.getElementById("log"), status = document.getElementById("status");
+          var leaves = [], links = [];
+          function render(items, parent) {
+            var list = document.createElement("ul");
+            items.forEach(function (item) {
+              var li = document.createElement("li");
+              if (item.href) {
+                var index = leaves.length, a = document.createElement("a");
+                leaves.push(item);
+                a.textContent = item.title || item.identifier;
+                a.addEventListener("click", function () { load(index); });
+                links.push(a);
+                li.appendChild(a);
+              } else {
+                li.appendChild(document.createTextNode(item.title || item.identifier));
+              }
+              if (item.children && item.children.length) render(item.children, li);
+              list.appendChild(li);
+            });
+            parent.appendChild(list);
+          }
+          render(data.outline, document.getElementById("outline"));
+          var current = -1;
+          function load(index) {
+            if (index < 0 || index >= leaves.length) return;
+            current = index;
+            links.forEach(function (a, i) { a.className = i === index ? "active" : ""; });
+            status.textContent = leaves[index].title || "";
+            frame.src = leaves[index].href;
+          }
+          function find(identifier) {
+            for (var i = 0; i < leaves.length; i++) if (leaves[i].identifier === identifier) return i;
+            return -1;
+          }
+          document.getElementById("previous").addEventListener("click", function () { load(current - 1); });
+          document.getElementById("next").addEventListener("click", function () { load(current + 1); });
+          window.addEventListener("message", function (event) {
+            var m = event.data && event.data.hoclieuScorm;
+            if (!m) return;
+            if (m.call) {
+              var li = document.createElement("li");
+              li.textContent = m.call + "(" + m.args.map(function (a) { return JSON.stringify(a); }).join(", ") + ") → " + JSON.stringify(m.result) +
+                (m.error !== "0" ? " [" + m.error + "]" : "");
+              if (m.error !== "0") li.className = "error";
+              log.appendChild(li);
+              if ((m.call === "Initialize" || m.call === "LMSInitialize") && m.result === "true") document.body.dataset.initialized = "true";
+            }
+            if (m.navigation) {
+              var target = /^\{target=([^}]+)\}(choice|jump)$/.exec(m.navigation);
+              if (m.navigation === "continue") load(current + 1);
+              else if (m.navigation === "previous") load(current - 1);
+              else if (target && find(target[1]) >= 0) load(find(target[1]));
+              else if (/^(exit|exitAll|abandon|abandonAll|suspendAll)$/.test(m.navigation)) status.textContent = "Đã kết thúc / Ended (" + m.navigation + ")";
+            }
+          });
+          load(0);
+        })();
+        """#
+
+    /// H5P and GeoGebra: what the package holds (no offline player here).
+    static func summary(material: Material, version: MaterialVersion, report: PackageReport?, paths: [String]) -> String {
+        let title = escape(report?.title ?? material.metadata.title)
+        var rows: [(String, String)] = [("Loại / Kind", version.package?.kind ?? "")]
+        if let report {
+            if let library = report.version { rows.append(("Thư viện chính / Main library", library)) }
+            if !report.authors.isEmpty { rows.append(("Tác giả / Authors", report.authors.joined(separator: ", "))) }
+            if let licence = report.licence { rows.append(("Giấy phép / Licence", licence)) }
+            if let language = report.language { rows.append(("Ngôn ngữ / Language", language)) }
+            rows.append(("Số tệp / Entries", String(report.entryCount)))
+            rows.append(("Dung lượng / Expanded size", ByteCountFormatter.string(fromByteCount: report.expandedBytes, countStyle: .file)))
+        }
+        let table = rows.map { "<tr><th>\(escape($0.0))</th><td>\(escape($0.1))</td></tr>" }.joined()
+        let files = paths.prefix(500).map { "<li><a href=\"\(escape(PreviewController.escapePath($0)))\">\(escape($0))</a></li>" }.joined()
+        return """
+            <!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Xem thử / Preview: \(title)</title>
+            <style>body{font:15px/1.45 system-ui,sans-serif;margin:1rem 2rem;color:#1d2733}.warn{color:#7a4b00}\
+            table{border-collapse:collapse}td,th{border:1px solid #ccd;padding:.25rem .5rem;text-align:left}</style></head>
+            <body data-kind="\(escape(version.package?.kind ?? ""))"><h1>\(title)</h1>
+            <p>Gói này được xem dưới dạng cấu trúc: máy chủ không có trình phát ngoại tuyến cho loại này. /
+            This package is shown as its structure: no offline player for this kind is installed.</p>
+            <table>\(table)</table>\(warningList(version.package?.warnings ?? []))
+            <h2>Tệp / Files (\(paths.count))</h2><ul>\(files)</ul></body></html>
+            """
+    }
+}
