@@ -212,7 +212,7 @@ public struct QuestionCategory: Sendable, Codable, Hashable {
 }
 
 /// What an import returns: the questions (possibly none), the report, the categories.
-public struct QuestionImportResult: Sendable, Hashable {
+public struct QuestionImportResult: Sendable, Codable, Hashable {
     /// Imported questions, in file order.
     public var questions: [Question]
     /// What happened.
@@ -293,7 +293,7 @@ public struct QuestionExportReport: Sendable, Codable, Hashable {
 }
 
 /// The bytes of an export and its report.
-public struct QuestionExportResult: Sendable, Hashable {
+public struct QuestionExportResult: Sendable, Codable, Hashable {
     /// The file.
     public var data: Data
     /// What was lost.

@@ -202,6 +202,35 @@ struct MoodleXMLImportTests {
         #expect(question.score(response) == 0.9)
     }
 
+    @Test("Cloze syntax: weights, short names, shuffled and multiple-response gaps, escapes")
+    func clozeSyntax() throws {
+        let text = #"x {:SHORTANSWER:=mèo} y {2:NM:=3.5:0.1#gần đúng~%50%3.5:1} z {1:MCS:=a~b} w {1:MR:%50%p~%50%q~%-100%r} "#
+            + ##"e {1:SAC:=A\}B\~C\#D} f {1:FOO:x} g \(\frac{1}{2}\) h {3:MULTICHOICE_H:=Đúng~Sai}"##
+        let xml = "<quiz><question type=\"cloze\"><name><text>C</text></name><questiontext format=\"html\"><text><![CDATA["
+            + text + "]]></text></questiontext></question></quiz>"
+        let result = MoodleXMLImporter.importQuestions(from: Data(xml.utf8))
+        #expect(result.report.allErrors.isEmpty)
+        let question = try #require(result.questions.first)
+        #expect(question.stem.html == #"x {#1} y {#2} z {#3} w {#4} e {#5} f {1:FOO:x} g \(\frac{1}{2}\) h {#6}"#)
+        guard case .cloze(let cloze) = question.body else { Issue.record("expected cloze"); return }
+        #expect(cloze.gaps.map(\.weight) == [1, 2, 1, 1, 1, 3])
+        guard case .numeric(let numeric) = cloze.gaps[1].kind, case .choice(_, let display, let shuffle) = cloze.gaps[2].kind,
+            case .shortText(let caseSensitive) = cloze.gaps[4].kind, case .choice(_, let horizontal, _) = cloze.gaps[5].kind
+        else { Issue.record("unexpected gap kinds"); return }
+        #expect(numeric.keys.map(\.tolerance) == [0.1, 1])
+        #expect(numeric.keys[0].feedback?.html == "gần đúng")
+        #expect(display == .dropdown && shuffle)
+        #expect(cloze.gaps[3].isMultipleResponse)
+        #expect(caseSensitive.caseSensitive && caseSensitive.keys.map(\.pattern) == ["A}B~C#D"])
+        #expect(horizontal == .horizontal)
+        // Weighted: gaps 1 (w1) right, 2 (w2) half, others wrong → (1 + 1) / 9.
+        let score = question.score(.cloze([0: .text("Mèo"), 1: .text("4,2")]))
+        #expect(abs((score ?? 0) - 2.0 / 9.0) < 1e-12)
+        // Written back in the same syntax, read back the same.
+        let again = MoodleXMLImporter.importQuestions(from: try MoodleXMLExporter.export(result.questions).data)
+        #expect(again.questions == result.questions)
+    }
+
     @Test("gapselect and ddwtos become drop-down clozes, with a warning")
     func gapSelect() throws {
         for path in ["xml/qtype_fixtures/gapselect_testquestion.moodle.xml", "xml/qtype_fixtures/ddwtos_testquestion.moodle.xml"] {
