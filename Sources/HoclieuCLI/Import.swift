@@ -119,15 +119,18 @@ struct Import: ReportingCommand {
             throw StoreError.invalid("không có tệp / no such file")
         }
         let blob = try repository.blobs.store(fileAt: url, limit: repository.configuration.maxUploadBytes)
+        var thumbnail: StoredBlob?
         do {
             guard blob.byteSize > 0 else { throw StoreError.invalid("tệp rỗng / empty file") }
             let file = try await repository.describe(blob, fileName: fileName, declaredType: nil)
+            thumbnail = file.thumbnail
             let version = VersionDraft(
                 contentID: blob.contentID, fileName: fileName, mediaType: file.mediaType, byteSize: blob.byteSize, createdBy: ownerID,
-                extractedText: file.extractedText, package: file.package)
+                extractedText: file.extractedText, package: file.package, thumbnail: file.thumbnail?.contentID)
             let source = Provenance(sourceSystem: "cli", sourceIdentifier: fileName)
             if let existing = try await store.material(source: source) {
                 if let current = try await store.version(existing.pid, number: existing.currentVersion), current.contentID == blob.contentID {
+                    await repository.discard([thumbnail])
                     return Item(input: input, action: "unchanged", pid: existing.pid.rawValue, version: current.number)
                 }
                 let added = try await store.addVersion(existing.pid, version)
@@ -140,7 +143,7 @@ struct Import: ReportingCommand {
             let material = try await store.createMaterial(draft, ownerID: ownerID, firstVersion: version)
             return Item(input: input, action: "created", pid: material.pid.rawValue, version: 1)
         } catch {
-            if blob.isNew, !(try await store.isReferenced(blob.contentID)) { repository.blobs.remove(blob.contentID) }
+            await repository.discard([blob, thumbnail])
             throw error
         }
     }

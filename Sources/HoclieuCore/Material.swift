@@ -223,10 +223,12 @@ public struct MaterialVersion: Codable, Sendable, Equatable {
     public var createdAt: Date
     /// What the file is as a content package (SCORM, H5P…), with the warnings reviewers see; nil for plain files.
     public var package: PackageSummary?
+    /// A PNG of the first page (PDF), when a thumbnail tool was available at upload.
+    public var thumbnail: ContentID?
 
     public init(
         pid: PersistentIdentifier, number: Int, contentID: ContentID, fileName: String, mediaType: String, byteSize: Int64,
-        note: String?, createdBy: Int64, createdAt: Date, package: PackageSummary? = nil
+        note: String?, createdBy: Int64, createdAt: Date, package: PackageSummary? = nil, thumbnail: ContentID? = nil
     ) {
         self.pid = pid
         self.number = number
@@ -238,6 +240,7 @@ public struct MaterialVersion: Codable, Sendable, Equatable {
         self.createdBy = createdBy
         self.createdAt = createdAt
         self.package = package
+        self.thumbnail = thumbnail
     }
 }
 

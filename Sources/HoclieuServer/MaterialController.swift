@@ -19,6 +19,7 @@ import NIOPosix
 /// | GET | /api/v1/materials/{pid}/versions | anyone who may see it |
 /// | GET | /api/v1/materials/{pid}/versions/{n} | anyone who may see it |
 /// | GET | /api/v1/materials/{pid}/versions/{n}/file | anyone who may see it |
+/// | GET | /api/v1/materials/{pid}/versions/{n}/thumbnail | anyone who may see it |
 struct MaterialController {
     let repository: Repository
     var store: any Store { repository.store }
@@ -92,6 +93,7 @@ struct MaterialController {
         router.get("/api/v1/materials/{pid}/versions", use: versions)
         router.get("/api/v1/materials/{pid}/versions/{n}", use: version)
         router.get("/api/v1/materials/{pid}/versions/{n}/file", use: file)
+        router.get("/api/v1/materials/{pid}/versions/{n}/thumbnail", use: thumbnail)
     }
 
     // MARK: Lookups shared by the routes
@@ -212,13 +214,16 @@ struct MaterialController {
             throw Problem(.unprocessableContent, "empty-file", vi: "Tệp rỗng.", en: "The file is empty.")
         }
         let blob = try writer.commit()
+        var thumbnail: StoredBlob?
         do {
             let file = try await repository.describe(blob, fileName: fileName, declaredType: request.headers[.contentType])
+            thumbnail = file.thumbnail
             let version = try await store.addVersion(
                 material.pid,
                 VersionDraft(
                     contentID: blob.contentID, fileName: fileName, mediaType: file.mediaType, byteSize: blob.byteSize,
-                    note: query.get("note"), createdBy: user.id, extractedText: file.extractedText, package: file.package))
+                    note: query.get("note"), createdBy: user.id, extractedText: file.extractedText, package: file.package,
+                    thumbnail: file.thumbnail?.contentID))
             // What the package says about itself fills the fields the teacher left empty.
             let prefilled = file.prefilled(material.metadata)
             if prefilled != material.metadata {
@@ -230,7 +235,7 @@ struct MaterialController {
                 status: .created, headers: [.location: "/api/v1/materials/\(material.pid)/versions/\(version.number)"], version)
         } catch {
             // Nothing half-stored: a refused package or a failed insert leaves no blob behind.
-            if blob.isNew, !(try await store.isReferenced(blob.contentID)) { repository.blobs.remove(blob.contentID) }
+            await repository.discard([blob, thumbnail])
             throw error
         }
     }
@@ -247,6 +252,25 @@ struct MaterialController {
             throw Problem.notFound("phiên bản / version \(material.pid)@v\(n)")
         }
         return try JSONResponse(version)
+    }
+
+    /// `GET …/versions/{n}/thumbnail`: the first-page PNG, when one was made.
+    @Sendable func thumbnail(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let material = try await visibleMaterial(context)
+        let n = try versionNumber(context)
+        guard let version = try await store.version(material.pid, number: n), let thumbnail = version.thumbnail else {
+            throw Problem.notFound("ảnh thu nhỏ / thumbnail \(material.pid)@v\(n)")
+        }
+        let etag = "\"\(thumbnail.rawValue)\""
+        if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: [.eTag: etag]) }
+        let body = try await FileIO(threadPool: .singleton).loadFile(path: repository.blobs.url(for: thumbnail).path, context: context)
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "image/png", .eTag: etag, .xContentTypeOptions: "nosniff",
+                .cacheControl: material.visibility == .public ? "public, max-age=31536000, immutable" : "private, max-age=31536000, immutable",
+            ],
+            body: body)
     }
 
     @Sendable func file(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -125,6 +125,13 @@ enum OpenAPIDocument {
                 "304": ["description": "Not modified"], "400": problem, "404": problem,
             ]),
         Operation(
+            method: "GET", path: "/api/v1/materials/{pid}/versions/{n}/thumbnail", summary: "First-page image (PDF, when pdftoppm is installed)",
+            tag: "materials", parameters: [pid, versionNumber],
+            responses: [
+                "200": ["description": "PNG", "content": ["image/png": ["schema": ["type": "string", "format": "binary"]]]],
+                "304": ["description": "Not modified"], "400": problem, "404": problem,
+            ]),
+        Operation(
             method: "POST", path: "/api/v1/materials/{pid}/versions/{n}/preview",
             summary: "The address to preview a version at (signed and expiring unless anyone may see it)", tag: "preview",
             parameters: [pid, versionNumber],

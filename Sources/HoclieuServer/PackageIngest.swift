@@ -12,6 +12,8 @@ public struct IngestedFile: Sendable {
     public var mediaType: String
     public var extractedText: String?
     public var package: PackageSummary?
+    /// A first-page image, already in the blob store (PDFs, when `pdftoppm` is installed).
+    public var thumbnail: StoredBlob?
     var report: PackageReport?
 
     /// The material kind the file most likely is: packages are lessons, or simulations for H5P and GeoGebra.
@@ -52,8 +54,22 @@ extension Repository {
         let mediaType = MediaTypes.resolve(declared: declaredType, fileName: fileName)
         let report = try await PackageIngest.report(of: url, fileName: fileName, mediaType: mediaType)
         let text = TextExtraction.extract(mediaType: mediaType, byteSize: blob.byteSize) { try Data(contentsOf: url) }
+        var thumbnail: StoredBlob?
+        if mediaType == "application/pdf", let png = await Thumbnails.pdfFirstPage(url) {
+            let writer = try blobs.makeWriter()
+            try png.withUnsafeBytes { try writer.write($0) }
+            thumbnail = try writer.commit()
+        }
         return IngestedFile(
-            fileName: fileName, mediaType: mediaType, extractedText: text, package: report.map(PackageIngest.summary), report: report)
+            fileName: fileName, mediaType: mediaType, extractedText: text, package: report.map(PackageIngest.summary), thumbnail: thumbnail,
+            report: report)
+    }
+
+    /// Removes blobs a failed ingestion stored, unless something else already refers to them.
+    public func discard(_ stored: [StoredBlob?]) async {
+        for case let blob? in stored where blob.isNew {
+            if (try? await store.isReferenced(blob.contentID)) == false { blobs.remove(blob.contentID) }
+        }
     }
 }
 

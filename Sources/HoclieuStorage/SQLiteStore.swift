@@ -155,6 +155,10 @@ public final class SQLiteStore: Store {
         migrator.registerMigration("v3-version-package") { db in
             try db.execute(sql: "ALTER TABLE materialVersion ADD COLUMN package TEXT")
         }
+        migrator.registerMigration("v4-version-thumbnail") { db in
+            try db.execute(sql: "ALTER TABLE materialVersion ADD COLUMN thumbnail TEXT CHECK (thumbnail IS NULL OR length(thumbnail) = 64)")
+            try db.execute(sql: "CREATE INDEX materialVersion_thumbnail ON materialVersion(thumbnail) WHERE thumbnail IS NOT NULL")
+        }
         return migrator
     }
 
@@ -256,7 +260,7 @@ public final class SQLiteStore: Store {
         return MaterialVersion(
             pid: pid, number: row["number"], contentID: ContentID(rawValue: row["contentId"])!, fileName: row["fileName"],
             mediaType: row["mediaType"], byteSize: row["byteSize"], note: row["note"], createdBy: row["createdBy"],
-            createdAt: row.date("createdAt"), package: package)
+            createdAt: row.date("createdAt"), package: package, thumbnail: (row["thumbnail"] as String?).flatMap(ContentID.init(rawValue:)))
     }
 
     /// The column values of a material row, in the order of ``columns``.
@@ -450,16 +454,17 @@ public final class SQLiteStore: Store {
         let version = MaterialVersion(
             pid: material.pid, number: material.currentVersion + 1, contentID: draft.contentID, fileName: draft.fileName,
             mediaType: draft.mediaType, byteSize: draft.byteSize, note: draft.note, createdBy: draft.createdBy, createdAt: now,
-            package: draft.package)
+            package: draft.package, thumbnail: draft.thumbnail)
         let package = try draft.package.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         try db.execute(
             sql: """
-                INSERT INTO materialVersion (materialId, number, contentId, fileName, mediaType, byteSize, note, createdBy, createdAt, package)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO materialVersion
+                    (materialId, number, contentId, fileName, mediaType, byteSize, note, createdBy, createdAt, package, thumbnail)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 material.pid.serial, version.number, version.contentID.rawValue, version.fileName, version.mediaType,
-                version.byteSize, version.note, version.createdBy, now.dbText, package,
+                version.byteSize, version.note, version.createdBy, now.dbText, package, draft.thumbnail?.rawValue,
             ])
         material.currentVersion = version.number
         if material.kind != .link { material.format = draft.package?.kind ?? draft.mediaType }
@@ -496,8 +501,8 @@ public final class SQLiteStore: Store {
 
     public func isReferenced(_ contentID: ContentID) async throws -> Bool {
         try await pool.read { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM materialVersion WHERE contentId = ? LIMIT 1", arguments: [contentID.rawValue])
-                ?? false
+            try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM materialVersion WHERE contentId = ?1 OR thumbnail = ?1 LIMIT 1", arguments: [contentID.rawValue]) ?? false
         }
     }
 
@@ -506,7 +511,8 @@ public final class SQLiteStore: Store {
     public func referencedContentIDs() async throws -> Set<ContentID> {
         try await pool.read { db in
             var ids = Set<ContentID>()
-            let cursor = try String.fetchCursor(db, sql: "SELECT DISTINCT contentId FROM materialVersion")
+            let cursor = try String.fetchCursor(
+                db, sql: "SELECT contentId FROM materialVersion UNION SELECT thumbnail FROM materialVersion WHERE thumbnail IS NOT NULL")
             while let text = try cursor.next() {
                 guard let id = ContentID(rawValue: text) else { throw StoreError.invalid("content id \(text)") }
                 ids.insert(id)

@@ -122,10 +122,12 @@ public struct VersionDraft: Sendable {
     public var extractedText: String?
     /// What the file is as a content package; its kind becomes the material's format.
     public var package: PackageSummary?
+    /// A PNG preview image already in the blob store.
+    public var thumbnail: ContentID?
 
     public init(
         contentID: ContentID, fileName: String, mediaType: String, byteSize: Int64, note: String? = nil, createdBy: Int64,
-        extractedText: String? = nil, package: PackageSummary? = nil
+        extractedText: String? = nil, package: PackageSummary? = nil, thumbnail: ContentID? = nil
     ) {
         self.contentID = contentID
         self.fileName = fileName
@@ -135,6 +137,7 @@ public struct VersionDraft: Sendable {
         self.createdBy = createdBy
         self.extractedText = extractedText
         self.package = package
+        self.thumbnail = thumbnail
     }
 }
 

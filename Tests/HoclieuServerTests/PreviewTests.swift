@@ -144,3 +144,49 @@ struct PreviewTests {
         }
     }
 }
+
+@Suite("Thumbnails")
+struct ThumbnailTests {
+    /// A one-page PDF written by hand (objects, cross-reference table with exact offsets).
+    static func pdf(_ text: String) -> Data {
+        let stream = "BT /F1 24 Tf 20 40 Td (\(text)) Tj ET"
+        let objects = [
+            "<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+            "<< /Length \(stream.utf8.count) >>\nstream\n\(stream)\nendstream", "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        ]
+        var out = "%PDF-1.4\n"
+        var offsets: [Int] = []
+        for (i, object) in objects.enumerated() {
+            offsets.append(out.utf8.count)
+            out += "\(i + 1) 0 obj\n\(object)\nendobj\n"
+        }
+        let xref = out.utf8.count
+        out += "xref\n0 \(objects.count + 1)\n0000000000 65535 f \n" + offsets.map { String(format: "%010d 00000 n \n", $0) }.joined()
+        out += "trailer\n<< /Size \(objects.count + 1) /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n"
+        return Data(out.utf8)
+    }
+
+    @Test("A PDF gets a first-page PNG when pdftoppm is installed, none otherwise; a broken PDF still uploads")
+    func pdf() async throws {
+        let t = try await TestRepository(maxUploadBytes: 32 << 20)
+        defer { t.cleanup() }
+        let installed = FileManager.default.isExecutableFile(atPath: "/usr/bin/pdftoppm")
+        try await t.application.test(.router) { client in
+            let token = try await client.login("admin", TestRepository.adminPassword)
+            let pid = try await PreviewTests().material(client, token: token, kind: "document", file: Self.pdf("Phan so"), name: "bai.pdf")
+            let version = try await client.json(.get, "/api/v1/materials/\(pid)/versions/1", token: token).body
+            let image = try await client.execute(uri: "/api/v1/materials/\(pid)/versions/1/thumbnail", method: .get) { $0 }
+            if installed {
+                #expect(version["thumbnail"] is String)
+                #expect(image.status == .ok && image.headers[.contentType] == "image/png")
+                #expect(Data(buffer: image.body).starts(with: [0x89, 0x50, 0x4E, 0x47]))
+            } else {
+                #expect(version["thumbnail"] == nil && image.status == .notFound)
+            }
+            let broken = try await PreviewTests().material(client, token: token, kind: "document", file: Data("%PDF-1.4\n garbage".utf8), name: "hong.pdf")
+            #expect(try await client.execute(uri: "/api/v1/materials/\(broken)/versions/1/thumbnail", method: .get) { $0.status } == .notFound)
+            #expect(t.blobCount == (installed ? 3 : 2), "file blobs plus one thumbnail, nothing orphaned")
+        }
+    }
+}
