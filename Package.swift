@@ -58,7 +58,7 @@ let package = Package(
             dependencies: ["HoclieuCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "QuestionFormats", dependencies: ["HoclieuCore", "HoclieuXML"], swiftSettings: swiftSettings),
+        .target(name: "QuestionFormats", dependencies: ["HoclieuCore", "HoclieuXML", "ContentPackages"], swiftSettings: swiftSettings),
         .target(
             name: "ContentPackages",
             dependencies: ["HoclieuCore", "HoclieuXML", "CDeflate"],
