@@ -121,6 +121,27 @@ struct CLITests {
         #expect(repository.blobs.allBlobs().count == 2, "the refused package left no blob")
     }
 
+    @Test("import: question files go into the bank with their report; a file with errors is refused unless --partial")
+    func importQuestions() async throws {
+        let box = try Sandbox()
+        defer { box.cleanup() }
+        let repository = try await box.bootstrap()
+        let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared/conformance/moodle-question")
+        let moodle = corpus.appendingPathComponent("xml/format_xml_fixtures/nested_categories_with_questions.xml").path
+        let aiken = corpus.appendingPathComponent("other-formats/aiken/aiken_errors.txt").path
+        let first = try await box.command(Import.self, ["import", moodle, "--subject", "TOAN"]).execute()
+        #expect(first.items.isEmpty && first.questionFiles.count == 1)
+        #expect(first.questionFiles[0].created == 5 && first.questionFiles[0].byType == ["trueFalse": 4, "essay": 1])
+        let refused = try await box.command(Import.self, ["import", aiken, "--questions"]).execute()
+        #expect(refused.questionFiles[0].refused && refused.failed == 1)
+        #expect(refused.description.contains("refused aiken_errors.txt") && refused.description.contains("line 5"))
+        let partial = try await box.command(Import.self, ["import", aiken, "--format", "aiken", "--partial"]).execute()
+        #expect(partial.questionFiles[0].created == 3 && partial.failed == 0)
+        let summaries = try await repository.store.questionSummaries(subject: nil, status: nil)
+        #expect(summaries.count == 8 && summaries.filter { $0.subject == "TOAN" }.count == 5)
+    }
+
     @Test("import: bad input fails clearly and leaves nothing behind")
     func importFailures() async throws {
         let box = try Sandbox()
