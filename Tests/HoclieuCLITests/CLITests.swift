@@ -142,6 +142,28 @@ struct CLITests {
         #expect(summaries.count == 8 && summaries.filter { $0.subject == "TOAN" }.count == 5)
     }
 
+    @Test("export: the bank as Moodle XML and GIFT; Moodle XML read back into the bank changes nothing (media included)")
+    func exportQuestions() async throws {
+        let box = try Sandbox()
+        defer { box.cleanup() }
+        _ = try await box.bootstrap()
+        let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared/conformance/moodle-question")
+        let files = ["xml/format_xml_fixtures/multichoice.xml", "xml/format_xml_fixtures/truefalse.xml", "gift/questions.gift.txt"]
+        let imported = try await box.command(Import.self, ["import", "--questions"] + files.map { corpus.appendingPathComponent($0).path }).execute()
+        let total = imported.questionFiles.map(\.created).reduce(0, +)
+        #expect(total == 11)
+        let xml = box.root.appendingPathComponent("bank.xml").path
+        let exported = try await box.command(Export.self, ["export", "--format", "moodleXML", "--all", "--out", xml]).execute()
+        #expect(exported.questions == total)
+        let again = try await box.command(Import.self, ["import", xml]).execute()
+        #expect(again.questionFiles[0].unchanged == total && again.questionFiles[0].created == 0, "\(again)")
+        let gift = box.root.appendingPathComponent("bank.gift").path
+        let giftReport = try await box.command(Export.self, ["export", "--format", "gift", "--all", "--out", gift]).execute()
+        #expect(giftReport.questions == total && FileManager.default.fileExists(atPath: gift))
+        await #expect(throws: (any Error).self) { try await box.command(Export.self, ["export", "--format", "aiken", "--all", "--out", gift]).execute() }
+    }
+
     @Test("import: bad input fails clearly and leaves nothing behind")
     func importFailures() async throws {
         let box = try Sandbox()
