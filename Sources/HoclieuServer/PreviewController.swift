@@ -161,22 +161,10 @@ struct PreviewController {
             body = buffer
         }
         let size = UInt64(body?.readableBytes ?? Int(entry.uncompressedSize))
-        var status = HTTPResponse.Status.ok
-        var range = 0..<size
-        if !inject, let header = request.headers[.range] {
-            switch ByteRanges.parse(header, size: size) {
-            case .some(.satisfiable(let wanted)):
-                range = wanted
-                status = .partialContent
-                headers[.contentRange] = "bytes \(wanted.lowerBound)-\(wanted.upperBound - 1)/\(size)"
-            case .some(.unsatisfiable):
-                headers[.contentRange] = "bytes */\(size)"
-                return Response(status: .rangeNotSatisfiable, headers: headers)
-            case nil:
-                break  // not a single byte range: the whole entry
-            }
+        // A page with the run-time inserted is always sent whole.
+        guard let (status, range) = ByteRanges.answer(inject ? nil : request.headers[.range], size: size, headers: &headers) else {
+            return Response(status: .rangeNotSatisfiable, headers: headers)
         }
-        headers[.contentLength] = String(range.count)
         if let body {
             return Response(status: status, headers: headers, body: .init(byteBuffer: body.getSlice(at: body.readerIndex + Int(range.lowerBound), length: range.count)!))
         }
@@ -213,22 +201,9 @@ struct PreviewController {
         ])
         if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: headers) }
         let size = UInt64(version.byteSize)
-        var range = 0..<size
-        var status = HTTPResponse.Status.ok
-        if let header = request.headers[.range] {
-            switch ByteRanges.parse(header, size: size) {
-            case .some(.satisfiable(let wanted)):
-                range = wanted
-                status = .partialContent
-                headers[.contentRange] = "bytes \(wanted.lowerBound)-\(wanted.upperBound - 1)/\(size)"
-            case .some(.unsatisfiable):
-                headers[.contentRange] = "bytes */\(size)"
-                return Response(status: .rangeNotSatisfiable, headers: headers)
-            case nil:
-                break
-            }
+        guard let (status, range) = ByteRanges.answer(request.headers[.range], size: size, headers: &headers) else {
+            return Response(status: .rangeNotSatisfiable, headers: headers)
         }
-        headers[.contentLength] = String(range.count)
         let path = repository.blobs.url(for: version.contentID).path
         let fileIO = FileIO(threadPool: .singleton)
         let body = range.count == size
@@ -272,6 +247,27 @@ enum ByteRanges {
     enum Result: Equatable {
         case satisfiable(Range<UInt64>)
         case unsatisfiable
+    }
+
+    /// The status and byte range to send for a `Range` header (nil header: everything), with
+    /// `Content-Range` and `Content-Length` set; nil when the range cannot be satisfied (a 416, whose
+    /// `Content-Range` is set too).
+    static func answer(_ header: String?, size: UInt64, headers: inout HTTPFields) -> (HTTPResponse.Status, Range<UInt64>)? {
+        var status = HTTPResponse.Status.ok
+        var range = 0..<size
+        switch header.flatMap({ parse($0, size: size) }) {
+        case .satisfiable(let wanted)?:
+            range = wanted
+            status = .partialContent
+            headers[.contentRange] = "bytes \(wanted.lowerBound)-\(wanted.upperBound - 1)/\(size)"
+        case .unsatisfiable?:
+            headers[.contentRange] = "bytes */\(size)"
+            return nil
+        case nil:
+            break  // no header, or not a single byte range: the whole representation
+        }
+        headers[.contentLength] = String(range.count)
+        return (status, range)
     }
 
     /// nil when the header is not a single byte range (ignore it and send everything).
