@@ -19,7 +19,8 @@ fail() { echo "E2E FAIL: $*" >&2; exit 1; }
 start() {
     swift run -c release hoclieu serve --port "$PORT" >>"$WORK/serve.log" 2>&1 &
     SERVER=$!
-    for _ in $(seq 1 120); do
+    # `swift run` may still have to link (or, on a busy machine, recompile a little): allow five minutes.
+    for _ in $(seq 1 600); do
         curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && return 0
         sleep 0.5
     done
