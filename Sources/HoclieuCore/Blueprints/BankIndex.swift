@@ -110,7 +110,6 @@ public struct BankIndex: Sendable {
     private let nodeIDs: [String: UInt32]
     private let levelIDs: [String: UInt16]
     private let buckets: [UInt64: [Int32]]
-    private let positions: [String: Int32]
 
     /// Indexes a bank.
     public init(_ bank: some Sequence<BankQuestionSummary>, frameworks: CognitiveLevelFrameworks = .standard) {
@@ -126,8 +125,11 @@ public struct BankIndex: Sendable {
             filedUnder[level.code] = ids
         }
 
-        var usable: [BankQuestionSummary] = []
-        for question in bank {
+        // Keep what a test may use; sort positions, not the summaries themselves (cheaper).
+        let input = Array(bank)
+        var usable: [Int32] = []
+        usable.reserveCapacity(input.count)
+        for (i, question) in input.enumerated() {
             guard question.status == .published else {
                 skipped.notPublished += 1
                 continue
@@ -136,7 +138,7 @@ public struct BankIndex: Sendable {
                 skipped.withoutLevel += 1
                 continue
             }
-            guard frameworks.isValid(level) else {
+            guard filedUnder[level.level] != nil, frameworks.isValid(level) else {
                 skipped.unknownLevel += 1
                 continue
             }
@@ -144,50 +146,60 @@ public struct BankIndex: Sendable {
                 skipped.withoutUnits += 1
                 continue
             }
-            usable.append(question)
+            usable.append(Int32(i))
         }
-        usable.sort { $0.id != $1.id ? $0.id < $1.id : $0.version > $1.version }
+        usable.sort {
+            let a = input[Int($0)]
+            let b = input[Int($1)]
+            return a.id != b.id ? a.id < b.id : a.version > b.version
+        }
         var questions: [BankQuestionSummary] = []
         questions.reserveCapacity(usable.count)
-        for question in usable {
-            if let last = questions.last, last.id == question.id {
+        for i in usable {
+            if let last = questions.last, last.id == input[Int(i)].id {
                 skipped.olderVersions += 1
             } else {
-                questions.append(question)
+                questions.append(input[Int(i)])
             }
         }
 
+        // Node ids of every ancestor of a unit code (itself included), computed once per distinct code.
         var nodeIDs: [String: UInt32] = [:]
-        var buckets: [UInt64: [Int32]] = [:]
-        var positions: [String: Int32] = [:]
-        positions.reserveCapacity(questions.count)
-        var nodes: [UInt32] = []
-        for (i, question) in questions.enumerated() {
-            positions[question.id] = Int32(i)
-            nodes.removeAll(keepingCapacity: true)
-            for code in question.unitCodes where !code.isEmpty {
-                let utf8 = code.utf8
-                var index = utf8.startIndex
-                while true {
-                    let next = utf8[index...].firstIndex(of: UInt8(ascii: ".")) ?? utf8.endIndex
-                    if next > utf8.startIndex {
-                        let prefix = String(code[code.startIndex..<next])
-                        let id: UInt32
-                        if let known = nodeIDs[prefix] {
-                            id = known
-                        } else {
-                            id = UInt32(nodeIDs.count)
-                            nodeIDs[prefix] = id
-                        }
-                        if !nodes.contains(id) { nodes.append(id) }
+        var ancestors: [String: [UInt32]] = [:]
+        func nodes(of code: String) -> [UInt32] {
+            if let known = ancestors[code] { return known }
+            var result: [UInt32] = []
+            let utf8 = code.utf8
+            var index = utf8.startIndex
+            while true {
+                let next = utf8[index...].firstIndex(of: UInt8(ascii: ".")) ?? utf8.endIndex
+                if next > utf8.startIndex {
+                    let prefix = String(code[code.startIndex..<next])
+                    if let known = nodeIDs[prefix] {
+                        result.append(known)
+                    } else {
+                        let id = UInt32(nodeIDs.count)
+                        nodeIDs[prefix] = id
+                        result.append(id)
                     }
-                    guard next < utf8.endIndex else { break }
-                    index = utf8.index(after: next)
                 }
+                guard next < utf8.endIndex else { break }
+                index = utf8.index(after: next)
+            }
+            ancestors[code] = result
+            return result
+        }
+
+        var buckets: [UInt64: [Int32]] = [:]
+        var questionNodes: [UInt32] = []
+        for (i, question) in questions.enumerated() {
+            questionNodes.removeAll(keepingCapacity: true)
+            for code in question.unitCodes where !code.isEmpty {
+                for node in nodes(of: code) where !questionNodes.contains(node) { questionNodes.append(node) }
             }
             let type = UInt64(Self.typeIndex(question.type))
             for level in filedUnder[question.level!.level]! {
-                for node in nodes {
+                for node in questionNodes {
                     buckets[Self.key(node: node, level: level, type: type), default: []].append(Int32(i))
                 }
             }
@@ -197,7 +209,6 @@ public struct BankIndex: Sendable {
         self.nodeIDs = nodeIDs
         self.levelIDs = levelIDs
         self.buckets = buckets
-        self.positions = positions
     }
 
     private static func key(node: UInt32, level: UInt16, type: UInt64) -> UInt64 {
@@ -236,11 +247,19 @@ public struct BankIndex: Sendable {
         positions(node: node, level: level, type: type).map { questions[Int($0)] }
     }
 
-    /// The position of a question in ``questions``.
-    func position(of id: String) -> Int32? { positions[id] }
+    /// The position of a question in ``questions`` (a binary search: they are sorted by identifier).
+    func position(of id: String) -> Int32? {
+        var low = 0
+        var high = questions.count
+        while low < high {
+            let middle = (low + high) / 2
+            if questions[middle].id < id { low = middle + 1 } else { high = middle }
+        }
+        return low < questions.count && questions[low].id == id ? Int32(low) : nil
+    }
 
     /// The usable question with an identifier.
     public func question(id: String) -> BankQuestionSummary? {
-        positions[id].map { questions[Int($0)] }
+        position(of: id).map { questions[Int($0)] }
     }
 }
