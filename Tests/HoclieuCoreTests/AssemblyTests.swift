@@ -1,15 +1,20 @@
 import Foundation
-@testable import HoclieuCore
 import Testing
+
+@testable import HoclieuCore
 
 @Suite("Test assembly: selection")
 struct AssemblyTests {
     static let questions = BPFixture.bank(perCell: 6)
     static let bank = BankIndex(questions.map(BankQuestionSummary.init))
 
-    static func assemble(seed: UInt64, variants: Int = 4, recent: Set<String> = [], policy: AssemblyOptions.RecentPolicy = .avoid, partial: Bool = false, blueprint: Blueprint = BPFixture.blueprint(), bank: BankIndex = bank) throws(AssemblyError) -> AssembledTest {
+    static func assemble(
+        seed: UInt64, variants: Int = 4, recent: Set<String> = [], policy: AssemblyOptions.RecentPolicy = .avoid, partial: Bool = false,
+        blueprint: Blueprint = BPFixture.blueprint(), bank: BankIndex = bank
+    ) throws(AssemblyError) -> AssembledTest {
         try Assembler(bank: bank).assemble(
-            blueprint, options: AssemblyOptions(seed: seed, variantCount: variants, recentlyUsed: recent, recentPolicy: policy, allowPartial: partial),
+            blueprint,
+            options: AssemblyOptions(seed: seed, variantCount: variants, recentlyUsed: recent, recentPolicy: policy, allowPartial: partial),
             content: BPFixture.content(questions))
     }
 
@@ -73,8 +78,11 @@ struct AssemblyTests {
         let blueprint = Blueprint(
             title: "Chồng lấn", framework: "BHV3", questionTypes: [.singleChoice], totalPoints: 6,
             rows: [
-                BlueprintRow(code: "TOAN.6.SD", label: "Số", cells: [BlueprintCell(level: "BHV3.1", type: .singleChoice, count: 3, pointsPerQuestion: 1)]),
-                BlueprintRow(code: "TOAN.6.SD.2.1", label: "Phân số 1", cells: [BlueprintCell(level: "BHV3.1", type: .singleChoice, count: 3, pointsPerQuestion: 1)]),
+                BlueprintRow(
+                    code: "TOAN.6.SD", label: "Số", cells: [BlueprintCell(level: "BHV3.1", type: .singleChoice, count: 3, pointsPerQuestion: 1)]),
+                BlueprintRow(
+                    code: "TOAN.6.SD.2.1", label: "Phân số 1",
+                    cells: [BlueprintCell(level: "BHV3.1", type: .singleChoice, count: 3, pointsPerQuestion: 1)]),
             ])
         let bank = BankIndex(questions.map(BankQuestionSummary.init))
         for seed: UInt64 in 0..<50 {
@@ -111,9 +119,11 @@ struct AssemblyTests {
         // Excluded: the cell falls short, and says why.
         #expect(throws: AssemblyError.self) { try Self.assemble(seed: 3, recent: recent, policy: .exclude) }
         let partial = try Self.assemble(seed: 3, recent: recent, policy: .exclude, partial: true)
-        #expect(partial.selection.shortfalls == [
-            AssemblyShortfall(rowCode: "TOAN.6.SD.1", level: "BHV3.1", type: .singleChoice, required: 4, drawn: 1, candidates: 6, leftOutAsRecent: 5)
-        ])
+        #expect(
+            partial.selection.shortfalls == [
+                AssemblyShortfall(
+                    rowCode: "TOAN.6.SD.1", level: "BHV3.1", type: .singleChoice, required: 4, drawn: 1, candidates: 6, leftOutAsRecent: 5)
+            ])
         #expect(partial.items.allSatisfy { !recent.contains($0.question.id) })
 
         // Ignored: recent questions are like the others.
@@ -134,8 +144,14 @@ struct AssemblyTests {
                 Issue.record("unexpected \(error)")
                 return
             }
-            #expect(cells == [AssemblyShortfall(rowCode: "TOAN.6.SD.1", level: "BHV3.1", type: .singleChoice, required: 4, drawn: 3, candidates: 3, leftOutAsRecent: 0)])
-            #expect(error.vietnamese == "Ngân hàng không đủ câu hỏi cho 1 ô: Dòng TOAN.6.SD.1, mức BHV3.1, dạng Nhiều lựa chọn: cần 4, chọn được 3, thiếu 1.")
+            #expect(
+                cells == [
+                    AssemblyShortfall(
+                        rowCode: "TOAN.6.SD.1", level: "BHV3.1", type: .singleChoice, required: 4, drawn: 3, candidates: 3, leftOutAsRecent: 0)
+                ])
+            #expect(
+                error.vietnamese
+                    == "Ngân hàng không đủ câu hỏi cho 1 ô: Dòng TOAN.6.SD.1, mức BHV3.1, dạng Nhiều lựa chọn: cần 4, chọn được 3, thiếu 1.")
             #expect(error.english == "The bank cannot fill 1 cell(s): Row TOAN.6.SD.1, level BHV3.1, type singleChoice: needs 4, drew 3, short by 1.")
         }
         var partialOptions = options

@@ -1,6 +1,7 @@
 import Foundation
-@testable import HoclieuCore
 import Testing
+
+@testable import HoclieuCore
 
 @Suite("Test assembly: variants and answer keys")
 struct AssemblyVariantTests {
@@ -161,20 +162,25 @@ struct AssemblyVariantTests {
     @Test("Keys of the other types")
     func otherKeys() {
         let multiple = Question(
-            id: "m", body: .multipleResponse(ChoiceQuestion(options: [
-                ChoiceOption(id: "a", text: RichText("a"), fraction: 0.5), ChoiceOption(id: "b", text: RichText("b"), fraction: -1),
-                ChoiceOption(id: "c", text: RichText("c"), fraction: 0.5),
-            ])))
+            id: "m",
+            body: .multipleResponse(
+                ChoiceQuestion(options: [
+                    ChoiceOption(id: "a", text: RichText("a"), fraction: 0.5), ChoiceOption(id: "b", text: RichText("b"), fraction: -1),
+                    ChoiceOption(id: "c", text: RichText("c"), fraction: 0.5),
+                ])))
         let key = AnswerKey(multiple, optionOrder: ["c", "b", "a"])
         #expect(key == .choices(letters: ["A", "C"]))
         #expect(key.sheetText == "A, C")
-        let printed = VariantQuestion(part: .other, number: 1, item: 0, question: QuestionKey(id: "m", version: 1), optionOrder: ["c", "b", "a"], key: key)
-            .presented(multiple)
+        let printed = VariantQuestion(
+            part: .other, number: 1, item: 0, question: QuestionKey(id: "m", version: 1), optionOrder: ["c", "b", "a"], key: key
+        )
+        .presented(multiple)
         #expect(key.response(for: printed).flatMap(printed.score) == 1)
         #expect(AnswerKey(Question(id: "t", body: .trueFalse(TrueFalseQuestion(correctAnswer: false))), optionOrder: nil).sheetText == "S")
         #expect(AnswerKey(Question(id: "e", body: .essay(EssayQuestion())), optionOrder: nil) == .manual)
         #expect(AnswerKey.manual.response(for: multiple) == nil)
-        let numeric = Question(id: "n", body: .numeric(NumericQuestion(keys: [NumericKey(answer: "*", fraction: 0), NumericKey(answer: " 2,5 ", fraction: 1)])))
+        let numeric = Question(
+            id: "n", body: .numeric(NumericQuestion(keys: [NumericKey(answer: "*", fraction: 0), NumericKey(answer: " 2,5 ", fraction: 1)])))
         #expect(AnswerKey(numeric, optionOrder: nil) == .numeric("2,5"))
     }
 }

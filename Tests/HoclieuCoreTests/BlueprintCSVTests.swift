@@ -1,6 +1,7 @@
 import Foundation
-@testable import HoclieuCore
 import Testing
+
+@testable import HoclieuCore
 
 @Suite("Blueprint CSV and JSON")
 struct BlueprintCSVTests {
@@ -23,7 +24,8 @@ struct BlueprintCSVTests {
         #expect(lines[3] == "Khung mức độ,BHV3" + pad)
         #expect(lines[4] == "Tổng điểm,10" + pad)
         #expect(lines[5] == "Mã,Nội dung,Biết,,,,,,Hiểu,,,,,,Vận dụng,,,,,,Tổng,")
-        #expect(lines[6] == ",,Nhiều lựa chọn,,Đúng/Sai,,Trả lời ngắn,,Nhiều lựa chọn,,Đúng/Sai,,Trả lời ngắn,,Nhiều lựa chọn,,Đúng/Sai,,Trả lời ngắn,,,")
+        #expect(
+            lines[6] == ",,Nhiều lựa chọn,,Đúng/Sai,,Trả lời ngắn,,Nhiều lựa chọn,,Đúng/Sai,,Trả lời ngắn,,Nhiều lựa chọn,,Đúng/Sai,,Trả lời ngắn,,,")
         #expect(lines[7] == ",," + Array(repeating: "Số câu,Điểm", count: 10).joined(separator: ","))
         #expect(lines[8] == "TOAN.6.SD.1,Số tự nhiên,4,1,1,1,,,1,0.25,,,,,,,,,1,0.5,7,2.75")
         #expect(lines[9] == "TOAN.6.SD.2,Phân số,3,0.75,,,,,2,0.5,1,1,2,1,,,,,1,0.5,9,3.75")
@@ -44,21 +46,22 @@ struct BlueprintCSVTests {
 
     @Test("A teacher's file: LF line ends, decimal commas, trailing cells dropped, blank lines, codes for levels")
     func teacherFile() throws {
-        let csv = "\u{FEFF}" + #"""
-            Ma trận đề,"Kiểm tra 15 phút, ""Phân số"""
-            Khung mức độ,NTVV4
-            Tổng điểm,"2,5"
-            Trường,THCS Nguyễn Du
+        let csv =
+            "\u{FEFF}" + #"""
+                Ma trận đề,"Kiểm tra 15 phút, ""Phân số"""
+                Khung mức độ,NTVV4
+                Tổng điểm,"2,5"
+                Trường,THCS Nguyễn Du
 
-            Mã,Nội dung,Nhận biết,,Thông hiểu,,Vận dụng,,NTVV4.4,,Tổng
-            ,,Nhiều lựa chọn,,Nhiều lựa chọn,,Nhiều lựa chọn,,Nhiều lựa chọn,
-            ,,Số câu,Điểm,Số câu,Điểm,Số câu,Điểm,Số câu,Điểm
-            TOAN.6.SD.2,"Phân số
-            (tiếp)",4,1,2,"0,5",3,1,
-            TOAN.6.SD.3 , Số thập phân ,,,,,,,, 
+                Mã,Nội dung,Nhận biết,,Thông hiểu,,Vận dụng,,NTVV4.4,,Tổng
+                ,,Nhiều lựa chọn,,Nhiều lựa chọn,,Nhiều lựa chọn,,Nhiều lựa chọn,
+                ,,Số câu,Điểm,Số câu,Điểm,Số câu,Điểm,Số câu,Điểm
+                TOAN.6.SD.2,"Phân số
+                (tiếp)",4,1,2,"0,5",3,1,
+                TOAN.6.SD.3 , Số thập phân ,,,,,,,, 
 
-            Tổng số câu,,anything,goes,here
-            """#
+                Tổng số câu,,anything,goes,here
+                """#
         let blueprint = try Blueprint(matrixCSV: csv)
         #expect(blueprint.title == "Kiểm tra 15 phút, \"Phân số\"")
         #expect(blueprint.framework == "NTVV4")
@@ -67,11 +70,12 @@ struct BlueprintCSVTests {
         #expect(blueprint.rows.map(\.code) == ["TOAN.6.SD.2", "TOAN.6.SD.3"])
         #expect(blueprint.rows[0].label == "Phân số\n(tiếp)")
         #expect(blueprint.rows[1].label == "Số thập phân")
-        #expect(blueprint.rows[0].cells == [
-            BlueprintCell(level: "NTVV4.1", type: .singleChoice, count: 4, pointsPerQuestion: 0.25),
-            BlueprintCell(level: "NTVV4.2", type: .singleChoice, count: 2, pointsPerQuestion: 0.25),
-            BlueprintCell(level: "NTVV4.3", type: .singleChoice, count: 3, pointsPerQuestion: 1.0 / 3),
-        ])
+        #expect(
+            blueprint.rows[0].cells == [
+                BlueprintCell(level: "NTVV4.1", type: .singleChoice, count: 4, pointsPerQuestion: 0.25),
+                BlueprintCell(level: "NTVV4.2", type: .singleChoice, count: 2, pointsPerQuestion: 0.25),
+                BlueprintCell(level: "NTVV4.3", type: .singleChoice, count: 3, pointsPerQuestion: 1.0 / 3),
+            ])
         #expect(blueprint.rows[1].cells.isEmpty)
         #expect(blueprint.errors().isEmpty)
         // Written back in the canonical layout, it reads and writes the same again.
@@ -108,7 +112,8 @@ struct BlueprintCSVTests {
         #expect(error(head + "X,x\"y,4,1\n")?.english == "A quote inside an unquoted field.")
         let twice = "Khung mức độ,BHV3\nMã,Nội dung,Biết,,Biết,,Tổng\n,,Nhiều lựa chọn,,Nhiều lựa chọn,\n,,Số câu,Điểm,Số câu,Điểm\n"
         #expect(error(twice)?.english == "Column BHV3.1 — singleChoice appears twice.")
-        let uneven = "Khung mức độ,BHV3\nMã,Nội dung,Biết,,,,Hiểu,,Tổng\n,,Nhiều lựa chọn,,Đúng/Sai,,Nhiều lựa chọn,\n,,Số câu,Điểm,Số câu,Điểm,Số câu,Điểm\n"
+        let uneven =
+            "Khung mức độ,BHV3\nMã,Nội dung,Biết,,,,Hiểu,,Tổng\n,,Nhiều lựa chọn,,Đúng/Sai,,Nhiều lựa chọn,\n,,Số câu,Điểm,Số câu,Điểm,Số câu,Điểm\n"
         #expect(error(uneven)?.english == "Every level must have the same question types in the same order.")
     }
 
@@ -133,15 +138,24 @@ struct BlueprintCSVTests {
         let csv = BPFixture.blueprint().specificationCSV(byteOrderMark: false)
         let records = try BlueprintCSVText.parse(csv)
         #expect(records[0].fields.prefix(2) == ["Bản đặc tả", "Kiểm tra giữa học kì I, Toán 6"])
-        #expect(records[2].fields == ["Mã", "Nội dung", "Mức độ", "Yêu cầu cần đạt", "Mã yêu cầu cần đạt", "Nhiều lựa chọn", "Đúng/Sai", "Trả lời ngắn", "Số câu", "Điểm"])
+        #expect(
+            records[2].fields == [
+                "Mã", "Nội dung", "Mức độ", "Yêu cầu cần đạt", "Mã yêu cầu cần đạt", "Nhiều lựa chọn", "Đúng/Sai", "Trả lời ngắn", "Số câu", "Điểm",
+            ])
         #expect(records.count == 3 + 9)
         let fractionsKnow = try #require(records.first { $0.fields[0] == "TOAN.6.SD.2" && $0.fields[2] == "Biết" })
-        #expect(fractionsKnow.fields[3] == "- Nhận biết được phân số với tử số hoặc mẫu số là số nguyên âm.\n- Nêu được hai phân số bằng nhau, \"quy tắc\" bằng nhau của phân số.")
+        #expect(
+            fractionsKnow.fields[3]
+                == "- Nhận biết được phân số với tử số hoặc mẫu số là số nguyên âm.\n- Nêu được hai phân số bằng nhau, \"quy tắc\" bằng nhau của phân số."
+        )
         #expect(fractionsKnow.fields[4] == "TOAN.6.SD.2.1.YC1; TOAN.6.SD.2.1.YC2")
         #expect(Array(fractionsKnow.fields[5...]) == ["3", "", "", "3", "0.75"])
         let geometryApply = try #require(records.first { $0.fields[0] == "TOAN.6.HH.1" && $0.fields[2] == "Vận dụng" })
         #expect(Array(geometryApply.fields[5...]) == ["", "2", "", "2", "2"])
-        #expect(csv.contains("\"- Nhận biết được phân số với tử số hoặc mẫu số là số nguyên âm.\n- Nêu được hai phân số bằng nhau, \"\"quy tắc\"\" bằng nhau của phân số.\""))
+        #expect(
+            csv.contains(
+                "\"- Nhận biết được phân số với tử số hoặc mẫu số là số nguyên âm.\n- Nêu được hai phân số bằng nhau, \"\"quy tắc\"\" bằng nhau của phân số.\""
+            ))
     }
 
     @Test("JSON round trip, byte-identical and with sorted keys")

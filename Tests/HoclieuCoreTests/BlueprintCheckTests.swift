@@ -1,10 +1,14 @@
 import Foundation
-@testable import HoclieuCore
 import Testing
+
+@testable import HoclieuCore
 
 @Suite("Blueprint check against a bank")
 struct BlueprintCheckTests {
-    static func summary(_ id: String, _ type: QuestionType = .singleChoice, units: [String], level: CognitiveLevelReference?, status: QuestionStatus = .published, version: Int = 1) -> BankQuestionSummary {
+    static func summary(
+        _ id: String, _ type: QuestionType = .singleChoice, units: [String], level: CognitiveLevelReference?, status: QuestionStatus = .published,
+        version: Int = 1
+    ) -> BankQuestionSummary {
         BankQuestionSummary(id: id, version: version, type: type, unitCodes: units, level: level, status: status)
     }
 
@@ -14,12 +18,18 @@ struct BlueprintCheckTests {
         let check = BlueprintCheck(blueprint: BPFixture.blueprint(), bank: bank)
         #expect(check.cells.count == 12)
         let first = try #require(check.cells.first)
-        #expect(first == CellAvailability(rowCode: "TOAN.6.SD.1", level: "BHV3.1", type: .singleChoice, required: 4, available: 3, recentlyUsed: 0, notRefinable: 0))
+        #expect(
+            first
+                == CellAvailability(
+                    rowCode: "TOAN.6.SD.1", level: "BHV3.1", type: .singleChoice, required: 4, available: 3, recentlyUsed: 0, notRefinable: 0))
         #expect(first.short == 1)
         #expect(check.shortCells.map(\.rowCode) == ["TOAN.6.SD.1"])
         #expect(check.totalShort == 1)
         #expect(!check.canFill)
-        #expect(check.messages == ["Dòng TOAN.6.SD.1, mức BHV3.1, dạng Nhiều lựa chọn: cần 4, có 3, thiếu 1. / Row TOAN.6.SD.1, level BHV3.1, type singleChoice: needs 4, has 3, short by 1."])
+        #expect(
+            check.messages == [
+                "Dòng TOAN.6.SD.1, mức BHV3.1, dạng Nhiều lựa chọn: cần 4, có 3, thiếu 1. / Row TOAN.6.SD.1, level BHV3.1, type singleChoice: needs 4, has 3, short by 1."
+            ])
         #expect(check.skipped.notPublished == 27)
         #expect(BlueprintCheck(blueprint: BPFixture.blueprint(), bank: BankIndex(BPFixture.bank(perCell: 4).map(BankQuestionSummary.init))).canFill)
     }
@@ -60,7 +70,8 @@ struct BlueprintCheckTests {
             Self.summary("parent", units: ["TOAN.6.SD"], level: level),
             Self.summary("second-unit", units: ["VAN.6.1", "TOAN.6.SD.2.1", "TOAN.6.SD.2.2"], level: level),
         ])
-        #expect(bank.candidates(node: "TOAN.6.SD.2", level: "BHV3.2", type: .singleChoice).map(\.id) == ["child", "exact", "grandchild", "second-unit"])
+        #expect(
+            bank.candidates(node: "TOAN.6.SD.2", level: "BHV3.2", type: .singleChoice).map(\.id) == ["child", "exact", "grandchild", "second-unit"])
         #expect(bank.candidateCount(node: "TOAN.6.SD", level: "BHV3.2", type: .singleChoice) == 6)
         #expect(bank.candidateCount(node: "TOAN.6.SD.2", level: "BHV3.1", type: .singleChoice) == 0)
         #expect(bank.candidateCount(node: "TOAN.6.SD.2", level: "BHV3.2", type: .numeric) == 0)

@@ -1,6 +1,7 @@
 import Foundation
-@testable import HoclieuCore
 import Testing
+
+@testable import HoclieuCore
 
 /// Builders shared by the blueprint and assembly tests.
 enum BPFixture {
@@ -54,7 +55,10 @@ enum BPFixture {
 
     /// A single-choice question with four options, the right one at `right`; option `d` is
     /// "Cả ba phương án trên đều sai" and keeps its place when `pinLast` is set.
-    static func singleChoice(id: String, units: [String], level: CognitiveLevelReference?, right: Int, pinLast: Bool = true, status: QuestionStatus = .published, version: Int = 1) -> Question {
+    static func singleChoice(
+        id: String, units: [String], level: CognitiveLevelReference?, right: Int, pinLast: Bool = true, status: QuestionStatus = .published,
+        version: Int = 1
+    ) -> Question {
         let ids = ["a", "b", "c", "d"]
         let options = ids.enumerated().map { i, id in
             ChoiceOption(
@@ -66,16 +70,20 @@ enum BPFixture {
             body: .singleChoice(ChoiceQuestion(options: options)))
     }
 
-    static func cluster(id: String, units: [String], level: CognitiveLevelReference?, truths: [Bool], status: QuestionStatus = .published) -> Question {
+    static func cluster(id: String, units: [String], level: CognitiveLevelReference?, truths: [Bool], status: QuestionStatus = .published) -> Question
+    {
         let labels = ["a", "b", "c", "d"]
         return Question(
             id: id, knowledgeUnits: units, cognitiveLevel: level, status: status, points: 1, stem: RichText("Cho hình vẽ. Xét tính đúng sai."),
-            body: .trueFalseCluster(TrueFalseCluster(statements: truths.enumerated().map {
-                ClusterStatement(label: labels[$0], text: RichText("Mệnh đề \(labels[$0])"), isTrue: $1)
-            })))
+            body: .trueFalseCluster(
+                TrueFalseCluster(
+                    statements: truths.enumerated().map {
+                        ClusterStatement(label: labels[$0], text: RichText("Mệnh đề \(labels[$0])"), isTrue: $1)
+                    })))
     }
 
-    static func numeric(id: String, units: [String], level: CognitiveLevelReference?, answer: String, status: QuestionStatus = .published) -> Question {
+    static func numeric(id: String, units: [String], level: CognitiveLevelReference?, answer: String, status: QuestionStatus = .published) -> Question
+    {
         Question(
             id: id, knowledgeUnits: units, cognitiveLevel: level, status: status, points: 0.5, stem: RichText("Tính giá trị."),
             body: .numeric(NumericQuestion(keys: [NumericKey(answer: answer)], answerBoxLength: 4)))
@@ -95,8 +103,10 @@ enum BPFixture {
                     n += 1
                     let units = ["\(row).\(k % 3 + 1)"]
                     questions.append(singleChoice(id: "sc-\(row)-\(level)-\(k)", units: units, level: bhv(level), right: n % 3))
-                    questions.append(cluster(id: "tf-\(row)-\(level)-\(k)", units: units, level: bhv(level), truths: [n % 2 == 0, true, n % 3 == 0, false]))
-                    questions.append(numeric(id: "nu-\(row)-\(level)-\(k)", units: units, level: bhv(level), answer: ["-1,5", "12", "0,25", "7"][n % 4]))
+                    questions.append(
+                        cluster(id: "tf-\(row)-\(level)-\(k)", units: units, level: bhv(level), truths: [n % 2 == 0, true, n % 3 == 0, false]))
+                    questions.append(
+                        numeric(id: "nu-\(row)-\(level)-\(k)", units: units, level: bhv(level), answer: ["-1,5", "12", "0,25", "7"][n % 4]))
                     questions.append(singleChoice(id: "draft-\(row)-\(level)-\(k)", units: units, level: bhv(level), right: 0, status: .draft))
                 }
             }
@@ -189,7 +199,9 @@ struct BlueprintModelTests {
         var four = BPFixture.blueprint()
         four.framework = "NTVV4"
         for r in four.rows.indices {
-            for c in four.rows[r].cells.indices { four.rows[r].cells[c].level = four.rows[r].cells[c].level.replacingOccurrences(of: "BHV3", with: "NTVV4") }
+            for c in four.rows[r].cells.indices {
+                four.rows[r].cells[c].level = four.rows[r].cells[c].level.replacingOccurrences(of: "BHV3", with: "NTVV4")
+            }
             for q in four.rows[r].requirements.indices {
                 four.rows[r].requirements[q].level = four.rows[r].requirements[q].level.replacingOccurrences(of: "BHV3", with: "NTVV4")
             }

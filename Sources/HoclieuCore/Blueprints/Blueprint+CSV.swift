@@ -266,7 +266,9 @@ extension Blueprint {
         var records: [[String]] = [
             ["Bản đặc tả", title],
             ["Khung mức độ", framework],
-            ["Mã", "Nội dung", "Mức độ", "Yêu cầu cần đạt", "Mã yêu cầu cần đạt"] + questionTypes.map(BlueprintTypeLabel.vietnamese) + ["Số câu", "Điểm"],
+            ["Mã", "Nội dung", "Mức độ", "Yêu cầu cần đạt", "Mã yêu cầu cần đạt"] + questionTypes.map(BlueprintTypeLabel.vietnamese) + [
+                "Số câu", "Điểm",
+            ],
         ]
         let levels = levels(in: frameworks)
         // Levels named in the rows but unknown to the framework still appear, after the known ones.
@@ -284,7 +286,9 @@ extension Blueprint {
                 guard !requirements.isEmpty || count != 0 else { continue }
                 var outcomes: [String] = []
                 for outcome in requirements.flatMap(\.outcomeCodes) where !outcomes.contains(outcome) { outcomes.append(outcome) }
-                var record = [row.code, row.label, name, requirements.map { "- " + $0.text }.joined(separator: "\n"), outcomes.joined(separator: "; ")]
+                var record = [
+                    row.code, row.label, name, requirements.map { "- " + $0.text }.joined(separator: "\n"), outcomes.joined(separator: "; "),
+                ]
                 for type in questionTypes {
                     let n = cells.filter { $0.type == type }.reduce(0) { $0 + $1.count }
                     record.append(n == 0 ? "" : String(n))

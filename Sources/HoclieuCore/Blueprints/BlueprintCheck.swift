@@ -43,7 +43,8 @@ public struct BlueprintCheck: Sendable, Codable, Hashable {
                     let recent = recentlyUsed.isEmpty ? 0 : found.filter { recentlyUsed.contains(bank.questions[Int($0)].id) }.count
                     var notRefinable = 0
                     if let coarser, coarser.framework != blueprint.framework {
-                        notRefinable = bank.positions(node: row.code, level: coarser.code, type: type)
+                        notRefinable =
+                            bank.positions(node: row.code, level: coarser.code, type: type)
                             .filter { bank.questions[Int($0)].level?.framework == coarser.framework }.count
                     }
                     cells.append(
@@ -64,7 +65,10 @@ public struct BlueprintCheck: Sendable, Codable, Hashable {
     }
 
     /// Checks a blueprint against a bank given as summaries (indexes it first).
-    public init(blueprint: Blueprint, bank: some Sequence<BankQuestionSummary>, frameworks: CognitiveLevelFrameworks = .standard, recentlyUsed: Set<String> = []) {
+    public init(
+        blueprint: Blueprint, bank: some Sequence<BankQuestionSummary>, frameworks: CognitiveLevelFrameworks = .standard,
+        recentlyUsed: Set<String> = []
+    ) {
         self.init(blueprint: blueprint, bank: BankIndex(bank, frameworks: frameworks), recentlyUsed: recentlyUsed)
     }
 
