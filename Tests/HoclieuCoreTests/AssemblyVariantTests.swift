@@ -184,3 +184,40 @@ struct AssemblyVariantTests {
         #expect(AnswerKey(numeric, optionOrder: nil) == .numeric("2,5"))
     }
 }
+
+@Suite("Test assembly: answer key export")
+struct AssemblyAnswerKeyTests {
+    @Test("The đáp án CSV lists every variant's keys in printed order")
+    func answerKeyCSV() throws {
+        let test = try AssemblyTests.assemble(seed: 14, variants: 2)
+        let records = try BlueprintCSVText.parse(test.answerKeyCSV())
+        #expect(records[0].fields == ["Mã đề", "Phần", "Câu", "Đáp án", "a", "b", "c", "d", "Điểm", "Câu hỏi"])
+        #expect(records.count == 1 + 2 * 22)
+        let variant = test.variants[1]
+        let lines = records.filter { $0.fields[0] == "102" }
+        #expect(lines.count == 22)
+        for (line, entry) in zip(lines, variant.questions) {
+            #expect(line.fields[1] == entry.part.roman)
+            #expect(line.fields[2] == String(entry.number))
+            #expect(line.fields[9] == "\(entry.question.id)@v1")
+            switch entry.key {
+            case .statements(let statements):
+                #expect(line.fields[3] == "")
+                #expect(Array(line.fields[4...7]) == statements.map { $0.isTrue ? "Đ" : "S" })
+                #expect(line.fields[8] == "1")
+            case .choice(let letter):
+                #expect(line.fields[3] == letter)
+                #expect(line.fields[8] == "0.25")
+            case .numeric(let answer):
+                #expect(line.fields[3] == answer)
+                #expect(line.fields[8] == "0.5")
+            default:
+                Issue.record("unexpected key \(entry.key)")
+            }
+        }
+        // The variant's stored answer sheet survives JSON with the rest of the record.
+        let data = try BlueprintJSON.encoder().encode(variant)
+        #expect(String(decoding: data, as: UTF8.self).contains("\"answerSheet\""))
+        #expect(try BlueprintJSON.decoder().decode(TestVariant.self, from: data) == variant)
+    }
+}

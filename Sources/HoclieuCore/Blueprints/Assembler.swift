@@ -415,17 +415,16 @@ public struct TestVariant: Sendable, Codable, Hashable {
     public var code: Int
     /// The questions in the order printed: Phần I first, numbered from 1 within each part.
     public var questions: [VariantQuestion]
+    /// The answer key in the 2025 answer-sheet layout: one section per part present, in
+    /// order, each listing question number → answer. Derived from ``questions`` when the
+    /// variant is created, and stored so that the record carries it.
+    public var answerSheet: [AnswerSheetPart]
 
-    /// Creates a variant.
+    /// Creates a variant; its answer sheet is derived from the questions.
     public init(code: Int, questions: [VariantQuestion]) {
         self.code = code
         self.questions = questions
-    }
-
-    /// The answer key in the 2025 answer-sheet layout: one section per part present, in
-    /// order, each listing question number → answer.
-    public var answerSheet: [AnswerSheetPart] {
-        ExamPart.allCases.compactMap { part in
+        self.answerSheet = ExamPart.allCases.compactMap { part in
             let entries = questions.filter { $0.part == part }.map { AnswerSheetEntry(number: $0.number, key: $0.key) }
             return entries.isEmpty ? nil : AnswerSheetPart(part: part, entries: entries)
         }
