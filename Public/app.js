@@ -44,6 +44,9 @@ const STRINGS = {
     noLicence: 'chưa ghi',
     download: 'Tải tệp',
     openLink: 'Mở liên kết',
+    preview: 'Xem thử',
+    previewFailed: 'Không mở được bản xem thử.',
+    packageLine: (kind, scos, warnings) => `Gói ${kind}${scos ? `, ${scos} SCO` : ''}: ${warnings ? `${warnings} cảnh báo cho hội đồng thẩm định` : 'không có cảnh báo'}.`,
     signInHeading: 'Đăng nhập',
     username: 'Tên đăng nhập',
     password: 'Mật khẩu',
@@ -132,6 +135,9 @@ const STRINGS = {
     noLicence: 'not stated',
     download: 'Download',
     openLink: 'Open link',
+    preview: 'Preview',
+    previewFailed: 'The preview could not be opened.',
+    packageLine: (kind, scos, warnings) => `${kind} package${scos ? `, ${scos} SCOs` : ''}: ${warnings ? `${warnings} warnings for the quality board` : 'no warnings'}.`,
     signInHeading: 'Sign in',
     username: 'Username',
     password: 'Password',
@@ -777,7 +783,27 @@ function renderMaterial(material) {
       details,
       el('p', { class: 'pid-line' },
         el('a', { href: pidPath(pid), class: 'pid', text: pid, 'aria-label': `${t('pidLabel')} ${pid}` }),
-        accessLink(material, m.title || pid))));
+        accessLink(material, m.title || pid),
+        previewButton(material, m.title || pid))));
+}
+
+/** "Preview": asks the API for the address (signed when the material is not public) and opens it sandboxed in a new tab. */
+function previewButton(material, title) {
+  const version = Number(material.currentVersion);
+  if (material.kind === 'link' || !Number.isInteger(version) || version < 1) return null;
+  const pid = encodeURIComponent(String(material.pid || ''));
+  const button = el('button', { type: 'button', class: 'access preview', text: t('preview'), 'aria-label': `${t('preview')}: ${title}` });
+  button.addEventListener('click', async () => {
+    const tab = window.open('about:blank', '_blank');
+    try {
+      const answer = await api(`/api/v1/materials/${pid}/versions/${version}/preview`, { method: 'POST' });
+      if (tab) { tab.opener = null; tab.location.replace(answer.url); } else { window.location.assign(answer.url); }
+    } catch (error) {
+      if (tab) tab.close();
+      announce(t('previewFailed'));
+    }
+  });
+  return button;
 }
 
 /** "Download" for a material with a file, "Open link" for a link (http(s) only). */
@@ -1065,8 +1091,14 @@ function renderContributed() {
   const lines = [];
   if (version) lines.push(t('resultVersion', version.number, version.fileName, formatBytes(version.byteSize)));
   lines.push(t('resultStatus', statusName(material.status)));
+  if (version && version.package) {
+    lines.push(t('packageLine', version.package.kind.toUpperCase(), version.package.scoCount, version.package.warnings.length));
+  }
   if (material.status !== 'published') lines.push(t('resultDraftNote'));
   $('#result-detail').textContent = lines.join(' ');
+  const warnings = $('#result-warnings');
+  warnings.replaceChildren(...((version && version.package && version.package.warnings) || []).map((w) => el('li', { text: w })));
+  warnings.hidden = !warnings.children.length;
   $('#contribute-result').dataset.pid = pid;
 }
 

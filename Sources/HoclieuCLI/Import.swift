@@ -3,8 +3,10 @@ import Foundation
 import HoclieuCore
 import HoclieuServer
 import HoclieuStorage
+import QuestionFormats
 
-/// `hoclieu import FILE…`: each file (or http(s) URL) becomes a material.
+/// `hoclieu import FILE…`: each file (or http(s) URL) becomes a material, and question files (Moodle XML,
+/// `.gift`, `.aiken`, or any supported file with `--questions`) go into the question bank.
 ///
 /// Re-importing is idempotent: a file is identified by its name under the `cli` source; unchanged
 /// bytes are reported as `unchanged`, changed bytes become a new version of the same material.
@@ -26,6 +28,11 @@ struct Import: ReportingCommand {
     @Option(help: "Visibility: public, sector, school, private.") var visibility = "public"
     @Option(help: "Status: draft (default) or published (an operator's import).") var status = "draft"
     @Option(help: "Owner username.") var owner = "admin"
+    @Flag(help: "Read the files as question files (needed for .txt Aiken/GIFT; Moodle XML, .gift and .aiken are recognised anyway).")
+    var questions = false
+    @Option(help: "Question file format: \(QuestionFileFormat.allCases.map(\.rawValue).joined(separator: ", ")) (default: detected).")
+    var format: String?
+    @Flag(help: "Import the valid questions of a question file that also has invalid ones.") var partial = false
 
     struct Item: Encodable {
         var input: String
@@ -37,21 +44,45 @@ struct Import: ReportingCommand {
 
     struct Report: Encodable, CustomStringConvertible {
         var items: [Item]
+        /// The question files, with their full reports.
+        var questionFiles: [QuestionBankImport] = []
         var created: Int { items.filter { $0.action == "created" }.count }
-        var failed: Int { items.filter { $0.action == "failed" }.count }
+        var failed: Int { items.filter { $0.action == "failed" }.count + questionFiles.filter(\.refused).count }
         var description: String {
-            items.map { item in
+            let materials = items.map { item in
                 "\(item.action.padding(toLength: 9, withPad: " ", startingAt: 0)) \(item.pid.map { "\($0)\(item.version.map { "@v\($0)" } ?? "")" } ?? "-") \(item.input)\(item.error.map { " — \($0)" } ?? "")"
-            }.joined(separator: "\n")
+            }
+            let questions = questionFiles.map { file in
+                let types = file.byType.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                let head = "\(file.refused ? "refused" : "questions") \(file.fileName ?? "-"): \(file.created) created, \(file.updated) updated, "
+                    + "\(file.unchanged) unchanged (\(file.report.format.rawValue); \(types.isEmpty ? "none valid" : types))"
+                let messages = file.report.fileErrors.map { "  ✗ \($0.vietnamese) / \($0)" }
+                    + file.report.entries.flatMap { entry in
+                        entry.errors.map { "  ✗ \($0.vietnamese) / \($0)" } + entry.warnings.map { "  ! \($0.vietnamese) / \($0)" }
+                    }
+                return ([head] + messages).joined(separator: "\n")
+            }
+            return (materials + questions).joined(separator: "\n")
         }
 
-        enum CodingKeys: String, CodingKey { case items, created, failed }
+        enum CodingKeys: String, CodingKey { case items, questionFiles, created, failed }
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(items, forKey: .items)
+            try c.encode(questionFiles, forKey: .questionFiles)
             try c.encode(created, forKey: .created)
             try c.encode(failed, forKey: .failed)
         }
+    }
+
+    /// Whether an input is a question file: asked for, or unmistakable (a Moodle XML `<quiz>`, `.gift`, `.aiken`).
+    func isQuestionFile(_ url: URL) -> Bool {
+        if questions || format != nil { return true }
+        let ext = url.pathExtension.lowercased()
+        if ext == "gift" || ext == "aiken" { return true }
+        guard ext == "xml", let handle = FileHandle(forReadingAtPath: url.path), let head = try? handle.read(upToCount: 4096) else { return false }
+        try? handle.close()
+        return QuestionFormatRegistry.detect(head, fileName: url.lastPathComponent) == .moodleXML
     }
 
     func failed(_ report: Report) -> Bool { report.failed > 0 }
@@ -68,14 +99,31 @@ struct Import: ReportingCommand {
             throw ValidationError("no user '\(owner)' (hoclieu user add)")
         }
         var items: [Item] = []
+        var questionFiles: [QuestionBankImport] = []
+        let questionFormat = try format.map { name in
+            guard let format = QuestionFileFormat(rawValue: name) else { throw ValidationError("unknown question format '\(name)'") }
+            return format
+        }
         for input in inputs {
+            let url = URL(fileURLWithPath: input)
+            if !input.hasPrefix("http://"), !input.hasPrefix("https://"), isQuestionFile(url) {
+                do {
+                    let data = try Data(contentsOf: url)
+                    questionFiles.append(
+                        try await repository.importQuestionFile(
+                            data, fileName: url.lastPathComponent, format: questionFormat, partial: partial, subject: subject.first, ownerID: ownerID))
+                } catch {
+                    items.append(Item(input: input, action: "failed", error: Self.explain(error)))
+                }
+                continue
+            }
             do {
                 items.append(try await importOne(input, kind: kind, visibility: visibility, status: status, ownerID: ownerID, repository: repository))
             } catch {
                 items.append(Item(input: input, action: "failed", error: Self.explain(error)))
             }
         }
-        return Report(items: items)
+        return Report(items: items, questionFiles: questionFiles)
     }
 
     static func explain(_ error: any Error) -> String {

@@ -2,6 +2,7 @@ import CASE
 import Foundation
 import HoclieuCore
 import HoclieuStorage
+import QuestionFormats
 
 /// The OpenAPI 3.1 description of every route, served at `/api/v1/openapi.json`.
 ///
@@ -64,6 +65,62 @@ enum OpenAPIDocument {
                     "facets", "Comma-separated facets whose counts are wanted",
                     ["type": "string", "pattern": "^(" + Facet.allCases.map(\.rawValue).joined(separator: "|") + ")(,(" + Facet.allCases.map(\.rawValue).joined(separator: "|") + "))*$"]),
             ]
+    }
+
+    static var questionOperations: [Operation] {
+        let formats: [String] = QuestionFileFormat.allCases.map(\.rawValue)
+        let types: [String] = QuestionType.allCases.map(\.rawValue)
+        let statuses: [String] = QuestionStatus.allCases.map(\.rawValue)
+        let questionList: [String: Any] = [
+            "type": "object", "required": ["items"],
+            "properties": ["items": ["type": "array", "items": ref("Question")], "next": ["type": "string"]] as [String: Any],
+        ]
+        return [
+        Operation(
+            method: "POST", path: "/api/v1/question-imports",
+            summary: "Import a question file (Moodle XML, GIFT, Aiken) into the bank; the body is the file", tag: "questions", secured: true,
+            parameters: [
+                query("filename", "File name (helps format detection)"),
+                query("format", "Format, detected when absent", ["type": "string", "enum": formats]),
+                query("partial", "Import the valid questions of a file that has invalid ones", ["type": "string", "enum": ["true", "false"]]),
+                query("subject", "Subject code for questions that do not name one"),
+            ],
+            requestBody: ["required": true, "content": ["application/octet-stream": ["schema": ["type": "string", "format": "binary"]]]],
+            responses: [
+                "200": json(ref("QuestionImport"), "Nothing new: the bank had every question"),
+                "201": json(ref("QuestionImport"), "Questions stored"),
+                "400": problem, "401": problem, "403": problem, "413": problem,
+                "422": ["description": "The file's errors kept every question out (report inside), or an empty file", "content": [
+                    "application/json": ["schema": ref("QuestionImport")], "application/problem+json": ["schema": ref("Problem")],
+                ]],
+            ]),
+        Operation(
+            method: "GET", path: "/api/v1/questions", summary: "Questions of the bank, newest first", tag: "questions", secured: true,
+            parameters: [
+                query("subject", "Subject code"), query("grade", "Grade 1–12", ["type": "integer", "minimum": 1, "maximum": 12]),
+                query("type", "Question type", ["type": "string", "enum": types]),
+                query("status", "Review status", ["type": "string", "enum": statuses]),
+                query("unit", "Knowledge unit (includes the units below it)"), query("level", "Cognitive level code, e.g. NTVV4.2"),
+                query("limit", "Page size 1–200", ["type": "integer", "minimum": 1, "maximum": 200]),
+                query("cursor", "The `next` value of the previous page", ["type": "string", "pattern": "^[1-9][0-9]{0,17}$"]),
+            ],
+            responses: ["200": json(questionList), "400": problem, "401": problem]),
+        Operation(
+            method: "GET", path: "/api/v1/questions/{id}", summary: "A question (current version)", tag: "questions", secured: true,
+            parameters: [pathParam("id", "Question id")], responses: ["200": json(ref("Question")), "400": problem, "401": problem, "404": problem]),
+        Operation(
+            method: "GET", path: "/api/v1/questions/{id}/versions/{n}", summary: "One version of a question (as a test pinned it)", tag: "questions",
+            secured: true, parameters: [pathParam("id", "Question id"), versionNumber],
+            responses: ["200": json(ref("Question")), "400": problem, "401": problem, "404": problem]),
+        Operation(
+            method: "PUT", path: "/api/v1/questions/{id}/status", summary: "Move a question through review (reviewer or admin)", tag: "questions",
+            secured: true, parameters: [pathParam("id", "Question id")],
+            requestBody: ["required": true, "content": ["application/json": ["schema": [
+                "type": "object", "required": ["status"], "additionalProperties": false,
+                "properties": ["status": ["type": "string", "enum": statuses]],
+            ]]]],
+            responses: ["200": json(ref("Question")), "400": problem, "401": problem, "403": problem, "404": problem]),
+        ]
     }
 
     static var operations: [Operation] { [
@@ -232,6 +289,24 @@ enum OpenAPIDocument {
         let visibilities = enumeration(Visibility.allCases.map(\.rawValue))
         let statuses = enumeration(MaterialStatus.allCases.map(\.rawValue))
         return [
+            "Question": [
+                "type": "object", "required": ["id", "version", "status", "stem", "body", "points"],
+                "description": "A question of the bank: rich texts are sanitised HTML; `body` holds one of the ten types",
+                "properties": [
+                    "id": ["type": "string"], "version": ["type": "integer"], "status": ["type": "string"], "subject": ["type": "string"],
+                    "grade": ["type": "integer"], "knowledgeUnits": ["type": "array", "items": ["type": "string"]], "points": ["type": "number"],
+                    "stem": ["type": "object"], "body": ["type": "object"],
+                ],
+            ],
+            "QuestionImport": [
+                "type": "object", "required": ["format", "refused", "created", "updated", "unchanged", "byType", "stored", "report"],
+                "properties": [
+                    "fileName": ["type": "string"], "format": ["type": "string"], "refused": ["type": "boolean"], "created": ["type": "integer"],
+                    "updated": ["type": "integer"], "unchanged": ["type": "integer"], "byType": ["type": "object"],
+                    "stored": ["type": "array", "items": ["type": "object"]],
+                    "report": ["type": "object", "description": "Per question: id, type, source location, errors and narrowings (vi and en)"],
+                ],
+            ],
             "Problem": [
                 "type": "object", "required": ["type", "title", "status", "detail"],
                 "properties": [
@@ -311,7 +386,7 @@ enum OpenAPIDocument {
 
     static let json: String = {
         var paths: [String: [String: Any]] = [:]
-        for op in operations {
+        for op in operations + questionOperations {
             // Any route may be called with a bad or expired token: 401 is declared everywhere.
             var responses = op.responses
             responses["401"] = problem
@@ -342,7 +417,7 @@ enum OpenAPIDocument {
     /// The methods the document lists for a concrete request path (`{x}` matches one segment).
     static func allowedMethods(for path: String) -> [String] {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        return operations.filter { op in
+        return (operations + questionOperations).filter { op in
             let pattern = op.path.split(separator: "/", omittingEmptySubsequences: false)
             let lengthFits = op.catchAll ? segments.count >= pattern.count : pattern.count == segments.count
             return lengthFits && zip(pattern, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }

@@ -159,6 +159,7 @@ public final class SQLiteStore: Store {
             try db.execute(sql: "ALTER TABLE materialVersion ADD COLUMN thumbnail TEXT CHECK (thumbnail IS NULL OR length(thumbnail) = 64)")
             try db.execute(sql: "CREATE INDEX materialVersion_thumbnail ON materialVersion(thumbnail) WHERE thumbnail IS NOT NULL")
         }
+        registerQuestionBank(&migrator)
         return migrator
     }
 
@@ -502,7 +503,11 @@ public final class SQLiteStore: Store {
     public func isReferenced(_ contentID: ContentID) async throws -> Bool {
         try await pool.read { db in
             try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM materialVersion WHERE contentId = ?1 OR thumbnail = ?1 LIMIT 1", arguments: [contentID.rawValue]) ?? false
+                db,
+                sql: """
+                    SELECT 1 FROM materialVersion WHERE contentId = ?1 OR thumbnail = ?1
+                    UNION ALL SELECT 1 FROM questionBlob WHERE contentId = ?1 LIMIT 1
+                    """, arguments: [contentID.rawValue]) ?? false
         }
     }
 
@@ -512,7 +517,11 @@ public final class SQLiteStore: Store {
         try await pool.read { db in
             var ids = Set<ContentID>()
             let cursor = try String.fetchCursor(
-                db, sql: "SELECT contentId FROM materialVersion UNION SELECT thumbnail FROM materialVersion WHERE thumbnail IS NOT NULL")
+                db,
+                sql: """
+                    SELECT contentId FROM materialVersion UNION SELECT thumbnail FROM materialVersion WHERE thumbnail IS NOT NULL
+                    UNION SELECT contentId FROM questionBlob
+                    """)
             while let text = try cursor.next() {
                 guard let id = ContentID(rawValue: text) else { throw StoreError.invalid("content id \(text)") }
                 ids.insert(id)

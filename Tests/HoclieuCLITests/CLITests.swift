@@ -121,6 +121,49 @@ struct CLITests {
         #expect(repository.blobs.allBlobs().count == 2, "the refused package left no blob")
     }
 
+    @Test("import: question files go into the bank with their report; a file with errors is refused unless --partial")
+    func importQuestions() async throws {
+        let box = try Sandbox()
+        defer { box.cleanup() }
+        let repository = try await box.bootstrap()
+        let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared/conformance/moodle-question")
+        let moodle = corpus.appendingPathComponent("xml/format_xml_fixtures/nested_categories_with_questions.xml").path
+        let aiken = corpus.appendingPathComponent("other-formats/aiken/aiken_errors.txt").path
+        let first = try await box.command(Import.self, ["import", moodle, "--subject", "TOAN"]).execute()
+        #expect(first.items.isEmpty && first.questionFiles.count == 1)
+        #expect(first.questionFiles[0].created == 5 && first.questionFiles[0].byType == ["trueFalse": 4, "essay": 1])
+        let refused = try await box.command(Import.self, ["import", aiken, "--questions"]).execute()
+        #expect(refused.questionFiles[0].refused && refused.failed == 1)
+        #expect(refused.description.contains("refused aiken_errors.txt") && refused.description.contains("line 5"))
+        let partial = try await box.command(Import.self, ["import", aiken, "--format", "aiken", "--partial"]).execute()
+        #expect(partial.questionFiles[0].created == 3 && partial.failed == 0)
+        let summaries = try await repository.store.questionSummaries(subject: nil, status: nil)
+        #expect(summaries.count == 8 && summaries.filter { $0.subject == "TOAN" }.count == 5)
+    }
+
+    @Test("export: the bank as Moodle XML and GIFT; Moodle XML read back into the bank changes nothing (media included)")
+    func exportQuestions() async throws {
+        let box = try Sandbox()
+        defer { box.cleanup() }
+        _ = try await box.bootstrap()
+        let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared/conformance/moodle-question")
+        let files = ["xml/format_xml_fixtures/multichoice.xml", "xml/format_xml_fixtures/truefalse.xml", "gift/questions.gift.txt"]
+        let imported = try await box.command(Import.self, ["import", "--questions"] + files.map { corpus.appendingPathComponent($0).path }).execute()
+        let total = imported.questionFiles.map(\.created).reduce(0, +)
+        #expect(total == 11)
+        let xml = box.root.appendingPathComponent("bank.xml").path
+        let exported = try await box.command(Export.self, ["export", "--format", "moodleXML", "--all", "--out", xml]).execute()
+        #expect(exported.questions == total)
+        let again = try await box.command(Import.self, ["import", xml]).execute()
+        #expect(again.questionFiles[0].unchanged == total && again.questionFiles[0].created == 0, "\(again)")
+        let gift = box.root.appendingPathComponent("bank.gift").path
+        let giftReport = try await box.command(Export.self, ["export", "--format", "gift", "--all", "--out", gift]).execute()
+        #expect(giftReport.questions == total && FileManager.default.fileExists(atPath: gift))
+        await #expect(throws: (any Error).self) { try await box.command(Export.self, ["export", "--format", "aiken", "--all", "--out", gift]).execute() }
+    }
+
     @Test("import: bad input fails clearly and leaves nothing behind")
     func importFailures() async throws {
         let box = try Sandbox()

@@ -148,3 +148,21 @@ def test_scorm2004_package_initializes_and_navigates(driver, admin_token):
         assert driver.execute_script("return API_1484_11.GetLastError()") == "403"  # not initialised yet
     finally:
         driver.switch_to.default_content()
+
+
+def test_preview_button_opens_the_player(driver, admin_token):
+    package = (CORPUS / "scorm/scorm12/rustici_singlescobasic.zip").read_bytes()
+    pid = publish(admin_token, "Sân gôn xem thử", package, "golf-ui.zip")
+    driver.get(f"{BASE_URL}/?q=san%20gon%20xem%20thu")
+    WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#results button.preview"))
+    original = driver.current_window_handle
+    driver.find_element(By.CSS_SELECTOR, "#results button.preview").click()
+    WebDriverWait(driver, 10).until(lambda d: len(d.window_handles) == 2)
+    driver.switch_to.window([h for h in driver.window_handles if h != original][0])
+    try:
+        WebDriverWait(driver, 20).until(lambda d: f"/preview/{pid}@v1/" in d.current_url)
+        WebDriverWait(driver, 20).until(lambda d: d.execute_script("return document.body.dataset.initialized") == "true")
+        assert driver.execute_script("return window.opener") is None
+    finally:
+        driver.close()
+        driver.switch_to.window(original)

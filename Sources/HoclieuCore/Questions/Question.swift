@@ -151,17 +151,20 @@ public struct QuestionMedia: Sendable, Codable, Hashable {
     public var name: String
     /// Media type, e.g. `image/png`.
     public var mediaType: String
-    /// The bytes.
+    /// The bytes (empty once the bank keeps them as a blob: see ``contentID``).
     public var data: Data
     /// The text field the file belonged to in its source (e.g. `questiontext`,
     /// `answer[2].feedback`), so an export can put it back; `nil` when unknown.
     public var field: String?
+    /// The blob holding the bytes, once the question is in the bank.
+    public var contentID: ContentID?
 
     /// Creates a media file.
-    public init(name: String, mediaType: String, data: Data, field: String? = nil) {
+    public init(name: String, mediaType: String, data: Data, field: String? = nil, contentID: ContentID? = nil) {
         self.name = name
         self.mediaType = mediaType
         self.data = data
         self.field = field
+        self.contentID = contentID
     }
 }

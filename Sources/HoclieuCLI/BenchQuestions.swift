@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import HoclieuCore
+import HoclieuServer
+import HoclieuStorage
+import QuestionFormats
+
+/// `hoclieu bench questions`: question-file import speed.
+///
+/// A bank of `--count` questions (single choice with four options, Đúng/Sai clusters, numeric answers
+/// with the 4-character box, short text and essays, in Vietnamese, tagged with units and levels) is
+/// written as Moodle XML by the exporter, then imported twice: parsing alone (file → validated
+/// questions), and the whole way into a fresh bank (parse, sanitise, store in one transaction).
+struct BenchQuestions: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "questions", abstract: "Question import benchmark.")
+
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Questions in the generated Moodle XML file.") var count = 2000
+    @Option(help: "Parsing runs (the best is reported).") var runs = 3
+
+    struct Report: Encodable, CustomStringConvertible {
+        var questions: Int
+        var fileBytes: Int
+        var parseSeconds: Double
+        var parsePerSecond: Double
+        var storeSeconds: Double
+        var storePerSecond: Double
+
+        var description: String {
+            """
+            Moodle XML           \(questions) questions, \(humanBytes(Int64(fileBytes)))
+            parse + validate     \(String(format: "%.3f", parseSeconds)) s (\(Int(parsePerSecond)) questions/s, best of runs)
+            into the bank        \(String(format: "%.3f", storeSeconds)) s (\(Int(storePerSecond)) questions/s: parse, sanitise, store)
+            """
+        }
+    }
+
+    static func generate(_ count: Int) -> [Question] {
+        let topics = ["phân số", "số thập phân", "đường tròn", "tỉ lệ thức", "hàm số bậc nhất", "phương trình", "xác suất", "thống kê"]
+        return (0..<count).map { i in
+            let topic = topics[i % topics.count]
+            let unit = "TOAN.\(6 + i % 4).SD.\(1 + i % 5).\(1 + i % 3)"
+            let level = CognitiveLevelReference(framework: "NTVV4", level: "NTVV4.\(1 + i % 4)")
+            let stem = RichText("<p>Câu \(i + 1): Cho bài toán về \(topic) với <b>dữ kiện</b> số \(i). Chọn đáp án đúng.</p>")
+            let body: QuestionBody
+            switch i % 5 {
+            case 0, 1:
+                body = .singleChoice(
+                    ChoiceQuestion(options: (0..<4).map { k in
+                        ChoiceOption(id: String(UnicodeScalar(97 + k)!), text: RichText("Phương án \(k + 1) của câu \(i + 1)"), correct: k == i % 4)
+                    }))
+            case 2:
+                body = .trueFalseCluster(
+                    TrueFalseCluster(statements: ["a", "b", "c", "d"].enumerated().map { k, label in
+                        ClusterStatement(label: label, text: RichText("Mệnh đề \(label) về \(topic) (\(i))"), isTrue: (i + k) % 2 == 0)
+                    }))
+            case 3:
+                body = .numeric(NumericQuestion(keys: [NumericKey(answer: "\(i % 100),\(i % 10)")], answerBoxLength: 4))
+            default:
+                body = .shortText(ShortTextQuestion(keys: [ShortTextKey(pattern: "\(topic) \(i)", fraction: 1)]))
+            }
+            return Question(
+                id: "bench-\(i)", title: "Câu \(i + 1)", subject: "TOAN", grade: 6 + i % 4, knowledgeUnits: [unit], cognitiveLevel: level,
+                stem: stem, idNumber: "BENCH-\(i)", body: body)
+        }
+    }
+
+    func execute() async throws -> Report {
+        let file = try MoodleXMLExporter.export(Self.generate(count)).data
+        var best = Double.infinity
+        var parsed = 0
+        for _ in 0..<max(1, runs) {
+            let start = ContinuousClock.now
+            let result = MoodleXMLImporter.importQuestions(from: file, options: QuestionImportOptions())
+            best = min(best, (ContinuousClock.now - start).seconds)
+            guard !result.report.hasErrors else {
+                throw ValidationError("the generated file does not import cleanly: \(result.report.allErrors.prefix(3))")
+            }
+            parsed = result.questions.count
+        }
+        let repository = try common.openRepository()
+        if try await repository.store.userCount() == 0 { _ = try await repository.bootstrapAdmin(password: nil) }
+        guard let owner = try await repository.store.credentials(username: "admin")?.user.id else { throw ValidationError("no user 'admin'") }
+        let start = ContinuousClock.now
+        let imported = try await repository.importQuestionFile(file, fileName: "bench.xml", format: .moodleXML, ownerID: owner)
+        let storeSeconds = (ContinuousClock.now - start).seconds
+        return Report(
+            questions: parsed, fileBytes: file.count, parseSeconds: best, parsePerSecond: Double(parsed) / best, storeSeconds: storeSeconds,
+            storePerSecond: Double(imported.stored.count) / storeSeconds)
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import HoclieuCore
+import HoclieuServer
+import HoclieuStorage
+import QuestionFormats
+
+/// `hoclieu export --format moodleXML|gift (--all | ID…) --out FILE`: questions of the bank as a file
+/// other systems read, with the fidelity report (what each question lost on the way).
+struct Export: ReportingCommand {
+    static let configuration = CommandConfiguration(abstract: "Xuất câu hỏi / Export questions.")
+
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Format: \(QuestionFormatRegistry.all.filter { $0.exporter != nil }.map(\.format.rawValue).joined(separator: ", ")).")
+    var format: String
+    @Flag(help: "Every question matching the filters.") var all = false
+    @Option(help: "Only this subject (with --all).") var subject: String?
+    @Option(help: "Only this status (with --all), e.g. published.") var status: String?
+    @Option(help: "The file to write.") var out: String
+    @Argument(help: "Question ids.") var ids: [String] = []
+
+    struct Report: Encodable, CustomStringConvertible {
+        var file: String
+        var questions: Int
+        var bytes: Int
+        var export: QuestionExportReport
+
+        var description: String {
+            (["\(export.format.rawValue): \(questions) questions → \(file) (\(humanBytes(Int64(bytes))))"]
+                + export.entries.flatMap { entry in entry.narrowings.map { "  ! \($0.vietnamese) / \($0)" } })
+                .joined(separator: "\n")
+        }
+    }
+
+    func failed(_ report: Report) -> Bool { report.export.droppedCount > 0 }
+
+    func execute() async throws -> Report {
+        guard let format = QuestionFileFormat(rawValue: format), let exporter = QuestionFormatRegistry.descriptor(for: format).exporter else {
+            throw ValidationError("format '\(self.format)' cannot be written")
+        }
+        guard all != !ids.isEmpty else { throw ValidationError("give question ids or --all") }
+        let status = try status.map { name in
+            guard let status = QuestionStatus(rawValue: name) else { throw ValidationError("unknown status '\(name)'") }
+            return status
+        }
+        let repository = try common.openRepository()
+        var questions: [Question] = []
+        if all {
+            var query = QuestionQuery(subject: subject, status: status, limit: 200)
+            while true {
+                let page = try await repository.store.questions(query)
+                questions += page.items
+                guard let next = page.next else { break }
+                query.cursor = next
+            }
+            questions.reverse()  // oldest first, as they were imported
+        } else {
+            for id in ids {
+                guard let question = try await repository.store.question(id: id) else { throw ValidationError("no question '\(id)'") }
+                questions.append(question)
+            }
+        }
+        // Media come back from the blob store into the file.
+        for q in questions.indices {
+            for m in questions[q].media.indices {
+                if let blob = questions[q].media[m].contentID, questions[q].media[m].data.isEmpty {
+                    questions[q].media[m].data = try Data(contentsOf: repository.blobs.url(for: blob))
+                }
+            }
+        }
+        // A category in a file applies to every question after it: questions without one go first, so
+        // that reading the file back gives each question the category it had.
+        let ordered = questions.filter { $0.category == nil } + questions.filter { $0.category != nil }
+        let result = try exporter(ordered, [])
+        try result.data.write(to: URL(fileURLWithPath: out), options: .atomic)
+        return Report(file: out, questions: questions.count, bytes: result.data.count, export: result.report)
+    }
+}

@@ -1,0 +1,104 @@
+public import Foundation
+public import HoclieuCore
+
+/// The per-subject question bank.
+///
+/// Questions are kept whole (their JSON, rich texts sanitised, media as blobs) with the columns the bank
+/// is searched and assembled by: subject, grade, type, status, cognitive level and knowledge units.
+/// Every change of content makes a new version; tests pin the versions they used.
+public protocol QuestionStore: Sendable {
+    /// Adds the questions of one import in one transaction. A question whose content is already in the
+    /// bank is `unchanged`; one whose `idNumber` is already in the bank (same subject) with other content
+    /// becomes that question's next version (`updated`); the others are `created` as drafts with a new id.
+    func importQuestions(_ questions: [Question], ownerID: Int64, source: String?) async throws -> [QuestionImportOutcome]
+    /// The current version of a question.
+    func question(id: String) async throws -> Question?
+    /// One version of a question (what a test pinned).
+    func question(id: String, version: Int) async throws -> Question?
+    /// A page of questions, newest first (keyset pagination on the internal row id).
+    func questions(_ query: QuestionQuery) async throws -> QuestionPage
+    /// Sets the review status of a question's current version.
+    func setQuestionStatus(id: String, _ status: QuestionStatus) async throws -> Question
+    /// Every question matching the filter, reduced to what blueprint checks and assembly need.
+    func questionSummaries(subject: String?, status: QuestionStatus?) async throws -> [QuestionSummary]
+}
+
+/// What an import did with one question.
+public struct QuestionImportOutcome: Sendable, Codable, Equatable {
+    public enum Action: String, Sendable, Codable { case created, updated, unchanged }
+    public var id: String
+    public var version: Int
+    public var action: Action
+
+    public init(id: String, version: Int, action: Action) {
+        self.id = id
+        self.version = version
+        self.action = action
+    }
+}
+
+/// Filters of a question listing; nil means any.
+public struct QuestionQuery: Sendable, Equatable {
+    public var subject: String?
+    public var grade: Int?
+    public var type: QuestionType?
+    public var status: QuestionStatus?
+    /// A knowledge unit; questions tagged with it or with any unit below it match.
+    public var unit: String?
+    /// A cognitive level code, e.g. `NTVV4.2`.
+    public var level: String?
+    public var limit: Int
+    /// The `next` value of the previous page.
+    public var cursor: Int64?
+
+    public init(
+        subject: String? = nil, grade: Int? = nil, type: QuestionType? = nil, status: QuestionStatus? = nil, unit: String? = nil,
+        level: String? = nil, limit: Int = 20, cursor: Int64? = nil
+    ) {
+        self.subject = subject
+        self.grade = grade
+        self.type = type
+        self.status = status
+        self.unit = unit
+        self.level = level
+        self.limit = limit
+        self.cursor = cursor
+    }
+}
+
+public struct QuestionPage: Sendable {
+    public var items: [Question]
+    /// Pass as `cursor` for the next page; nil on the last page.
+    public var next: Int64?
+
+    public init(items: [Question], next: Int64?) {
+        self.items = items
+        self.next = next
+    }
+}
+
+/// A question reduced to what blueprint checks and test assembly read.
+public struct QuestionSummary: Sendable, Codable, Hashable {
+    public var id: String
+    public var version: Int
+    public var type: QuestionType
+    public var subject: String?
+    public var units: [String]
+    public var level: CognitiveLevelReference?
+    public var status: QuestionStatus
+    public var points: Double
+
+    public init(
+        id: String, version: Int, type: QuestionType, subject: String?, units: [String], level: CognitiveLevelReference?,
+        status: QuestionStatus, points: Double
+    ) {
+        self.id = id
+        self.version = version
+        self.type = type
+        self.subject = subject
+        self.units = units
+        self.level = level
+        self.status = status
+        self.points = points
+    }
+}
