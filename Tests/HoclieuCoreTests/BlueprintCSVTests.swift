@@ -86,6 +86,24 @@ struct BlueprintCSVTests {
         #expect(try Blueprint(matrixCSV: canonical).matrixCSV() == canonical)
     }
 
+    @Test("Bytes: UTF-8 with or without a byte-order mark; anything else is refused")
+    func bytes() throws {
+        let csv = BPFixture.blueprint().matrixCSV(byteOrderMark: false)
+        let expected = Self.matrixOnly()
+        #expect(try Blueprint(matrixCSVBytes: Array(csv.utf8)) == expected)
+        #expect(try Blueprint(matrixCSVBytes: [0xEF, 0xBB, 0xBF] + Array(csv.utf8)) == expected)
+        #expect(try Blueprint(matrixCSVBytes: Data(BPFixture.blueprint().matrixCSV().utf8)) == expected)
+        // "Mã" in Windows-1258 (0xE3 is "ã"): not UTF-8.
+        let legacy: [UInt8] = [0x4D, 0xE3, 0x2C, 0x0A]
+        #expect(throws: BlueprintCSVError.self) { try Blueprint(matrixCSVBytes: legacy) }
+        do {
+            _ = try Blueprint(matrixCSVBytes: legacy)
+        } catch {
+            #expect(error.line == 0)
+            #expect(error.english == "The file is not UTF-8 text (save it as “CSV UTF-8”).")
+        }
+    }
+
     @Test("Errors name the line, in Vietnamese and English")
     func errors() {
         func error(_ csv: String) -> BlueprintCSVError? {

@@ -57,7 +57,7 @@ public struct Assembler: Sendable {
 
         var recent: Set<Int32> = []
         if options.recentPolicy != .ignore {
-            for id in options.recentlyUsed.sorted() { if let position = bank.position(of: id) { recent.insert(position) } }
+            for id in options.recentlyUsed { if let position = bank.position(of: id) { recent.insert(position) } }
         }
         let order = slots.indices.sorted {
             let spare0 = slots[$0].candidates.count - slots[$0].cell.count

@@ -250,6 +250,23 @@ extension Blueprint {
         self.init(title: title, subject: subject, grade: grade, framework: framework, questionTypes: types, totalPoints: total, rows: rows)
     }
 
+    /// Reads a ma trận from the bytes of a file: UTF-8, with or without a byte-order mark.
+    ///
+    /// - Throws: ``BlueprintCSVError`` at line 0 when the bytes are not UTF-8 (a file saved
+    ///   in a legacy code page such as Windows-1258 must be converted first), or any error of
+    ///   ``init(matrixCSV:frameworks:)``.
+    public init(matrixCSVBytes bytes: some Collection<UInt8>, frameworks: CognitiveLevelFrameworks = .standard) throws(BlueprintCSVError) {
+        // Decoding replaces invalid sequences with U+FFFD, so a valid file is one that re-encodes
+        // to the same bytes (`String(validating:as:)` needs macOS 15; the package supports 14).
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard text.utf8.elementsEqual(bytes) else {
+            throw BlueprintCSVError(
+                line: 0, vietnamese: "Tệp không phải văn bản UTF-8 (hãy lưu lại dưới dạng “CSV UTF-8”).",
+                english: "The file is not UTF-8 text (save it as “CSV UTF-8”).")
+        }
+        try self.init(matrixCSV: text, frameworks: frameworks)
+    }
+
     /// The bản đặc tả as CSV: one line per row and level that has questions or requirement
     /// statements, with the statements (one per line inside the cell, each starting with `- `),
     /// the codes of the required outcomes they come from, and the number of questions of each
