@@ -59,6 +59,16 @@ struct BlueprintCheckTests {
         #expect(bank.candidateCount(node: "TOAN.6.SD.2", level: "BHV3.1", type: .singleChoice) == 2)
     }
 
+    @Test("The same version given twice: the first one given is kept")
+    func duplicateVersions() {
+        let level = BPFixture.bhv(1)
+        let first = Self.summary("q", units: ["TOAN.6.SD.1"], level: level)
+        let second = Self.summary("q", units: ["TOAN.6.SD.2"], level: level)
+        #expect(BankIndex([first, second]).questions == [first])
+        #expect(BankIndex([second, first]).questions == [second])
+        #expect(BankIndex([first, second]).skipped.olderVersions == 1)
+    }
+
     @Test("A question counts for a row when a unit is the row's node or below it")
     func descendants() {
         let level = BPFixture.bhv(2)

@@ -151,7 +151,9 @@ public struct BankIndex: Sendable {
         usable.sort {
             let a = input[Int($0)]
             let b = input[Int($1)]
-            return a.id != b.id ? a.id < b.id : a.version > b.version
+            if a.id != b.id { return a.id < b.id }
+            // Newest version first; the same version given twice: the first one given wins.
+            return a.version != b.version ? a.version > b.version : $0 < $1
         }
         var questions: [BankQuestionSummary] = []
         questions.reserveCapacity(usable.count)
