@@ -97,6 +97,33 @@ struct AssemblyTests {
         }
     }
 
+    @Test("Levels across frameworks: NTVV4 questions fill BHV3 cells; BHV3 questions never fill NTVV4 cells")
+    func frameworks() throws {
+        let questions = [
+            BPFixture.singleChoice(id: "n3", units: ["TOAN.6.SD.2.1"], level: BPFixture.ntvv(3), right: 0),
+            BPFixture.singleChoice(id: "n4", units: ["TOAN.6.SD.2.2"], level: BPFixture.ntvv(4), right: 1),
+            BPFixture.singleChoice(id: "b3", units: ["TOAN.6.SD.2.3"], level: BPFixture.bhv(3), right: 2),
+        ]
+        let bank = BankIndex(questions.map(BankQuestionSummary.init))
+        func blueprint(_ framework: String, _ level: String, count: Int) -> Blueprint {
+            Blueprint(
+                title: framework, framework: framework, questionTypes: [.singleChoice], totalPoints: Double(count),
+                rows: [
+                    BlueprintRow(
+                        code: "TOAN.6.SD.2", label: "Phân số",
+                        cells: [BlueprintCell(level: level, type: .singleChoice, count: count, pointsPerQuestion: 1)])
+                ])
+        }
+        let three = try Assembler(bank: bank).select(blueprint("BHV3", "BHV3.3", count: 3), options: AssemblyOptions(seed: 1))
+        #expect(Set(three.items.map(\.question.id)) == ["n3", "n4", "b3"])
+        #expect(three.items.allSatisfy { $0.level == "BHV3.3" })
+        let four = try Assembler(bank: bank).select(
+            blueprint("NTVV4", "NTVV4.4", count: 2), options: AssemblyOptions(seed: 1, allowPartial: true))
+        #expect(four.items.map(\.question.id) == ["n4"])
+        #expect(four.shortfalls.map(\.missing) == [1])
+        #expect(four.levelShares.map(\.percentage) == [0, 0, 0, 100])
+    }
+
     @Test("Recently used questions: avoided, used only when needed, or excluded")
     func recent() throws {
         // Every single-choice question of TOAN.6.SD.1 at Biết but one was used recently; the cell needs 4.
