@@ -35,6 +35,7 @@ public func buildRouter(_ repository: Repository, logger: Logger) -> Router<AppR
     IdentifierController(repository: repository).addRoutes(to: router)
     PreviewController(repository: repository, packages: PreviewPackages()).addRoutes(to: router)
     QuestionController(repository: repository).addRoutes(to: router)
+    BlueprintController(repository: repository).addRoutes(to: router)
     CatalogController(repository: repository).addRoutes(to: router)
     let caseProvider = CASEController(repository: repository)
     caseProvider.addRoutes(to: router)

@@ -67,6 +67,45 @@ enum OpenAPIDocument {
             ]
     }
 
+    static var blueprintOperations: [Operation] {
+        let id = pathParam("id", "Blueprint id")
+        let csv: [String: Any] = ["description": "CSV (UTF-8 with BOM)", "content": ["text/csv": ["schema": ["type": "string"]]]]
+        let object: [String: Any] = ["type": "object"]
+        let assemble: [String: Any] = [
+            "type": "object", "additionalProperties": false,
+            "properties": [
+                "seed": ["type": "integer", "minimum": 0], "variants": ["type": "integer", "minimum": 1, "maximum": 26],
+                "firstCode": ["type": "integer"], "school": ["type": "string"], "avoidLastTests": ["type": "integer", "minimum": 0],
+                "allowPartial": ["type": "boolean"],
+            ] as [String: Any],
+        ]
+        return [
+            Operation(
+                method: "POST", path: "/api/v1/blueprints", summary: "Store a blueprint (ma trận đề + bản đặc tả): JSON, or the matrix as CSV",
+                tag: "blueprints", secured: true,
+                requestBody: ["required": true, "content": ["application/json": ["schema": object], "text/csv": ["schema": ["type": "string"]]]],
+                responses: ["201": json(["type": "object", "properties": ["id": ["type": "string"]]], "Created"), "400": problem, "401": problem,
+                            "403": problem, "422": problem]),
+            Operation(method: "GET", path: "/api/v1/blueprints/{id}", summary: "A blueprint", tag: "blueprints", secured: true,
+                      parameters: [id], responses: ["200": json(object), "401": problem, "404": problem]),
+            Operation(method: "GET", path: "/api/v1/blueprints/{id}/matrix.csv", summary: "The ma trận as CSV", tag: "blueprints", secured: true,
+                      parameters: [id], responses: ["200": csv, "401": problem, "404": problem]),
+            Operation(method: "GET", path: "/api/v1/blueprints/{id}/specification.csv", summary: "The bản đặc tả as CSV", tag: "blueprints",
+                      secured: true, parameters: [id], responses: ["200": csv, "401": problem, "404": problem]),
+            Operation(method: "POST", path: "/api/v1/blueprints/{id}/check", summary: "Which cells the bank can fill and which are short",
+                      tag: "blueprints", secured: true, parameters: [id], responses: ["200": json(object), "401": problem, "404": problem]),
+            Operation(
+                method: "POST", path: "/api/v1/blueprints/{id}/tests", summary: "Assemble a test and its variants (seeded, reproducible)",
+                tag: "blueprints", secured: true, parameters: [id],
+                requestBody: ["required": true, "content": ["application/json": ["schema": assemble]]],
+                responses: ["201": json(object, "Created"), "400": problem, "401": problem, "403": problem, "404": problem, "409": problem, "422": problem]),
+            Operation(method: "GET", path: "/api/v1/tests/{id}", summary: "An assembled test with its variants and answer keys", tag: "blueprints",
+                      secured: true, parameters: [pathParam("id", "Test id")], responses: ["200": json(object), "401": problem, "404": problem]),
+            Operation(method: "GET", path: "/api/v1/tests/{id}/answer-key.csv", summary: "The answer keys of every variant (2025 answer-sheet layout)",
+                      tag: "blueprints", secured: true, parameters: [pathParam("id", "Test id")], responses: ["200": csv, "401": problem, "404": problem]),
+        ]
+    }
+
     static var questionOperations: [Operation] {
         let formats: [String] = QuestionFileFormat.allCases.map(\.rawValue)
         let types: [String] = QuestionType.allCases.map(\.rawValue)
@@ -386,7 +425,7 @@ enum OpenAPIDocument {
 
     static let json: String = {
         var paths: [String: [String: Any]] = [:]
-        for op in operations + questionOperations {
+        for op in operations + questionOperations + blueprintOperations {
             // Any route may be called with a bad or expired token: 401 is declared everywhere.
             var responses = op.responses
             responses["401"] = problem
@@ -417,7 +456,7 @@ enum OpenAPIDocument {
     /// The methods the document lists for a concrete request path (`{x}` matches one segment).
     static func allowedMethods(for path: String) -> [String] {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        return (operations + questionOperations).filter { op in
+        return (operations + questionOperations + blueprintOperations).filter { op in
             let pattern = op.path.split(separator: "/", omittingEmptySubsequences: false)
             let lengthFits = op.catchAll ? segments.count >= pattern.count : pattern.count == segments.count
             return lengthFits && zip(pattern, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }

@@ -20,7 +20,7 @@ public protocol QuestionStore: Sendable {
     /// Sets the review status of a question's current version.
     func setQuestionStatus(id: String, _ status: QuestionStatus) async throws -> Question
     /// Every question matching the filter, reduced to what blueprint checks and assembly need.
-    func questionSummaries(subject: String?, status: QuestionStatus?) async throws -> [QuestionSummary]
+    func questionSummaries(subject: String?, status: QuestionStatus?) async throws -> [BankQuestionSummary]
 }
 
 /// What an import did with one question.
@@ -77,28 +77,14 @@ public struct QuestionPage: Sendable {
     }
 }
 
-/// A question reduced to what blueprint checks and test assembly read.
-public struct QuestionSummary: Sendable, Codable, Hashable {
-    public var id: String
-    public var version: Int
-    public var type: QuestionType
-    public var subject: String?
-    public var units: [String]
-    public var level: CognitiveLevelReference?
-    public var status: QuestionStatus
-    public var points: Double
-
-    public init(
-        id: String, version: Int, type: QuestionType, subject: String?, units: [String], level: CognitiveLevelReference?,
-        status: QuestionStatus, points: Double
-    ) {
-        self.id = id
-        self.version = version
-        self.type = type
-        self.subject = subject
-        self.units = units
-        self.level = level
-        self.status = status
-        self.points = points
-    }
+/// Blueprints (ma trận đề + bản đặc tả) and the tests assembled from them.
+public protocol BlueprintStore: Sendable {
+    /// Stores a blueprint (already validated by the caller); returns its new id.
+    func createBlueprint(_ blueprint: Blueprint, ownerID: Int64) async throws -> String
+    func blueprint(id: String) async throws -> Blueprint?
+    /// Stores an assembled test pinned to its question versions; returns its new id.
+    func saveTest(_ test: AssembledTest, blueprintID: String, school: String?, ownerID: Int64) async throws -> String
+    func test(id: String) async throws -> AssembledTest?
+    /// The question ids used by the last `count` tests of a school (to avoid them in the next).
+    func recentlyUsedQuestions(school: String, lastTests count: Int) async throws -> Set<String>
 }

@@ -200,24 +200,24 @@ extension SQLiteStore {
         }
     }
 
-    public func questionSummaries(subject: String?, status: QuestionStatus?) async throws -> [QuestionSummary] {
+    public func questionSummaries(subject: String?, status: QuestionStatus?) async throws -> [BankQuestionSummary] {
         try await pool.read { db in
-            var sql = "SELECT qid, version, type, subject, units, level, status, points, json_extract(json, '$.cognitiveLevel.framework') AS framework FROM question"
+            var sql = "SELECT qid, version, type, units, level, status, points, json_extract(json, '$.cognitiveLevel.framework') AS framework FROM question"
             var conditions: [String] = []
             var arguments: [(any DatabaseValueConvertible)?] = []
             if let subject { conditions.append("subject = ?"); arguments.append(subject) }
             if let status { conditions.append("status = ?"); arguments.append(status.rawValue) }
             if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
             let cursor = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
-            var summaries: [QuestionSummary] = []
+            var summaries: [BankQuestionSummary] = []
             while let row = try cursor.next() {
                 guard let type = QuestionType(rawValue: row["type"]), let status = QuestionStatus(rawValue: row["status"]) else { continue }
                 let units: String = row["units"]
                 let level = (row["level"] as String?).flatMap { level in (row["framework"] as String?).map { CognitiveLevelReference(framework: $0, level: level) } }
                 summaries.append(
-                    QuestionSummary(
-                        id: row["qid"], version: row["version"], type: type, subject: row["subject"],
-                        units: units.isEmpty ? [] : units.components(separatedBy: "\n"), level: level, status: status, points: row["points"]))
+                    BankQuestionSummary(
+                        id: row["qid"], version: row["version"], type: type, unitCodes: units.isEmpty ? [] : units.components(separatedBy: "\n"),
+                        level: level, status: status, points: row["points"]))
             }
             return summaries
         }

@@ -160,6 +160,7 @@ public final class SQLiteStore: Store {
             try db.execute(sql: "CREATE INDEX materialVersion_thumbnail ON materialVersion(thumbnail) WHERE thumbnail IS NOT NULL")
         }
         registerQuestionBank(&migrator)
+        registerBlueprints(&migrator)
         return migrator
     }
 
