@@ -9,6 +9,8 @@ public enum QuestionFileFormat: String, Sendable, Codable, Hashable, CaseIterabl
     case gift
     /// Aiken text (single-choice questions only).
     case aiken
+    /// Word .docx written in Vietnamese teachers' conventions (`DocxImporter`, `DocxExporter`).
+    case docx
 }
 
 /// Where something is in a source file.
