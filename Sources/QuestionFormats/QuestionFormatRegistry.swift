@@ -37,6 +37,10 @@ public enum QuestionFormatRegistry {
             importer: { AikenImporter.importQuestions(from: $0, options: $1) },
             exporter: nil
         ),
+        QuestionFormatDescriptor(
+            format: .docx, name: "Word (.docx)", fileExtensions: ["docx"], mediaType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            importer: { DocxImporter.importQuestions(from: $0, options: $1) }, exporter: { questions, _ in DocxExporter.export(questions) }
+        ),
     ]
 
     /// The descriptor of a format.
@@ -49,6 +53,7 @@ public enum QuestionFormatRegistry {
     /// answer block → Aiken; text with a `{…}` answer block, a `::title::` or `$CATEGORY:` → GIFT.
     /// `nil` when nothing fits.
     public static func detect(_ data: Data, fileName: String? = nil) -> QuestionFileFormat? {
+        if data.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return data.range(of: Data("word/".utf8)) != nil ? .docx : nil }
         let head = TextDecoding.decode(data.prefix(64 * 1024)).text
         let trimmed = head.drop { $0.isWhitespace }
         if trimmed.hasPrefix("<") {
