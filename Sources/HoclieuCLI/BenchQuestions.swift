@@ -18,6 +18,7 @@ struct BenchQuestions: ReportingCommand {
     @Option(help: "Questions in the generated Moodle XML file.") var count = 2000
     @Option(help: "Parsing runs (the best is reported).") var runs = 3
     @Option(help: "Questions in the bank tests are assembled from.") var bank = 100_000
+    @Option(help: "Questions in the generated Word file.") var docx = 500
 
     struct Report: Encodable, CustomStringConvertible {
         var questions: Int
@@ -26,6 +27,10 @@ struct BenchQuestions: ReportingCommand {
         var parsePerSecond: Double
         var storeSeconds: Double
         var storePerSecond: Double
+        var docxQuestions: Int
+        var docxBytes: Int
+        var docxSeconds: Double
+        var docxPerSecond: Double
         var bank: Int
         var indexMilliseconds: Double
         var assemblyMilliseconds: Double
@@ -36,6 +41,7 @@ struct BenchQuestions: ReportingCommand {
             Moodle XML           \(questions) questions, \(humanBytes(Int64(fileBytes)))
             parse + validate     \(String(format: "%.3f", parseSeconds)) s (\(Int(parsePerSecond)) questions/s, best of runs)
             into the bank        \(String(format: "%.3f", storeSeconds)) s (\(Int(storePerSecond)) questions/s: parse, sanitise, store)
+            Word .docx           \(docxQuestions) questions, \(humanBytes(Int64(docxBytes))): \(String(format: "%.3f", docxSeconds)) s (\(Int(docxPerSecond)) questions/s)
             bank index           \(bank) questions in \(String(format: "%.1f", indexMilliseconds)) ms
             assembly             \(assembledQuestions) questions × 4 variants in \(String(format: "%.1f", assemblyMilliseconds)) ms (best of runs)
             """
@@ -91,10 +97,22 @@ struct BenchQuestions: ReportingCommand {
         let start = ContinuousClock.now
         let imported = try await repository.importQuestionFile(file, fileName: "bench.xml", format: .moodleXML, ownerID: owner)
         let storeSeconds = (ContinuousClock.now - start).seconds
+        // Word: the exporter writes the 2025 layout (single choice, Đúng/Sai clusters, numeric answers); read back.
+        let word = DocxExporter.export(Self.generate(docx * 5 / 4).filter { [.singleChoice, .trueFalseCluster, .numeric].contains($0.type) }.prefix(docx).map { $0 })
+        var docxBest = Double.infinity
+        var docxCount = 0
+        for _ in 0..<max(1, runs) {
+            let start = ContinuousClock.now
+            let result = DocxImporter.importQuestions(from: word.data)
+            docxBest = min(docxBest, (ContinuousClock.now - start).seconds)
+            guard !result.report.hasErrors else { throw ValidationError("the generated .docx does not import cleanly: \(result.report.allErrors.prefix(3))") }
+            docxCount = result.questions.count
+        }
         let (indexMilliseconds, assemblyMilliseconds, assembled) = try Self.assembly(bank: bank, runs: runs)
         return Report(
             questions: parsed, fileBytes: file.count, parseSeconds: best, parsePerSecond: Double(parsed) / best, storeSeconds: storeSeconds,
-            storePerSecond: Double(imported.stored.count) / storeSeconds, bank: bank, indexMilliseconds: indexMilliseconds,
+            storePerSecond: Double(imported.stored.count) / storeSeconds, docxQuestions: docxCount, docxBytes: word.data.count, docxSeconds: docxBest,
+            docxPerSecond: Double(docxCount) / docxBest, bank: bank, indexMilliseconds: indexMilliseconds,
             assemblyMilliseconds: assemblyMilliseconds, assembledQuestions: assembled)
     }
 
