@@ -5,6 +5,7 @@ import HoclieuStorage
 import Hummingbird
 import Logging
 import NIOCore
+import QuestionFormats
 
 /// Blueprints (ma trận đề + bản đặc tả) and the tests assembled from them.
 ///
@@ -18,6 +19,7 @@ import NIOCore
 /// | POST | /api/v1/blueprints/{id}/tests | contributor: assemble a test and its variants |
 /// | GET | /api/v1/tests/{id} | signed in |
 /// | GET | /api/v1/tests/{id}/answer-key.csv | signed in |
+/// | GET | /api/v1/tests/{id}/variants/{code} | signed in; `?format=docx` (default), `moodleXML`, `gift` |
 struct BlueprintController {
     let repository: Repository
 
@@ -32,6 +34,7 @@ struct BlueprintController {
         router.post("/api/v1/blueprints/{id}/tests", use: assemble)
         router.get("/api/v1/tests/{id}", use: test)
         router.get("/api/v1/tests/{id}/answer-key.csv", use: answerKey)
+        router.get("/api/v1/tests/{id}/variants/{code}", use: variant)
     }
 
     func blueprint(_ context: AppRequestContext) async throws -> (String, Blueprint) {
@@ -169,6 +172,39 @@ struct BlueprintController {
     @Sendable func test(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
         _ = try Policy.signedIn(context)
         return try JSONResponse(try await storedTest(context).1)
+    }
+
+    /// `GET /api/v1/tests/{id}/variants/{code}`: one variant (mã đề) as a question paper in the order and with
+    /// the option order of that variant, from the pinned question versions. What the format cannot hold is
+    /// listed in the `Hoclieu-Narrowed` header (count) — the full report is the format exporter's.
+    @Sendable func variant(_ request: Request, context: AppRequestContext) async throws -> Response {
+        _ = try Policy.signedIn(context)
+        let (id, test) = try await storedTest(context)
+        let code = try context.parameters.require("code")
+        guard let variant = test.variants.first(where: { String($0.code) == code }) else { throw Problem.notFound("mã đề / variant \(code)") }
+        let query = request.uri.queryParameters
+        try QuestionController.checkParameters(query, allowed: ["format"])
+        let name = query.get("format") ?? QuestionFileFormat.docx.rawValue
+        guard let format = QuestionFileFormat(rawValue: name), let exporter = QuestionFormatRegistry.descriptor(for: format).exporter else {
+            throw Problem.badRequest("Định dạng không xuất được: \(name).", "Cannot export as \(name).")
+        }
+        var questions: [Question] = []
+        for item in variant.questions.sorted(by: { $0.number < $1.number || ($0.number == $1.number && $0.part.rawValue < $1.part.rawValue) }) {
+            guard let question = try await repository.store.question(id: item.question.id, version: item.question.version) else {
+                throw Problem.notFound("câu hỏi / question \(item.question)")
+            }
+            questions.append(item.presented(question))
+        }
+        let result = try exporter(questions, [])
+        let descriptor = QuestionFormatRegistry.descriptor(for: format)
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: descriptor.mediaType,
+                .contentDisposition: "attachment; filename=\"de-\(id)-\(variant.code).\(descriptor.fileExtensions[0])\"",
+                HTTPField.Name("Hoclieu-Narrowed")!: String(result.report.entries.filter { !$0.narrowings.isEmpty }.count),
+            ],
+            body: .init(byteBuffer: ByteBuffer(bytes: result.data)))
     }
 
     @Sendable func answerKey(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -101,6 +101,15 @@ enum OpenAPIDocument {
                 responses: ["201": json(object, "Created"), "400": problem, "401": problem, "403": problem, "404": problem, "409": problem, "422": problem]),
             Operation(method: "GET", path: "/api/v1/tests/{id}", summary: "An assembled test with its variants and answer keys", tag: "blueprints",
                       secured: true, parameters: [pathParam("id", "Test id")], responses: ["200": json(object), "401": problem, "404": problem]),
+            Operation(
+                method: "GET", path: "/api/v1/tests/{id}/variants/{code}", summary: "One variant (mã đề) as a question paper file", tag: "blueprints",
+                secured: true,
+                parameters: [
+                    pathParam("id", "Test id"), pathParam("code", "Variant code, e.g. 101"),
+                    query("format", "docx (default), moodleXML or gift", ["type": "string", "enum": ["docx", "moodleXML", "gift"]]),
+                ],
+                responses: ["200": ["description": "The file", "content": ["application/octet-stream": ["schema": ["type": "string", "format": "binary"]]]],
+                            "400": problem, "401": problem, "404": problem]),
             Operation(method: "GET", path: "/api/v1/tests/{id}/answer-key.csv", summary: "The answer keys of every variant (2025 answer-sheet layout)",
                       tag: "blueprints", secured: true, parameters: [pathParam("id", "Test id")], responses: ["200": csv, "401": problem, "404": problem]),
         ]

@@ -78,6 +78,15 @@ struct BlueprintAPITests {
                 ($0.status, String(buffer: $0.body))
             }
             #expect(key.0 == .ok && key.1.contains("101") && key.1.contains("102"))
+            for format in ["docx", "moodleXML", "gift"] {
+                let file = try await client.execute(
+                    uri: "/api/v1/tests/\(testID)/variants/102?format=\(format)", method: .get, headers: [.authorization: "Bearer \(token)"]
+                ) { ($0.status, Data(buffer: $0.body)) }
+                #expect(file.0 == .ok && file.1.count > 100, "\(format)")
+                if format == "docx" { #expect(file.1.starts(with: [0x50, 0x4B, 0x03, 0x04])) }
+                if format == "moodleXML" { #expect(String(decoding: file.1, as: UTF8.self).components(separatedBy: "<question type=\"multichoice\"").count == 9) }
+            }
+            #expect(try await client.json(.get, "/api/v1/tests/\(testID)/variants/999", token: token).status == .notFound)
 
             // Avoiding the school's last test (2 of the 3 questions of each cell), the next test has to reuse some.
             let short = try await client.json(
