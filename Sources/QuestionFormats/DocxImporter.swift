@@ -26,7 +26,8 @@ import HoclieuXML
 /// section, a list (`1-A`, `1A`, `1.A`, `Câu 1: A`, `1-ĐSSĐ`, `Câu 13` then `a) Đ` lines, `Câu 19: 2,5`)
 /// or a Word table pairing question numbers with letters, Đ/S strings or numbers.
 ///
-/// Office Math becomes MathML, pictures become ``QuestionMedia`` referenced as
+/// Word's automatic numbering (`word/numbering.xml`, e.g. `Câu %1.` or `%1.` in upper-case
+/// letters) counts as the text it shows. Office Math becomes MathML, pictures become ``QuestionMedia`` referenced as
 /// `@@PLUGINFILE@@/name` from the HTML, MathType equations are kept as their preview picture with a
 /// warning, and text in the TCVN3 (ABC) or VNI encodings is converted to Unicode.
 ///
@@ -116,6 +117,10 @@ public enum DocxImporter {
             archive: archive, documentPath: documentPath, relationships: relationships, defaultFont: defaultFont(archive, relationships: relationships, documentPath: documentPath),
             mediaLimit: min(options.maxBytes, 64 << 20)
         )
+        if let target = relationships.values.first(where: { $0.target.hasSuffix("numbering.xml") && !$0.external })?.target {
+            let base = documentPath.lastIndex(of: "/").map { String(documentPath[...$0]) } ?? ""
+            reader.numbering = DocxNumbering(archive: archive, path: DocxReader.resolve(target, from: base))
+        }
         return .success(reader.read(root))
     }
 

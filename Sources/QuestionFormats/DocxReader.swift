@@ -134,6 +134,8 @@ struct DocxReader {
     /// The font of the document's defaults or Normal style, when it implies a legacy encoding.
     let defaultFont: String?
     let mediaLimit: Int
+    /// Word's automatic numbering, when the document has a numbering part.
+    var numbering: DocxNumbering?
 
     var body = DocxBody()
     private var mediaByPath: [String: Int] = [:]
@@ -244,6 +246,15 @@ struct DocxReader {
         body.paragraphCount += 1
         let number = body.paragraphCount
         var pieces: [Piece] = []
+        // An automatic number ("Câu 1.", "A.") is shown before the text but is not in it.
+        if numbering != nil, let numberProperties = element.children.first(where: { $0.name == "pPr" })?.children.first(where: { $0.name == "numPr" }) {
+            let numID = numberProperties.children.first { $0.name == "numId" }?.attribute("val", namespace: Self.w) ?? "0"
+            let level = numberProperties.children.first { $0.name == "ilvl" }?.attribute("val", namespace: Self.w).flatMap { Int($0) } ?? 0
+            if let (label, suffix) = numbering?.next(numID: numID, level: level) {
+                pieces.append(.text(label, [], encoding: nil, capitals: false, explicitFont: true))
+                if suffix == "\t" { pieces.append(.tab([])) } else if !suffix.isEmpty { pieces.append(.text(suffix, [], encoding: nil, capitals: false, explicitFont: true)) }
+            }
+        }
         inline(element, into: &pieces)
         // Text with no legacy font may still be legacy (the font was changed, or lives in a style).
         var unknown = ""

@@ -74,6 +74,20 @@ struct DocxImporterTests {
         #expect(bare.questions[1].workedSolution?.plainText.contains("số 5 không nối tiếp") == true)
     }
 
+    @Test("Word's automatic numbering: \"Câu %1.\" questions and \"%1.\" upper-letter options, restarted per question")
+    func automaticNumbering() throws {
+        let numbering = F.numberingXML(abstracts: [1: ("decimal", "Câu %1."), 2: ("upperLetter", "%1.")], instances: [1: (1, nil), 2: (2, nil), 3: (2, 1)])
+        let data = F.docx([
+            F.numbered(1, "Thủ đô của Việt Nam là"), F.numbered(2, "Huế"), F.numbered(2, F.u("Hà Nội")), F.numbered(2, "Đà Nẵng"), F.numbered(2, "Cần Thơ"),
+            F.numbered(1, "2 + 2 = ?"), F.numbered(3, "3"), F.numbered(3, "4"), F.p("Đáp án: B"),
+        ], numbering: numbering)
+        let result = DocxImporter.importQuestions(from: data)
+        #expect(result.report.allErrors.isEmpty, "\(result.report.allErrors)")
+        #expect(result.questions.map(\.title) == ["Câu 1", "Câu 2"])
+        #expect(result.questions.map { Self.choice($0)?.options.map(\.text.html) } == [["Huế", "Hà Nội", "Đà Nẵng", "Cần Thơ"], ["3", "4"]])
+        #expect(result.questions.map(Self.answer) == ["B", "B"])
+    }
+
     @Test("Options A.–H. and A), one per line, several on a line separated by tabs, or in a table")
     func options() throws {
         let result = Self.load([
@@ -369,7 +383,14 @@ struct DocxImporterTests {
         let traversal = DocxImporter.importQuestions(from: StoredZip.archive(F.parts([F.p("x")]) + [("../evil.txt", Data("x".utf8))]))
         #expect(traversal.report.fileErrors.map(\.code) == ["unsafeArchive"])
 
-        let empty = Self.load([F.p("Chỉ có một dòng chữ, không có câu hỏi.")])
+        let whole = F.docx([F.p("Câu 1. Một?"), F.p("*A. x\tB. y")])
+        let truncated = DocxImporter.importQuestions(from: whole.prefix(whole.count / 2))
+        #expect(truncated.report.fileErrors.map(\.code) == ["notDocx"])
+
+        let notWord = DocxImporter.importQuestions(from: StoredZip.archive(F.parts([], documentXML: "<quiz><question/></quiz>")))
+        #expect(notWord.report.fileErrors.map(\.code) == ["notWordDocument"])
+
+                let empty = Self.load([F.p("Chỉ có một dòng chữ, không có câu hỏi.")])
         #expect(empty.report.fileErrors.map(\.code) == ["noQuestions"])
     }
 }

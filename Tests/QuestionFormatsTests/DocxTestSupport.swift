@@ -56,6 +56,26 @@ enum DocxFixture {
     /// A paragraph of runs.
     static func p(_ runs: Run...) -> String { "<w:p>" + runs.map(\.xml).joined() + "</w:p>" }
 
+    /// A paragraph numbered automatically by list `numID` (see ``numberingXML(_:)``).
+    static func numbered(_ numID: Int, level: Int = 0, _ runs: Run...) -> String {
+        "<w:p><w:pPr><w:numPr><w:ilvl w:val=\"\(level)\"/><w:numId w:val=\"\(numID)\"/></w:numPr></w:pPr>" + runs.map(\.xml).joined() + "</w:p>"
+    }
+
+    /// `word/numbering.xml`: abstract lists (id → (format, level text)) and instances
+    /// (numId → (abstract id, start override)).
+    static func numberingXML(abstracts: [Int: (String, String)], instances: [Int: (Int, Int?)]) -> String {
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:numbering xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
+        for (id, (format, text)) in abstracts.sorted(by: { $0.key < $1.key }) {
+            xml += "<w:abstractNum w:abstractNumId=\"\(id)\"><w:lvl w:ilvl=\"0\"><w:start w:val=\"1\"/><w:numFmt w:val=\"\(format)\"/><w:lvlText w:val=\"\(escape(text))\"/></w:lvl></w:abstractNum>"
+        }
+        for (id, (abstract, start)) in instances.sorted(by: { $0.key < $1.key }) {
+            xml += "<w:num w:numId=\"\(id)\"><w:abstractNumId w:val=\"\(abstract)\"/>"
+            if let start { xml += "<w:lvlOverride w:ilvl=\"0\"><w:startOverride w:val=\"\(start)\"/></w:lvlOverride>" }
+            xml += "</w:num>"
+        }
+        return xml + "</w:numbering>"
+    }
+
     /// A paragraph per line of `text` (plain runs): quick blocks of ordinary lines.
     static func lines(_ text: String) -> [String] {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { p(run(String($0))) }
@@ -107,7 +127,9 @@ enum DocxFixture {
 
     /// The parts of a .docx with `blocks` as its body and `media` (name → bytes) in `word/media/`,
     /// referenced as relationships `rIdImg1`, `rIdImg2`… in order.
-    static func parts(_ blocks: [String], media: [(String, Data)] = [], documentXML override: String? = nil, stylesFont: String? = nil) -> [(String, Data)] {
+    static func parts(
+        _ blocks: [String], media: [(String, Data)] = [], documentXML override: String? = nil, stylesFont: String? = nil, numbering: String? = nil
+    ) -> [(String, Data)] {
         let contentTypes = """
             <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
             <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">\
@@ -128,6 +150,9 @@ enum DocxFixture {
         if stylesFont != nil {
             documentRels += "<Relationship Id=\"rIdStyles\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>"
         }
+        if numbering != nil {
+            documentRels += "<Relationship Id=\"rIdNumbering\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering\" Target=\"numbering.xml\"/>"
+        }
         documentRels += "</Relationships>"
         var result: [(String, Data)] = [
             ("[Content_Types].xml", Data(contentTypes.utf8)), ("_rels/.rels", Data(rootRels.utf8)),
@@ -141,13 +166,14 @@ enum DocxFixture {
                 """
             result.append(("word/styles.xml", Data(styles.utf8)))
         }
+        if let numbering { result.append(("word/numbering.xml", Data(numbering.utf8))) }
         for (name, data) in media { result.append(("word/media/\(name)", data)) }
         return result
     }
 
     /// A complete .docx.
-    static func docx(_ blocks: [String], media: [(String, Data)] = [], stylesFont: String? = nil) -> Data {
-        StoredZip.archive(parts(blocks, media: media, stylesFont: stylesFont))
+    static func docx(_ blocks: [String], media: [(String, Data)] = [], stylesFont: String? = nil, numbering: String? = nil) -> Data {
+        StoredZip.archive(parts(blocks, media: media, stylesFont: stylesFont, numbering: numbering))
     }
 }
 
