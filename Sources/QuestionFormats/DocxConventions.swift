@@ -33,7 +33,7 @@ enum DocxConventions {
     }
 
     /// Digits at `i` (at most `maxDigits`): the value and the index after them.
-    static func integer(_ line: DocxLine, _ i: Int, maxDigits: Int = 3) -> (Int, Int)? {
+    static func integer(_ line: DocxLine, _ i: Int, maxDigits: Int = 5) -> (Int, Int)? {
         var j = i
         var value = 0
         while j < line.characters.count, j - i < maxDigits, let digit = line.characters[j].wholeNumberValue, line.characters[j].isASCII {

@@ -62,6 +62,8 @@ struct DocxQuestionParser {
     var lines: [DocxLine] = []
     var tables: [DocxTable] = []
     var drafts: [Draft] = []
+    /// Indexes into ``drafts`` by written number (keys and key lines look questions up by number).
+    var draftsByNumber: [Int: [Int]] = [:]
     var current: Draft?
     var part: Int?
     var partsWithQuestions: Set<Int> = []
@@ -112,6 +114,7 @@ struct DocxQuestionParser {
     private mutating func close() {
         if let draft = current {
             drafts.append(draft)
+            draftsByNumber[draft.number, default: []].append(drafts.count - 1)
             if let part = draft.part { partsWithQuestions.insert(part) }
         }
         current = nil
@@ -208,8 +211,8 @@ struct DocxQuestionParser {
     private func isKeyLineForExistingQuestion(_ line: DocxLine, _ question: C.QuestionStart) -> Bool {
         let (items, covered) = C.keyItems(line, C.skipSpaces(line, 0), numbersAllowed: false)
         guard covered, items.count >= 1, items.allSatisfy({ $0.value != nil }) else { return false }
-        let existing = (drafts + (current.map { [$0] } ?? [])).contains { $0.number == question.number && $0.part == part }
-        return existing
+        if let current, current.number == question.number, current.part == part { return true }
+        return (draftsByNumber[question.number] ?? []).contains { drafts[$0].part == part }
     }
 
     /// Reads key entries from a line; `false` when the line is not a key line at all.
@@ -467,10 +470,9 @@ struct DocxQuestionParser {
 
     private mutating func applyKeys() {
         for key in keys {
-            var candidates = drafts.indices.filter { drafts[$0].number == key.number && (key.part == nil || drafts[$0].part == key.part) }
-            if candidates.isEmpty, key.part != nil {
-                candidates = drafts.indices.filter { drafts[$0].number == key.number }
-            }
+            let numbered = draftsByNumber[key.number] ?? []
+            var candidates = numbered.filter { key.part == nil || drafts[$0].part == key.part }
+            if candidates.isEmpty, key.part != nil { candidates = numbered }
             candidates = candidates.filter { fits(key.value, drafts[$0]) }
             guard let target = candidates.first(where: { !drafts[$0].answers.contains { $0.fromKey } }) ?? candidates.first else {
                 accumulator.fileWarnings.append(.init(
