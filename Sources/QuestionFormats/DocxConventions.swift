@@ -304,14 +304,21 @@ enum DocxConventions {
         let count = chars.count
         guard i < count else { return nil }
         if let (truths, end) = statementTruths(line, i) { return (.truths(truths), end) }
-        // Đ/S string.
+        // Đ/S string: "ĐSSĐ", or the four letters separated by single spaces, commas or dashes ("Đ S S Đ").
         var j = i
         var truths: [Int: Bool] = [:]
-        while j < count, let value = truthWord(String(chars[j]), strict: true) ?? (chars[j] == "đ" ? true : chars[j] == "s" ? false : nil) {
+        var end = i
+        while j < count, truths.count < 4, let value = truthWord(String(chars[j]), strict: true) ?? (chars[j] == "đ" ? true : chars[j] == "s" ? false : nil) {
+            guard j + 1 >= count || !chars[j + 1].isLetter || truthWord(String(chars[j + 1]), strict: true) != nil || "đs".contains(chars[j + 1]) else { break }
             truths[truths.count] = value
             j += 1
+            end = j
+            var k = j
+            if k < count, ",-".contains(chars[k]) { k += 1 }
+            if k < count, chars[k] == " " { k += 1 }
+            if k > j, k < count, truthWord(String(chars[k]), strict: true) != nil || "đs".contains(chars[k]) { j = k }
         }
-        if truths.count == 4, j >= count || !chars[j].isLetter { return (.truths(truths), j) }
+        if truths.count == 4, end >= count || !chars[end].isLetter { return (.truths(truths), end) }
         // Letter.
         if ("A"..."H").contains(chars[i]), i + 1 >= count || !chars[i + 1].isLetter {
             return (.letter(Int(chars[i].unicodeScalars.first!.value) - 65), i + 1)
@@ -388,7 +395,9 @@ enum DocxConventions {
             if let after = firstKeyword(line, k, ["câu", "cau", "question", "bài"]) { k = skipSpaces(line, after) }
             if let (number, afterNumber) = integer(line, k) {
                 var m = skipSpaces(line, afterNumber)
-                if m < count, "-.:)–".contains(line.characters[m]) { m = skipSpaces(line, m + 1) }
+                // "1-A", "1. A", "1: -1,5"; but in "19 -1,5" the dash is the number's sign.
+                let isSign = m > afterNumber && m + 1 < count && "-–".contains(line.characters[m]) && line.characters[m + 1].isNumber
+                if m < count, "-.:)–".contains(line.characters[m]), !isSign { m = skipSpaces(line, m + 1) }
                 if m >= count {
                     items.append(KeyItem(number: number, value: nil))
                     return (items, true)

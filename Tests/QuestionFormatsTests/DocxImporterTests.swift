@@ -152,6 +152,19 @@ struct DocxImporterTests {
         #expect(conflicting.report.allErrors.first?.vietnamese == "Câu 1: các đáp án được ghi không khớp nhau (A, B)")
     }
 
+    @Test("Key values: a signed number after its question number, Đ/S letters spaced out, Câu 3 - Đ, S, S, Đ")
+    func keyValues() {
+        let result = Self.load([
+            F.p("Câu 1. Tính 1 − 2,5."), F.p("Câu 2. Xét tính đúng sai."), F.p("a) Một."), F.p("b) Hai."), F.p("c) Ba."), F.p("d) Bốn."),
+            F.p("Câu 3. Xét tính đúng sai."), F.p("a) Một."), F.p("b) Hai."), F.p("c) Ba."), F.p("d) Bốn."),
+            F.p("HẾT"), F.table([["1", "-1,5"], ["2", "Đ S S Đ"]]), F.p("Câu 3 - S, Đ, Đ, S"),
+        ])
+        #expect(result.report.allErrors.isEmpty, "\(result.report.allErrors)")
+        #expect(result.questions.map(\.type) == [.numeric, .trueFalseCluster, .trueFalseCluster])
+        #expect(Self.numeric(result.questions[0])?.keys.map(\.answer) == ["-1,5"])
+        #expect(result.questions.dropFirst().map(Self.truths) == ["ĐSSĐ", "SĐĐS"])
+    }
+
     @Test("Answer table (Word table) after HẾT; what follows HẾT is otherwise ignored")
     func answerTableAfterEnd() {
         var blocks = [String]()
