@@ -19,9 +19,10 @@ import HoclieuXML
 /// `ĐS:` or `Đáp án:` (decimal comma or point, sign allowed).
 ///
 /// **Parts** `Phần I`, `PHẦN II`, `Phần III` (the 2025 exam layout) make their questions single
-/// choice, Đúng/Sai clusters and numeric answers respectively; the part becomes the question's
-/// category (`Phần II`), and part III answers must fit the 4-character answer box. Question numbers
-/// may restart in each part. **Worked solutions** follow `Lời giải`, `Hướng dẫn giải` or `Giải:`.
+/// choice, Đúng/Sai clusters and numeric answers respectively, unless the heading names its kind
+/// (`TỰ LUẬN`: essays and whatever the content shows; `đúng sai`; `trả lời ngắn`; `nhiều phương án`
+/// or `trắc nghiệm`); the part becomes the question's category (`Phần II`), and short answers must
+/// fit the 4-character answer box. Question numbers may restart in each part. **Worked solutions** follow `Lời giải`, `Hướng dẫn giải` or `Giải:`.
 /// `HẾT` ends the test: what follows is ignored except an **answer key**, which is a `ĐÁP ÁN`
 /// section, a list (`1-A`, `1A`, `1.A`, `Câu 1: A`, `1-ĐSSĐ`, `Câu 13` then `a) Đ` lines, `Câu 19: 2,5`)
 /// or a Word table pairing question numbers with letters, Đ/S strings or numbers.

@@ -28,11 +28,11 @@ extension DocxQuestionParser {
         let stem = RichText(blockHTML(draft.stem, field: "questiontext", into: &collector))
         let solution = draft.solution.isEmpty ? nil : RichText(blockHTML(draft.solution, field: "workedsolution", into: &collector))
 
-        let expected: QuestionType? = switch draft.part {
-        case 1: .singleChoice
-        case 2: .trueFalseCluster
-        case 3: .numeric
-        default: nil
+        let expected: QuestionType? = switch draft.kind {
+        case .choice: .singleChoice
+        case .cluster: .trueFalseCluster
+        case .shortAnswer: .numeric
+        case .free, nil: nil
         }
         let hasNumber = draft.answers.contains { if case .number = $0.value { true } else { false } }
         let type: QuestionType
@@ -246,7 +246,7 @@ extension DocxQuestionParser {
             error("noCorrectAnswer", "không tìm thấy đáp số (Đáp số: …)", "no numeric answer found (Đáp số: …)", nil)
         }
         let keys = written.first.map { [NumericKey(answer: $0.text)] } ?? []
-        return NumericQuestion(keys: keys, answerBoxLength: draft.part == 3 ? NumericQuestion.examAnswerBoxLength : nil)
+        return NumericQuestion(keys: keys, answerBoxLength: draft.kind == .shortAnswer ? NumericQuestion.examAnswerBoxLength : nil)
     }
 
     // MARK: HTML

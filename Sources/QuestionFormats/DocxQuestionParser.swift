@@ -35,9 +35,16 @@ struct DocxQuestionParser {
         var truth: Bool?
     }
 
+    /// What a part's questions are: the 2025 layout by its numeral (I choice, II Đúng/Sai, III short
+    /// answer) unless its heading says otherwise ("tự luận", "đúng sai", "trả lời ngắn", "nhiều phương án").
+    enum PartKind {
+        case choice, cluster, shortAnswer, free
+    }
+
     struct Draft {
         var number: Int
         var part: Int?
+        var kind: PartKind?
         var paragraph: Int
         var bare: Bool
         var stem: [Piece] = []
@@ -66,6 +73,7 @@ struct DocxQuestionParser {
     var draftsByNumber: [Int: [Int]] = [:]
     var current: Draft?
     var part: Int?
+    var partKind: PartKind?
     var partsWithQuestions: Set<Int> = []
     var ended = false
     var keyMode = false
@@ -123,10 +131,25 @@ struct DocxQuestionParser {
     private mutating func setPart(_ number: Int, header: DocxLine) {
         close()
         part = number
+        partKind = Self.kind(of: header, number: number)
         let path = "Phần " + C.romanNumerals[number]
         if !accumulator.categories.contains(where: { $0.path == path }) {
             let text = String(header.characters).trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "\u{FFFC}", with: "")
             accumulator.categories.append(QuestionCategory(path: path, info: .plain(text)))
+        }
+    }
+
+    static func kind(of header: DocxLine, number: Int) -> PartKind {
+        let text = String(header.lowered).split(whereSeparator: { !$0.isLetter }).joined(separator: " ")
+        if text.contains("tự luận") { return .free }
+        if text.contains("đúng sai") { return .cluster }
+        if text.contains("trả lời ngắn") { return .shortAnswer }
+        if text.contains("nhiều phương án") || text.contains("trắc nghiệm") { return .choice }
+        switch number {
+        case 1: return .choice
+        case 2: return .cluster
+        case 3: return .shortAnswer
+        default: return .free
         }
     }
 
@@ -168,7 +191,7 @@ struct DocxQuestionParser {
                 // "1. Ta có…" inside a solution, or an instruction: ordinary text.
             } else {
                 close()
-                current = Draft(number: question.number, part: part, paragraph: line.paragraph, bare: question.bare)
+                current = Draft(number: question.number, part: part, kind: partKind, paragraph: line.paragraph, bare: question.bare)
                 let index = store(line)
                 content(index, from: question.contentStart)
                 return
@@ -293,7 +316,7 @@ struct DocxQuestionParser {
             draft.mode = .options
             return
         }
-        if draft.part == 2 || (draft.part == nil && draft.options.isEmpty) {
+        if draft.kind == .cluster || ((draft.kind == nil || draft.kind == .free) && draft.options.isEmpty) {
             let statements = C.markers(line, i, letters: "a"..."h")
             if let first = statements.first {
                 if first.markStart > i { draft.stem.append(.span(Span(line: index, range: i..<first.markStart))) }
@@ -487,9 +510,9 @@ struct DocxQuestionParser {
 
     private func fits(_ value: C.AnswerValue, _ draft: Draft) -> Bool {
         switch value {
-        case .letter: return !draft.options.isEmpty || draft.part == 1
-        case .truths: return !draft.statements.isEmpty || draft.part == 2
-        case .number: return draft.part == 3 || (draft.options.isEmpty && draft.statements.isEmpty)
+        case .letter: return !draft.options.isEmpty || draft.kind == .choice
+        case .truths: return !draft.statements.isEmpty || draft.kind == .cluster
+        case .number: return draft.kind == .shortAnswer || (draft.options.isEmpty && draft.statements.isEmpty)
         }
     }
 }

@@ -251,6 +251,22 @@ struct DocxImporterTests {
         #expect(invalid.errors.first?.english.hasPrefix("Question 2 (part II): ") == true)
     }
 
+    @Test("A heading that names its kind wins over the 2025 numerals: PHẦN II. TỰ LUẬN holds essays, not Đúng/Sai clusters")
+    func partHeadingsNameTheirKind() {
+        let result = Self.load([
+            F.p(F.b("PHẦN I. TRẮC NGHIỆM (3 điểm)")), F.p("Câu 1. Một?"), F.p("A. x\tB. y"), F.p("Đáp án: A"),
+            F.p("Câu 2. Hai?"), F.p("A. x\tB. y"), F.p("Đáp án: B"),
+            F.p(F.b("PHẦN II. TỰ LUẬN (7 điểm)")), F.p("Bài 1. Giải phương trình 2x − 4 = 0."), F.p("Lời giải: x = 2."),
+            F.p("Bài 2. Rút gọn biểu thức A = (x + 1)² − x²."), F.p("Hướng dẫn giải: A = 2x + 1."),
+            F.p(F.b("PHẦN III. Câu hỏi đúng sai")), F.p("Câu 1. Xét các mệnh đề:"),
+            F.p("a) Một.\tĐ"), F.p("b) Hai.\tS"), F.p("c) Ba.\tĐ"), F.p("d) Bốn.\tS"),
+        ])
+        #expect(result.report.allErrors.isEmpty, "\(result.report.allErrors)")
+        #expect(result.questions.map(\.type) == [.singleChoice, .singleChoice, .essay, .essay, .trueFalseCluster])
+        #expect(result.questions.map(\.category) == ["Phần I", "Phần I", "Phần II", "Phần II", "Phần III"])
+        #expect(result.questions[3].workedSolution?.html == "A = 2x + 1.")
+    }
+
     @Test("Lời giải / Hướng dẫn giải / Giải: become the worked solution; Chọn B inside it gives the answer")
     func workedSolutions() throws {
         let result = Self.load([
