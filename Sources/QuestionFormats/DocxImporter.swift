@@ -115,7 +115,7 @@ public enum DocxImporter {
         }
         let relationships = readRelationships(archive, for: documentPath)
         var reader = DocxReader(
-            archive: archive, documentPath: documentPath, relationships: relationships, defaultFont: defaultFont(archive, relationships: relationships, documentPath: documentPath),
+            archive: archive, documentPath: documentPath, relationships: relationships, styles: styles(archive, relationships: relationships, documentPath: documentPath),
             mediaLimit: min(options.maxBytes, 64 << 20)
         )
         if let target = relationships.values.first(where: { $0.target.hasSuffix("numbering.xml") && !$0.external })?.target {
@@ -154,18 +154,11 @@ public enum DocxImporter {
         return result
     }
 
-    /// The font of `w:docDefaults` or of the default paragraph style, from the styles part.
-    static func defaultFont(_ archive: SafeArchive, relationships: [String: DocxReader.Relationship], documentPath: String) -> String? {
+    /// The styles part, when there is one.
+    static func styles(_ archive: SafeArchive, relationships: [String: DocxReader.Relationship], documentPath: String) -> DocxStyleSheet? {
         let base = documentPath.lastIndex(of: "/").map { String(documentPath[...$0]) } ?? ""
-        let target = relationships.values.first { $0.target.hasSuffix("styles.xml") && !$0.external }?.target ?? "styles.xml"
-        guard let data = try? archive.data(DocxReader.resolve(target, from: base), limit: 8 << 20), let xml = try? XMLDocument(data: data),
-            let root = xml.root
-        else { return nil }
-        let w = ["w": DocxReader.w]
-        let styleFont = try? xml.selectString("string(/w:styles/w:style[@w:type='paragraph' and @w:default='1']/w:rPr/w:rFonts/@w:ascii)", namespaces: w)
-        if let styleFont, !styleFont.isEmpty { return styleFont }
-        let defaultFont = try? root.selectString("string(w:docDefaults/w:rPrDefault/w:rPr/w:rFonts/@w:ascii)", namespaces: w)
-        return defaultFont?.isEmpty == false ? defaultFont : nil
+        let target = relationships.values.first { $0.target.hasSuffix("styles.xml") && !$0.target.hasSuffix("stylesWithEffects.xml") && !$0.external }?.target ?? "styles.xml"
+        return DocxStyleSheet(archive: archive, path: DocxReader.resolve(target, from: base))
     }
 
     static func archiveMessage(_ error: ArchiveError) -> QuestionFormatMessage {

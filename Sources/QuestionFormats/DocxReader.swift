@@ -131,8 +131,8 @@ struct DocxReader {
     /// Folder of the main part, e.g. `word/`.
     let baseDirectory: String
     let relationships: [String: Relationship]
-    /// The font of the document's defaults or Normal style, when it implies a legacy encoding.
-    let defaultFont: String?
+    /// The document's styles (run formatting of defaults, paragraph and character styles).
+    let styles: DocxStyleSheet?
     let mediaLimit: Int
     /// Word's automatic numbering, when the document has a numbering part.
     var numbering: DocxNumbering?
@@ -143,8 +143,10 @@ struct DocxReader {
     private var detected: Set<DocxLegacyEncoding> = []
     private var externalImages = 0
     private var missingImages: Set<String> = []
+    /// The run format of the paragraph being read (its style over the defaults).
+    private var paragraphFormat = DocxRunFormat()
 
-    init(archive: SafeArchive, documentPath: String, relationships: [String: Relationship], defaultFont: String?, mediaLimit: Int) {
+    init(archive: SafeArchive, documentPath: String, relationships: [String: Relationship], styles: DocxStyleSheet?, mediaLimit: Int) {
         self.archive = archive
         if let slash = documentPath.lastIndex(of: "/") {
             baseDirectory = String(documentPath[...slash])
@@ -152,7 +154,7 @@ struct DocxReader {
             baseDirectory = ""
         }
         self.relationships = relationships
-        self.defaultFont = defaultFont
+        self.styles = styles
         self.mediaLimit = mediaLimit
     }
 
@@ -246,6 +248,8 @@ struct DocxReader {
         body.paragraphCount += 1
         let number = body.paragraphCount
         var pieces: [Piece] = []
+        let paragraphStyle = element.children.first(where: { $0.name == "pPr" })?.children.first(where: { $0.name == "pStyle" })?.attribute("val", namespace: Self.w)
+        paragraphFormat = styles?.paragraphBase(paragraphStyle) ?? DocxRunFormat()
         // An automatic number ("Câu 1.", "A.") is shown before the text but is not in it.
         if numbering != nil, let numberProperties = element.children.first(where: { $0.name == "pPr" })?.children.first(where: { $0.name == "numPr" }) {
             let numID = numberProperties.children.first { $0.name == "numId" }?.attribute("val", namespace: Self.w) ?? "0"
@@ -320,34 +324,6 @@ struct DocxReader {
         element.children.first { $0.name == "Choice" } ?? element.children.first { $0.name == "Fallback" }
     }
 
-    private struct RunFormat {
-        var style: DocxStyle = []
-        var font: String?
-    }
-
-    private func format(_ rPr: XMLElement?) -> RunFormat {
-        var result = RunFormat()
-        guard let rPr else { return result }
-        for property in rPr.children {
-            let value = property.attribute("val", namespace: Self.w)
-            let on = value.map { !["0", "false", "off", "none"].contains($0.lowercased()) } ?? true
-            switch property.name {
-            case "b": if on { result.style.insert(.bold) }
-            case "i": if on { result.style.insert(.italic) }
-            case "u": if on { result.style.insert(.underline) }
-            case "color": if let value, Self.isRed(value) { result.style.insert(.red) }
-            case "vertAlign":
-                if value == "superscript" { result.style.insert(.superscript) }
-                if value == "subscript" { result.style.insert(.subscript) }
-            case "rFonts":
-                result.font = property.attribute("ascii", namespace: Self.w) ?? property.attribute("hAnsi", namespace: Self.w)
-            default:
-                break
-            }
-        }
-        return result
-    }
-
     /// `FF0000` and the reds close to it (`C00000`, `E31B23`…): much more red than green or blue.
     static func isRed(_ hex: String) -> Bool {
         guard hex.count == 6, let value = UInt32(hex, radix: 16) else { return false }
@@ -359,12 +335,14 @@ struct DocxReader {
 
     private mutating func run(_ element: XMLElement, into pieces: inout [Piece]) {
         let children = element.children
-        let runFormat = format(children.first { $0.name == "rPr" })
-        let fontName = runFormat.font ?? defaultFont
+        let rPr = children.first { $0.name == "rPr" }
+        let characterStyle = rPr?.children.first(where: { $0.name == "rStyle" })?.attribute("val", namespace: Self.w)
+        let runFormat = paragraphFormat.merging(characterStyle.flatMap { styles?.characterStyles[$0] }).applying(rPr)
+        let fontName = runFormat.font
         let encoding = fontName.flatMap(DocxLegacyEncoding.init(fontName:))
         let capitals = encoding == .tcvn3 && fontName.map(DocxLegacyEncoding.isCapitalFont) == true
         // A run whose own font is a Unicode font is not guessed at; inherited fonts are.
-        let explicitFont = runFormat.font != nil && encoding == nil
+        let explicitFont = DocxRunFormat().applying(rPr).font != nil && encoding == nil
         let style = runFormat.style
         func text(_ value: String) {
             guard !value.isEmpty else { return }

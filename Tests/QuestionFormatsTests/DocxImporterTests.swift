@@ -378,6 +378,28 @@ struct DocxImporterTests {
         #expect(styled.questions.map(Self.answer) == ["B"])
     }
 
+    @Test("Styles count: a red character style marks the answer, a paragraph style's TCVN3 capital font and bold apply to its runs")
+    func styles() throws {
+        let styles = """
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">\
+            <w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:rPr><w:rFonts w:ascii="Times New Roman"/></w:rPr></w:style>\
+            <w:style w:type="paragraph" w:styleId="TieuDe"><w:basedOn w:val="Normal"/><w:rPr><w:rFonts w:ascii=".VnTimeH"/><w:b/></w:rPr></w:style>\
+            <w:style w:type="character" w:styleId="DoBase"><w:rPr><w:color w:val="FF0000"/></w:rPr></w:style>\
+            <w:style w:type="character" w:styleId="DapAn"><w:basedOn w:val="DoBase"/></w:style></w:styles>
+            """
+        let data = F.docx([
+            F.p("Câu 1."), F.styled("TieuDe", "thñ ®« cña viÖt nam lµ"),
+            F.p("A. Huế"), F.p(F.run("B. Hà Nội", characterStyle: "DapAn")), F.p("C. Đà Nẵng"),
+        ], stylesXML: styles)
+        let result = DocxImporter.importQuestions(from: data)
+        #expect(result.report.allErrors.isEmpty, "\(result.report.allErrors)")
+        let question = try #require(result.questions.first)
+        #expect(question.stem.html == "<b>THỦ ĐÔ CỦA VIỆT NAM LÀ</b>")
+        #expect(Self.answer(question) == "B")
+        #expect(result.report.fileWarnings.map(\.code) == ["legacyEncodingConverted"])
+    }
+
     @Test("Bad input: not a zip, no word/document.xml, malformed XML, DOCTYPE, zip bomb — clear errors, nothing imported")
     func badInput() throws {
         let notZip = DocxImporter.importQuestions(from: Data("Câu 1. Đây là văn bản thường".utf8))

@@ -29,8 +29,8 @@ enum DocxFixture {
     }
 
     /// A run; tabs in `text` become `<w:tab/>`, `\n` becomes `<w:br/>`.
-    static func run(_ text: String, _ style: Style = [], font: String? = nil, color: String? = nil) -> Run {
-        var properties = ""
+    static func run(_ text: String, _ style: Style = [], font: String? = nil, color: String? = nil, characterStyle: String? = nil) -> Run {
+        var properties = characterStyle.map { "<w:rStyle w:val=\"\($0)\"/>" } ?? ""
         if let font { properties += "<w:rFonts w:ascii=\"\(font)\" w:hAnsi=\"\(font)\"/>" }
         if style.contains(.bold) { properties += "<w:b/>" }
         if style.contains(.italic) { properties += "<w:i/>" }
@@ -55,6 +55,11 @@ enum DocxFixture {
 
     /// A paragraph of runs.
     static func p(_ runs: Run...) -> String { "<w:p>" + runs.map(\.xml).joined() + "</w:p>" }
+
+    /// A paragraph with paragraph style `styleID`.
+    static func styled(_ styleID: String, _ runs: Run...) -> String {
+        "<w:p><w:pPr><w:pStyle w:val=\"\(styleID)\"/></w:pPr>" + runs.map(\.xml).joined() + "</w:p>"
+    }
 
     /// A paragraph numbered automatically by list `numID` (see ``numberingXML(_:)``).
     static func numbered(_ numID: Int, level: Int = 0, _ runs: Run...) -> String {
@@ -128,7 +133,8 @@ enum DocxFixture {
     /// The parts of a .docx with `blocks` as its body and `media` (name → bytes) in `word/media/`,
     /// referenced as relationships `rIdImg1`, `rIdImg2`… in order.
     static func parts(
-        _ blocks: [String], media: [(String, Data)] = [], documentXML override: String? = nil, stylesFont: String? = nil, numbering: String? = nil
+        _ blocks: [String], media: [(String, Data)] = [], documentXML override: String? = nil, stylesFont: String? = nil, numbering: String? = nil,
+        stylesXML: String? = nil
     ) -> [(String, Data)] {
         let contentTypes = """
             <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -147,7 +153,7 @@ enum DocxFixture {
         for (index, (name, _)) in media.enumerated() {
             documentRels += "<Relationship Id=\"rIdImg\(index + 1)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" Target=\"media/\(name)\"/>"
         }
-        if stylesFont != nil {
+        if stylesFont != nil || stylesXML != nil {
             documentRels += "<Relationship Id=\"rIdStyles\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>"
         }
         if numbering != nil {
@@ -158,7 +164,9 @@ enum DocxFixture {
             ("[Content_Types].xml", Data(contentTypes.utf8)), ("_rels/.rels", Data(rootRels.utf8)),
             ("word/document.xml", Data((override ?? documentXML(blocks)).utf8)), ("word/_rels/document.xml.rels", Data(documentRels.utf8)),
         ]
-        if let stylesFont {
+        if let stylesXML {
+            result.append(("word/styles.xml", Data(stylesXML.utf8)))
+        } else if let stylesFont {
             let styles = """
                 <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
                 <w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:docDefaults><w:rPrDefault><w:rPr>\
@@ -172,8 +180,8 @@ enum DocxFixture {
     }
 
     /// A complete .docx.
-    static func docx(_ blocks: [String], media: [(String, Data)] = [], stylesFont: String? = nil, numbering: String? = nil) -> Data {
-        StoredZip.archive(parts(blocks, media: media, stylesFont: stylesFont, numbering: numbering))
+    static func docx(_ blocks: [String], media: [(String, Data)] = [], stylesFont: String? = nil, numbering: String? = nil, stylesXML: String? = nil) -> Data {
+        StoredZip.archive(parts(blocks, media: media, stylesFont: stylesFont, numbering: numbering, stylesXML: stylesXML))
     }
 }
 
