@@ -271,7 +271,7 @@ struct DocxReader {
             switch piece {
             case .text(let text, let style, let encoding, let capitals, let explicitFont):
                 var decoded = text
-                if let encoding {
+                if let encoding, !Self.holdsVietnameseUnicode(text) {
                     decoded = encoding.decode(text, capitals: capitals)
                     if decoded != text { converted.insert(encoding) }
                 } else if let guessed, !explicitFont {
@@ -322,6 +322,12 @@ struct DocxReader {
     /// `mc:Choice` when present (Word writes the modern form there), else `mc:Fallback`.
     private func alternative(_ element: XMLElement) -> XMLElement? {
         element.children.first { $0.name == "Choice" } ?? element.children.first { $0.name == "Fallback" }
+    }
+
+    /// Whether text already has Vietnamese letters only Unicode writes (ă đ ơ ư, precomposed tones):
+    /// a legacy font name on such text is a leftover, and converting it would garble it.
+    static func holdsVietnameseUnicode(_ text: String) -> Bool {
+        text.unicodeScalars.contains { (0x0102...0x01B0).contains($0.value) || (0x1EA0...0x1EF9).contains($0.value) }
     }
 
     /// `FF0000` and the reds close to it (`C00000`, `E31B23`…): much more red than green or blue.

@@ -372,6 +372,10 @@ struct DocxImporterTests {
         #expect(result.questions.map(Self.answer) == ["A", "B", "B", "A", "A"])
         #expect(result.report.fileWarnings.map(\.code) == ["legacyEncodingConverted", "legacyEncodingConverted"])
 
+        // A legacy font left on text that is already Unicode does not garble it.
+        let leftover = Self.load([F.p(F.run("Câu 1. Số nào lớn hơn?", font: ".VnTime")), F.p("A. 2\tB. 3"), F.p("Đáp án: B")])
+        #expect(Self.text(leftover.questions.first?.stem) == "Số nào lớn hơn?")
+
         // The document's default font (styles.xml) says TCVN3 for runs without a font of their own.
         let styled = Self.load([F.p("C©u 1. Sè nµo lín h¬n?"), F.p("A. 2\tB. 3"), F.p("§¸p ¸n: B")], stylesFont: ".VnTime")
         #expect(Self.text(styled.questions.first?.stem) == "Số nào lớn hơn?")
