@@ -79,7 +79,8 @@ enum DocxConventions {
             guard k >= count || k > afterNumber || !line.characters[k].isLetter else { return nil }
             return QuestionStart(number: number, contentStart: skipSpaces(line, k), bare: false)
         }
-        guard let (number, afterNumber) = integer(line, i), afterNumber < count, line.characters[afterNumber] == "." || line.characters[afterNumber] == ")"
+        guard let (number, afterNumber) = integer(line, i), afterNumber < count,
+            line.characters[afterNumber] == "." || line.characters[afterNumber] == ")"
         else { return nil }
         let k = afterNumber + 1
         guard k >= count || isSpace(line.characters[k]) || line.atoms[k].object >= 0 else { return nil }
@@ -124,7 +125,9 @@ enum DocxConventions {
     static func isKeyHeader(_ line: DocxLine, _ i: Int) -> Bool {
         let words = String(line.lowered[i...]).split { !$0.isLetter && !$0.isNumber }.joined(separator: " ")
         if words == "đáp án" || words == "dap an" || words == "answer key" || words == "answers" { return true }
-        for prefix in ["bảng đáp án", "đáp án và", "đáp án chi tiết", "đáp án tham khảo", "đáp án phần", "đáp án trắc nghiệm", "đáp án đề", "hướng dẫn chấm"]
+        for prefix in [
+            "bảng đáp án", "đáp án và", "đáp án chi tiết", "đáp án tham khảo", "đáp án phần", "đáp án trắc nghiệm", "đáp án đề", "hướng dẫn chấm",
+        ]
         where words.hasPrefix(prefix) {
             return true
         }
@@ -308,8 +311,11 @@ enum DocxConventions {
         var j = i
         var truths: [Int: Bool] = [:]
         var end = i
-        while j < count, truths.count < 4, let value = truthWord(String(chars[j]), strict: true) ?? (chars[j] == "đ" ? true : chars[j] == "s" ? false : nil) {
-            guard j + 1 >= count || !chars[j + 1].isLetter || truthWord(String(chars[j + 1]), strict: true) != nil || "đs".contains(chars[j + 1]) else { break }
+        while j < count, truths.count < 4,
+            let value = truthWord(String(chars[j]), strict: true) ?? (chars[j] == "đ" ? true : chars[j] == "s" ? false : nil)
+        {
+            guard j + 1 >= count || !chars[j + 1].isLetter || truthWord(String(chars[j + 1]), strict: true) != nil || "đs".contains(chars[j + 1])
+            else { break }
             truths[truths.count] = value
             j += 1
             end = j

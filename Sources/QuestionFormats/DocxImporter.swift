@@ -46,7 +46,8 @@ public enum DocxImporter {
         do {
             try data.write(to: url)
         } catch {
-            return failure(.init(code: "unreadableFile", vi: "Không ghi được tệp tạm để đọc", en: "Cannot write a temporary file to read"), options: options)
+            return failure(
+                .init(code: "unreadableFile", vi: "Không ghi được tệp tạm để đọc", en: "Cannot write a temporary file to read"), options: options)
         }
         defer { try? FileManager.default.removeItem(at: url) }
         return importQuestions(contentsOf: url, options: options)
@@ -56,7 +57,9 @@ public enum DocxImporter {
     public static func importQuestions(contentsOf url: URL, options: QuestionImportOptions = QuestionImportOptions()) -> QuestionImportResult {
         let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue
         guard let size else {
-            return failure(.init(code: "unreadableFile", vi: "Không đọc được tệp \(url.lastPathComponent)", en: "Cannot read \(url.lastPathComponent)"), options: options)
+            return failure(
+                .init(code: "unreadableFile", vi: "Không đọc được tệp \(url.lastPathComponent)", en: "Cannot read \(url.lastPathComponent)"),
+                options: options)
         }
         guard size <= options.maxBytes else { return failure(Messages.fileTooLarge(options.maxBytes), options: options) }
         let body: DocxBody
@@ -91,10 +94,11 @@ public enum DocxImporter {
         let partLimit = min(options.maxBytes * 8, 256 << 20)
         let documentPath = mainDocumentPath(archive)
         guard archive.contains(documentPath) else {
-            return .failure(.init(
-                code: "missingDocument", vi: "Tệp không có phần văn bản chính (\(documentPath)): không phải tệp Word .docx",
-                en: "The file has no main document part (\(documentPath)): not a Word .docx file"
-            ))
+            return .failure(
+                .init(
+                    code: "missingDocument", vi: "Tệp không có phần văn bản chính (\(documentPath)): không phải tệp Word .docx",
+                    en: "The file has no main document part (\(documentPath)): not a Word .docx file"
+                ))
         }
         let document: XMLDocument
         do {
@@ -108,14 +112,16 @@ public enum DocxImporter {
             return .failure(.init(code: "unreadableFile", vi: "Không đọc được \(documentPath)", en: "Cannot read \(documentPath)"))
         }
         guard let root = document.root, root.name == "document", root.namespaceURI == DocxReader.w else {
-            return .failure(.init(
-                code: "notWordDocument", vi: "\(documentPath) không phải là văn bản WordprocessingML (w:document)",
-                en: "\(documentPath) is not a WordprocessingML document (w:document)"
-            ))
+            return .failure(
+                .init(
+                    code: "notWordDocument", vi: "\(documentPath) không phải là văn bản WordprocessingML (w:document)",
+                    en: "\(documentPath) is not a WordprocessingML document (w:document)"
+                ))
         }
         let relationships = readRelationships(archive, for: documentPath)
         var reader = DocxReader(
-            archive: archive, documentPath: documentPath, relationships: relationships, styles: styles(archive, relationships: relationships, documentPath: documentPath),
+            archive: archive, documentPath: documentPath, relationships: relationships,
+            styles: styles(archive, relationships: relationships, documentPath: documentPath),
             mediaLimit: min(options.maxBytes, 64 << 20)
         )
         if let target = relationships.values.first(where: { $0.target.hasSuffix("numbering.xml") && !$0.external })?.target {
@@ -157,7 +163,9 @@ public enum DocxImporter {
     /// The styles part, when there is one.
     static func styles(_ archive: SafeArchive, relationships: [String: DocxReader.Relationship], documentPath: String) -> DocxStyleSheet? {
         let base = documentPath.lastIndex(of: "/").map { String(documentPath[...$0]) } ?? ""
-        let target = relationships.values.first { $0.target.hasSuffix("styles.xml") && !$0.target.hasSuffix("stylesWithEffects.xml") && !$0.external }?.target ?? "styles.xml"
+        let target =
+            relationships.values.first { $0.target.hasSuffix("styles.xml") && !$0.target.hasSuffix("stylesWithEffects.xml") && !$0.external }?.target
+            ?? "styles.xml"
         return DocxStyleSheet(archive: archive, path: DocxReader.resolve(target, from: base))
     }
 
@@ -169,9 +177,13 @@ public enum DocxImporter {
                 en: "The file is not a Word .docx file (not a readable ZIP archive): \(error)"
             )
         case .tooLarge, .suspiciousRatio, .tooManyEntries, .entryTooLarge:
-            return .init(code: "unsafeArchive", vi: "Tệp .docx bị từ chối vì quá lớn khi giải nén: \(error)", en: "The .docx file is refused: it expands too much: \(error)")
+            return .init(
+                code: "unsafeArchive", vi: "Tệp .docx bị từ chối vì quá lớn khi giải nén: \(error)",
+                en: "The .docx file is refused: it expands too much: \(error)")
         case .unsafePath, .symlink:
-            return .init(code: "unsafeArchive", vi: "Tệp .docx bị từ chối vì có đường dẫn không an toàn: \(error)", en: "The .docx file is refused: unsafe entry: \(error)")
+            return .init(
+                code: "unsafeArchive", vi: "Tệp .docx bị từ chối vì có đường dẫn không an toàn: \(error)",
+                en: "The .docx file is refused: unsafe entry: \(error)")
         case .missingEntry(let path):
             return .init(code: "missingDocument", vi: "Tệp .docx thiếu \(path)", en: "The .docx file has no \(path)")
         }
@@ -182,7 +194,8 @@ public enum DocxImporter {
         case .malformed(let diagnostics):
             let first = diagnostics.first
             return .init(
-                code: "malformedXML", vi: "\(part) không phải XML hợp lệ: \(first?.message ?? "")", en: "\(part) is not well-formed XML: \(first?.message ?? "")",
+                code: "malformedXML", vi: "\(part) không phải XML hợp lệ: \(first?.message ?? "")",
+                en: "\(part) is not well-formed XML: \(first?.message ?? "")",
                 location: QuestionSourceLocation(line: first?.line ?? 0, column: first?.column ?? 0, path: part)
             )
         case .doctypeNotAllowed:
@@ -191,11 +204,17 @@ public enum DocxImporter {
                 en: "\(part) has a DOCTYPE declaration (a possible XXE attack): refused", location: .init(line: 0, path: part)
             )
         case .tooLarge(let limit):
-            return .init(code: "fileTooLarge", vi: "\(part) lớn hơn \(limit) byte", en: "\(part) is larger than \(limit) bytes", location: .init(line: 0, path: part))
+            return .init(
+                code: "fileTooLarge", vi: "\(part) lớn hơn \(limit) byte", en: "\(part) is larger than \(limit) bytes",
+                location: .init(line: 0, path: part))
         case .tooDeep(let limit):
-            return .init(code: "malformedXML", vi: "\(part) lồng sâu quá \(limit) mức", en: "\(part) nests deeper than \(limit) levels", location: .init(line: 0, path: part))
+            return .init(
+                code: "malformedXML", vi: "\(part) lồng sâu quá \(limit) mức", en: "\(part) nests deeper than \(limit) levels",
+                location: .init(line: 0, path: part))
         default:
-            return .init(code: "malformedXML", vi: "Không đọc được \(part): \(error)", en: "Cannot read \(part): \(error)", location: .init(line: 0, path: part))
+            return .init(
+                code: "malformedXML", vi: "Không đọc được \(part): \(error)", en: "Cannot read \(part): \(error)",
+                location: .init(line: 0, path: part))
         }
     }
 }

@@ -105,7 +105,10 @@ struct DocxNumbering {
 
     static func roman(_ value: Int) -> String {
         guard value > 0, value < 4000 else { return String(value) }
-        let table: [(Int, String)] = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+        let table: [(Int, String)] = [
+            (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"),
+            (4, "IV"), (1, "I"),
+        ]
         var rest = value
         var text = ""
         for (amount, symbol) in table {

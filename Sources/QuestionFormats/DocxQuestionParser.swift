@@ -74,7 +74,6 @@ struct DocxQuestionParser {
     var current: Draft?
     var part: Int?
     var partKind: PartKind?
-    var partsWithQuestions: Set<Int> = []
     var ended = false
     var keyMode = false
     var keyPart: Int?
@@ -98,10 +97,11 @@ struct DocxQuestionParser {
         }
         close()
         if drafts.isEmpty {
-            accumulator.fileErrors.append(.init(
-                code: "noQuestions", vi: "Không tìm thấy câu hỏi nào (các câu phải bắt đầu bằng \"Câu 1.\", \"Bài 1.\" hoặc \"1.\")",
-                en: "No questions found (questions must start with \"Câu 1.\", \"Bài 1.\" or \"1.\")"
-            ))
+            accumulator.fileErrors.append(
+                .init(
+                    code: "noQuestions", vi: "Không tìm thấy câu hỏi nào (các câu phải bắt đầu bằng \"Câu 1.\", \"Bài 1.\" hoặc \"1.\")",
+                    en: "No questions found (questions must start with \"Câu 1.\", \"Bài 1.\" or \"1.\")"
+                ))
             return
         }
         applyKeys()
@@ -123,7 +123,6 @@ struct DocxQuestionParser {
         if let draft = current {
             drafts.append(draft)
             draftsByNumber[draft.number, default: []].append(drafts.count - 1)
-            if let part = draft.part { partsWithQuestions.insert(part) }
         }
         current = nil
     }
@@ -308,10 +307,11 @@ struct DocxQuestionParser {
             if first.markStart > i { draft.stem.append(.span(Span(line: index, range: i..<first.markStart))) }
             for (n, marker) in options.enumerated() {
                 let end = n + 1 < options.count ? options[n + 1].markStart : count
-                draft.options.append(OptionDraft(
-                    index: marker.index, starred: marker.starred, mark: Span(line: index, range: marker.markStart..<marker.contentStart),
-                    content: [Span(line: index, range: C.trimmedEnd(line, marker.contentStart..<end))]
-                ))
+                draft.options.append(
+                    OptionDraft(
+                        index: marker.index, starred: marker.starred, mark: Span(line: index, range: marker.markStart..<marker.contentStart),
+                        content: [Span(line: index, range: C.trimmedEnd(line, marker.contentStart..<end))]
+                    ))
             }
             draft.mode = .options
             return
@@ -328,10 +328,11 @@ struct DocxQuestionParser {
                         truth = value
                         range = C.trimmedEnd(line, range.lowerBound..<textEnd)
                     }
-                    draft.statements.append(StatementDraft(
-                        index: marker.index, mark: Span(line: index, range: marker.markStart..<marker.contentStart),
-                        content: [Span(line: index, range: range)], truth: truth
-                    ))
+                    draft.statements.append(
+                        StatementDraft(
+                            index: marker.index, mark: Span(line: index, range: marker.markStart..<marker.contentStart),
+                            content: [Span(line: index, range: range)], truth: truth
+                        ))
                 }
                 draft.mode = .statements
                 return
@@ -391,7 +392,8 @@ struct DocxQuestionParser {
             row.contains { cell in
                 cell.contains { line in
                     let i = C.skipSpaces(line, 0)
-                    return C.marker(line, i, letters: "A"..."H") != nil || C.questionStart(line, i) != nil || C.marker(line, i, letters: "a"..."d") != nil
+                    return C.marker(line, i, letters: "A"..."H") != nil || C.questionStart(line, i) != nil
+                        || C.marker(line, i, letters: "a"..."d") != nil
                 }
             }
         }
@@ -486,7 +488,8 @@ struct DocxQuestionParser {
     /// Header cells of an answer table: `Câu`, `Đáp án`, `Phần I`, `Câu hỏi`.
     private func isLabel(_ line: DocxLine, _ i: Int) -> Bool {
         let words = String(line.lowered[i...]).split { !$0.isLetter && !$0.isNumber }.joined(separator: " ")
-        return ["câu", "câu hỏi", "đáp án", "đa", "câu số", "question", "answer", "ý", "lệnh hỏi", "đáp án đ s", "chọn", ""].contains(words) || C.partHeader(line, i) != nil
+        return ["câu", "câu hỏi", "đáp án", "đa", "câu số", "question", "answer", "ý", "lệnh hỏi", "đáp án đ s", "chọn", ""].contains(words)
+            || C.partHeader(line, i) != nil
     }
 
     // MARK: Pass 2: the key
@@ -498,10 +501,11 @@ struct DocxQuestionParser {
             if candidates.isEmpty, key.part != nil { candidates = numbered }
             candidates = candidates.filter { fits(key.value, drafts[$0]) }
             guard let target = candidates.first(where: { !drafts[$0].answers.contains { $0.fromKey } }) ?? candidates.first else {
-                accumulator.fileWarnings.append(.init(
-                    code: "keyWithoutQuestion", vi: "Đáp án của câu \(key.number) không ứng với câu hỏi nào",
-                    en: "The key's answer for question \(key.number) matches no question", location: .init(line: key.paragraph)
-                ))
+                accumulator.fileWarnings.append(
+                    .init(
+                        code: "keyWithoutQuestion", vi: "Đáp án của câu \(key.number) không ứng với câu hỏi nào",
+                        en: "The key's answer for question \(key.number) matches no question", location: .init(line: key.paragraph)
+                    ))
                 continue
             }
             drafts[target].answers.append((key.value, key.paragraph, true))

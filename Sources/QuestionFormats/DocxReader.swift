@@ -96,13 +96,28 @@ struct DocxBody {
         case .mathType(let media, let progID):
             let kind = progID.isEmpty ? "OLE" : progID
             if media != nil {
-                return [("mathType", "công thức MathType (\(kind)) được giữ dưới dạng hình ảnh xem trước", "a MathType equation (\(kind)) is kept as its preview picture")]
+                return [
+                    (
+                        "mathType", "công thức MathType (\(kind)) được giữ dưới dạng hình ảnh xem trước",
+                        "a MathType equation (\(kind)) is kept as its preview picture"
+                    )
+                ]
             }
-            return [("mathType", "công thức MathType (\(kind)) không có hình xem trước nên đã bị bỏ", "a MathType equation (\(kind)) has no preview picture and was dropped")]
+            return [
+                (
+                    "mathType", "công thức MathType (\(kind)) không có hình xem trước nên đã bị bỏ",
+                    "a MathType equation (\(kind)) has no preview picture and was dropped"
+                )
+            ]
         case .math:
             guard let names = unsupportedMath[object] else { return [] }
             let list = names.joined(separator: ", ")
-            return [("unsupportedMath", "công thức có thành phần \(list) chưa chuyển được sang MathML, giữ dạng chữ", "a formula has \(list), not converted to MathML and kept as plain text")]
+            return [
+                (
+                    "unsupportedMath", "công thức có thành phần \(list) chưa chuyển được sang MathML, giữ dạng chữ",
+                    "a formula has \(list), not converted to MathML and kept as plain text"
+                )
+            ]
         case .image:
             return []
         }
@@ -171,15 +186,18 @@ struct DocxReader {
             let name = encoding == .tcvn3 ? "TCVN3 (ABC)" : "VNI"
             let how = detected.contains(encoding) && !converted.contains(encoding) ? " (nhận ra qua các ký tự đặc trưng)" : ""
             let howEnglish = detected.contains(encoding) && !converted.contains(encoding) ? " (recognised by its characteristic characters)" : ""
-            body.warnings.append(.init(
-                code: "legacyEncodingConverted", vi: "Văn bản mã \(name) đã được chuyển sang Unicode\(how)",
-                en: "Text in the \(name) encoding was converted to Unicode\(howEnglish)"
-            ))
+            body.warnings.append(
+                .init(
+                    code: "legacyEncodingConverted", vi: "Văn bản mã \(name) đã được chuyển sang Unicode\(how)",
+                    en: "Text in the \(name) encoding was converted to Unicode\(howEnglish)"
+                ))
         }
         if externalImages > 0 {
-            body.warnings.append(.init(
-                code: "externalImage", vi: "Bỏ qua \(externalImages) hình liên kết ra ngoài tệp", en: "\(externalImages) linked (external) pictures were skipped"
-            ))
+            body.warnings.append(
+                .init(
+                    code: "externalImage", vi: "Bỏ qua \(externalImages) hình liên kết ra ngoài tệp",
+                    en: "\(externalImages) linked (external) pictures were skipped"
+                ))
         }
         for path in missingImages.sorted() {
             body.warnings.append(.init(code: "missingImage", vi: "Không đọc được hình \(path)", en: "The picture \(path) could not be read"))
@@ -248,15 +266,21 @@ struct DocxReader {
         body.paragraphCount += 1
         let number = body.paragraphCount
         var pieces: [Piece] = []
-        let paragraphStyle = element.children.first(where: { $0.name == "pPr" })?.children.first(where: { $0.name == "pStyle" })?.attribute("val", namespace: Self.w)
+        let paragraphStyle = element.children.first(where: { $0.name == "pPr" })?.children.first(where: { $0.name == "pStyle" })?.attribute(
+            "val", namespace: Self.w)
         paragraphFormat = styles?.paragraphBase(paragraphStyle) ?? DocxRunFormat()
         // An automatic number ("Câu 1.", "A.") is shown before the text but is not in it.
-        if numbering != nil, let numberProperties = element.children.first(where: { $0.name == "pPr" })?.children.first(where: { $0.name == "numPr" }) {
+        if numbering != nil, let numberProperties = element.children.first(where: { $0.name == "pPr" })?.children.first(where: { $0.name == "numPr" })
+        {
             let numID = numberProperties.children.first { $0.name == "numId" }?.attribute("val", namespace: Self.w) ?? "0"
             let level = numberProperties.children.first { $0.name == "ilvl" }?.attribute("val", namespace: Self.w).flatMap { Int($0) } ?? 0
             if let (label, suffix) = numbering?.next(numID: numID, level: level) {
                 pieces.append(.text(label, [], encoding: nil, capitals: false, explicitFont: true))
-                if suffix == "\t" { pieces.append(.tab([])) } else if !suffix.isEmpty { pieces.append(.text(suffix, [], encoding: nil, capitals: false, explicitFont: true)) }
+                if suffix == "\t" {
+                    pieces.append(.tab([]))
+                } else if !suffix.isEmpty {
+                    pieces.append(.text(suffix, [], encoding: nil, capitals: false, explicitFont: true))
+                }
             }
         }
         inline(element, into: &pieces)

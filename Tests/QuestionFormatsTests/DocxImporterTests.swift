@@ -59,7 +59,10 @@ struct DocxImporterTests {
         let result = Self.load(blocks)
         #expect(result.report.allErrors.isEmpty, "\(result.report.allErrors)")
         #expect(result.questions.map(\.title) == ["Câu 1", "Câu 2", "Câu 3", "Câu 4"])
-        #expect(result.questions.map { Self.text($0.stem) } == ["Thủ đô của Việt Nam là", "2 + 3 = ?", "Số nguyên tố nhỏ nhất là", "Which animal is a mammal?"])
+        #expect(
+            result.questions.map { Self.text($0.stem) } == [
+                "Thủ đô của Việt Nam là", "2 + 3 = ?", "Số nguyên tố nhỏ nhất là", "Which animal is a mammal?",
+            ])
         #expect(result.questions.map(Self.answer) == ["B", "B", "B", "B"])
         #expect(result.questions.map { Self.choice($0)?.options.count } == [4, 2, 2, 3])
         #expect(result.report.entries.map(\.location.line) == [2, 7, 11, 15])
@@ -76,11 +79,14 @@ struct DocxImporterTests {
 
     @Test("Word's automatic numbering: \"Câu %1.\" questions and \"%1.\" upper-letter options, restarted per question")
     func automaticNumbering() throws {
-        let numbering = F.numberingXML(abstracts: [1: ("decimal", "Câu %1."), 2: ("upperLetter", "%1.")], instances: [1: (1, nil), 2: (2, nil), 3: (2, 1)])
-        let data = F.docx([
-            F.numbered(1, "Thủ đô của Việt Nam là"), F.numbered(2, "Huế"), F.numbered(2, F.u("Hà Nội")), F.numbered(2, "Đà Nẵng"), F.numbered(2, "Cần Thơ"),
-            F.numbered(1, "2 + 2 = ?"), F.numbered(3, "3"), F.numbered(3, "4"), F.p("Đáp án: B"),
-        ], numbering: numbering)
+        let numbering = F.numberingXML(
+            abstracts: [1: ("decimal", "Câu %1."), 2: ("upperLetter", "%1.")], instances: [1: (1, nil), 2: (2, nil), 3: (2, 1)])
+        let data = F.docx(
+            [
+                F.numbered(1, "Thủ đô của Việt Nam là"), F.numbered(2, "Huế"), F.numbered(2, F.u("Hà Nội")), F.numbered(2, "Đà Nẵng"),
+                F.numbered(2, "Cần Thơ"),
+                F.numbered(1, "2 + 2 = ?"), F.numbered(3, "3"), F.numbered(3, "4"), F.p("Đáp án: B"),
+            ], numbering: numbering)
         let result = DocxImporter.importQuestions(from: data)
         #expect(result.report.allErrors.isEmpty, "\(result.report.allErrors)")
         #expect(result.questions.map(\.title) == ["Câu 1", "Câu 2"])
@@ -127,7 +133,9 @@ struct DocxImporterTests {
 
         let partial = Self.load(blocks, partial: true)
         #expect(partial.questions.map(Self.answer) == ["B", "C", "A", "D", "C", "A"])
-        #expect(Self.choice(partial.questions[4])?.options.map(\.text.html) == ["một", "hai", "ba", "bốn"], "the underline that marks the answer is not shown")
+        #expect(
+            Self.choice(partial.questions[4])?.options.map(\.text.html) == ["một", "hai", "ba", "bốn"],
+            "the underline that marks the answer is not shown")
     }
 
     @Test("Several options carrying the same mark are reported, not guessed")
@@ -201,9 +209,10 @@ struct DocxImporterTests {
         let result = Self.load(blocks, partial: true)
         #expect(result.questions.map(Self.truths) == ["ĐSSĐ", "ĐSĐS", "SĐSĐ", "SĐĐS", "ĐĐSS"])
         let first = try #require(Self.cluster(result.questions[0]))
-        #expect(first.statements.map(\.text.plainText) == [
-            "Hàm số đồng biến trên ℝ.", "Đồ thị đi qua gốc toạ độ.", "Đồ thị cắt trục tung tại điểm S.", "Hệ số góc bằng 1.",
-        ])
+        #expect(
+            first.statements.map(\.text.plainText) == [
+                "Hàm số đồng biến trên ℝ.", "Đồ thị đi qua gốc toạ độ.", "Đồ thị cắt trục tung tại điểm S.", "Hệ số góc bằng 1.",
+            ])
         #expect(first.statements.map(\.label) == ["a", "b", "c", "d"])
         let invalid = try #require(result.report.entries.first { $0.outcome == .invalid })
         #expect(invalid.errors.map(\.code) == ["clusterStatementCount"])
@@ -235,13 +244,14 @@ struct DocxImporterTests {
 
     @Test("Parts I, II, III decide the type (single choice, Đúng/Sai, numeric) and become the category")
     func parts() throws {
-        let result = Self.load([
-            F.p(F.b("PHẦN I. Câu trắc nghiệm nhiều phương án lựa chọn.")), F.p("Câu 1. Một?"), F.p("A. x\tB. y"), F.p("Đáp án: B"),
-            F.p(F.b("Phần II. Câu trắc nghiệm đúng sai.")), F.p("Câu 1. Xét các mệnh đề."),
-            F.p("a) Một.\tĐ"), F.p("b) Hai.\tĐ"), F.p("c) Ba.\tS"), F.p("d) Bốn.\tS"),
-            F.p(F.b("Phần III. Câu trắc nghiệm trả lời ngắn.")), F.p("Câu 1. Tính 0,5 + 0,25."), F.p("Đáp số: 0,75"),
-            F.p("Phần II"), F.p("Câu 2. Không có ý nào."), F.p("Đáp án: B"),
-        ], partial: true)
+        let result = Self.load(
+            [
+                F.p(F.b("PHẦN I. Câu trắc nghiệm nhiều phương án lựa chọn.")), F.p("Câu 1. Một?"), F.p("A. x\tB. y"), F.p("Đáp án: B"),
+                F.p(F.b("Phần II. Câu trắc nghiệm đúng sai.")), F.p("Câu 1. Xét các mệnh đề."),
+                F.p("a) Một.\tĐ"), F.p("b) Hai.\tĐ"), F.p("c) Ba.\tS"), F.p("d) Bốn.\tS"),
+                F.p(F.b("Phần III. Câu trắc nghiệm trả lời ngắn.")), F.p("Câu 1. Tính 0,5 + 0,25."), F.p("Đáp số: 0,75"),
+                F.p("Phần II"), F.p("Câu 2. Không có ý nào."), F.p("Đáp án: B"),
+            ], partial: true)
         #expect(result.questions.map(\.type) == [.singleChoice, .trueFalseCluster, .numeric])
         #expect(result.questions.map(\.category) == ["Phần I", "Phần II", "Phần III"])
         #expect(result.categories.map(\.path) == ["Phần I", "Phần II", "Phần III"])
@@ -276,9 +286,10 @@ struct DocxImporterTests {
             F.p("Câu 4. Giải phương trình x + 1 = 2 (câu tự luận)."), F.p("Lời giải chi tiết: x = 1."),
         ])
         #expect(result.report.allErrors.isEmpty, "\(result.report.allErrors)")
-        #expect(result.questions.map(\.workedSolution?.html) == [
-            "<p>Ta có 1 + 1 = 2.</p><p>Chọn B.</p>", "<p>Cộng hai số.</p><p>Đáp án: A</p>", "<p>3 + 3 = 6.</p><p>Đáp số: 6</p>", "x = 1.",
-        ])
+        #expect(
+            result.questions.map(\.workedSolution?.html) == [
+                "<p>Ta có 1 + 1 = 2.</p><p>Chọn B.</p>", "<p>Cộng hai số.</p><p>Đáp án: A</p>", "<p>3 + 3 = 6.</p><p>Đáp số: 6</p>", "x = 1.",
+            ])
         #expect(result.questions.map(Self.answer).prefix(2) == ["B", "A"])
         #expect(result.questions.map(\.type) == [.singleChoice, .singleChoice, .numeric, .essay])
         #expect(result.questions[0].stem.html == "1 + 1 = ?", "a stem of one paragraph has no <p>")
@@ -306,10 +317,12 @@ struct DocxImporterTests {
         ])
         #expect(result.report.allErrors.isEmpty, "\(result.report.allErrors)")
         let question = try #require(result.questions.first)
-        #expect(question.stem.html == """
-            Tính <math xmlns="http://www.w3.org/1998/Math/MathML"><mfrac><mrow><mrow><mn>1</mn></mrow></mrow><mrow><mrow><mn>2</mn></mrow></mrow></mfrac>\
-            <mo>+</mo><msup><mrow><mrow><mi>x</mi></mrow></mrow><mrow><mrow><mn>2</mn></mrow></mrow></msup></math> khi x = 1,5.
-            """.replacingOccurrences(of: "<mrow><mrow>", with: "<mrow>").replacingOccurrences(of: "</mrow></mrow>", with: "</mrow>"))
+        #expect(
+            question.stem.html
+                == """
+                Tính <math xmlns="http://www.w3.org/1998/Math/MathML"><mfrac><mrow><mrow><mn>1</mn></mrow></mrow><mrow><mrow><mn>2</mn></mrow></mrow></mfrac>\
+                <mo>+</mo><msup><mrow><mrow><mi>x</mi></mrow></mrow><mrow><mrow><mn>2</mn></mrow></mrow></msup></math> khi x = 1,5.
+                """.replacingOccurrences(of: "<mrow><mrow>", with: "<mrow>").replacingOccurrences(of: "</mrow></mrow>", with: "</mrow>"))
         let options = try #require(Self.choice(question)).options.map(\.text.html)
         #expect(options[0] == "<math xmlns=\"http://www.w3.org/1998/Math/MathML\"><msqrt><mrow><mn>3</mn></mrow></msqrt></math>")
         #expect(options[1] == "<math xmlns=\"http://www.w3.org/1998/Math/MathML\"><msub><mrow><mi>u</mi></mrow><mrow><mi>n</mi></mrow></msub></math>")
@@ -323,25 +336,28 @@ struct DocxImporterTests {
     func pictures() throws {
         let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3])
         let other = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 9, 9])
-        let result = Self.load([
-            F.p("Câu 1. Quan sát hình vẽ:"), F.p(F.picture("rIdImg1", alt: "Tam giác ABC")),
-            F.p("A. ", F.picture("rIdImg2")), F.p(F.u("B."), " Không hình nào"),
-        ], media: [("image1.png", png), ("image2.png", other)])
+        let result = Self.load(
+            [
+                F.p("Câu 1. Quan sát hình vẽ:"), F.p(F.picture("rIdImg1", alt: "Tam giác ABC")),
+                F.p("A. ", F.picture("rIdImg2")), F.p(F.u("B."), " Không hình nào"),
+            ], media: [("image1.png", png), ("image2.png", other)])
         #expect(result.report.allErrors.isEmpty, "\(result.report.allErrors)")
         let question = try #require(result.questions.first)
         #expect(question.stem.html == "<p>Quan sát hình vẽ:</p><p><img src=\"@@PLUGINFILE@@/image1.png\" alt=\"Tam giác ABC\" /></p>")
         #expect(Self.choice(question)?.options.first?.text.html == "<img src=\"@@PLUGINFILE@@/image2.png\" alt=\"\" />")
-        #expect(question.media == [
-            QuestionMedia(name: "image1.png", mediaType: "image/png", data: png, field: "questiontext"),
-            QuestionMedia(name: "image2.png", mediaType: "image/png", data: other, field: "answer[0]"),
-        ])
+        #expect(
+            question.media == [
+                QuestionMedia(name: "image1.png", mediaType: "image/png", data: png, field: "questiontext"),
+                QuestionMedia(name: "image2.png", mediaType: "image/png", data: other, field: "answer[0]"),
+            ])
         #expect(result.report.entries[0].media.map(\.byteCount) == [11, 10])
     }
 
     @Test("MathType equations are kept as their preview picture, with a MathType warning")
     func mathType() throws {
         let wmf = Data([0xD7, 0xCD, 0xC6, 0x9A, 0, 0, 1, 2])
-        let result = Self.load([F.p("Câu 1. Giá trị của ", F.mathType("rIdImg1"), " là"), F.p("A. 1\tB. 2"), F.p("Đáp án: A")], media: [("image1.wmf", wmf)])
+        let result = Self.load(
+            [F.p("Câu 1. Giá trị của ", F.mathType("rIdImg1"), " là"), F.p("A. 1\tB. 2"), F.p("Đáp án: A")], media: [("image1.wmf", wmf)])
         #expect(result.report.allErrors.isEmpty, "\(result.report.allErrors)")
         let question = try #require(result.questions.first)
         #expect(question.stem.html == "Giá trị của <img src=\"@@PLUGINFILE@@/image1.wmf\" alt=\"MathType\" /> là")
@@ -361,14 +377,16 @@ struct DocxImporterTests {
             F.p(F.run("Caâu 2. Phaân soá naøo nhoû nhaát?", font: "VNI-Times")), F.p("A. 1/2\tB. 1/3"), F.p(F.run("Ñaùp aùn: B", font: "VNI-Times")),
             F.p("C©u 3. Trong c¸c sè sau, sè nµo lµ sè nguyªn tè?"), F.p("A. 4\tB. 7"), F.p("Đáp án: B"),
             F.p("Câu 4. Trong caùc soá sau, soá naøo laø soá chaün?"), F.p("A. 4\tB. 7"), F.p("Đáp án: A"),
-            F.p(F.run("Câu 5. Trường em", font: "Times New Roman"), F.run(" (tr\u{AD}êng THCS)", font: ".VnTime")), F.p("A. x\tB. y"), F.p("Đáp án: A"),
+            F.p(F.run("Câu 5. Trường em", font: "Times New Roman"), F.run(" (tr\u{AD}êng THCS)", font: ".VnTime")), F.p("A. x\tB. y"),
+            F.p("Đáp án: A"),
         ]
         let result = Self.load(blocks)
         #expect(result.report.allErrors.isEmpty, "\(result.report.allErrors)")
-        #expect(result.questions.map { Self.text($0.stem) } == [
-            "Phân số nào lớn nhất?", "Phân số nào nhỏ nhất?", "Trong các số sau, số nào là số nguyên tố?",
-            "Trong các số sau, số nào là số chẵn?", "Trường em (trường THCS)",
-        ])
+        #expect(
+            result.questions.map { Self.text($0.stem) } == [
+                "Phân số nào lớn nhất?", "Phân số nào nhỏ nhất?", "Trong các số sau, số nào là số nguyên tố?",
+                "Trong các số sau, số nào là số chẵn?", "Trường em (trường THCS)",
+            ])
         #expect(result.questions.map(Self.answer) == ["A", "B", "B", "A", "A"])
         #expect(result.report.fileWarnings.map(\.code) == ["legacyEncodingConverted", "legacyEncodingConverted"])
 
@@ -392,10 +410,11 @@ struct DocxImporterTests {
             <w:style w:type="character" w:styleId="DoBase"><w:rPr><w:color w:val="FF0000"/></w:rPr></w:style>\
             <w:style w:type="character" w:styleId="DapAn"><w:basedOn w:val="DoBase"/></w:style></w:styles>
             """
-        let data = F.docx([
-            F.p("Câu 1."), F.styled("TieuDe", "thñ ®« cña viÖt nam lµ"),
-            F.p("A. Huế"), F.p(F.run("B. Hà Nội", characterStyle: "DapAn")), F.p("C. Đà Nẵng"),
-        ], stylesXML: styles)
+        let data = F.docx(
+            [
+                F.p("Câu 1."), F.styled("TieuDe", "thñ ®« cña viÖt nam lµ"),
+                F.p("A. Huế"), F.p(F.run("B. Hà Nội", characterStyle: "DapAn")), F.p("C. Đà Nẵng"),
+            ], stylesXML: styles)
         let result = DocxImporter.importQuestions(from: data)
         #expect(result.report.allErrors.isEmpty, "\(result.report.allErrors)")
         let question = try #require(result.questions.first)
@@ -445,7 +464,7 @@ struct DocxImporterTests {
         let notWord = DocxImporter.importQuestions(from: StoredZip.archive(F.parts([], documentXML: "<quiz><question/></quiz>")))
         #expect(notWord.report.fileErrors.map(\.code) == ["notWordDocument"])
 
-                let empty = Self.load([F.p("Chỉ có một dòng chữ, không có câu hỏi.")])
+        let empty = Self.load([F.p("Chỉ có một dòng chữ, không có câu hỏi.")])
         #expect(empty.report.fileErrors.map(\.code) == ["noQuestions"])
     }
 }

@@ -35,7 +35,11 @@ enum DocxFixture {
         if style.contains(.bold) { properties += "<w:b/>" }
         if style.contains(.italic) { properties += "<w:i/>" }
         if style.contains(.underline) { properties += "<w:u w:val=\"single\"/>" }
-        if style.contains(.red) { properties += "<w:color w:val=\"\(color ?? "FF0000")\"/>" } else if let color { properties += "<w:color w:val=\"\(color)\"/>" }
+        if style.contains(.red) {
+            properties += "<w:color w:val=\"\(color ?? "FF0000")\"/>"
+        } else if let color {
+            properties += "<w:color w:val=\"\(color)\"/>"
+        }
         if style.contains(.superscript) { properties += "<w:vertAlign w:val=\"superscript\"/>" }
         var content = ""
         for (index, line) in text.components(separatedBy: "\n").enumerated() {
@@ -69,9 +73,11 @@ enum DocxFixture {
     /// `word/numbering.xml`: abstract lists (id → (format, level text)) and instances
     /// (numId → (abstract id, start override)).
     static func numberingXML(abstracts: [Int: (String, String)], instances: [Int: (Int, Int?)]) -> String {
-        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:numbering xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
+        var xml =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:numbering xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
         for (id, (format, text)) in abstracts.sorted(by: { $0.key < $1.key }) {
-            xml += "<w:abstractNum w:abstractNumId=\"\(id)\"><w:lvl w:ilvl=\"0\"><w:start w:val=\"1\"/><w:numFmt w:val=\"\(format)\"/><w:lvlText w:val=\"\(escape(text))\"/></w:lvl></w:abstractNum>"
+            xml +=
+                "<w:abstractNum w:abstractNumId=\"\(id)\"><w:lvl w:ilvl=\"0\"><w:start w:val=\"1\"/><w:numFmt w:val=\"\(format)\"/><w:lvlText w:val=\"\(escape(text))\"/></w:lvl></w:abstractNum>"
         }
         for (id, (abstract, start)) in instances.sorted(by: { $0.key < $1.key }) {
             xml += "<w:num w:numId=\"\(id)\"><w:abstractNumId w:val=\"\(abstract)\"/>"
@@ -88,9 +94,10 @@ enum DocxFixture {
 
     /// A table whose cells hold one plain paragraph each.
     static func table(_ rows: [[String]]) -> String {
-        "<w:tbl><w:tblPr/>" + rows.map { row in
-            "<w:tr>" + row.map { "<w:tc><w:tcPr/>" + p(run($0)) + "</w:tc>" }.joined() + "</w:tr>"
-        }.joined() + "</w:tbl>"
+        "<w:tbl><w:tblPr/>"
+            + rows.map { row in
+                "<w:tr>" + row.map { "<w:tc><w:tcPr/>" + p(run($0)) + "</w:tc>" }.joined() + "</w:tr>"
+            }.joined() + "</w:tbl>"
     }
 
     /// An inline Office Math formula from OMML content (`m:` elements).
@@ -101,19 +108,21 @@ enum DocxFixture {
 
     /// A DrawingML picture pointing at relationship `id`.
     static func picture(_ id: String, alt: String = "") -> Run {
-        Run(xml: """
-            <w:r><w:drawing><wp:inline><wp:extent cx="952500" cy="952500"/><wp:docPr id="1" name="Picture 1" descr="\(escape(alt))"/>\
-            <a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic><pic:blipFill>\
-            <a:blip r:embed="\(id)"/></pic:blipFill></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>
-            """)
+        Run(
+            xml: """
+                <w:r><w:drawing><wp:inline><wp:extent cx="952500" cy="952500"/><wp:docPr id="1" name="Picture 1" descr="\(escape(alt))"/>\
+                <a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic><pic:blipFill>\
+                <a:blip r:embed="\(id)"/></pic:blipFill></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>
+                """)
     }
 
     /// A MathType OLE object with a VML preview picture at relationship `id`.
     static func mathType(_ id: String) -> Run {
-        Run(xml: """
-            <w:r><w:object><v:shape id="_x0000_i1025" style="width:30pt;height:15pt"><v:imagedata r:id="\(id)" o:title=""/></v:shape>\
-            <o:OLEObject Type="Embed" ProgID="Equation.DSMT4" ShapeID="_x0000_i1025" DrawAspect="Content" ObjectID="_1" r:id="rIdOle1"/></w:object></w:r>
-            """)
+        Run(
+            xml: """
+                <w:r><w:object><v:shape id="_x0000_i1025" style="width:30pt;height:15pt"><v:imagedata r:id="\(id)" o:title=""/></v:shape>\
+                <o:OLEObject Type="Embed" ProgID="Equation.DSMT4" ShapeID="_x0000_i1025" DrawAspect="Content" ObjectID="_1" r:id="rIdOle1"/></w:object></w:r>
+                """)
     }
 
     static let namespaces = """
@@ -127,7 +136,8 @@ enum DocxFixture {
         """
 
     static func documentXML(_ blocks: [String]) -> String {
-        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:document \(namespaces)><w:body>" + blocks.joined() + "<w:sectPr/></w:body></w:document>"
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:document \(namespaces)><w:body>" + blocks.joined()
+            + "<w:sectPr/></w:body></w:document>"
     }
 
     /// The parts of a .docx with `blocks` as its body and `media` (name → bytes) in `word/media/`,
@@ -149,15 +159,19 @@ enum DocxFixture {
             <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
             <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>
             """
-        var documentRels = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+        var documentRels =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
         for (index, (name, _)) in media.enumerated() {
-            documentRels += "<Relationship Id=\"rIdImg\(index + 1)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" Target=\"media/\(name)\"/>"
+            documentRels +=
+                "<Relationship Id=\"rIdImg\(index + 1)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" Target=\"media/\(name)\"/>"
         }
         if stylesFont != nil || stylesXML != nil {
-            documentRels += "<Relationship Id=\"rIdStyles\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>"
+            documentRels +=
+                "<Relationship Id=\"rIdStyles\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>"
         }
         if numbering != nil {
-            documentRels += "<Relationship Id=\"rIdNumbering\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering\" Target=\"numbering.xml\"/>"
+            documentRels +=
+                "<Relationship Id=\"rIdNumbering\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering\" Target=\"numbering.xml\"/>"
         }
         documentRels += "</Relationships>"
         var result: [(String, Data)] = [
@@ -180,7 +194,9 @@ enum DocxFixture {
     }
 
     /// A complete .docx.
-    static func docx(_ blocks: [String], media: [(String, Data)] = [], stylesFont: String? = nil, numbering: String? = nil, stylesXML: String? = nil) -> Data {
+    static func docx(
+        _ blocks: [String], media: [(String, Data)] = [], stylesFont: String? = nil, numbering: String? = nil, stylesXML: String? = nil
+    ) -> Data {
         StoredZip.archive(parts(blocks, media: media, stylesFont: stylesFont, numbering: numbering, stylesXML: stylesXML))
     }
 }
