@@ -193,7 +193,7 @@ struct DocxImporterTests {
         #expect(Self.load(vertical).questions.map(Self.answer) == ["A", "B", "C", "D"])
     }
 
-    @Test("Đúng/Sai clusters: Đ/S after the statement, underlined or red letters, the key (ĐSSĐ and a) Đ lines); 3 statements is an error")
+    @Test("Đúng/Sai clusters: Đ/S after the statement, underlined, red or bold letters, Đáp án line, the key (ĐSSĐ and a) Đ lines); 3 statements is an error")
     func trueFalseClusters() throws {
         let blocks = [
             F.p("Câu 1. Cho hàm số y = x + 1. Xét tính đúng sai."),
@@ -204,10 +204,12 @@ struct DocxImporterTests {
             F.p("Câu 4. Đáp án ở bảng."), F.p("a) Ý một."), F.p("b) Ý hai."), F.p("c) Ý ba."), F.p("d) Ý bốn."),
             F.p("Câu 5. Đáp án từng ý."), F.p("a) Ý một."), F.p("b) Ý hai."), F.p("c) Ý ba."), F.p("d) Ý bốn."),
             F.p("Câu 6. Chỉ có ba ý."), F.p("a) Ý một.\tĐ"), F.p("b) Ý hai.\tS"), F.p("c) Ý ba.\tĐ"),
+            F.p("Câu 7. Chữ cái in đậm cho ý đúng."), F.p(F.b("a)"), " Ý một."), F.p("b) Ý hai."), F.p("c) Ý ba."), F.p(F.b("d)"), " Ý bốn."),
+            F.p("Câu 8. Dòng đáp án."), F.p("a) Ý một."), F.p("b) Ý hai."), F.p("c) Ý ba."), F.p("d) Ý bốn."), F.p("Đáp án: SSĐĐ"),
             F.p("HẾT"), F.p("Đáp án"), F.p("4-SĐĐS"), F.p("Câu 5"), F.p("a) Đ"), F.p("b) Đ"), F.p("c) S"), F.p("d) S"),
         ]
         let result = Self.load(blocks, partial: true)
-        #expect(result.questions.map(Self.truths) == ["ĐSSĐ", "ĐSĐS", "SĐSĐ", "SĐĐS", "ĐĐSS"])
+        #expect(result.questions.map(Self.truths) == ["ĐSSĐ", "ĐSĐS", "SĐSĐ", "SĐĐS", "ĐĐSS", "ĐSSĐ", "SSĐĐ"])
         let first = try #require(Self.cluster(result.questions[0]))
         #expect(
             first.statements.map(\.text.plainText) == [
