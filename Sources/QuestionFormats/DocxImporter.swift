@@ -9,8 +9,8 @@ import HoclieuXML
 /// number). **Options** are `A.`–`H.` (or `A)`), one per line or several on a line separated by tabs.
 /// The **right option** is marked by any of: a `*` before its letter, an `Đáp án: B` (or
 /// `Chọn B`) line under the question, an answer key at the end (see below), or formatting that
-/// sets exactly one option apart — underline, red text (`w:color` FF0000 or close) or bold, on its
-/// letter or on its whole text. Formatting used as the mark is removed from the option's HTML.
+/// sets exactly one option apart — underline, red text (`w:color` FF0000 or close), bold or a
+/// highlight, on its letter or on its whole text. Formatting used as the mark is removed from the option's HTML.
 /// An option whose letter is italic is kept in place when options are shuffled.
 ///
 /// **Đúng/Sai clusters** are a stem followed by statements `a)`–`d)`; a statement is true when it

@@ -131,7 +131,7 @@ extension DocxQuestionParser {
         // Formatting that sets exactly one option apart.
         var formatted: (letter: Int, kind: DocxStyle)?
         var ambiguous: [DocxStyle] = []
-        for kind in [DocxStyle.underline, .red, .bold] {
+        for kind in [DocxStyle.underline, .red, .bold, .highlight] {
             let marked = options.filter { isMarked($0.mark, $0.content, kind, wholeText: true) }
             if marked.count == 1, formatted == nil {
                 formatted = (marked[0].index, kind)
@@ -187,6 +187,7 @@ extension DocxQuestionParser {
         switch kind {
         case .underline: ("gạch chân", "underline")
         case .red: ("chữ đỏ", "red text")
+        case .highlight: ("tô sáng", "highlight")
         default: ("in đậm", "bold")
         }
     }
@@ -205,10 +206,10 @@ extension DocxQuestionParser {
             }
         }
         var formatted: [Int: Bool]?
-        for kind in [DocxStyle.underline, .red, .bold] {
+        for kind in [DocxStyle.underline, .red, .bold, .highlight] {
             let marked = statements.filter { isMarked($0.mark, [], kind, wholeText: false) }.map(\.index)
             guard !marked.isEmpty else { continue }
-            if kind == .bold, marked.count == statements.count { continue }  // every letter bold: a style, not a mark
+            if kind == .bold || kind == .highlight, marked.count == statements.count { continue }  // every letter so: a style, not a mark
             formatted = Dictionary(uniqueKeysWithValues: statements.map { ($0.index, marked.contains($0.index)) })
             break
         }

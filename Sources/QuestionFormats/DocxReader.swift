@@ -14,6 +14,8 @@ struct DocxStyle: OptionSet, Hashable {
     static let red = DocxStyle(rawValue: 8)
     static let superscript = DocxStyle(rawValue: 16)
     static let `subscript` = DocxStyle(rawValue: 32)
+    /// Highlighted (`w:highlight`), the marker pen some teachers use for the answer; never shown.
+    static let highlight = DocxStyle(rawValue: 64)
 }
 
 /// One character of a line with its formatting; an embedded object (image, formula) is the

@@ -32,6 +32,7 @@ struct DocxRunFormat: Equatable {
             case "i": set(.italic, on)
             case "u": set(.underline, on)
             case "color": if let value { set(.red, DocxReader.isRed(value)) }
+            case "highlight": set(.highlight, on)
             case "vertAlign":
                 set(.superscript, value == "superscript")
                 set(.subscript, value == "subscript")

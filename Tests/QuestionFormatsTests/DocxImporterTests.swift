@@ -110,7 +110,7 @@ struct DocxImporterTests {
         #expect(Self.choice(result.questions[3])?.options.map(\.text.plainText) == ["Xanh", "Đỏ", "Tím", "Vàng"])
     }
 
-    @Test("Right answer by underline, red, bold, *, Đáp án line; the mark is removed from the option HTML; no answer is an error")
+    @Test("Right answer by underline, red, bold, *, Đáp án line, highlight; the mark is removed from the option HTML; no answer is an error")
     func answerMarks() throws {
         let blocks = [
             F.p("Câu 1. Gạch chân chữ cái."), F.p("A. một"), F.p(F.u("B."), " hai"), F.p("C. ba"), F.p("D. bốn"),
@@ -121,18 +121,19 @@ struct DocxImporterTests {
             F.p(F.b("C."), " ", F.u("ba")), F.p(F.b("D."), " bốn"),
             F.p("Câu 6. Dòng đáp án."), F.p("A. một"), F.p("B. hai"), F.p("C. ba"), F.p("D. bốn"), F.p("Đáp án: A"),
             F.p("Câu 7. Không đánh dấu gì."), F.p("A. một"), F.p("B. hai"), F.p("C. ba"), F.p("D. bốn"),
+            F.p("Câu 8. Tô sáng phương án."), F.p("A. một"), F.p("B. hai"), F.p("C. ba"), F.p(F.run("D. bốn", .highlight)),
         ]
         let strict = Self.load(blocks)
         #expect(strict.questions.isEmpty)
         #expect(strict.report.invalidCount == 1)
-        #expect(strict.report.entries.filter { $0.outcome == .held }.count == 6)
+        #expect(strict.report.entries.filter { $0.outcome == .held }.count == 7)
         let error = try #require(strict.report.allErrors.first)
         #expect(error.vietnamese == "Câu 7: không tìm thấy đáp án đúng")
         #expect(error.english == "Question 7: no correct answer found")
         #expect(error.location?.line == Self.paragraph(of: "Câu 7. Không đánh dấu gì.", in: blocks))
 
         let partial = Self.load(blocks, partial: true)
-        #expect(partial.questions.map(Self.answer) == ["B", "C", "A", "D", "C", "A"])
+        #expect(partial.questions.map(Self.answer) == ["B", "C", "A", "D", "C", "A", "D"])
         #expect(
             Self.choice(partial.questions[4])?.options.map(\.text.html) == ["một", "hai", "ba", "bốn"],
             "the underline that marks the answer is not shown")

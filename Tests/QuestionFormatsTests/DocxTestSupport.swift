@@ -22,6 +22,7 @@ enum DocxFixture {
         static let underline = Style(rawValue: 4)
         static let red = Style(rawValue: 8)
         static let superscript = Style(rawValue: 16)
+        static let highlight = Style(rawValue: 32)
     }
 
     static func escape(_ text: String) -> String {
@@ -41,6 +42,7 @@ enum DocxFixture {
             properties += "<w:color w:val=\"\(color)\"/>"
         }
         if style.contains(.superscript) { properties += "<w:vertAlign w:val=\"superscript\"/>" }
+        if style.contains(.highlight) { properties += "<w:highlight w:val=\"yellow\"/>" }
         var content = ""
         for (index, line) in text.components(separatedBy: "\n").enumerated() {
             if index > 0 { content += "<w:br/>" }
