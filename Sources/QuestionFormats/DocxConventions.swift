@@ -33,7 +33,7 @@ enum DocxConventions {
     }
 
     /// Digits at `i` (at most `maxDigits`): the value and the index after them.
-    static func integer(_ line: DocxLine, _ i: Int, maxDigits: Int = 3) -> (Int, Int)? {
+    static func integer(_ line: DocxLine, _ i: Int, maxDigits: Int = 5) -> (Int, Int)? {
         var j = i
         var value = 0
         while j < line.characters.count, j - i < maxDigits, let digit = line.characters[j].wholeNumberValue, line.characters[j].isASCII {
@@ -79,7 +79,8 @@ enum DocxConventions {
             guard k >= count || k > afterNumber || !line.characters[k].isLetter else { return nil }
             return QuestionStart(number: number, contentStart: skipSpaces(line, k), bare: false)
         }
-        guard let (number, afterNumber) = integer(line, i), afterNumber < count, line.characters[afterNumber] == "." || line.characters[afterNumber] == ")"
+        guard let (number, afterNumber) = integer(line, i), afterNumber < count,
+            line.characters[afterNumber] == "." || line.characters[afterNumber] == ")"
         else { return nil }
         let k = afterNumber + 1
         guard k >= count || isSpace(line.characters[k]) || line.atoms[k].object >= 0 else { return nil }
@@ -124,7 +125,9 @@ enum DocxConventions {
     static func isKeyHeader(_ line: DocxLine, _ i: Int) -> Bool {
         let words = String(line.lowered[i...]).split { !$0.isLetter && !$0.isNumber }.joined(separator: " ")
         if words == "đáp án" || words == "dap an" || words == "answer key" || words == "answers" { return true }
-        for prefix in ["bảng đáp án", "đáp án và", "đáp án chi tiết", "đáp án tham khảo", "đáp án phần", "đáp án trắc nghiệm", "đáp án đề", "hướng dẫn chấm"]
+        for prefix in [
+            "bảng đáp án", "đáp án và", "đáp án chi tiết", "đáp án tham khảo", "đáp án phần", "đáp án trắc nghiệm", "đáp án đề", "hướng dẫn chấm",
+        ]
         where words.hasPrefix(prefix) {
             return true
         }
@@ -304,14 +307,24 @@ enum DocxConventions {
         let count = chars.count
         guard i < count else { return nil }
         if let (truths, end) = statementTruths(line, i) { return (.truths(truths), end) }
-        // Đ/S string.
+        // Đ/S string: "ĐSSĐ", or the four letters separated by single spaces, commas or dashes ("Đ S S Đ").
         var j = i
         var truths: [Int: Bool] = [:]
-        while j < count, let value = truthWord(String(chars[j]), strict: true) ?? (chars[j] == "đ" ? true : chars[j] == "s" ? false : nil) {
+        var end = i
+        while j < count, truths.count < 4,
+            let value = truthWord(String(chars[j]), strict: true) ?? (chars[j] == "đ" ? true : chars[j] == "s" ? false : nil)
+        {
+            guard j + 1 >= count || !chars[j + 1].isLetter || truthWord(String(chars[j + 1]), strict: true) != nil || "đs".contains(chars[j + 1])
+            else { break }
             truths[truths.count] = value
             j += 1
+            end = j
+            var k = j
+            if k < count, ",-".contains(chars[k]) { k += 1 }
+            if k < count, chars[k] == " " { k += 1 }
+            if k > j, k < count, truthWord(String(chars[k]), strict: true) != nil || "đs".contains(chars[k]) { j = k }
         }
-        if truths.count == 4, j >= count || !chars[j].isLetter { return (.truths(truths), j) }
+        if truths.count == 4, end >= count || !chars[end].isLetter { return (.truths(truths), end) }
         // Letter.
         if ("A"..."H").contains(chars[i]), i + 1 >= count || !chars[i + 1].isLetter {
             return (.letter(Int(chars[i].unicodeScalars.first!.value) - 65), i + 1)
@@ -388,7 +401,9 @@ enum DocxConventions {
             if let after = firstKeyword(line, k, ["câu", "cau", "question", "bài"]) { k = skipSpaces(line, after) }
             if let (number, afterNumber) = integer(line, k) {
                 var m = skipSpaces(line, afterNumber)
-                if m < count, "-.:)–".contains(line.characters[m]) { m = skipSpaces(line, m + 1) }
+                // "1-A", "1. A", "1: -1,5"; but in "19 -1,5" the dash is the number's sign.
+                let isSign = m > afterNumber && m + 1 < count && "-–".contains(line.characters[m]) && line.characters[m + 1].isNumber
+                if m < count, "-.:)–".contains(line.characters[m]), !isSign { m = skipSpaces(line, m + 1) }
                 if m >= count {
                     items.append(KeyItem(number: number, value: nil))
                     return (items, true)

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import HoclieuCore
 import HoclieuXML
 
@@ -46,10 +46,12 @@ public enum DocxExporter {
             }
         }
         for (index, question) in questions.enumerated() where !entries[index].exported {
-            entries[index].narrowings = [.init(
-                code: "unsupportedType", vi: "Dạng câu hỏi \(question.type.rawValue) không ghi được vào .docx",
-                en: "The \(question.type.rawValue) question type cannot be written to .docx"
-            )]
+            entries[index].narrowings = [
+                .init(
+                    code: "unsupportedType", vi: "Dạng câu hỏi \(question.type.rawValue) không ghi được vào .docx",
+                    en: "The \(question.type.rawValue) question type cannot be written to .docx"
+                )
+            ]
         }
         report.entries = entries
         return QuestionExportResult(data: writer.archive(), report: report)
@@ -119,7 +121,9 @@ struct DocxWriter {
                 paragraph([.text("\(letters[index]).", option.doNotShuffle ? [.italic] : []), .text(" ", [])] + text)
                 if option.isCorrect, answer == nil { answer = String(letters[index]) }
                 if option.feedback != nil { note("feedbackDropped", "phản hồi của phương án không được ghi", "option feedback is not written") }
-                if option.fraction != 0, !option.isCorrect { note("partialCreditDropped", "điểm một phần của phương án bị bỏ", "partial credit of an option is dropped") }
+                if option.fraction != 0, !option.isCorrect {
+                    note("partialCreditDropped", "điểm một phần của phương án bị bỏ", "partial credit of an option is dropped")
+                }
             }
             if choice.options.count > 8 { note("tooManyOptions", "chỉ ghi 8 phương án đầu", "only the first 8 options are written") }
             if let answer { paragraph([.text("Đáp án: \(answer)", [])]) }
@@ -129,7 +133,9 @@ struct DocxWriter {
                 paragraph([.text("\(statement.label))", []), .text(" ", [])] + text)
             }
             paragraph([.text("Đáp án: " + cluster.statements.map { $0.isTrue ? "Đ" : "S" }.joined(), [])])
-            if cluster.scoring != .standard { note("scoringDropped", "bảng điểm Đúng/Sai riêng không được ghi", "the custom cluster scoring table is not written") }
+            if cluster.scoring != .standard {
+                note("scoringDropped", "bảng điểm Đúng/Sai riêng không được ghi", "the custom cluster scoring table is not written")
+            }
         case .numeric(let numeric):
             if let key = numeric.keys.first(where: { $0.fraction >= 1 - QuestionScoring.epsilon && !$0.isWildcard }) {
                 paragraph([.text("Đáp số: \(key.answer)", [])])
@@ -215,7 +221,9 @@ struct DocxWriter {
                     if let item = question.media.first(where: { $0.name == file }) {
                         current.append(.image(picture(item)))
                     } else {
-                        note("imageDropped", "hình \(file) không có trong câu hỏi nên không được ghi", "the picture \(file) is not among the question's files and is not written")
+                        note(
+                            "imageDropped", "hình \(file) không có trong câu hỏi nên không được ghi",
+                            "the picture \(file) is not among the question's files and is not written")
                     }
                 }
             default:
@@ -263,18 +271,22 @@ struct DocxWriter {
         for ext in extensions.sorted() {
             types += "<Default Extension=\"\(ext)\" ContentType=\"\(DocxReader.mediaType("x." + ext))\"/>"
         }
-        types += "<Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/></Types>"
-        let rootRelationships = header + """
-            <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
-            <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>\
-            </Relationships>
-            """
+        types +=
+            "<Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/></Types>"
+        let rootRelationships =
+            header + """
+                <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
+                <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>\
+                </Relationships>
+                """
         var relationships = header + "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
         for (index, item) in media.enumerated() {
-            relationships += "<Relationship Id=\"rIdImg\(index + 1)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" Target=\"media/\(item.name)\"/>"
+            relationships +=
+                "<Relationship Id=\"rIdImg\(index + 1)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" Target=\"media/\(item.name)\"/>"
         }
         relationships += "</Relationships>"
-        let document = header + "<w:document \(Self.namespaces)><w:body>" + body
+        let document =
+            header + "<w:document \(Self.namespaces)><w:body>" + body
             + "<w:sectPr><w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgMar w:top=\"1134\" w:right=\"1134\" w:bottom=\"1134\" w:left=\"1134\" w:header=\"709\" w:footer=\"709\" w:gutter=\"0\"/></w:sectPr></w:body></w:document>"
         var entries: [(String, Data)] = [
             ("[Content_Types].xml", Data(types.utf8)), ("_rels/.rels", Data(rootRelationships.utf8)),

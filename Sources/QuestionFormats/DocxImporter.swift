@@ -9,8 +9,8 @@ import HoclieuXML
 /// number). **Options** are `A.`–`H.` (or `A)`), one per line or several on a line separated by tabs.
 /// The **right option** is marked by any of: a `*` before its letter, an `Đáp án: B` (or
 /// `Chọn B`) line under the question, an answer key at the end (see below), or formatting that
-/// sets exactly one option apart — underline, red text (`w:color` FF0000 or close) or bold, on its
-/// letter or on its whole text. Formatting used as the mark is removed from the option's HTML.
+/// sets exactly one option apart — underline, red text (`w:color` FF0000 or close), bold or a
+/// highlight, on its letter or on its whole text. Formatting used as the mark is removed from the option's HTML.
 /// An option whose letter is italic is kept in place when options are shuffled.
 ///
 /// **Đúng/Sai clusters** are a stem followed by statements `a)`–`d)`; a statement is true when it
@@ -19,14 +19,16 @@ import HoclieuXML
 /// `ĐS:` or `Đáp án:` (decimal comma or point, sign allowed).
 ///
 /// **Parts** `Phần I`, `PHẦN II`, `Phần III` (the 2025 exam layout) make their questions single
-/// choice, Đúng/Sai clusters and numeric answers respectively; the part becomes the question's
-/// category (`Phần II`), and part III answers must fit the 4-character answer box. Question numbers
-/// may restart in each part. **Worked solutions** follow `Lời giải`, `Hướng dẫn giải` or `Giải:`.
+/// choice, Đúng/Sai clusters and numeric answers respectively, unless the heading names its kind
+/// (`TỰ LUẬN`: essays and whatever the content shows; `đúng sai`; `trả lời ngắn`; `nhiều phương án`
+/// or `trắc nghiệm`); the part becomes the question's category (`Phần II`), and short answers must
+/// fit the 4-character answer box. Question numbers may restart in each part. **Worked solutions** follow `Lời giải`, `Hướng dẫn giải` or `Giải:`.
 /// `HẾT` ends the test: what follows is ignored except an **answer key**, which is a `ĐÁP ÁN`
 /// section, a list (`1-A`, `1A`, `1.A`, `Câu 1: A`, `1-ĐSSĐ`, `Câu 13` then `a) Đ` lines, `Câu 19: 2,5`)
 /// or a Word table pairing question numbers with letters, Đ/S strings or numbers.
 ///
-/// Office Math becomes MathML, pictures become ``QuestionMedia`` referenced as
+/// Word's automatic numbering (`word/numbering.xml`, e.g. `Câu %1.` or `%1.` in upper-case
+/// letters) counts as the text it shows. Office Math becomes MathML, pictures become ``QuestionMedia`` referenced as
 /// `@@PLUGINFILE@@/name` from the HTML, MathType equations are kept as their preview picture with a
 /// warning, and text in the TCVN3 (ABC) or VNI encodings is converted to Unicode.
 ///
@@ -44,7 +46,8 @@ public enum DocxImporter {
         do {
             try data.write(to: url)
         } catch {
-            return failure(.init(code: "unreadableFile", vi: "Không ghi được tệp tạm để đọc", en: "Cannot write a temporary file to read"), options: options)
+            return failure(
+                .init(code: "unreadableFile", vi: "Không ghi được tệp tạm để đọc", en: "Cannot write a temporary file to read"), options: options)
         }
         defer { try? FileManager.default.removeItem(at: url) }
         return importQuestions(contentsOf: url, options: options)
@@ -54,7 +57,9 @@ public enum DocxImporter {
     public static func importQuestions(contentsOf url: URL, options: QuestionImportOptions = QuestionImportOptions()) -> QuestionImportResult {
         let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue
         guard let size else {
-            return failure(.init(code: "unreadableFile", vi: "Không đọc được tệp \(url.lastPathComponent)", en: "Cannot read \(url.lastPathComponent)"), options: options)
+            return failure(
+                .init(code: "unreadableFile", vi: "Không đọc được tệp \(url.lastPathComponent)", en: "Cannot read \(url.lastPathComponent)"),
+                options: options)
         }
         guard size <= options.maxBytes else { return failure(Messages.fileTooLarge(options.maxBytes), options: options) }
         let body: DocxBody
@@ -89,10 +94,11 @@ public enum DocxImporter {
         let partLimit = min(options.maxBytes * 8, 256 << 20)
         let documentPath = mainDocumentPath(archive)
         guard archive.contains(documentPath) else {
-            return .failure(.init(
-                code: "missingDocument", vi: "Tệp không có phần văn bản chính (\(documentPath)): không phải tệp Word .docx",
-                en: "The file has no main document part (\(documentPath)): not a Word .docx file"
-            ))
+            return .failure(
+                .init(
+                    code: "missingDocument", vi: "Tệp không có phần văn bản chính (\(documentPath)): không phải tệp Word .docx",
+                    en: "The file has no main document part (\(documentPath)): not a Word .docx file"
+                ))
         }
         let document: XMLDocument
         do {
@@ -106,16 +112,22 @@ public enum DocxImporter {
             return .failure(.init(code: "unreadableFile", vi: "Không đọc được \(documentPath)", en: "Cannot read \(documentPath)"))
         }
         guard let root = document.root, root.name == "document", root.namespaceURI == DocxReader.w else {
-            return .failure(.init(
-                code: "notWordDocument", vi: "\(documentPath) không phải là văn bản WordprocessingML (w:document)",
-                en: "\(documentPath) is not a WordprocessingML document (w:document)"
-            ))
+            return .failure(
+                .init(
+                    code: "notWordDocument", vi: "\(documentPath) không phải là văn bản WordprocessingML (w:document)",
+                    en: "\(documentPath) is not a WordprocessingML document (w:document)"
+                ))
         }
         let relationships = readRelationships(archive, for: documentPath)
         var reader = DocxReader(
-            archive: archive, documentPath: documentPath, relationships: relationships, defaultFont: defaultFont(archive, relationships: relationships, documentPath: documentPath),
+            archive: archive, documentPath: documentPath, relationships: relationships,
+            styles: styles(archive, relationships: relationships, documentPath: documentPath),
             mediaLimit: min(options.maxBytes, 64 << 20)
         )
+        if let target = relationships.values.first(where: { $0.target.hasSuffix("numbering.xml") && !$0.external })?.target {
+            let base = documentPath.lastIndex(of: "/").map { String(documentPath[...$0]) } ?? ""
+            reader.numbering = DocxNumbering(archive: archive, path: DocxReader.resolve(target, from: base))
+        }
         return .success(reader.read(root))
     }
 
@@ -148,18 +160,13 @@ public enum DocxImporter {
         return result
     }
 
-    /// The font of `w:docDefaults` or of the default paragraph style, from the styles part.
-    static func defaultFont(_ archive: SafeArchive, relationships: [String: DocxReader.Relationship], documentPath: String) -> String? {
+    /// The styles part, when there is one.
+    static func styles(_ archive: SafeArchive, relationships: [String: DocxReader.Relationship], documentPath: String) -> DocxStyleSheet? {
         let base = documentPath.lastIndex(of: "/").map { String(documentPath[...$0]) } ?? ""
-        let target = relationships.values.first { $0.target.hasSuffix("styles.xml") && !$0.external }?.target ?? "styles.xml"
-        guard let data = try? archive.data(DocxReader.resolve(target, from: base), limit: 8 << 20), let xml = try? XMLDocument(data: data),
-            let root = xml.root
-        else { return nil }
-        let w = ["w": DocxReader.w]
-        let styleFont = try? xml.selectString("string(/w:styles/w:style[@w:type='paragraph' and @w:default='1']/w:rPr/w:rFonts/@w:ascii)", namespaces: w)
-        if let styleFont, !styleFont.isEmpty { return styleFont }
-        let defaultFont = try? root.selectString("string(w:docDefaults/w:rPrDefault/w:rPr/w:rFonts/@w:ascii)", namespaces: w)
-        return defaultFont?.isEmpty == false ? defaultFont : nil
+        let target =
+            relationships.values.first { $0.target.hasSuffix("styles.xml") && !$0.target.hasSuffix("stylesWithEffects.xml") && !$0.external }?.target
+            ?? "styles.xml"
+        return DocxStyleSheet(archive: archive, path: DocxReader.resolve(target, from: base))
     }
 
     static func archiveMessage(_ error: ArchiveError) -> QuestionFormatMessage {
@@ -170,9 +177,13 @@ public enum DocxImporter {
                 en: "The file is not a Word .docx file (not a readable ZIP archive): \(error)"
             )
         case .tooLarge, .suspiciousRatio, .tooManyEntries, .entryTooLarge:
-            return .init(code: "unsafeArchive", vi: "Tệp .docx bị từ chối vì quá lớn khi giải nén: \(error)", en: "The .docx file is refused: it expands too much: \(error)")
+            return .init(
+                code: "unsafeArchive", vi: "Tệp .docx bị từ chối vì quá lớn khi giải nén: \(error)",
+                en: "The .docx file is refused: it expands too much: \(error)")
         case .unsafePath, .symlink:
-            return .init(code: "unsafeArchive", vi: "Tệp .docx bị từ chối vì có đường dẫn không an toàn: \(error)", en: "The .docx file is refused: unsafe entry: \(error)")
+            return .init(
+                code: "unsafeArchive", vi: "Tệp .docx bị từ chối vì có đường dẫn không an toàn: \(error)",
+                en: "The .docx file is refused: unsafe entry: \(error)")
         case .missingEntry(let path):
             return .init(code: "missingDocument", vi: "Tệp .docx thiếu \(path)", en: "The .docx file has no \(path)")
         }
@@ -183,7 +194,8 @@ public enum DocxImporter {
         case .malformed(let diagnostics):
             let first = diagnostics.first
             return .init(
-                code: "malformedXML", vi: "\(part) không phải XML hợp lệ: \(first?.message ?? "")", en: "\(part) is not well-formed XML: \(first?.message ?? "")",
+                code: "malformedXML", vi: "\(part) không phải XML hợp lệ: \(first?.message ?? "")",
+                en: "\(part) is not well-formed XML: \(first?.message ?? "")",
                 location: QuestionSourceLocation(line: first?.line ?? 0, column: first?.column ?? 0, path: part)
             )
         case .doctypeNotAllowed:
@@ -192,11 +204,17 @@ public enum DocxImporter {
                 en: "\(part) has a DOCTYPE declaration (a possible XXE attack): refused", location: .init(line: 0, path: part)
             )
         case .tooLarge(let limit):
-            return .init(code: "fileTooLarge", vi: "\(part) lớn hơn \(limit) byte", en: "\(part) is larger than \(limit) bytes", location: .init(line: 0, path: part))
+            return .init(
+                code: "fileTooLarge", vi: "\(part) lớn hơn \(limit) byte", en: "\(part) is larger than \(limit) bytes",
+                location: .init(line: 0, path: part))
         case .tooDeep(let limit):
-            return .init(code: "malformedXML", vi: "\(part) lồng sâu quá \(limit) mức", en: "\(part) nests deeper than \(limit) levels", location: .init(line: 0, path: part))
+            return .init(
+                code: "malformedXML", vi: "\(part) lồng sâu quá \(limit) mức", en: "\(part) nests deeper than \(limit) levels",
+                location: .init(line: 0, path: part))
         default:
-            return .init(code: "malformedXML", vi: "Không đọc được \(part): \(error)", en: "Cannot read \(part): \(error)", location: .init(line: 0, path: part))
+            return .init(
+                code: "malformedXML", vi: "Không đọc được \(part): \(error)", en: "Cannot read \(part): \(error)",
+                location: .init(line: 0, path: part))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+
 /// The pre-Unicode Vietnamese encodings still found in teachers' Word files, and their
 /// conversion to Unicode.
 ///

@@ -22,18 +22,21 @@ extension DocxQuestionParser {
             errors.append(.init(code: code, vi: "\(labelVi): \(vi)", en: "\(labelEn): \(en)", location: .init(line: paragraph ?? draft.paragraph)))
         }
         for unreadable in draft.unreadableAnswers {
-            error("answerUnreadable", "không đọc được đáp án \"\(unreadable.text)\"", "cannot read the answer \"\(unreadable.text)\"", paragraph: unreadable.paragraph)
+            error(
+                "answerUnreadable", "không đọc được đáp án \"\(unreadable.text)\"", "cannot read the answer \"\(unreadable.text)\"",
+                paragraph: unreadable.paragraph)
         }
         var collector = MediaCollector()
         let stem = RichText(blockHTML(draft.stem, field: "questiontext", into: &collector))
         let solution = draft.solution.isEmpty ? nil : RichText(blockHTML(draft.solution, field: "workedsolution", into: &collector))
 
-        let expected: QuestionType? = switch draft.part {
-        case 1: .singleChoice
-        case 2: .trueFalseCluster
-        case 3: .numeric
-        default: nil
-        }
+        let expected: QuestionType? =
+            switch draft.kind {
+            case .choice: .singleChoice
+            case .cluster: .trueFalseCluster
+            case .shortAnswer: .numeric
+            case .free, nil: nil
+            }
         let hasNumber = draft.answers.contains { if case .number = $0.value { true } else { false } }
         let type: QuestionType
         if let expected {
@@ -56,7 +59,9 @@ extension DocxQuestionParser {
         case .trueFalseCluster:
             sourceType = "truefalsecluster"
             if draft.statements.isEmpty {
-                error("noStatements", "không tìm thấy các ý a), b), c), d) của câu Đúng/Sai", "no statements a), b), c), d) found for the true/false cluster")
+                error(
+                    "noStatements", "không tìm thấy các ý a), b), c), d) của câu Đúng/Sai",
+                    "no statements a), b), c), d) found for the true/false cluster")
             }
             if !draft.options.isEmpty {
                 error("unexpectedOptions", "câu Đúng/Sai không được có phương án A, B, C, D", "a true/false cluster cannot have options A, B, C, D")
@@ -65,7 +70,9 @@ extension DocxQuestionParser {
         case .numeric:
             sourceType = "numerical"
             if !draft.options.isEmpty {
-                error("unexpectedOptions", "câu trả lời ngắn không được có phương án A, B, C, D", "a short-answer question cannot have options A, B, C, D")
+                error(
+                    "unexpectedOptions", "câu trả lời ngắn không được có phương án A, B, C, D",
+                    "a short-answer question cannot have options A, B, C, D")
             }
             body = .numeric(numeric(draft, error: error))
         case .essay:
@@ -124,7 +131,7 @@ extension DocxQuestionParser {
         // Formatting that sets exactly one option apart.
         var formatted: (letter: Int, kind: DocxStyle)?
         var ambiguous: [DocxStyle] = []
-        for kind in [DocxStyle.underline, .red, .bold] {
+        for kind in [DocxStyle.underline, .red, .bold, .highlight] {
             let marked = options.filter { isMarked($0.mark, $0.content, kind, wholeText: true) }
             if marked.count == 1, formatted == nil {
                 formatted = (marked[0].index, kind)
@@ -137,7 +144,8 @@ extension DocxQuestionParser {
         var correct: Int?
         if distinct.count > 1 {
             let list = distinct.map(letterName).joined(separator: ", ")
-            error("conflictingAnswers", "các đáp án được ghi không khớp nhau (\(list))", "the answers given disagree (\(list))", chosen.last?.paragraph)
+            error(
+                "conflictingAnswers", "các đáp án được ghi không khớp nhau (\(list))", "the answers given disagree (\(list))", chosen.last?.paragraph)
             correct = chosen.first?.letter  // the question is invalid anyway; one answer keeps the report to the point
         } else if let only = distinct.first {
             correct = only
@@ -157,17 +165,20 @@ extension DocxQuestionParser {
                 )
             }
         } else if let correct, !letters.contains(correct), !options.isEmpty {
-            error("noCorrectAnswer", "đáp án \(letterName(correct)) không có trong các phương án", "the answer \(letterName(correct)) is not among the options", nil)
+            error(
+                "noCorrectAnswer", "đáp án \(letterName(correct)) không có trong các phương án",
+                "the answer \(letterName(correct)) is not among the options", nil)
         }
         var choiceOptions: [ChoiceOption] = []
         for (n, option) in options.enumerated() {
             let html = option.content.map { inlineHTML($0, hidden: hidden.union(.red), field: "answer[\(n)]", into: &collector) }
                 .filter { !$0.isEmpty }.joined(separator: "<br />")
             let letterAtom = lines[option.mark.line].atoms[option.mark.range].first { $0.character.isLetter }
-            choiceOptions.append(ChoiceOption(
-                id: optionID(n), text: RichText(html), correct: option.index == correct,
-                doNotShuffle: letterAtom?.style.contains(.italic) == true
-            ))
+            choiceOptions.append(
+                ChoiceOption(
+                    id: optionID(n), text: RichText(html), correct: option.index == correct,
+                    doNotShuffle: letterAtom?.style.contains(.italic) == true
+                ))
         }
         return ChoiceQuestion(options: choiceOptions, shuffle: true)
     }
@@ -176,6 +187,7 @@ extension DocxQuestionParser {
         switch kind {
         case .underline: ("gạch chân", "underline")
         case .red: ("chữ đỏ", "red text")
+        case .highlight: ("tô sáng", "highlight")
         default: ("in đậm", "bold")
         }
     }
@@ -194,10 +206,10 @@ extension DocxQuestionParser {
             }
         }
         var formatted: [Int: Bool]?
-        for kind in [DocxStyle.underline, .red, .bold] {
+        for kind in [DocxStyle.underline, .red, .bold, .highlight] {
             let marked = statements.filter { isMarked($0.mark, [], kind, wholeText: false) }.map(\.index)
             guard !marked.isEmpty else { continue }
-            if kind == .bold, marked.count == statements.count { continue }  // every letter bold: a style, not a mark
+            if kind == .bold || kind == .highlight, marked.count == statements.count { continue }  // every letter so: a style, not a mark
             formatted = Dictionary(uniqueKeysWithValues: statements.map { ($0.index, marked.contains($0.index)) })
             break
         }
@@ -240,13 +252,15 @@ extension DocxQuestionParser {
         }
         if values.count > 1 {
             let list = written.map(\.text).joined(separator: ", ")
-            error("conflictingAnswers", "các đáp số được ghi không khớp nhau (\(list))", "the numeric answers given disagree (\(list))", written.last?.paragraph)
+            error(
+                "conflictingAnswers", "các đáp số được ghi không khớp nhau (\(list))", "the numeric answers given disagree (\(list))",
+                written.last?.paragraph)
         }
         if written.isEmpty {
             error("noCorrectAnswer", "không tìm thấy đáp số (Đáp số: …)", "no numeric answer found (Đáp số: …)", nil)
         }
         let keys = written.first.map { [NumericKey(answer: $0.text)] } ?? []
-        return NumericQuestion(keys: keys, answerBoxLength: draft.part == 3 ? NumericQuestion.examAnswerBoxLength : nil)
+        return NumericQuestion(keys: keys, answerBoxLength: draft.kind == .shortAnswer ? NumericQuestion.examAnswerBoxLength : nil)
     }
 
     // MARK: HTML

@@ -35,9 +35,16 @@ struct DocxQuestionParser {
         var truth: Bool?
     }
 
+    /// What a part's questions are: the 2025 layout by its numeral (I choice, II Đúng/Sai, III short
+    /// answer) unless its heading says otherwise ("tự luận", "đúng sai", "trả lời ngắn", "nhiều phương án").
+    enum PartKind {
+        case choice, cluster, shortAnswer, free
+    }
+
     struct Draft {
         var number: Int
         var part: Int?
+        var kind: PartKind?
         var paragraph: Int
         var bare: Bool
         var stem: [Piece] = []
@@ -62,9 +69,11 @@ struct DocxQuestionParser {
     var lines: [DocxLine] = []
     var tables: [DocxTable] = []
     var drafts: [Draft] = []
+    /// Indexes into ``drafts`` by written number (keys and key lines look questions up by number).
+    var draftsByNumber: [Int: [Int]] = [:]
     var current: Draft?
     var part: Int?
-    var partsWithQuestions: Set<Int> = []
+    var partKind: PartKind?
     var ended = false
     var keyMode = false
     var keyPart: Int?
@@ -88,10 +97,11 @@ struct DocxQuestionParser {
         }
         close()
         if drafts.isEmpty {
-            accumulator.fileErrors.append(.init(
-                code: "noQuestions", vi: "Không tìm thấy câu hỏi nào (các câu phải bắt đầu bằng \"Câu 1.\", \"Bài 1.\" hoặc \"1.\")",
-                en: "No questions found (questions must start with \"Câu 1.\", \"Bài 1.\" or \"1.\")"
-            ))
+            accumulator.fileErrors.append(
+                .init(
+                    code: "noQuestions", vi: "Không tìm thấy câu hỏi nào (các câu phải bắt đầu bằng \"Câu 1.\", \"Bài 1.\" hoặc \"1.\")",
+                    en: "No questions found (questions must start with \"Câu 1.\", \"Bài 1.\" or \"1.\")"
+                ))
             return
         }
         applyKeys()
@@ -112,7 +122,7 @@ struct DocxQuestionParser {
     private mutating func close() {
         if let draft = current {
             drafts.append(draft)
-            if let part = draft.part { partsWithQuestions.insert(part) }
+            draftsByNumber[draft.number, default: []].append(drafts.count - 1)
         }
         current = nil
     }
@@ -120,10 +130,25 @@ struct DocxQuestionParser {
     private mutating func setPart(_ number: Int, header: DocxLine) {
         close()
         part = number
+        partKind = Self.kind(of: header, number: number)
         let path = "Phần " + C.romanNumerals[number]
         if !accumulator.categories.contains(where: { $0.path == path }) {
             let text = String(header.characters).trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "\u{FFFC}", with: "")
             accumulator.categories.append(QuestionCategory(path: path, info: .plain(text)))
+        }
+    }
+
+    static func kind(of header: DocxLine, number: Int) -> PartKind {
+        let text = String(header.lowered).split(whereSeparator: { !$0.isLetter }).joined(separator: " ")
+        if text.contains("tự luận") { return .free }
+        if text.contains("đúng sai") { return .cluster }
+        if text.contains("trả lời ngắn") { return .shortAnswer }
+        if text.contains("nhiều phương án") || text.contains("trắc nghiệm") { return .choice }
+        switch number {
+        case 1: return .choice
+        case 2: return .cluster
+        case 3: return .shortAnswer
+        default: return .free
         }
     }
 
@@ -165,7 +190,7 @@ struct DocxQuestionParser {
                 // "1. Ta có…" inside a solution, or an instruction: ordinary text.
             } else {
                 close()
-                current = Draft(number: question.number, part: part, paragraph: line.paragraph, bare: question.bare)
+                current = Draft(number: question.number, part: part, kind: partKind, paragraph: line.paragraph, bare: question.bare)
                 let index = store(line)
                 content(index, from: question.contentStart)
                 return
@@ -208,8 +233,8 @@ struct DocxQuestionParser {
     private func isKeyLineForExistingQuestion(_ line: DocxLine, _ question: C.QuestionStart) -> Bool {
         let (items, covered) = C.keyItems(line, C.skipSpaces(line, 0), numbersAllowed: false)
         guard covered, items.count >= 1, items.allSatisfy({ $0.value != nil }) else { return false }
-        let existing = (drafts + (current.map { [$0] } ?? [])).contains { $0.number == question.number && $0.part == part }
-        return existing
+        if let current, current.number == question.number, current.part == part { return true }
+        return (draftsByNumber[question.number] ?? []).contains { drafts[$0].part == part }
     }
 
     /// Reads key entries from a line; `false` when the line is not a key line at all.
@@ -282,15 +307,16 @@ struct DocxQuestionParser {
             if first.markStart > i { draft.stem.append(.span(Span(line: index, range: i..<first.markStart))) }
             for (n, marker) in options.enumerated() {
                 let end = n + 1 < options.count ? options[n + 1].markStart : count
-                draft.options.append(OptionDraft(
-                    index: marker.index, starred: marker.starred, mark: Span(line: index, range: marker.markStart..<marker.contentStart),
-                    content: [Span(line: index, range: C.trimmedEnd(line, marker.contentStart..<end))]
-                ))
+                draft.options.append(
+                    OptionDraft(
+                        index: marker.index, starred: marker.starred, mark: Span(line: index, range: marker.markStart..<marker.contentStart),
+                        content: [Span(line: index, range: C.trimmedEnd(line, marker.contentStart..<end))]
+                    ))
             }
             draft.mode = .options
             return
         }
-        if draft.part == 2 || (draft.part == nil && draft.options.isEmpty) {
+        if draft.kind == .cluster || ((draft.kind == nil || draft.kind == .free) && draft.options.isEmpty) {
             let statements = C.markers(line, i, letters: "a"..."h")
             if let first = statements.first {
                 if first.markStart > i { draft.stem.append(.span(Span(line: index, range: i..<first.markStart))) }
@@ -302,10 +328,11 @@ struct DocxQuestionParser {
                         truth = value
                         range = C.trimmedEnd(line, range.lowerBound..<textEnd)
                     }
-                    draft.statements.append(StatementDraft(
-                        index: marker.index, mark: Span(line: index, range: marker.markStart..<marker.contentStart),
-                        content: [Span(line: index, range: range)], truth: truth
-                    ))
+                    draft.statements.append(
+                        StatementDraft(
+                            index: marker.index, mark: Span(line: index, range: marker.markStart..<marker.contentStart),
+                            content: [Span(line: index, range: range)], truth: truth
+                        ))
                 }
                 draft.mode = .statements
                 return
@@ -365,7 +392,8 @@ struct DocxQuestionParser {
             row.contains { cell in
                 cell.contains { line in
                     let i = C.skipSpaces(line, 0)
-                    return C.marker(line, i, letters: "A"..."H") != nil || C.questionStart(line, i) != nil || C.marker(line, i, letters: "a"..."d") != nil
+                    return C.marker(line, i, letters: "A"..."H") != nil || C.questionStart(line, i) != nil
+                        || C.marker(line, i, letters: "a"..."d") != nil
                 }
             }
         }
@@ -460,23 +488,24 @@ struct DocxQuestionParser {
     /// Header cells of an answer table: `Câu`, `Đáp án`, `Phần I`, `Câu hỏi`.
     private func isLabel(_ line: DocxLine, _ i: Int) -> Bool {
         let words = String(line.lowered[i...]).split { !$0.isLetter && !$0.isNumber }.joined(separator: " ")
-        return ["câu", "câu hỏi", "đáp án", "đa", "câu số", "question", "answer", "ý", "lệnh hỏi", "đáp án đ s", "chọn", ""].contains(words) || C.partHeader(line, i) != nil
+        return ["câu", "câu hỏi", "đáp án", "đa", "câu số", "question", "answer", "ý", "lệnh hỏi", "đáp án đ s", "chọn", ""].contains(words)
+            || C.partHeader(line, i) != nil
     }
 
     // MARK: Pass 2: the key
 
     private mutating func applyKeys() {
         for key in keys {
-            var candidates = drafts.indices.filter { drafts[$0].number == key.number && (key.part == nil || drafts[$0].part == key.part) }
-            if candidates.isEmpty, key.part != nil {
-                candidates = drafts.indices.filter { drafts[$0].number == key.number }
-            }
+            let numbered = draftsByNumber[key.number] ?? []
+            var candidates = numbered.filter { key.part == nil || drafts[$0].part == key.part }
+            if candidates.isEmpty, key.part != nil { candidates = numbered }
             candidates = candidates.filter { fits(key.value, drafts[$0]) }
             guard let target = candidates.first(where: { !drafts[$0].answers.contains { $0.fromKey } }) ?? candidates.first else {
-                accumulator.fileWarnings.append(.init(
-                    code: "keyWithoutQuestion", vi: "Đáp án của câu \(key.number) không ứng với câu hỏi nào",
-                    en: "The key's answer for question \(key.number) matches no question", location: .init(line: key.paragraph)
-                ))
+                accumulator.fileWarnings.append(
+                    .init(
+                        code: "keyWithoutQuestion", vi: "Đáp án của câu \(key.number) không ứng với câu hỏi nào",
+                        en: "The key's answer for question \(key.number) matches no question", location: .init(line: key.paragraph)
+                    ))
                 continue
             }
             drafts[target].answers.append((key.value, key.paragraph, true))
@@ -485,9 +514,9 @@ struct DocxQuestionParser {
 
     private func fits(_ value: C.AnswerValue, _ draft: Draft) -> Bool {
         switch value {
-        case .letter: return !draft.options.isEmpty || draft.part == 1
-        case .truths: return !draft.statements.isEmpty || draft.part == 2
-        case .number: return draft.part == 3 || (draft.options.isEmpty && draft.statements.isEmpty)
+        case .letter: return !draft.options.isEmpty || draft.kind == .choice
+        case .truths: return !draft.statements.isEmpty || draft.kind == .cluster
+        case .number: return draft.kind == .shortAnswer || (draft.options.isEmpty && draft.statements.isEmpty)
         }
     }
 }

@@ -14,6 +14,8 @@ struct DocxStyle: OptionSet, Hashable {
     static let red = DocxStyle(rawValue: 8)
     static let superscript = DocxStyle(rawValue: 16)
     static let `subscript` = DocxStyle(rawValue: 32)
+    /// Highlighted (`w:highlight`), the marker pen some teachers use for the answer; never shown.
+    static let highlight = DocxStyle(rawValue: 64)
 }
 
 /// One character of a line with its formatting; an embedded object (image, formula) is the
@@ -96,13 +98,28 @@ struct DocxBody {
         case .mathType(let media, let progID):
             let kind = progID.isEmpty ? "OLE" : progID
             if media != nil {
-                return [("mathType", "công thức MathType (\(kind)) được giữ dưới dạng hình ảnh xem trước", "a MathType equation (\(kind)) is kept as its preview picture")]
+                return [
+                    (
+                        "mathType", "công thức MathType (\(kind)) được giữ dưới dạng hình ảnh xem trước",
+                        "a MathType equation (\(kind)) is kept as its preview picture"
+                    )
+                ]
             }
-            return [("mathType", "công thức MathType (\(kind)) không có hình xem trước nên đã bị bỏ", "a MathType equation (\(kind)) has no preview picture and was dropped")]
+            return [
+                (
+                    "mathType", "công thức MathType (\(kind)) không có hình xem trước nên đã bị bỏ",
+                    "a MathType equation (\(kind)) has no preview picture and was dropped"
+                )
+            ]
         case .math:
             guard let names = unsupportedMath[object] else { return [] }
             let list = names.joined(separator: ", ")
-            return [("unsupportedMath", "công thức có thành phần \(list) chưa chuyển được sang MathML, giữ dạng chữ", "a formula has \(list), not converted to MathML and kept as plain text")]
+            return [
+                (
+                    "unsupportedMath", "công thức có thành phần \(list) chưa chuyển được sang MathML, giữ dạng chữ",
+                    "a formula has \(list), not converted to MathML and kept as plain text"
+                )
+            ]
         case .image:
             return []
         }
@@ -131,9 +148,11 @@ struct DocxReader {
     /// Folder of the main part, e.g. `word/`.
     let baseDirectory: String
     let relationships: [String: Relationship]
-    /// The font of the document's defaults or Normal style, when it implies a legacy encoding.
-    let defaultFont: String?
+    /// The document's styles (run formatting of defaults, paragraph and character styles).
+    let styles: DocxStyleSheet?
     let mediaLimit: Int
+    /// Word's automatic numbering, when the document has a numbering part.
+    var numbering: DocxNumbering?
 
     var body = DocxBody()
     private var mediaByPath: [String: Int] = [:]
@@ -141,8 +160,10 @@ struct DocxReader {
     private var detected: Set<DocxLegacyEncoding> = []
     private var externalImages = 0
     private var missingImages: Set<String> = []
+    /// The run format of the paragraph being read (its style over the defaults).
+    private var paragraphFormat = DocxRunFormat()
 
-    init(archive: SafeArchive, documentPath: String, relationships: [String: Relationship], defaultFont: String?, mediaLimit: Int) {
+    init(archive: SafeArchive, documentPath: String, relationships: [String: Relationship], styles: DocxStyleSheet?, mediaLimit: Int) {
         self.archive = archive
         if let slash = documentPath.lastIndex(of: "/") {
             baseDirectory = String(documentPath[...slash])
@@ -150,7 +171,7 @@ struct DocxReader {
             baseDirectory = ""
         }
         self.relationships = relationships
-        self.defaultFont = defaultFont
+        self.styles = styles
         self.mediaLimit = mediaLimit
     }
 
@@ -167,15 +188,18 @@ struct DocxReader {
             let name = encoding == .tcvn3 ? "TCVN3 (ABC)" : "VNI"
             let how = detected.contains(encoding) && !converted.contains(encoding) ? " (nhận ra qua các ký tự đặc trưng)" : ""
             let howEnglish = detected.contains(encoding) && !converted.contains(encoding) ? " (recognised by its characteristic characters)" : ""
-            body.warnings.append(.init(
-                code: "legacyEncodingConverted", vi: "Văn bản mã \(name) đã được chuyển sang Unicode\(how)",
-                en: "Text in the \(name) encoding was converted to Unicode\(howEnglish)"
-            ))
+            body.warnings.append(
+                .init(
+                    code: "legacyEncodingConverted", vi: "Văn bản mã \(name) đã được chuyển sang Unicode\(how)",
+                    en: "Text in the \(name) encoding was converted to Unicode\(howEnglish)"
+                ))
         }
         if externalImages > 0 {
-            body.warnings.append(.init(
-                code: "externalImage", vi: "Bỏ qua \(externalImages) hình liên kết ra ngoài tệp", en: "\(externalImages) linked (external) pictures were skipped"
-            ))
+            body.warnings.append(
+                .init(
+                    code: "externalImage", vi: "Bỏ qua \(externalImages) hình liên kết ra ngoài tệp",
+                    en: "\(externalImages) linked (external) pictures were skipped"
+                ))
         }
         for path in missingImages.sorted() {
             body.warnings.append(.init(code: "missingImage", vi: "Không đọc được hình \(path)", en: "The picture \(path) could not be read"))
@@ -244,6 +268,23 @@ struct DocxReader {
         body.paragraphCount += 1
         let number = body.paragraphCount
         var pieces: [Piece] = []
+        let paragraphStyle = element.children.first(where: { $0.name == "pPr" })?.children.first(where: { $0.name == "pStyle" })?.attribute(
+            "val", namespace: Self.w)
+        paragraphFormat = styles?.paragraphBase(paragraphStyle) ?? DocxRunFormat()
+        // An automatic number ("Câu 1.", "A.") is shown before the text but is not in it.
+        if numbering != nil, let numberProperties = element.children.first(where: { $0.name == "pPr" })?.children.first(where: { $0.name == "numPr" })
+        {
+            let numID = numberProperties.children.first { $0.name == "numId" }?.attribute("val", namespace: Self.w) ?? "0"
+            let level = numberProperties.children.first { $0.name == "ilvl" }?.attribute("val", namespace: Self.w).flatMap { Int($0) } ?? 0
+            if let (label, suffix) = numbering?.next(numID: numID, level: level) {
+                pieces.append(.text(label, [], encoding: nil, capitals: false, explicitFont: true))
+                if suffix == "\t" {
+                    pieces.append(.tab([]))
+                } else if !suffix.isEmpty {
+                    pieces.append(.text(suffix, [], encoding: nil, capitals: false, explicitFont: true))
+                }
+            }
+        }
         inline(element, into: &pieces)
         // Text with no legacy font may still be legacy (the font was changed, or lives in a style).
         var unknown = ""
@@ -256,7 +297,7 @@ struct DocxReader {
             switch piece {
             case .text(let text, let style, let encoding, let capitals, let explicitFont):
                 var decoded = text
-                if let encoding {
+                if let encoding, !Self.holdsVietnameseUnicode(text) {
                     decoded = encoding.decode(text, capitals: capitals)
                     if decoded != text { converted.insert(encoding) }
                 } else if let guessed, !explicitFont {
@@ -309,32 +350,10 @@ struct DocxReader {
         element.children.first { $0.name == "Choice" } ?? element.children.first { $0.name == "Fallback" }
     }
 
-    private struct RunFormat {
-        var style: DocxStyle = []
-        var font: String?
-    }
-
-    private func format(_ rPr: XMLElement?) -> RunFormat {
-        var result = RunFormat()
-        guard let rPr else { return result }
-        for property in rPr.children {
-            let value = property.attribute("val", namespace: Self.w)
-            let on = value.map { !["0", "false", "off", "none"].contains($0.lowercased()) } ?? true
-            switch property.name {
-            case "b": if on { result.style.insert(.bold) }
-            case "i": if on { result.style.insert(.italic) }
-            case "u": if on { result.style.insert(.underline) }
-            case "color": if let value, Self.isRed(value) { result.style.insert(.red) }
-            case "vertAlign":
-                if value == "superscript" { result.style.insert(.superscript) }
-                if value == "subscript" { result.style.insert(.subscript) }
-            case "rFonts":
-                result.font = property.attribute("ascii", namespace: Self.w) ?? property.attribute("hAnsi", namespace: Self.w)
-            default:
-                break
-            }
-        }
-        return result
+    /// Whether text already has Vietnamese letters only Unicode writes (ă đ ơ ư, precomposed tones):
+    /// a legacy font name on such text is a leftover, and converting it would garble it.
+    static func holdsVietnameseUnicode(_ text: String) -> Bool {
+        text.unicodeScalars.contains { (0x0102...0x01B0).contains($0.value) || (0x1EA0...0x1EF9).contains($0.value) }
     }
 
     /// `FF0000` and the reds close to it (`C00000`, `E31B23`…): much more red than green or blue.
@@ -348,12 +367,14 @@ struct DocxReader {
 
     private mutating func run(_ element: XMLElement, into pieces: inout [Piece]) {
         let children = element.children
-        let runFormat = format(children.first { $0.name == "rPr" })
-        let fontName = runFormat.font ?? defaultFont
+        let rPr = children.first { $0.name == "rPr" }
+        let characterStyle = rPr?.children.first(where: { $0.name == "rStyle" })?.attribute("val", namespace: Self.w)
+        let runFormat = paragraphFormat.merging(characterStyle.flatMap { styles?.characterStyles[$0] }).applying(rPr)
+        let fontName = runFormat.font
         let encoding = fontName.flatMap(DocxLegacyEncoding.init(fontName:))
         let capitals = encoding == .tcvn3 && fontName.map(DocxLegacyEncoding.isCapitalFont) == true
         // A run whose own font is a Unicode font is not guessed at; inherited fonts are.
-        let explicitFont = runFormat.font != nil && encoding == nil
+        let explicitFont = DocxRunFormat().applying(rPr).font != nil && encoding == nil
         let style = runFormat.style
         func text(_ value: String) {
             guard !value.isEmpty else { return }

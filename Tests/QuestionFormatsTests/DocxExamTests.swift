@@ -18,7 +18,9 @@ struct DocxExamTests {
         var blocks = [
             F.p(F.b("BỘ GIÁO DỤC VÀ ĐÀO TẠO")), F.p(F.b("ĐỀ THI THAM KHẢO KỲ THI TỐT NGHIỆP THPT NĂM 2025")),
             F.p("Môn thi: TOÁN. Thời gian làm bài: 90 phút, không kể thời gian phát đề"),
-            F.p(F.b("PHẦN I. Câu trắc nghiệm nhiều phương án lựa chọn."), " Thí sinh trả lời từ câu 1 đến câu 12. Mỗi câu hỏi thí sinh chỉ chọn một phương án."),
+            F.p(
+                F.b("PHẦN I. Câu trắc nghiệm nhiều phương án lựa chọn."),
+                " Thí sinh trả lời từ câu 1 đến câu 12. Mỗi câu hỏi thí sinh chỉ chọn một phương án."),
         ]
         let fraction = "<m:f><m:num>\(F.mr("1"))</m:num><m:den>\(F.mr("x"))</m:den></m:f>"
         for n in 1...12 {
@@ -29,7 +31,10 @@ struct DocxExamTests {
                 blocks += [F.p("A. ln x + \(n)\tB. ln x − \(n)"), F.p("C. \(n) ln x\tD. x + \(n)")]
             }
         }
-        blocks.append(F.p(F.b("PHẦN II. Câu trắc nghiệm đúng sai."), " Thí sinh trả lời từ câu 1 đến câu 4. Trong mỗi ý a), b), c), d) ở mỗi câu, thí sinh chọn đúng hoặc sai."))
+        blocks.append(
+            F.p(
+                F.b("PHẦN II. Câu trắc nghiệm đúng sai."),
+                " Thí sinh trả lời từ câu 1 đến câu 4. Trong mỗi ý a), b), c), d) ở mỗi câu, thí sinh chọn đúng hoặc sai."))
         for n in 1...4 {
             blocks.append(F.p(F.b("Câu \(n)."), " Cho hàm số f(x) = x³ − 3x + \(n). Xét tính đúng sai của các mệnh đề sau:"))
             blocks += ["a) f(0) = \(n).", "b) f′(x) = 3x² − 3.", "c) Hàm số đạt cực đại tại x = −1.", "d) Giá trị nhỏ nhất trên [0; 2] là \(n - 2)."]
@@ -40,7 +45,10 @@ struct DocxExamTests {
             blocks.append(F.p(F.b("Câu \(n)."), " Tính giá trị của biểu thức số \(n) (làm tròn đến hàng phần trăm)."))
             if n == 2 { blocks += [F.p(F.b("Lời giải")), F.p("Ta có kết quả bằng −1.")] }
         }
-        blocks += [F.p("------------- HẾT -------------"), F.p("- Thí sinh không được sử dụng tài liệu;"), F.p("- Giám thị không giải thích gì thêm."), F.p(F.b("ĐÁP ÁN"))]
+        blocks += [
+            F.p("------------- HẾT -------------"), F.p("- Thí sinh không được sử dụng tài liệu;"), F.p("- Giám thị không giải thích gì thêm."),
+            F.p(F.b("ĐÁP ÁN")),
+        ]
         blocks.append(F.p(F.b("PHẦN I")))
         blocks.append(F.table([["Câu"] + (1...12).map(String.init), ["Chọn"] + partOneKey]))
         blocks.append(F.p(F.b("PHẦN II")))
@@ -76,7 +84,10 @@ struct DocxExamTests {
         let partTwo = result.questions.filter { $0.category == "Phần II" }
         #expect(partTwo.map(DocxImporterTests.truths) == Self.partTwoKey)
         let third = try #require(DocxImporterTests.cluster(partTwo[2]))
-        #expect(third.statements.map(\.text.plainText) == ["f(0) = 3.", "f′(x) = 3x² − 3.", "Hàm số đạt cực đại tại x = −1.", "Giá trị nhỏ nhất trên [0; 2] là 1."])
+        #expect(
+            third.statements.map(\.text.plainText) == [
+                "f(0) = 3.", "f′(x) = 3x² − 3.", "Hàm số đạt cực đại tại x = −1.", "Giá trị nhỏ nhất trên [0; 2] là 1.",
+            ])
         #expect(partTwo[2].score(.cluster(["a": true, "b": true, "c": false, "d": false])) == 1)
         #expect(partTwo[2].score(.cluster(["a": true, "b": true, "c": false, "d": true])) == 0.5)
 

@@ -31,11 +31,12 @@ struct DocxExporterTests {
         let question = Question(
             id: "x1", stem: RichText("<p>Xem <b>hình</b> H<sub>2</sub>O: <img src=\"@@PLUGINFILE@@/flag.png\" alt=\"\" /></p>"),
             media: [QuestionMedia(name: "flag.png", mediaType: "image/png", data: png)],
-            body: .singleChoice(ChoiceQuestion(options: [
-                ChoiceOption(id: "a", text: RichText("Một"), correct: false),
-                ChoiceOption(id: "b", text: RichText("<i>Hai</i>"), correct: true),
-                ChoiceOption(id: "c", text: RichText("Cả hai"), correct: false, doNotShuffle: true),
-            ]))
+            body: .singleChoice(
+                ChoiceQuestion(options: [
+                    ChoiceOption(id: "a", text: RichText("Một"), correct: false),
+                    ChoiceOption(id: "b", text: RichText("<i>Hai</i>"), correct: true),
+                    ChoiceOption(id: "c", text: RichText("Cả hai"), correct: false, doNotShuffle: true),
+                ]))
         )
         let matching = Question(id: "x2", stem: RichText("Ghép"), body: .matching(MatchingQuestion(pairs: [])))
         let exported = DocxExporter.export([question, matching])

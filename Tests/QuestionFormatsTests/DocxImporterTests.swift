@@ -59,7 +59,10 @@ struct DocxImporterTests {
         let result = Self.load(blocks)
         #expect(result.report.allErrors.isEmpty, "\(result.report.allErrors)")
         #expect(result.questions.map(\.title) == ["Câu 1", "Câu 2", "Câu 3", "Câu 4"])
-        #expect(result.questions.map { Self.text($0.stem) } == ["Thủ đô của Việt Nam là", "2 + 3 = ?", "Số nguyên tố nhỏ nhất là", "Which animal is a mammal?"])
+        #expect(
+            result.questions.map { Self.text($0.stem) } == [
+                "Thủ đô của Việt Nam là", "2 + 3 = ?", "Số nguyên tố nhỏ nhất là", "Which animal is a mammal?",
+            ])
         #expect(result.questions.map(Self.answer) == ["B", "B", "B", "B"])
         #expect(result.questions.map { Self.choice($0)?.options.count } == [4, 2, 2, 3])
         #expect(result.report.entries.map(\.location.line) == [2, 7, 11, 15])
@@ -72,6 +75,23 @@ struct DocxImporterTests {
         #expect(bare.report.allErrors.isEmpty, "\(bare.report.allErrors)")
         #expect(bare.questions.map(Self.answer) == ["A", "B"])
         #expect(bare.questions[1].workedSolution?.plainText.contains("số 5 không nối tiếp") == true)
+    }
+
+    @Test("Word's automatic numbering: \"Câu %1.\" questions and \"%1.\" upper-letter options, restarted per question")
+    func automaticNumbering() throws {
+        let numbering = F.numberingXML(
+            abstracts: [1: ("decimal", "Câu %1."), 2: ("upperLetter", "%1.")], instances: [1: (1, nil), 2: (2, nil), 3: (2, 1)])
+        let data = F.docx(
+            [
+                F.numbered(1, "Thủ đô của Việt Nam là"), F.numbered(2, "Huế"), F.numbered(2, F.u("Hà Nội")), F.numbered(2, "Đà Nẵng"),
+                F.numbered(2, "Cần Thơ"),
+                F.numbered(1, "2 + 2 = ?"), F.numbered(3, "3"), F.numbered(3, "4"), F.p("Đáp án: B"),
+            ], numbering: numbering)
+        let result = DocxImporter.importQuestions(from: data)
+        #expect(result.report.allErrors.isEmpty, "\(result.report.allErrors)")
+        #expect(result.questions.map(\.title) == ["Câu 1", "Câu 2"])
+        #expect(result.questions.map { Self.choice($0)?.options.map(\.text.html) } == [["Huế", "Hà Nội", "Đà Nẵng", "Cần Thơ"], ["3", "4"]])
+        #expect(result.questions.map(Self.answer) == ["B", "B"])
     }
 
     @Test("Options A.–H. and A), one per line, several on a line separated by tabs, or in a table")
@@ -90,7 +110,7 @@ struct DocxImporterTests {
         #expect(Self.choice(result.questions[3])?.options.map(\.text.plainText) == ["Xanh", "Đỏ", "Tím", "Vàng"])
     }
 
-    @Test("Right answer by underline, red, bold, *, Đáp án line; the mark is removed from the option HTML; no answer is an error")
+    @Test("Right answer by underline, red, bold, *, Đáp án line, highlight; the mark is removed from the option HTML; no answer is an error")
     func answerMarks() throws {
         let blocks = [
             F.p("Câu 1. Gạch chân chữ cái."), F.p("A. một"), F.p(F.u("B."), " hai"), F.p("C. ba"), F.p("D. bốn"),
@@ -101,19 +121,22 @@ struct DocxImporterTests {
             F.p(F.b("C."), " ", F.u("ba")), F.p(F.b("D."), " bốn"),
             F.p("Câu 6. Dòng đáp án."), F.p("A. một"), F.p("B. hai"), F.p("C. ba"), F.p("D. bốn"), F.p("Đáp án: A"),
             F.p("Câu 7. Không đánh dấu gì."), F.p("A. một"), F.p("B. hai"), F.p("C. ba"), F.p("D. bốn"),
+            F.p("Câu 8. Tô sáng phương án."), F.p("A. một"), F.p("B. hai"), F.p("C. ba"), F.p(F.run("D. bốn", .highlight)),
         ]
         let strict = Self.load(blocks)
         #expect(strict.questions.isEmpty)
         #expect(strict.report.invalidCount == 1)
-        #expect(strict.report.entries.filter { $0.outcome == .held }.count == 6)
+        #expect(strict.report.entries.filter { $0.outcome == .held }.count == 7)
         let error = try #require(strict.report.allErrors.first)
         #expect(error.vietnamese == "Câu 7: không tìm thấy đáp án đúng")
         #expect(error.english == "Question 7: no correct answer found")
         #expect(error.location?.line == Self.paragraph(of: "Câu 7. Không đánh dấu gì.", in: blocks))
 
         let partial = Self.load(blocks, partial: true)
-        #expect(partial.questions.map(Self.answer) == ["B", "C", "A", "D", "C", "A"])
-        #expect(Self.choice(partial.questions[4])?.options.map(\.text.html) == ["một", "hai", "ba", "bốn"], "the underline that marks the answer is not shown")
+        #expect(partial.questions.map(Self.answer) == ["B", "C", "A", "D", "C", "A", "D"])
+        #expect(
+            Self.choice(partial.questions[4])?.options.map(\.text.html) == ["một", "hai", "ba", "bốn"],
+            "the underline that marks the answer is not shown")
     }
 
     @Test("Several options carrying the same mark are reported, not guessed")
@@ -138,6 +161,19 @@ struct DocxImporterTests {
         #expect(conflicting.report.allErrors.first?.vietnamese == "Câu 1: các đáp án được ghi không khớp nhau (A, B)")
     }
 
+    @Test("Key values: a signed number after its question number, Đ/S letters spaced out, Câu 3 - Đ, S, S, Đ")
+    func keyValues() {
+        let result = Self.load([
+            F.p("Câu 1. Tính 1 − 2,5."), F.p("Câu 2. Xét tính đúng sai."), F.p("a) Một."), F.p("b) Hai."), F.p("c) Ba."), F.p("d) Bốn."),
+            F.p("Câu 3. Xét tính đúng sai."), F.p("a) Một."), F.p("b) Hai."), F.p("c) Ba."), F.p("d) Bốn."),
+            F.p("HẾT"), F.table([["1", "-1,5"], ["2", "Đ S S Đ"]]), F.p("Câu 3 - S, Đ, Đ, S"),
+        ])
+        #expect(result.report.allErrors.isEmpty, "\(result.report.allErrors)")
+        #expect(result.questions.map(\.type) == [.numeric, .trueFalseCluster, .trueFalseCluster])
+        #expect(Self.numeric(result.questions[0])?.keys.map(\.answer) == ["-1,5"])
+        #expect(result.questions.dropFirst().map(Self.truths) == ["ĐSSĐ", "SĐĐS"])
+    }
+
     @Test("Answer table (Word table) after HẾT; what follows HẾT is otherwise ignored")
     func answerTableAfterEnd() {
         var blocks = [String]()
@@ -158,7 +194,7 @@ struct DocxImporterTests {
         #expect(Self.load(vertical).questions.map(Self.answer) == ["A", "B", "C", "D"])
     }
 
-    @Test("Đúng/Sai clusters: Đ/S after the statement, underlined or red letters, the key (ĐSSĐ and a) Đ lines); 3 statements is an error")
+    @Test("Đúng/Sai clusters: Đ/S after the statement, underlined, red or bold letters, Đáp án line, the key (ĐSSĐ and a) Đ lines); 3 statements is an error")
     func trueFalseClusters() throws {
         let blocks = [
             F.p("Câu 1. Cho hàm số y = x + 1. Xét tính đúng sai."),
@@ -169,14 +205,17 @@ struct DocxImporterTests {
             F.p("Câu 4. Đáp án ở bảng."), F.p("a) Ý một."), F.p("b) Ý hai."), F.p("c) Ý ba."), F.p("d) Ý bốn."),
             F.p("Câu 5. Đáp án từng ý."), F.p("a) Ý một."), F.p("b) Ý hai."), F.p("c) Ý ba."), F.p("d) Ý bốn."),
             F.p("Câu 6. Chỉ có ba ý."), F.p("a) Ý một.\tĐ"), F.p("b) Ý hai.\tS"), F.p("c) Ý ba.\tĐ"),
+            F.p("Câu 7. Chữ cái in đậm cho ý đúng."), F.p(F.b("a)"), " Ý một."), F.p("b) Ý hai."), F.p("c) Ý ba."), F.p(F.b("d)"), " Ý bốn."),
+            F.p("Câu 8. Dòng đáp án."), F.p("a) Ý một."), F.p("b) Ý hai."), F.p("c) Ý ba."), F.p("d) Ý bốn."), F.p("Đáp án: SSĐĐ"),
             F.p("HẾT"), F.p("Đáp án"), F.p("4-SĐĐS"), F.p("Câu 5"), F.p("a) Đ"), F.p("b) Đ"), F.p("c) S"), F.p("d) S"),
         ]
         let result = Self.load(blocks, partial: true)
-        #expect(result.questions.map(Self.truths) == ["ĐSSĐ", "ĐSĐS", "SĐSĐ", "SĐĐS", "ĐĐSS"])
+        #expect(result.questions.map(Self.truths) == ["ĐSSĐ", "ĐSĐS", "SĐSĐ", "SĐĐS", "ĐĐSS", "ĐSSĐ", "SSĐĐ"])
         let first = try #require(Self.cluster(result.questions[0]))
-        #expect(first.statements.map(\.text.plainText) == [
-            "Hàm số đồng biến trên ℝ.", "Đồ thị đi qua gốc toạ độ.", "Đồ thị cắt trục tung tại điểm S.", "Hệ số góc bằng 1.",
-        ])
+        #expect(
+            first.statements.map(\.text.plainText) == [
+                "Hàm số đồng biến trên ℝ.", "Đồ thị đi qua gốc toạ độ.", "Đồ thị cắt trục tung tại điểm S.", "Hệ số góc bằng 1.",
+            ])
         #expect(first.statements.map(\.label) == ["a", "b", "c", "d"])
         let invalid = try #require(result.report.entries.first { $0.outcome == .invalid })
         #expect(invalid.errors.map(\.code) == ["clusterStatementCount"])
@@ -208,13 +247,14 @@ struct DocxImporterTests {
 
     @Test("Parts I, II, III decide the type (single choice, Đúng/Sai, numeric) and become the category")
     func parts() throws {
-        let result = Self.load([
-            F.p(F.b("PHẦN I. Câu trắc nghiệm nhiều phương án lựa chọn.")), F.p("Câu 1. Một?"), F.p("A. x\tB. y"), F.p("Đáp án: B"),
-            F.p(F.b("Phần II. Câu trắc nghiệm đúng sai.")), F.p("Câu 1. Xét các mệnh đề."),
-            F.p("a) Một.\tĐ"), F.p("b) Hai.\tĐ"), F.p("c) Ba.\tS"), F.p("d) Bốn.\tS"),
-            F.p(F.b("Phần III. Câu trắc nghiệm trả lời ngắn.")), F.p("Câu 1. Tính 0,5 + 0,25."), F.p("Đáp số: 0,75"),
-            F.p("Phần II"), F.p("Câu 2. Không có ý nào."), F.p("Đáp án: B"),
-        ], partial: true)
+        let result = Self.load(
+            [
+                F.p(F.b("PHẦN I. Câu trắc nghiệm nhiều phương án lựa chọn.")), F.p("Câu 1. Một?"), F.p("A. x\tB. y"), F.p("Đáp án: B"),
+                F.p(F.b("Phần II. Câu trắc nghiệm đúng sai.")), F.p("Câu 1. Xét các mệnh đề."),
+                F.p("a) Một.\tĐ"), F.p("b) Hai.\tĐ"), F.p("c) Ba.\tS"), F.p("d) Bốn.\tS"),
+                F.p(F.b("Phần III. Câu trắc nghiệm trả lời ngắn.")), F.p("Câu 1. Tính 0,5 + 0,25."), F.p("Đáp số: 0,75"),
+                F.p("Phần II"), F.p("Câu 2. Không có ý nào."), F.p("Đáp án: B"),
+            ], partial: true)
         #expect(result.questions.map(\.type) == [.singleChoice, .trueFalseCluster, .numeric])
         #expect(result.questions.map(\.category) == ["Phần I", "Phần II", "Phần III"])
         #expect(result.categories.map(\.path) == ["Phần I", "Phần II", "Phần III"])
@@ -222,6 +262,22 @@ struct DocxImporterTests {
         let invalid = try #require(result.report.entries.first { $0.outcome == .invalid })
         #expect(invalid.errors.first?.code == "noStatements")
         #expect(invalid.errors.first?.english.hasPrefix("Question 2 (part II): ") == true)
+    }
+
+    @Test("A heading that names its kind wins over the 2025 numerals: PHẦN II. TỰ LUẬN holds essays, not Đúng/Sai clusters")
+    func partHeadingsNameTheirKind() {
+        let result = Self.load([
+            F.p(F.b("PHẦN I. TRẮC NGHIỆM (3 điểm)")), F.p("Câu 1. Một?"), F.p("A. x\tB. y"), F.p("Đáp án: A"),
+            F.p("Câu 2. Hai?"), F.p("A. x\tB. y"), F.p("Đáp án: B"),
+            F.p(F.b("PHẦN II. TỰ LUẬN (7 điểm)")), F.p("Bài 1. Giải phương trình 2x − 4 = 0."), F.p("Lời giải: x = 2."),
+            F.p("Bài 2. Rút gọn biểu thức A = (x + 1)² − x²."), F.p("Hướng dẫn giải: A = 2x + 1."),
+            F.p(F.b("PHẦN III. Câu hỏi đúng sai")), F.p("Câu 1. Xét các mệnh đề:"),
+            F.p("a) Một.\tĐ"), F.p("b) Hai.\tS"), F.p("c) Ba.\tĐ"), F.p("d) Bốn.\tS"),
+        ])
+        #expect(result.report.allErrors.isEmpty, "\(result.report.allErrors)")
+        #expect(result.questions.map(\.type) == [.singleChoice, .singleChoice, .essay, .essay, .trueFalseCluster])
+        #expect(result.questions.map(\.category) == ["Phần I", "Phần I", "Phần II", "Phần II", "Phần III"])
+        #expect(result.questions[3].workedSolution?.html == "A = 2x + 1.")
     }
 
     @Test("Lời giải / Hướng dẫn giải / Giải: become the worked solution; Chọn B inside it gives the answer")
@@ -233,9 +289,10 @@ struct DocxImporterTests {
             F.p("Câu 4. Giải phương trình x + 1 = 2 (câu tự luận)."), F.p("Lời giải chi tiết: x = 1."),
         ])
         #expect(result.report.allErrors.isEmpty, "\(result.report.allErrors)")
-        #expect(result.questions.map(\.workedSolution?.html) == [
-            "<p>Ta có 1 + 1 = 2.</p><p>Chọn B.</p>", "<p>Cộng hai số.</p><p>Đáp án: A</p>", "<p>3 + 3 = 6.</p><p>Đáp số: 6</p>", "x = 1.",
-        ])
+        #expect(
+            result.questions.map(\.workedSolution?.html) == [
+                "<p>Ta có 1 + 1 = 2.</p><p>Chọn B.</p>", "<p>Cộng hai số.</p><p>Đáp án: A</p>", "<p>3 + 3 = 6.</p><p>Đáp số: 6</p>", "x = 1.",
+            ])
         #expect(result.questions.map(Self.answer).prefix(2) == ["B", "A"])
         #expect(result.questions.map(\.type) == [.singleChoice, .singleChoice, .numeric, .essay])
         #expect(result.questions[0].stem.html == "1 + 1 = ?", "a stem of one paragraph has no <p>")
@@ -263,10 +320,12 @@ struct DocxImporterTests {
         ])
         #expect(result.report.allErrors.isEmpty, "\(result.report.allErrors)")
         let question = try #require(result.questions.first)
-        #expect(question.stem.html == """
-            Tính <math xmlns="http://www.w3.org/1998/Math/MathML"><mfrac><mrow><mrow><mn>1</mn></mrow></mrow><mrow><mrow><mn>2</mn></mrow></mrow></mfrac>\
-            <mo>+</mo><msup><mrow><mrow><mi>x</mi></mrow></mrow><mrow><mrow><mn>2</mn></mrow></mrow></msup></math> khi x = 1,5.
-            """.replacingOccurrences(of: "<mrow><mrow>", with: "<mrow>").replacingOccurrences(of: "</mrow></mrow>", with: "</mrow>"))
+        #expect(
+            question.stem.html
+                == """
+                Tính <math xmlns="http://www.w3.org/1998/Math/MathML"><mfrac><mrow><mrow><mn>1</mn></mrow></mrow><mrow><mrow><mn>2</mn></mrow></mrow></mfrac>\
+                <mo>+</mo><msup><mrow><mrow><mi>x</mi></mrow></mrow><mrow><mrow><mn>2</mn></mrow></mrow></msup></math> khi x = 1,5.
+                """.replacingOccurrences(of: "<mrow><mrow>", with: "<mrow>").replacingOccurrences(of: "</mrow></mrow>", with: "</mrow>"))
         let options = try #require(Self.choice(question)).options.map(\.text.html)
         #expect(options[0] == "<math xmlns=\"http://www.w3.org/1998/Math/MathML\"><msqrt><mrow><mn>3</mn></mrow></msqrt></math>")
         #expect(options[1] == "<math xmlns=\"http://www.w3.org/1998/Math/MathML\"><msub><mrow><mi>u</mi></mrow><mrow><mi>n</mi></mrow></msub></math>")
@@ -280,25 +339,28 @@ struct DocxImporterTests {
     func pictures() throws {
         let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3])
         let other = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 9, 9])
-        let result = Self.load([
-            F.p("Câu 1. Quan sát hình vẽ:"), F.p(F.picture("rIdImg1", alt: "Tam giác ABC")),
-            F.p("A. ", F.picture("rIdImg2")), F.p(F.u("B."), " Không hình nào"),
-        ], media: [("image1.png", png), ("image2.png", other)])
+        let result = Self.load(
+            [
+                F.p("Câu 1. Quan sát hình vẽ:"), F.p(F.picture("rIdImg1", alt: "Tam giác ABC")),
+                F.p("A. ", F.picture("rIdImg2")), F.p(F.u("B."), " Không hình nào"),
+            ], media: [("image1.png", png), ("image2.png", other)])
         #expect(result.report.allErrors.isEmpty, "\(result.report.allErrors)")
         let question = try #require(result.questions.first)
         #expect(question.stem.html == "<p>Quan sát hình vẽ:</p><p><img src=\"@@PLUGINFILE@@/image1.png\" alt=\"Tam giác ABC\" /></p>")
         #expect(Self.choice(question)?.options.first?.text.html == "<img src=\"@@PLUGINFILE@@/image2.png\" alt=\"\" />")
-        #expect(question.media == [
-            QuestionMedia(name: "image1.png", mediaType: "image/png", data: png, field: "questiontext"),
-            QuestionMedia(name: "image2.png", mediaType: "image/png", data: other, field: "answer[0]"),
-        ])
+        #expect(
+            question.media == [
+                QuestionMedia(name: "image1.png", mediaType: "image/png", data: png, field: "questiontext"),
+                QuestionMedia(name: "image2.png", mediaType: "image/png", data: other, field: "answer[0]"),
+            ])
         #expect(result.report.entries[0].media.map(\.byteCount) == [11, 10])
     }
 
     @Test("MathType equations are kept as their preview picture, with a MathType warning")
     func mathType() throws {
         let wmf = Data([0xD7, 0xCD, 0xC6, 0x9A, 0, 0, 1, 2])
-        let result = Self.load([F.p("Câu 1. Giá trị của ", F.mathType("rIdImg1"), " là"), F.p("A. 1\tB. 2"), F.p("Đáp án: A")], media: [("image1.wmf", wmf)])
+        let result = Self.load(
+            [F.p("Câu 1. Giá trị của ", F.mathType("rIdImg1"), " là"), F.p("A. 1\tB. 2"), F.p("Đáp án: A")], media: [("image1.wmf", wmf)])
         #expect(result.report.allErrors.isEmpty, "\(result.report.allErrors)")
         let question = try #require(result.questions.first)
         #expect(question.stem.html == "Giá trị của <img src=\"@@PLUGINFILE@@/image1.wmf\" alt=\"MathType\" /> là")
@@ -318,21 +380,50 @@ struct DocxImporterTests {
             F.p(F.run("Caâu 2. Phaân soá naøo nhoû nhaát?", font: "VNI-Times")), F.p("A. 1/2\tB. 1/3"), F.p(F.run("Ñaùp aùn: B", font: "VNI-Times")),
             F.p("C©u 3. Trong c¸c sè sau, sè nµo lµ sè nguyªn tè?"), F.p("A. 4\tB. 7"), F.p("Đáp án: B"),
             F.p("Câu 4. Trong caùc soá sau, soá naøo laø soá chaün?"), F.p("A. 4\tB. 7"), F.p("Đáp án: A"),
-            F.p(F.run("Câu 5. Trường em", font: "Times New Roman"), F.run(" (tr\u{AD}êng THCS)", font: ".VnTime")), F.p("A. x\tB. y"), F.p("Đáp án: A"),
+            F.p(F.run("Câu 5. Trường em", font: "Times New Roman"), F.run(" (tr\u{AD}êng THCS)", font: ".VnTime")), F.p("A. x\tB. y"),
+            F.p("Đáp án: A"),
         ]
         let result = Self.load(blocks)
         #expect(result.report.allErrors.isEmpty, "\(result.report.allErrors)")
-        #expect(result.questions.map { Self.text($0.stem) } == [
-            "Phân số nào lớn nhất?", "Phân số nào nhỏ nhất?", "Trong các số sau, số nào là số nguyên tố?",
-            "Trong các số sau, số nào là số chẵn?", "Trường em (trường THCS)",
-        ])
+        #expect(
+            result.questions.map { Self.text($0.stem) } == [
+                "Phân số nào lớn nhất?", "Phân số nào nhỏ nhất?", "Trong các số sau, số nào là số nguyên tố?",
+                "Trong các số sau, số nào là số chẵn?", "Trường em (trường THCS)",
+            ])
         #expect(result.questions.map(Self.answer) == ["A", "B", "B", "A", "A"])
         #expect(result.report.fileWarnings.map(\.code) == ["legacyEncodingConverted", "legacyEncodingConverted"])
+
+        // A legacy font left on text that is already Unicode does not garble it.
+        let leftover = Self.load([F.p(F.run("Câu 1. Số nào lớn hơn?", font: ".VnTime")), F.p("A. 2\tB. 3"), F.p("Đáp án: B")])
+        #expect(Self.text(leftover.questions.first?.stem) == "Số nào lớn hơn?")
 
         // The document's default font (styles.xml) says TCVN3 for runs without a font of their own.
         let styled = Self.load([F.p("C©u 1. Sè nµo lín h¬n?"), F.p("A. 2\tB. 3"), F.p("§¸p ¸n: B")], stylesFont: ".VnTime")
         #expect(Self.text(styled.questions.first?.stem) == "Số nào lớn hơn?")
         #expect(styled.questions.map(Self.answer) == ["B"])
+    }
+
+    @Test("Styles count: a red character style marks the answer, a paragraph style's TCVN3 capital font and bold apply to its runs")
+    func styles() throws {
+        let styles = """
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">\
+            <w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:rPr><w:rFonts w:ascii="Times New Roman"/></w:rPr></w:style>\
+            <w:style w:type="paragraph" w:styleId="TieuDe"><w:basedOn w:val="Normal"/><w:rPr><w:rFonts w:ascii=".VnTimeH"/><w:b/></w:rPr></w:style>\
+            <w:style w:type="character" w:styleId="DoBase"><w:rPr><w:color w:val="FF0000"/></w:rPr></w:style>\
+            <w:style w:type="character" w:styleId="DapAn"><w:basedOn w:val="DoBase"/></w:style></w:styles>
+            """
+        let data = F.docx(
+            [
+                F.p("Câu 1."), F.styled("TieuDe", "thñ ®« cña viÖt nam lµ"),
+                F.p("A. Huế"), F.p(F.run("B. Hà Nội", characterStyle: "DapAn")), F.p("C. Đà Nẵng"),
+            ], stylesXML: styles)
+        let result = DocxImporter.importQuestions(from: data)
+        #expect(result.report.allErrors.isEmpty, "\(result.report.allErrors)")
+        let question = try #require(result.questions.first)
+        #expect(question.stem.html == "<b>THỦ ĐÔ CỦA VIỆT NAM LÀ</b>")
+        #expect(Self.answer(question) == "B")
+        #expect(result.report.fileWarnings.map(\.code) == ["legacyEncodingConverted"])
     }
 
     @Test("Bad input: not a zip, no word/document.xml, malformed XML, DOCTYPE, zip bomb — clear errors, nothing imported")
@@ -368,6 +459,13 @@ struct DocxImporterTests {
 
         let traversal = DocxImporter.importQuestions(from: StoredZip.archive(F.parts([F.p("x")]) + [("../evil.txt", Data("x".utf8))]))
         #expect(traversal.report.fileErrors.map(\.code) == ["unsafeArchive"])
+
+        let whole = F.docx([F.p("Câu 1. Một?"), F.p("*A. x\tB. y")])
+        let truncated = DocxImporter.importQuestions(from: whole.prefix(whole.count / 2))
+        #expect(truncated.report.fileErrors.map(\.code) == ["notDocx"])
+
+        let notWord = DocxImporter.importQuestions(from: StoredZip.archive(F.parts([], documentXML: "<quiz><question/></quiz>")))
+        #expect(notWord.report.fileErrors.map(\.code) == ["notWordDocument"])
 
         let empty = Self.load([F.p("Chỉ có một dòng chữ, không có câu hỏi.")])
         #expect(empty.report.fileErrors.map(\.code) == ["noQuestions"])

@@ -22,6 +22,7 @@ enum DocxFixture {
         static let underline = Style(rawValue: 4)
         static let red = Style(rawValue: 8)
         static let superscript = Style(rawValue: 16)
+        static let highlight = Style(rawValue: 32)
     }
 
     static func escape(_ text: String) -> String {
@@ -29,14 +30,19 @@ enum DocxFixture {
     }
 
     /// A run; tabs in `text` become `<w:tab/>`, `\n` becomes `<w:br/>`.
-    static func run(_ text: String, _ style: Style = [], font: String? = nil, color: String? = nil) -> Run {
-        var properties = ""
+    static func run(_ text: String, _ style: Style = [], font: String? = nil, color: String? = nil, characterStyle: String? = nil) -> Run {
+        var properties = characterStyle.map { "<w:rStyle w:val=\"\($0)\"/>" } ?? ""
         if let font { properties += "<w:rFonts w:ascii=\"\(font)\" w:hAnsi=\"\(font)\"/>" }
         if style.contains(.bold) { properties += "<w:b/>" }
         if style.contains(.italic) { properties += "<w:i/>" }
         if style.contains(.underline) { properties += "<w:u w:val=\"single\"/>" }
-        if style.contains(.red) { properties += "<w:color w:val=\"\(color ?? "FF0000")\"/>" } else if let color { properties += "<w:color w:val=\"\(color)\"/>" }
+        if style.contains(.red) {
+            properties += "<w:color w:val=\"\(color ?? "FF0000")\"/>"
+        } else if let color {
+            properties += "<w:color w:val=\"\(color)\"/>"
+        }
         if style.contains(.superscript) { properties += "<w:vertAlign w:val=\"superscript\"/>" }
+        if style.contains(.highlight) { properties += "<w:highlight w:val=\"yellow\"/>" }
         var content = ""
         for (index, line) in text.components(separatedBy: "\n").enumerated() {
             if index > 0 { content += "<w:br/>" }
@@ -56,6 +62,33 @@ enum DocxFixture {
     /// A paragraph of runs.
     static func p(_ runs: Run...) -> String { "<w:p>" + runs.map(\.xml).joined() + "</w:p>" }
 
+    /// A paragraph with paragraph style `styleID`.
+    static func styled(_ styleID: String, _ runs: Run...) -> String {
+        "<w:p><w:pPr><w:pStyle w:val=\"\(styleID)\"/></w:pPr>" + runs.map(\.xml).joined() + "</w:p>"
+    }
+
+    /// A paragraph numbered automatically by list `numID` (see ``numberingXML(_:)``).
+    static func numbered(_ numID: Int, level: Int = 0, _ runs: Run...) -> String {
+        "<w:p><w:pPr><w:numPr><w:ilvl w:val=\"\(level)\"/><w:numId w:val=\"\(numID)\"/></w:numPr></w:pPr>" + runs.map(\.xml).joined() + "</w:p>"
+    }
+
+    /// `word/numbering.xml`: abstract lists (id → (format, level text)) and instances
+    /// (numId → (abstract id, start override)).
+    static func numberingXML(abstracts: [Int: (String, String)], instances: [Int: (Int, Int?)]) -> String {
+        var xml =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:numbering xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
+        for (id, (format, text)) in abstracts.sorted(by: { $0.key < $1.key }) {
+            xml +=
+                "<w:abstractNum w:abstractNumId=\"\(id)\"><w:lvl w:ilvl=\"0\"><w:start w:val=\"1\"/><w:numFmt w:val=\"\(format)\"/><w:lvlText w:val=\"\(escape(text))\"/></w:lvl></w:abstractNum>"
+        }
+        for (id, (abstract, start)) in instances.sorted(by: { $0.key < $1.key }) {
+            xml += "<w:num w:numId=\"\(id)\"><w:abstractNumId w:val=\"\(abstract)\"/>"
+            if let start { xml += "<w:lvlOverride w:ilvl=\"0\"><w:startOverride w:val=\"\(start)\"/></w:lvlOverride>" }
+            xml += "</w:num>"
+        }
+        return xml + "</w:numbering>"
+    }
+
     /// A paragraph per line of `text` (plain runs): quick blocks of ordinary lines.
     static func lines(_ text: String) -> [String] {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { p(run(String($0))) }
@@ -63,9 +96,10 @@ enum DocxFixture {
 
     /// A table whose cells hold one plain paragraph each.
     static func table(_ rows: [[String]]) -> String {
-        "<w:tbl><w:tblPr/>" + rows.map { row in
-            "<w:tr>" + row.map { "<w:tc><w:tcPr/>" + p(run($0)) + "</w:tc>" }.joined() + "</w:tr>"
-        }.joined() + "</w:tbl>"
+        "<w:tbl><w:tblPr/>"
+            + rows.map { row in
+                "<w:tr>" + row.map { "<w:tc><w:tcPr/>" + p(run($0)) + "</w:tc>" }.joined() + "</w:tr>"
+            }.joined() + "</w:tbl>"
     }
 
     /// An inline Office Math formula from OMML content (`m:` elements).
@@ -76,19 +110,21 @@ enum DocxFixture {
 
     /// A DrawingML picture pointing at relationship `id`.
     static func picture(_ id: String, alt: String = "") -> Run {
-        Run(xml: """
-            <w:r><w:drawing><wp:inline><wp:extent cx="952500" cy="952500"/><wp:docPr id="1" name="Picture 1" descr="\(escape(alt))"/>\
-            <a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic><pic:blipFill>\
-            <a:blip r:embed="\(id)"/></pic:blipFill></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>
-            """)
+        Run(
+            xml: """
+                <w:r><w:drawing><wp:inline><wp:extent cx="952500" cy="952500"/><wp:docPr id="1" name="Picture 1" descr="\(escape(alt))"/>\
+                <a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic><pic:blipFill>\
+                <a:blip r:embed="\(id)"/></pic:blipFill></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>
+                """)
     }
 
     /// A MathType OLE object with a VML preview picture at relationship `id`.
     static func mathType(_ id: String) -> Run {
-        Run(xml: """
-            <w:r><w:object><v:shape id="_x0000_i1025" style="width:30pt;height:15pt"><v:imagedata r:id="\(id)" o:title=""/></v:shape>\
-            <o:OLEObject Type="Embed" ProgID="Equation.DSMT4" ShapeID="_x0000_i1025" DrawAspect="Content" ObjectID="_1" r:id="rIdOle1"/></w:object></w:r>
-            """)
+        Run(
+            xml: """
+                <w:r><w:object><v:shape id="_x0000_i1025" style="width:30pt;height:15pt"><v:imagedata r:id="\(id)" o:title=""/></v:shape>\
+                <o:OLEObject Type="Embed" ProgID="Equation.DSMT4" ShapeID="_x0000_i1025" DrawAspect="Content" ObjectID="_1" r:id="rIdOle1"/></w:object></w:r>
+                """)
     }
 
     static let namespaces = """
@@ -102,12 +138,16 @@ enum DocxFixture {
         """
 
     static func documentXML(_ blocks: [String]) -> String {
-        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:document \(namespaces)><w:body>" + blocks.joined() + "<w:sectPr/></w:body></w:document>"
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:document \(namespaces)><w:body>" + blocks.joined()
+            + "<w:sectPr/></w:body></w:document>"
     }
 
     /// The parts of a .docx with `blocks` as its body and `media` (name → bytes) in `word/media/`,
     /// referenced as relationships `rIdImg1`, `rIdImg2`… in order.
-    static func parts(_ blocks: [String], media: [(String, Data)] = [], documentXML override: String? = nil, stylesFont: String? = nil) -> [(String, Data)] {
+    static func parts(
+        _ blocks: [String], media: [(String, Data)] = [], documentXML override: String? = nil, stylesFont: String? = nil, numbering: String? = nil,
+        stylesXML: String? = nil
+    ) -> [(String, Data)] {
         let contentTypes = """
             <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
             <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">\
@@ -121,19 +161,28 @@ enum DocxFixture {
             <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
             <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>
             """
-        var documentRels = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+        var documentRels =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
         for (index, (name, _)) in media.enumerated() {
-            documentRels += "<Relationship Id=\"rIdImg\(index + 1)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" Target=\"media/\(name)\"/>"
+            documentRels +=
+                "<Relationship Id=\"rIdImg\(index + 1)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" Target=\"media/\(name)\"/>"
         }
-        if stylesFont != nil {
-            documentRels += "<Relationship Id=\"rIdStyles\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>"
+        if stylesFont != nil || stylesXML != nil {
+            documentRels +=
+                "<Relationship Id=\"rIdStyles\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>"
+        }
+        if numbering != nil {
+            documentRels +=
+                "<Relationship Id=\"rIdNumbering\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering\" Target=\"numbering.xml\"/>"
         }
         documentRels += "</Relationships>"
         var result: [(String, Data)] = [
             ("[Content_Types].xml", Data(contentTypes.utf8)), ("_rels/.rels", Data(rootRels.utf8)),
             ("word/document.xml", Data((override ?? documentXML(blocks)).utf8)), ("word/_rels/document.xml.rels", Data(documentRels.utf8)),
         ]
-        if let stylesFont {
+        if let stylesXML {
+            result.append(("word/styles.xml", Data(stylesXML.utf8)))
+        } else if let stylesFont {
             let styles = """
                 <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
                 <w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:docDefaults><w:rPrDefault><w:rPr>\
@@ -141,13 +190,16 @@ enum DocxFixture {
                 """
             result.append(("word/styles.xml", Data(styles.utf8)))
         }
+        if let numbering { result.append(("word/numbering.xml", Data(numbering.utf8))) }
         for (name, data) in media { result.append(("word/media/\(name)", data)) }
         return result
     }
 
     /// A complete .docx.
-    static func docx(_ blocks: [String], media: [(String, Data)] = [], stylesFont: String? = nil) -> Data {
-        StoredZip.archive(parts(blocks, media: media, stylesFont: stylesFont))
+    static func docx(
+        _ blocks: [String], media: [(String, Data)] = [], stylesFont: String? = nil, numbering: String? = nil, stylesXML: String? = nil
+    ) -> Data {
+        StoredZip.archive(parts(blocks, media: media, stylesFont: stylesFont, numbering: numbering, stylesXML: stylesXML))
     }
 }
 
