@@ -68,9 +68,11 @@ public enum QTI12Exporter {
         }
         if written == 0 {
             // The profile needs at least one item; an empty bank gets a placeholder essay saying so.
-            try writeItem(PlannedItem(
-                ident: "empty", title: "—", profile: "cc.essay.v0p1", stem: RichText.plain("(không có câu hỏi / no questions)"), points: 1, kind: .essay
-            ), w)
+            try writeItem(
+                PlannedItem(
+                    ident: "empty", title: "—", profile: "cc.essay.v0p1", stem: RichText.plain("(không có câu hỏi / no questions)"), points: 1,
+                    kind: .essay
+                ), w)
         }
         if case .assessment = container { try w.endElement() }
         try w.endElement()
@@ -125,18 +127,23 @@ public enum QTI12Exporter {
 
     static func common(_ question: Question) -> [QuestionFormatMessage] {
         var result: [QuestionFormatMessage] = []
-        if !question.hints.isEmpty { result.append(message("hintsLost", "QTI 1.2 (CC) không giữ gợi ý; đã bỏ", "QTI 1.2 (CC) has no hints; dropped")) }
+        if !question.hints.isEmpty {
+            result.append(message("hintsLost", "QTI 1.2 (CC) không giữ gợi ý; đã bỏ", "QTI 1.2 (CC) has no hints; dropped"))
+        }
         if question.workedSolution != nil {
             result.append(message("workedSolutionLost", "lời giải chi tiết không được ghi", "the worked solution is not written"))
         }
         if question.penalty != nil { result.append(message("penaltyLost", "hệ số phạt không được ghi", "the penalty is not written")) }
         if !question.media.isEmpty {
-            result.append(message(
-                "mediaNotIncluded", "các tệp \(question.media.map(\.name).joined(separator: ", ")) không nằm trong tệp XML; cần đóng gói kèm",
-                "the files \(question.media.map(\.name).joined(separator: ", ")) are not inside the XML; package them alongside"
-            ))
+            result.append(
+                message(
+                    "mediaNotIncluded", "các tệp \(question.media.map(\.name).joined(separator: ", ")) không nằm trong tệp XML; cần đóng gói kèm",
+                    "the files \(question.media.map(\.name).joined(separator: ", ")) are not inside the XML; package them alongside"
+                ))
         }
-        if question.subject != nil || question.grade != nil || !question.knowledgeUnits.isEmpty || question.cognitiveLevel != nil || !question.tags.isEmpty {
+        if question.subject != nil || question.grade != nil || !question.knowledgeUnits.isEmpty || question.cognitiveLevel != nil
+            || !question.tags.isEmpty
+        {
             result.append(message("metadataLost", "siêu dữ liệu Hoclieu không được ghi", "Hoclieu metadata is not written"))
         }
         return result
@@ -150,7 +157,8 @@ public enum QTI12Exporter {
             incorrectFeedback: question.outcomeFeedback?.incorrect
         )
         if let partial = question.outcomeFeedback?.partiallyCorrect, !partial.isEmpty {
-            narrowings.append(message("partialFeedbackLost", "phản hồi \"đúng một phần\" không được ghi", "the partially-correct feedback is not written"))
+            narrowings.append(
+                message("partialFeedbackLost", "phản hồi \"đúng một phần\" không được ghi", "the partially-correct feedback is not written"))
         }
         switch question.body {
         case .singleChoice(let choice):
@@ -162,10 +170,11 @@ public enum QTI12Exporter {
         case .multipleResponse(let choice):
             item.profile = "cc.multiple_response.v0p1"
             item.kind = .choice(labels: labels(choice.options), multiple: true, shuffle: choice.shuffle)
-            narrowings.append(message(
-                "allOrNothing", "câu nhiều đáp án được chấm đúng hết mới có điểm (hồ sơ CC không có điểm từng phần)",
-                "multiple response is scored all or nothing (the CC profile has no partial credit)"
-            ))
+            narrowings.append(
+                message(
+                    "allOrNothing", "câu nhiều đáp án được chấm đúng hết mới có điểm (hồ sơ CC không có điểm từng phần)",
+                    "multiple response is scored all or nothing (the CC profile has no partial credit)"
+                ))
         case .trueFalse(let tf):
             item.profile = "cc.true_false.v0p1"
             item.kind = .choice(
@@ -174,11 +183,12 @@ public enum QTI12Exporter {
                     Label(ident: "false", text: .plain("Sai"), fraction: tf.correctAnswer ? 0 : 1, feedback: tf.feedbackFalse),
                 ], multiple: false, shuffle: false)
         case .trueFalseCluster(let cluster):
-            narrowings.append(message(
-                "clusterAsTrueFalse",
-                "Câu Đúng/Sai được tách thành \(cluster.statements.count) câu đúng/sai riêng (mỗi câu gồm phần dẫn và một ý); bảng điểm \(cluster.scoring.fractions.map { "\($0)" }.joined(separator: "/")) không giữ được",
-                "The Đúng/Sai cluster is split into \(cluster.statements.count) true/false items (stem plus one statement each); the scoring table \(cluster.scoring.fractions.map { "\($0)" }.joined(separator: "/")) is lost"
-            ))
+            narrowings.append(
+                message(
+                    "clusterAsTrueFalse",
+                    "Câu Đúng/Sai được tách thành \(cluster.statements.count) câu đúng/sai riêng (mỗi câu gồm phần dẫn và một ý); bảng điểm \(cluster.scoring.fractions.map { "\($0)" }.joined(separator: "/")) không giữ được",
+                    "The Đúng/Sai cluster is split into \(cluster.statements.count) true/false items (stem plus one statement each); the scoring table \(cluster.scoring.fractions.map { "\($0)" }.joined(separator: "/")) is lost"
+                ))
             return cluster.statements.map { statement in
                 var part = item
                 part.ident = "\(ident)_\(qtiIdentifier(statement.label, fallback: "s"))"
@@ -198,7 +208,8 @@ public enum QTI12Exporter {
             item.profile = substring ? "cc.pattern_match.v0p1" : "cc.fib.v0p1"
             item.kind = .text(
                 patterns: text.keys.map { key in
-                    isSubstringPattern(key.pattern) ? (String(key.pattern.dropFirst().dropLast()), key.fraction, true) : (key.pattern, key.fraction, false)
+                    isSubstringPattern(key.pattern)
+                        ? (String(key.pattern.dropFirst().dropLast()), key.fraction, true) : (key.pattern, key.fraction, false)
                 }, caseSensitive: text.caseSensitive)
             if text.keys.contains(where: { !isSubstringPattern($0.pattern) && $0.pattern.contains("*") }) {
                 narrowings.append(message("wildcardLiteral", "dấu * trong đáp án được so khớp nguyên văn", "* inside answers is matched literally"))
@@ -206,11 +217,12 @@ public enum QTI12Exporter {
         case .numeric(let numeric):
             item.profile = "cc.pattern_match.v0p1"
             item.kind = .text(patterns: numeric.keys.filter { !$0.isWildcard }.map { ($0.answer, $0.fraction, false) }, caseSensitive: false)
-            narrowings.append(message(
-                "numericAsPattern",
-                "câu trả lời số được ghi thành so khớp văn bản các đáp án như đã viết (\(numeric.keys.map(\.answer).joined(separator: ", "))); sai số và đơn vị không giữ được",
-                "the numeric question is written as a text match of the answers as written (\(numeric.keys.map(\.answer).joined(separator: ", "))); tolerance and units are lost"
-            ))
+            narrowings.append(
+                message(
+                    "numericAsPattern",
+                    "câu trả lời số được ghi thành so khớp văn bản các đáp án như đã viết (\(numeric.keys.map(\.answer).joined(separator: ", "))); sai số và đơn vị không giữ được",
+                    "the numeric question is written as a text match of the answers as written (\(numeric.keys.map(\.answer).joined(separator: ", "))); tolerance and units are lost"
+                ))
         case .essay:
             item.profile = "cc.essay.v0p1"
             item.kind = .essay
@@ -220,15 +232,22 @@ public enum QTI12Exporter {
             var stem = html(question.stem)
             for index in cloze.gaps.indices { stem = stem.replacingOccurrences(of: ClozeQuestion.marker(index), with: "______") }
             item.stem = RichText(stem)
-            narrowings.append(message(
-                "clozeAsEssay", "câu điền khuyết được ghi thành câu tự luận (các chỗ trống hiện là ______, đáp án không giữ được)",
-                "the cloze is written as an essay (gaps shown as ______; the answers are lost)"
-            ))
+            narrowings.append(
+                message(
+                    "clozeAsEssay", "câu điền khuyết được ghi thành câu tự luận (các chỗ trống hiện là ______, đáp án không giữ được)",
+                    "the cloze is written as an essay (gaps shown as ______; the answers are lost)"
+                ))
         case .matching:
-            narrowings.append(message("unsupportedInProfile", "hồ sơ QTI của CC không có câu ghép đôi; không ghi", "the CC QTI profile has no matching questions; not written"))
+            narrowings.append(
+                message(
+                    "unsupportedInProfile", "hồ sơ QTI của CC không có câu ghép đôi; không ghi",
+                    "the CC QTI profile has no matching questions; not written"))
             return []
         case .ordering:
-            narrowings.append(message("unsupportedInProfile", "hồ sơ QTI của CC không có câu sắp xếp; không ghi", "the CC QTI profile has no ordering questions; not written"))
+            narrowings.append(
+                message(
+                    "unsupportedInProfile", "hồ sơ QTI của CC không có câu sắp xếp; không ghi",
+                    "the CC QTI profile has no ordering questions; not written"))
             return []
         }
         return [item]
@@ -324,34 +343,39 @@ public enum QTI12Exporter {
             }
             if multiple {
                 let right = labels.filter { $0.fraction > 0 }
-                try rule(continues: false, w, condition: {
-                    try w.startElement("and")
-                    for label in labels {
-                        if right.contains(where: { $0.ident == label.ident }) {
-                            try varequal(label.ident, w)
-                        } else {
-                            try w.startElement("not")
-                            try varequal(label.ident, w)
-                            try w.endElement()
+                try rule(
+                    continues: false, w,
+                    condition: {
+                        try w.startElement("and")
+                        for label in labels {
+                            if right.contains(where: { $0.ident == label.ident }) {
+                                try varequal(label.ident, w)
+                            } else {
+                                try w.startElement("not")
+                                try varequal(label.ident, w)
+                                try w.endElement()
+                            }
                         }
-                    }
-                    try w.endElement()
-                }, setScore: 100, feedbackID: correctFB == nil ? nil : "correct_fb")
+                        try w.endElement()
+                    }, setScore: 100, feedbackID: correctFB == nil ? nil : "correct_fb")
             } else {
                 for label in labels.filter({ $0.fraction > 0 }).sorted(by: { $0.fraction > $1.fraction }) {
-                    try rule(continues: false, w, condition: { try varequal(label.ident, w) }, setScore: label.fraction * 100,
+                    try rule(
+                        continues: false, w, condition: { try varequal(label.ident, w) }, setScore: label.fraction * 100,
                         feedbackID: label.fraction >= 1 - 1e-7 && correctFB != nil ? "correct_fb" : nil)
                 }
             }
         case .text(let patterns, let caseSensitive):
             for pattern in patterns.filter({ $0.fraction > 0 }).sorted(by: { $0.fraction > $1.fraction }) {
-                try rule(continues: false, w, condition: {
-                    try w.startElement(pattern.substring ? "varsubstring" : "varequal")
-                    try w.attribute("respident", "response1")
-                    try w.attribute("case", caseSensitive ? "Yes" : "No")
-                    try w.text(XHTMLWriter.xmlSafe(pattern.pattern))
-                    try w.endElement()
-                }, setScore: pattern.fraction * 100, feedbackID: pattern.fraction >= 1 - 1e-7 && correctFB != nil ? "correct_fb" : nil)
+                try rule(
+                    continues: false, w,
+                    condition: {
+                        try w.startElement(pattern.substring ? "varsubstring" : "varequal")
+                        try w.attribute("respident", "response1")
+                        try w.attribute("case", caseSensitive ? "Yes" : "No")
+                        try w.text(XHTMLWriter.xmlSafe(pattern.pattern))
+                        try w.endElement()
+                    }, setScore: pattern.fraction * 100, feedbackID: pattern.fraction >= 1 - 1e-7 && correctFB != nil ? "correct_fb" : nil)
             }
         case .essay:
             try rule(continues: false, w, condition: { try other(w) }, setScore: nil, feedbackID: nil)

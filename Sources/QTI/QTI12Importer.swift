@@ -71,12 +71,13 @@ public enum QTI12Importer {
         case "POOL":
             reader.readBlackboardPool(root)
         default:
-            reader.accumulator.fileErrors.append(.init(
-                code: "notQTI12",
-                vi: "\(QTIMessages.prefix(path))Không phải tệp QTI 1.2: phần tử gốc là <\(root.name)>, cần <questestinterop>",
-                en: "\(QTIMessages.prefix(path))Not a QTI 1.2 file: the root element is <\(root.name)>, expected <questestinterop>",
-                location: .init(line: root.line, path: "/\(root.name)")
-            ))
+            reader.accumulator.fileErrors.append(
+                .init(
+                    code: "notQTI12",
+                    vi: "\(QTIMessages.prefix(path))Không phải tệp QTI 1.2: phần tử gốc là <\(root.name)>, cần <questestinterop>",
+                    en: "\(QTIMessages.prefix(path))Not a QTI 1.2 file: the root element is <\(root.name)>, expected <questestinterop>",
+                    location: .init(line: root.line, path: "/\(root.name)")
+                ))
         }
         accumulator = reader.accumulator
     }
@@ -116,7 +117,9 @@ struct QTI12Reader {
                     if child.name == "section", let title = child.attribute("title")?.trimmed, !title.isEmpty, title != "root_section" {
                         next.append(title.replacingOccurrences(of: "/", with: "-"))
                         let path = next.joined(separator: "/")
-                        if !accumulator.categories.contains(where: { $0.path == path }) { accumulator.categories.append(QuestionCategory(path: path)) }
+                        if !accumulator.categories.contains(where: { $0.path == path }) {
+                            accumulator.categories.append(QuestionCategory(path: path))
+                        }
                     }
                     walk(child, categoryPath: next)
                 default:
@@ -291,10 +294,12 @@ struct QTI12Reader {
                         labels.append(Label(ident: ident, html: html, element: label))
                     }
                 }
-                item.responses.append(Response(
-                    ident: child.attribute("ident") ?? "", kind: kind, multiple: cardinality != "single", ordered: cardinality == "ordered", prompt: prompt, labels: labels,
-                    renders: renders, element: child
-                ))
+                item.responses.append(
+                    Response(
+                        ident: child.attribute("ident") ?? "", kind: kind, multiple: cardinality != "single", ordered: cardinality == "ordered",
+                        prompt: prompt, labels: labels,
+                        renders: renders, element: child
+                    ))
                 item.parts.append(.response(item.responses.count - 1))
             case "matbreak":
                 item.parts.append(.html("<br />"))
@@ -317,7 +322,8 @@ struct QTI12Reader {
                 html += "<img src=\"\(HTMLText.escape(uri))\"\(alt) />"
             case "mataudio", "matvideo":
                 guard let uri = child.attribute("uri") else { continue }
-                html += "<\(child.name == "mataudio" ? "audio" : "video") controls=\"controls\" src=\"\(HTMLText.escape(uri))\"></\(child.name == "mataudio" ? "audio" : "video")>"
+                html +=
+                    "<\(child.name == "mataudio" ? "audio" : "video") controls=\"controls\" src=\"\(HTMLText.escape(uri))\"></\(child.name == "mataudio" ? "audio" : "video")>"
             case "mat_extension":
                 // Blackboard: <mat_extension><mat_formattedtext type="HTML">…</mat_formattedtext></mat_extension>.
                 for formatted in child.kids("mat_formattedtext") {
@@ -427,7 +433,8 @@ struct QTI12Reader {
         }
         switch type {
         case "multiple_choice_question", "cc.multiple_choice.v0p1", "multiple choice", "either/or", "mcq": return .build(.singleChoice)
-        case "multiple_answers_question", "cc.multiple_response.v0p1", "multiple answer", "multi-select", "multiple response": return .build(.multipleResponse)
+        case "multiple_answers_question", "cc.multiple_response.v0p1", "multiple answer", "multi-select", "multiple response":
+            return .build(.multipleResponse)
         case "true_false_question", "cc.true_false.v0p1", "true/false", "true false": return .build(.trueFalse)
         case "short_answer_question", "cc.fib.v0p1", "cc.pattern_match.v0p1", "short answer", "fill in the blank": return .build(.shortText)
         case "essay_question", "cc.essay.v0p1", "essay", "long answer", "short response": return .build(.essay)
@@ -436,7 +443,8 @@ struct QTI12Reader {
         case "multiple_dropdowns_question": return .build(.clozeBrackets)
         case "fill_in_multiple_blanks_question": return .build(.fillBlanksBrackets)
         case "ordering_question", "ordering", "jumbled sentence":
-            return .drop("câu hỏi sắp xếp kiểu \(sourceType) chưa được hỗ trợ ở QTI 1.2", "\(sourceType) ordering questions are not supported in QTI 1.2")
+            return .drop(
+                "câu hỏi sắp xếp kiểu \(sourceType) chưa được hỗ trợ ở QTI 1.2", "\(sourceType) ordering questions are not supported in QTI 1.2")
         default: break
         }
         // From the structure.
@@ -520,9 +528,10 @@ struct QTI12Reader {
                     question.body = .trueFalse(TrueFalseQuestion(correctAnswer: true))
                     return
                 }
-                question.body = .trueFalse(TrueFalseQuestion(
-                    correctAnswer: index == trueIndex, feedbackTrue: options[trueIndex].feedback, feedbackFalse: options[falseIndex].feedback
-                ))
+                question.body = .trueFalse(
+                    TrueFalseQuestion(
+                        correctAnswer: index == trueIndex, feedbackTrue: options[trueIndex].feedback, feedbackFalse: options[falseIndex].feedback
+                    ))
                 return
             }
             let shuffle = response.element.descendants("render_choice").first?.attribute("shuffle")?.lowercased() == "yes"
@@ -538,7 +547,8 @@ struct QTI12Reader {
             guard let response = item.responses.first(where: { $0.kind == .str || $0.kind == .num }) ?? item.responses.first else { return }
             let keys = textKeys(response, item: item)
             if keys.isEmpty { context.error("noCorrectAnswer", vi: "không tìm thấy đáp án đúng", en: "no correct answer found") }
-            question.body = .shortText(ShortTextQuestion(keys: keys, caseSensitive: item.rules.contains { $0.positives.contains(where: \.caseSensitive) }))
+            question.body = .shortText(
+                ShortTextQuestion(keys: keys, caseSensitive: item.rules.contains { $0.positives.contains(where: \.caseSensitive) }))
         case .essay:
             question.body = .essay(EssayQuestion())
         case .numeric:
@@ -606,10 +616,11 @@ struct QTI12Reader {
                 )
             }
             if !usedParts.isEmpty {
-                question.stem = RichText(item.parts.indices.compactMap { i -> String? in
-                    guard !usedParts.contains(i), case .html(let h) = item.parts[i], !h.isEmpty else { return nil }
-                    return h
-                }.joined(separator: "\n"))
+                question.stem = RichText(
+                    item.parts.indices.compactMap { i -> String? in
+                        guard !usedParts.contains(i), case .html(let h) = item.parts[i], !h.isEmpty else { return nil }
+                        return h
+                    }.joined(separator: "\n"))
             }
             question.body = .matching(MatchingQuestion(pairs: pairs, distractors: allAnswers.filter { !used.contains($0) && !$0.isEmpty }))
         case .ordering:
@@ -617,7 +628,9 @@ struct QTI12Reader {
             let best = item.rules.filter { !$0.isOther && $0.positives.filter { $0.respident == response.ident }.count > 1 }
                 .max { ($0.score ?? 0) < ($1.score ?? 0) }
             let order = best?.positives.filter { $0.respident == response.ident }.map(\.value) ?? []
-            let items = order.compactMap { ident in response.labels.first { $0.ident == ident }.map { OrderingItem(id: $0.ident, text: RichText($0.html)) } }
+            let items = order.compactMap { ident in
+                response.labels.first { $0.ident == ident }.map { OrderingItem(id: $0.ident, text: RichText($0.html)) }
+            }
             if items.count < 2 { context.error("noCorrectAnswer", vi: "không tìm thấy thứ tự đúng", en: "no right order found") }
             question.body = .ordering(OrderingQuestion(items: items))
         case .clozeBrackets, .fillBlanksBrackets:
@@ -711,7 +724,8 @@ struct QTI12Reader {
             let range = [name, byIdent].filter { !$0.isEmpty }.lazy.compactMap { html.range(of: "[\($0)]") }.first
             guard let range else {
                 context.error(
-                    "missingPlaceholder", vi: "không tìm thấy chỗ trống [\(name)] trong nội dung", en: "the blank [\(name)] is not in the question text"
+                    "missingPlaceholder", vi: "không tìm thấy chỗ trống [\(name)] trong nội dung",
+                    en: "the blank [\(name)] is not in the question text"
                 )
                 continue
             }
@@ -766,7 +780,9 @@ struct QTI12Reader {
     }
 
     /// Feedback idents that belong to the whole item (Canvas, Blackboard), never to one option.
-    static let outcomeFeedbackIDs: Set<String> = ["correct_fb", "correct", "general_incorrect_fb", "incorrect", "incorrect_fb", "general_fb", "general"]
+    static let outcomeFeedbackIDs: Set<String> = [
+        "correct_fb", "correct", "general_incorrect_fb", "incorrect", "incorrect_fb", "general_fb", "general",
+    ]
 
     func applyFeedback(_ item: Item, question: inout Question) {
         var general: [String] = []
@@ -816,7 +832,8 @@ struct QTI12Reader {
             let isHTML = element.kid("BODY")?.kid("FLAGS")?.kid("ISHTML")?.attribute("value") != "false"
             var question = Question(id: "", title: id, stem: isHTML ? RichText(bodyText) : .plain(bodyText), body: .essay(EssayQuestion()))
             question.idNumber = id
-            if let points = root.kid("QUESTIONLIST")?.kids("QUESTION").first(where: { $0.attribute("id") == id })?.attribute("points").flatMap(Double.init),
+            if let points = root.kid("QUESTIONLIST")?.kids("QUESTION").first(where: { $0.attribute("id") == id })?.attribute("points").flatMap(
+                Double.init),
                 points > 0
             {
                 question.points = points
@@ -845,20 +862,24 @@ struct QTI12Reader {
                         fraction: right.contains(answer.id) ? (type == "MULTIPLEANSWER" ? 1 / Double(max(right.count, 1)) : 1) : 0
                     )
                 }
-                question.body = type == "MULTIPLEANSWER" ? .multipleResponse(ChoiceQuestion(options: options)) : .singleChoice(ChoiceQuestion(options: options))
+                question.body =
+                    type == "MULTIPLEANSWER" ? .multipleResponse(ChoiceQuestion(options: options)) : .singleChoice(ChoiceQuestion(options: options))
             case "ESSAY":
                 question.body = .essay(EssayQuestion())
             case "FILLINBLANK":
                 question.body = .shortText(ShortTextQuestion(keys: answers.filter { !$0.text.isEmpty }.map { ShortTextKey(pattern: $0.text) }))
             case "MATCH":
-                let choices = element.kids("CHOICE").map { (id: $0.attribute("id") ?? "", text: HTMLText.stripTags($0.kid("TEXT")?.text ?? "").trimmed) }
+                let choices = element.kids("CHOICE").map {
+                    (id: $0.attribute("id") ?? "", text: HTMLText.stripTags($0.kid("TEXT")?.text ?? "").trimmed)
+                }
                 var pairs: [MatchPair] = []
                 var used: Set<String> = []
                 for answer in answers {
                     guard let link = gradable?.kids("CORRECTANSWER").first(where: { $0.attribute("answer_id") == answer.id }),
                         let choice = choices.first(where: { $0.id == link.attribute("choice_id") })
                     else {
-                        context.error("noCorrectAnswer", vi: "ý ghép \"\(answer.text)\" không có đáp án", en: "the prompt \"\(answer.text)\" has no answer")
+                        context.error(
+                            "noCorrectAnswer", vi: "ý ghép \"\(answer.text)\" không có đáp án", en: "the prompt \"\(answer.text)\" has no answer")
                         continue
                     }
                     used.insert(choice.text)

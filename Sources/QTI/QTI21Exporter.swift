@@ -131,24 +131,35 @@ public enum QTI21Exporter {
         var body = question.body
         var stem = question.stem
         if case .trueFalseCluster(let cluster) = body {
-            body = .matching(MatchingQuestion(
-                pairs: cluster.statements.map { MatchPair(id: qtiIdentifier($0.label, fallback: "s"), prompt: $0.text, answer: $0.isTrue ? "Đúng" : "Sai") },
-                distractors: Set(cluster.statements.map(\.isTrue)).count == 1 ? [cluster.statements.first?.isTrue == true ? "Sai" : "Đúng"] : [],
-                shuffle: false
-            ))
-            narrowings.append(.init(
-                code: "clusterAsMatching",
-                vi: "Câu Đúng/Sai được ghi thành câu ghép (matchInteraction) các ý với Đúng/Sai; điểm tính theo từng ý, không theo bảng \(cluster.scoring.fractions.map { "\($0)" }.joined(separator: "/"))",
-                en: "The Đúng/Sai cluster is written as a matchInteraction of the statements against Đúng/Sai; scored per statement, not by the table \(cluster.scoring.fractions.map { "\($0)" }.joined(separator: "/"))"
-            ))
+            body = .matching(
+                MatchingQuestion(
+                    pairs: cluster.statements.map {
+                        MatchPair(id: qtiIdentifier($0.label, fallback: "s"), prompt: $0.text, answer: $0.isTrue ? "Đúng" : "Sai")
+                    },
+                    distractors: Set(cluster.statements.map(\.isTrue)).count == 1 ? [cluster.statements.first?.isTrue == true ? "Sai" : "Đúng"] : [],
+                    shuffle: false
+                ))
+            narrowings.append(
+                .init(
+                    code: "clusterAsMatching",
+                    vi:
+                        "Câu Đúng/Sai được ghi thành câu ghép (matchInteraction) các ý với Đúng/Sai; điểm tính theo từng ý, không theo bảng \(cluster.scoring.fractions.map { "\($0)" }.joined(separator: "/"))",
+                    en:
+                        "The Đúng/Sai cluster is written as a matchInteraction of the statements against Đúng/Sai; scored per statement, not by the table \(cluster.scoring.fractions.map { "\($0)" }.joined(separator: "/"))"
+                ))
         }
         if !question.hints.isEmpty { narrowings.append(lost("hints", "gợi ý (hints)", "hints")) }
         if question.penalty != nil { narrowings.append(lost("penalty", "hệ số phạt", "the penalty")) }
         if question.workedSolution != nil, question.type != .essay {
             narrowings.append(lost("workedSolution", "lời giải chi tiết", "the worked solution"))
         }
-        if question.subject != nil || question.grade != nil || !question.knowledgeUnits.isEmpty || question.cognitiveLevel != nil || !question.tags.isEmpty {
-            narrowings.append(lost("metadata", "siêu dữ liệu Hoclieu (môn, lớp, đơn vị kiến thức, mức độ, thẻ)", "Hoclieu metadata (subject, grade, knowledge units, level, tags)"))
+        if question.subject != nil || question.grade != nil || !question.knowledgeUnits.isEmpty || question.cognitiveLevel != nil
+            || !question.tags.isEmpty
+        {
+            narrowings.append(
+                lost(
+                    "metadata", "siêu dữ liệu Hoclieu (môn, lớp, đơn vị kiến thức, mức độ, thẻ)",
+                    "Hoclieu metadata (subject, grade, knowledge units, level, tags)"))
         }
 
         let w = try XMLWriter(indent: "")
@@ -169,63 +180,78 @@ public enum QTI21Exporter {
             let correct = zip(choice.options, ids).filter { multiple ? $0.0.fraction > 0 : $0.0.isCorrect }.map(\.1)
             let partial = choice.options.contains { !($0.fraction == 0 || $0.isCorrect) || multiple }
             let mapping = partial ? zip(choice.options, ids).filter { $0.0.fraction != 0 }.map { ($0.1, $0.0.fraction, true) } : []
-            plan.responses.append(.init(id: "RESPONSE", cardinality: multiple ? "multiple" : "single", baseType: "identifier", correct: correct, mapping: mapping))
+            plan.responses.append(
+                .init(id: "RESPONSE", cardinality: multiple ? "multiple" : "single", baseType: "identifier", correct: correct, mapping: mapping))
             plan.optionFeedback = zip(choice.options, ids).compactMap { option, id in option.feedback.map { (id, $0) } }
         case .trueFalse(let tf):
-            plan.responses.append(.init(id: "RESPONSE", cardinality: "single", baseType: "identifier", correct: [tf.correctAnswer ? "true" : "false"], mapping: []))
+            plan.responses.append(
+                .init(id: "RESPONSE", cardinality: "single", baseType: "identifier", correct: [tf.correctAnswer ? "true" : "false"], mapping: []))
             plan.optionFeedback = [("true", tf.feedbackTrue), ("false", tf.feedbackFalse)].compactMap { id, text in text.map { (id, $0) } }
         case .shortText(let text):
             let best = text.keys.max { $0.fraction < $1.fraction }
-            plan.responses.append(.init(
-                id: "RESPONSE", cardinality: "single", baseType: "string", correct: best.map { [$0.pattern] } ?? [],
-                mapping: text.keys.map { ($0.pattern, $0.fraction, text.caseSensitive) }
-            ))
-            if text.keys.contains(where: { $0.pattern.contains("*") }) {
-                narrowings.append(.init(
-                    code: "wildcardLiteral", vi: "dấu * trong đáp án được so khớp nguyên văn (QTI không có ký tự đại diện)",
-                    en: "* in answers is matched literally (QTI has no wildcards)"
+            plan.responses.append(
+                .init(
+                    id: "RESPONSE", cardinality: "single", baseType: "string", correct: best.map { [$0.pattern] } ?? [],
+                    mapping: text.keys.map { ($0.pattern, $0.fraction, text.caseSensitive) }
                 ))
+            if text.keys.contains(where: { $0.pattern.contains("*") }) {
+                narrowings.append(
+                    .init(
+                        code: "wildcardLiteral", vi: "dấu * trong đáp án được so khớp nguyên văn (QTI không có ký tự đại diện)",
+                        en: "* in answers is matched literally (QTI has no wildcards)"
+                    ))
             }
-            if text.keys.contains(where: { $0.feedback != nil }) { narrowings.append(lost("keyFeedback", "phản hồi theo đáp án", "feedback per answer")) }
+            if text.keys.contains(where: { $0.feedback != nil }) {
+                narrowings.append(lost("keyFeedback", "phản hồi theo đáp án", "feedback per answer"))
+            }
         case .numeric(let numeric):
             plan.responses.append(numericResponse("RESPONSE", numeric))
             if !numeric.units.isEmpty { narrowings.append(lost("units", "đơn vị", "units")) }
-            if numeric.keys.contains(where: { $0.feedback != nil }) { narrowings.append(lost("keyFeedback", "phản hồi theo đáp án", "feedback per answer")) }
+            if numeric.keys.contains(where: { $0.feedback != nil }) {
+                narrowings.append(lost("keyFeedback", "phản hồi theo đáp án", "feedback per answer"))
+            }
         case .essay:
             plan.responses.append(.init(id: "RESPONSE", cardinality: "single", baseType: "string", correct: [], mapping: []))
         case .matching(let matching):
             let answers = matching.answerChoices
             let pairs = matching.pairs.map { pair in "\(qtiIdentifier(pair.id, fallback: "p")) T\((answers.firstIndex(of: pair.answer) ?? 0) + 1)" }
-            plan.responses.append(.init(
-                id: "RESPONSE", cardinality: "multiple", baseType: "directedPair", correct: pairs,
-                mapping: pairs.map { ($0, 1 / Double(max(pairs.count, 1)), true) }
-            ))
+            plan.responses.append(
+                .init(
+                    id: "RESPONSE", cardinality: "multiple", baseType: "directedPair", correct: pairs,
+                    mapping: pairs.map { ($0, 1 / Double(max(pairs.count, 1)), true) }
+                ))
         case .ordering(let ordering):
-            plan.responses.append(.init(
-                id: "RESPONSE", cardinality: "ordered", baseType: "identifier", correct: ordering.items.map { qtiIdentifier($0.id, fallback: "o") }, mapping: []
-            ))
+            plan.responses.append(
+                .init(
+                    id: "RESPONSE", cardinality: "ordered", baseType: "identifier",
+                    correct: ordering.items.map { qtiIdentifier($0.id, fallback: "o") }, mapping: []
+                ))
         case .cloze(let cloze):
             for (index, gap) in cloze.gaps.enumerated() {
                 let id = "RESPONSE_\(index + 1)"
                 switch gap.kind {
                 case .choice(let options, _, _):
                     let ids = options.map { qtiIdentifier($0.id, fallback: "c") }
-                    plan.responses.append(.init(
-                        id: id, cardinality: gap.isMultipleResponse ? "multiple" : "single", baseType: "identifier",
-                        correct: zip(options, ids).filter { $0.0.isCorrect }.map(\.1),
-                        mapping: zip(options, ids).filter { $0.0.fraction != 0 }.map { ($0.1, $0.0.fraction, true) }, weight: gap.weight
-                    ))
-                    if gap.isMultipleResponse {
-                        narrowings.append(.init(
-                            code: "multipleGapAsSingle", vi: "chỗ trống \(index + 1) cho chọn nhiều được ghi thành danh sách chọn một",
-                            en: "gap \(index + 1) (several answers) is written as a single-choice drop-down"
+                    plan.responses.append(
+                        .init(
+                            id: id, cardinality: gap.isMultipleResponse ? "multiple" : "single", baseType: "identifier",
+                            correct: zip(options, ids).filter { $0.0.isCorrect }.map(\.1),
+                            mapping: zip(options, ids).filter { $0.0.fraction != 0 }.map { ($0.1, $0.0.fraction, true) }, weight: gap.weight
                         ))
+                    if gap.isMultipleResponse {
+                        narrowings.append(
+                            .init(
+                                code: "multipleGapAsSingle", vi: "chỗ trống \(index + 1) cho chọn nhiều được ghi thành danh sách chọn một",
+                                en: "gap \(index + 1) (several answers) is written as a single-choice drop-down"
+                            ))
                     }
                 case .shortText(let text):
-                    plan.responses.append(.init(
-                        id: id, cardinality: "single", baseType: "string", correct: text.keys.max { $0.fraction < $1.fraction }.map { [$0.pattern] } ?? [],
-                        mapping: text.keys.map { ($0.pattern, $0.fraction, text.caseSensitive) }, weight: gap.weight
-                    ))
+                    plan.responses.append(
+                        .init(
+                            id: id, cardinality: "single", baseType: "string",
+                            correct: text.keys.max { $0.fraction < $1.fraction }.map { [$0.pattern] } ?? [],
+                            mapping: text.keys.map { ($0.pattern, $0.fraction, text.caseSensitive) }, weight: gap.weight
+                        ))
                 case .numeric(let numeric):
                     var response = numericResponse(id, numeric)
                     response.weight = gap.weight
@@ -246,10 +272,11 @@ public enum QTI21Exporter {
         try w.startElement("itemBody")
         let fragment = XHTMLWriter.parse(stem.html)
         if fragment == nil {
-            narrowings.append(.init(
-                code: "markupAsText", vi: "nội dung câu hỏi không phải XHTML hợp lệ; được ghi như văn bản thường",
-                en: "the question text is not well-formed XHTML; written as plain text"
-            ))
+            narrowings.append(
+                .init(
+                    code: "markupAsText", vi: "nội dung câu hỏi không phải XHTML hợp lệ; được ghi như văn bản thường",
+                    en: "the question text is not well-formed XHTML; written as plain text"
+                ))
             stem = .plain(stem.plainText)
         }
         let inline: ((Int) throws -> Void)? = {
@@ -289,7 +316,8 @@ public enum QTI21Exporter {
             try writeModal(outcome: "FEEDBACK", id: id, show: true, text, w, narrowings: &narrowings, source: source)
         }
         if let outcome = question.outcomeFeedback {
-            for (id, text) in [("CORRECT", outcome.correct), ("PARTIALLY_CORRECT", outcome.partiallyCorrect), ("INCORRECT", outcome.incorrect)] where !text.isEmpty {
+            for (id, text) in [("CORRECT", outcome.correct), ("PARTIALLY_CORRECT", outcome.partiallyCorrect), ("INCORRECT", outcome.incorrect)]
+            where !text.isEmpty {
                 try writeModal(outcome: "FEEDBACK_OUTCOME", id: id, show: true, text, w, narrowings: &narrowings, source: source)
             }
             if outcome.showNumberCorrect { narrowings.append(lost("showNumberCorrect", "hiện số ý đúng", "show number correct")) }
@@ -383,7 +411,10 @@ public enum QTI21Exporter {
             try XHTMLWriter.writeChildren(of: fragment, w, source: source)
         } else {
             if text.format == .html {
-                narrowings.append(.init(code: "markupAsText", vi: "một đoạn văn bản không phải XHTML hợp lệ; ghi như văn bản thường", en: "a text is not well-formed XHTML; written as plain text"))
+                narrowings.append(
+                    .init(
+                        code: "markupAsText", vi: "một đoạn văn bản không phải XHTML hợp lệ; ghi như văn bản thường",
+                        en: "a text is not well-formed XHTML; written as plain text"))
             }
             try w.text(XHTMLWriter.xmlSafe(text.plainText))
         }
@@ -418,12 +449,24 @@ public enum QTI21Exporter {
             try w.endElement()
         case .shortText, .numeric:
             try w.startElement("p")
-            try writeGap(ClozeGap(kind: { if case .numeric(let n) = body { return .numeric(n) } else if case .shortText(let s) = body { return .shortText(s) } else { fatalError() } }()), id: "RESPONSE", w)
+            try writeGap(
+                ClozeGap(
+                    kind: {
+                        if case .numeric(let n) = body {
+                            return .numeric(n)
+                        } else if case .shortText(let s) = body {
+                            return .shortText(s)
+                        } else {
+                            fatalError()
+                        }
+                    }()), id: "RESPONSE", w)
             try w.endElement()
         case .essay(let essay):
             try w.startElement("extendedTextInteraction")
             try w.attribute("responseIdentifier", "RESPONSE")
-            if let template = essay.responseTemplate, !template.isEmpty { try w.attribute("placeholderText", XHTMLWriter.xmlSafe(template.plainText)) }
+            if let template = essay.responseTemplate, !template.isEmpty {
+                try w.attribute("placeholderText", XHTMLWriter.xmlSafe(template.plainText))
+            }
             try w.endElement()
         case .matching(let matching):
             let answers = matching.answerChoices
@@ -552,7 +595,9 @@ public enum QTI21Exporter {
                 try w.endElement()
             }
         }
-        if plan.responses.count == 1, plan.responses[0].baseType == "identifier", plan.responses[0].cardinality != "ordered", !plan.optionFeedback.isEmpty {
+        if plan.responses.count == 1, plan.responses[0].baseType == "identifier", plan.responses[0].cardinality != "ordered",
+            !plan.optionFeedback.isEmpty
+        {
             try setOutcome("FEEDBACK", w) {
                 if plan.responses[0].cardinality == "single" {
                     try w.startElement("multiple")
@@ -627,7 +672,8 @@ public enum QTI21Exporter {
     }
 
     static func writeModal(
-        outcome: String, id: String, show: Bool, _ text: RichText, _ w: XMLWriter, narrowings: inout [QuestionFormatMessage], source: (String) -> String
+        outcome: String, id: String, show: Bool, _ text: RichText, _ w: XMLWriter, narrowings: inout [QuestionFormatMessage],
+        source: (String) -> String
     ) throws {
         try w.startElement("modalFeedback")
         try w.attribute("outcomeIdentifier", outcome)

@@ -47,14 +47,15 @@ public enum QTI21Importer {
         guard let root = document.root else { return }
         guard root.name == "assessmentItem" else {
             let isTest = root.name == "assessmentTest" || root.name == "assessmentSection"
-            accumulator.fileErrors.append(.init(
-                code: "notAnItem",
-                vi: "\(QTIMessages.prefix(path))Không phải câu hỏi QTI 2.x: phần tử gốc là <\(root.name)>, cần <assessmentItem>"
-                    + (isTest ? " (bài kiểm tra: hãy nhập cả gói)" : ""),
-                en: "\(QTIMessages.prefix(path))Not a QTI 2.x item: the root element is <\(root.name)>, expected <assessmentItem>"
-                    + (isTest ? " (a test: import the whole package)" : ""),
-                location: .init(line: root.line, path: "/\(root.name)")
-            ))
+            accumulator.fileErrors.append(
+                .init(
+                    code: "notAnItem",
+                    vi: "\(QTIMessages.prefix(path))Không phải câu hỏi QTI 2.x: phần tử gốc là <\(root.name)>, cần <assessmentItem>"
+                        + (isTest ? " (bài kiểm tra: hãy nhập cả gói)" : ""),
+                    en: "\(QTIMessages.prefix(path))Not a QTI 2.x item: the root element is <\(root.name)>, expected <assessmentItem>"
+                        + (isTest ? " (a test: import the whole package)" : ""),
+                    location: .init(line: root.line, path: "/\(root.name)")
+                ))
             return
         }
         guard !accumulator.tooManyQuestions else {
@@ -62,7 +63,8 @@ public enum QTI21Importer {
             return
         }
         var context = QTIContext(
-            number: accumulator.nextNumber(), location: QuestionSourceLocation(line: root.line, path: (path.map { "\($0)#" } ?? "") + "/assessmentItem")
+            number: accumulator.nextNumber(),
+            location: QuestionSourceLocation(line: root.line, path: (path.map { "\($0)#" } ?? "") + "/assessmentItem")
         )
         for warning in QTISchemas.warnings(for: document, namespace: root.namespaceURI, file: path) {
             context.warnings.append(context.message(warning.code, vi: warning.vietnamese, en: warning.english, line: warning.location?.line))
@@ -190,7 +192,8 @@ struct QTI21ItemReader {
             )
         }
         if root.attribute("adaptive") == "true" {
-            context.warning("adaptiveItem", vi: "câu hỏi thích ứng (adaptive) được nhập như câu hỏi thường", en: "an adaptive item was imported as a plain item")
+            context.warning(
+                "adaptiveItem", vi: "câu hỏi thích ứng (adaptive) được nhập như câu hỏi thường", en: "an adaptive item was imported as a plain item")
         }
 
         var question = Question(id: "", title: title, idNumber: identifier.isEmpty ? nil : identifier, body: .essay(EssayQuestion()))
@@ -234,15 +237,27 @@ struct QTI21ItemReader {
                 let declaration = declarations[interaction.attribute("responseIdentifier") ?? ""]!
                 let weight = weights[declaration.identifier].map { max(1, Int($0.rounded())) } ?? 1
                 if interaction.name == "inlineChoiceInteraction" {
-                    let choices = interaction.kids("inlineChoice").map { (id: $0.attribute("identifier") ?? "", html: HTMLText.stripTags(XMLMarkup.inner($0)).trimmed, fixed: $0.attribute("fixed") == "true") }
-                    let fractions = Self.fractions(declaration, ids: choices.map(\.id), multiple: false)
-                    let options = choices.map { ChoiceOption(id: $0.id, text: RichText($0.html), fraction: fractions[$0.id] ?? 0, doNotShuffle: $0.fixed) }
-                    if !options.contains(where: \.isCorrect) {
-                        context.error("noCorrectAnswer", vi: "chỗ trống \(gaps.count + 1) không có đáp án đúng", en: "gap \(gaps.count + 1) has no right answer")
+                    let choices = interaction.kids("inlineChoice").map {
+                        (
+                            id: $0.attribute("identifier") ?? "", html: HTMLText.stripTags(XMLMarkup.inner($0)).trimmed,
+                            fixed: $0.attribute("fixed") == "true"
+                        )
                     }
-                    gaps.append(ClozeGap(weight: weight, kind: .choice(options: options, display: .dropdown, shuffle: interaction.attribute("shuffle") == "true")))
+                    let fractions = Self.fractions(declaration, ids: choices.map(\.id), multiple: false)
+                    let options = choices.map {
+                        ChoiceOption(id: $0.id, text: RichText($0.html), fraction: fractions[$0.id] ?? 0, doNotShuffle: $0.fixed)
+                    }
+                    if !options.contains(where: \.isCorrect) {
+                        context.error(
+                            "noCorrectAnswer", vi: "chỗ trống \(gaps.count + 1) không có đáp án đúng", en: "gap \(gaps.count + 1) has no right answer"
+                        )
+                    }
+                    gaps.append(
+                        ClozeGap(
+                            weight: weight, kind: .choice(options: options, display: .dropdown, shuffle: interaction.attribute("shuffle") == "true")))
                 } else {
-                    gaps.append(ClozeGap(weight: weight, kind: textGap(declaration, interaction: interaction, tolerances: tolerances, context: &context)))
+                    gaps.append(
+                        ClozeGap(weight: weight, kind: textGap(declaration, interaction: interaction, tolerances: tolerances, context: &context)))
                 }
             }
             question.stem = RichText(stem)
@@ -271,9 +286,11 @@ struct QTI21ItemReader {
                     context.error("noCorrectAnswer", vi: "không có thứ tự đúng (correctResponse)", en: "no right order (correctResponse)")
                     break
                 }
-                question.body = .ordering(OrderingQuestion(items: order.compactMap { id in
-                    choices.first { $0.id == id }.map { OrderingItem(id: $0.id, text: RichText($0.html)) }
-                }))
+                question.body = .ordering(
+                    OrderingQuestion(
+                        items: order.compactMap { id in
+                            choices.first { $0.id == id }.map { OrderingItem(id: $0.id, text: RichText($0.html)) }
+                        }))
                 if order.count < choices.count {
                     context.warning("orderSubset", vi: "chỉ các mục có trong thứ tự đúng được giữ", en: "only the items of the right order were kept")
                 }
@@ -283,12 +300,15 @@ struct QTI21ItemReader {
                 break
             }
         }
-        if case .essay = question.body {} else if rubric != nil {
+        if case .essay = question.body {
+        } else if rubric != nil {
             question.workedSolution = rubric
         }
         applyModalFeedback(&question, context: &context)
         if root.kid("responseProcessing") == nil, question.type != .essay {
-            context.warning("noResponseProcessing", vi: "không có responseProcessing; chấm theo correctResponse", en: "no responseProcessing; scored from correctResponse")
+            context.warning(
+                "noResponseProcessing", vi: "không có responseProcessing; chấm theo correctResponse",
+                en: "no responseProcessing; scored from correctResponse")
         }
         accumulator.add(question, context: context, sourceType: sourceType)
     }
@@ -317,7 +337,9 @@ struct QTI21ItemReader {
     static func points(_ root: XMLElement) -> Double {
         for outcome in root.kids("outcomeDeclaration") {
             let id = outcome.attribute("identifier")
-            if id == "MAXSCORE", let value = outcome.kid("defaultValue")?.kid("value").flatMap({ Double($0.text.trimmed) }), value > 0 { return value }
+            if id == "MAXSCORE", let value = outcome.kid("defaultValue")?.kid("value").flatMap({ Double($0.text.trimmed) }), value > 0 {
+                return value
+            }
             if id == "SCORE", let value = outcome.attribute("normalMaximum").flatMap(Double.init), value > 0 { return value }
         }
         return 1
@@ -344,14 +366,17 @@ struct QTI21ItemReader {
     static func derivedAnswers(_ processing: XMLElement?) -> [String: [(values: [String], score: Double)]] {
         guard let processing else { return [:] }
         var result: [String: [(values: [String], score: Double)]] = [:]
-        let conditions = processing.descendants("match") + processing.descendants("stringMatch")
+        let conditions =
+            processing.descendants("match") + processing.descendants("stringMatch")
             + processing.descendants("equal").filter { $0.attribute("toleranceMode") == nil }
         // `and` of `member(value, variable)` and `not(member(…))`: the members are the right choices.
         for conjunction in processing.descendants("and") {
             guard let parent = conjunction.parent, parent.name == "responseIf" || parent.name == "responseElseIf" else { continue }
             var members: [String: [String]] = [:]
             for member in conjunction.kids("member") {
-                guard let variable = member.kid("variable")?.attribute("identifier"), let value = member.kid("baseValue")?.text.trimmed else { continue }
+                guard let variable = member.kid("variable")?.attribute("identifier"), let value = member.kid("baseValue")?.text.trimmed else {
+                    continue
+                }
                 members[variable, default: []].append(value)
             }
             let score = parent.kids("setOutcomeValue").first?.descendants("baseValue").last.flatMap { Double($0.text.trimmed) } ?? 1
@@ -402,7 +427,9 @@ struct QTI21ItemReader {
             let positives = declaration.mapping.filter { $0.value > 0 }.map(\.value)
             let scale = multiple ? positives.reduce(0, +) : (positives.max() ?? 0)
             guard scale > 0 else { return result }
-            for entry in declaration.mapping where ids.contains(entry.key) { result[entry.key] = max(-1, min(1, entry.value / scale)).rounded(toPlaces: 7) }
+            for entry in declaration.mapping where ids.contains(entry.key) {
+                result[entry.key] = max(-1, min(1, entry.value / scale)).rounded(toPlaces: 7)
+            }
             return result
         }
         let correct = declaration.correct.filter { ids.contains($0) }
@@ -422,23 +449,27 @@ struct QTI21ItemReader {
             var text = XMLMarkup.inner(choice) { $0.name == "feedbackInline" ? "" : nil }.trimmed
             text = attachMedia(text, base: path, files: files, field: "option/\(id)", context: &context)
             let inlineFeedback = choice.kids("feedbackInline").map { XMLMarkup.inner($0).trimmed }.filter { !$0.isEmpty }.joined(separator: " ")
-            options.append(ChoiceOption(
-                id: id, text: RichText(text), fraction: fractions[id] ?? 0, feedback: inlineFeedback.isEmpty ? nil : RichText(inlineFeedback),
-                doNotShuffle: choice.attribute("fixed") == "true"
-            ))
+            options.append(
+                ChoiceOption(
+                    id: id, text: RichText(text), fraction: fractions[id] ?? 0, feedback: inlineFeedback.isEmpty ? nil : RichText(inlineFeedback),
+                    doNotShuffle: choice.attribute("fixed") == "true"
+                ))
         }
         let shuffle = interaction.attribute("shuffle") == "true"
         if !multiple {
             let lowered = Set(ids.map { $0.lowercased() })
             let texts = Set(options.map { HTMLText.stripTags($0.text.html).trimmed.lowercased() })
             if options.count == 2, lowered == ["true", "false"] || texts == ["true", "false"] || texts == ["đúng", "sai"] {
-                let trueOption = options.first { $0.id.lowercased() == "true" || ["true", "đúng"].contains(HTMLText.stripTags($0.text.html).trimmed.lowercased()) }!
+                let trueOption = options.first {
+                    $0.id.lowercased() == "true" || ["true", "đúng"].contains(HTMLText.stripTags($0.text.html).trimmed.lowercased())
+                }!
                 let falseOption = options.first { $0 != trueOption }!
                 guard options.filter(\.isCorrect).count == 1 else {
                     context.error("noCorrectAnswer", vi: "không tìm thấy đáp án đúng", en: "no correct answer found")
                     return .trueFalse(TrueFalseQuestion(correctAnswer: true))
                 }
-                return .trueFalse(TrueFalseQuestion(correctAnswer: trueOption.isCorrect, feedbackTrue: trueOption.feedback, feedbackFalse: falseOption.feedback))
+                return .trueFalse(
+                    TrueFalseQuestion(correctAnswer: trueOption.isCorrect, feedbackTrue: trueOption.feedback, feedbackFalse: falseOption.feedback))
             }
             if !options.contains(where: \.isCorrect) {
                 context.error("noCorrectAnswer", vi: "không tìm thấy đáp án đúng (correctResponse)", en: "no correct answer found (correctResponse)")
@@ -518,7 +549,8 @@ struct QTI21ItemReader {
             pairs.append(MatchPair(id: source.attribute("identifier") ?? qtiOptionID(pairs.count), prompt: RichText(text(source)), answer: answer))
         }
         if pairs.isEmpty { context.error("noCorrectAnswer", vi: "không có cặp ghép đúng (correctResponse)", en: "no right pairs (correctResponse)") }
-        let distractors = interaction.name == "matchInteraction"
+        let distractors =
+            interaction.name == "matchInteraction"
             ? targets.filter { !used.contains($0.attribute("identifier") ?? "") }.map { HTMLText.stripTags(text($0)).trimmed } : []
         return .matching(MatchingQuestion(pairs: pairs, distractors: distractors, shuffle: interaction.attribute("shuffle") == "true"))
     }

@@ -20,7 +20,9 @@ struct XHTMLWriter {
         for (from, to) in [("&nbsp;", "&#160;"), ("<br>", "<br/>"), ("<hr>", "<hr/>")] { text = text.replacingOccurrences(of: from, with: to) }
         text = closeVoidElements(text)
         let wrapped = "<hoclieu-fragment>\(text)</hoclieu-fragment>"
-        guard let document = try? XMLDocument(data: Data(wrapped.utf8), options: XMLParseOptions(maxBytes: 16 << 20, maxDepth: 64)) else { return nil }
+        guard let document = try? XMLDocument(data: Data(wrapped.utf8), options: XMLParseOptions(maxBytes: 16 << 20, maxDepth: 64)) else {
+            return nil
+        }
         return document.root
     }
 

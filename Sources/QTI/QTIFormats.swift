@@ -1,6 +1,6 @@
+import ContentPackages
 public import Foundation
 public import HoclieuCore
-import ContentPackages
 import HoclieuXML
 public import QuestionFormats
 
@@ -37,7 +37,9 @@ public enum QTIFormats {
 
     /// Imports a QTI file or zip package given as bytes (a package is written to a temporary file
     /// and read with `SafeArchive`). A file that is not QTI gives one file error.
-    public static func importQuestions(from data: Data, fileName: String? = nil, options: QuestionImportOptions = QuestionImportOptions()) -> QuestionImportResult {
+    public static func importQuestions(from data: Data, fileName: String? = nil, options: QuestionImportOptions = QuestionImportOptions())
+        -> QuestionImportResult
+    {
         switch detect(data, fileName: fileName) {
         case .qti12: return QTI12Importer.importQuestions(from: data, options: options)
         case .qti21: return QTI21Importer.importQuestions(from: data, options: options)
@@ -53,7 +55,8 @@ public enum QTIFormats {
                 try data.write(to: url)
             } catch {
                 var accumulator = QTIAccumulator(format: .qti21, options: options)
-                accumulator.fileErrors.append(.init(code: "unreadableFile", vi: "Không ghi được tệp tạm: \(error)", en: "Cannot write a temporary file: \(error)"))
+                accumulator.fileErrors.append(
+                    .init(code: "unreadableFile", vi: "Không ghi được tệp tạm: \(error)", en: "Cannot write a temporary file: \(error)"))
                 return accumulator.finish()
             }
             return importPackage(at: url, options: options)
@@ -63,10 +66,11 @@ public enum QTIFormats {
                 accumulator.fileErrors.append(QTIMessages.emptyFile)
                 return accumulator.finish()
             }
-            accumulator.fileErrors.append(.init(
-                code: "unknownFormat", vi: "Không nhận ra tệp QTI (questestinterop, assessmentItem hay gói nội dung .zip)",
-                en: "Not a QTI file (expected questestinterop, assessmentItem or a .zip content package)"
-            ))
+            accumulator.fileErrors.append(
+                .init(
+                    code: "unknownFormat", vi: "Không nhận ra tệp QTI (questestinterop, assessmentItem hay gói nội dung .zip)",
+                    en: "Not a QTI file (expected questestinterop, assessmentItem or a .zip content package)"
+                ))
             return accumulator.finish()
         }
     }
@@ -80,7 +84,8 @@ public enum QTIFormats {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             var accumulator = QTIAccumulator(format: .qti21, options: options)
-            accumulator.fileErrors.append(.init(code: "unreadableFile", vi: "Không đọc được \(url.lastPathComponent)", en: "Cannot read \(url.lastPathComponent)"))
+            accumulator.fileErrors.append(
+                .init(code: "unreadableFile", vi: "Không đọc được \(url.lastPathComponent)", en: "Cannot read \(url.lastPathComponent)"))
             return accumulator.finish()
         }
         let files: PackageFiles
@@ -93,9 +98,11 @@ public enum QTIFormats {
                 files = PackageFiles(read: { path in try? archive.data(path, limit: limit) }, paths: Set(archive.paths))
             } catch {
                 var accumulator = QTIAccumulator(format: .qti21, options: options)
-                accumulator.fileErrors.append(.init(
-                    code: "invalidPackage", vi: "Gói không đọc được hoặc không an toàn: \(error)", en: "The package is unreadable or unsafe: \(error)"
-                ))
+                accumulator.fileErrors.append(
+                    .init(
+                        code: "invalidPackage", vi: "Gói không đọc được hoặc không an toàn: \(error)",
+                        en: "The package is unreadable or unsafe: \(error)"
+                    ))
                 return accumulator.finish()
             }
         }
@@ -118,19 +125,24 @@ public enum QTIFormats {
             read: { path in
                 guard known.contains(path) else { return nil }
                 let file = base.appendingPathComponent(path)
-                guard let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.intValue, size <= maxBytes else { return nil }
+                guard let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.intValue, size <= maxBytes else {
+                    return nil
+                }
                 return FileManager.default.contents(atPath: file.path)
             }, paths: paths)
     }
 
-    static let qti12Types = ["imsqti_xmlv1p2", "imsqti_xmlv1p1", "imsqti_xmlv1p2/imscc_xmlv1p1/assessment", "imsqti_xmlv1p2/imscc_xmlv1p1/question-bank"]
+    static let qti12Types = [
+        "imsqti_xmlv1p2", "imsqti_xmlv1p1", "imsqti_xmlv1p2/imscc_xmlv1p1/assessment", "imsqti_xmlv1p2/imscc_xmlv1p1/question-bank",
+    ]
 
     static func importPackage(_ files: PackageFiles, options: QuestionImportOptions) -> QuestionImportResult {
         var accumulator = QTIAccumulator(format: .qti21, options: options)
         guard files.paths.contains("imsmanifest.xml"), let manifestData = files.read("imsmanifest.xml") else {
-            accumulator.fileErrors.append(.init(
-                code: "missingManifest", vi: "Gói không có imsmanifest.xml", en: "The package has no imsmanifest.xml"
-            ))
+            accumulator.fileErrors.append(
+                .init(
+                    code: "missingManifest", vi: "Gói không có imsmanifest.xml", en: "The package has no imsmanifest.xml"
+                ))
             return accumulator.finish()
         }
         let manifest: XMLDocument
@@ -148,7 +160,8 @@ public enum QTIFormats {
             let type = resource.attribute("type") ?? ""
             let href = resource.attribute("href") ?? resource.kids("file").first?.attribute("href") ?? ""
             let materialType = resource.attributes.first { $0.name == "material_type" }?.value ?? ""
-            let isQTI12 = qti12Types.contains(type) || materialType == "d2lquestionlibrary"
+            let isQTI12 =
+                qti12Types.contains(type) || materialType == "d2lquestionlibrary"
                 || (type.hasPrefix("associatedcontent/") && href.hasSuffix(".xml.qti"))
             let isQTI21 = type.hasPrefix("imsqti_item_xmlv2p")
             if type.hasPrefix("imsqti_test_xmlv2p") || type.hasPrefix("imsqti_assessment_xmlv2p") {
@@ -162,10 +175,11 @@ public enum QTIFormats {
                         imported.insert(itemPath).inserted
                     else { continue }
                     guard files.paths.contains(itemPath), let data = files.read(itemPath) else {
-                        accumulator.fileErrors.append(.init(
-                            code: "missingResourceFile", vi: "Câu hỏi \(itemHref) của bài kiểm tra \(href) không có trong gói",
-                            en: "The item \(itemHref) of the test \(href) is not in the package"
-                        ))
+                        accumulator.fileErrors.append(
+                            .init(
+                                code: "missingResourceFile", vi: "Câu hỏi \(itemHref) của bài kiểm tra \(href) không có trong gói",
+                                en: "The item \(itemHref) of the test \(href) is not in the package"
+                            ))
                         continue
                     }
                     sawQTI21 = true
@@ -176,17 +190,20 @@ public enum QTIFormats {
             guard isQTI12 || isQTI21, !href.isEmpty else { continue }
             guard let path = PackageFiles.resolve(href, relativeTo: ""), imported.insert(path).inserted else { continue }
             guard files.paths.contains(path), let data = files.read(path) else {
-                accumulator.fileErrors.append(.init(
-                    code: "missingResourceFile", vi: "Tệp \(href) được khai báo trong imsmanifest.xml nhưng không có trong gói",
-                    en: "The file \(href) is listed in imsmanifest.xml but is not in the package"
-                ))
+                accumulator.fileErrors.append(
+                    .init(
+                        code: "missingResourceFile", vi: "Tệp \(href) được khai báo trong imsmanifest.xml nhưng không có trong gói",
+                        en: "The file \(href) is listed in imsmanifest.xml but is not in the package"
+                    ))
                 continue
             }
             if isQTI12 {
                 if type == "imsqti_xmlv1p1" {
-                    accumulator.fileWarnings.append(.init(
-                        code: "qti11ReadAs12", vi: "Tài nguyên \(href) khai báo QTI 1.1; được đọc như QTI 1.2", en: "The resource \(href) says QTI 1.1; read as QTI 1.2"
-                    ))
+                    accumulator.fileWarnings.append(
+                        .init(
+                            code: "qti11ReadAs12", vi: "Tài nguyên \(href) khai báo QTI 1.1; được đọc như QTI 1.2",
+                            en: "The resource \(href) says QTI 1.1; read as QTI 1.2"
+                        ))
                 }
                 sawQTI12 = true
                 QTI12Importer.read(data, path: path, files: files, into: &accumulator)
@@ -196,9 +213,10 @@ public enum QTIFormats {
             }
         }
         if !sawQTI12 && !sawQTI21 && accumulator.fileErrors.isEmpty {
-            accumulator.fileErrors.append(.init(
-                code: "noQTIResources", vi: "imsmanifest.xml không khai báo tài nguyên QTI nào", en: "imsmanifest.xml lists no QTI resource"
-            ))
+            accumulator.fileErrors.append(
+                .init(
+                    code: "noQTIResources", vi: "imsmanifest.xml không khai báo tài nguyên QTI nào", en: "imsmanifest.xml lists no QTI resource"
+                ))
         }
         let format: QuestionFileFormat = sawQTI12 && !sawQTI21 ? .qti12 : .qti21
         var result = accumulator.finish()
@@ -212,7 +230,9 @@ extension QTIFormats {
     /// `allowedDirectories` or through the OASIS `catalog`; nothing is fetched). For each document,
     /// one message per violation with its line. Used to check exports against the CC 1.1 QTI
     /// profile or the QTI 2.1 schema.
-    public static func validate(_ documents: [Data], schema: URL, allowedDirectories: [URL] = [], catalog: URL? = nil) throws -> [[QuestionFormatMessage]] {
+    public static func validate(_ documents: [Data], schema: URL, allowedDirectories: [URL] = [], catalog: URL? = nil) throws
+        -> [[QuestionFormatMessage]]
+    {
         let compiled = try XMLSchema(contentsOf: schema, allowedDirectories: allowedDirectories, catalog: catalog)
         return try documents.map { data in
             let document = try XMLDocument(data: data)

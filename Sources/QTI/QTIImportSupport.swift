@@ -43,20 +43,22 @@ struct QTIAccumulator {
         }
         var errors = context.errors
         for violation in violations where !errors.contains(where: { $0.code == violation.code }) { errors.append(violation) }
-        entries.append(QuestionImportEntry(
-            number: context.number, id: question.id, title: question.title, sourceType: sourceType, type: question.type,
-            location: context.location, outcome: errors.isEmpty ? .imported : .invalid, errors: errors, warnings: context.warnings,
-            media: question.media.map { .init(name: $0.name, byteCount: $0.data.count) }
-        ))
+        entries.append(
+            QuestionImportEntry(
+                number: context.number, id: question.id, title: question.title, sourceType: sourceType, type: question.type,
+                location: context.location, outcome: errors.isEmpty ? .imported : .invalid, errors: errors, warnings: context.warnings,
+                media: question.media.map { .init(name: $0.name, byteCount: $0.data.count) }
+            ))
         if errors.isEmpty { candidates.append((entries.count - 1, question)) }
     }
 
     /// Records an item that could not be read into the model at all.
     mutating func addInvalid(_ context: QTIContext, title: String, sourceType: String) {
-        entries.append(QuestionImportEntry(
-            number: context.number, title: title, sourceType: sourceType, location: context.location, outcome: .invalid,
-            errors: context.errors, warnings: context.warnings
-        ))
+        entries.append(
+            QuestionImportEntry(
+                number: context.number, title: title, sourceType: sourceType, location: context.location, outcome: .invalid,
+                errors: context.errors, warnings: context.warnings
+            ))
     }
 
     /// Records an item dropped (a type Hoclieu cannot hold) or skipped (not a question).
@@ -64,10 +66,11 @@ struct QTIAccumulator {
         _ context: QTIContext, title: String, sourceType: String, outcome: QuestionImportEntry.Outcome, code: String, vi: String, en: String
     ) {
         let reason = context.message(code, vi: vi, en: en)
-        entries.append(QuestionImportEntry(
-            number: context.number, title: title, sourceType: sourceType, location: context.location, outcome: outcome,
-            warnings: context.warnings + [reason]
-        ))
+        entries.append(
+            QuestionImportEntry(
+                number: context.number, title: title, sourceType: sourceType, location: context.location, outcome: outcome,
+                warnings: context.warnings + [reason]
+            ))
     }
 
     /// The policy: everything valid when there is no error or the import is partial; otherwise
@@ -173,7 +176,8 @@ enum QTIMessages {
         case .tooLarge(let limit):
             return fileTooLarge(limit)
         case .tooDeep(let limit):
-            return .init(code: "tooDeep", vi: "\(p)Các phần tử XML lồng nhau quá \(limit) cấp", en: "\(p)XML elements are nested deeper than \(limit) levels")
+            return .init(
+                code: "tooDeep", vi: "\(p)Các phần tử XML lồng nhau quá \(limit) cấp", en: "\(p)XML elements are nested deeper than \(limit) levels")
         default:
             return .init(code: "malformedXML", vi: "\(p)Không đọc được XML: \(error)", en: "\(p)Cannot read the XML: \(error)")
         }
@@ -247,9 +251,10 @@ enum XMLMarkup {
         var result: [Node] = []
         var elementIndex = 0
         for index in 1...max(count, 1) where count > 0 {
-            let probe = (try? element.selectString(
-                "concat(count(node()[\(index)][self::text()]), count(node()[\(index)][self::*]), '|', node()[\(index)][self::text()])"
-            )) ?? ""
+            let probe =
+                (try? element.selectString(
+                    "concat(count(node()[\(index)][self::text()]), count(node()[\(index)][self::*]), '|', node()[\(index)][self::text()])"
+                )) ?? ""
             if probe.hasPrefix("01"), elementIndex < elements.count {
                 result.append(.element(elements[elementIndex]))
                 elementIndex += 1

@@ -37,27 +37,36 @@ enum QTISchemas {
         do {
             schema = try self.schema(for: namespace)
         } catch {
-            return [.init(code: "schemaUnavailable", vi: "\(prefix)Không nạp được lược đồ QTI: \(error)", en: "\(prefix)The QTI schema could not be loaded: \(error)")]
+            return [
+                .init(
+                    code: "schemaUnavailable", vi: "\(prefix)Không nạp được lược đồ QTI: \(error)",
+                    en: "\(prefix)The QTI schema could not be loaded: \(error)")
+            ]
         }
         guard let schema else {
-            return [.init(
-                code: "notValidated",
-                vi: "\(prefix)Không kiểm tra lược đồ: không gian tên \(namespace ?? "(không có)") không phải QTI 2.1/2.2",
-                en: "\(prefix)Not schema-checked: the namespace \(namespace ?? "(none)") is not QTI 2.1/2.2"
-            )]
+            return [
+                .init(
+                    code: "notValidated",
+                    vi: "\(prefix)Không kiểm tra lược đồ: không gian tên \(namespace ?? "(không có)") không phải QTI 2.1/2.2",
+                    en: "\(prefix)Not schema-checked: the namespace \(namespace ?? "(none)") is not QTI 2.1/2.2"
+                )
+            ]
         }
         let violations = schema.validate(document)
         var messages = violations.prefix(5).map { violation in
             let text = violation.message.trimmingCharacters(in: .whitespacesAndNewlines)
             return QuestionFormatMessage(
                 code: "schemaViolation", vi: "\(prefix)Không khớp lược đồ QTI ở dòng \(violation.line): \(text)",
-                en: "\(prefix)Does not match the QTI schema at line \(violation.line): \(text)", location: .init(line: violation.line, column: violation.column)
+                en: "\(prefix)Does not match the QTI schema at line \(violation.line): \(text)",
+                location: .init(line: violation.line, column: violation.column)
             )
         }
         if violations.count > 5 {
-            messages.append(.init(
-                code: "schemaViolation", vi: "\(prefix)… và \(violations.count - 5) lỗi lược đồ khác", en: "\(prefix)… and \(violations.count - 5) more schema violations"
-            ))
+            messages.append(
+                .init(
+                    code: "schemaViolation", vi: "\(prefix)… và \(violations.count - 5) lỗi lược đồ khác",
+                    en: "\(prefix)… and \(violations.count - 5) more schema violations"
+                ))
         }
         return messages
     }

@@ -12,14 +12,29 @@
 /// conditions), or a file the script cannot read.
 enum CorpusExpectations {
     static let qti12: [(path: String, expected: String)] = [
-        ("mixed/instructure_qti_spec_fixtures/all_canvas_simple_1.2.xml", "cloze=2,drop=1,essay=1,invalid=2,numeric=1,shortText=1,singleChoice=1,trueFalse=1"), // ElementTree (structure only): cloze=2,drop=1,essay=1,matching=1,multipleResponse=1,numeric=1,shortText=1,singleChoice=1,trueFalse=1; model check: duplicateOptions, emptyOption, optionCountOutOfRange
-        ("mixed/instructure_qti_spec_fixtures/canvas_cartridge/", "cloze=2,drop=2,essay=2,matching=1,multipleResponse=2,numeric=1,shortText=2,singleChoice=2,skip=1,trueFalse=2"),
-        ("mixed/instructure_qti_spec_fixtures/canvas_cartridge/ib5281f3537a06f58877107a2501a4e2d/assessment_qti.xml", "essay=1,multipleResponse=1,shortText=1,singleChoice=1,trueFalse=1"),
-        ("mixed/instructure_qti_spec_fixtures/canvas_cartridge/non_cc_assessments/i2ae4df242d342169dae37f9f08dfc5a6.xml.qti", "cloze=2,drop=2,essay=1,matching=1,multipleResponse=1,numeric=1,shortText=1,singleChoice=1,skip=1,trueFalse=1"),
-        ("mixed/instructure_qti_spec_fixtures/canvas_cartridge/non_cc_assessments/ib5281f3537a06f58877107a2501a4e2d.xml.qti", "cloze=2,drop=2,essay=1,matching=1,multipleResponse=1,numeric=1,shortText=1,singleChoice=1,skip=1,trueFalse=1"),
-        ("mixed/instructure_qti_spec_fixtures/edge_cases_1.2.xml", "cloze=1,invalid=1,singleChoice=2"), // ElementTree (structure only): matching=1,matching?=1,singleChoice=2; model check: tooFewPairs
-        ("mixed/instructure_qti_spec_fixtures/feedback_quiz_1.2.xml", "invalid=1,trueFalse=2"), // ElementTree (structure only): essay=1,trueFalse=2; model check: emptyStem
-        ("mixed/instructure_qti_spec_fixtures/interaction_checks_1.2.xml", "cloze=1,essay=2,invalid=2,shortText=2,singleChoice=2,trueFalse=1"), // ElementTree (structure only): essay=2,matching?=2,multipleResponse=1,shortText=2,singleChoice=2,trueFalse=1; model check: emptyOption, optionCountOutOfRange
+        (
+            "mixed/instructure_qti_spec_fixtures/all_canvas_simple_1.2.xml",
+            "cloze=2,drop=1,essay=1,invalid=2,numeric=1,shortText=1,singleChoice=1,trueFalse=1"
+        ),  // ElementTree (structure only): cloze=2,drop=1,essay=1,matching=1,multipleResponse=1,numeric=1,shortText=1,singleChoice=1,trueFalse=1; model check: duplicateOptions, emptyOption, optionCountOutOfRange
+        (
+            "mixed/instructure_qti_spec_fixtures/canvas_cartridge/",
+            "cloze=2,drop=2,essay=2,matching=1,multipleResponse=2,numeric=1,shortText=2,singleChoice=2,skip=1,trueFalse=2"
+        ),
+        (
+            "mixed/instructure_qti_spec_fixtures/canvas_cartridge/ib5281f3537a06f58877107a2501a4e2d/assessment_qti.xml",
+            "essay=1,multipleResponse=1,shortText=1,singleChoice=1,trueFalse=1"
+        ),
+        (
+            "mixed/instructure_qti_spec_fixtures/canvas_cartridge/non_cc_assessments/i2ae4df242d342169dae37f9f08dfc5a6.xml.qti",
+            "cloze=2,drop=2,essay=1,matching=1,multipleResponse=1,numeric=1,shortText=1,singleChoice=1,skip=1,trueFalse=1"
+        ),
+        (
+            "mixed/instructure_qti_spec_fixtures/canvas_cartridge/non_cc_assessments/ib5281f3537a06f58877107a2501a4e2d.xml.qti",
+            "cloze=2,drop=2,essay=1,matching=1,multipleResponse=1,numeric=1,shortText=1,singleChoice=1,skip=1,trueFalse=1"
+        ),
+        ("mixed/instructure_qti_spec_fixtures/edge_cases_1.2.xml", "cloze=1,invalid=1,singleChoice=2"),  // ElementTree (structure only): matching=1,matching?=1,singleChoice=2; model check: tooFewPairs
+        ("mixed/instructure_qti_spec_fixtures/feedback_quiz_1.2.xml", "invalid=1,trueFalse=2"),  // ElementTree (structure only): essay=1,trueFalse=2; model check: emptyStem
+        ("mixed/instructure_qti_spec_fixtures/interaction_checks_1.2.xml", "cloze=1,essay=2,invalid=2,shortText=2,singleChoice=2,trueFalse=1"),  // ElementTree (structure only): essay=2,matching?=2,multipleResponse=1,shortText=2,singleChoice=2,trueFalse=1; model check: emptyOption, optionCountOutOfRange
         ("mixed/instructure_qti_spec_fixtures/items_1.2/bank_entry_item.xml", ""),
         ("mixed/instructure_qti_spec_fixtures/items_1.2/canvas_multiple_dropdown.xml", "cloze=1"),
         ("mixed/instructure_qti_spec_fixtures/items_1.2/canvas_multiple_dropdowns.xml", "cloze=1"),
@@ -29,20 +44,20 @@ enum CorpusExpectations {
         ("mixed/instructure_qti_spec_fixtures/items_1.2/canvas_multiple_fib_extra_brackets.xml", "cloze=1"),
         ("mixed/instructure_qti_spec_fixtures/items_1.2/categorization.xml", "drop=1"),
         ("mixed/instructure_qti_spec_fixtures/items_1.2/choice.xml", "multipleResponse=1,singleChoice=2,trueFalse=1"),
-        ("mixed/instructure_qti_spec_fixtures/items_1.2/choice_vary_points_by_answer.xml", "error:malformedXML=1"), // ElementTree: not well-formed
-        ("mixed/instructure_qti_spec_fixtures/items_1.2/choice_vary_points_by_answer_zero_points.xml", "error:malformedXML=1"), // ElementTree: not well-formed
+        ("mixed/instructure_qti_spec_fixtures/items_1.2/choice_vary_points_by_answer.xml", "error:malformedXML=1"),  // ElementTree: not well-formed
+        ("mixed/instructure_qti_spec_fixtures/items_1.2/choice_vary_points_by_answer_zero_points.xml", "error:malformedXML=1"),  // ElementTree: not well-formed
         ("mixed/instructure_qti_spec_fixtures/items_1.2/essay.xml", "essay=1"),
         ("mixed/instructure_qti_spec_fixtures/items_1.2/essay_custom_settings.xml", "essay=1"),
-        ("mixed/instructure_qti_spec_fixtures/items_1.2/fib.xml", "error:malformedXML=1"), // ElementTree: not well-formed
+        ("mixed/instructure_qti_spec_fixtures/items_1.2/fib.xml", "error:malformedXML=1"),  // ElementTree: not well-formed
         ("mixed/instructure_qti_spec_fixtures/items_1.2/fib_feedback.xml", "shortText=1"),
-        ("mixed/instructure_qti_spec_fixtures/items_1.2/fib_str.xml", "error:malformedXML=1"), // ElementTree: not well-formed
+        ("mixed/instructure_qti_spec_fixtures/items_1.2/fib_str.xml", "error:malformedXML=1"),  // ElementTree: not well-formed
         ("mixed/instructure_qti_spec_fixtures/items_1.2/formula.xml", "drop=1"),
         ("mixed/instructure_qti_spec_fixtures/items_1.2/formula_mform.xml", "drop=1"),
         ("mixed/instructure_qti_spec_fixtures/items_1.2/formula_mvar.xml", "drop=1"),
         ("mixed/instructure_qti_spec_fixtures/items_1.2/formula_scientific.xml", "drop=1"),
         ("mixed/instructure_qti_spec_fixtures/items_1.2/hot_spot.xml", "drop=4"),
-        ("mixed/instructure_qti_spec_fixtures/items_1.2/item_no_title.xml", "error:malformedXML=1"), // ElementTree: not well-formed
-        ("mixed/instructure_qti_spec_fixtures/items_1.2/matching.xml", "matching=1"), // ElementTree (structure only): multipleResponse=1; model check: see report
+        ("mixed/instructure_qti_spec_fixtures/items_1.2/item_no_title.xml", "error:malformedXML=1"),  // ElementTree: not well-formed
+        ("mixed/instructure_qti_spec_fixtures/items_1.2/matching.xml", "matching=1"),  // ElementTree (structure only): multipleResponse=1; model check: see report
         ("mixed/instructure_qti_spec_fixtures/items_1.2/matching_feedback.xml", "matching=1"),
         ("mixed/instructure_qti_spec_fixtures/items_1.2/mc_feedback.xml", "singleChoice=1"),
         ("mixed/instructure_qti_spec_fixtures/items_1.2/multiple_answer.xml", "multipleResponse=1"),
@@ -82,28 +97,43 @@ enum CorpusExpectations {
         ("mixed/instructure_qti_spec_fixtures/test_qti_1.2_bank_entry_item/", ""),
         ("mixed/instructure_qti_spec_fixtures/test_qti_1.2_bank_entry_item/quiz.xml", ""),
         ("mixed/instructure_qti_spec_fixtures/test_qti_1.2_canvas/", "essay=1,multipleResponse=1,singleChoice=1,trueFalse=1"),
-        ("mixed/instructure_qti_spec_fixtures/test_qti_1.2_canvas/i00f37ac2af026e5a607e4a5d9a70b1d5/i00f37ac2af026e5a607e4a5d9a70b1d5.xml", "essay=1,multipleResponse=1,singleChoice=1,trueFalse=1"),
+        (
+            "mixed/instructure_qti_spec_fixtures/test_qti_1.2_canvas/i00f37ac2af026e5a607e4a5d9a70b1d5/i00f37ac2af026e5a607e4a5d9a70b1d5.xml",
+            "essay=1,multipleResponse=1,singleChoice=1,trueFalse=1"
+        ),
         ("mixed/instructure_qti_spec_fixtures/test_qti_1.2_canvas_extended_1/", ""),
-        ("mixed/instructure_qti_spec_fixtures/test_qti_1.2_canvas_extended_1/gba044ae1fc7cfd3dc413e0df695e0068/gba044ae1fc7cfd3dc413e0df695e0068.xml", ""),
+        (
+            "mixed/instructure_qti_spec_fixtures/test_qti_1.2_canvas_extended_1/gba044ae1fc7cfd3dc413e0df695e0068/gba044ae1fc7cfd3dc413e0df695e0068.xml",
+            ""
+        ),
         ("mixed/instructure_qti_spec_fixtures/test_qti_1.2_canvas_extended_2/", ""),
-        ("mixed/instructure_qti_spec_fixtures/test_qti_1.2_canvas_extended_2/gba044ae1fc7cfd3dc413e0df695e0068/gba044ae1fc7cfd3dc413e0df695e0068.xml", ""),
+        (
+            "mixed/instructure_qti_spec_fixtures/test_qti_1.2_canvas_extended_2/gba044ae1fc7cfd3dc413e0df695e0068/gba044ae1fc7cfd3dc413e0df695e0068.xml",
+            ""
+        ),
         ("mixed/instructure_qti_spec_fixtures/test_qti_1.2_multi/", "essay=2"),
         ("mixed/instructure_qti_spec_fixtures/test_qti_1.2_multi/i913965373124f56ca136e87deb040c03/i913965373124f56ca136e87deb040c03.xml", "essay=1"),
         ("mixed/instructure_qti_spec_fixtures/test_qti_1.2_multi/ife643a8a04b48b22acab95de6c01f1cc/ife643a8a04b48b22acab95de6c01f1cc.xml", "essay=1"),
-        ("mixed/instructure_qti_spec_fixtures/test_with_comments/", "invalid=1"), // ElementTree (structure only): singleChoice=1; model check: emptyOption
-        ("mixed/instructure_qti_spec_fixtures/test_with_comments/i6c88aaf29feba2ffa58a487a20665394/i6c88aaf29feba2ffa58a487a20665394.xml", "invalid=1"), // ElementTree (structure only): singleChoice=1; model check: emptyOption
+        ("mixed/instructure_qti_spec_fixtures/test_with_comments/", "invalid=1"),  // ElementTree (structure only): singleChoice=1; model check: emptyOption
+        (
+            "mixed/instructure_qti_spec_fixtures/test_with_comments/i6c88aaf29feba2ffa58a487a20665394/i6c88aaf29feba2ffa58a487a20665394.xml",
+            "invalid=1"
+        ),  // ElementTree (structure only): singleChoice=1; model check: emptyOption
         ("mixed/instructure_qti_spec_fixtures/unsupported_version/", "error:noQTIResources=1"),
         ("mixed/instructure_qti_spec_fixtures/with_banks/", "essay=2,multipleResponse=1,singleChoice=1,skip=1,trueFalse=3"),
         ("mixed/instructure_qti_spec_fixtures/with_banks/g9a20cf3af178b54e4792cbe992f65790/assessment_qti.xml", "essay=1,trueFalse=1"),
         ("mixed/instructure_qti_spec_fixtures/with_banks/non_cc_assessments/g195e078fb6e3c4054e38e5c9226287ba.xml.qti", "multipleResponse=1,skip=1"),
         ("mixed/instructure_qti_spec_fixtures/with_banks/non_cc_assessments/g9a20cf3af178b54e4792cbe992f65790.xml.qti", "essay=1,trueFalse=1"),
         ("mixed/instructure_qti_spec_fixtures/with_banks/non_cc_assessments/gab22de457404cb5cf022078f1e4da75e.xml.qti", "trueFalse=1"),
-        ("mixed/instructure_qti_spec_fixtures/with_banks/non_cc_assessments/gf3edf8167be16b3a65a00ca923132b07.xml.qti", "essay=1,singleChoice=1,trueFalse=1"),
-        ("v1p2/blackboard/canvas_fixture_bbultra_multiple_choice.xml", "invalid=1"), // ElementTree (structure only): multipleResponse=1; model check: noCorrectAnswer
+        (
+            "mixed/instructure_qti_spec_fixtures/with_banks/non_cc_assessments/gf3edf8167be16b3a65a00ca923132b07.xml.qti",
+            "essay=1,singleChoice=1,trueFalse=1"
+        ),
+        ("v1p2/blackboard/canvas_fixture_bbultra_multiple_choice.xml", "invalid=1"),  // ElementTree (structure only): multipleResponse=1; model check: noCorrectAnswer
         ("v1p2/blackboard/moodle_sample_blackboard_pool.dat", "essay=1,matching=1,multipleResponse=1,shortText=1,singleChoice=1,trueFalse=1"),
         ("v1p2/blackboard/moodle_sample_blackboard_qti.dat", "essay=1,matching=1,multipleResponse=1,shortText=1,singleChoice=1,trueFalse=1"),
         ("v1p2/canvas/canvas_matching_question_qti1p2.xml", "matching=1"),
-        ("v1p2/d2l/d2l_question_library_export_2014.zip", "essay=29,invalid=1,shortText=25,singleChoice=69,trueFalse=15"), // ElementTree (structure only): essay=29,shortText=25,singleChoice=70,trueFalse=15; model check: duplicateOptions
+        ("v1p2/d2l/d2l_question_library_export_2014.zip", "essay=29,invalid=1,shortText=25,singleChoice=69,trueFalse=15"),  // ElementTree (structure only): essay=29,shortText=25,singleChoice=70,trueFalse=15; model check: duplicateOptions
         ("v1p2/pyslet_ims_qti1p2p1_examples/empty.xml", "skip=1"),
         ("v1p2/pyslet_ims_qti1p2p1_examples/fibi_ir_01.xml", "numeric=1"),
         ("v1p2/pyslet_ims_qti1p2p1_examples/fibi_ir_02.xml", "numeric=1"),
@@ -148,15 +178,15 @@ enum CorpusExpectations {
         ("mixed/instructure_qti_spec_fixtures/items_2.2/adaptive.xml", "drop=1"),
         ("mixed/instructure_qti_spec_fixtures/items_2.2/adaptive_template.xml", "drop=1"),
         ("mixed/instructure_qti_spec_fixtures/items_2.2/associate.xml", "matching=1"),
-        ("mixed/instructure_qti_spec_fixtures/items_2.2/audio-video.xml", "error:malformedXML=1"), // ElementTree: not well-formed
+        ("mixed/instructure_qti_spec_fixtures/items_2.2/audio-video.xml", "error:malformedXML=1"),  // ElementTree: not well-formed
         ("mixed/instructure_qti_spec_fixtures/items_2.2/categorization.xml", "matching=1"),
         ("mixed/instructure_qti_spec_fixtures/items_2.2/choice.xml", "singleChoice=1"),
         ("mixed/instructure_qti_spec_fixtures/items_2.2/choice_aria.xml", "singleChoice=1"),
         ("mixed/instructure_qti_spec_fixtures/items_2.2/choice_fixed.xml", "singleChoice=1"),
         ("mixed/instructure_qti_spec_fixtures/items_2.2/choice_multiple.xml", "multipleResponse=1"),
-        ("mixed/instructure_qti_spec_fixtures/items_2.2/choice_multiple_chocolade.xml", "invalid=1"), // ElementTree (structure only): multipleResponse=1; model check: optionCountOutOfRange
+        ("mixed/instructure_qti_spec_fixtures/items_2.2/choice_multiple_chocolade.xml", "invalid=1"),  // ElementTree (structure only): multipleResponse=1; model check: optionCountOutOfRange
         ("mixed/instructure_qti_spec_fixtures/items_2.2/choice_multiple_rtl.xml", "multipleResponse=1"),
-        ("mixed/instructure_qti_spec_fixtures/items_2.2/choice_ruby.xml", "invalid=1"), // ElementTree (structure only): singleChoice=1; model check: optionCountOutOfRange
+        ("mixed/instructure_qti_spec_fixtures/items_2.2/choice_ruby.xml", "invalid=1"),  // ElementTree (structure only): singleChoice=1; model check: optionCountOutOfRange
         ("mixed/instructure_qti_spec_fixtures/items_2.2/choice_t_f.xml", "trueFalse=1"),
         ("mixed/instructure_qti_spec_fixtures/items_2.2/choice_true_false.xml", "trueFalse=1"),
         ("mixed/instructure_qti_spec_fixtures/items_2.2/data-attributes.xml", "drop=1"),
@@ -176,13 +206,13 @@ enum CorpusExpectations {
         ("mixed/instructure_qti_spec_fixtures/items_2.2/hottext.xml", "drop=1"),
         ("mixed/instructure_qti_spec_fixtures/items_2.2/inline_choice.xml", "cloze=1"),
         ("mixed/instructure_qti_spec_fixtures/items_2.2/inline_choice_math.xml", "cloze=1"),
-        ("mixed/instructure_qti_spec_fixtures/items_2.2/likert.xml", "invalid=1"), // ElementTree (structure only): singleChoice=1; model check: noCorrectAnswer
+        ("mixed/instructure_qti_spec_fixtures/items_2.2/likert.xml", "invalid=1"),  // ElementTree (structure only): singleChoice=1; model check: noCorrectAnswer
         ("mixed/instructure_qti_spec_fixtures/items_2.2/match.xml", "matching=1"),
         ("mixed/instructure_qti_spec_fixtures/items_2.2/match2.xml", "matching=1"),
         ("mixed/instructure_qti_spec_fixtures/items_2.2/math.xml", "singleChoice=1"),
-        ("mixed/instructure_qti_spec_fixtures/items_2.2/mc_calc3.xml", "invalid=1"), // ElementTree (structure only): cloze=1; model check: noCorrectAnswer
+        ("mixed/instructure_qti_spec_fixtures/items_2.2/mc_calc3.xml", "invalid=1"),  // ElementTree (structure only): cloze=1; model check: noCorrectAnswer
         ("mixed/instructure_qti_spec_fixtures/items_2.2/mc_calc5.xml", "singleChoice=1"),
-        ("mixed/instructure_qti_spec_fixtures/items_2.2/mc_stat2.xml", "invalid=1"), // ElementTree (structure only): cloze=1; model check: noCorrectAnswer
+        ("mixed/instructure_qti_spec_fixtures/items_2.2/mc_stat2.xml", "invalid=1"),  // ElementTree (structure only): cloze=1; model check: noCorrectAnswer
         ("mixed/instructure_qti_spec_fixtures/items_2.2/media_coords.xml", "drop=1"),
         ("mixed/instructure_qti_spec_fixtures/items_2.2/multi-input.xml", "drop=1"),
         ("mixed/instructure_qti_spec_fixtures/items_2.2/nested_object.xml", "essay=1"),
@@ -195,13 +225,13 @@ enum CorpusExpectations {
         ("mixed/instructure_qti_spec_fixtures/items_2.2/select_point.xml", "drop=1"),
         ("mixed/instructure_qti_spec_fixtures/items_2.2/slider.xml", "drop=1"),
         ("mixed/instructure_qti_spec_fixtures/items_2.2/svg.xml", "singleChoice=1"),
-        ("mixed/instructure_qti_spec_fixtures/items_2.2/template.xml", "invalid=1"), // ElementTree (structure only): numeric=1; model check: noCorrectAnswer
-        ("mixed/instructure_qti_spec_fixtures/items_2.2/template_image.xml", "invalid=1"), // ElementTree (structure only): numeric=1; model check: noCorrectAnswer
+        ("mixed/instructure_qti_spec_fixtures/items_2.2/template.xml", "invalid=1"),  // ElementTree (structure only): numeric=1; model check: noCorrectAnswer
+        ("mixed/instructure_qti_spec_fixtures/items_2.2/template_image.xml", "invalid=1"),  // ElementTree (structure only): numeric=1; model check: noCorrectAnswer
         ("mixed/instructure_qti_spec_fixtures/items_2.2/text_entry.xml", "shortText=1"),
         ("mixed/instructure_qti_spec_fixtures/items_2.2/upload.xml", "drop=1"),
         ("mixed/instructure_qti_spec_fixtures/items_2.2/upload_composite.xml", "drop=1"),
-        ("mixed/instructure_qti_spec_fixtures/no_assessment_xml/", "invalid=1"), // ElementTree (structure only): singleChoice=1; model check: noCorrectAnswer
-        ("mixed/instructure_qti_spec_fixtures/no_assessment_xml/choice.xml", "invalid=1"), // ElementTree (structure only): singleChoice=1; model check: noCorrectAnswer
+        ("mixed/instructure_qti_spec_fixtures/no_assessment_xml/", "invalid=1"),  // ElementTree (structure only): singleChoice=1; model check: noCorrectAnswer
+        ("mixed/instructure_qti_spec_fixtures/no_assessment_xml/choice.xml", "invalid=1"),  // ElementTree (structure only): singleChoice=1; model check: noCorrectAnswer
         ("mixed/instructure_qti_spec_fixtures/package_shared/", "drop=1,error:missingResourceFile=1"),
         ("mixed/instructure_qti_spec_fixtures/package_shared/example/graphicOrder.xml", "drop=1"),
         ("mixed/instructure_qti_spec_fixtures/package_shared/example/hotspot.xml", "drop=1"),
@@ -231,7 +261,10 @@ enum CorpusExpectations {
         ("mixed/instructure_qti_spec_fixtures/tests/feedbackTest/id-aaa0bbf5da1d/Example03-feedbackBlock-solution-random.xml", "drop=1"),
         ("mixed/instructure_qti_spec_fixtures/tests/feedbackTest/id-d599169403d2/Example04-feedbackBlock-templateBlock.xml", "drop=1"),
         ("mixed/instructure_qti_spec_fixtures/tests/feedbackTest/id-fa3ee5852723/Example01-modalFeedback.xml", "trueFalse=1"),
-        ("mixed/instructure_qti_spec_fixtures/tests/interactionmix_saxony_v3/", "cloze=2,drop=2,matching=2,multipleResponse=2,numeric=1,ordering=1,shortText=1,singleChoice=2"),
+        (
+            "mixed/instructure_qti_spec_fixtures/tests/interactionmix_saxony_v3/",
+            "cloze=2,drop=2,matching=2,multipleResponse=2,numeric=1,ordering=1,shortText=1,singleChoice=2"
+        ),
         ("mixed/instructure_qti_spec_fixtures/tests/interactionmix_saxony_v3/Choicemultiple_2014410822.xml", "multipleResponse=1"),
         ("mixed/instructure_qti_spec_fixtures/tests/interactionmix_saxony_v3/Choicemultiple_871212949.xml", "multipleResponse=1"),
         ("mixed/instructure_qti_spec_fixtures/tests/interactionmix_saxony_v3/Choicesingle_853928446.xml", "singleChoice=1"),
@@ -268,15 +301,15 @@ enum CorpusExpectations {
         ("v2p1/angel/canvas_fixture_angel_p_multiple_choice.xml", "singleChoice=1"),
         ("v2p1/openolat/onyx_Auswahlaufgabe_1509468352.xml", "singleChoice=1"),
         ("v2p1/openolat/openolat_fib-ignore-spaces.xml", "cloze=1"),
-        ("v2p1/pyslet_qti1_to_qti2_converted/", "drop=4,essay=1,invalid=8,multipleResponse=1,numeric=1,shortText=1,singleChoice=4"), // ElementTree (structure only): cloze=1,drop=4,essay=1,invalid=5,multipleResponse=2,numeric=2,shortText=1,singleChoice=4; model check: noCorrectAnswer, noItemBody
+        ("v2p1/pyslet_qti1_to_qti2_converted/", "drop=4,essay=1,invalid=8,multipleResponse=1,numeric=1,shortText=1,singleChoice=4"),  // ElementTree (structure only): cloze=1,drop=4,essay=1,invalid=5,multipleResponse=2,numeric=2,shortText=1,singleChoice=4; model check: noCorrectAnswer, noItemBody
         ("v2p1/pyslet_qti1_to_qti2_converted/empty/emptyitem.xml", "invalid=1"),
         ("v2p1/pyslet_qti1_to_qti2_converted/fibi_ir_01/pyslet_fibi_ir_01.xml", "drop=1"),
         ("v2p1/pyslet_qti1_to_qti2_converted/fibi_ir_02/pyslet_fibi_ir_02.xml", "numeric=1"),
-        ("v2p1/pyslet_qti1_to_qti2_converted/fibn_ir_01/pyslet_fibn_ir_01.xml", "invalid=1"), // ElementTree (structure only): numeric=1; model check: noCorrectAnswer
+        ("v2p1/pyslet_qti1_to_qti2_converted/fibn_ir_01/pyslet_fibn_ir_01.xml", "invalid=1"),  // ElementTree (structure only): numeric=1; model check: noCorrectAnswer
         ("v2p1/pyslet_qti1_to_qti2_converted/fibs_ir_01/pyslet_fibs_ir_01.xml", "shortText=1"),
-        ("v2p1/pyslet_qti1_to_qti2_converted/fibs_ir_02/pyslet_fibs_ir_02.xml", "invalid=1"), // ElementTree (structure only): cloze=1; model check: noCorrectAnswer
+        ("v2p1/pyslet_qti1_to_qti2_converted/fibs_ir_02/pyslet_fibs_ir_02.xml", "invalid=1"),  // ElementTree (structure only): cloze=1; model check: noCorrectAnswer
         ("v2p1/pyslet_qti1_to_qti2_converted/fibs_ir_03/pyslet_fibs_ir_03.xml", "essay=1"),
-        ("v2p1/pyslet_qti1_to_qti2_converted/full/fullitem.xml", "invalid=1"), // ElementTree (structure only): multipleResponse=1; model check: noCorrectAnswer
+        ("v2p1/pyslet_qti1_to_qti2_converted/full/fullitem.xml", "invalid=1"),  // ElementTree (structure only): multipleResponse=1; model check: noCorrectAnswer
         ("v2p1/pyslet_qti1_to_qti2_converted/ihsp_ir_01/pyslet_ihsp_ir_01.xml", "drop=1"),
         ("v2p1/pyslet_qti1_to_qti2_converted/mchc_ir_01/pyslet_mchc_ir_01.xml", "singleChoice=1"),
         ("v2p1/pyslet_qti1_to_qti2_converted/mchc_ir_02/pyslet_mchc_ir_02.xml", "singleChoice=1"),
@@ -300,12 +333,15 @@ enum CorpusExpectations {
         ("v2p1/pyslet_qti2p1/errors/fixed.xml", "error:notAnItem=1"),
         ("v2p1/pyslet_qti2p1/errors/required.xml", "error:notAnItem=1"),
         ("v2p1/pyslet_qti2p1/errors/select.xml", "error:notAnItem=1"),
-        ("v2p1/qti2p1_test_package_openequella.zip", "cloze=2,drop=3,essay=2,invalid=5,matching=2,multipleResponse=1,ordering=2,shortText=1,singleChoice=3,trueFalse=1"), // ElementTree (structure only): cloze=5,drop=3,essay=2,matching=3,multipleResponse=1,numeric=1,ordering=2,shortText=1,singleChoice=4; model check: emptyStem, noCorrectAnswer, tooFewPairs
+        (
+            "v2p1/qti2p1_test_package_openequella.zip",
+            "cloze=2,drop=3,essay=2,invalid=5,matching=2,multipleResponse=1,ordering=2,shortText=1,singleChoice=3,trueFalse=1"
+        ),  // ElementTree (structure only): cloze=5,drop=3,essay=2,matching=3,multipleResponse=1,numeric=1,ordering=2,shortText=1,singleChoice=4; model check: emptyStem, noCorrectAnswer, tooFewPairs
         ("v2p1/qtisdk_custom_items/2_1/no_schema_location.xml", "singleChoice=1"),
         ("v2p1/qtisdk_custom_items/2_2/biditorture1.xml", "invalid=1"),
-        ("v2p1/qtisdk_custom_items/2_2/figure_html5.xml", "invalid=1"), // ElementTree (structure only): multipleResponse=1; model check: noCorrectAnswer
+        ("v2p1/qtisdk_custom_items/2_2/figure_html5.xml", "invalid=1"),  // ElementTree (structure only): multipleResponse=1; model check: noCorrectAnswer
         ("v2p1/qtisdk_custom_items/2_2/no_schema_location.xml", "singleChoice=1"),
-        ("v2p1/qtisdk_custom_items/2_2/ruby_html5.xml", "invalid=1"), // ElementTree (structure only): multipleResponse=1; model check: noCorrectAnswer, optionCountOutOfRange
+        ("v2p1/qtisdk_custom_items/2_2/ruby_html5.xml", "invalid=1"),  // ElementTree (structure only): multipleResponse=1; model check: noCorrectAnswer, optionCountOutOfRange
         ("v2p1/qtisdk_custom_items/choicestylesheet.xml", "singleChoice=1"),
         ("v2p1/qtisdk_custom_items/contains_endattemptinteraction1.xml", "drop=1"),
         ("v2p1/qtisdk_custom_items/contains_endattemptinteraction2.xml", "drop=1"),
@@ -315,7 +351,7 @@ enum CorpusExpectations {
         ("v2p1/qtisdk_custom_items/infocontrol.xml", "invalid=1"),
         ("v2p1/qtisdk_custom_items/is_responded/is_responded_multiple_interactions_multiplechoice_textentry.xml", "drop=1"),
         ("v2p1/qtisdk_custom_items/is_responded/is_responded_multiple_interactions_singlechoice_textentry.xml", "drop=1"),
-        ("v2p1/qtisdk_custom_items/item_body_dir_attr.xml", "invalid=1"), // ElementTree (structure only): multipleResponse=1; model check: emptyStem, noCorrectAnswer
+        ("v2p1/qtisdk_custom_items/item_body_dir_attr.xml", "invalid=1"),  // ElementTree (structure only): multipleResponse=1; model check: emptyStem, noCorrectAnswer
         ("v2p1/qtisdk_custom_items/media_audio.xml", "drop=1"),
         ("v2p1/qtisdk_custom_items/media_image.xml", "drop=1"),
         ("v2p1/qtisdk_custom_items/media_video.xml", "drop=1"),
@@ -358,13 +394,13 @@ enum CorpusExpectations {
         ("v2p1/qtisdk_custom_items/rich_gap_text.xml", "drop=1"),
         ("v2p1/qtisdk_custom_items/set_outcome_values_with_sum.xml", "multipleResponse=1"),
         ("v2p1/qtisdk_custom_items/set_outcome_values_with_sum_juggling.xml", "multipleResponse=1"),
-        ("v2p1/qtisdk_custom_items/skipping/default_value.xml", "invalid=1"), // ElementTree (structure only): singleChoice=1; model check: noCorrectAnswer
+        ("v2p1/qtisdk_custom_items/skipping/default_value.xml", "invalid=1"),  // ElementTree (structure only): singleChoice=1; model check: noCorrectAnswer
         ("v2p1/qtisdk_custom_items/table.xml", "invalid=1"),
         ("v2p1/qtisdk_custom_items/template_declaration_default.xml", "singleChoice=1"),
         ("v2p1/qtisdk_custom_items/template_location/template_location_item.xml", "singleChoice=1"),
         ("v2p1/qtisdk_custom_items/template_location/template_location_item_invalid_target.xml", "singleChoice=1"),
         ("v2p1/qtisdk_custom_items/template_location/template_location_item_wrong_target.xml", "singleChoice=1"),
-        ("v2p1/qtisdk_custom_items/template_processing.xml", "invalid=1"), // ElementTree (structure only): singleChoice=1; model check: noCorrectAnswer
+        ("v2p1/qtisdk_custom_items/template_processing.xml", "invalid=1"),  // ElementTree (structure only): singleChoice=1; model check: noCorrectAnswer
         ("v2p1/qtisdk_custom_items/templateruleforQtiPL1.xml", "invalid=1"),
         ("v2p1/qtisdk_custom_items/templateruleforQtiPL2.xml", "invalid=1"),
         ("v2p1/qtisdk_custom_items/title_label/title_and_empty_label.xml", "singleChoice=1"),
@@ -450,7 +486,7 @@ enum CorpusExpectations {
         ("v2p1/qtisdk_ims_samples/items/2_0/hotspot.xml", "drop=1"),
         ("v2p1/qtisdk_ims_samples/items/2_0/hottext.xml", "drop=1"),
         ("v2p1/qtisdk_ims_samples/items/2_0/inline_choice.xml", "cloze=1"),
-        ("v2p1/qtisdk_ims_samples/items/2_0/likert.xml", "invalid=1"), // ElementTree (structure only): singleChoice=1; model check: noCorrectAnswer
+        ("v2p1/qtisdk_ims_samples/items/2_0/likert.xml", "invalid=1"),  // ElementTree (structure only): singleChoice=1; model check: noCorrectAnswer
         ("v2p1/qtisdk_ims_samples/items/2_0/match.xml", "matching=1"),
         ("v2p1/qtisdk_ims_samples/items/2_0/math.xml", "singleChoice=1"),
         ("v2p1/qtisdk_ims_samples/items/2_0/nested_object.xml", "essay=1"),
@@ -460,8 +496,8 @@ enum CorpusExpectations {
         ("v2p1/qtisdk_ims_samples/items/2_0/position_object.xml", "drop=1"),
         ("v2p1/qtisdk_ims_samples/items/2_0/select_point.xml", "drop=1"),
         ("v2p1/qtisdk_ims_samples/items/2_0/slider.xml", "drop=1"),
-        ("v2p1/qtisdk_ims_samples/items/2_0/template.xml", "invalid=1"), // ElementTree (structure only): numeric=1; model check: noCorrectAnswer
-        ("v2p1/qtisdk_ims_samples/items/2_0/template_image.xml", "invalid=1"), // ElementTree (structure only): numeric=1; model check: noCorrectAnswer
+        ("v2p1/qtisdk_ims_samples/items/2_0/template.xml", "invalid=1"),  // ElementTree (structure only): numeric=1; model check: noCorrectAnswer
+        ("v2p1/qtisdk_ims_samples/items/2_0/template_image.xml", "invalid=1"),  // ElementTree (structure only): numeric=1; model check: noCorrectAnswer
         ("v2p1/qtisdk_ims_samples/items/2_0/text_entry.xml", "shortText=1"),
         ("v2p1/qtisdk_ims_samples/items/2_0/upload.xml", "drop=1"),
         ("v2p1/qtisdk_ims_samples/items/2_0/upload_composite.xml", "drop=1"),
@@ -471,7 +507,7 @@ enum CorpusExpectations {
         ("v2p1/qtisdk_ims_samples/items/2_1/choice.xml", "singleChoice=1"),
         ("v2p1/qtisdk_ims_samples/items/2_1/choice_fixed.xml", "singleChoice=1"),
         ("v2p1/qtisdk_ims_samples/items/2_1/choice_multiple.xml", "multipleResponse=1"),
-        ("v2p1/qtisdk_ims_samples/items/2_1/choice_multiple_chocolade.xml", "invalid=1"), // ElementTree (structure only): multipleResponse=1; model check: noCorrectAnswer, optionCountOutOfRange
+        ("v2p1/qtisdk_ims_samples/items/2_1/choice_multiple_chocolade.xml", "invalid=1"),  // ElementTree (structure only): multipleResponse=1; model check: noCorrectAnswer, optionCountOutOfRange
         ("v2p1/qtisdk_ims_samples/items/2_1/extended_text.xml", "essay=1"),
         ("v2p1/qtisdk_ims_samples/items/2_1/extended_text_rubric.xml", "essay=1"),
         ("v2p1/qtisdk_ims_samples/items/2_1/feedbackInline.xml", "trueFalse=1"),
@@ -485,12 +521,12 @@ enum CorpusExpectations {
         ("v2p1/qtisdk_ims_samples/items/2_1/hotspot.xml", "drop=1"),
         ("v2p1/qtisdk_ims_samples/items/2_1/hottext.xml", "drop=1"),
         ("v2p1/qtisdk_ims_samples/items/2_1/inline_choice.xml", "cloze=1"),
-        ("v2p1/qtisdk_ims_samples/items/2_1/likert.xml", "invalid=1"), // ElementTree (structure only): singleChoice=1; model check: noCorrectAnswer
+        ("v2p1/qtisdk_ims_samples/items/2_1/likert.xml", "invalid=1"),  // ElementTree (structure only): singleChoice=1; model check: noCorrectAnswer
         ("v2p1/qtisdk_ims_samples/items/2_1/match.xml", "matching=1"),
         ("v2p1/qtisdk_ims_samples/items/2_1/math.xml", "singleChoice=1"),
-        ("v2p1/qtisdk_ims_samples/items/2_1/mc_calc3.xml", "invalid=1"), // ElementTree (structure only): cloze=1; model check: noCorrectAnswer
+        ("v2p1/qtisdk_ims_samples/items/2_1/mc_calc3.xml", "invalid=1"),  // ElementTree (structure only): cloze=1; model check: noCorrectAnswer
         ("v2p1/qtisdk_ims_samples/items/2_1/mc_calc5.xml", "singleChoice=1"),
-        ("v2p1/qtisdk_ims_samples/items/2_1/mc_stat2.xml", "invalid=1"), // ElementTree (structure only): cloze=1; model check: noCorrectAnswer
+        ("v2p1/qtisdk_ims_samples/items/2_1/mc_stat2.xml", "invalid=1"),  // ElementTree (structure only): cloze=1; model check: noCorrectAnswer
         ("v2p1/qtisdk_ims_samples/items/2_1/modalFeedback.xml", "trueFalse=1"),
         ("v2p1/qtisdk_ims_samples/items/2_1/multi-input.xml", "drop=1"),
         ("v2p1/qtisdk_ims_samples/items/2_1/nested_object.xml", "essay=1"),
@@ -500,7 +536,7 @@ enum CorpusExpectations {
         ("v2p1/qtisdk_ims_samples/items/2_1/position_object.xml", "drop=1"),
         ("v2p1/qtisdk_ims_samples/items/2_1/select_point.xml", "drop=1"),
         ("v2p1/qtisdk_ims_samples/items/2_1/slider.xml", "drop=1"),
-        ("v2p1/qtisdk_ims_samples/items/2_1/template.xml", "invalid=1"), // ElementTree (structure only): numeric=1; model check: noCorrectAnswer
+        ("v2p1/qtisdk_ims_samples/items/2_1/template.xml", "invalid=1"),  // ElementTree (structure only): numeric=1; model check: noCorrectAnswer
         ("v2p1/qtisdk_ims_samples/items/2_1/text_entry.xml", "shortText=1"),
         ("v2p1/qtisdk_ims_samples/items/2_1_1/adaptive.xml", "drop=1"),
         ("v2p1/qtisdk_ims_samples/items/2_1_1/adaptive_template.xml", "drop=1"),
@@ -508,7 +544,7 @@ enum CorpusExpectations {
         ("v2p1/qtisdk_ims_samples/items/2_1_1/choice.xml", "singleChoice=1"),
         ("v2p1/qtisdk_ims_samples/items/2_1_1/choice_fixed.xml", "singleChoice=1"),
         ("v2p1/qtisdk_ims_samples/items/2_1_1/choice_multiple.xml", "multipleResponse=1"),
-        ("v2p1/qtisdk_ims_samples/items/2_1_1/choice_multiple_chocolade.xml", "invalid=1"), // ElementTree (structure only): multipleResponse=1; model check: noCorrectAnswer, optionCountOutOfRange
+        ("v2p1/qtisdk_ims_samples/items/2_1_1/choice_multiple_chocolade.xml", "invalid=1"),  // ElementTree (structure only): multipleResponse=1; model check: noCorrectAnswer, optionCountOutOfRange
         ("v2p1/qtisdk_ims_samples/items/2_1_1/extended_text.xml", "essay=1"),
         ("v2p1/qtisdk_ims_samples/items/2_1_1/extended_text_rubric.xml", "essay=1"),
         ("v2p1/qtisdk_ims_samples/items/2_1_1/feedbackInline.xml", "trueFalse=1"),
@@ -522,12 +558,12 @@ enum CorpusExpectations {
         ("v2p1/qtisdk_ims_samples/items/2_1_1/hotspot.xml", "drop=1"),
         ("v2p1/qtisdk_ims_samples/items/2_1_1/hottext.xml", "drop=1"),
         ("v2p1/qtisdk_ims_samples/items/2_1_1/inline_choice.xml", "cloze=1"),
-        ("v2p1/qtisdk_ims_samples/items/2_1_1/likert.xml", "invalid=1"), // ElementTree (structure only): singleChoice=1; model check: noCorrectAnswer
+        ("v2p1/qtisdk_ims_samples/items/2_1_1/likert.xml", "invalid=1"),  // ElementTree (structure only): singleChoice=1; model check: noCorrectAnswer
         ("v2p1/qtisdk_ims_samples/items/2_1_1/match.xml", "matching=1"),
         ("v2p1/qtisdk_ims_samples/items/2_1_1/math.xml", "singleChoice=1"),
-        ("v2p1/qtisdk_ims_samples/items/2_1_1/mc_calc3.xml", "invalid=1"), // ElementTree (structure only): cloze=1; model check: noCorrectAnswer
+        ("v2p1/qtisdk_ims_samples/items/2_1_1/mc_calc3.xml", "invalid=1"),  // ElementTree (structure only): cloze=1; model check: noCorrectAnswer
         ("v2p1/qtisdk_ims_samples/items/2_1_1/mc_calc5.xml", "singleChoice=1"),
-        ("v2p1/qtisdk_ims_samples/items/2_1_1/mc_stat2.xml", "invalid=1"), // ElementTree (structure only): cloze=1; model check: noCorrectAnswer
+        ("v2p1/qtisdk_ims_samples/items/2_1_1/mc_stat2.xml", "invalid=1"),  // ElementTree (structure only): cloze=1; model check: noCorrectAnswer
         ("v2p1/qtisdk_ims_samples/items/2_1_1/modalFeedback.xml", "trueFalse=1"),
         ("v2p1/qtisdk_ims_samples/items/2_1_1/multi-input.xml", "drop=1"),
         ("v2p1/qtisdk_ims_samples/items/2_1_1/nested_object.xml", "essay=1"),
@@ -537,7 +573,7 @@ enum CorpusExpectations {
         ("v2p1/qtisdk_ims_samples/items/2_1_1/position_object.xml", "drop=1"),
         ("v2p1/qtisdk_ims_samples/items/2_1_1/select_point.xml", "drop=1"),
         ("v2p1/qtisdk_ims_samples/items/2_1_1/slider.xml", "drop=1"),
-        ("v2p1/qtisdk_ims_samples/items/2_1_1/template.xml", "invalid=1"), // ElementTree (structure only): numeric=1; model check: noCorrectAnswer
+        ("v2p1/qtisdk_ims_samples/items/2_1_1/template.xml", "invalid=1"),  // ElementTree (structure only): numeric=1; model check: noCorrectAnswer
         ("v2p1/qtisdk_ims_samples/items/2_1_1/text_entry.xml", "shortText=1"),
         ("v2p1/qtisdk_ims_samples/items/2_2/adaptive.xml", "drop=1"),
         ("v2p1/qtisdk_ims_samples/items/2_2/adaptive_template.xml", "drop=1"),
@@ -560,12 +596,12 @@ enum CorpusExpectations {
         ("v2p1/qtisdk_ims_samples/items/2_2/hotspot.xml", "drop=1"),
         ("v2p1/qtisdk_ims_samples/items/2_2/hottext.xml", "drop=1"),
         ("v2p1/qtisdk_ims_samples/items/2_2/inline_choice.xml", "cloze=1"),
-        ("v2p1/qtisdk_ims_samples/items/2_2/likert.xml", "invalid=1"), // ElementTree (structure only): singleChoice=1; model check: noCorrectAnswer
+        ("v2p1/qtisdk_ims_samples/items/2_2/likert.xml", "invalid=1"),  // ElementTree (structure only): singleChoice=1; model check: noCorrectAnswer
         ("v2p1/qtisdk_ims_samples/items/2_2/match.xml", "matching=1"),
         ("v2p1/qtisdk_ims_samples/items/2_2/math.xml", "singleChoice=1"),
-        ("v2p1/qtisdk_ims_samples/items/2_2/mc_calc3.xml", "invalid=1"), // ElementTree (structure only): cloze=1; model check: noCorrectAnswer
+        ("v2p1/qtisdk_ims_samples/items/2_2/mc_calc3.xml", "invalid=1"),  // ElementTree (structure only): cloze=1; model check: noCorrectAnswer
         ("v2p1/qtisdk_ims_samples/items/2_2/mc_calc5.xml", "singleChoice=1"),
-        ("v2p1/qtisdk_ims_samples/items/2_2/mc_stat2.xml", "invalid=1"), // ElementTree (structure only): cloze=1; model check: noCorrectAnswer
+        ("v2p1/qtisdk_ims_samples/items/2_2/mc_stat2.xml", "invalid=1"),  // ElementTree (structure only): cloze=1; model check: noCorrectAnswer
         ("v2p1/qtisdk_ims_samples/items/2_2/modalFeedback.xml", "trueFalse=1"),
         ("v2p1/qtisdk_ims_samples/items/2_2/multi-input.xml", "drop=1"),
         ("v2p1/qtisdk_ims_samples/items/2_2/nested_object.xml", "essay=1"),
@@ -576,7 +612,7 @@ enum CorpusExpectations {
         ("v2p1/qtisdk_ims_samples/items/2_2/position_object.xml", "drop=1"),
         ("v2p1/qtisdk_ims_samples/items/2_2/select_point.xml", "drop=1"),
         ("v2p1/qtisdk_ims_samples/items/2_2/slider.xml", "drop=1"),
-        ("v2p1/qtisdk_ims_samples/items/2_2/template.xml", "invalid=1"), // ElementTree (structure only): numeric=1; model check: noCorrectAnswer
+        ("v2p1/qtisdk_ims_samples/items/2_2/template.xml", "invalid=1"),  // ElementTree (structure only): numeric=1; model check: noCorrectAnswer
         ("v2p1/qtisdk_ims_samples/items/2_2/text_entry.xml", "shortText=1"),
         ("v2p1/qtisdk_ims_samples/items/2_2_1/choice.xml", "singleChoice=1"),
         ("v2p1/qtisdk_ims_samples/items/2_2_1/choice_aria.xml", "singleChoice=1"),
@@ -600,11 +636,23 @@ enum CorpusExpectations {
         ("v2p1/qtisdk_ims_samples/tests/arbitrary_collections_of_item_outcomes/arbitrary_collections_of_item_outcomes.xml", "error:notAnItem=1"),
         ("v2p1/qtisdk_ims_samples/tests/arbitrary_weighting_of_item_outcomes/arbitrary_weighting_of_item_outcomes.xml", "error:notAnItem=1"),
         ("v2p1/qtisdk_ims_samples/tests/basic_statistics_as_outcomes/basic_statistics_as_outcomes.xml", "error:notAnItem=1"),
-        ("v2p1/qtisdk_ims_samples/tests/branching_based_on_the_response_to_an_assessmentitem/branching_based_on_the_response_to_an_assessmentitem.xml", "error:notAnItem=1"),
+        (
+            "v2p1/qtisdk_ims_samples/tests/branching_based_on_the_response_to_an_assessmentitem/branching_based_on_the_response_to_an_assessmentitem.xml",
+            "error:notAnItem=1"
+        ),
         ("v2p1/qtisdk_ims_samples/tests/categories_of_item/categories_of_item.xml", "error:notAnItem=1"),
-        ("v2p1/qtisdk_ims_samples/tests/controlling_item_feedback_in_relation_to_the_test/controlling_item_feedback_in_relation_to_the_test.xml", "error:notAnItem=1"),
-        ("v2p1/qtisdk_ims_samples/tests/controlling_the_duration_of_an_item_attempt/controlling_the_duration_of_an_item_attempt.xml", "error:notAnItem=1"),
-        ("v2p1/qtisdk_ims_samples/tests/early_termination_of_test_based_on_accumulated_item_outcomes/early_termination_of_test_based_on_accumulated_item_outcomes.xml", "error:notAnItem=1"),
+        (
+            "v2p1/qtisdk_ims_samples/tests/controlling_item_feedback_in_relation_to_the_test/controlling_item_feedback_in_relation_to_the_test.xml",
+            "error:notAnItem=1"
+        ),
+        (
+            "v2p1/qtisdk_ims_samples/tests/controlling_the_duration_of_an_item_attempt/controlling_the_duration_of_an_item_attempt.xml",
+            "error:notAnItem=1"
+        ),
+        (
+            "v2p1/qtisdk_ims_samples/tests/early_termination_of_test_based_on_accumulated_item_outcomes/early_termination_of_test_based_on_accumulated_item_outcomes.xml",
+            "error:notAnItem=1"
+        ),
         ("v2p1/qtisdk_ims_samples/tests/feedback_examples_test/feedback_examples_test.xml", "error:notAnItem=1"),
         ("v2p1/qtisdk_ims_samples/tests/golden_required_items_and_sections/golden_required_items_and_sections.xml", "error:notAnItem=1"),
         ("v2p1/qtisdk_ims_samples/tests/interaction_mix_sachsen/Choicemultiple_2014410822.xml", "multipleResponse=1"),
@@ -622,17 +670,32 @@ enum CorpusExpectations {
         ("v2p1/qtisdk_ims_samples/tests/interaction_mix_sachsen/TextEntrysubset_806481421.xml", "cloze=1"),
         ("v2p1/qtisdk_ims_samples/tests/interaction_mix_sachsen/interaction_mix_sachsen.xml", "error:notAnItem=1"),
         ("v2p1/qtisdk_ims_samples/tests/interaction_mix_sachsen/interaction_mix_sachsen_2_2.xml", "error:notAnItem=1"),
-        ("v2p1/qtisdk_ims_samples/tests/items_arranged_into_sections_within_tests/items_arranged_into_sections_within_tests.xml", "error:notAnItem=1"),
-        ("v2p1/qtisdk_ims_samples/tests/mapping_item_outcomes_prior_to_aggregation/mapping_item_outcomes_prior_to_aggregation.xml", "error:notAnItem=1"),
-        ("v2p1/qtisdk_ims_samples/tests/randomizing_the_order_of_items_and_sections/randomizing_the_order_of_items_and_sections.xml", "error:notAnItem=1"),
+        (
+            "v2p1/qtisdk_ims_samples/tests/items_arranged_into_sections_within_tests/items_arranged_into_sections_within_tests.xml",
+            "error:notAnItem=1"
+        ),
+        (
+            "v2p1/qtisdk_ims_samples/tests/mapping_item_outcomes_prior_to_aggregation/mapping_item_outcomes_prior_to_aggregation.xml",
+            "error:notAnItem=1"
+        ),
+        (
+            "v2p1/qtisdk_ims_samples/tests/randomizing_the_order_of_items_and_sections/randomizing_the_order_of_items_and_sections.xml",
+            "error:notAnItem=1"
+        ),
         ("v2p1/qtisdk_ims_samples/tests/sets_of_items_with_leading_material/sets_of_items_with_leading_material.xml", "error:notAnItem=1"),
         ("v2p1/qtisdk_ims_samples/tests/simple_feedback_test/simple_feedback_test.xml", "error:notAnItem=1"),
-        ("v2p1/qtisdk_ims_samples/tests/specifiying_the_number_of_allowed_attempts/specifiying_the_number_of_allowed_attempts.xml", "error:notAnItem=1"),
+        (
+            "v2p1/qtisdk_ims_samples/tests/specifiying_the_number_of_allowed_attempts/specifiying_the_number_of_allowed_attempts.xml",
+            "error:notAnItem=1"
+        ),
         ("v2p1/qtisdk_interaction_mix_sachsen_compact.xml", "error:notAnItem=1"),
         ("v2p1/qtisdk_invalid/invalidresponseidentifier.xml", "invalid=1"),
-        ("v2p1/qtisdk_invalid/malformed.xml", "error:malformedXML=1"), // ElementTree: not well-formed
+        ("v2p1/qtisdk_invalid/malformed.xml", "error:malformedXML=1"),  // ElementTree: not well-formed
         ("v2p1/qtisdk_invalid/xsdinvalid.xml", "singleChoice=1"),
-        ("v2p2/1edtech_qtiv2p2_examples/items/", "cloze=2,drop=23,essay=4,invalid=7,matching=2,multipleResponse=2,ordering=3,shortText=1,singleChoice=11,trueFalse=2"), // ElementTree (structure only): cloze=4,drop=23,essay=4,matching=2,multipleResponse=3,numeric=2,ordering=3,shortText=1,singleChoice=13,trueFalse=2; model check: noCorrectAnswer, optionCountOutOfRange
+        (
+            "v2p2/1edtech_qtiv2p2_examples/items/",
+            "cloze=2,drop=23,essay=4,invalid=7,matching=2,multipleResponse=2,ordering=3,shortText=1,singleChoice=11,trueFalse=2"
+        ),  // ElementTree (structure only): cloze=4,drop=23,essay=4,matching=2,multipleResponse=3,numeric=2,ordering=3,shortText=1,singleChoice=13,trueFalse=2; model check: noCorrectAnswer, optionCountOutOfRange
         ("v2p2/1edtech_qtiv2p2_examples/items/Example01-modalFeedback.xml", "trueFalse=1"),
         ("v2p2/1edtech_qtiv2p2_examples/items/Example02-feedbackInline.xml", "trueFalse=1"),
         ("v2p2/1edtech_qtiv2p2_examples/items/Example03-feedbackBlock-solution-random.xml", "drop=1"),
@@ -647,9 +710,9 @@ enum CorpusExpectations {
         ("v2p2/1edtech_qtiv2p2_examples/items/choice_aria.xml", "singleChoice=1"),
         ("v2p2/1edtech_qtiv2p2_examples/items/choice_fixed.xml", "singleChoice=1"),
         ("v2p2/1edtech_qtiv2p2_examples/items/choice_multiple.xml", "multipleResponse=1"),
-        ("v2p2/1edtech_qtiv2p2_examples/items/choice_multiple_chocolade.xml", "invalid=1"), // ElementTree (structure only): multipleResponse=1; model check: optionCountOutOfRange
+        ("v2p2/1edtech_qtiv2p2_examples/items/choice_multiple_chocolade.xml", "invalid=1"),  // ElementTree (structure only): multipleResponse=1; model check: optionCountOutOfRange
         ("v2p2/1edtech_qtiv2p2_examples/items/choice_multiple_rtl.xml", "multipleResponse=1"),
-        ("v2p2/1edtech_qtiv2p2_examples/items/choice_ruby.xml", "invalid=1"), // ElementTree (structure only): singleChoice=1; model check: optionCountOutOfRange
+        ("v2p2/1edtech_qtiv2p2_examples/items/choice_ruby.xml", "invalid=1"),  // ElementTree (structure only): singleChoice=1; model check: optionCountOutOfRange
         ("v2p2/1edtech_qtiv2p2_examples/items/data-attributes.xml", "drop=1"),
         ("v2p2/1edtech_qtiv2p2_examples/items/drawing.xml", "drop=1"),
         ("v2p2/1edtech_qtiv2p2_examples/items/essay.xml", "essay=1"),
@@ -667,13 +730,16 @@ enum CorpusExpectations {
         ("v2p2/1edtech_qtiv2p2_examples/items/hottext.xml", "drop=1"),
         ("v2p2/1edtech_qtiv2p2_examples/items/inline_choice.xml", "cloze=1"),
         ("v2p2/1edtech_qtiv2p2_examples/items/inline_choice_math.xml", "cloze=1"),
-        ("v2p2/1edtech_qtiv2p2_examples/items/items.zip", "cloze=2,drop=23,essay=4,invalid=7,matching=2,multipleResponse=2,ordering=3,shortText=1,singleChoice=11,trueFalse=2"), // ElementTree (structure only): cloze=4,drop=23,essay=4,matching=2,multipleResponse=3,numeric=2,ordering=3,shortText=1,singleChoice=13,trueFalse=2; model check: noCorrectAnswer, optionCountOutOfRange
-        ("v2p2/1edtech_qtiv2p2_examples/items/likert.xml", "invalid=1"), // ElementTree (structure only): singleChoice=1; model check: noCorrectAnswer
+        (
+            "v2p2/1edtech_qtiv2p2_examples/items/items.zip",
+            "cloze=2,drop=23,essay=4,invalid=7,matching=2,multipleResponse=2,ordering=3,shortText=1,singleChoice=11,trueFalse=2"
+        ),  // ElementTree (structure only): cloze=4,drop=23,essay=4,matching=2,multipleResponse=3,numeric=2,ordering=3,shortText=1,singleChoice=13,trueFalse=2; model check: noCorrectAnswer, optionCountOutOfRange
+        ("v2p2/1edtech_qtiv2p2_examples/items/likert.xml", "invalid=1"),  // ElementTree (structure only): singleChoice=1; model check: noCorrectAnswer
         ("v2p2/1edtech_qtiv2p2_examples/items/match.xml", "matching=1"),
         ("v2p2/1edtech_qtiv2p2_examples/items/math.xml", "singleChoice=1"),
-        ("v2p2/1edtech_qtiv2p2_examples/items/mc_calc3.xml", "invalid=1"), // ElementTree (structure only): cloze=1; model check: noCorrectAnswer
+        ("v2p2/1edtech_qtiv2p2_examples/items/mc_calc3.xml", "invalid=1"),  // ElementTree (structure only): cloze=1; model check: noCorrectAnswer
         ("v2p2/1edtech_qtiv2p2_examples/items/mc_calc5.xml", "singleChoice=1"),
-        ("v2p2/1edtech_qtiv2p2_examples/items/mc_stat2.xml", "invalid=1"), // ElementTree (structure only): cloze=1; model check: noCorrectAnswer
+        ("v2p2/1edtech_qtiv2p2_examples/items/mc_stat2.xml", "invalid=1"),  // ElementTree (structure only): cloze=1; model check: noCorrectAnswer
         ("v2p2/1edtech_qtiv2p2_examples/items/media_coords.xml", "drop=1"),
         ("v2p2/1edtech_qtiv2p2_examples/items/multi-input.xml", "drop=1"),
         ("v2p2/1edtech_qtiv2p2_examples/items/nested_object.xml", "essay=1"),
@@ -686,8 +752,8 @@ enum CorpusExpectations {
         ("v2p2/1edtech_qtiv2p2_examples/items/select_point.xml", "drop=1"),
         ("v2p2/1edtech_qtiv2p2_examples/items/slider.xml", "drop=1"),
         ("v2p2/1edtech_qtiv2p2_examples/items/svg.xml", "singleChoice=1"),
-        ("v2p2/1edtech_qtiv2p2_examples/items/template.xml", "invalid=1"), // ElementTree (structure only): numeric=1; model check: noCorrectAnswer
-        ("v2p2/1edtech_qtiv2p2_examples/items/template_image.xml", "invalid=1"), // ElementTree (structure only): numeric=1; model check: noCorrectAnswer
+        ("v2p2/1edtech_qtiv2p2_examples/items/template.xml", "invalid=1"),  // ElementTree (structure only): numeric=1; model check: noCorrectAnswer
+        ("v2p2/1edtech_qtiv2p2_examples/items/template_image.xml", "invalid=1"),  // ElementTree (structure only): numeric=1; model check: noCorrectAnswer
         ("v2p2/1edtech_qtiv2p2_examples/items/text_entry.xml", "shortText=1"),
         ("v2p2/1edtech_qtiv2p2_examples/items/upload.xml", "drop=1"),
         ("v2p2/1edtech_qtiv2p2_examples/items/upload_composite.xml", "drop=1"),

@@ -37,7 +37,9 @@ struct CorpusImportTests {
         let result = try importCorpusEntry(row.path)
         #expect(outcomeSummary(result.report) == row.expected, "\(row.path)")
         // Every error and every drop says where and why, in both languages.
-        for message in result.report.allErrors + result.report.entries.filter({ $0.outcome == .dropped || $0.outcome == .skipped }).flatMap(\.warnings) {
+        for message in result.report.allErrors
+            + result.report.entries.filter({ $0.outcome == .dropped || $0.outcome == .skipped }).flatMap(\.warnings)
+        {
             #expect(!message.vietnamese.isEmpty && !message.english.isEmpty)
         }
         for entry in result.report.entries where entry.outcome == .invalid { #expect(!entry.errors.isEmpty && entry.location.path != nil) }
@@ -48,6 +50,8 @@ struct CorpusImportTests {
         let result = try importCorpusEntry(row.path)
         #expect(outcomeSummary(result.report) == row.expected, "\(row.path)")
         for entry in result.report.entries where entry.outcome == .invalid { #expect(!entry.errors.isEmpty) }
-        for entry in result.report.entries where entry.outcome == .dropped { #expect(entry.warnings.contains { $0.code == "unsupportedInteraction" || $0.code == "compositeItem" }) }
+        for entry in result.report.entries where entry.outcome == .dropped {
+            #expect(entry.warnings.contains { $0.code == "unsupportedInteraction" || $0.code == "compositeItem" })
+        }
     }
 }

@@ -14,50 +14,89 @@ enum Samples {
             id: "q1", title: "Thủ đô", points: 2, stem: RichText("<p>Thủ đô của Việt Nam là thành phố nào? <img src=\"flag.png\" alt=\"cờ\" /></p>"),
             generalFeedback: RichText("<p>Hà Nội là thủ đô từ năm 1010.</p>"),
             outcomeFeedback: OutcomeFeedback(correct: RichText("<p>Đúng rồi!</p>"), incorrect: RichText("<p>Chưa đúng.</p>")),
-            body: .singleChoice(ChoiceQuestion(options: [
-                ChoiceOption(id: "a", text: RichText("Hà Nội"), correct: true, feedback: RichText("Chính xác")),
-                ChoiceOption(id: "b", text: RichText("Huế"), fraction: 0.5),
-                ChoiceOption(id: "c", text: RichText("Đà Lạt"), correct: false),
-                ChoiceOption(id: "d", text: RichText("Cả ba đều sai"), correct: false, doNotShuffle: true),
-            ]))
+            body: .singleChoice(
+                ChoiceQuestion(options: [
+                    ChoiceOption(id: "a", text: RichText("Hà Nội"), correct: true, feedback: RichText("Chính xác")),
+                    ChoiceOption(id: "b", text: RichText("Huế"), fraction: 0.5),
+                    ChoiceOption(id: "c", text: RichText("Đà Lạt"), correct: false),
+                    ChoiceOption(id: "d", text: RichText("Cả ba đều sai"), correct: false, doNotShuffle: true),
+                ]))
         )
         single.media = [QuestionMedia(name: "flag.png", mediaType: "image/png", data: png, field: "questiontext")]
         return [
             single,
-            Question(id: "q2", title: "Số nguyên tố", stem: RichText("<p>Chọn các số nguyên tố.</p>"), body: .multipleResponse(ChoiceQuestion(options: [
-                ChoiceOption(id: "a", text: RichText("2"), fraction: 0.5), ChoiceOption(id: "b", text: RichText("3"), fraction: 0.5),
-                ChoiceOption(id: "c", text: RichText("4"), fraction: -0.5),
-            ], shuffle: false))),
-            Question(id: "q3", title: "Trái Đất", stem: RichText("<p>Trái Đất quay quanh Mặt Trời.</p>"), body: .trueFalse(TrueFalseQuestion(
-                correctAnswer: true, feedbackTrue: RichText("Đúng vậy"), feedbackFalse: RichText("Hãy xem lại")
-            ))),
-            Question(id: "q4", title: "Hàm số", stem: RichText("<p>Cho hàm số <math xmlns=\"http://www.w3.org/1998/Math/MathML\"><mi>y</mi><mo>=</mo><msup><mi>x</mi><mn>2</mn></msup></math>.</p>"),
-                body: .trueFalseCluster(TrueFalseCluster(statements: [
-                    ClusterStatement(label: "a", text: RichText("Hàm số chẵn."), isTrue: true),
-                    ClusterStatement(label: "b", text: RichText("Đồng biến trên ℝ."), isTrue: false),
-                    ClusterStatement(label: "c", text: RichText("Đi qua gốc toạ độ."), isTrue: true),
-                    ClusterStatement(label: "d", text: RichText("Có hai cực trị."), isTrue: false),
-                ]))),
-            Question(id: "q5", title: "Căn hai", stem: RichText("<p>Tính √2 (làm tròn đến hàng phần trăm).</p>"), body: .numeric(NumericQuestion(
-                keys: [NumericKey(answer: "1.41", tolerance: Decimal(string: "0.01")!), NumericKey(answer: "1.4", fraction: 0.5)], answerBoxLength: 4
-            ))),
-            Question(id: "q6", title: "Sông", stem: RichText("<p>Con sông dài nhất Việt Nam?</p>"), body: .shortText(ShortTextQuestion(keys: [
-                ShortTextKey(pattern: "sông Đồng Nai"), ShortTextKey(pattern: "Đồng Nai", fraction: 0.8),
-            ]))),
-            Question(id: "q7", title: "Bài luận", stem: RichText("<p>Trình bày suy nghĩ về tinh thần hiếu học.</p>"), body: .essay(EssayQuestion(
-                rubric: RichText("<p>Nêu được luận điểm, có dẫn chứng.</p>"), responseTemplate: .plain("Mở bài…")
-            ))),
-            Question(id: "q8", title: "Ghép", stem: RichText("<p>Ghép tác giả với tác phẩm.</p>"), body: .matching(MatchingQuestion(pairs: [
-                MatchPair(id: "p1", prompt: RichText("Nguyễn Du"), answer: "Truyện Kiều"),
-                MatchPair(id: "p2", prompt: RichText("Nam Cao"), answer: "Chí Phèo"),
-            ], distractors: ["Tắt đèn"]))),
-            Question(id: "q9", title: "Sắp xếp", stem: RichText("<p>Sắp xếp theo thứ tự thời gian.</p>"), body: .ordering(OrderingQuestion(items: [
-                OrderingItem(id: "i1", text: RichText("Nhà Lý")), OrderingItem(id: "i2", text: RichText("Nhà Trần")), OrderingItem(id: "i3", text: RichText("Nhà Lê")),
-            ]))),
-            Question(id: "q10", title: "Điền", stem: RichText("<p>Thủ đô là {#1}, có {#2} quận.</p>"), body: .cloze(ClozeQuestion(gaps: [
-                ClozeGap(kind: .choice(options: [ChoiceOption(id: "a", text: RichText("Hà Nội"), correct: true), ChoiceOption(id: "b", text: RichText("Huế"), correct: false)], display: .dropdown, shuffle: false)),
-                ClozeGap(weight: 2, kind: .numeric(NumericQuestion(keys: [NumericKey(answer: "12")]))),
-            ]))),
+            Question(
+                id: "q2", title: "Số nguyên tố", stem: RichText("<p>Chọn các số nguyên tố.</p>"),
+                body: .multipleResponse(
+                    ChoiceQuestion(
+                        options: [
+                            ChoiceOption(id: "a", text: RichText("2"), fraction: 0.5), ChoiceOption(id: "b", text: RichText("3"), fraction: 0.5),
+                            ChoiceOption(id: "c", text: RichText("4"), fraction: -0.5),
+                        ], shuffle: false))),
+            Question(
+                id: "q3", title: "Trái Đất", stem: RichText("<p>Trái Đất quay quanh Mặt Trời.</p>"),
+                body: .trueFalse(
+                    TrueFalseQuestion(
+                        correctAnswer: true, feedbackTrue: RichText("Đúng vậy"), feedbackFalse: RichText("Hãy xem lại")
+                    ))),
+            Question(
+                id: "q4", title: "Hàm số",
+                stem: RichText(
+                    "<p>Cho hàm số <math xmlns=\"http://www.w3.org/1998/Math/MathML\"><mi>y</mi><mo>=</mo><msup><mi>x</mi><mn>2</mn></msup></math>.</p>"
+                ),
+                body: .trueFalseCluster(
+                    TrueFalseCluster(statements: [
+                        ClusterStatement(label: "a", text: RichText("Hàm số chẵn."), isTrue: true),
+                        ClusterStatement(label: "b", text: RichText("Đồng biến trên ℝ."), isTrue: false),
+                        ClusterStatement(label: "c", text: RichText("Đi qua gốc toạ độ."), isTrue: true),
+                        ClusterStatement(label: "d", text: RichText("Có hai cực trị."), isTrue: false),
+                    ]))),
+            Question(
+                id: "q5", title: "Căn hai", stem: RichText("<p>Tính √2 (làm tròn đến hàng phần trăm).</p>"),
+                body: .numeric(
+                    NumericQuestion(
+                        keys: [NumericKey(answer: "1.41", tolerance: Decimal(string: "0.01")!), NumericKey(answer: "1.4", fraction: 0.5)],
+                        answerBoxLength: 4
+                    ))),
+            Question(
+                id: "q6", title: "Sông", stem: RichText("<p>Con sông dài nhất Việt Nam?</p>"),
+                body: .shortText(
+                    ShortTextQuestion(keys: [
+                        ShortTextKey(pattern: "sông Đồng Nai"), ShortTextKey(pattern: "Đồng Nai", fraction: 0.8),
+                    ]))),
+            Question(
+                id: "q7", title: "Bài luận", stem: RichText("<p>Trình bày suy nghĩ về tinh thần hiếu học.</p>"),
+                body: .essay(
+                    EssayQuestion(
+                        rubric: RichText("<p>Nêu được luận điểm, có dẫn chứng.</p>"), responseTemplate: .plain("Mở bài…")
+                    ))),
+            Question(
+                id: "q8", title: "Ghép", stem: RichText("<p>Ghép tác giả với tác phẩm.</p>"),
+                body: .matching(
+                    MatchingQuestion(
+                        pairs: [
+                            MatchPair(id: "p1", prompt: RichText("Nguyễn Du"), answer: "Truyện Kiều"),
+                            MatchPair(id: "p2", prompt: RichText("Nam Cao"), answer: "Chí Phèo"),
+                        ], distractors: ["Tắt đèn"]))),
+            Question(
+                id: "q9", title: "Sắp xếp", stem: RichText("<p>Sắp xếp theo thứ tự thời gian.</p>"),
+                body: .ordering(
+                    OrderingQuestion(items: [
+                        OrderingItem(id: "i1", text: RichText("Nhà Lý")), OrderingItem(id: "i2", text: RichText("Nhà Trần")),
+                        OrderingItem(id: "i3", text: RichText("Nhà Lê")),
+                    ]))),
+            Question(
+                id: "q10", title: "Điền", stem: RichText("<p>Thủ đô là {#1}, có {#2} quận.</p>"),
+                body: .cloze(
+                    ClozeQuestion(gaps: [
+                        ClozeGap(
+                            kind: .choice(
+                                options: [
+                                    ChoiceOption(id: "a", text: RichText("Hà Nội"), correct: true),
+                                    ChoiceOption(id: "b", text: RichText("Huế"), correct: false),
+                                ], display: .dropdown, shuffle: false)),
+                        ClozeGap(weight: 2, kind: .numeric(NumericQuestion(keys: [NumericKey(answer: "12")]))),
+                    ]))),
         ]
     }
 }
@@ -86,9 +125,11 @@ func zipEntries(_ data: Data) throws -> [(path: String, data: Data)] {
 
 @Suite("QTI 1.2 export (CC 1.1 profile)")
 struct QTI12ExportTests {
-    @Test("An assessment and an object bank are valid against the CC 1.1 QTI profile schema", arguments: [
-        QTI12Exporter.Container.assessment(title: "Kiểm tra 15 phút"), .objectBank,
-    ])
+    @Test(
+        "An assessment and an object bank are valid against the CC 1.1 QTI profile schema",
+        arguments: [
+            QTI12Exporter.Container.assessment(title: "Kiểm tra 15 phút"), .objectBank,
+        ])
     func schemaValid(_ container: QTI12Exporter.Container) throws {
         let result = try QTI12Exporter.export(Samples.all, container: container)
         let violations = try QTIFormats.validate([result.data], schema: Schemas.ccQTI, catalog: Schemas.catalog)[0]
@@ -124,7 +165,10 @@ struct QTI12ExportTests {
         #expect(single.points == 2)
         let statements = result.questions.filter { $0.idNumber?.hasPrefix("q4_") == true }
         #expect(statements.count == 4)
-        #expect(statements.map { q -> Bool in if case .trueFalse(let tf) = q.body { return tf.correctAnswer } else { return false } } == [true, false, true, false])
+        #expect(
+            statements.map { q -> Bool in if case .trueFalse(let tf) = q.body { return tf.correctAnswer } else { return false } } == [
+                true, false, true, false,
+            ])
     }
 
     @Test("Deterministic bytes")
@@ -174,14 +218,16 @@ struct QTI21ExportTests {
         #expect(matching.pairs.map(\.answer) == ["Đúng", "Sai", "Đúng", "Sai"])
     }
 
-    @Test("Corpus items → model → QTI 2.1 → model is unchanged", arguments: [
-        "v2p2/1edtech_qtiv2p2_examples/items/choice.xml", "v2p2/1edtech_qtiv2p2_examples/items/choice_fixed.xml",
-        "v2p2/1edtech_qtiv2p2_examples/items/choice_multiple.xml", "v2p2/1edtech_qtiv2p2_examples/items/text_entry.xml",
-        "v2p2/1edtech_qtiv2p2_examples/items/inline_choice.xml", "v2p2/1edtech_qtiv2p2_examples/items/math.xml",
-        "v2p2/1edtech_qtiv2p2_examples/items/order.xml", "v2p2/1edtech_qtiv2p2_examples/items/match.xml",
-        "v2p2/1edtech_qtiv2p2_examples/items/extended_text.xml", "v2p2/1edtech_qtiv2p2_examples/items/Example01-modalFeedback.xml",
-        "v2p1/qtisdk_ims_samples/items/2_1/choice.xml", "v2p1/qtisdk_ims_samples/items/2_1/associate.xml",
-    ])
+    @Test(
+        "Corpus items → model → QTI 2.1 → model is unchanged",
+        arguments: [
+            "v2p2/1edtech_qtiv2p2_examples/items/choice.xml", "v2p2/1edtech_qtiv2p2_examples/items/choice_fixed.xml",
+            "v2p2/1edtech_qtiv2p2_examples/items/choice_multiple.xml", "v2p2/1edtech_qtiv2p2_examples/items/text_entry.xml",
+            "v2p2/1edtech_qtiv2p2_examples/items/inline_choice.xml", "v2p2/1edtech_qtiv2p2_examples/items/math.xml",
+            "v2p2/1edtech_qtiv2p2_examples/items/order.xml", "v2p2/1edtech_qtiv2p2_examples/items/match.xml",
+            "v2p2/1edtech_qtiv2p2_examples/items/extended_text.xml", "v2p2/1edtech_qtiv2p2_examples/items/Example01-modalFeedback.xml",
+            "v2p1/qtisdk_ims_samples/items/2_1/choice.xml", "v2p1/qtisdk_ims_samples/items/2_1/associate.xml",
+        ])
     func roundTripCorpus(_ path: String) throws {
         let first = try importCorpusEntry(path)
         let question = try #require(first.questions.first, "\(first.report.allErrors)")

@@ -53,11 +53,16 @@ struct HostileInputTests {
     @Test("Billion laughs in QTI 1.2 and any DOCTYPE in QTI 2.1 are refused")
     func billionLaughs() {
         var entities = "<!ENTITY lol \"lol\">"
-        for level in 1...9 { entities += "<!ENTITY lol\(level) \"" + String(repeating: "&lol\(level == 1 ? "" : String(level - 1));", count: 10) + "\">" }
-        let qti12 = "<?xml version=\"1.0\"?><!DOCTYPE questestinterop [\(entities)]><questestinterop><item ident=\"x\"><presentation><material><mattext>&lol9;</mattext></material></presentation></item></questestinterop>"
+        for level in 1...9 {
+            entities += "<!ENTITY lol\(level) \"" + String(repeating: "&lol\(level == 1 ? "" : String(level - 1));", count: 10) + "\">"
+        }
+        let qti12 =
+            "<?xml version=\"1.0\"?><!DOCTYPE questestinterop [\(entities)]><questestinterop><item ident=\"x\"><presentation><material><mattext>&lol9;</mattext></material></presentation></item></questestinterop>"
         let r12 = QTI12Importer.importQuestions(from: Data(qti12.utf8))
         #expect(r12.report.fileErrors.map(\.code) == ["doctypeNotAllowed"])
-        let qti21 = "<?xml version=\"1.0\"?><!DOCTYPE assessmentItem [\(entities)]>" + minimalQTI21Item.replacingOccurrences(of: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>", with: "")
+        let qti21 =
+            "<?xml version=\"1.0\"?><!DOCTYPE assessmentItem [\(entities)]>"
+            + minimalQTI21Item.replacingOccurrences(of: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>", with: "")
         let r21 = QTI21Importer.importQuestions(from: Data(qti21.utf8))
         #expect(r21.questions.isEmpty)
         #expect(r21.report.fileErrors.map(\.code) == ["doctypeNotAllowed"])
@@ -96,7 +101,9 @@ struct HostileInputTests {
         let result = QTIFormats.importPackage(at: url)
         #expect(result.questions.isEmpty)
         #expect(result.report.fileErrors.map(\.code) == ["invalidPackage"])
-        #expect(!FileManager.default.fileExists(atPath: url.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("evil.xml").path))
+        #expect(
+            !FileManager.default.fileExists(
+                atPath: url.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("evil.xml").path))
     }
 
     @Test("A manifest resource that climbs out of the package is not read")
@@ -126,5 +133,28 @@ struct HostileInputTests {
     func tooLarge() {
         let result = QTI21Importer.importQuestions(from: Data(minimalQTI21Item.utf8), options: QuestionImportOptions(maxBytes: 100))
         #expect(result.report.fileErrors.map(\.code) == ["fileTooLarge"])
+    }
+}
+
+@Suite("QTI formats: detection and the shared registry")
+struct DetectionTests {
+    @Test("Detection by content: QTI 1.2, Blackboard pools and bare Sakai items, QTI 2.x, zip packages")
+    func detect() throws {
+        #expect(QTIFormats.detect(try Corpus.data("v1p2/blackboard/moodle_sample_blackboard_pool.dat")) == .qti12)
+        #expect(QTIFormats.detect(try Corpus.data("v1p2/sakai/sakai_samigo_sample12Item_audio.xml")) == .qti12)
+        #expect(QTIFormats.detect(Data(minimalQTI21Item.utf8)) == .qti21)
+        #expect(QTIFormats.detect(try Corpus.data("v1p2/d2l/d2l_question_library_export_2014.zip")) == .package)
+        #expect(QTIFormats.detect(Data("<quiz></quiz>".utf8)) == nil)
+    }
+
+    @Test("The shared registry does not crash on the QTI formats: it answers with a file error")
+    func registryFallback() {
+        for format in [QuestionFileFormat.qti12, .qti21] {
+            let descriptor = QuestionFormatRegistry.descriptor(for: format)
+            #expect(descriptor.exporter == nil)
+            let result = descriptor.importer(Data(minimalQTI21Item.utf8), QuestionImportOptions())
+            #expect(result.questions.isEmpty)
+            #expect(result.report.fileErrors.map(\.code) == ["formatNotRegistered"])
+        }
     }
 }
