@@ -345,7 +345,8 @@ struct QTI21ItemReader {
         return 1
     }
 
-    /// Absolute tolerances written as `<equal toleranceMode="absolute" tolerance="t">` on a response: value → tolerance.
+    /// Absolute tolerances written as `<equal toleranceMode="absolute" tolerance="t">` on a response, and
+    /// ranges written as `and(gte, lte)`: response → (value, tolerance, score).
     static func tolerances(_ processing: XMLElement?) -> [String: [(value: String, tolerance: Decimal, score: Double?)]] {
         var result: [String: [(String, Decimal, Double?)]] = [:]
         guard let processing else { return [:] }
@@ -356,6 +357,27 @@ struct QTI21ItemReader {
             // `SCORE = SCORE + weight × score`: the score is the last base value of the assignment.
             let score = equal.parent?.kid("setOutcomeValue")?.descendants("baseValue").last.flatMap { Double($0.text.trimmed) }
             result[variable, default: []].append((value, tolerance, score))
+        }
+        // Ranges: `and(gte(variable, low), lte(variable, high))` (QTI 1.2 converters) → the middle ± half the width.
+        for conjunction in processing.descendants("and") {
+            guard let parent = conjunction.parent, parent.name == "responseIf" || parent.name == "responseElseIf" else { continue }
+            var lower: [String: Decimal] = [:]
+            var upper: [String: Decimal] = [:]
+            for bound in conjunction.children {
+                guard let variable = bound.kid("variable")?.attribute("identifier"),
+                    let value = bound.kid("baseValue").flatMap({ NumericParsing.parse($0.text.trimmed) })
+                else { continue }
+                switch bound.name {
+                case "gte", "gt": lower[variable] = value
+                case "lte", "lt": upper[variable] = value
+                default: continue
+                }
+            }
+            let score = parent.kids("setOutcomeValue").first?.descendants("baseValue").last.flatMap { Double($0.text.trimmed) }
+            for (variable, low) in lower {
+                guard let high = upper[variable], high >= low else { continue }
+                result[variable, default: []].append(("\((low + high) / 2)", (high - low) / 2, score))
+            }
         }
         return result.mapValues { $0.map { (value: $0.0, tolerance: $0.1, score: $0.2) } }
     }
@@ -373,6 +395,10 @@ struct QTI21ItemReader {
         for conjunction in processing.descendants("and") {
             guard let parent = conjunction.parent, parent.name == "responseIf" || parent.name == "responseElseIf" else { continue }
             var members: [String: [String]] = [:]
+            for test in conjunction.children where test.name == "match" || test.name == "stringMatch" {
+                guard let variable = test.kid("variable")?.attribute("identifier"), let value = test.kid("baseValue")?.text.trimmed else { continue }
+                members[variable, default: []].append(value)
+            }
             for member in conjunction.kids("member") {
                 guard let variable = member.kid("variable")?.attribute("identifier"), let value = member.kid("baseValue")?.text.trimmed else {
                     continue

@@ -301,13 +301,13 @@ enum CorpusExpectations {
         ("v2p1/angel/canvas_fixture_angel_p_multiple_choice.xml", "singleChoice=1"),
         ("v2p1/openolat/onyx_Auswahlaufgabe_1509468352.xml", "singleChoice=1"),
         ("v2p1/openolat/openolat_fib-ignore-spaces.xml", "cloze=1"),
-        ("v2p1/pyslet_qti1_to_qti2_converted/", "drop=4,essay=1,invalid=8,multipleResponse=1,numeric=1,shortText=1,singleChoice=4"),  // ElementTree (structure only): cloze=1,drop=4,essay=1,invalid=5,multipleResponse=2,numeric=2,shortText=1,singleChoice=4; model check: noCorrectAnswer, noItemBody
+        ("v2p1/pyslet_qti1_to_qti2_converted/", "cloze=1,drop=4,essay=1,invalid=6,multipleResponse=1,numeric=2,shortText=1,singleChoice=4"),  // ElementTree (structure only): cloze=1,drop=4,essay=1,invalid=5,multipleResponse=2,numeric=2,shortText=1,singleChoice=4; model check: noCorrectAnswer, noItemBody
         ("v2p1/pyslet_qti1_to_qti2_converted/empty/emptyitem.xml", "invalid=1"),
         ("v2p1/pyslet_qti1_to_qti2_converted/fibi_ir_01/pyslet_fibi_ir_01.xml", "drop=1"),
         ("v2p1/pyslet_qti1_to_qti2_converted/fibi_ir_02/pyslet_fibi_ir_02.xml", "numeric=1"),
-        ("v2p1/pyslet_qti1_to_qti2_converted/fibn_ir_01/pyslet_fibn_ir_01.xml", "invalid=1"),  // ElementTree (structure only): numeric=1; model check: noCorrectAnswer
+        ("v2p1/pyslet_qti1_to_qti2_converted/fibn_ir_01/pyslet_fibn_ir_01.xml", "numeric=1"),
         ("v2p1/pyslet_qti1_to_qti2_converted/fibs_ir_01/pyslet_fibs_ir_01.xml", "shortText=1"),
-        ("v2p1/pyslet_qti1_to_qti2_converted/fibs_ir_02/pyslet_fibs_ir_02.xml", "invalid=1"),  // ElementTree (structure only): cloze=1; model check: noCorrectAnswer
+        ("v2p1/pyslet_qti1_to_qti2_converted/fibs_ir_02/pyslet_fibs_ir_02.xml", "cloze=1"),
         ("v2p1/pyslet_qti1_to_qti2_converted/fibs_ir_03/pyslet_fibs_ir_03.xml", "essay=1"),
         ("v2p1/pyslet_qti1_to_qti2_converted/full/fullitem.xml", "invalid=1"),  // ElementTree (structure only): multipleResponse=1; model check: noCorrectAnswer
         ("v2p1/pyslet_qti1_to_qti2_converted/ihsp_ir_01/pyslet_ihsp_ir_01.xml", "drop=1"),
