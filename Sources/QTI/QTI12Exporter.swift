@@ -53,10 +53,8 @@ public enum QTI12Exporter {
             try w.attribute("ident", "root_section")
         case .objectBank:
             try w.startElement("objectbank")
+            // The profile defines no `cc_profile` value for banks: no bank-level metadata.
             try w.attribute("ident", qtiIdentifier(identifier, fallback: "bank"))
-            try w.startElement("qtimetadata")
-            try field("cc_profile", "cc.question_bank.v0p1", w)
-            try w.endElement()
         }
         var written = 0
         for question in questions {
