@@ -207,6 +207,7 @@ public enum QTI21Exporter {
         case .numeric(let numeric):
             plan.responses.append(numericResponse("RESPONSE", numeric))
             if !numeric.units.isEmpty { narrowings.append(lost("units", "đơn vị", "units")) }
+            if numeric.keys.contains(where: \.isWildcard) { narrowings.append(lost("wildcardKey", "đáp án * (mọi số khác)", "the * answer (any other number)")) }
             if numeric.keys.contains(where: { $0.feedback != nil }) {
                 narrowings.append(lost("keyFeedback", "phản hồi theo đáp án", "feedback per answer"))
             }
