@@ -222,6 +222,10 @@ struct QTI21ItemReader {
                 }
                 return ""
             case "feedbackBlock", "feedbackInline", "templateBlock", "templateInline", "printedVariable", "modalFeedback":
+                context2.warning(
+                    "conditionalContentDropped", vi: "nội dung có điều kiện (\(element.name)) trong thân câu hỏi không được nhập",
+                    en: "conditional content (\(element.name)) in the item body was not imported", line: element.line
+                )
                 return ""
             default:
                 return nil
