@@ -59,6 +59,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "QuestionFormats", dependencies: ["HoclieuCore", "HoclieuXML", "ContentPackages"], swiftSettings: swiftSettings),
+        .target(name: "QTI", dependencies: ["HoclieuCore", "HoclieuXML", "QuestionFormats", "ContentPackages"], resources: [.copy("Schemas")], swiftSettings: swiftSettings),
         .target(
             name: "ContentPackages",
             dependencies: ["HoclieuCore", "HoclieuXML", "CDeflate"],
@@ -120,6 +121,11 @@ let package = Package(
         .testTarget(name: "HoclieuCoreTests", dependencies: ["HoclieuCore"], swiftSettings: swiftSettings),
         .testTarget(name: "HoclieuXMLTests", dependencies: ["HoclieuXML"], swiftSettings: swiftSettings),
         .testTarget(name: "QuestionFormatsTests", dependencies: ["QuestionFormats", "HoclieuCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "QTITests",
+            dependencies: ["QTI", "HoclieuCore", "QuestionFormats", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ContentPackagesTests",
             dependencies: ["ContentPackages", .product(name: "ZIPFoundation", package: "ZIPFoundation")],

@@ -43,9 +43,20 @@ public enum QuestionFormatRegistry {
         ),
     ]
 
-    /// The descriptor of a format.
+    /// The descriptor of a format. Formats read by another module (QTI, through `QTIFormats`) get a
+    /// descriptor whose import answers with a file error and which has no exporter.
     public static func descriptor(for format: QuestionFileFormat) -> QuestionFormatDescriptor {
-        all.first { $0.format == format }!
+        all.first { $0.format == format } ?? QuestionFormatDescriptor(
+            format: format, name: format.rawValue, fileExtensions: [], mediaType: "application/octet-stream",
+            importer: { _, options in
+                var accumulator = ImportAccumulator(format: format, options: options)
+                accumulator.fileErrors.append(.init(
+                    code: "formatNotRegistered", vi: "Định dạng \(format.rawValue) không được đọc ở đây", en: "The \(format.rawValue) format is not read here"
+                ))
+                return accumulator.finish()
+            },
+            exporter: nil
+        )
     }
 
     /// Guesses the format of a file from its first bytes (and its name when the bytes say

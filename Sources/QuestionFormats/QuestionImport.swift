@@ -11,6 +11,10 @@ public enum QuestionFileFormat: String, Sendable, Codable, Hashable, CaseIterabl
     case aiken
     /// Word .docx written in Vietnamese teachers' conventions (`DocxImporter`, `DocxExporter`).
     case docx
+    /// IMS QTI 1.2 (`questestinterop`), read and written by the `QTI` module.
+    case qti12
+    /// IMS QTI 2.1/2.2 (`assessmentItem`), read and written by the `QTI` module.
+    case qti21
 }
 
 /// Where something is in a source file.
