@@ -83,6 +83,7 @@ let package = Package(
                 "CASE",
                 "ContentPackages",
                 "QuestionFormats",
+                "QTI",
                 "HoclieuStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

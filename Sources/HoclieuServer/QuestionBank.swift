@@ -1,6 +1,7 @@
 public import Foundation
 public import HoclieuCore
 public import HoclieuStorage
+import QTI
 public import QuestionFormats
 
 /// The outcome of importing one question file into the bank: the format's own report (per question:
@@ -44,8 +45,20 @@ extension Repository {
         _ data: Data, fileName: String?, format: QuestionFileFormat? = nil, partial: Bool = false, subject: String? = nil, ownerID: Int64
     ) async throws -> QuestionBankImport {
         let options = QuestionImportOptions(partial: partial)
-        let result = format.map { QuestionFormatRegistry.descriptor(for: $0).importer(data, options) }
-            ?? QuestionFormatRegistry.importQuestions(from: data, fileName: fileName, options: options)
+        let result: QuestionImportResult
+        switch format {
+        case .qti12?, .qti21?:
+            result = QTIFormats.importQuestions(from: data, fileName: fileName, options: options)
+        case let format?:
+            result = QuestionFormatRegistry.descriptor(for: format).importer(data, options)
+        case nil:
+            // QTI lives in its own module (it builds on QuestionFormats): asked after the registry's formats.
+            if QuestionFormatRegistry.detect(data, fileName: fileName) == nil, QTIFormats.detect(data, fileName: fileName) != nil {
+                result = QTIFormats.importQuestions(from: data, fileName: fileName, options: options)
+            } else {
+                result = QuestionFormatRegistry.importQuestions(from: data, fileName: fileName, options: options)
+            }
+        }
         var stored: [StoredBlob] = []
         do {
             var questions: [Question] = []

@@ -77,6 +77,21 @@ struct QuestionBankTests {
         }
     }
 
+    @Test("QTI 2.1 items and QTI 1.2 files go through the same door, detected or named")
+    func qti() async throws {
+        let t = try await TestRepository()
+        defer { t.cleanup() }
+        let qti = PackageUploadTests.corpus.appendingPathComponent("qti")
+        try await t.application.test(.router) { client in
+            let token = try await client.login("admin", TestRepository.adminPassword)
+            let item = try await importFile(client, token: token, Data(contentsOf: qti.appendingPathComponent("v2p1/qtisdk_ims_samples/items/2_1/choice.xml")))
+            #expect(item.status == .created && item.body["format"] as? String == "qti21" && item.body["byType"] as? [String: Int] == ["singleChoice": 1])
+            let named = try await importFile(
+                client, token: token, Data(contentsOf: qti.appendingPathComponent("v2p1/qtisdk_ims_samples/items/2_1/choice.xml")), query: "?format=qti21")
+            #expect(named.status == .ok && named.body["unchanged"] as? Int == 1)
+        }
+    }
+
     @Test("A changed question with the same idnumber becomes version 2; the old version stays readable")
     func versions() async throws {
         let t = try await TestRepository()
