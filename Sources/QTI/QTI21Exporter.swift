@@ -1,3 +1,4 @@
+import ContentPackages
 public import Foundation
 public import HoclieuCore
 import HoclieuXML
@@ -65,7 +66,7 @@ public enum QTI21Exporter {
             report.entries.append(item.entry)
         }
         let manifest = try manifestXML(resources)
-        return QuestionExportResult(data: QTIZipWriter.archive([("imsmanifest.xml", manifest)] + entries), report: report)
+        return QuestionExportResult(data: StoredZipWriter.archive([("imsmanifest.xml", manifest)] + entries), report: report)
     }
 
     static func manifestXML(_ resources: [(id: String, href: String, files: [String])]) throws -> Data {

@@ -1,3 +1,4 @@
+import ContentPackages
 import Foundation
 public import HoclieuCore
 import HoclieuXML
@@ -293,7 +294,7 @@ struct DocxWriter {
             ("word/document.xml", Data(document.utf8)), ("word/_rels/document.xml.rels", Data(relationships.utf8)),
         ]
         for item in media { entries.append(("word/media/" + item.name, item.data)) }
-        return StoredZipWriter.archive(entries)
+        return StoredZipWriter.archive(entries.map { (path: $0.0, data: $0.1) })
     }
 }
 
@@ -335,59 +336,3 @@ enum MathMLToOMML {
     }
 }
 
-/// A ZIP writer for exports: stored entries, fixed timestamp (1980-01-01 00:00), so equal input
-/// gives equal bytes.
-enum StoredZipWriter {
-    static let crcTable: [UInt32] = (0..<256).map { n -> UInt32 in
-        var c = UInt32(n)
-        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-        return c
-    }
-
-    static func crc32(_ data: Data) -> UInt32 {
-        var c: UInt32 = 0xFFFF_FFFF
-        for byte in data { c = crcTable[Int((c ^ UInt32(byte)) & 0xFF)] ^ (c >> 8) }
-        return c ^ 0xFFFF_FFFF
-    }
-
-    static func archive(_ entries: [(String, Data)]) -> Data {
-        var out = Data()
-        var central = Data()
-        func le16(_ v: UInt16, _ d: inout Data) {
-            d.append(UInt8(v & 0xFF))
-            d.append(UInt8(v >> 8))
-        }
-        func le32(_ v: UInt32, _ d: inout Data) {
-            le16(UInt16(v & 0xFFFF), &d)
-            le16(UInt16(v >> 16), &d)
-        }
-        for (name, data) in entries {
-            let nameBytes = Data(name.utf8)
-            let crc = crc32(data)
-            let offset = UInt32(out.count)
-            // Local header: version 2.0, UTF-8 names, stored, 00:00 on 1980-01-01.
-            for v in [UInt32(0x0403_4b50)] { le32(v, &out) }
-            for v: UInt16 in [20, 0x0800, 0, 0, 0x21] { le16(v, &out) }
-            for v in [crc, UInt32(data.count), UInt32(data.count)] { le32(v, &out) }
-            le16(UInt16(nameBytes.count), &out)
-            le16(0, &out)
-            out.append(nameBytes)
-            out.append(data)
-            le32(0x0201_4b50, &central)
-            for v: UInt16 in [20, 20, 0x0800, 0, 0, 0x21] { le16(v, &central) }
-            for v in [crc, UInt32(data.count), UInt32(data.count)] { le32(v, &central) }
-            for v: UInt16 in [UInt16(nameBytes.count), 0, 0, 0, 0] { le16(v, &central) }
-            le32(0, &central)
-            le32(offset, &central)
-            central.append(nameBytes)
-        }
-        let centralOffset = UInt32(out.count)
-        out.append(central)
-        le32(0x0605_4b50, &out)
-        for v: UInt16 in [0, 0, UInt16(entries.count), UInt16(entries.count)] { le16(v, &out) }
-        le32(UInt32(central.count), &out)
-        le32(centralOffset, &out)
-        le16(0, &out)
-        return out
-    }
-}
