@@ -19,7 +19,7 @@ import QuestionFormats
 /// | POST | /api/v1/blueprints/{id}/tests | contributor: assemble a test and its variants |
 /// | GET | /api/v1/tests/{id} | signed in |
 /// | GET | /api/v1/tests/{id}/answer-key.csv | signed in |
-/// | GET | /api/v1/tests/{id}/variants/{code} | signed in; `?format=docx` (default), `moodleXML`, `gift` |
+/// | GET | /api/v1/tests/{id}/variants/{code} | signed in; `?format=docx` (default; `&answers=true` for the teacher's copy), `moodleXML`, `gift` |
 struct BlueprintController {
     let repository: Repository
 
@@ -183,7 +183,13 @@ struct BlueprintController {
         let code = try context.parameters.require("code")
         guard let variant = test.variants.first(where: { String($0.code) == code }) else { throw Problem.notFound("mã đề / variant \(code)") }
         let query = request.uri.queryParameters
-        try QuestionController.checkParameters(query, allowed: ["format"])
+        try QuestionController.checkParameters(query, allowed: ["format", "answers"])
+        let answers: Bool
+        switch query.get("answers") {
+        case nil, "false": answers = false
+        case "true": answers = true
+        default: throw Problem.badRequest("answers phải là true hoặc false.", "answers must be true or false.")
+        }
         let name = query.get("format") ?? QuestionFileFormat.docx.rawValue
         guard let format = QuestionFileFormat(rawValue: name), let exporter = QuestionFormatRegistry.descriptor(for: format).exporter else {
             throw Problem.badRequest("Định dạng không xuất được: \(name).", "Cannot export as \(name).")
@@ -195,7 +201,8 @@ struct BlueprintController {
             }
             questions.append(item.presented(question))
         }
-        let result = try exporter(questions, [])
+        // A Word file is a paper to print: the students' copy carries no answers unless asked.
+        let result = format == .docx ? DocxExporter.export(questions, includeAnswers: answers) : try exporter(questions, [])
         let descriptor = QuestionFormatRegistry.descriptor(for: format)
         return Response(
             status: .ok,

@@ -107,6 +107,7 @@ enum OpenAPIDocument {
                 parameters: [
                     pathParam("id", "Test id"), pathParam("code", "Variant code, e.g. 101"),
                     query("format", "docx (default), moodleXML or gift", ["type": "string", "enum": ["docx", "moodleXML", "gift"]]),
+                    query("answers", "Word only: write the answer lines and solutions (the teacher's copy)", ["type": "string", "enum": ["true", "false"]]),
                 ],
                 responses: ["200": ["description": "The file", "content": ["application/octet-stream": ["schema": ["type": "string", "format": "binary"]]]],
                             "400": problem, "401": problem, "404": problem]),

@@ -18,9 +18,11 @@ import HoclieuXML
 ///
 /// The bytes are deterministic: stored ZIP entries in a fixed order with a fixed timestamp.
 public enum DocxExporter {
-    /// Exports the questions.
-    public static func export(_ questions: [Question]) -> QuestionExportResult {
+    /// Exports the questions. Without `includeAnswers` (a question paper for students) the answer lines
+    /// and worked solutions are left out.
+    public static func export(_ questions: [Question], includeAnswers: Bool = true) -> QuestionExportResult {
         var writer = DocxWriter()
+        writer.includeAnswers = includeAnswers
         var report = QuestionExportReport(format: .docx)
         var groups: [[(Int, Question)]] = [[], [], [], []]
         for (index, question) in questions.enumerated() {
@@ -61,6 +63,8 @@ public enum DocxExporter {
 
 /// Builds `word/document.xml` and its media, then the package.
 struct DocxWriter {
+    /// Whether answer lines and worked solutions are written (not on a students' question paper).
+    var includeAnswers = true
     enum Inline {
         case text(String, DocxStyle)
         case tab
@@ -127,19 +131,19 @@ struct DocxWriter {
                 }
             }
             if choice.options.count > 8 { note("tooManyOptions", "chỉ ghi 8 phương án đầu", "only the first 8 options are written") }
-            if let answer { paragraph([.text("Đáp án: \(answer)", [])]) }
+            if let answer, includeAnswers { paragraph([.text("Đáp án: \(answer)", [])]) }
         case .trueFalseCluster(let cluster):
             for statement in cluster.statements {
                 let text = paragraphs(statement.text, question: question, note: note).joined(separator: [.text(" ", [])])
                 paragraph([.text("\(statement.label))", []), .text(" ", [])] + text)
             }
-            paragraph([.text("Đáp án: " + cluster.statements.map { $0.isTrue ? "Đ" : "S" }.joined(), [])])
+            if includeAnswers { paragraph([.text("Đáp án: " + cluster.statements.map { $0.isTrue ? "Đ" : "S" }.joined(), [])]) }
             if cluster.scoring != .standard {
                 note("scoringDropped", "bảng điểm Đúng/Sai riêng không được ghi", "the custom cluster scoring table is not written")
             }
         case .numeric(let numeric):
             if let key = numeric.keys.first(where: { $0.fraction >= 1 - QuestionScoring.epsilon && !$0.isWildcard }) {
-                paragraph([.text("Đáp số: \(key.answer)", [])])
+                if includeAnswers { paragraph([.text("Đáp số: \(key.answer)", [])]) }
                 if key.tolerance != 0 { note("toleranceDropped", "sai số cho phép không được ghi", "the tolerance is not written") }
             }
             if numeric.keys.count > 1 { note("extraKeysDropped", "chỉ ghi một đáp số", "only one numeric answer is written") }
@@ -147,7 +151,7 @@ struct DocxWriter {
         default:
             break
         }
-        if let solution = question.workedSolution, !solution.isEmpty {
+        if includeAnswers, let solution = question.workedSolution, !solution.isEmpty {
             paragraph([.text("Lời giải", [.bold])])
             for inlines in paragraphs(solution, question: question, note: note) { paragraph(inlines) }
         }

@@ -83,7 +83,15 @@ struct BlueprintAPITests {
                     uri: "/api/v1/tests/\(testID)/variants/102?format=\(format)", method: .get, headers: [.authorization: "Bearer \(token)"]
                 ) { ($0.status, Data(buffer: $0.body)) }
                 #expect(file.0 == .ok && file.1.count > 100, "\(format)")
-                if format == "docx" { #expect(file.1.starts(with: [0x50, 0x4B, 0x03, 0x04])) }
+                if format == "docx" {
+                    #expect(file.1.starts(with: [0x50, 0x4B, 0x03, 0x04]))
+                    // The students' paper is stored uncompressed: its text can be searched in the bytes.
+                    #expect(file.1.range(of: Data("Đáp án".utf8)) == nil)
+                    let teacher = try await client.execute(
+                        uri: "/api/v1/tests/\(testID)/variants/102?answers=true", method: .get, headers: [.authorization: "Bearer \(token)"]
+                    ) { Data(buffer: $0.body) }
+                    #expect(teacher.range(of: Data("Đáp án".utf8)) != nil)
+                }
                 if format == "moodleXML" { #expect(String(decoding: file.1, as: UTF8.self).components(separatedBy: "<question type=\"multichoice\"").count == 9) }
             }
             #expect(try await client.json(.get, "/api/v1/tests/\(testID)/variants/999", token: token).status == .notFound)
