@@ -11,7 +11,7 @@ struct Export: ReportingCommand {
     static let configuration = CommandConfiguration(abstract: "Xuất câu hỏi / Export questions.")
 
     @OptionGroup var common: CommonOptions
-    @Option(help: "Format: \(QuestionFormatRegistry.all.filter { $0.exporter != nil }.map(\.format.rawValue).joined(separator: ", ")).")
+    @Option(help: "Format: \(QuestionExports.writable.map(\.rawValue).joined(separator: ", ")).")
     var format: String
     @Flag(help: "Every question matching the filters.") var all = false
     @Option(help: "Only this subject (with --all).") var subject: String?
@@ -35,7 +35,7 @@ struct Export: ReportingCommand {
     func failed(_ report: Report) -> Bool { report.export.droppedCount > 0 }
 
     func execute() async throws -> Report {
-        guard let format = QuestionFileFormat(rawValue: format), let exporter = QuestionFormatRegistry.descriptor(for: format).exporter else {
+        guard let format = QuestionFileFormat(rawValue: format), let exporter = QuestionExports.writer(format) else {
             throw ValidationError("format '\(self.format)' cannot be written")
         }
         guard all != !ids.isEmpty else { throw ValidationError("give question ids or --all") }
@@ -71,7 +71,7 @@ struct Export: ReportingCommand {
         // A category in a file applies to every question after it: questions without one go first, so
         // that reading the file back gives each question the category it had.
         let ordered = questions.filter { $0.category == nil } + questions.filter { $0.category != nil }
-        let result = try exporter(ordered, [])
+        let result = try exporter(ordered)
         try result.data.write(to: URL(fileURLWithPath: out), options: .atomic)
         return Report(file: out, questions: questions.count, bytes: result.data.count, export: result.report)
     }

@@ -19,7 +19,7 @@ import QuestionFormats
 /// | POST | /api/v1/blueprints/{id}/tests | contributor: assemble a test and its variants |
 /// | GET | /api/v1/tests/{id} | signed in |
 /// | GET | /api/v1/tests/{id}/answer-key.csv | signed in |
-/// | GET | /api/v1/tests/{id}/variants/{code} | signed in; `?format=docx` (default; `&answers=true` for the teacher's copy), `moodleXML`, `gift` |
+/// | GET | /api/v1/tests/{id}/variants/{code} | signed in; `?format=docx` (default; `&answers=true` for the teacher's copy), `qti21`, `moodleXML`, `gift` |
 struct BlueprintController {
     let repository: Repository
 
@@ -191,7 +191,7 @@ struct BlueprintController {
         default: throw Problem.badRequest("answers phải là true hoặc false.", "answers must be true or false.")
         }
         let name = query.get("format") ?? QuestionFileFormat.docx.rawValue
-        guard let format = QuestionFileFormat(rawValue: name), let exporter = QuestionFormatRegistry.descriptor(for: format).exporter else {
+        guard let format = QuestionFileFormat(rawValue: name), let exporter = QuestionExports.writer(format) else {
             throw Problem.badRequest("Định dạng không xuất được: \(name).", "Cannot export as \(name).")
         }
         var questions: [Question] = []
@@ -202,13 +202,13 @@ struct BlueprintController {
             questions.append(item.presented(question))
         }
         // A Word file is a paper to print: the students' copy carries no answers unless asked.
-        let result = format == .docx ? DocxExporter.export(questions, includeAnswers: answers) : try exporter(questions, [])
-        let descriptor = QuestionFormatRegistry.descriptor(for: format)
+        let result = format == .docx ? DocxExporter.export(questions, includeAnswers: answers) : try exporter(questions)
+        let file = QuestionExports.file(format)
         return Response(
             status: .ok,
             headers: [
-                .contentType: descriptor.mediaType,
-                .contentDisposition: "attachment; filename=\"de-\(id)-\(variant.code).\(descriptor.fileExtensions[0])\"",
+                .contentType: file.mediaType,
+                .contentDisposition: "attachment; filename=\"de-\(id)-\(variant.code).\(file.fileExtension)\"",
                 HTTPField.Name("Hoclieu-Narrowed")!: String(result.report.entries.filter { !$0.narrowings.isEmpty }.count),
             ],
             body: .init(byteBuffer: ByteBuffer(bytes: result.data)))

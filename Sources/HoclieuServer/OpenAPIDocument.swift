@@ -106,7 +106,7 @@ enum OpenAPIDocument {
                 secured: true,
                 parameters: [
                     pathParam("id", "Test id"), pathParam("code", "Variant code, e.g. 101"),
-                    query("format", "docx (default), moodleXML or gift", ["type": "string", "enum": ["docx", "moodleXML", "gift"]]),
+                    query("format", "docx (default), qti21, qti12, moodleXML or gift", ["type": "string", "enum": ["docx", "qti21", "qti12", "moodleXML", "gift"]]),
                     query("answers", "Word only: write the answer lines and solutions (the teacher's copy)", ["type": "string", "enum": ["true", "false"]]),
                 ],
                 responses: ["200": ["description": "The file", "content": ["application/octet-stream": ["schema": ["type": "string", "format": "binary"]]]],

@@ -82,3 +82,29 @@ extension Repository {
         }
     }
 }
+
+/// The question file writers, QTI included (QTI builds on QuestionFormats, so it is not in its registry).
+public enum QuestionExports {
+    /// The writer of a format; nil for formats that are only read.
+    public static func writer(_ format: QuestionFileFormat) -> (@Sendable ([Question]) throws -> QuestionExportResult)? {
+        switch format {
+        case .qti12: return { try QTI12Exporter.export($0, container: .objectBank) }
+        case .qti21: return { try QTI21Exporter.export($0) }
+        default:
+            guard let exporter = QuestionFormatRegistry.descriptor(for: format).exporter else { return nil }
+            return { questions in try exporter(questions, []) }
+        }
+    }
+
+    /// File extension and media type of a written file.
+    public static func file(_ format: QuestionFileFormat) -> (fileExtension: String, mediaType: String) {
+        switch format {
+        case .qti12: ("xml", "application/xml")
+        case .qti21: ("zip", "application/zip")
+        default: (QuestionFormatRegistry.descriptor(for: format).fileExtensions.first ?? "dat", QuestionFormatRegistry.descriptor(for: format).mediaType)
+        }
+    }
+
+    /// Every format that can be written.
+    public static var writable: [QuestionFileFormat] { QuestionFileFormat.allCases.filter { writer($0) != nil } }
+}

@@ -162,6 +162,9 @@ struct CLITests {
         let gift = box.root.appendingPathComponent("bank.gift").path
         let giftReport = try await box.command(Export.self, ["export", "--format", "gift", "--all", "--out", gift]).execute()
         #expect(giftReport.questions == total && FileManager.default.fileExists(atPath: gift))
+        let qti = box.root.appendingPathComponent("bank.zip").path
+        let qtiReport = try await box.command(Export.self, ["export", "--format", "qti21", "--all", "--out", qti]).execute()
+        #expect(qtiReport.questions == total && qtiReport.description.hasPrefix("qti21:"))
         await #expect(throws: (any Error).self) { try await box.command(Export.self, ["export", "--format", "aiken", "--all", "--out", gift]).execute() }
     }
 

@@ -78,7 +78,7 @@ struct BlueprintAPITests {
                 ($0.status, String(buffer: $0.body))
             }
             #expect(key.0 == .ok && key.1.contains("101") && key.1.contains("102"))
-            for format in ["docx", "moodleXML", "gift"] {
+            for format in ["docx", "qti21", "qti12", "moodleXML", "gift"] {
                 let file = try await client.execute(
                     uri: "/api/v1/tests/\(testID)/variants/102?format=\(format)", method: .get, headers: [.authorization: "Bearer \(token)"]
                 ) { ($0.status, Data(buffer: $0.body)) }
@@ -92,6 +92,8 @@ struct BlueprintAPITests {
                     ) { Data(buffer: $0.body) }
                     #expect(teacher.range(of: Data("Đáp án".utf8)) != nil)
                 }
+                if format == "qti21" { #expect(file.1.starts(with: [0x50, 0x4B, 0x03, 0x04])) }
+                if format == "qti12" { #expect(String(decoding: file.1, as: UTF8.self).contains("questestinterop")) }
                 if format == "moodleXML" { #expect(String(decoding: file.1, as: UTF8.self).components(separatedBy: "<question type=\"multichoice\"").count == 9) }
             }
             #expect(try await client.json(.get, "/api/v1/tests/\(testID)/variants/999", token: token).status == .notFound)
