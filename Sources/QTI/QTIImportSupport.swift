@@ -3,90 +3,32 @@ import HoclieuCore
 import HoclieuXML
 import QuestionFormats
 
-/// Collects entries and applies the import policy shared by every Hoclieu question format:
-/// invalid questions never enter silently; one invalid question and nothing is imported unless
-/// the import is partial.
-struct QTIAccumulator {
-    let format: QuestionFileFormat
-    let options: QuestionImportOptions
-    var entries: [QuestionImportEntry] = []
-    var candidates: [(entryIndex: Int, question: Question)] = []
-    var fileErrors: [QuestionFormatMessage] = []
-    var fileWarnings: [QuestionFormatMessage] = []
-    var categories: [QuestionCategory] = []
-    var questionCount = 0
+/// QTI imports follow the policy of every question format: they use the shared accumulator, with
+/// entry points that take a ``QTIContext``.
+typealias QTIAccumulator = ImportAccumulator
 
-    init(format: QuestionFileFormat, options: QuestionImportOptions) {
-        self.format = format
-        self.options = options
-    }
-
-    mutating func nextNumber() -> Int {
-        questionCount += 1
-        return questionCount
-    }
-
-    var tooManyQuestions: Bool { questionCount >= options.maxQuestions }
-
-    /// Adds a parsed question: gives it its id, validates it and records the outcome.
+extension ImportAccumulator {
+    /// Adds a parsed question with the context's media, messages and location.
     mutating func add(_ question: Question, context: QTIContext, sourceType: String) {
         var question = question
-        question.id = options.idPrefix + String(context.number)
         question.media = context.media
-        let violations = question.violations().map { violation in
-            QuestionFormatMessage(
-                code: violation.code.rawValue,
-                vi: "Câu \(context.number): \(violation.messageVietnamese.lowercasedFirst)",
-                en: "Question \(context.number): \(violation.messageEnglish.lowercasedFirst)",
-                location: context.location
-            )
-        }
-        var errors = context.errors
-        for violation in violations where !errors.contains(where: { $0.code == violation.code }) { errors.append(violation) }
-        entries.append(
-            QuestionImportEntry(
-                number: context.number, id: question.id, title: question.title, sourceType: sourceType, type: question.type,
-                location: context.location, outcome: errors.isEmpty ? .imported : .invalid, errors: errors, warnings: context.warnings,
-                media: question.media.map { .init(name: $0.name, byteCount: $0.data.count) }
-            ))
-        if errors.isEmpty { candidates.append((entries.count - 1, question)) }
+        add(question, number: context.number, sourceType: sourceType, location: context.location, errors: context.errors, warnings: context.warnings)
     }
 
     /// Records an item that could not be read into the model at all.
     mutating func addInvalid(_ context: QTIContext, title: String, sourceType: String) {
-        entries.append(
-            QuestionImportEntry(
-                number: context.number, title: title, sourceType: sourceType, location: context.location, outcome: .invalid,
-                errors: context.errors, warnings: context.warnings
-            ))
+        addInvalid(
+            number: context.number, title: title, sourceType: sourceType, location: context.location, errors: context.errors,
+            warnings: context.warnings)
     }
 
     /// Records an item dropped (a type Hoclieu cannot hold) or skipped (not a question).
     mutating func addNotImported(
         _ context: QTIContext, title: String, sourceType: String, outcome: QuestionImportEntry.Outcome, code: String, vi: String, en: String
     ) {
-        let reason = context.message(code, vi: vi, en: en)
-        entries.append(
-            QuestionImportEntry(
-                number: context.number, title: title, sourceType: sourceType, location: context.location, outcome: outcome,
-                warnings: context.warnings + [reason]
-            ))
-    }
-
-    /// The policy: everything valid when there is no error or the import is partial; otherwise
-    /// nothing, and the valid entries are marked held.
-    func finish() -> QuestionImportResult {
-        var entries = entries
-        var report = QuestionImportReport(
-            format: format, entries: entries, fileErrors: fileErrors, fileWarnings: fileWarnings, categoriesFound: categories.map(\.path)
-        )
-        let blocked = !fileErrors.isEmpty || (!options.partial && report.hasErrors)
-        if blocked {
-            for (index, _) in candidates { entries[index].outcome = .held }
-            report.entries = entries
-            return QuestionImportResult(questions: [], report: report, categories: [])
-        }
-        return QuestionImportResult(questions: candidates.map(\.question), report: report, categories: categories)
+        addNotImported(
+            number: context.number, title: title, sourceType: sourceType, location: context.location, outcome: outcome,
+            reason: context.message(code, vi: vi, en: en), warnings: context.warnings)
     }
 }
 

@@ -17,31 +17,16 @@ import HoclieuCore
 public enum AikenImporter {
     /// Imports Aiken text.
     public static func importQuestions(from data: Data, options: QuestionImportOptions = QuestionImportOptions()) -> QuestionImportResult {
-        var accumulator = ImportAccumulator(format: .aiken, options: options)
-        guard data.count <= options.maxBytes else {
-            accumulator.fileErrors.append(Messages.fileTooLarge(options.maxBytes))
-            return accumulator.finish()
+        ImportAccumulator.importText(data, format: .aiken, options: options) { text, accumulator in
+            var parser = AikenParser(accumulator: accumulator)
+            parser.parse(text)
+            return parser.accumulator
         }
-        let (text, encoding) = TextDecoding.decode(data)
-        if let warning = TextDecoding.encodingWarning(encoding) { accumulator.fileWarnings.append(warning) }
-        guard !text.allSatisfy(\.isWhitespace) else {
-            accumulator.fileErrors.append(Messages.emptyFile)
-            return accumulator.finish()
-        }
-        var parser = AikenParser(accumulator: accumulator)
-        parser.parse(text)
-        return parser.accumulator.finish()
     }
 
     /// Imports an Aiken file (the size limit is checked before reading).
     public static func importQuestions(contentsOf url: URL, options: QuestionImportOptions = QuestionImportOptions()) -> QuestionImportResult {
-        switch readFile(url, maxBytes: options.maxBytes) {
-        case .success(let data): return importQuestions(from: data, options: options)
-        case .failure(let message):
-            var accumulator = ImportAccumulator(format: .aiken, options: options)
-            accumulator.fileErrors.append(message)
-            return accumulator.finish()
-        }
+        ImportAccumulator.importFile(url, format: .aiken, options: options, importer: importQuestions(from:options:))
     }
 }
 

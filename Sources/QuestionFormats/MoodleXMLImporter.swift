@@ -32,13 +32,7 @@ public enum MoodleXMLImporter {
 
     /// Imports the questions of a Moodle XML file (the size limit is checked before reading).
     public static func importQuestions(contentsOf url: URL, options: QuestionImportOptions = QuestionImportOptions()) -> QuestionImportResult {
-        switch readFile(url, maxBytes: options.maxBytes) {
-        case .success(let data): return importQuestions(from: data, options: options)
-        case .failure(let message):
-            var accumulator = ImportAccumulator(format: .moodleXML, options: options)
-            accumulator.fileErrors.append(message)
-            return accumulator.finish()
-        }
+        ImportAccumulator.importFile(url, format: .moodleXML, options: options, importer: importQuestions(from:options:))
     }
 }
 

@@ -314,32 +314,33 @@ public struct QuestionExportResult: Sendable, Codable, Hashable {
 
 // MARK: - Shared import machinery
 
-/// Collects entries and applies the import policy.
-struct ImportAccumulator {
-    let format: QuestionFileFormat
-    let options: QuestionImportOptions
-    var entries: [QuestionImportEntry] = []
-    var candidates: [(entryIndex: Int, question: Question)] = []
-    var fileErrors: [QuestionFormatMessage] = []
-    var fileWarnings: [QuestionFormatMessage] = []
-    var categories: [QuestionCategory] = []
-    var questionCount = 0
+/// Collects entries and applies the import policy shared by every question format (QTI, in its
+/// own module, uses it too: hence `package`).
+package struct ImportAccumulator {
+    package let format: QuestionFileFormat
+    package let options: QuestionImportOptions
+    package var entries: [QuestionImportEntry] = []
+    package var candidates: [(entryIndex: Int, question: Question)] = []
+    package var fileErrors: [QuestionFormatMessage] = []
+    package var fileWarnings: [QuestionFormatMessage] = []
+    package var categories: [QuestionCategory] = []
+    package var questionCount = 0
 
-    init(format: QuestionFileFormat, options: QuestionImportOptions) {
+    package init(format: QuestionFileFormat, options: QuestionImportOptions) {
         self.format = format
         self.options = options
     }
 
     /// The number the next question gets ("Câu n").
-    mutating func nextNumber() -> Int {
+    package mutating func nextNumber() -> Int {
         questionCount += 1
         return questionCount
     }
 
-    var tooManyQuestions: Bool { questionCount >= options.maxQuestions }
+    package var tooManyQuestions: Bool { questionCount >= options.maxQuestions }
 
     /// Adds a parsed question: validates it and records errors with the question's number.
-    mutating func add(
+    package mutating func add(
         _ question: Question, number: Int, sourceType: String, location: QuestionSourceLocation,
         errors parseErrors: [QuestionFormatMessage] = [], warnings: [QuestionFormatMessage] = []
     ) {
@@ -366,7 +367,7 @@ struct ImportAccumulator {
     }
 
     /// Records a question that could not be parsed into the model at all.
-    mutating func addInvalid(
+    package mutating func addInvalid(
         number: Int, title: String, sourceType: String, location: QuestionSourceLocation, errors: [QuestionFormatMessage],
         warnings: [QuestionFormatMessage] = []
     ) {
@@ -377,19 +378,19 @@ struct ImportAccumulator {
     }
 
     /// Records a question dropped (unsupported type) or skipped (description).
-    mutating func addNotImported(
+    package mutating func addNotImported(
         number: Int, title: String, sourceType: String, location: QuestionSourceLocation, outcome: QuestionImportEntry.Outcome,
-        reason: QuestionFormatMessage
+        reason: QuestionFormatMessage, warnings: [QuestionFormatMessage] = []
     ) {
         entries.append(QuestionImportEntry(
-            number: number, title: title, sourceType: sourceType, location: location, outcome: outcome, warnings: [reason]
+            number: number, title: title, sourceType: sourceType, location: location, outcome: outcome, warnings: warnings + [reason]
         ))
     }
 
     /// Applies the policy: everything valid when there is no error or the import is partial;
     /// otherwise nothing (no questions, no categories: the report still lists what was found),
     /// and the valid entries are marked held.
-    func finish() -> QuestionImportResult {
+    package func finish() -> QuestionImportResult {
         var entries = entries
         var report = QuestionImportReport(
             format: format, entries: entries, fileErrors: fileErrors, fileWarnings: fileWarnings,
@@ -402,6 +403,40 @@ struct ImportAccumulator {
             return QuestionImportResult(questions: [], report: report, categories: [])
         }
         return QuestionImportResult(questions: candidates.map(\.question), report: report, categories: categories)
+    }
+}
+
+extension ImportAccumulator {
+    /// What every text format does before parsing: the size limit, decoding (bytes that are not
+    /// UTF-8 are read as Windows-1252, with a warning) and the empty-file check; then `parse`.
+    static func importText(
+        _ data: Data, format: QuestionFileFormat, options: QuestionImportOptions, parse: (String, ImportAccumulator) -> ImportAccumulator
+    ) -> QuestionImportResult {
+        var accumulator = ImportAccumulator(format: format, options: options)
+        guard data.count <= options.maxBytes else {
+            accumulator.fileErrors.append(Messages.fileTooLarge(options.maxBytes))
+            return accumulator.finish()
+        }
+        let (text, encoding) = TextDecoding.decode(data)
+        if let warning = TextDecoding.encodingWarning(encoding) { accumulator.fileWarnings.append(warning) }
+        guard !text.allSatisfy(\.isWhitespace) else {
+            accumulator.fileErrors.append(Messages.emptyFile)
+            return accumulator.finish()
+        }
+        return parse(text, accumulator).finish()
+    }
+
+    /// Reads a file within the size limit and imports its bytes; a file that cannot be read is a file error.
+    static func importFile(
+        _ url: URL, format: QuestionFileFormat, options: QuestionImportOptions, importer: (Data, QuestionImportOptions) -> QuestionImportResult
+    ) -> QuestionImportResult {
+        switch readFile(url, maxBytes: options.maxBytes) {
+        case .success(let data): return importer(data, options)
+        case .failure(let message):
+            var accumulator = ImportAccumulator(format: format, options: options)
+            accumulator.fileErrors.append(message)
+            return accumulator.finish()
+        }
     }
 }
 
