@@ -5,21 +5,7 @@ import HoclieuCore
 /// The HTML pages of the preview surface: the player for SCORM and IMS CP packages and the summary of
 /// H5P and GeoGebra files. Self-contained (inline style and script) because they run sandboxed.
 enum PreviewPages {
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for c in text.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { HTMLText.escape(text) }
 
     static let style = """
         body{margin:0;font:15px/1.45 system-ui,sans-serif;color:#1d2733;display:grid;grid-template:auto 1fr/16rem 1fr 18rem;height:100vh}

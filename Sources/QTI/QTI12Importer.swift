@@ -43,11 +43,11 @@ public enum QTI12Importer {
     /// for resolving media in `files`).
     static func read(_ data: Data, path: String?, files: PackageFiles, into accumulator: inout QTIAccumulator) {
         guard data.count <= accumulator.options.maxBytes else {
-            accumulator.fileErrors.append(QTIMessages.fileTooLarge(accumulator.options.maxBytes))
+            accumulator.fileErrors.append(Messages.fileTooLarge(accumulator.options.maxBytes))
             return
         }
         guard !QTIXML.isBlank(data) else {
-            accumulator.fileErrors.append(QTIMessages.emptyFile)
+            accumulator.fileErrors.append(Messages.emptyFile)
             return
         }
         let document: XMLDocument
@@ -107,7 +107,7 @@ struct QTI12Reader {
                     itemPosition += 1
                     guard !accumulator.tooManyQuestions else {
                         if !accumulator.fileErrors.contains(where: { $0.code == "tooManyQuestions" }) {
-                            accumulator.fileErrors.append(QTIMessages.tooManyQuestions(accumulator.options.maxQuestions))
+                            accumulator.fileErrors.append(Messages.tooManyQuestions(accumulator.options.maxQuestions))
                         }
                         return
                     }
@@ -821,7 +821,7 @@ struct QTI12Reader {
         for element in root.children where element.name.hasPrefix("QUESTION_") {
             position += 1
             guard !accumulator.tooManyQuestions else {
-                accumulator.fileErrors.append(QTIMessages.tooManyQuestions(accumulator.options.maxQuestions))
+                accumulator.fileErrors.append(Messages.tooManyQuestions(accumulator.options.maxQuestions))
                 return
             }
             let number = accumulator.nextNumber()

@@ -30,11 +30,11 @@ public enum QTI21Importer {
     /// Reads one item file into `accumulator`.
     static func read(_ data: Data, path: String?, files: PackageFiles, into accumulator: inout QTIAccumulator) {
         guard data.count <= accumulator.options.maxBytes else {
-            accumulator.fileErrors.append(QTIMessages.fileTooLarge(accumulator.options.maxBytes))
+            accumulator.fileErrors.append(Messages.fileTooLarge(accumulator.options.maxBytes))
             return
         }
         guard !QTIXML.isBlank(data) else {
-            accumulator.fileErrors.append(QTIMessages.emptyFile)
+            accumulator.fileErrors.append(Messages.emptyFile)
             return
         }
         let document: XMLDocument
@@ -59,7 +59,7 @@ public enum QTI21Importer {
             return
         }
         guard !accumulator.tooManyQuestions else {
-            accumulator.fileErrors.append(QTIMessages.tooManyQuestions(accumulator.options.maxQuestions))
+            accumulator.fileErrors.append(Messages.tooManyQuestions(accumulator.options.maxQuestions))
             return
         }
         var context = QTIContext(

@@ -46,7 +46,7 @@ public enum QTIFormats {
         case .package:
             guard data.count <= options.maxBytes else {
                 var accumulator = QTIAccumulator(format: .qti21, options: options)
-                accumulator.fileErrors.append(QTIMessages.fileTooLarge(options.maxBytes))
+                accumulator.fileErrors.append(Messages.fileTooLarge(options.maxBytes))
                 return accumulator.finish()
             }
             let url = FileManager.default.temporaryDirectory.appendingPathComponent("hoclieu-qti-\(UUID().uuidString).zip")
@@ -63,7 +63,7 @@ public enum QTIFormats {
         case nil:
             var accumulator = QTIAccumulator(format: .qti21, options: options)
             if QTIXML.isBlank(data) {
-                accumulator.fileErrors.append(QTIMessages.emptyFile)
+                accumulator.fileErrors.append(Messages.emptyFile)
                 return accumulator.finish()
             }
             accumulator.fileErrors.append(

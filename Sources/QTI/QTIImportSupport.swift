@@ -66,19 +66,10 @@ struct QTIContext {
     }
 }
 
-/// File-level messages.
+/// File-level messages of QTI (the ones every format shares are in `Messages`).
 enum QTIMessages {
-    static func fileTooLarge(_ limit: Int) -> QuestionFormatMessage {
-        .init(code: "fileTooLarge", vi: "Tệp lớn hơn giới hạn \(limit) byte", en: "The file is larger than the \(limit)-byte limit")
-    }
 
-    static var emptyFile: QuestionFormatMessage {
-        .init(code: "emptyFile", vi: "Tệp rỗng, không có câu hỏi nào", en: "The file is empty: no questions", location: .init(line: 1, column: 1))
-    }
 
-    static func tooManyQuestions(_ limit: Int) -> QuestionFormatMessage {
-        .init(code: "tooManyQuestions", vi: "Tệp có hơn \(limit) câu hỏi", en: "The file has more than \(limit) questions")
-    }
 
     static var noQuestions: QuestionFormatMessage {
         .init(code: "noQuestions", vi: "Tệp không có câu hỏi nào", en: "The file has no questions")
@@ -116,7 +107,7 @@ enum QTIMessages {
                 en: "\(p)The file has a DOCTYPE declaration, which is not accepted"
             )
         case .tooLarge(let limit):
-            return fileTooLarge(limit)
+            return Messages.fileTooLarge(limit)
         case .tooDeep(let limit):
             return .init(
                 code: "tooDeep", vi: "\(p)Các phần tử XML lồng nhau quá \(limit) cấp", en: "\(p)XML elements are nested deeper than \(limit) levels")

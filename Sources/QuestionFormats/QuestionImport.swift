@@ -440,17 +440,17 @@ extension ImportAccumulator {
     }
 }
 
-/// Messages used by several formats.
-enum Messages {
-    static func fileTooLarge(_ limit: Int) -> QuestionFormatMessage {
+/// Messages used by several formats (QTI's too).
+package enum Messages {
+    package static func fileTooLarge(_ limit: Int) -> QuestionFormatMessage {
         .init(code: "fileTooLarge", vi: "Tệp lớn hơn giới hạn \(limit) byte", en: "The file is larger than the \(limit)-byte limit")
     }
 
-    static var emptyFile: QuestionFormatMessage {
+    package static var emptyFile: QuestionFormatMessage {
         .init(code: "emptyFile", vi: "Tệp rỗng, không có câu hỏi nào", en: "The file is empty: no questions", location: .init(line: 1, column: 1))
     }
 
-    static func tooManyQuestions(_ limit: Int) -> QuestionFormatMessage {
+    package static func tooManyQuestions(_ limit: Int) -> QuestionFormatMessage {
         .init(code: "tooManyQuestions", vi: "Tệp có hơn \(limit) câu hỏi", en: "The file has more than \(limit) questions")
     }
 
