@@ -67,6 +67,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "CommonCartridge",
+            dependencies: ["HoclieuCore", "HoclieuXML", "ContentPackages", "QuestionFormats", "QTI"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "HoclieuStorage",
             dependencies: [
                 "HoclieuCore",
@@ -84,6 +89,7 @@ let package = Package(
                 "ContentPackages",
                 "QuestionFormats",
                 "QTI",
+                "CommonCartridge",
                 "HoclieuStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -125,6 +131,11 @@ let package = Package(
         .testTarget(
             name: "QTITests",
             dependencies: ["QTI", "HoclieuCore", "QuestionFormats", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CommonCartridgeTests",
+            dependencies: ["CommonCartridge", "HoclieuCore", "HoclieuXML", "QuestionFormats", "ContentPackages"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
