@@ -112,38 +112,41 @@ extension SQLiteStore {
     }
 
     public func importQuestions(_ questions: [Question], ownerID: Int64, source: String?) async throws -> [QuestionImportOutcome] {
-        try await pool.write { db in
-            var outcomes: [QuestionImportOutcome] = []
-            for question in questions {
-                let (_, contentID) = try Self.canonical(question)
-                if let row = try Row.fetchOne(
-                    db, sql: "SELECT qid, version FROM question WHERE contentId = ? AND subject IS ? LIMIT 1",
-                    arguments: [contentID.rawValue, question.subject])
-                {
-                    outcomes.append(QuestionImportOutcome(id: row["qid"], version: row["version"], action: .unchanged))
-                    continue
-                }
-                var q = question
-                var rowID: Int64?
-                if let idNumber = question.idNumber, !idNumber.isEmpty,
-                    let row = try Row.fetchOne(
-                        db, sql: "SELECT id, qid, version, status FROM question WHERE subject IS ? AND idNumber = ? LIMIT 1",
-                        arguments: [question.subject, idNumber])
-                {
-                    rowID = row["id"]
-                    q.id = row["qid"]
-                    q.version = (row["version"] as Int) + 1
-                } else {
-                    q.id = try mintQuestionID(db)
-                    q.version = 1
-                }
-                q.status = .draft  // imported questions wait for review
-                let (json, _) = try Self.canonical(q)
-                _ = try Self.writeRow(q, rowID: rowID, contentID: contentID, json: json, ownerID: ownerID, source: source, db: db)
-                outcomes.append(QuestionImportOutcome(id: q.id, version: q.version, action: rowID == nil ? .created : .updated))
+        try await pool.write { db in try self.importQuestions(questions, ownerID: ownerID, source: source, db: db) }
+    }
+
+    /// ``importQuestions(_:ownerID:source:)`` inside the caller's transaction.
+    func importQuestions(_ questions: [Question], ownerID: Int64, source: String?, db: Database) throws -> [QuestionImportOutcome] {
+        var outcomes: [QuestionImportOutcome] = []
+        for question in questions {
+            let (_, contentID) = try Self.canonical(question)
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT qid, version FROM question WHERE contentId = ? AND subject IS ? LIMIT 1",
+                arguments: [contentID.rawValue, question.subject])
+            {
+                outcomes.append(QuestionImportOutcome(id: row["qid"], version: row["version"], action: .unchanged))
+                continue
             }
-            return outcomes
+            var q = question
+            var rowID: Int64?
+            if let idNumber = question.idNumber, !idNumber.isEmpty,
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT id, qid, version, status FROM question WHERE subject IS ? AND idNumber = ? LIMIT 1",
+                    arguments: [question.subject, idNumber])
+            {
+                rowID = row["id"]
+                q.id = row["qid"]
+                q.version = (row["version"] as Int) + 1
+            } else {
+                q.id = try mintQuestionID(db)
+                q.version = 1
+            }
+            q.status = .draft  // imported questions wait for review
+            let (json, _) = try Self.canonical(q)
+            _ = try Self.writeRow(q, rowID: rowID, contentID: contentID, json: json, ownerID: ownerID, source: source, db: db)
+            outcomes.append(QuestionImportOutcome(id: q.id, version: q.version, action: rowID == nil ? .created : .updated))
         }
+        return outcomes
     }
 
     public func question(id: String) async throws -> Question? {

@@ -161,6 +161,7 @@ public final class SQLiteStore: Store {
         }
         registerQuestionBank(&migrator)
         registerBlueprints(&migrator)
+        registerImports(&migrator)
         return migrator
     }
 
@@ -291,7 +292,7 @@ public final class SQLiteStore: Store {
         .map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
 
     /// Writes the row (insert or update), its index entry and its pre-encoded JSON.
-    private static func insert(_ m: Material, extractedText: String?, db: Database, replace: Bool = false) throws {
+    static func insert(_ m: Material, extractedText: String?, db: Database, replace: Bool = false) throws {
         try insert(PreparedRow(material: m, extractedText: extractedText), db: db, replace: replace)
     }
 
@@ -332,13 +333,13 @@ public final class SQLiteStore: Store {
 
     /// Checks the metadata as given (an empty list element is an error, not something to drop
     /// silently) and as it will be stored.
-    private static func validate(_ draft: MaterialDraft) throws -> MaterialMetadata {
+    static func validate(_ draft: MaterialDraft) throws -> MaterialMetadata {
         let metadata = draft.metadata.normalised()
         if let problem = (draft.metadata.violations() + metadata.violations()).first { throw StoreError.invalid(problem.message) }
         return metadata
     }
 
-    private func newMaterial(_ draft: MaterialDraft, metadata: MaterialMetadata, ownerID: Int64, db: Database) throws -> Material {
+    func newMaterial(_ draft: MaterialDraft, metadata: MaterialMetadata, ownerID: Int64, db: Database) throws -> Material {
         let now = draft.createdAt.map(Self.millisecondPrecision) ?? Self.now()
         return Material(
             pid: try mint(db), kind: draft.kind, format: draft.format, metadata: metadata, visibility: draft.visibility,
@@ -425,7 +426,7 @@ public final class SQLiteStore: Store {
         try insert(new, extractedText: newText, db: db, replace: true)
     }
 
-    private func load(_ pid: PersistentIdentifier, db: Database) throws -> (Material, String?) {
+    func load(_ pid: PersistentIdentifier, db: Database) throws -> (Material, String?) {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM material WHERE pid = ?", arguments: [pid.rawValue]) else {
             throw StoreError.notFound(pid.rawValue)
         }
@@ -449,7 +450,7 @@ public final class SQLiteStore: Store {
         }
     }
 
-    private func appendVersion(to material: inout Material, _ draft: VersionDraft, db: Database) throws -> MaterialVersion {
+    func appendVersion(to material: inout Material, _ draft: VersionDraft, db: Database) throws -> MaterialVersion {
         let old = material
         let oldText = try String.fetchOne(db, sql: "SELECT extractedText FROM material WHERE id = ?", arguments: [old.pid.serial])
         let now = Self.now()

@@ -1,0 +1,143 @@
+public import Foundation
+import GRDB
+public import HoclieuCore
+
+extension SQLiteStore {
+    static func registerImports(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v7-jobs") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE job (
+                        id INTEGER PRIMARY KEY,
+                        jid TEXT NOT NULL UNIQUE,
+                        kind TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        progress REAL NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 1),
+                        ownerId INTEGER NOT NULL REFERENCES user(id),
+                        input BLOB NOT NULL,
+                        result BLOB,
+                        error TEXT,
+                        createdAt TEXT NOT NULL,
+                        updatedAt TEXT NOT NULL
+                    );
+                    CREATE INDEX job_queue ON job(status, id);
+                    INSERT INTO counter (name, value) VALUES ('job', 0);
+                    """)
+        }
+    }
+
+    public func applyImport(_ batch: ImportBatch, ownerID: Int64) async throws -> ImportBatchResult {
+        for entry in batch.entries where entry.draft.provenance?.sourceIdentifier == nil {
+            throw StoreError.invalid("an imported material needs a provenance with a source identifier")
+        }
+        let metadata = try batch.entries.map { try Self.validate($0.draft) }
+        return try await pool.write { db in
+            var outcomes: [ImportBatchResult.Outcome] = []
+            for (entry, metadata) in zip(batch.entries, metadata) {
+                let source = entry.draft.provenance!
+                let questions =
+                    entry.questions.isEmpty
+                    ? [] : try self.importQuestions(entry.questions, ownerID: ownerID, source: source.sourceIdentifier, db: db)
+                if let row = try Row.fetchOne(
+                    db, sql: "SELECT pid FROM material WHERE sourceSystem = ? AND sourceIdentifier = ?",
+                    arguments: [source.sourceSystem, source.sourceIdentifier])
+                {
+                    var (material, _) = try self.load(try PersistentIdentifier(parsing: row["pid"]), db: db)
+                    let current = try String.fetchOne(
+                        db, sql: "SELECT contentId FROM materialVersion WHERE materialId = ? AND number = ?",
+                        arguments: [material.pid.serial, material.currentVersion])
+                    guard let version = entry.version, version.contentID.rawValue != current else {
+                        outcomes.append(.init(pid: material.pid, version: material.currentVersion, action: .unchanged, questions: questions))
+                        continue
+                    }
+                    let added = try self.appendVersion(to: &material, version, db: db)
+                    outcomes.append(.init(pid: material.pid, version: added.number, action: .updated, questions: questions))
+                } else {
+                    var material = try self.newMaterial(entry.draft, metadata: metadata, ownerID: ownerID, db: db)
+                    try Self.insert(material, extractedText: entry.draft.extractedText, db: db)
+                    if let version = entry.version { _ = try self.appendVersion(to: &material, version, db: db) }
+                    outcomes.append(.init(pid: material.pid, version: material.currentVersion, action: .created, questions: questions))
+                }
+            }
+            return ImportBatchResult(outcomes: outcomes)
+        }
+    }
+
+    // MARK: Jobs
+
+    static func job(_ row: Row) -> Job {
+        Job(
+            id: row["jid"], kind: row["kind"], status: JobStatus(rawValue: row["status"]) ?? .failed, progress: row["progress"],
+            ownerID: row["ownerId"], input: row["input"], result: row["result"], error: row["error"], createdAt: row.date("createdAt"),
+            updatedAt: row.date("updatedAt"))
+    }
+
+    public func createJob(_ new: NewJob) async throws -> Job {
+        try await pool.write { db in
+            let serial = try Int.fetchOne(db, sql: "UPDATE counter SET value = value + 1 WHERE name = 'job' RETURNING value")!
+            let jid = PersistentIdentifier(prefix: self.pidPrefix + "-J", serial: serial).rawValue
+            let now = Self.now().dbText
+            try db.execute(
+                sql: "INSERT INTO job (jid, kind, status, ownerId, input, createdAt, updatedAt) VALUES (?, ?, 'queued', ?, ?, ?, ?)",
+                arguments: [jid, new.kind, new.ownerID, new.input, now, now])
+            return Self.job(try Row.fetchOne(db, sql: "SELECT * FROM job WHERE jid = ?", arguments: [jid])!)
+        }
+    }
+
+    public func job(id: String) async throws -> Job? {
+        try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM job WHERE jid = ?", arguments: [id]).map(Self.job) }
+    }
+
+    public func claimJob(kinds: Set<String>) async throws -> Job? {
+        guard !kinds.isEmpty else { return nil }
+        return try await pool.write { db in
+            let marks = Array(repeating: "?", count: kinds.count).joined(separator: ", ")
+            return try Row.fetchOne(
+                db,
+                sql: """
+                    UPDATE job SET status = 'running', updatedAt = ?
+                    WHERE id = (SELECT id FROM job WHERE status = 'queued' AND kind IN (\(marks)) ORDER BY id LIMIT 1)
+                    RETURNING *
+                    """, arguments: StatementArguments([Self.now().dbText] + kinds.sorted())
+            ).map(Self.job)
+        }
+    }
+
+    public func updateJobProgress(id: String, progress: Double) async throws -> Job? {
+        try await pool.write { db in
+            try Row.fetchOne(
+                db, sql: "UPDATE job SET progress = max(progress, ?), updatedAt = ? WHERE jid = ? RETURNING *",
+                arguments: [min(max(progress, 0), 1), Self.now().dbText, id]
+            ).map(Self.job)
+        }
+    }
+
+    public func finishJob(id: String, status: JobStatus, result: Data?, error: String?) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE job SET status = ?, progress = CASE WHEN ? = 'succeeded' THEN 1 ELSE progress END, result = ?, error = ?, updatedAt = ? WHERE jid = ?",
+                arguments: [status.rawValue, status.rawValue, result, error, Self.now().dbText, id])
+        }
+    }
+
+    public func cancelJob(id: String) async throws -> Job? {
+        try await pool.write { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    UPDATE job SET status = CASE status WHEN 'queued' THEN 'cancelled' WHEN 'running' THEN 'cancelling' ELSE status END,
+                        updatedAt = ?
+                    WHERE jid = ? RETURNING *
+                    """, arguments: [Self.now().dbText, id]
+            ).map(Self.job)
+        }
+    }
+
+    public func requeueInterruptedJobs() async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE job SET status = 'cancelled', updatedAt = ? WHERE status = 'cancelling'", arguments: [Self.now().dbText])
+            try db.execute(sql: "UPDATE job SET status = 'queued', progress = 0, updatedAt = ? WHERE status = 'running'", arguments: [Self.now().dbText])
+            return db.changesCount
+        }
+    }
+}
