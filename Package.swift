@@ -113,6 +113,7 @@ let package = Package(
                 "HoclieuStorage",
                 "HoclieuServer",
                 "QuestionFormats",
+                "CommonCartridge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),

@@ -1,18 +1,25 @@
 import ArgumentParser
+import CommonCartridge
 import Foundation
 import HoclieuCore
 import HoclieuServer
 import HoclieuStorage
 import QuestionFormats
 
-/// `hoclieu export --format moodleXML|gift (--all | ID…) --out FILE`: questions of the bank as a file
+/// `hoclieu export --format moodleXML|gift… (--all | ID…) --out FILE`: questions of the bank as a file
 /// other systems read, with the fidelity report (what each question lost on the way).
+///
+/// `hoclieu export --format cc1.1|cc1.2|cc1.3|thin-cc1.3 [--target moodle|canvas] (--all | PID…) --out FILE`:
+/// materials (a course package brings its outline and members) as a Common Cartridge, with the export report.
 struct Export: ReportingCommand {
-    static let configuration = CommandConfiguration(abstract: "Xuất câu hỏi / Export questions.")
+    static let configuration = CommandConfiguration(abstract: "Xuất câu hỏi hoặc gói Common Cartridge / Export questions or a Common Cartridge.")
 
     @OptionGroup var common: CommonOptions
-    @Option(help: "Format: \(QuestionExports.writable.map(\.rawValue).joined(separator: ", ")).")
+    @Option(
+        help: "Format: \(QuestionExports.writable.map(\.rawValue).joined(separator: ", ")) (questions), or \(CartridgeExportFormat.allCases.map(\.rawValue).joined(separator: ", ")) (materials).")
     var format: String
+    @Option(help: "Cartridge for one LMS's importer: \(CartridgeTarget.allCases.map(\.rawValue).joined(separator: ", ")) (see Connectors/).")
+    var target: String?
     @Flag(help: "Every question matching the filters.") var all = false
     @Option(help: "Only this subject (with --all).") var subject: String?
     @Option(help: "Only this status (with --all), e.g. published.") var status: String?
@@ -23,18 +30,27 @@ struct Export: ReportingCommand {
         var file: String
         var questions: Int
         var bytes: Int
-        var export: QuestionExportReport
+        var export: QuestionExportReport?
+        var materials: Int?
+        var cartridge: CartridgeExportReport?
 
         var description: String {
-            (["\(export.format.rawValue): \(questions) questions → \(file) (\(humanBytes(Int64(bytes))))"]
+            if let cartridge {
+                return (["\(cartridge.format.rawValue)\(cartridge.target.map { " (\($0.rawValue))" } ?? ""): \(materials ?? 0) materials → \(file) "
+                    + "(\(humanBytes(Int64(bytes))), \(cartridge.files) files)"]
+                    + cartridge.losses.map { "  ! \($0.vietnamese) / \($0)" }).joined(separator: "\n")
+            }
+            guard let export else { return file }
+            return (["\(export.format.rawValue): \(questions) questions → \(file) (\(humanBytes(Int64(bytes))))"]
                 + export.entries.flatMap { entry in entry.narrowings.map { "  ! \($0.vietnamese) / \($0)" } })
                 .joined(separator: "\n")
         }
     }
 
-    func failed(_ report: Report) -> Bool { report.export.droppedCount > 0 }
+    func failed(_ report: Report) -> Bool { (report.export?.droppedCount ?? 0) > 0 }
 
     func execute() async throws -> Report {
+        if let cartridge = CartridgeExportFormat(rawValue: format) { return try await exportCartridge(cartridge) }
         guard let format = QuestionFileFormat(rawValue: format), let exporter = QuestionExports.writer(format) else {
             throw ValidationError("format '\(self.format)' cannot be written")
         }
@@ -74,5 +90,23 @@ struct Export: ReportingCommand {
         let result = try exporter(ordered)
         try result.data.write(to: URL(fileURLWithPath: out), options: .atomic)
         return Report(file: out, questions: questions.count, bytes: result.data.count, export: result.report)
+    }
+
+    func exportCartridge(_ format: CartridgeExportFormat) async throws -> Report {
+        let target = try target.map { name in
+            guard let target = CartridgeTarget(rawValue: name) else { throw ValidationError("unknown target '\(name)'") }
+            return target
+        }
+        if target == .moodle, format != .cc1p1 { throw ValidationError("Moodle imports Common Cartridge 1.1 only: use --format cc1.1") }
+        guard all != !ids.isEmpty else { throw ValidationError("give PIDs or --all") }
+        let pids = try ids.map { id in
+            do { return try PersistentIdentifier(parsing: id) } catch { throw ValidationError("not a PID: '\(id)'") }
+        }
+        let repository = try common.openRepository()
+        let request = try await repository.cartridgeRequest(ExportSelection(all: all, pids: pids), format: format, target: target, user: nil)
+        let url = URL(fileURLWithPath: out)
+        let report = try CartridgeWriter.write(request, to: url)
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+        return Report(file: out, questions: 0, bytes: bytes, materials: request.items.count, cartridge: report)
     }
 }

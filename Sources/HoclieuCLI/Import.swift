@@ -1,12 +1,14 @@
 import ArgumentParser
+import CommonCartridge
 import Foundation
 import HoclieuCore
 import HoclieuServer
 import HoclieuStorage
 import QuestionFormats
 
-/// `hoclieu import FILE…`: each file (or http(s) URL) becomes a material, and question files (Moodle XML,
-/// `.gift`, `.aiken`, or any supported file with `--questions`) go into the question bank.
+/// `hoclieu import FILE…`: each file (or http(s) URL) becomes a material, question files (Moodle XML,
+/// `.gift`, `.aiken`, or any supported file with `--questions`) go into the question bank, and Common
+/// Cartridges (`.imscc`, or a zip whose manifest is a cartridge's) become a course package and its materials.
 ///
 /// Re-importing is idempotent: a file is identified by its name under the `cli` source; unchanged
 /// bytes are reported as `unchanged`, changed bytes become a new version of the same material.
@@ -33,6 +35,7 @@ struct Import: ReportingCommand {
     @Option(help: "Question file format: \(QuestionFileFormat.allCases.map(\.rawValue).joined(separator: ", ")) (default: detected).")
     var format: String?
     @Flag(help: "Import the valid questions of a question file that also has invalid ones.") var partial = false
+    @Option(help: "Provenance system of a cartridge's materials (default: cc:<manifest identifier>).") var source: String?
 
     struct Item: Encodable {
         var input: String
@@ -46,6 +49,8 @@ struct Import: ReportingCommand {
         var items: [Item]
         /// The question files, with their full reports.
         var questionFiles: [QuestionBankImport] = []
+        /// The Common Cartridges, with their import reports.
+        var cartridges: [CartridgeImportReport] = []
         var created: Int { items.filter { $0.action == "created" }.count }
         var failed: Int { items.filter { $0.action == "failed" }.count + questionFiles.filter(\.refused).count }
         var description: String {
@@ -62,14 +67,15 @@ struct Import: ReportingCommand {
                     }
                 return ([head] + messages).joined(separator: "\n")
             }
-            return (materials + questions).joined(separator: "\n")
+            return (materials + questions + cartridges.map(\.text)).joined(separator: "\n")
         }
 
-        enum CodingKeys: String, CodingKey { case items, questionFiles, created, failed }
+        enum CodingKeys: String, CodingKey { case items, questionFiles, cartridges, created, failed }
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(items, forKey: .items)
             try c.encode(questionFiles, forKey: .questionFiles)
+            try c.encode(cartridges, forKey: .cartridges)
             try c.encode(created, forKey: .created)
             try c.encode(failed, forKey: .failed)
         }
@@ -100,12 +106,23 @@ struct Import: ReportingCommand {
         }
         var items: [Item] = []
         var questionFiles: [QuestionBankImport] = []
+        var cartridges: [CartridgeImportReport] = []
         let questionFormat = try format.map { name in
             guard let format = QuestionFileFormat(rawValue: name) else { throw ValidationError("unknown question format '\(name)'") }
             return format
         }
         for input in inputs {
             let url = URL(fileURLWithPath: input)
+            if !input.hasPrefix("http://"), !input.hasPrefix("https://"), !questions, format == nil, CartridgeDetection.isCartridge(url) {
+                do {
+                    let options = CartridgeImportOptions(sourceSystem: source, status: status, visibility: visibility, subject: subject.first)
+                    cartridges.append(
+                        try await repository.importCartridge(at: url, fileName: url.lastPathComponent, ownerID: ownerID, options: options))
+                } catch {
+                    items.append(Item(input: input, action: "failed", error: Self.explain(error)))
+                }
+                continue
+            }
             if !input.hasPrefix("http://"), !input.hasPrefix("https://"), isQuestionFile(url) {
                 do {
                     let data = try Data(contentsOf: url)
@@ -123,7 +140,7 @@ struct Import: ReportingCommand {
                 items.append(Item(input: input, action: "failed", error: Self.explain(error)))
             }
         }
-        return Report(items: items, questionFiles: questionFiles)
+        return Report(items: items, questionFiles: questionFiles, cartridges: cartridges)
     }
 
     static func explain(_ error: any Error) -> String {
@@ -133,6 +150,8 @@ struct Import: ReportingCommand {
         case FileNameError.unsafe(let name): "tên tệp không an toàn / unsafe file name: \(name)"
         case let error as BlobError: "\(error)"
         case let problem as Problem: "\(problem.vi) / \(problem.en)"
+        case let error as CartridgeError: "\(error.vietnamese) / \(error.english)"
+        case let error as CartridgeImportError: error.description
         default: "\(error)"
         }
     }

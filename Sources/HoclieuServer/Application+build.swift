@@ -13,7 +13,10 @@ public func buildApplication(_ repository: Repository, logger: Logger) -> some A
     return Application(
         responder: HeadResponder(get: buildRouter(repository, logger: logger).buildResponder()),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hoclieu"),
-        services: [IndexMaintenanceService(store: repository.store, interval: .seconds(300), logger: logger)],
+        services: [
+            IndexMaintenanceService(store: repository.store, interval: .seconds(300), logger: logger),
+            JobService(repository: repository, logger: logger),
+        ],
         logger: logger)
 }
 
@@ -37,6 +40,7 @@ public func buildRouter(_ repository: Repository, logger: Logger) -> Router<AppR
     QuestionController(repository: repository).addRoutes(to: router)
     BlueprintController(repository: repository).addRoutes(to: router)
     CatalogController(repository: repository).addRoutes(to: router)
+    CartridgeController(repository: repository).addRoutes(to: router)
     let caseProvider = CASEController(repository: repository)
     caseProvider.addRoutes(to: router)
     // Build and encode every CASE response now, so that no client ever waits for a cold package.

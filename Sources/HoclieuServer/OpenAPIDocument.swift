@@ -1,4 +1,5 @@
 import CASE
+import CommonCartridge
 import Foundation
 import HoclieuCore
 import HoclieuStorage
@@ -65,6 +66,62 @@ enum OpenAPIDocument {
                     "facets", "Comma-separated facets whose counts are wanted",
                     ["type": "string", "pattern": "^(" + Facet.allCases.map(\.rawValue).joined(separator: "|") + ")(,(" + Facet.allCases.map(\.rawValue).joined(separator: "|") + "))*$"]),
             ]
+    }
+
+    static var cartridgeOperations: [Operation] {
+        let id = pathParam("id", "Job id")
+        let job = json(ref("Job"))
+        let accepted = json(ref("Job"), "Accepted: the job is queued; poll the Location")
+        let body: [String: Any] = [
+            "required": true,
+            "content": ["application/json": ["schema": [
+                "type": "object", "additionalProperties": false, "required": ["format"],
+                "properties": [
+                    "format": ["type": "string", "enum": CartridgeExportFormat.allCases.map(\.rawValue)],
+                    "target": ["type": "string", "enum": CartridgeTarget.allCases.map(\.rawValue)],
+                    "all": ["type": "boolean"],
+                    "pids": ["type": "array", "items": ["type": "string", "maxLength": 64]],
+                ] as [String: Any],
+            ] as [String: Any]]],
+        ]
+        return [
+            Operation(
+                method: "POST", path: "/api/v1/imports", summary: "Import a Common Cartridge (1.0–1.3, thin) as a background job; the body is the file",
+                tag: "cartridges", secured: true,
+                parameters: [
+                    query("filename", "File name"), query("source", "Provenance system (default cc:<manifest identifier>)"),
+                    query("status", "Status of new materials", ["type": "string", "enum": ["draft", "submitted"]]),
+                    query("visibility", "Visibility of new materials", ["type": "string", "enum": Visibility.allCases.map(\.rawValue)]),
+                    query("subject", "Subject code of questions that name none"),
+                ],
+                requestBody: ["required": true, "content": ["application/octet-stream": ["schema": ["type": "string", "format": "binary"]]]],
+                responses: ["202": accepted, "403": problem, "413": problem, "422": problem]),
+            Operation(
+                method: "GET", path: "/api/v1/imports/{id}", summary: "An import job: status, progress and, once ended, its report", tag: "cartridges",
+                secured: true, parameters: [id], responses: ["200": job, "404": problem]),
+            Operation(
+                method: "GET", path: "/api/v1/imports/{id}/report", summary: "An import's report as text", tag: "cartridges", secured: true,
+                parameters: [id], responses: ["200": ["description": "Text", "content": ["text/plain": ["schema": ["type": "string"]]]], "404": problem]),
+            Operation(
+                method: "DELETE", path: "/api/v1/imports/{id}", summary: "Stop an import (nothing of it is kept)", tag: "cartridges", secured: true,
+                parameters: [id], responses: ["202": job, "404": problem, "409": problem]),
+            Operation(
+                method: "POST", path: "/api/v1/exports", summary: "Export materials as a Common Cartridge (background job)", tag: "cartridges",
+                secured: true, requestBody: body, responses: ["202": accepted, "404": problem]),
+            Operation(
+                method: "GET", path: "/api/v1/exports/{id}", summary: "An export job and its report", tag: "cartridges", secured: true,
+                parameters: [id], responses: ["200": job, "404": problem]),
+            Operation(
+                method: "GET", path: "/api/v1/exports/{id}/file", summary: "The exported cartridge", tag: "cartridges", secured: true,
+                parameters: [id],
+                responses: [
+                    "200": ["description": "The .imscc", "content": ["application/zip": ["schema": ["type": "string", "format": "binary"]]]],
+                    "404": problem, "409": problem,
+                ]),
+            Operation(
+                method: "DELETE", path: "/api/v1/exports/{id}", summary: "Stop an export", tag: "cartridges", secured: true, parameters: [id],
+                responses: ["202": job, "404": problem, "409": problem]),
+        ]
     }
 
     static var blueprintOperations: [Operation] {
@@ -347,6 +404,17 @@ enum OpenAPIDocument {
                     "stem": ["type": "object"], "body": ["type": "object"],
                 ],
             ],
+            "Job": [
+                "type": "object", "required": ["id", "kind", "status", "progress", "createdAt", "updatedAt", "links"],
+                "properties": [
+                    "id": ["type": "string"], "kind": ["type": "string", "enum": ["import", "export"]],
+                    "status": ["type": "string", "enum": JobStatus.allCases.map(\.rawValue)],
+                    "progress": ["type": "number", "minimum": 0, "maximum": 1], "createdAt": ["type": "string"], "updatedAt": ["type": "string"],
+                    "fileName": ["type": "string"], "error": ["type": "string"], "links": ["type": "object"],
+                    "report": ["type": "object", "description": "Import report: materials created/updated/unchanged, counts, warnings, dropped"],
+                    "result": ["type": "object", "description": "Export result: file, size and the export report (every loss)"],
+                ] as [String: Any],
+            ],
             "QuestionImport": [
                 "type": "object", "required": ["format", "refused", "created", "updated", "unchanged", "byType", "stored", "report"],
                 "properties": [
@@ -435,7 +503,7 @@ enum OpenAPIDocument {
 
     static let json: String = {
         var paths: [String: [String: Any]] = [:]
-        for op in operations + questionOperations + blueprintOperations {
+        for op in operations + questionOperations + blueprintOperations + cartridgeOperations {
             // Any route may be called with a bad or expired token: 401 is declared everywhere.
             var responses = op.responses
             responses["401"] = problem
@@ -466,7 +534,7 @@ enum OpenAPIDocument {
     /// The methods the document lists for a concrete request path (`{x}` matches one segment).
     static func allowedMethods(for path: String) -> [String] {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        return (operations + questionOperations + blueprintOperations).filter { op in
+        return (operations + questionOperations + blueprintOperations + cartridgeOperations).filter { op in
             let pattern = op.path.split(separator: "/", omittingEmptySubsequences: false)
             let lengthFits = op.catchAll ? segments.count >= pattern.count : pattern.count == segments.count
             return lengthFits && zip(pattern, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }

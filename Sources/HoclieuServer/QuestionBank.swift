@@ -61,24 +61,30 @@ extension Repository {
         }
         var stored: [StoredBlob] = []
         do {
-            var questions: [Question] = []
-            for var question in result.questions {
-                if question.subject == nil { question.subject = subject }
-                for i in question.media.indices where !question.media[i].data.isEmpty {
-                    let writer = try blobs.makeWriter(limit: configuration.maxUploadBytes)
-                    try question.media[i].data.withUnsafeBytes { try writer.write($0) }
-                    let blob = try writer.commit()
-                    stored.append(blob)
-                    question.media[i].contentID = blob.contentID
-                    question.media[i].data = Data()
-                }
-                questions.append(question.sanitised())
-            }
+            let questions = try bankReady(result.questions, subject: subject, stored: &stored)
             let outcomes = questions.isEmpty ? [] : try await store.importQuestions(questions, ownerID: ownerID, source: fileName)
             return QuestionBankImport(fileName: fileName, report: result.report, stored: outcomes)
         } catch {
             await discard(stored)
             throw error
+        }
+    }
+
+    /// Questions as the bank keeps them: the subject filled in where missing, rich texts sanitised, media
+    /// moved into the blob store (appended to `stored`, so that a failure can discard them).
+    func bankReady(_ imported: [Question], subject: String?, stored: inout [StoredBlob]) throws -> [Question] {
+        try imported.map { question in
+            var question = question
+            if question.subject == nil { question.subject = subject }
+            for i in question.media.indices where !question.media[i].data.isEmpty {
+                let writer = try blobs.makeWriter(limit: configuration.maxUploadBytes)
+                try question.media[i].data.withUnsafeBytes { try writer.write($0) }
+                let blob = try writer.commit()
+                stored.append(blob)
+                question.media[i].contentID = blob.contentID
+                question.media[i].data = Data()
+            }
+            return question.sanitised()
         }
     }
 }

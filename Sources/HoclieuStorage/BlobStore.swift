@@ -85,6 +85,12 @@ public struct BlobStore: Sendable {
 
 /// A blob that has been written and renamed into place.
 public struct StoredBlob: Sendable, Equatable {
+    public init(contentID: ContentID, byteSize: Int64, isNew: Bool) {
+        self.contentID = contentID
+        self.byteSize = byteSize
+        self.isNew = isNew
+    }
+
     public var contentID: ContentID
     public var byteSize: Int64
     /// False when the same bytes were already stored (the blob was shared, not created).

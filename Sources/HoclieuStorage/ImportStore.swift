@@ -9,6 +9,9 @@ public protocol ImportStore: Sendable {
     /// version. The metadata of an existing material is never overwritten (edits made in Hoclieu win).
     func applyImport(_ batch: ImportBatch, ownerID: Int64) async throws -> ImportBatchResult
 
+    /// Identifiers of every material, oldest first, after `after` (keyset pagination for exports).
+    func materialPIDs(after: PersistentIdentifier?, limit: Int) async throws -> [PersistentIdentifier]
+
     /// Queues a job; it is claimed by ``claimJob(kinds:)``.
     func createJob(_ job: NewJob) async throws -> Job
     func job(id: String) async throws -> Job?
@@ -20,8 +23,9 @@ public protocol ImportStore: Sendable {
     func finishJob(id: String, status: JobStatus, result: Data?, error: String?) async throws
     /// Asks a job to stop: a queued one is cancelled at once, a running one becomes `cancelling`.
     func cancelJob(id: String) async throws -> Job?
-    /// Puts jobs that were running when a node stopped back in the queue (imports are idempotent and atomic).
-    func requeueInterruptedJobs() async throws -> Int
+    /// Puts running jobs whose node stopped (no progress since `before`) back in the queue, and ends those
+    /// that were being cancelled; returns how many were queued again (imports are idempotent and atomic).
+    func requeueStaleJobs(before: Date) async throws -> Int
 }
 
 /// One import's materials (and the questions of its question sets).

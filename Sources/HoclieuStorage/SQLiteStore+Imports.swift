@@ -63,6 +63,13 @@ extension SQLiteStore {
         }
     }
 
+    public func materialPIDs(after: PersistentIdentifier?, limit: Int) async throws -> [PersistentIdentifier] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT pid FROM material WHERE id > ? ORDER BY id LIMIT ?", arguments: [after?.serial ?? 0, limit])
+                .map { try PersistentIdentifier(parsing: $0) }
+        }
+    }
+
     // MARK: Jobs
 
     static func job(_ row: Row) -> Job {
@@ -133,10 +140,15 @@ extension SQLiteStore {
         }
     }
 
-    public func requeueInterruptedJobs() async throws -> Int {
+    public func requeueStaleJobs(before: Date) async throws -> Int {
         try await pool.write { db in
-            try db.execute(sql: "UPDATE job SET status = 'cancelled', updatedAt = ? WHERE status = 'cancelling'", arguments: [Self.now().dbText])
-            try db.execute(sql: "UPDATE job SET status = 'queued', progress = 0, updatedAt = ? WHERE status = 'running'", arguments: [Self.now().dbText])
+            let now = Self.now().dbText
+            try db.execute(
+                sql: "UPDATE job SET status = 'cancelled', updatedAt = ? WHERE status = 'cancelling' AND updatedAt < ?",
+                arguments: [now, before.dbText])
+            try db.execute(
+                sql: "UPDATE job SET status = 'queued', progress = 0, updatedAt = ? WHERE status = 'running' AND updatedAt < ?",
+                arguments: [now, before.dbText])
             return db.changesCount
         }
     }

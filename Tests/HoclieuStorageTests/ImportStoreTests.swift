@@ -80,7 +80,8 @@ struct ImportStoreTests {
 
         let c = try await store.createJob(NewJob(kind: "import", ownerID: owner, input: Data()))
         _ = try await store.claimJob(kinds: ["import"])
-        #expect(try await store.requeueInterruptedJobs() == 1)
+        #expect(try await store.requeueStaleJobs(before: Date(timeIntervalSinceNow: -60)) == 0)
+        #expect(try await store.requeueStaleJobs(before: Date(timeIntervalSinceNow: 1)) == 1)
         #expect(try await store.job(id: c.id)?.status == .queued)
     }
 }

@@ -1,0 +1,205 @@
+public import CommonCartridge
+public import Foundation
+public import HoclieuCore
+import HoclieuStorage
+import HoclieuXML
+import NIOPosix
+
+/// What to export: every material the user may see, or the given ones (a course package brings its outline
+/// and the materials it names).
+public struct ExportSelection: Sendable, Codable, Equatable {
+    public var all: Bool
+    public var pids: [PersistentIdentifier]
+
+    public init(all: Bool = false, pids: [PersistentIdentifier] = []) {
+        self.all = all
+        self.pids = pids
+    }
+}
+
+/// What an export job works on.
+struct ExportJobInput: Codable, Sendable {
+    var selection: ExportSelection
+    var format: CartridgeExportFormat
+    var target: CartridgeTarget?
+}
+
+/// A written cartridge (in the blob store) and its export report.
+public struct CartridgeExportResult: Sendable, Codable {
+    public var contentID: ContentID
+    public var fileName: String
+    public var byteSize: Int64
+    public var materials: Int
+    public var report: CartridgeExportReport
+}
+
+extension Repository {
+    /// Writes the selection as a cartridge into the blob store (for `POST /api/v1/exports`).
+    func exportCartridge(
+        _ selection: ExportSelection, format: CartridgeExportFormat, target: CartridgeTarget?, user: User?,
+        progress: @escaping @Sendable (Double) -> Void = { _ in }, isCancelled: @escaping @Sendable () -> Bool = { false }
+    ) async throws -> CartridgeExportResult {
+        let request = try await cartridgeRequest(selection, format: format, target: target, user: user)
+        progress(0.2)
+        if isCancelled() { throw CancellationError() }
+        let folder = blobs.root.appendingPathComponent("tmp", isDirectory: true)
+        let file = folder.appendingPathComponent("export-\(UUID().uuidString).imscc")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let report = try await NIOThreadPool.singleton.runIfActive { try CartridgeWriter.write(request, to: file) }
+        progress(0.9)
+        if isCancelled() { throw CancellationError() }
+        let blob = try blobs.store(fileAt: file)
+        let name = Self.exportFileName(request, format: format)
+        return CartridgeExportResult(contentID: blob.contentID, fileName: name, byteSize: blob.byteSize, materials: request.items.count, report: report)
+    }
+
+    /// A file name for the cartridge: the course title made safe, and the format.
+    static func exportFileName(_ request: CartridgeExportRequest, format: CartridgeExportFormat) -> String {
+        let folded = VietnameseText.fold(request.metadata.title).lowercased()
+        let base = String(folded.map { $0.isLetter || $0.isNumber ? $0 : "-" }.prefix(60)).split(separator: "-").joined(separator: "-")
+        return "\(base.isEmpty ? "hoclieu" : base)-\(format.rawValue).imscc"
+    }
+
+    /// Reads the selected materials and their files into an export request (files stay on disk: blobs).
+    public func cartridgeRequest(
+        _ selection: ExportSelection, format: CartridgeExportFormat, target: CartridgeTarget?, user: User?
+    ) async throws -> CartridgeExportRequest {
+        var pids = selection.pids
+        if selection.all {
+            var after: PersistentIdentifier?
+            while true {
+                let page = try await store.materialPIDs(after: after, limit: 500)
+                pids += page
+                guard let last = page.last else { break }
+                after = last
+            }
+        }
+        var items: [ExportItem] = []
+        var seen = Set<PersistentIdentifier>()
+        var organisation: [ExportNode] = []
+        var course: Material?
+        for pid in pids {
+            guard let material = try await store.material(pid), user == nil || material.isVisible(to: user) else {
+                throw StoreError.notFound("học liệu / material \(pid)")
+            }
+            if material.kind == .coursePackage {
+                guard let (nodes, members) = try await courseOutline(material) else { continue }
+                // With --all the course packages only give the outline: their members are exported once.
+                course = course ?? material
+                organisation.append(ExportNode(title: material.metadata.title, children: nodes))
+                for member in members where seen.insert(member.pid).inserted {
+                    if let item = try await exportItem(member) { items.append(item) }
+                }
+            } else if seen.insert(material.pid).inserted, let item = try await exportItem(material) {
+                items.append(item)
+            }
+        }
+        // Materials outside any course package go at the top level after the courses.
+        if !organisation.isEmpty {
+            let placed = Set(Self.itemIdentifiers(organisation))
+            organisation += items.filter { !placed.contains($0.identifier) }.map { ExportNode(title: $0.metadata.title, item: $0.identifier) }
+        }
+        let single = pids.count == 1 ? course : nil
+        let metadata = single?.metadata ?? MaterialMetadata(title: "Hoclieu", description: "Học liệu xuất từ Hoclieu / Materials exported from Hoclieu")
+        // Deterministic: the identifier depends only on what is exported.
+        let identifier = "HOCLIEU_" + String(ContentID.of(text: items.map(\.identifier).joined(separator: ",")).rawValue.prefix(16))
+        return CartridgeExportRequest(
+            format: format, target: target, identifier: identifier, metadata: metadata, organisation: organisation, items: items)
+    }
+
+    static func itemIdentifiers(_ nodes: [ExportNode]) -> [String] {
+        nodes.flatMap { ($0.item.map { [$0] } ?? []) + itemIdentifiers($0.children) }
+    }
+
+    /// A course package's outline, with its members resolved by provenance.
+    func courseOutline(_ material: Material) async throws -> ([ExportNode], [Material])? {
+        guard material.currentVersion > 0, let version = try await store.version(material.pid, number: material.currentVersion),
+            version.mediaType == CourseStructure.mediaType
+        else { return nil }
+        let structure = try HoclieuJSON.decoder().decode(CourseStructure.self, from: Data(contentsOf: blobs.url(for: version.contentID)))
+        var members: [Material] = []
+        func nodes(_ list: [CourseStructure.Node]) async throws -> [ExportNode] {
+            var out: [ExportNode] = []
+            for node in list {
+                var member: Material?
+                if let source = node.source {
+                    member = try await store.material(source: Provenance(sourceSystem: structure.sourceSystem, sourceIdentifier: source))
+                    if let member { members.append(member) }
+                }
+                out.append(ExportNode(title: node.title, item: member.map { Self.exportIdentifier($0.pid) }, children: try await nodes(node.children)))
+            }
+            return out
+        }
+        let outline = try await nodes(structure.items)
+        return (outline, members)
+    }
+
+    /// `R_` + the PID with its separators replaced: a valid `xs:ID`, stable across exports.
+    static func exportIdentifier(_ pid: PersistentIdentifier) -> String {
+        "R_" + pid.rawValue.map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
+    }
+
+    /// One material as an export item; nil for a material with nothing to export (no file, no link).
+    func exportItem(_ material: Material) async throws -> ExportItem? {
+        let version = material.currentVersion > 0 ? try await store.version(material.pid, number: material.currentVersion) : nil
+        let content: ExportItem.Content
+        if material.kind == .link, let url = material.url {
+            content = material.format == "imsbasiclti" ? .ltiLink(launchURL: url, customParameters: [:]) : .webLink(url: url)
+        } else if let version {
+            let file = blobs.url(for: version.contentID)
+            switch version.mediaType {
+            case QuestionSetFile.mediaType:
+                var set = try HoclieuJSON.decoder().decode(QuestionSetFile.self, from: Data(contentsOf: file))
+                for q in set.questions.indices {
+                    for m in set.questions[q].media.indices {
+                        if let blob = set.questions[q].media[m].contentID, set.questions[q].media[m].data.isEmpty {
+                            set.questions[q].media[m].data = try Data(contentsOf: blobs.url(for: blob))
+                        }
+                    }
+                }
+                content = .questions(set.questions, isBank: set.isBank)
+            case CourseStructure.mediaType:
+                return nil
+            default:
+                if material.format == "imsdt", let html = Self.descriptorText(file) {
+                    content = .discussion(html: html)
+                } else if let package = version.package {
+                    content = .package(source: file, fileName: version.fileName, launch: package.launch)
+                } else {
+                    content = .file(source: file, fileName: version.fileName, mediaType: version.mediaType)
+                }
+            }
+        } else {
+            return nil
+        }
+        return ExportItem(
+            identifier: Self.exportIdentifier(material.pid), pid: material.pid.rawValue, metadata: material.metadata,
+            taxonPaths: try await taxonPaths(material.metadata.knowledgeUnits),
+            landingURL: configuration.publicBaseURL + "/id/" + material.pid.rawValue, content: content)
+    }
+
+    /// The `<text>` of a discussion-topic or assignment descriptor.
+    static func descriptorText(_ url: URL) -> String? {
+        guard let document = try? XMLDocument(contentsOf: url),
+            let text = try? document.selectString("string(//*[local-name()='text' or local-name()='instructions'][1])")
+        else { return nil }
+        return text.isEmpty ? nil : text
+    }
+
+    /// The catalogue path (môn → … → unit) of each knowledge unit, as LOM taxon paths.
+    func taxonPaths(_ units: [String]) async throws -> [TaxonPath] {
+        var paths: [TaxonPath] = []
+        for unit in units {
+            var taxa: [TaxonPath.Taxon] = []
+            var code: String? = unit
+            var framework = "GDPT 2018"
+            while let current = code, taxa.count < 10, let stored = try await store.catalogItem(code: current) {
+                taxa.insert(TaxonPath.Taxon(id: stored.item.code, entry: stored.item.statement), at: 0)
+                framework = stored.framework
+                code = stored.item.parent
+            }
+            if !taxa.isEmpty { paths.append(TaxonPath(source: framework, taxa: taxa)) }
+        }
+        return paths
+    }
+}

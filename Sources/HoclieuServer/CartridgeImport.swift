@@ -1,0 +1,392 @@
+public import CommonCartridge
+public import ContentPackages
+public import Foundation
+public import HoclieuCore
+public import HoclieuStorage
+import NIOPosix
+import QuestionFormats
+
+/// How a cartridge's materials are stored.
+public struct CartridgeImportOptions: Sendable, Codable, Equatable {
+    /// The provenance system of the materials; `cc:` + the manifest identifier when nil. Name the source
+    /// (e.g. `moodle:thpt-a`) when two systems might write cartridges with the same manifest identifier.
+    public var sourceSystem: String?
+    /// Status of new materials: `draft` (default) or `submitted` (straight to the review queue).
+    public var status: MaterialStatus
+    public var visibility: Visibility
+    /// Subject of the imported questions when the file does not say (the bank is per subject).
+    public var subject: String?
+
+    public init(sourceSystem: String? = nil, status: MaterialStatus = .draft, visibility: Visibility = .public, subject: String? = nil) {
+        self.sourceSystem = sourceSystem
+        self.status = status
+        self.visibility = visibility
+        self.subject = subject
+    }
+}
+
+/// What a cartridge import did: JSON for programs, ``text`` for people.
+public struct CartridgeImportReport: Sendable, Codable {
+    /// One material of the import.
+    public struct Item: Sendable, Codable, Equatable {
+        /// The manifest resource identifier (`imsmanifest` for the course package itself).
+        public var resource: String
+        public var type: String
+        public var kind: MaterialKind
+        public var title: String
+        public var pid: PersistentIdentifier
+        public var version: Int
+        public var action: ImportBatchResult.Outcome.Action
+        /// Questions of a question set: valid ones, and what the bank did with them.
+        public var questions: Int?
+        public var questionsCreated: Int?
+    }
+
+    /// Counts by what the cartridge holds (course package excluded).
+    public struct Counts: Sendable, Codable, Equatable {
+        public var materials = 0
+        public var files = 0
+        public var pages = 0
+        public var webLinks = 0
+        public var ltiLinks = 0
+        public var discussions = 0
+        public var assignments = 0
+        public var questionSets = 0
+        public var questions = 0
+    }
+
+    public var fileName: String
+    public var version: CartridgeVersion
+    public var identifier: String
+    public var title: String
+    /// nil when no official schema exists for the version (CC 1.2, 1.3, thin).
+    public var schemaValid: Bool?
+    public var coursePackage: Item?
+    public var items: [Item]
+    public var counts: Counts
+    public var created: Int
+    public var updated: Int
+    public var unchanged: Int
+    /// Defects worked around (schema violations, unknown references…).
+    public var warnings: [CartridgeMessage]
+    /// What was left out or narrowed, and why (question narrowings included).
+    public var dropped: [CartridgeMessage]
+
+    /// The report for people: one line per material, then every warning and loss, in Vietnamese and English.
+    public var text: String {
+        var lines = [
+            "\(fileName): Common Cartridge \(version.rawValue) \"\(title)\" — \(created) tạo mới / created, \(updated) cập nhật / updated, "
+                + "\(unchanged) không đổi / unchanged",
+            "schema: " + (schemaValid.map { $0 ? "hợp lệ / valid" : "không hợp lệ, đã nhập kèm cảnh báo / invalid, imported with warnings" }
+                ?? "không có lược đồ chính thức / no official schema (structure checked)"),
+        ]
+        for item in (coursePackage.map { [$0] } ?? []) + items {
+            lines.append("\(item.action.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(item.pid)@v\(item.version) \(item.kind.rawValue) \(item.title)")
+        }
+        lines += warnings.map { "  ! \($0.vietnamese) / \($0)" }
+        lines += dropped.map { "  − \($0.vietnamese) / \($0)" }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Tells Common Cartridges from other archives.
+public enum CartridgeDetection {
+    /// Whether the file is a cartridge: a zip whose root `imsmanifest.xml` is in a Common Cartridge namespace.
+    public static func isCartridge(_ url: URL) -> Bool {
+        guard let archive = try? SafeArchive(url: url), let entry = archive.entry("imsmanifest.xml"),
+            let reader = try? archive.reader(entry), let head = try? reader.next(maxBytes: 8192)
+        else { return false }
+        let text = String(decoding: head, as: UTF8.self)
+        return text.contains("/xsd/imscc/") || text.contains("/xsd/imsccv1p")
+    }
+}
+
+/// Why a cartridge was not imported (nothing was stored).
+public struct CartridgeImportError: Error, Sendable, CustomStringConvertible {
+    public var vietnamese: String
+    public var english: String
+    public var description: String { "\(vietnamese) / \(english)" }
+}
+
+extension Repository {
+    /// Imports a Common Cartridge: every resource becomes a material (files, HTML pages with their files as
+    /// HTML5 packages, web and LTI links, discussion topics, assignments, question sets whose questions also go
+    /// into the bank), and the organisation becomes a course package naming them. Everything is stored in one
+    /// transaction: on any error, or when `isCancelled` turns true, nothing is kept.
+    ///
+    /// Re-importing the same cartridge creates nothing; a changed resource becomes a new version of its material.
+    /// Blocking work (reading the archive, hashing files) runs on NIO's thread pool.
+    public func importCartridge(
+        at url: URL, fileName: String, ownerID: Int64, options: CartridgeImportOptions = .init(),
+        progress: @escaping @Sendable (Double) -> Void = { _ in }, isCancelled: @escaping @Sendable () -> Bool = { false }
+    ) async throws -> CartridgeImportReport {
+        let prepared = try await NIOThreadPool.singleton.runIfActive { () throws -> PreparedCartridge in
+            let archive: SafeArchive
+            do { archive = try SafeArchive(url: url) } catch {
+                throw CartridgeImportError(vietnamese: "Không đọc được tệp nén: \(error)", english: "Unreadable archive: \(error)")
+            }
+            let plan = try CartridgeReader.read(archive, progress: { progress($0 * 0.3) }, isCancelled: isCancelled)
+            return try self.prepare(plan, archive: archive, fileName: fileName, ownerID: ownerID, options: options, progress: progress, isCancelled: isCancelled)
+        }
+        do {
+            if isCancelled() { throw CancellationError() }
+            let result = try await store.applyImport(prepared.batch, ownerID: ownerID)
+            progress(1)
+            return prepared.report(result)
+        } catch {
+            await discard(prepared.blobs)
+            throw error
+        }
+    }
+
+    /// Stores the files of a plan as blobs and builds the batch (blocking).
+    func prepare(
+        _ plan: CartridgePlan, archive: SafeArchive, fileName: String, ownerID: Int64, options: CartridgeImportOptions,
+        progress: @Sendable (Double) -> Void, isCancelled: @Sendable () -> Bool
+    ) throws -> PreparedCartridge {
+        let sourceSystem = options.sourceSystem ?? "cc:" + (plan.identifier.isEmpty ? fileName : plan.identifier)
+        var prepared = PreparedCartridge(plan: plan, fileName: fileName)
+        do {
+            for (index, resource) in plan.resources.enumerated() {
+                if isCancelled() { throw CancellationError() }
+                let file = try storeContent(resource, archive: archive, options: options, prepared: &prepared)
+                var metadata = Self.importable(resource.metadata, fallbackTitle: resource.identifier, warnings: &prepared.warnings, resource: resource.identifier)
+                if metadata.language.isEmpty { metadata.language = plan.metadata.language }
+                var url: String?
+                switch resource.content {
+                case .webLink(let link, _), .ltiLink(let link, _): url = link
+                default: break
+                }
+                prepared.batch.entries.append(
+                    ImportBatch.Entry(
+                        draft: MaterialDraft(
+                            kind: resource.kind, format: resource.format, metadata: metadata, visibility: options.visibility, status: options.status,
+                            url: url, provenance: Provenance(sourceSystem: sourceSystem, sourceIdentifier: resource.identifier),
+                            extractedText: file.text),
+                        version: VersionDraft(
+                            contentID: file.blob.contentID, fileName: file.name, mediaType: file.mediaType, byteSize: file.blob.byteSize,
+                            note: "Common Cartridge \(plan.version.rawValue): \(resource.identifier)", createdBy: ownerID, extractedText: file.text,
+                            package: file.package),
+                        questions: file.questions))
+                progress(0.3 + 0.6 * Double(index + 1) / Double(max(plan.resources.count, 1)))
+            }
+            // The course package: the outline, naming its materials by provenance.
+            let structure = CourseStructure(
+                sourceSystem: sourceSystem, origin: "IMS Common Cartridge \(plan.version.rawValue)", items: Self.outline(plan))
+            let data = try structure.jsonData()
+            let blob = try storeBlob(data, prepared: &prepared)
+            let titles = Self.titles(structure.items).joined(separator: "\n")
+            prepared.batch.entries.append(
+                ImportBatch.Entry(
+                    draft: MaterialDraft(
+                        kind: .coursePackage, format: "imscc",
+                        metadata: Self.importable(plan.metadata, fallbackTitle: fileName, warnings: &prepared.warnings, resource: nil),
+                        visibility: options.visibility, status: options.status,
+                        provenance: Provenance(sourceSystem: sourceSystem, sourceIdentifier: "imsmanifest"), extractedText: titles),
+                    version: VersionDraft(
+                        contentID: blob.contentID, fileName: "course.json", mediaType: CourseStructure.mediaType, byteSize: blob.byteSize,
+                        note: "Common Cartridge \(plan.version.rawValue): \(fileName)", createdBy: ownerID, extractedText: titles)))
+            prepared.resourceForEntry.append(nil)
+            return prepared
+        } catch {
+            // The caller never sees a half-prepared import: remove what was stored so far.
+            for blob in prepared.blobs where blob.isNew { blobs.remove(blob.contentID) }
+            throw error
+        }
+    }
+
+    /// A stored version file and what the index and the bank need of it.
+    struct StoredContent {
+        var blob: StoredBlob
+        var name: String
+        var mediaType: String
+        var text: String?
+        var package: PackageSummary?
+        var questions: [Question] = []
+    }
+
+    private func storeContent(
+        _ resource: PlannedResource, archive: SafeArchive, options: CartridgeImportOptions, prepared: inout PreparedCartridge
+    ) throws -> StoredContent {
+        prepared.resourceForEntry.append(resource)
+        switch resource.content {
+        case .file(let path):
+            guard let entry = archive.entry(path) else { throw Self.missing(path) }
+            let writer = try blobs.makeWriter(limit: configuration.maxUploadBytes)
+            do {
+                try archive.read(entry) { chunk in try chunk.withUnsafeBytes { try writer.write($0) } }
+            } catch {
+                writer.abort()
+                throw error
+            }
+            let blob = try writer.commit()
+            prepared.blobs.append(blob)
+            let name = (path as NSString).lastPathComponent
+            let mediaType = MediaTypes.resolve(declared: nil, fileName: name)
+            let text = TextExtraction.extract(mediaType: mediaType, byteSize: blob.byteSize) { try Data(contentsOf: self.blobs.url(for: blob.contentID)) }
+            return StoredContent(blob: blob, name: name, mediaType: mediaType, text: text)
+        case .bundle(let launch, let files):
+            var entries: [(path: String, data: Data)] = []
+            var text: String?
+            for path in files.sorted() {
+                guard archive.contains(path) else { throw Self.missing(path) }
+                var data = try archive.data(path, limit: Int(min(configuration.maxUploadBytes, Int64(Int.max))))
+                if ["html", "htm", "xhtml"].contains((path as NSString).pathExtension.lowercased()) {
+                    data = CartridgeReader.rewriteFileBase(data, documentPath: path)
+                    if path == launch { text = TextExtraction.extract(mediaType: "text/html", byteSize: Int64(data.count)) { data } }
+                }
+                entries.append((path, data))
+            }
+            let zip = StoredZipWriter.archive(entries)
+            let blob = try storeBlob(zip, prepared: &prepared)
+            let package = PackageSummary(
+                kind: "html5", title: resource.metadata.title, launch: launch, scoCount: 0, entryCount: entries.count,
+                expandedBytes: Int64(entries.reduce(0) { $0 + $1.data.count }), warnings: [])
+            return StoredContent(
+                blob: blob, name: ((launch as NSString).deletingPathExtension as NSString).lastPathComponent + ".zip", mediaType: "application/zip",
+                text: text, package: package)
+        case .webLink(_, let descriptor), .ltiLink(_, let descriptor):
+            return try storeDescriptor(descriptor, archive: archive, text: nil, prepared: &prepared)
+        case .text(let html, let descriptor):
+            return try storeDescriptor(descriptor, archive: archive, text: RichText(html).plainText, prepared: &prepared)
+        case .questions(let result, let isBank, _):
+            let questions = try bankReady(result.questions, subject: options.subject, stored: &prepared.blobs)
+            let file = QuestionSetFile(title: resource.metadata.title, isBank: isBank, questions: questions)
+            let blob = try storeBlob(try file.jsonData(), prepared: &prepared)
+            let text = questions.map { $0.stem.plainText }.joined(separator: "\n")
+            var content = StoredContent(blob: blob, name: "questions.json", mediaType: QuestionSetFile.mediaType, text: text)
+            content.questions = questions
+            return content
+        }
+    }
+
+    private func storeDescriptor(_ path: String, archive: SafeArchive, text: String?, prepared: inout PreparedCartridge) throws -> StoredContent {
+        guard archive.contains(path) else { throw Self.missing(path) }
+        let blob = try storeBlob(try archive.data(path), prepared: &prepared)
+        return StoredContent(blob: blob, name: (path as NSString).lastPathComponent, mediaType: "application/xml", text: text)
+    }
+
+    private func storeBlob(_ data: Data, prepared: inout PreparedCartridge) throws -> StoredBlob {
+        let writer = try blobs.makeWriter(limit: configuration.maxUploadBytes)
+        try data.withUnsafeBytes { try writer.write($0) }
+        let blob = try writer.commit()
+        prepared.blobs.append(blob)
+        return blob
+    }
+
+    static func missing(_ path: String) -> CartridgeImportError {
+        CartridgeImportError(vietnamese: "Thiếu tệp trong gói: \(path)", english: "File missing from the cartridge: \(path)")
+    }
+
+    /// Metadata the store accepts: a title (the fallback when empty), lengths and list sizes cut to the limits,
+    /// control characters removed; every repair is a warning.
+    static func importable(_ metadata: MaterialMetadata, fallbackTitle: String, warnings: inout [CartridgeMessage], resource: String?) -> MaterialMetadata {
+        func clean(_ text: String) -> String {
+            String(String.UnicodeScalarView(text.unicodeScalars.filter { !($0.value < 0x20 && $0 != "\n" && $0 != "\t") && $0.value != 0x7F }))
+        }
+        var m = metadata
+        m.title = clean(m.title).trimmingCharacters(in: .whitespacesAndNewlines)
+        if m.title.isEmpty { m.title = fallbackTitle }
+        if m.title.count > 500 {
+            m.title = String(m.title.prefix(500))
+            warnings.append(CartridgeMessage(code: "truncated", vi: "Tiêu đề bị cắt còn 500 ký tự", en: "Title cut to 500 characters", resource: resource))
+        }
+        m.description = clean(m.description)
+        if m.description.count > 20_000 {
+            m.description = String(m.description.prefix(20_000))
+            warnings.append(
+                CartridgeMessage(code: "truncated", vi: "Mô tả bị cắt còn 20.000 ký tự", en: "Description cut to 20,000 characters", resource: resource))
+        }
+        m.keywords = Array(m.keywords.map(clean).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.prefix(50))
+        m.authors = Array(m.authors.map(clean).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.prefix(50))
+        m.subjects = m.subjects.filter { $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") } && $0.count <= 32 && !$0.isEmpty }
+        m.knowledgeUnits = []
+        m.grades = m.grades.filter { (1...12).contains($0) }
+        if !m.language.allSatisfy({ $0.isLetter || $0 == "-" }) || m.language.count > 35 { m.language = "" }
+        if m.language.isEmpty { m.language = "vi" }
+        return m
+    }
+
+    /// The organisation as a course outline; without one, every resource in manifest order.
+    static func outline(_ plan: CartridgePlan) -> [CourseStructure.Node] {
+        let planned = Set(plan.resources.map(\.identifier))
+        func node(_ item: CartridgeItem) -> CourseStructure.Node? {
+            let children = item.children.compactMap(node)
+            let source = item.resource.flatMap { planned.contains($0) ? $0 : nil }
+            if source == nil, children.isEmpty { return nil }
+            return CourseStructure.Node(title: item.title, source: source, children: children)
+        }
+        if plan.organisation.isEmpty {
+            return plan.resources.map { CourseStructure.Node(title: $0.metadata.title, source: $0.identifier) }
+        }
+        return plan.organisation.compactMap(node)
+    }
+
+    static func titles(_ nodes: [CourseStructure.Node]) -> [String] {
+        nodes.flatMap { [$0.title] + titles($0.children) }
+    }
+}
+
+/// A plan whose files are in the blob store, with the batch that stores its materials.
+struct PreparedCartridge: Sendable {
+    var plan: CartridgePlan
+    var fileName: String
+    var batch = ImportBatch(entries: [])
+    /// The planned resource of each batch entry (nil for the course package).
+    var resourceForEntry: [PlannedResource?] = []
+    var blobs: [StoredBlob] = []
+    var warnings: [CartridgeMessage] = []
+
+    init(plan: CartridgePlan, fileName: String) {
+        self.plan = plan
+        self.fileName = fileName
+    }
+
+    func report(_ result: ImportBatchResult) -> CartridgeImportReport {
+        var counts = CartridgeImportReport.Counts()
+        var items: [CartridgeImportReport.Item] = []
+        var coursePackage: CartridgeImportReport.Item?
+        var dropped = plan.dropped
+        for ((entry, outcome), resource) in zip(zip(batch.entries, result.outcomes), resourceForEntry) {
+            var item = CartridgeImportReport.Item(
+                resource: resource?.identifier ?? "imsmanifest", type: resource?.type ?? "imsmanifest", kind: entry.draft.kind,
+                title: entry.draft.metadata.title, pid: outcome.pid, version: outcome.version, action: outcome.action)
+            guard let resource else {
+                coursePackage = item
+                continue
+            }
+            counts.materials += 1
+            switch resource.content {
+            case .file: counts.files += 1
+            case .bundle: counts.pages += 1
+            case .webLink: counts.webLinks += 1
+            case .ltiLink: counts.ltiLinks += 1
+            case .text: if resource.format == "imsdt" { counts.discussions += 1 } else { counts.assignments += 1 }
+            case .questions(let result, _, _):
+                counts.questionSets += 1
+                counts.questions += result.questions.count
+                item.questions = result.questions.count
+                item.questionsCreated = outcome.questions.filter { $0.action == .created }.count
+                for entry in result.report.entries {
+                    for message in entry.errors + entry.warnings {
+                        dropped.append(
+                            CartridgeMessage(
+                                code: message.code, vi: message.vietnamese, en: message.english, resource: resource.identifier,
+                                path: { if case .questions(_, _, let d) = resource.content { return d } else { return nil } }(),
+                                line: message.location?.line ?? 0))
+                    }
+                }
+                for message in result.report.fileErrors {
+                    dropped.append(CartridgeMessage(code: message.code, vi: message.vietnamese, en: message.english, resource: resource.identifier))
+                }
+            }
+            items.append(item)
+        }
+        let all = items + (coursePackage.map { [$0] } ?? [])
+        return CartridgeImportReport(
+            fileName: fileName, version: plan.version, identifier: plan.identifier, title: coursePackage?.title ?? plan.metadata.title,
+            schemaValid: plan.schemaValid, coursePackage: coursePackage, items: items, counts: counts,
+            created: all.filter { $0.action == .created }.count, updated: all.filter { $0.action == .updated }.count,
+            unchanged: all.filter { $0.action == .unchanged }.count, warnings: plan.warnings + warnings, dropped: dropped)
+    }
+}

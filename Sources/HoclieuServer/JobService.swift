@@ -1,0 +1,114 @@
+import CommonCartridge
+import Foundation
+import HoclieuCore
+import HoclieuStorage
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// What an import job works on: an uploaded cartridge in the blob store.
+struct ImportJobInput: Codable, Sendable {
+    var contentID: ContentID
+    var fileName: String
+    var options: CartridgeImportOptions
+}
+
+/// Runs queued jobs (cartridge imports and exports), one at a time per node, outside any request.
+///
+/// Jobs live in the database: any node may claim a queued job, progress is written every half second
+/// (which is also how a node learns that a job was asked to stop), and a job whose node died (no
+/// progress for `staleAfter`) is queued again. Imports are atomic and idempotent, so running one again is safe.
+struct JobService: Service {
+    static let kinds: Set<String> = ["import", "export"]
+    let repository: Repository
+    let logger: Logger
+    var pollInterval: Duration = .milliseconds(200)
+    var staleAfter: TimeInterval = 60
+
+    func run() async throws {
+        var lastRequeue = Date.distantPast
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            if Date().timeIntervalSince(lastRequeue) > staleAfter / 2 {
+                lastRequeue = Date()
+                if let n = try? await repository.store.requeueStaleJobs(before: Date(timeIntervalSinceNow: -staleAfter)), n > 0 {
+                    logger.warning("stale jobs queued again", metadata: ["hoclieu.jobs": "\(n)"])
+                }
+            }
+            guard let job = try? await repository.store.claimJob(kinds: Self.kinds) else {
+                try? await Task.sleep(for: pollInterval)
+                continue
+            }
+            await execute(job)
+        }
+    }
+
+    /// Runs one claimed job to its end.
+    func execute(_ job: Job) async {
+        let store = repository.store
+        let progress = Mutex(0.0)
+        let stop = Mutex(false)
+        let heartbeat = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(500))
+                if let now = try? await store.updateJobProgress(id: job.id, progress: progress.withLock { $0 }), now.status == .cancelling {
+                    stop.withLock { $0 = true }
+                }
+            }
+        }
+        defer { heartbeat.cancel() }
+        var logger = logger
+        logger[metadataKey: "hoclieu.job.id"] = "\(job.id)"
+        do {
+            let result: Data
+            switch job.kind {
+            case "import":
+                let input = try HoclieuJSON.decoder().decode(ImportJobInput.self, from: job.input)
+                let report = try await repository.importCartridge(
+                    at: repository.blobs.url(for: input.contentID), fileName: input.fileName, ownerID: job.ownerID, options: input.options,
+                    progress: { value in progress.withLock { $0 = value } }, isCancelled: { stop.withLock { $0 } })
+                result = try HoclieuJSON.encoder().encode(report)
+                logger.info("cartridge imported", metadata: ["hoclieu.created": "\(report.created)", "hoclieu.unchanged": "\(report.unchanged)"])
+                await dropUpload(input.contentID)
+            case "export":
+                let input = try HoclieuJSON.decoder().decode(ExportJobInput.self, from: job.input)
+                let export = try await repository.exportCartridge(
+                    input.selection, format: input.format, target: input.target, user: try await owner(job),
+                    progress: { value in progress.withLock { $0 = value } }, isCancelled: { stop.withLock { $0 } })
+                result = try HoclieuJSON.encoder().encode(export)
+            default:
+                throw CartridgeImportError(vietnamese: "Loại việc không rõ: \(job.kind)", english: "Unknown job kind: \(job.kind)")
+            }
+            try await store.finishJob(id: job.id, status: .succeeded, result: result, error: nil)
+        } catch let error where error is CancellationError || stop.withLock({ $0 }) {
+            logger.info("job cancelled")
+            try? await store.finishJob(id: job.id, status: .cancelled, result: nil, error: "Đã huỷ / Cancelled")
+            if let input = try? HoclieuJSON.decoder().decode(ImportJobInput.self, from: job.input) { await dropUpload(input.contentID) }
+        } catch {
+            logger.warning("job failed", metadata: ["hoclieu.error": "\(error)"])
+            try? await store.finishJob(id: job.id, status: .failed, result: nil, error: Self.explain(error))
+            if let input = try? HoclieuJSON.decoder().decode(ImportJobInput.self, from: job.input) { await dropUpload(input.contentID) }
+        }
+    }
+
+    private func owner(_ job: Job) async throws -> User {
+        guard let user = try await repository.store.user(id: job.ownerID) else { throw StoreError.notFound("user \(job.ownerID)") }
+        return user
+    }
+
+    /// The uploaded cartridge is not kept once its import has ended (unless a version uses the same bytes).
+    private func dropUpload(_ id: ContentID) async {
+        await repository.discard([StoredBlob(contentID: id, byteSize: 0, isNew: true)])
+    }
+
+    /// The bilingual text of a job's failure (never a stack of internals).
+    static func explain(_ error: any Error) -> String {
+        switch error {
+        case let error as CartridgeError: "\(error.vietnamese) / \(error.english)"
+        case let error as CartridgeImportError: error.description
+        case let error as CartridgeExportError: "\(error.vietnamese) / \(error.english)"
+        case StoreError.invalid(let message): message
+        case let problem as Problem: "\(problem.vi) / \(problem.en)"
+        default: "Lỗi khi xử lý / Processing failed: \(error)"
+        }
+    }
+}
