@@ -155,6 +155,7 @@ let package = Package(
                 "HoclieuServer",
                 "HoclieuStorage",
                 "HoclieuCore",
+                "CommonCartridge",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
