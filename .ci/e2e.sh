@@ -55,6 +55,27 @@ grep -qi '^x-content-type-options: nosniff' "$WORK/preview.headers" || fail "pre
 ! grep -qi '^set-cookie' "$WORK/preview.headers" || fail "preview set a cookie"
 echo "e2e: SCORM upload and sandboxed preview OK ($SCORM)"
 
+# A Common Cartridge through the release service: a background import job and its report, then an
+# export job for Moodle (CC 1.1) whose file other tools read.
+wait_job() {
+    for _ in $(seq 1 240); do
+        STATUS=$(curl -fsS -H "$AUTH" "$API/$1" | json '["status"]')
+        case "$STATUS" in succeeded|failed|cancelled) echo "$STATUS"; return 0 ;; esac
+        sleep 0.5
+    done
+    echo timeout
+}
+JOB=$(curl -fsS -X POST "$API/imports?filename=course.imscc" -H "$AUTH" -H "Content-Type: application/zip" \
+    --data-binary @../shared/conformance/cc/ims_sample/ims_cc1p1_validation_cartridge_1.imscc | json '["id"]')
+[ "$(wait_job "imports/$JOB")" = succeeded ] || fail "cartridge import job"
+curl -fsS -H "$AUTH" "$API/imports/$JOB/report" | head -2
+COURSE=$(curl -fsS -H "$AUTH" "$API/imports/$JOB" | json '["report"]["coursePackage"]["pid"]')
+EXPORT=$(curl -fsS -X POST "$API/exports" -H "$AUTH" -d "{\"format\":\"cc1.1\",\"target\":\"moodle\",\"pids\":[\"$COURSE\"]}" | json '["id"]')
+[ "$(wait_job "exports/$EXPORT")" = succeeded ] || fail "cartridge export job"
+curl -fsS -H "$AUTH" "$API/exports/$EXPORT/file" -o "$WORK/export.imscc"
+unzip -tqq "$WORK/export.imscc" || fail "exported cartridge is not a valid zip"
+echo "e2e: cartridge import and export jobs OK ($COURSE)"
+
 # A crash in the middle of an upload.
 PID2=$(curl -fsS -X POST "$API/materials" -H "$AUTH" -d '{"kind":"video","title":"Video dài"}' | json '["pid"]')
 head -c 50000000 /dev/zero > "$WORK/big.bin"
@@ -105,6 +126,10 @@ kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
 
 echo "== bench ingest (small, for the log)"
 "$BIN" bench ingest --file "$WORK/ingest.zip" --entries 500 --megabytes 30 --data "$WORK/bench-ingest"
+
+echo "== bench cartridge (small, for the log)"
+"$BIN" bench cartridge --file "$WORK/cartridge.imscc" --resources 1000 --megabytes 40 --generate-only
+"$BIN" bench cartridge --file "$WORK/cartridge.imscc" --resources 1000 --megabytes 40 --data "$WORK/bench-cartridge"
 
 echo "== bench search (small, for the log)"
 "$BIN" bench search --materials 50000 --queries 300 --data "$WORK/bench"
