@@ -14,6 +14,29 @@ const STRINGS = {
     navLabel: 'Chính',
     navSearch: 'Tìm kiếm',
     navContribute: 'Đóng góp học liệu',
+    navImport: 'Nhập khoá học',
+    importHeading: 'Nhập khoá học (Common Cartridge)',
+    importIntro: 'Tải lên tệp .imscc xuất từ Moodle, Canvas hay hệ thống khác. Mỗi tài nguyên thành một học liệu, câu hỏi vào ngân hàng câu hỏi; nhập lại cùng tệp không tạo bản sao.',
+    importNeedSignIn: 'Hãy đăng nhập bằng tài khoản giáo viên để nhập khoá học.',
+    importFile: 'Tệp khoá học (.imscc)',
+    importStatus: 'Sau khi nhập',
+    importDraft: 'Để ở dạng nháp',
+    importSubmit: 'Gửi hội đồng thẩm định',
+    importButton: 'Nhập khoá học',
+    importNoFile: 'Hãy chọn tệp .imscc.',
+    importProcessing: 'Đang xử lý khoá học…',
+    importQueued: 'Đang chờ đến lượt xử lý…',
+    importCancel: 'Huỷ nhập',
+    importCancelled: 'Đã huỷ: không có gì được lưu.',
+    importFailed: (reason) => `Không nhập được khoá học: ${reason}`,
+    importDone: 'Đã nhập xong.',
+    importSummary: (c, u, n) => `${fmt(c)} học liệu mới, ${fmt(u)} cập nhật, ${fmt(n)} không đổi.`,
+    importCounts: (k) => `${fmt(k.materials)} học liệu: ${fmt(k.files)} tệp, ${fmt(k.pages)} trang, ${fmt(k.webLinks)} liên kết, ${fmt(k.ltiLinks)} liên kết LTI, ${fmt(k.discussions)} thảo luận, ${fmt(k.assignments)} bài tập, ${fmt(k.questionSets)} bộ câu hỏi (${fmt(k.questions)} câu).`,
+    importCourse: 'Khoá học:',
+    importWarnings: (n) => `Cảnh báo (${fmt(n)})`,
+    importDropped: (n) => `Bỏ qua hoặc thu hẹp (${fmt(n)})`,
+    importMore: (n) => `… và ${fmt(n)} mục khác`,
+    importAnother: 'Nhập khoá học khác',
     signIn: 'Đăng nhập',
     signedInAs: 'Xin chào,',
     signOut: 'Đăng xuất',
@@ -105,6 +128,29 @@ const STRINGS = {
     navLabel: 'Main',
     navSearch: 'Search',
     navContribute: 'Contribute',
+    navImport: 'Import a course',
+    importHeading: 'Import a course (Common Cartridge)',
+    importIntro: 'Upload an .imscc file exported from Moodle, Canvas or another system. Every resource becomes a material and questions go into the question bank; importing the same file again makes no copies.',
+    importNeedSignIn: 'Sign in with a teacher account to import a course.',
+    importFile: 'Course file (.imscc)',
+    importStatus: 'After the import',
+    importDraft: 'Keep as drafts',
+    importSubmit: 'Submit for review',
+    importButton: 'Import the course',
+    importNoFile: 'Choose an .imscc file.',
+    importProcessing: 'Processing the course…',
+    importQueued: 'Waiting for its turn…',
+    importCancel: 'Cancel the import',
+    importCancelled: 'Cancelled: nothing was kept.',
+    importFailed: (reason) => `The course could not be imported: ${reason}`,
+    importDone: 'Imported.',
+    importSummary: (c, u, n) => `${fmt(c)} new materials, ${fmt(u)} updated, ${fmt(n)} unchanged.`,
+    importCounts: (k) => `${fmt(k.materials)} materials: ${fmt(k.files)} files, ${fmt(k.pages)} pages, ${fmt(k.webLinks)} links, ${fmt(k.ltiLinks)} LTI links, ${fmt(k.discussions)} discussions, ${fmt(k.assignments)} assignments, ${fmt(k.questionSets)} question sets (${fmt(k.questions)} questions).`,
+    importCourse: 'Course:',
+    importWarnings: (n) => `Warnings (${fmt(n)})`,
+    importDropped: (n) => `Left out or narrowed (${fmt(n)})`,
+    importMore: (n) => `… and ${fmt(n)} more`,
+    importAnother: 'Import another course',
     signIn: 'Sign in',
     signedInAs: 'Hello,',
     signOut: 'Sign out',
@@ -490,6 +536,7 @@ function renderAccount() {
   $('#user-box').hidden = !signedIn;
   $('#user-name').textContent = signedIn ? displayName(session.user) : '';
   renderContributeAccess();
+  renderImportAccess();
 }
 
 async function signIn(event) {
@@ -568,7 +615,7 @@ function showFormError(box, text) {
 // Views (hash routing: #search, #signin, #contribute)
 // ---------------------------------------------------------------------------
 
-const VIEWS = ['search', 'signin', 'contribute'];
+const VIEWS = ['search', 'signin', 'contribute', 'import'];
 let afterSignIn = null;
 
 function currentView() {
@@ -586,7 +633,8 @@ function showView(focus = true) {
     if (link.dataset.viewLink === view) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
-  document.title = `${t(view === 'search' ? 'searchHeading' : view === 'signin' ? 'signInHeading' : 'contributeHeading')} — Hoclieu`;
+  const headings = { search: 'searchHeading', signin: 'signInHeading', contribute: 'contributeHeading', import: 'importHeading' };
+  document.title = `${t(headings[view])} — Hoclieu`;
   if (!focus) return;
   if (view === 'signin') $('#signin-username').focus();
   else if (view === 'contribute') {
@@ -594,6 +642,13 @@ function showView(focus = true) {
     else {
       $('#contribute-heading').setAttribute('tabindex', '-1');
       $('#contribute-heading').focus();
+    }
+  } else if (view === 'import') {
+    renderImportAccess();
+    if (session.token && !$('#import-form').hidden) $('#i-file').focus();
+    else {
+      $('#import-heading').setAttribute('tabindex', '-1');
+      $('#import-heading').focus();
     }
   } else if (view === 'search' && location.hash) $('#q').focus();
 }
@@ -1119,6 +1174,160 @@ function contributeAnother() {
 }
 
 // ---------------------------------------------------------------------------
+// Import a course (Common Cartridge): upload with progress, then the job's progress
+// ---------------------------------------------------------------------------
+
+const courseImport = { xhr: null, job: null, timer: null, report: null, error: null };
+
+function renderImportAccess() {
+  const signedIn = Boolean(session.token && session.user);
+  $('#import-signed-out').hidden = signedIn;
+  $('#import-form').hidden = !signedIn || !$('#import-result').hidden;
+}
+
+function setImportProgress(value, label) {
+  const box = $('#import-box');
+  box.hidden = false;
+  const percent = Math.max(0, Math.min(100, Math.floor(value)));
+  $('#import-progress').value = percent;
+  $('#import-percent').textContent = `${percent}%`;
+  $('#import-label').textContent = label;
+}
+
+function importFailed(text) {
+  clearInterval(courseImport.timer);
+  courseImport.timer = null;
+  courseImport.xhr = null;
+  courseImport.job = null;
+  $('#import-box').dataset.state = 'failed';
+  $('#import-label').textContent = text;
+  $('#import-cancel').hidden = true;
+  $('#import-submit').disabled = false;
+  showFormError($('#import-error'), text);
+  announce(text);
+}
+
+function submitImport(event) {
+  event.preventDefault();
+  $('#import-error').hidden = true;
+  const file = $('#i-file').files[0];
+  if (!file) {
+    showFormError($('#import-error'), t('importNoFile'));
+    $('#i-file').focus();
+    return;
+  }
+  $('#import-submit').disabled = true;
+  $('#import-cancel').hidden = false;
+  $('#import-box').dataset.state = 'uploading';
+  setImportProgress(0, t('uploading'));
+  const xhr = new XMLHttpRequest();
+  courseImport.xhr = xhr;
+  const status = $('#i-status').value === 'submitted' ? 'submitted' : 'draft';
+  xhr.open('POST', `/api/v1/imports?filename=${encodeURIComponent(file.name)}&status=${status}`);
+  xhr.setRequestHeader('Content-Type', 'application/zip');
+  xhr.setRequestHeader('Accept', 'application/json');
+  if (session.token) xhr.setRequestHeader('Authorization', `Bearer ${session.token}`);
+  // The upload is the first half of the bar, the server's work the second.
+  xhr.upload.onprogress = (e) => {
+    if (e.lengthComputable) setImportProgress((e.loaded / e.total) * 50, t('uploading'));
+  };
+  xhr.onload = () => {
+    courseImport.xhr = null;
+    let data = null;
+    try {
+      data = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+    } catch {
+      data = null;
+    }
+    if (xhr.status !== 202 || !data || !data.id) {
+      if (xhr.status === 401) sessionExpired();
+      importFailed(t('importFailed', problemMessage(data, xhr.status)));
+      return;
+    }
+    courseImport.job = data.id;
+    $('#import-box').dataset.state = 'processing';
+    setImportProgress(50, t('importQueued'));
+    courseImport.timer = setInterval(pollImport, 500);
+  };
+  xhr.onerror = () => importFailed(t('uploadFailedNetwork'));
+  xhr.onabort = () => importFailed(t('importCancelled'));
+  announce(t('uploadStarted'));
+  xhr.send(file);
+}
+
+async function pollImport() {
+  if (!courseImport.job) return;
+  let job;
+  try {
+    job = await api(`/api/v1/imports/${encodeURIComponent(courseImport.job)}`);
+  } catch (error) {
+    importFailed(t('importFailed', errorText(error)));
+    return;
+  }
+  if (job.status === 'queued') return;
+  if (job.status === 'running' || job.status === 'cancelling') {
+    setImportProgress(50 + job.progress * 50, t('importProcessing'));
+    return;
+  }
+  clearInterval(courseImport.timer);
+  courseImport.timer = null;
+  courseImport.job = null;
+  if (job.status === 'cancelled') return importFailed(t('importCancelled'));
+  if (job.status === 'failed') return importFailed(t('importFailed', job.error || ''));
+  setImportProgress(100, t('importDone'));
+  $('#import-box').dataset.state = 'done';
+  $('#import-cancel').hidden = true;
+  courseImport.report = job.report;
+  renderImportReport();
+  $('#import-form').hidden = true;
+  $('#import-result').hidden = false;
+  announce(t('importDone'));
+  $('#import-result').focus();
+}
+
+async function cancelImport() {
+  if (courseImport.xhr) {
+    courseImport.xhr.abort();
+    return;
+  }
+  if (!courseImport.job) return;
+  try {
+    await api(`/api/v1/imports/${encodeURIComponent(courseImport.job)}`, { method: 'DELETE' });
+  } catch {
+    /* it ended meanwhile: the next poll says how */
+  }
+}
+
+function messageList(list, heading, box) {
+  const shown = list.slice(0, 50).map((m) => el('li', { text: `${lang === 'vi' ? m.vietnamese : m.english}${m.resource ? ` (${m.resource})` : ''}` }));
+  if (list.length > 50) shown.push(el('li', { text: t('importMore', list.length - 50) }));
+  box.replaceChildren(...(list.length ? [el('h3', { text: heading }), el('ul', { class: 'warnings' }, ...shown)] : []));
+}
+
+function renderImportReport() {
+  const report = courseImport.report;
+  if (!report) return;
+  $('#import-summary').textContent = `${t('importSummary', report.created, report.updated, report.unchanged)} ${t('importCounts', report.counts)}`;
+  const course = report.coursePackage;
+  const link = $('#import-course-link');
+  link.textContent = course ? `${course.title} — ${course.pid}` : '';
+  link.href = course ? pidPath(String(course.pid)) : '#';
+  messageList(report.warnings || [], t('importWarnings', (report.warnings || []).length), $('#import-warnings'));
+  messageList(report.dropped || [], t('importDropped', (report.dropped || []).length), $('#import-dropped'));
+}
+
+function importAnother() {
+  $('#import-form').reset();
+  courseImport.report = null;
+  $('#import-box').hidden = true;
+  $('#import-result').hidden = true;
+  $('#import-error').hidden = true;
+  $('#import-submit').disabled = false;
+  renderImportAccess();
+  $('#i-file').focus();
+}
+
+// ---------------------------------------------------------------------------
 // Language
 // ---------------------------------------------------------------------------
 
@@ -1136,6 +1345,7 @@ function applyLanguage() {
   }
   if (upload.pid && !$('#retry-upload').hidden) $('#retry-upload').textContent = t('retryUpload', upload.pid);
   renderContributed();
+  renderImportReport();
   const uploadState = $('#upload-box').dataset.state;
   if (uploadState === 'uploading' || uploadState === 'done') {
     $('#upload-label').textContent = t(uploadState === 'done' ? 'uploadDone' : 'uploading');
@@ -1180,18 +1390,24 @@ function start() {
   $('#upload-cancel').addEventListener('click', cancelUpload);
   $('#retry-upload').addEventListener('click', retryUpload);
   $('#contribute-another').addEventListener('click', contributeAnother);
+  $('#import-form').addEventListener('submit', submitImport);
+  $('#import-cancel').addEventListener('click', cancelImport);
+  $('#import-another').addEventListener('click', importAnother);
   for (const button of document.querySelectorAll('.lang-btn')) {
     button.addEventListener('click', () => setLanguage(button.dataset.lang));
   }
   $('#signin-link').addEventListener('click', () => {
-    afterSignIn = currentView() === 'contribute' ? 'contribute' : 'search';
+    afterSignIn = ['contribute', 'import'].includes(currentView()) ? currentView() : 'search';
+  });
+  $('#import-signed-out a').addEventListener('click', () => {
+    afterSignIn = 'import';
   });
   $('#contribute-signed-out a').addEventListener('click', () => {
     afterSignIn = 'contribute';
   });
   window.addEventListener('hashchange', () => showView(true));
   window.addEventListener('beforeunload', (event) => {
-    if (upload.xhr) event.preventDefault();
+    if (upload.xhr || courseImport.xhr) event.preventDefault();
   });
 
   showView(false);
