@@ -17,6 +17,15 @@ public struct ExportSelection: Sendable, Codable, Equatable {
     }
 }
 
+/// One entry of a course package's outline: a folder, or a material of the repository.
+public struct OutlineNode: Sendable, Codable, Equatable {
+    public var title: String
+    /// The material shown here; nil for a folder (or a member that no longer exists).
+    public var pid: PersistentIdentifier?
+    public var kind: MaterialKind?
+    public var children: [OutlineNode]
+}
+
 /// What an export job works on.
 struct ExportJobInput: Codable, Sendable {
     var selection: ExportSelection
@@ -83,10 +92,10 @@ extension Repository {
                 throw StoreError.notFound("học liệu / material \(pid)")
             }
             if material.kind == .coursePackage {
-                guard let (nodes, members) = try await courseOutline(material) else { continue }
+                guard let (nodes, members) = try await outline(of: material) else { continue }
                 // With --all the course packages only give the outline: their members are exported once.
                 course = course ?? material
-                organisation.append(ExportNode(title: material.metadata.title, children: nodes))
+                organisation.append(ExportNode(title: material.metadata.title, children: Self.exportNodes(nodes)))
                 for member in members where seen.insert(member.pid).inserted {
                     if let item = try await exportItem(member) { items.append(item) }
                 }
@@ -111,27 +120,31 @@ extension Repository {
         nodes.flatMap { ($0.item.map { [$0] } ?? []) + itemIdentifiers($0.children) }
     }
 
-    /// A course package's outline, with its members resolved by provenance.
-    func courseOutline(_ material: Material) async throws -> ([ExportNode], [Material])? {
-        guard material.currentVersion > 0, let version = try await store.version(material.pid, number: material.currentVersion),
-            version.mediaType == CourseStructure.mediaType
+    /// A course package's outline with its members resolved by provenance; nil when the material is no
+    /// course package (or has no outline yet).
+    public func outline(of material: Material) async throws -> (nodes: [OutlineNode], members: [Material])? {
+        guard material.kind == .coursePackage, material.currentVersion > 0,
+            let version = try await store.version(material.pid, number: material.currentVersion), version.mediaType == CourseStructure.mediaType
         else { return nil }
         let structure = try HoclieuJSON.decoder().decode(CourseStructure.self, from: Data(contentsOf: blobs.url(for: version.contentID)))
         var members: [Material] = []
-        func nodes(_ list: [CourseStructure.Node]) async throws -> [ExportNode] {
-            var out: [ExportNode] = []
+        func nodes(_ list: [CourseStructure.Node]) async throws -> [OutlineNode] {
+            var out: [OutlineNode] = []
             for node in list {
                 var member: Material?
                 if let source = node.source {
                     member = try await store.material(source: Provenance(sourceSystem: structure.sourceSystem, sourceIdentifier: source))
                     if let member { members.append(member) }
                 }
-                out.append(ExportNode(title: node.title, item: member.map { Self.exportIdentifier($0.pid) }, children: try await nodes(node.children)))
+                out.append(OutlineNode(title: node.title, pid: member?.pid, kind: member?.kind, children: try await nodes(node.children)))
             }
             return out
         }
-        let outline = try await nodes(structure.items)
-        return (outline, members)
+        return (try await nodes(structure.items), members)
+    }
+
+    static func exportNodes(_ nodes: [OutlineNode]) -> [ExportNode] {
+        nodes.map { ExportNode(title: $0.title, item: $0.pid.map(exportIdentifier), children: exportNodes($0.children)) }
     }
 
     /// `R_` + the PID with its separators replaced: a valid `xs:ID`, stable across exports.

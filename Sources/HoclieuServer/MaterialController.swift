@@ -20,6 +20,7 @@ import NIOPosix
 /// | GET | /api/v1/materials/{pid}/versions/{n} | anyone who may see it |
 /// | GET | /api/v1/materials/{pid}/versions/{n}/file | anyone who may see it |
 /// | GET | /api/v1/materials/{pid}/versions/{n}/thumbnail | anyone who may see it |
+/// | GET | /api/v1/materials/{pid}/outline | anyone who may see it; a course package's outline with its members' PIDs |
 struct MaterialController {
     let repository: Repository
     var store: any Store { repository.store }
@@ -94,6 +95,29 @@ struct MaterialController {
         router.get("/api/v1/materials/{pid}/versions/{n}", use: version)
         router.get("/api/v1/materials/{pid}/versions/{n}/file", use: file)
         router.get("/api/v1/materials/{pid}/versions/{n}/thumbnail", use: thumbnail)
+        router.get("/api/v1/materials/{pid}/outline", use: outline)
+    }
+
+    /// `GET …/outline`: the course package's outline; members the caller may not see are shown without their PID.
+    @Sendable func outline(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
+        let material = try await visibleMaterial(context)
+        guard let (nodes, members) = try await repository.outline(of: material) else {
+            throw Problem(.notFound, "not-a-course", vi: "\(material.pid) không phải gói khoá học.", en: "\(material.pid) is not a course package.")
+        }
+        let viewer = try Policy.viewer(context)
+        let hidden = Set(members.filter { !$0.isVisible(to: viewer) }.map(\.pid))
+        func visible(_ list: [OutlineNode]) -> [OutlineNode] {
+            list.map { node in
+                var node = node
+                if let pid = node.pid, hidden.contains(pid) {
+                    node.pid = nil
+                    node.kind = nil
+                }
+                node.children = visible(node.children)
+                return node
+            }
+        }
+        return try JSONResponse(["items": visible(nodes)])
     }
 
     // MARK: Lookups shared by the routes

@@ -295,6 +295,10 @@ enum OpenAPIDocument {
                 "304": ["description": "Not modified"], "400": problem, "404": problem,
             ]),
         Operation(
+            method: "GET", path: "/api/v1/materials/{pid}/outline", summary: "A course package's outline (folders and members with their PIDs)",
+            tag: "materials", parameters: [pid],
+            responses: ["200": json(["type": "object", "required": ["items"], "properties": ["items": ["type": "array", "items": ["type": "object"]]]]), "404": problem]),
+        Operation(
             method: "POST", path: "/api/v1/materials/{pid}/versions/{n}/preview",
             summary: "The address to preview a version at (signed and expiring unless anyone may see it)", tag: "preview",
             parameters: [pid, versionNumber],

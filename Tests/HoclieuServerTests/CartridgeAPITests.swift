@@ -61,6 +61,15 @@ struct CartridgeAPITests {
                 String(buffer: $0.body)
             }
             #expect(text.contains("Common Cartridge 1.1"))
+            // The course package's outline names the imported materials by PID.
+            let course = try #require((report["coursePackage"] as? [String: Any])?["pid"] as? String)
+            let outline = try await client.json(.get, "/api/v1/materials/\(course)/outline", token: token)
+            #expect(outline.status == .ok)
+            func pids(_ nodes: [[String: Any]]) -> [String] {
+                nodes.flatMap { ($0["pid"] as? String).map { [$0] } ?? [] + pids($0["children"] as? [[String: Any]] ?? []) }
+            }
+            let named = pids(outline.body["items"] as? [[String: Any]] ?? [])
+            #expect(!named.isEmpty && Set(named).count == named.count)
 
             let (_, again) = try await post(client, token: token, file: Self.corpus.appendingPathComponent(Self.validation), name: "course.imscc")
             let second = try await finished(client, token: token, "/api/v1/imports/\(try #require(again["id"] as? String))")
