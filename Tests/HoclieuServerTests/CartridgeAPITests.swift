@@ -66,7 +66,7 @@ struct CartridgeAPITests {
             let outline = try await client.json(.get, "/api/v1/materials/\(course)/outline", token: token)
             #expect(outline.status == .ok)
             func pids(_ nodes: [[String: Any]]) -> [String] {
-                nodes.flatMap { ($0["pid"] as? String).map { [$0] } ?? [] + pids($0["children"] as? [[String: Any]] ?? []) }
+                nodes.flatMap { (($0["pid"] as? String).map { [$0] } ?? []) + pids($0["children"] as? [[String: Any]] ?? []) }
             }
             let named = pids(outline.body["items"] as? [[String: Any]] ?? [])
             #expect(!named.isEmpty && Set(named).count == named.count)
