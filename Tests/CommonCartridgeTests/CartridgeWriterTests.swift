@@ -283,3 +283,35 @@ struct CartridgeWriterTests {
         try archive.verify()
     }
 }
+
+/// Export speed on a directory of files, against `zip -qr` on the same files. Runs only when
+/// `HOCLIEU_CC_BENCH_DIR` names a directory (e.g. 200 MB of random files); prints both times.
+@Suite("Cartridge export speed (opt-in)")
+struct CartridgeWriterBenchmark {
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["HOCLIEU_CC_BENCH_DIR"] != nil))
+    func speedAgainstZip() throws {
+        let source = URL(fileURLWithPath: ProcessInfo.processInfo.environment["HOCLIEU_CC_BENCH_DIR"]!)
+        let names = try FileManager.default.contentsOfDirectory(atPath: source.path).sorted()
+        let items = names.enumerated().map { i, name in
+            ExportItem(
+                identifier: "R_\(i)", pid: "HL-\(i)", metadata: MaterialMetadata(title: name), landingURL: "https://h.example/id/HL-\(i)",
+                content: .file(source: source.appendingPathComponent(name), fileName: name, mediaType: "application/octet-stream"))
+        }
+        let out = source.deletingLastPathComponent().appendingPathComponent("bench.imscc")
+        let clock = ContinuousClock()
+        let ours = try clock.measure {
+            _ = try CartridgeWriter.write(CartridgeExportRequest(format: .cc1p1, identifier: "bench", metadata: MaterialMetadata(title: "b"), items: items), to: out)
+        }
+        let zipOut = source.deletingLastPathComponent().appendingPathComponent("bench-zip.zip")
+        try? FileManager.default.removeItem(at: zipOut)
+        let zip = try clock.measure {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/zip")
+            p.currentDirectoryURL = source
+            p.arguments = ["-qr", zipOut.path, "."]
+            try p.run()
+            p.waitUntilExit()
+        }
+        print("CartridgeWriter: \(ours)  zip -qr: \(zip)  files: \(names.count)")
+    }
+}
