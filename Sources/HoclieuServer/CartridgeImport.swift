@@ -247,8 +247,14 @@ extension Repository {
                 text: text, package: package)
         case .webLink(_, let descriptor), .ltiLink(_, let descriptor):
             return try storeDescriptor(descriptor, archive: archive, text: nil, prepared: &prepared)
-        case .text(let html, let descriptor):
+        case .text(let html, let descriptor) where resource.format == "imsdt":
             return try storeDescriptor(descriptor, archive: archive, text: RichText(html).plainText, prepared: &prepared)
+        case .text(let html, _):
+            // An assignment is kept as the page a student reads (previewable, exported as a page).
+            let page = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>\(HTMLText.escape(resource.metadata.title))</title></head>"
+                + "<body><h1>\(HTMLText.escape(resource.metadata.title))</h1>\n\(RichText(html).sanitised().html)\n</body></html>\n"
+            let blob = try storeBlob(Data(page.utf8), prepared: &prepared)
+            return StoredContent(blob: blob, name: "assignment.html", mediaType: "text/html", text: RichText(html).plainText)
         case .questions(let result, let isBank, _):
             let questions = try bankReady(result.questions, subject: options.subject, stored: &prepared.blobs)
             let file = QuestionSetFile(title: resource.metadata.title, isBank: isBank, questions: questions)
