@@ -69,6 +69,7 @@ let package = Package(
         .target(
             name: "CommonCartridge",
             dependencies: ["HoclieuCore", "HoclieuXML", "ContentPackages", "QuestionFormats", "QTI"],
+            resources: [.copy("Schemas")],
             swiftSettings: swiftSettings
         ),
         .target(
