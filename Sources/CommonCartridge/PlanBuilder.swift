@@ -9,7 +9,7 @@ import QuestionFormats
 /// ``PlannedResource`` per resource that becomes a material, then the organisation with its references checked.
 struct PlanBuilder {
     let archive: SafeArchive
-    let model: ManifestModel
+    var model: ManifestModel
     let version: CartridgeVersion
     let isCancelled: (@Sendable () -> Bool)?
     let progress: (@Sendable (Double) -> Void)?
@@ -98,14 +98,10 @@ struct PlanBuilder {
     }
 
     mutating func build() throws(CartridgeError) -> CartridgePlan {
+        try separateDuplicates()
         let resources = model.resources
-        // Identifiers: unique, or the references are ambiguous.
         index.reserveCapacity(resources.count)
-        var duplicates: Set<String> = []
-        for (i, resource) in resources.enumerated() {
-            if index[resource.identifier] != nil { duplicates.insert(resource.identifier) } else { index[resource.identifier] = i }
-        }
-        if !duplicates.isEmpty { throw .duplicateIdentifiers(duplicates.sorted()) }
+        for (i, resource) in resources.enumerated() { index[resource.identifier] = i }
 
         // Paths, normalised; one out of the archive refuses the cartridge.
         paths.reserveCapacity(resources.count)
@@ -573,6 +569,47 @@ struct PlanBuilder {
             i, code: "missingFile", vi: "Thiếu tệp \(path) trong gói: tài nguyên bị bỏ qua", en: "The file \(path) is not in the archive: the resource is left out",
             path: path)
         return nil
+    }
+
+    /// Identifiers must be unique. A repeated identifier that something refers to (an item, a dependency)
+    /// makes the reference ambiguous: the cartridge is refused. One that nothing refers to (real Canvas
+    /// exports have them) is an `xs:ID` defect the import works around: the later resources get a suffix
+    /// (`id~2`) and a warning.
+    private mutating func separateDuplicates() throws(CartridgeError) {
+        var seen: [String: Int] = [:]
+        var repeated: [Int] = []
+        for (i, resource) in model.resources.enumerated() {
+            if seen[resource.identifier] != nil { repeated.append(i) } else { seen[resource.identifier] = 1 }
+        }
+        guard !repeated.isEmpty else { return }
+        var referenced: Set<String> = []
+        func collect(_ items: [ItemNode]) {
+            for item in items {
+                if let reference = item.reference { referenced.insert(reference) }
+                collect(item.children)
+            }
+        }
+        model.organisations.forEach(collect)
+        for resource in model.resources {
+            referenced.formUnion(resource.dependencies)
+            if let variant = resource.variantOf { referenced.insert(variant) }
+        }
+        let ambiguous = Set(repeated.map { model.resources[$0].identifier }.filter { referenced.contains($0) })
+        if !ambiguous.isEmpty { throw .duplicateIdentifiers(ambiguous.sorted()) }
+        for i in repeated {
+            let id = model.resources[i].identifier
+            var n = seen[id]! + 1
+            while seen["\(id)~\(n)"] != nil { n += 1 }
+            seen[id] = n
+            seen["\(id)~\(n)"] = 1
+            model.resources[i].identifier = "\(id)~\(n)"
+            warnings.append(
+                CartridgeMessage(
+                    code: "duplicateIdentifier",
+                    vi: "Định danh \(id) được dùng cho nhiều tài nguyên; tài nguyên sau được nhập với định danh \(id)~\(n)",
+                    en: "The identifier \(id) names several resources; the later one is imported as \(id)~\(n)",
+                    resource: "\(id)~\(n)", path: "imsmanifest.xml"))
+        }
     }
 
     private mutating func warnMissing(_ i: Int, _ path: String) {

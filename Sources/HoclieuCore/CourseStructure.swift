@@ -28,11 +28,25 @@ public struct CourseStructure: Codable, Sendable, Equatable {
     /// The standard the course came in, e.g. `IMS Common Cartridge 1.1`.
     public var origin: String?
     public var items: [Node]
+    /// Source identifiers of the course's materials that the outline does not show (question banks,
+    /// course files): they belong to the course and travel with it.
+    public var unlisted: [String]
 
-    public init(sourceSystem: String, origin: String? = nil, items: [Node]) {
+    public init(sourceSystem: String, origin: String? = nil, items: [Node], unlisted: [String] = []) {
         self.sourceSystem = sourceSystem
         self.origin = origin
         self.items = items
+        self.unlisted = unlisted
+    }
+
+    private enum CodingKeys: String, CodingKey { case sourceSystem, origin, items, unlisted }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        sourceSystem = try c.decode(String.self, forKey: .sourceSystem)
+        origin = try c.decodeIfPresent(String.self, forKey: .origin)
+        items = try c.decode([Node].self, forKey: .items)
+        unlisted = try c.decodeIfPresent([String].self, forKey: .unlisted) ?? []
     }
 
     /// Deterministic JSON (sorted keys).

@@ -140,7 +140,13 @@ extension Repository {
             }
             return out
         }
-        return (try await nodes(structure.items), members)
+        let outline = try await nodes(structure.items)
+        for source in structure.unlisted {
+            if let member = try await store.material(source: Provenance(sourceSystem: structure.sourceSystem, sourceIdentifier: source)) {
+                members.append(member)
+            }
+        }
+        return (outline, members)
     }
 
     static func exportNodes(_ nodes: [OutlineNode]) -> [ExportNode] {
@@ -174,7 +180,7 @@ extension Repository {
             case CourseStructure.mediaType:
                 return nil
             default:
-                if material.format == "imsdt", let html = Self.descriptorText(file) {
+                if version.mediaType == Self.discussionMediaType, let html = Self.descriptorText(file) {
                     content = .discussion(html: html)
                 } else if let package = version.package {
                     content = .package(source: file, fileName: version.fileName, launch: package.launch)

@@ -171,8 +171,11 @@ extension Repository {
                 progress(0.3 + 0.6 * Double(index + 1) / Double(max(plan.resources.count, 1)))
             }
             // The course package: the outline, naming its materials by provenance.
+            let items = Self.outline(plan)
+            let listed = Set(Self.sources(items))
             let structure = CourseStructure(
-                sourceSystem: sourceSystem, origin: "IMS Common Cartridge \(plan.version.rawValue)", items: Self.outline(plan))
+                sourceSystem: sourceSystem, origin: "IMS Common Cartridge \(plan.version.rawValue)", items: items,
+                unlisted: plan.resources.map(\.identifier).filter { !listed.contains($0) })
             let data = try structure.jsonData()
             let blob = try storeBlob(data, prepared: &prepared)
             let titles = Self.titles(structure.items).joined(separator: "\n")
@@ -248,7 +251,8 @@ extension Repository {
         case .webLink(_, let descriptor), .ltiLink(_, let descriptor):
             return try storeDescriptor(descriptor, archive: archive, text: nil, prepared: &prepared)
         case .text(let html, let descriptor) where resource.format == "imsdt":
-            return try storeDescriptor(descriptor, archive: archive, text: RichText(html).plainText, prepared: &prepared)
+            return try storeDescriptor(
+                descriptor, archive: archive, mediaType: Self.discussionMediaType, text: RichText(html).plainText, prepared: &prepared)
         case .text(let html, _):
             // An assignment is kept as the page a student reads (previewable, exported as a page).
             let page = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>\(HTMLText.escape(resource.metadata.title))</title></head>"
@@ -266,10 +270,12 @@ extension Repository {
         }
     }
 
-    private func storeDescriptor(_ path: String, archive: SafeArchive, text: String?, prepared: inout PreparedCartridge) throws -> StoredContent {
+    private func storeDescriptor(
+        _ path: String, archive: SafeArchive, mediaType: String = "application/xml", text: String?, prepared: inout PreparedCartridge
+    ) throws -> StoredContent {
         guard archive.contains(path) else { throw Self.missing(path) }
         let blob = try storeBlob(try archive.data(path), prepared: &prepared)
-        return StoredContent(blob: blob, name: (path as NSString).lastPathComponent, mediaType: "application/xml", text: text)
+        return StoredContent(blob: blob, name: (path as NSString).lastPathComponent, mediaType: mediaType, text: text)
     }
 
     private func storeBlob(_ data: Data, prepared: inout PreparedCartridge) throws -> StoredBlob {
@@ -331,6 +337,13 @@ extension Repository {
     static func titles(_ nodes: [CourseStructure.Node]) -> [String] {
         nodes.flatMap { [$0.title] + titles($0.children) }
     }
+
+    static func sources(_ nodes: [CourseStructure.Node]) -> [String] {
+        nodes.flatMap { ($0.source.map { [$0] } ?? []) + sources($0.children) }
+    }
+
+    /// The media type of a discussion topic's file (the cartridge's imsdt XML, kept as it was).
+    static let discussionMediaType = "application/vnd.ims.imsdt+xml"
 }
 
 /// A plan whose files are in the blob store, with the batch that stores its materials.

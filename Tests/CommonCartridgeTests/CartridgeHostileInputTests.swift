@@ -118,11 +118,21 @@ struct CartridgeHostileInputTests {
     }
 
     @Test func duplicateIdentifiers() {
+        // The outline refers to R1, which names two resources: ambiguous, refused.
         let manifest = Self.manifest(
+            organisation: #"<organization identifier="O"><item identifier="I1" identifierref="R1"><title>Bài 1</title></item></organization>"#,
             resources: #"<resource identifier="R1" type="webcontent" href="a.html"/><resource identifier="R1" type="webcontent" href="b.html"/>"#)
         #expect(throws: CartridgeError.duplicateIdentifiers(["R1"])) {
             try Self.read([("imsmanifest.xml", manifest), ("a.html", Self.page), ("b.html", Self.page)])
         }
+    }
+
+    @Test func unreferencedDuplicateIsImportedWithAWarning() throws {
+        let manifest = Self.manifest(
+            resources: #"<resource identifier="R1" type="webcontent" href="a.pdf"/><resource identifier="R1" type="webcontent" href="b.pdf"/>"#)
+        let plan = try Self.read([("imsmanifest.xml", manifest), ("a.pdf", Self.page), ("b.pdf", Self.page)])
+        #expect(plan.resources.map(\.identifier) == ["R1", "R1~2"])
+        #expect(plan.warnings.contains { $0.code == "duplicateIdentifier" && $0.resource == "R1~2" })
     }
 
     @Test func dependencyCycle() {
