@@ -283,18 +283,21 @@ public struct CartridgeExportReport: Sendable, Codable {
     public var resourceTypes: [String: Int]
     public var files: Int
     public var bytes: Int64
+    /// QTI items written (a question may become several, an empty question set gets a placeholder).
+    public var questionItems: Int
     /// Every narrowing or omission (a question type narrowed, a package flattened, a field CC cannot carry).
     public var losses: [CartridgeMessage]
 
     public init(
         format: CartridgeExportFormat, target: CartridgeTarget?, resourceTypes: [String: Int] = [:], files: Int = 0, bytes: Int64 = 0,
-        losses: [CartridgeMessage] = []
+        questionItems: Int = 0, losses: [CartridgeMessage] = []
     ) {
         self.format = format
         self.target = target
         self.resourceTypes = resourceTypes
         self.files = files
         self.bytes = bytes
+        self.questionItems = questionItems
         self.losses = losses
     }
 }

@@ -19,6 +19,7 @@ enum CartridgeSchemas {
     private static let webLink1p1 = compile("cc1p1/ccv1p1_imswl_v1p1.xsd")
     private static let discussion1p1 = compile("cc1p1/ccv1p1_imsdt_v1p1.xsd")
     private static let basicLTI = compile("cc1p1/imslticc_v1p0p1.xsd")
+    private static let qti1p1 = compile("cc1p1/ccv1p1_qtiasiv1p2p1_v1p0.xsd")
 
     /// The manifest schema for a root namespace; nil when none is vendored (CC 1.2, 1.3, thin, plain IMS CP).
     static func manifestSchema(for namespace: String) -> Result<XMLSchema, any Error>? {
@@ -35,6 +36,7 @@ enum CartridgeSchemas {
         case "http://www.imsglobal.org/xsd/imsccv1p1/imswl_v1p1": try? webLink1p1.get()
         case "http://www.imsglobal.org/xsd/imsccv1p1/imsdt_v1p1": try? discussion1p1.get()
         case "http://www.imsglobal.org/xsd/imslticc_v1p0": try? basicLTI.get()
+        case "http://www.imsglobal.org/xsd/ims_qtiasiv1p2": try? qti1p1.get()
         default: nil
         }
     }

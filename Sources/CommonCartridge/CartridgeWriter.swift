@@ -58,7 +58,7 @@ public enum CartridgeWriter {
             for plan in plans { types[plan.type, default: 0] += 1 }
             return CartridgeExportReport(
                 format: request.format, target: request.target, resourceTypes: types, files: zip.count, bytes: Int64(bytes),
-                losses: planner.losses)
+                questionItems: planner.questionItems, losses: planner.losses)
         } catch {
             zip.abandon()
             throw error
@@ -115,6 +115,8 @@ struct ResourcePlan {
 struct Planner {
     let profile: CartridgeProfile
     var losses: [CartridgeMessage] = []
+    /// QTI items written, placeholders of empty question sets included.
+    var questionItems = 0
     /// Every identifier used in the manifest (xs:ID values are unique across the document).
     private var used: Set<String> = ["root", "ORG"]
     private var idByItem: [String: String] = [:]
@@ -209,6 +211,16 @@ struct Planner {
                             code: narrowing.code, vi: "Câu \(entry.id) (\(entry.type.rawValue)): \(narrowing.vietnamese)",
                             en: "Question \(entry.id) (\(entry.type.rawValue)): \(narrowing.english)", resource: id, path: path))
                 }
+            }
+            let items = result.report.entries.reduce(0) { $0 + $1.items }
+            questionItems += max(items, 1)
+            if items == 0 {
+                losses.append(
+                    CartridgeMessage(
+                        code: "placeholderQuestion",
+                        vi: "Bộ câu hỏi trống: ghi một câu tự luận giữ chỗ (hồ sơ CC cần ít nhất một câu)",
+                        en: "Empty question set: a placeholder essay item is written (the CC profile needs at least one item)", resource: id,
+                        path: path))
             }
             var plan = ResourcePlan(
                 identifier: id, item: item, type: isBank ? profile.questionBankType : profile.assessmentType,

@@ -180,8 +180,8 @@ extension Repository {
             case CourseStructure.mediaType:
                 return nil
             default:
-                if version.mediaType == Self.discussionMediaType, let html = Self.descriptorText(file) {
-                    content = .discussion(html: html)
+                if version.mediaType == Self.discussionMediaType {
+                    content = .discussion(html: Self.descriptorText(file) ?? "")
                 } else if let package = version.package {
                     content = .package(source: file, fileName: version.fileName, launch: package.launch)
                 } else {

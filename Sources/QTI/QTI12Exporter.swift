@@ -62,7 +62,8 @@ public enum QTI12Exporter {
             let items = plan(question, narrowings: &narrowings)
             for item in items { try writeItem(item, w) }
             written += items.count
-            report.entries.append(QuestionExportEntry(id: question.id, type: question.type, exported: !items.isEmpty, narrowings: narrowings))
+            report.entries.append(
+                QuestionExportEntry(id: question.id, type: question.type, exported: !items.isEmpty, narrowings: narrowings, items: items.count))
         }
         if written == 0 {
             // The profile needs at least one item; an empty bank gets a placeholder essay saying so.

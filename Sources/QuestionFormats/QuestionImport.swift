@@ -269,13 +269,17 @@ public struct QuestionExportEntry: Sendable, Codable, Hashable {
     public var exported: Bool
     /// What was changed or lost on the way.
     public var narrowings: [QuestionFormatMessage]
+    /// How many items of the written format the question became (a Đúng/Sai cluster written as four
+    /// true/false items is 4; 0 when it was not written).
+    public var items: Int
 
     /// Creates an entry.
-    public init(id: String, type: QuestionType, exported: Bool, narrowings: [QuestionFormatMessage] = []) {
+    public init(id: String, type: QuestionType, exported: Bool, narrowings: [QuestionFormatMessage] = [], items: Int? = nil) {
         self.id = id
         self.type = type
         self.exported = exported
         self.narrowings = narrowings
+        self.items = items ?? (exported ? 1 : 0)
     }
 }
 

@@ -1,0 +1,65 @@
+import CommonCartridge
+import Foundation
+import HoclieuCore
+import HoclieuServer
+import HoclieuStorage
+import Testing
+
+/// Every cartridge of the conformance corpus, through the repository: imported, exported as CC 1.1 for Moodle
+/// (which must validate against the official CC 1.1 schemas), and exported as CC 1.3 that, imported into an
+/// empty repository, gives the same counts.
+@Suite("Common Cartridge corpus round trips")
+struct CartridgeRoundTripTests {
+    static let corpus = PackageUploadTests.corpus.appendingPathComponent("cc")
+
+    static var cartridges: [String] {
+        let files = FileManager.default.enumerator(atPath: corpus.path)?.compactMap { $0 as? String } ?? []
+        return files.filter { ($0.hasSuffix(".imscc") || $0.hasSuffix(".zip")) && !$0.hasPrefix("negative/") }.sorted()
+    }
+
+    static func owner(_ t: TestRepository) async throws -> Int64 {
+        try #require(try await t.repository.store.credentials(username: "admin")?.user.id)
+    }
+
+    @Test("The corpus is all here") func corpusPresent() {
+        #expect(Self.cartridges.count == 23)
+    }
+
+    @Test(arguments: cartridges)
+    func roundTrip(_ file: String) async throws {
+        let t = try await TestRepository(maxUploadBytes: 64 << 20)
+        defer { t.cleanup() }
+        let first = try await t.repository.importCartridge(
+            at: Self.corpus.appendingPathComponent(file), fileName: (file as NSString).lastPathComponent, ownerID: try await Self.owner(t))
+        let course = try #require(first.coursePackage?.pid)
+        #expect(first.created == first.items.count + 1)
+
+        // CC 1.1 for Moodle: valid against the official schemas.
+        let moodle = t.folder.appendingPathComponent("moodle.imscc")
+        let request11 = try await t.repository.cartridgeRequest(ExportSelection(pids: [course]), format: .cc1p1, target: .moodle, user: nil)
+        #expect(request11.items.count == first.counts.materials)
+        let report11 = try CartridgeWriter.write(request11, to: moodle)
+        #expect(report11.format == .cc1p1)
+        let violations = try CartridgeValidator.violations(ofCartridgeAt: moodle)
+        #expect(violations.isEmpty, "\(violations.prefix(5))")
+
+        // CC 1.3 into an empty repository: the same counts.
+        let cc13 = t.folder.appendingPathComponent("course13.imscc")
+        let report13 = try CartridgeWriter.write(
+            try await t.repository.cartridgeRequest(ExportSelection(pids: [course]), format: .cc1p3, target: nil, user: nil), to: cc13)
+        let fresh = try await TestRepository(maxUploadBytes: 64 << 20)
+        defer { fresh.cleanup() }
+        let again = try await fresh.repository.importCartridge(at: cc13, fileName: "course13.imscc", ownerID: try await Self.owner(fresh))
+        #expect(again.version == .v1p3)
+        #expect(again.counts.materials == first.counts.materials)
+        #expect(again.counts.webLinks == first.counts.webLinks)
+        #expect(again.counts.ltiLinks == first.counts.ltiLinks)
+        #expect(again.counts.discussions == first.counts.discussions)
+        #expect(again.counts.questionSets == first.counts.questionSets)
+        // Questions: what was written (a dropped type is a reported loss; an empty set carries a reported placeholder).
+        #expect(again.counts.questions == report13.questionItems, "\(report13.losses.prefix(8))")
+        let dropped = report13.losses.filter { $0.code == "questionDropped" }.count
+        let placeholders = report13.losses.filter { $0.code == "placeholderQuestion" }.count
+        #expect(report13.questionItems >= first.counts.questions - dropped + placeholders)
+    }
+}
