@@ -36,6 +36,7 @@ struct CommonOptions: ParsableArguments {
         if let prefix = env["HOCLIEU_PID_PREFIX"] { configuration.pidPrefix = prefix }
         if let limit = env["HOCLIEU_MAX_UPLOAD_BYTES"].flatMap(Int64.init) { configuration.maxUploadBytes = limit }
         if let cost = env["HOCLIEU_BCRYPT_COST"].flatMap(UInt8.init) { configuration.bcryptCost = cost }
+        if let jobs = env["HOCLIEU_JOBS"].flatMap(Bool.init) { configuration.runsJobs = jobs }
         if let url = env["HOCLIEU_PUBLIC_URL"], !url.isEmpty { configuration.publicBaseURL = url.hasSuffix("/") ? String(url.dropLast()) : url }
         return configuration
     }

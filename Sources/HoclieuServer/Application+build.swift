@@ -4,6 +4,7 @@ public import Hummingbird
 public import Logging
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 
 /// The composition root: wires the repository, middleware and every controller.
 ///
@@ -13,10 +14,8 @@ public func buildApplication(_ repository: Repository, logger: Logger) -> some A
     return Application(
         responder: HeadResponder(get: buildRouter(repository, logger: logger).buildResponder()),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hoclieu"),
-        services: [
-            IndexMaintenanceService(store: repository.store, interval: .seconds(300), logger: logger),
-            JobService(repository: repository, logger: logger),
-        ],
+        services: [IndexMaintenanceService(store: repository.store, interval: .seconds(300), logger: logger) as any Service]
+            + (configuration.runsJobs ? [JobService(repository: repository, logger: logger)] : []),
         logger: logger)
 }
 

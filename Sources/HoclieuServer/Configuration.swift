@@ -28,6 +28,9 @@ public struct ServerConfiguration: Sendable {
     public var bcryptCost: UInt8
     /// The address clients reach the service at, for absolute URIs (CASE `uri` fields…).
     public var publicBaseURL: String
+    /// Whether this node runs background jobs (cartridge imports and exports); an API-only node of a
+    /// scaled-out installation leaves them to the others (`HOCLIEU_JOBS=false`).
+    public var runsJobs = true
 
     public init(
         dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8080, pidPrefix: String = "VN",

@@ -16,10 +16,11 @@ struct TestRepository {
     let repository: Repository
     let folder: URL
 
-    init(maxUploadBytes: Int64 = 1 << 20) async throws {
+    init(maxUploadBytes: Int64 = 1 << 20, runsJobs: Bool = true) async throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("hoclieu-server-\(UUID().uuidString)")
-        repository = try Repository.open(
-            ServerConfiguration(dataDirectory: folder, port: 0, pidPrefix: "79-760", maxUploadBytes: maxUploadBytes, bcryptCost: 4))
+        var configuration = ServerConfiguration(dataDirectory: folder, port: 0, pidPrefix: "79-760", maxUploadBytes: maxUploadBytes, bcryptCost: 4)
+        configuration.runsJobs = runsJobs
+        repository = try Repository.open(configuration)
         _ = try await repository.bootstrapAdmin(password: Self.adminPassword)
     }
 
