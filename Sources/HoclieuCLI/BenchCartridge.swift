@@ -4,6 +4,7 @@ import Foundation
 import HoclieuCore
 import HoclieuServer
 import HoclieuStorage
+import Synchronization
 import ZIPFoundation
 
 /// `hoclieu bench cartridge`: imports a generated Common Cartridge 1.1 (by default 500 MB, 10,000
@@ -31,6 +32,11 @@ struct BenchCartridge: ReportingCommand {
         var questions: Int
         var warnings: Int
         var importSeconds: Double
+        /// Import phases: reading and checking the manifest (the plan), storing the files, the database transaction.
+        var planSeconds: Double?
+        var filesSeconds: Double?
+        var syncSeconds: Double?
+        var exportRequestSeconds: Double?
         var unzipSeconds: Double?
         var importRatio: Double?
         var peakResidentMBAfterImport: Double
@@ -46,10 +52,14 @@ struct BenchCartridge: ReportingCommand {
             return """
             cartridge              \(file) (\(humanBytes(bytes)), \(resources) resources)
             import                 \(s(importSeconds)) (\(materials) materials, \(questions) questions, \(warnings) warnings)
+              manifest and plan    \(s(planSeconds))
+              files into blobs     \(s(filesSeconds))
+              syncfs (durable)     \(s(syncSeconds))
+              one transaction      \(s(planSeconds.flatMap { p in filesSeconds.flatMap { f in syncSeconds.map { importSeconds - p - f - $0 } } }))
             unzip -o               \(s(unzipSeconds))
             import / unzip -o      \(importRatio.map { String(format: "%.2f×", $0) } ?? "-") (target ≤ 3×)
             peak resident memory   \(String(format: "%.1f", peakResidentMBAfterImport)) MB after the import (whole process; target ≤ 150 MB)
-            export cc1.1           \(s(exportSeconds))\(exportBytes.map { " (\(humanBytes($0)))" } ?? "")
+            export cc1.1           \(s(exportSeconds))\(exportBytes.map { " (\(humanBytes($0)))" } ?? "") (reading the materials: \(s(exportRequestSeconds)))
             zip -r                 \(s(zipSeconds))
             export speed / zip -r  \(exportSpeedVsZip.map { String(format: "%.2f", $0) } ?? "-") (target ≥ 0.8)
             """
@@ -74,18 +84,23 @@ struct BenchCartridge: ReportingCommand {
         let repository = try common.openRepository()
         let admin = try await BenchIngest.adminID(repository)
         let start = Date()
-        let report = try await repository.importCartridge(at: url, fileName: url.lastPathComponent, ownerID: admin)
+        let marks = PhaseMarks()
+        let report = try await repository.importCartridge(
+            at: url, fileName: url.lastPathComponent, ownerID: admin, progress: { marks.progress($0, since: start) })
         let importSeconds = Date().timeIntervalSince(start)
+        let (planned, stored, synced) = marks.phases
         let peak = BenchIngest.peakResidentMB()
 
         var exportSeconds: Double?
         var exportBytes: Int64?
         var zipSeconds: Double?
+        var exportRequestSeconds: Double?
         if !skipExport {
             let out = scratch.deletingLastPathComponent().appendingPathComponent("hoclieu-bench-export-\(UUID().uuidString).imscc")
             defer { try? FileManager.default.removeItem(at: out) }
             let exportStart = Date()
             let request = try await repository.cartridgeRequest(ExportSelection(all: true), format: .cc1p1, target: nil, user: nil)
+            exportRequestSeconds = Date().timeIntervalSince(exportStart)
             _ = try CartridgeWriter.write(request, to: out)
             exportSeconds = Date().timeIntervalSince(exportStart)
             exportBytes = (try FileManager.default.attributesOfItem(atPath: out.path)[.size] as? NSNumber)?.int64Value
@@ -95,9 +110,23 @@ struct BenchCartridge: ReportingCommand {
         }
         return Report(
             file: url.path, bytes: size, resources: resources, materials: report.counts.materials, questions: report.counts.questions,
-            warnings: report.warnings.count, importSeconds: importSeconds, unzipSeconds: unzip, importRatio: unzip.map { importSeconds / $0 },
+            warnings: report.warnings.count, importSeconds: importSeconds, planSeconds: planned, filesSeconds: stored.flatMap { s in planned.map { s - $0 } }, syncSeconds: synced.flatMap { s in stored.map { s - $0 } },
+            exportRequestSeconds: exportRequestSeconds, unzipSeconds: unzip, importRatio: unzip.map { importSeconds / $0 },
             peakResidentMBAfterImport: peak, exportSeconds: exportSeconds, exportBytes: exportBytes, zipSeconds: zipSeconds,
             exportSpeedVsZip: zipSeconds.flatMap { zip in exportSeconds.map { zip / $0 } })
+    }
+
+    /// When the import's progress passed the end of planning (0.3) and of storing files (0.9).
+    final class PhaseMarks: Sendable {
+        private let marks = Mutex<(Double?, Double?, Double?)>((nil, nil, nil))
+        func progress(_ value: Double, since start: Date) {
+            marks.withLock { m in
+                if m.0 == nil, value >= 0.3 - 1e-9 { m.0 = Date().timeIntervalSince(start) }
+                if m.1 == nil, value >= 0.9 - 1e-9 { m.1 = Date().timeIntervalSince(start) }
+                if m.2 == nil, value >= 0.95 - 1e-9 { m.2 = Date().timeIntervalSince(start) }
+            }
+        }
+        var phases: (Double?, Double?, Double?) { marks.withLock { $0 } }
     }
 
     /// Wall time of a command run in `directory`; nil when it is not installed.

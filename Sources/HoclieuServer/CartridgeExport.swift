@@ -83,25 +83,33 @@ extension Repository {
                 after = last
             }
         }
-        var items: [ExportItem] = []
+        // Batched reads: a course of 10,000 materials is a handful of queries, not 30,000.
+        let selected = try await store.materials(pids)
+        let found = Set(selected.map(\.pid))
+        for pid in pids where !found.contains(pid) { throw StoreError.notFound("học liệu / material \(pid)") }
+        for material in selected where user != nil && !material.isVisible(to: user) {
+            throw StoreError.notFound("học liệu / material \(material.pid)")
+        }
+        var exported: [Material] = []
         var seen = Set<PersistentIdentifier>()
         var organisation: [ExportNode] = []
         var course: Material?
-        for pid in pids {
-            guard let material = try await store.material(pid), user == nil || material.isVisible(to: user) else {
-                throw StoreError.notFound("học liệu / material \(pid)")
-            }
+        for material in selected {
             if material.kind == .coursePackage {
                 guard let (nodes, members) = try await outline(of: material) else { continue }
                 // With --all the course packages only give the outline: their members are exported once.
                 course = course ?? material
                 organisation.append(ExportNode(title: material.metadata.title, children: Self.exportNodes(nodes)))
-                for member in members where seen.insert(member.pid).inserted {
-                    if let item = try await exportItem(member) { items.append(item) }
-                }
-            } else if seen.insert(material.pid).inserted, let item = try await exportItem(material) {
-                items.append(item)
+                for member in members where seen.insert(member.pid).inserted { exported.append(member) }
+            } else if seen.insert(material.pid).inserted {
+                exported.append(material)
             }
+        }
+        let versions = try await store.currentVersions(of: exported.map(\.pid))
+        var taxonCache: [String: TaxonPath?] = [:]
+        var items: [ExportItem] = []
+        for material in exported {
+            if let item = try await exportItem(material, version: versions[material.pid], taxonCache: &taxonCache) { items.append(item) }
         }
         // Materials outside any course package go at the top level after the courses.
         if !organisation.isEmpty {
@@ -127,24 +135,20 @@ extension Repository {
             let version = try await store.version(material.pid, number: material.currentVersion), version.mediaType == CourseStructure.mediaType
         else { return nil }
         let structure = try HoclieuJSON.decoder().decode(CourseStructure.self, from: Data(contentsOf: blobs.url(for: version.contentID)))
+        let sources = Self.sources(structure.items) + structure.unlisted
+        let bySource = try await store.materials(sourceSystem: structure.sourceSystem, sourceIdentifiers: sources)
         var members: [Material] = []
-        func nodes(_ list: [CourseStructure.Node]) async throws -> [OutlineNode] {
-            var out: [OutlineNode] = []
-            for node in list {
-                var member: Material?
-                if let source = node.source {
-                    member = try await store.material(source: Provenance(sourceSystem: structure.sourceSystem, sourceIdentifier: source))
-                    if let member { members.append(member) }
-                }
-                out.append(OutlineNode(title: node.title, pid: member?.pid, kind: member?.kind, children: try await nodes(node.children)))
+        var listed = Set<PersistentIdentifier>()
+        func nodes(_ list: [CourseStructure.Node]) -> [OutlineNode] {
+            list.map { node in
+                let member = node.source.flatMap { bySource[$0] }
+                if let member, listed.insert(member.pid).inserted { members.append(member) }
+                return OutlineNode(title: node.title, pid: member?.pid, kind: member?.kind, children: nodes(node.children))
             }
-            return out
         }
-        let outline = try await nodes(structure.items)
+        let outline = nodes(structure.items)
         for source in structure.unlisted {
-            if let member = try await store.material(source: Provenance(sourceSystem: structure.sourceSystem, sourceIdentifier: source)) {
-                members.append(member)
-            }
+            if let member = bySource[source], listed.insert(member.pid).inserted { members.append(member) }
         }
         return (outline, members)
     }
@@ -159,8 +163,7 @@ extension Repository {
     }
 
     /// One material as an export item; nil for a material with nothing to export (no file, no link).
-    func exportItem(_ material: Material) async throws -> ExportItem? {
-        let version = material.currentVersion > 0 ? try await store.version(material.pid, number: material.currentVersion) : nil
+    func exportItem(_ material: Material, version: MaterialVersion?, taxonCache: inout [String: TaxonPath?]) async throws -> ExportItem? {
         let content: ExportItem.Content
         if material.kind == .link, let url = material.url {
             content = material.format == "imsbasiclti" ? .ltiLink(launchURL: url, customParameters: [:]) : .webLink(url: url)
@@ -193,7 +196,7 @@ extension Repository {
         }
         return ExportItem(
             identifier: Self.exportIdentifier(material.pid), pid: material.pid.rawValue, metadata: material.metadata,
-            taxonPaths: try await taxonPaths(material.metadata.knowledgeUnits),
+            taxonPaths: try await taxonPaths(material.metadata.knowledgeUnits, cache: &taxonCache),
             landingURL: configuration.publicBaseURL + "/id/" + material.pid.rawValue, content: content)
     }
 
@@ -205,10 +208,14 @@ extension Repository {
         return text.isEmpty ? nil : text
     }
 
-    /// The catalogue path (môn → … → unit) of each knowledge unit, as LOM taxon paths.
-    func taxonPaths(_ units: [String]) async throws -> [TaxonPath] {
+    /// The catalogue path (môn → … → unit) of each knowledge unit, as LOM taxon paths (looked up once per unit).
+    func taxonPaths(_ units: [String], cache: inout [String: TaxonPath?]) async throws -> [TaxonPath] {
         var paths: [TaxonPath] = []
         for unit in units {
+            if let known = cache[unit] {
+                if let known { paths.append(known) }
+                continue
+            }
             var taxa: [TaxonPath.Taxon] = []
             var code: String? = unit
             var framework = "GDPT 2018"
@@ -217,7 +224,9 @@ extension Repository {
                 framework = stored.framework
                 code = stored.item.parent
             }
-            if !taxa.isEmpty { paths.append(TaxonPath(source: framework, taxa: taxa)) }
+            let path = taxa.isEmpty ? nil : TaxonPath(source: framework, taxa: taxa)
+            cache[unit] = path
+            if let path { paths.append(path) }
         }
         return paths
     }

@@ -190,6 +190,9 @@ extension Repository {
                         contentID: blob.contentID, fileName: "course.json", mediaType: CourseStructure.mediaType, byteSize: blob.byteSize,
                         note: "Common Cartridge \(plan.version.rawValue): \(fileName)", createdBy: ownerID, extractedText: titles)))
             prepared.resourceForEntry.append(nil)
+            // Every file durable at once, before the rows that refer to them are committed.
+            try blobs.syncFileSystem()
+            progress(0.95)
             return prepared
         } catch {
             // The caller never sees a half-prepared import: remove what was stored so far.
@@ -222,7 +225,7 @@ extension Repository {
                 writer.abort()
                 throw error
             }
-            let blob = try writer.commit()
+            let blob = try writer.commit(deferringSync: true)
             prepared.blobs.append(blob)
             let name = (path as NSString).lastPathComponent
             let mediaType = MediaTypes.resolve(declared: nil, fileName: name)
@@ -281,7 +284,7 @@ extension Repository {
     private func storeBlob(_ data: Data, prepared: inout PreparedCartridge) throws -> StoredBlob {
         let writer = try blobs.makeWriter(limit: configuration.maxUploadBytes)
         try data.withUnsafeBytes { try writer.write($0) }
-        let blob = try writer.commit()
+        let blob = try writer.commit(deferringSync: true)
         prepared.blobs.append(blob)
         return blob
     }

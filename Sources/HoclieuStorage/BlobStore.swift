@@ -56,6 +56,19 @@ public struct BlobStore: Sendable {
         return try writer.commit()
     }
 
+    /// Makes every blob written so far durable (file contents and directory entries): one `syncfs` of the
+    /// file system that holds the store, for blobs committed with `deferringSync`.
+    public func syncFileSystem() throws {
+        let fd = open(root.path, O_RDONLY | O_DIRECTORY)
+        guard fd >= 0 else { throw BlobError.io("cannot open \(root.path): errno \(errno)") }
+        defer { close(fd) }
+        #if os(Linux)
+        guard linuxSyncfs(fd) == 0 else { throw BlobError.io("syncfs failed: errno \(errno)") }
+        #else
+        sync()
+        #endif
+    }
+
     /// Removes a blob (only when nothing refers to it).
     public func remove(_ id: ContentID) {
         try? FileManager.default.removeItem(at: url(for: id))
@@ -96,6 +109,11 @@ public struct StoredBlob: Sendable, Equatable {
     /// False when the same bytes were already stored (the blob was shared, not created).
     public var isNew: Bool
 }
+
+#if os(Linux)
+/// glibc's `syncfs(2)`, which Swift's Glibc module does not export (it is declared only under `_GNU_SOURCE`).
+@_silgen_name("syncfs") private func linuxSyncfs(_ fd: Int32) -> Int32
+#endif
 
 /// Why a blob could not be written.
 public enum BlobError: Error, Equatable, Sendable {
@@ -147,10 +165,14 @@ public final class BlobWriter {
     }
 
     /// Syncs the bytes and renames them into place under their hash.
-    public func commit() throws -> StoredBlob {
+    ///
+    /// With `deferringSync` the bytes and the rename are not synced here: a bulk import stores many blobs
+    /// that way and then makes them all durable at once with ``BlobStore/syncFileSystem()`` before it
+    /// commits the rows that refer to them.
+    public func commit(deferringSync: Bool = false) throws -> StoredBlob {
         guard descriptor >= 0 else { throw BlobError.io("writer closed") }
         defer { descriptor = -1 }
-        guard fsync(descriptor) == 0 else {
+        guard deferringSync || fsync(descriptor) == 0 else {
             close(descriptor)
             unlink(temporaryURL.path)
             throw BlobError.io("fsync failed: errno \(errno)")
@@ -169,7 +191,7 @@ public final class BlobWriter {
                 unlink(temporaryURL.path)
                 throw BlobError.io("rename failed: errno \(code)")
             }
-            let dir = open(shard.path, O_RDONLY | O_DIRECTORY)
+            let dir = deferringSync ? -1 : open(shard.path, O_RDONLY | O_DIRECTORY)
             if dir >= 0 {
                 fsync(dir)
                 close(dir)

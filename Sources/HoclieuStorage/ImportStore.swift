@@ -9,6 +9,12 @@ public protocol ImportStore: Sendable {
     /// version. The metadata of an existing material is never overwritten (edits made in Hoclieu win).
     func applyImport(_ batch: ImportBatch, ownerID: Int64) async throws -> ImportBatchResult
 
+    /// The materials of `pids` that exist, in the order given (batched reads for exports).
+    func materials(_ pids: [PersistentIdentifier]) async throws -> [Material]
+    /// The current version of each material that has one.
+    func currentVersions(of pids: [PersistentIdentifier]) async throws -> [PersistentIdentifier: MaterialVersion]
+    /// The materials of one provenance system, by source identifier (those that exist).
+    func materials(sourceSystem: String, sourceIdentifiers: [String]) async throws -> [String: Material]
     /// Identifiers of every material, oldest first, after `after` (keyset pagination for exports).
     func materialPIDs(after: PersistentIdentifier?, limit: Int) async throws -> [PersistentIdentifier]
 

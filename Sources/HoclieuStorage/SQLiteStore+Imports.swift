@@ -54,13 +54,59 @@ extension SQLiteStore {
                     outcomes.append(.init(pid: material.pid, version: added.number, action: .updated, questions: questions))
                 } else {
                     var material = try self.newMaterial(entry.draft, metadata: metadata, ownerID: ownerID, db: db)
-                    try Self.insert(material, extractedText: entry.draft.extractedText, db: db)
-                    if let version = entry.version { _ = try self.appendVersion(to: &material, version, db: db) }
+                    if let version = entry.version {
+                        try self.insertWithFirstVersion(&material, version, extractedText: entry.draft.extractedText, db: db)
+                    } else {
+                        try Self.insert(material, extractedText: entry.draft.extractedText, db: db)
+                    }
                     outcomes.append(.init(pid: material.pid, version: material.currentVersion, action: .created, questions: questions))
                 }
             }
             return ImportBatchResult(outcomes: outcomes)
         }
+    }
+
+    /// Runs `body` over `values` in slices small enough for SQLite's parameter limit.
+    private func chunked<T: Sendable, R: Sendable>(_ values: [T], _ body: @escaping @Sendable (Database, [T], String) throws -> [R]) async throws -> [R] {
+        var out: [R] = []
+        for start in stride(from: 0, to: values.count, by: 500) {
+            let slice = Array(values[start..<min(start + 500, values.count)])
+            let marks = Array(repeating: "?", count: slice.count).joined(separator: ", ")
+            out += try await pool.read { db in try body(db, slice, marks) }
+        }
+        return out
+    }
+
+    public func materials(_ pids: [PersistentIdentifier]) async throws -> [Material] {
+        let found = try await chunked(pids) { db, slice, marks in
+            try Row.fetchAll(db, sql: "SELECT * FROM material WHERE pid IN (\(marks))", arguments: StatementArguments(slice.map(\.rawValue)))
+                .map(Self.material)
+        }
+        let byPID = Dictionary(found.map { ($0.pid, $0) }, uniquingKeysWith: { a, _ in a })
+        return pids.compactMap { byPID[$0] }
+    }
+
+    public func currentVersions(of pids: [PersistentIdentifier]) async throws -> [PersistentIdentifier: MaterialVersion] {
+        let found = try await chunked(pids) { db, slice, marks in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT m.pid AS materialPid, v.* FROM material m JOIN materialVersion v ON v.materialId = m.id AND v.number = m.currentVersion
+                    WHERE m.pid IN (\(marks))
+                    """, arguments: StatementArguments(slice.map(\.rawValue))
+            ).map { row in Self.version(row, pid: try PersistentIdentifier(parsing: row["materialPid"])) }
+        }
+        return Dictionary(found.map { ($0.pid, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    public func materials(sourceSystem: String, sourceIdentifiers: [String]) async throws -> [String: Material] {
+        let found = try await chunked(sourceIdentifiers) { db, slice, marks in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM material WHERE sourceSystem = ? AND sourceIdentifier IN (\(marks))",
+                arguments: StatementArguments([sourceSystem] + slice)
+            ).map(Self.material)
+        }
+        return Dictionary(found.compactMap { m in m.provenance?.sourceIdentifier.map { ($0, m) } }, uniquingKeysWith: { a, _ in a })
     }
 
     public func materialPIDs(after: PersistentIdentifier?, limit: Int) async throws -> [PersistentIdentifier] {

@@ -453,6 +453,25 @@ public final class SQLiteStore: Store {
     func appendVersion(to material: inout Material, _ draft: VersionDraft, db: Database) throws -> MaterialVersion {
         let old = material
         let oldText = try String.fetchOne(db, sql: "SELECT extractedText FROM material WHERE id = ?", arguments: [old.pid.serial])
+        let version = try Self.writeVersion(of: &material, draft, db: db)
+        material.updatedAt = max(version.createdAt, old.updatedAt)
+        try Self.rewrite(old: old, oldText: oldText, new: material, newText: draft.extractedText ?? oldText, db: db)
+        return version
+    }
+
+    /// Inserts a new material with its first version: one row and one index entry (bulk imports), where
+    /// ``appendVersion(to:_:db:)`` would write the row twice.
+    func insertWithFirstVersion(_ material: inout Material, _ draft: VersionDraft, extractedText: String?, db: Database) throws {
+        material.currentVersion = 1
+        if material.kind != .link { material.format = draft.package?.kind ?? draft.mediaType }
+        try Self.insert(material, extractedText: draft.extractedText ?? extractedText, db: db)
+        material.currentVersion = 0
+        _ = try Self.writeVersion(of: &material, draft, db: db)
+    }
+
+    /// Writes the next version row of `material` and moves its current version and format on (the material
+    /// row itself is the caller's to write).
+    private static func writeVersion(of material: inout Material, _ draft: VersionDraft, db: Database) throws -> MaterialVersion {
         let now = Self.now()
         let version = MaterialVersion(
             pid: material.pid, number: material.currentVersion + 1, contentID: draft.contentID, fileName: draft.fileName,
@@ -471,8 +490,6 @@ public final class SQLiteStore: Store {
             ])
         material.currentVersion = version.number
         if material.kind != .link { material.format = draft.package?.kind ?? draft.mediaType }
-        material.updatedAt = max(now, old.updatedAt)
-        try Self.rewrite(old: old, oldText: oldText, new: material, newText: draft.extractedText ?? oldText, db: db)
         return version
     }
 
