@@ -31,7 +31,7 @@ public enum CartridgeError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The message in Vietnamese.
     public var vietnamese: String {
         switch self {
-        case .archive(let error): "Không đọc được tệp nén: \(error)"
+        case .archive(let error): "Tệp nén có vấn đề: \(error.vietnamese)"
         case .noManifest: "Tệp nén không có imsmanifest.xml ở thư mục gốc: đây không phải Common Cartridge"
         case .manifestTooLarge(let limit): "imsmanifest.xml lớn hơn giới hạn \(limit) byte"
         case .malformedManifest(let line, let reason): "imsmanifest.xml không phải XML hợp lệ (dòng \(line)): \(reason)"
@@ -49,7 +49,7 @@ public enum CartridgeError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The message in English.
     public var english: String {
         switch self {
-        case .archive(let error): "The archive cannot be read: \(error)"
+        case .archive(let error): "Archive problem: \(error.english)"
         case .noManifest: "The archive has no imsmanifest.xml at its root: not a Common Cartridge"
         case .manifestTooLarge(let limit): "imsmanifest.xml is larger than \(limit) bytes"
         case .malformedManifest(let line, let reason): "imsmanifest.xml is not well-formed XML (line \(line)): \(reason)"

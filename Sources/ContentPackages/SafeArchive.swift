@@ -44,6 +44,11 @@ public enum ArchiveError: Error, Equatable, Sendable, CustomStringConvertible {
         case .entryTooLarge(let path, let limit): "tệp quá lớn / \(path) is larger than \(limit) bytes"
         }
     }
+
+    /// The Vietnamese half of ``description``.
+    public var vietnamese: String { description.components(separatedBy: " / ").first ?? description }
+    /// The English half of ``description``.
+    public var english: String { description.components(separatedBy: " / ").dropFirst().joined(separator: " / ") }
 }
 
 /// A ZIP archive checked as a whole before use — no absolute or `..` paths, no symlinks, bounded entry

@@ -122,9 +122,7 @@ extension Repository {
     ) async throws -> CartridgeImportReport {
         let prepared = try await NIOThreadPool.singleton.runIfActive { () throws -> PreparedCartridge in
             let archive: SafeArchive
-            do { archive = try SafeArchive(url: url) } catch {
-                throw CartridgeImportError(vietnamese: "Không đọc được tệp nén: \(error)", english: "Unreadable archive: \(error)")
-            }
+            do throws(ArchiveError) { archive = try SafeArchive(url: url) } catch { throw CartridgeError.archive(error) }
             let plan = try CartridgeReader.read(archive, progress: { progress($0 * 0.3) }, isCancelled: isCancelled)
             return try self.prepare(plan, archive: archive, fileName: fileName, ownerID: ownerID, options: options, progress: progress, isCancelled: isCancelled)
         }

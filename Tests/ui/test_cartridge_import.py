@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from browser import ADMIN_PASSWORD, ADMIN_USER
+from browser import ADMIN_PASSWORD, ADMIN_USER, BASE_URL
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from test_ui import sign_in, wait
@@ -14,6 +14,10 @@ CORPUS = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "cc"
 
 
 def open_import(driver) -> None:
+    # Signed out, and a real page load: the views keep their state across hash changes.
+    driver.get(BASE_URL + "/")
+    driver.execute_script("localStorage.clear(); sessionStorage.clear();")
+    driver.get("about:blank")
     sign_in(driver, ADMIN_USER, ADMIN_PASSWORD)
     wait(driver).until(EC.visibility_of_element_located((By.ID, "user-box")))
     driver.find_element(By.CSS_SELECTOR, "a[data-view-link='import']").click()
