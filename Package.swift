@@ -157,6 +157,7 @@ let package = Package(
                 "HoclieuStorage",
                 "HoclieuCore",
                 "CommonCartridge",
+                "ContentPackages",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

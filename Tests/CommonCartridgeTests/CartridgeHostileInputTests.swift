@@ -117,6 +117,30 @@ struct CartridgeHostileInputTests {
         #expect(plan.resources.first?.metadata.title == "my page.html")
     }
 
+    @Test func xxeInResourcePartsIsNeverExpanded() throws {
+        // A web link, a discussion and a QTI file, each with an external entity: the entity must never be read,
+        // and the resources are left out with a reason (the rest of the cartridge imports).
+        let entity = #"<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>"#
+        let link = Data("<?xml version=\"1.0\"?>\(entity)<webLink xmlns=\"http://www.imsglobal.org/xsd/imsccv1p3/imswl_v1p3\"><title>&xxe;</title><url href=\"https://x.vn\"/></webLink>".utf8)
+        let topic = Data("<?xml version=\"1.0\"?>\(entity)<topic xmlns=\"http://www.imsglobal.org/xsd/imsccv1p3/imsdt_v1p3\"><title>T</title><text texttype=\"text/plain\">&xxe;</text></topic>".utf8)
+        let qti = Data("<?xml version=\"1.0\"?>\(entity)<questestinterop xmlns=\"http://www.imsglobal.org/xsd/ims_qtiasiv1p2\"><assessment ident=\"A\" title=\"&xxe;\"><section ident=\"s\"/></assessment></questestinterop>".utf8)
+        let manifest = Self.manifest(
+            resources: """
+                <resource identifier="L" type="imswl_xmlv1p3"><file href="l.xml"/></resource>
+                <resource identifier="T" type="imsdt_xmlv1p3"><file href="t.xml"/></resource>
+                <resource identifier="Q" type="imsqti_xmlv1p2/imscc_xmlv1p3/assessment"><file href="q.xml"/></resource>
+                <resource identifier="P" type="webcontent" href="p.pdf"><file href="p.pdf"/></resource>
+                """)
+        let plan = try Self.read([("imsmanifest.xml", manifest), ("l.xml", link), ("t.xml", topic), ("q.xml", qti), ("p.pdf", Self.page)])
+        let everything = "\(plan.resources.map(\.metadata)) \(plan.resources.map(\.content))"
+        #expect(!everything.contains("root:"), "no file content was read through an entity")
+        #expect(plan.resources.map(\.identifier).contains("P"))
+        for id in ["L", "T"] {
+            #expect(!plan.resources.map(\.identifier).contains(id))
+            #expect((plan.dropped + plan.warnings).contains { $0.resource == id }, "\(id) is reported")
+        }
+    }
+
     @Test func duplicateIdentifiers() {
         // The outline refers to R1, which names two resources: ambiguous, refused.
         let manifest = Self.manifest(

@@ -1,4 +1,5 @@
 import CommonCartridge
+import ContentPackages
 import Foundation
 import HoclieuCore
 import HoclieuServer
@@ -61,5 +62,32 @@ struct CartridgeRoundTripTests {
         let dropped = report13.losses.filter { $0.code == "questionDropped" }.count
         let placeholders = report13.losses.filter { $0.code == "placeholderQuestion" }.count
         #expect(report13.questionItems >= first.counts.questions - dropped + placeholders)
+    }
+
+    @Test("A changed cartridge makes a new version of the changed material only")
+    func changedCartridge() async throws {
+        let t = try await TestRepository(maxUploadBytes: 64 << 20)
+        defer { t.cleanup() }
+        let owner = try await Self.owner(t)
+        let original = Self.corpus.appendingPathComponent("ims_sample/ims_cc1p1_validation_cartridge_1.imscc")
+        let first = try await t.repository.importCartridge(at: original, fileName: "course.imscc", ownerID: owner)
+
+        // The same cartridge with one page edited.
+        let archive = try SafeArchive(url: original)
+        let page = "I_00001_R/Learning_Objectives.html"
+        let entries = try archive.paths.sorted().map { path in
+            (path: path, data: path == page ? try archive.data(path) + Data("<!-- sửa -->".utf8) : try archive.data(path))
+        }
+        let changed = t.folder.appendingPathComponent("changed.imscc")
+        try StoredZipWriter.archive(entries).write(to: changed)
+        let second = try await t.repository.importCartridge(at: changed, fileName: "course.imscc", ownerID: owner)
+
+        #expect(second.created == 0)
+        #expect(second.updated == 1)
+        #expect(second.unchanged == first.created - 1)
+        let updated = try #require(second.items.first { $0.action == .updated })
+        #expect(updated.resource == "I_00001_R")
+        #expect(updated.version == 2)
+        #expect(second.coursePackage?.action == .unchanged)
     }
 }
