@@ -127,22 +127,24 @@ let package = Package(
             dependencies: ["HoclieuCLI"],
             swiftSettings: swiftSettings
         ),
+        // The shared conformance corpus, located for every test target.
+        .target(name: "ConformanceCorpus", path: "Tests/ConformanceCorpus", swiftSettings: swiftSettings),
         .testTarget(name: "HoclieuCoreTests", dependencies: ["HoclieuCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "HoclieuXMLTests", dependencies: ["HoclieuXML"], swiftSettings: swiftSettings),
-        .testTarget(name: "QuestionFormatsTests", dependencies: ["QuestionFormats", "HoclieuCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "HoclieuXMLTests", dependencies: ["HoclieuXML", "ConformanceCorpus"], swiftSettings: swiftSettings),
+        .testTarget(name: "QuestionFormatsTests", dependencies: ["QuestionFormats", "HoclieuCore", "ConformanceCorpus"], swiftSettings: swiftSettings),
         .testTarget(
             name: "QTITests",
-            dependencies: ["QTI", "HoclieuCore", "QuestionFormats", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["QTI", "HoclieuCore", "QuestionFormats", "ConformanceCorpus", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CommonCartridgeTests",
-            dependencies: ["CommonCartridge", "HoclieuCore", "HoclieuXML", "QuestionFormats", "ContentPackages"],
+            dependencies: ["CommonCartridge", "HoclieuCore", "HoclieuXML", "QuestionFormats", "ContentPackages", "ConformanceCorpus"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ContentPackagesTests",
-            dependencies: ["ContentPackages", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["ContentPackages", "ConformanceCorpus", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -158,6 +160,7 @@ let package = Package(
                 "HoclieuCore",
                 "CommonCartridge",
                 "ContentPackages",
+                "ConformanceCorpus",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -168,7 +171,7 @@ let package = Package(
         .testTarget(
             name: "HoclieuCLITests",
             dependencies: [
-                "HoclieuCLI", "HoclieuStorage", "HoclieuCore", "HoclieuServer",
+                "HoclieuCLI", "HoclieuStorage", "HoclieuCore", "HoclieuServer", "ConformanceCorpus",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -67,22 +67,7 @@ struct CartridgeController {
             }
             options.visibility = value
         }
-        let limit = repository.configuration.maxUploadBytes
-        if let length = request.headers[.contentLength].flatMap(Int64.init), length > limit { throw BlobError.tooLarge(limit: limit) }
-        let writer = try repository.blobs.makeWriter(limit: limit)
-        do {
-            for try await buffer in request.body {
-                try buffer.withUnsafeReadableBytes { try writer.write($0) }
-            }
-        } catch {
-            writer.abort()
-            throw error
-        }
-        guard writer.byteCount > 0 else {
-            writer.abort()
-            throw Problem(.unprocessableContent, "empty-file", vi: "Tệp rỗng.", en: "The file is empty.")
-        }
-        let blob = try writer.commit()
+        let blob = try await repository.storeBody(of: request)
         let input = try HoclieuJSON.encoder().encode(ImportJobInput(contentID: blob.contentID, fileName: fileName, options: options))
         let job = try await store.createJob(NewJob(kind: "import", ownerID: user.id, input: input))
         context.logger.info("cartridge import queued", metadata: ["hoclieu.job.id": "\(job.id)", "hoclieu.bytes": "\(blob.byteSize)"])

@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
 import HoclieuCore
+import HoclieuStorage
+import Hummingbird
 import Logging
 import NIOCore
 import NIOPosix
@@ -44,5 +46,28 @@ extension FileNames {
         allowed.insert(charactersIn: "-._~")
         let encoded = name.addingPercentEncoding(withAllowedCharacters: allowed) ?? ascii
         return "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
+    }
+}
+
+extension Repository {
+    /// Streams a request body into a new blob as it arrives (never held in memory): over the upload limit is a
+    /// 413 before or while reading, an empty body a 422, and a failed upload leaves nothing behind.
+    func storeBody(of request: Request) async throws -> StoredBlob {
+        let limit = configuration.maxUploadBytes
+        if let length = request.headers[.contentLength].flatMap(Int64.init), length > limit { throw BlobError.tooLarge(limit: limit) }
+        let writer = try blobs.makeWriter(limit: limit)
+        do {
+            for try await buffer in request.body {
+                try buffer.withUnsafeReadableBytes { try writer.write($0) }
+            }
+        } catch {
+            writer.abort()
+            throw error
+        }
+        guard writer.byteCount > 0 else {
+            writer.abort()
+            throw Problem(.unprocessableContent, "empty-file", vi: "Tệp rỗng.", en: "The file is empty.")
+        }
+        return try writer.commit()
     }
 }

@@ -219,25 +219,8 @@ struct MaterialController {
             if value.isEmpty { throw Problem.badRequest("Tham số \(key) để trống.", "Parameter \(key) is empty.") }
         }
         let fileName = try FileNames.validated(query.get("filename") ?? FileNames.fromContentDisposition(request.headers[.contentDisposition]))
-        if let length = request.headers[.contentLength].flatMap(Int64.init), length > repository.configuration.maxUploadBytes {
-            throw BlobError.tooLarge(limit: repository.configuration.maxUploadBytes)
-        }
-
-        // Stream the body to a temporary blob; nothing is kept unless the version row commits.
-        let writer = try repository.blobs.makeWriter(limit: repository.configuration.maxUploadBytes)
-        do {
-            for try await buffer in request.body {
-                try buffer.withUnsafeReadableBytes { try writer.write($0) }
-            }
-        } catch {
-            writer.abort()
-            throw error
-        }
-        guard writer.byteCount > 0 else {
-            writer.abort()
-            throw Problem(.unprocessableContent, "empty-file", vi: "Tệp rỗng.", en: "The file is empty.")
-        }
-        let blob = try writer.commit()
+        // Streamed to a temporary blob; nothing is kept unless the version row commits.
+        let blob = try await repository.storeBody(of: request)
         var thumbnail: StoredBlob?
         do {
             let file = try await repository.describe(blob, fileName: fileName, declaredType: request.headers[.contentType])

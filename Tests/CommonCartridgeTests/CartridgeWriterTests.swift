@@ -1,5 +1,6 @@
 import CommonCartridge
 import ContentPackages
+import ConformanceCorpus
 import Foundation
 import HoclieuCore
 import HoclieuXML
@@ -9,7 +10,7 @@ import Testing
 /// Cartridges written from real files of the conformance corpus, read back and checked.
 @Suite("Cartridge export: schema-valid CC 1.1, well-formed CC 1.2/1.3/thin, deterministic, streaming")
 struct CartridgeWriterTests {
-    static let corpus = URL(fileURLWithPath: "/work/shared/conformance")
+    static let corpus = ConformanceCorpus.root
     static let schemas = corpus.appendingPathComponent("schemas")
 
     /// A private directory, removed by the caller.

@@ -1,10 +1,10 @@
 import ContentPackages
+import ConformanceCorpus
 import Foundation
 import Testing
 import ZIPFoundation
 
-let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("shared/conformance")
+let corpus = ConformanceCorpus.root
 
 @Suite("Content packages from the conformance corpus")
 struct CorpusPackageTests {

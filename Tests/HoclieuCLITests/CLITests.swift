@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConformanceCorpus
 import Foundation
 import HoclieuCore
 import HoclieuServer
@@ -98,8 +99,7 @@ struct CLITests {
         let box = try Sandbox()
         defer { box.cleanup() }
         let repository = try await box.bootstrap()
-        let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/conformance")
+        let corpus = ConformanceCorpus.root
         let report = try await box.command(
             Import.self,
             [
@@ -126,8 +126,7 @@ struct CLITests {
         let box = try Sandbox()
         defer { box.cleanup() }
         let repository = try await box.bootstrap()
-        let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/conformance/moodle-question")
+        let corpus = ConformanceCorpus.root.appendingPathComponent("moodle-question")
         let moodle = corpus.appendingPathComponent("xml/format_xml_fixtures/nested_categories_with_questions.xml").path
         let aiken = corpus.appendingPathComponent("other-formats/aiken/aiken_errors.txt").path
         let first = try await box.command(Import.self, ["import", moodle, "--subject", "TOAN"]).execute()
@@ -148,8 +147,7 @@ struct CLITests {
         let box = try Sandbox()
         defer { box.cleanup() }
         _ = try await box.bootstrap()
-        let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/conformance/moodle-question")
+        let corpus = ConformanceCorpus.root.appendingPathComponent("moodle-question")
         let files = ["xml/format_xml_fixtures/multichoice.xml", "xml/format_xml_fixtures/truefalse.xml", "gift/questions.gift.txt"]
         let imported = try await box.command(Import.self, ["import", "--questions"] + files.map { corpus.appendingPathComponent($0).path }).execute()
         let total = imported.questionFiles.map(\.created).reduce(0, +)
@@ -375,8 +373,7 @@ struct CatalogImportExportTests {
 
 @Suite("CASE packages from other providers")
 struct ForeignCASEImportTests {
-    static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/conformance/case/opensalt")
+    static let corpus = ConformanceCorpus.root.appendingPathComponent("case/opensalt")
 
     func importing(_ name: String, _ extra: [String]) async throws -> (CatalogCommand.Import.Report, Repository) {
         let box = try Sandbox()

@@ -1,4 +1,5 @@
 import CommonCartridge
+import ConformanceCorpus
 import ContentPackages
 import Foundation
 import HoclieuCore
@@ -14,8 +15,7 @@ struct CartridgeRoundTripTests {
     static let corpus = PackageUploadTests.corpus.appendingPathComponent("cc")
 
     static var cartridges: [String] {
-        let files = FileManager.default.enumerator(atPath: corpus.path)?.compactMap { $0 as? String } ?? []
-        return files.filter { ($0.hasSuffix(".imscc") || $0.hasSuffix(".zip")) && !$0.hasPrefix("negative/") }.sorted()
+        ConformanceCorpus.files(under: "cc", extensions: ["imscc", "zip"]).filter { !$0.hasPrefix("negative/") }
     }
 
     static func owner(_ t: TestRepository) async throws -> Int64 {

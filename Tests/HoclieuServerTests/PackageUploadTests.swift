@@ -1,3 +1,4 @@
+import ConformanceCorpus
 import Foundation
 import HTTPTypes
 import HoclieuCore
@@ -11,8 +12,7 @@ import Testing
 
 @Suite("Uploading content packages")
 struct PackageUploadTests {
-    static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/conformance")
+    static let corpus = ConformanceCorpus.root
 
     func upload(_ client: some TestClientProtocol, token: String, pid: String, file: String, name: String) async throws -> (HTTPResponse.Status, [String: Any]) {
         let bytes = try Data(contentsOf: Self.corpus.appendingPathComponent(file))

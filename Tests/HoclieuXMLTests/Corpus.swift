@@ -1,35 +1,14 @@
+import ConformanceCorpus
 import Foundation
 import HoclieuXML
 import Testing
 
-/// Locates the shared conformance corpus (`<repo>/../shared/conformance`), resolved from
-/// this file's path so it works from any working directory and through symlinked
-/// checkouts. `HOCLIEU_CONFORMANCE_DIR` may point elsewhere. Missing files fail the
-/// calling test with an explicit message; tests never pass silently without the corpus.
+/// The shared conformance corpus, with the schema files these tests compile.
 enum Corpus {
-    static let root: URL = {
-        if let override = ProcessInfo.processInfo.environment["HOCLIEU_CONFORMANCE_DIR"], !override.isEmpty {
-            return URL(fileURLWithPath: override, isDirectory: true)
-        }
-        return URL(fileURLWithPath: #filePath)
-            .resolvingSymlinksInPath()
-            .deletingLastPathComponent() // Tests/HoclieuXMLTests
-            .deletingLastPathComponent() // Tests
-            .deletingLastPathComponent() // repository root
-            .deletingLastPathComponent() // folder holding the repository and `shared`
-            .appendingPathComponent("shared/conformance", isDirectory: true)
-    }()
+    static var root: URL { ConformanceCorpus.root }
 
     /// A corpus file or directory that must exist.
-    static func url(_ relativePath: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> URL {
-        let url = root.appendingPathComponent(relativePath)
-        try #require(
-            FileManager.default.fileExists(atPath: url.path),
-            "Conformance corpus entry missing: \(url.path). These tests need the shared corpus at <repo>/../shared/conformance (see shared/conformance/README.md) or HOCLIEU_CONFORMANCE_DIR.",
-            sourceLocation: sourceLocation
-        )
-        return url
-    }
+    static func url(_ relativePath: String) throws -> URL { try ConformanceCorpus.url(relativePath) }
 
     static var schemas: URL { get throws { try url("schemas") } }
     static var catalog: URL { get throws { try url("schemas/catalog.xml") } }

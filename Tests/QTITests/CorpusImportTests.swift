@@ -6,8 +6,8 @@ import Testing
 
 /// Imports a corpus entry the way a user would hand it over: a folder or a zip as a package, a file
 /// by detection. Partial, so that the counts of every outcome can be compared.
-func importCorpusEntry(_ relativePath: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> QuestionImportResult {
-    let url = try Corpus.url(relativePath, sourceLocation: sourceLocation)
+func importCorpusEntry(_ relativePath: String) throws -> QuestionImportResult {
+    let url = try Corpus.url(relativePath)
     if relativePath.hasSuffix("/") || relativePath.hasSuffix(".zip") {
         return QTIFormats.importPackage(at: url, options: QuestionImportOptions(partial: true))
     }

@@ -1,34 +1,12 @@
+import ConformanceCorpus
 import Foundation
-import Testing
 
-/// The shared conformance corpus (`<repo>/../shared/conformance`), found from this file's path;
-/// `HOCLIEU_CONFORMANCE_DIR` may point elsewhere. A missing file fails the test that needs it.
+/// The `moodle-question/` folder of the shared conformance corpus.
 enum Corpus {
-    static let root: URL = {
-        if let override = ProcessInfo.processInfo.environment["HOCLIEU_CONFORMANCE_DIR"], !override.isEmpty {
-            return URL(fileURLWithPath: override, isDirectory: true)
-        }
-        return URL(fileURLWithPath: #filePath)
-            .resolvingSymlinksInPath()
-            .deletingLastPathComponent()  // Tests/QuestionFormatsTests
-            .deletingLastPathComponent()  // Tests
-            .deletingLastPathComponent()  // repository root
-            .deletingLastPathComponent()  // folder holding the repository and `shared`
-            .appendingPathComponent("shared/conformance", isDirectory: true)
-    }()
+    static var root: URL { ConformanceCorpus.root }
 
     /// A file of `moodle-question/`, which must exist.
-    static func url(_ relativePath: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> URL {
-        let url = root.appendingPathComponent("moodle-question").appendingPathComponent(relativePath)
-        try #require(
-            FileManager.default.fileExists(atPath: url.path),
-            "Conformance corpus entry missing: \(url.path) (set HOCLIEU_CONFORMANCE_DIR or provide ../shared/conformance)",
-            sourceLocation: sourceLocation
-        )
-        return url
-    }
+    static func url(_ relativePath: String) throws -> URL { try ConformanceCorpus.url("moodle-question/" + relativePath) }
 
-    static func data(_ relativePath: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Data {
-        try Data(contentsOf: try url(relativePath, sourceLocation: sourceLocation))
-    }
+    static func data(_ relativePath: String) throws -> Data { try ConformanceCorpus.data("moodle-question/" + relativePath) }
 }
