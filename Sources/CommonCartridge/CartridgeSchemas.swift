@@ -5,13 +5,7 @@ import HoclieuXML
 enum CartridgeSchemas {
     static let directory = Bundle.module.resourceURL!.appendingPathComponent("Schemas")
 
-    private static func compile(_ file: String) -> Result<XMLSchema, any Error> {
-        Result {
-            try XMLSchema(
-                contentsOf: directory.appendingPathComponent(file), allowedDirectories: [directory],
-                catalog: directory.appendingPathComponent("catalog.xml"))
-        }
-    }
+    private static func compile(_ file: String) -> Result<XMLSchema, any Error> { XMLSchema.vendored(file, in: directory) }
 
     // Static lets are initialised once, thread-safely; a compiled schema is safe to share.
     private static let cc1p0 = compile("cc1p0/cclibxml2validator.xsd")

@@ -24,11 +24,7 @@ enum ManifestSchemas {
     static let directory = Bundle.module.resourceURL!.appendingPathComponent("Schemas")
 
     private static func compile(_ edition: Edition) -> Result<XMLSchema, any Error> {
-        Result {
-            try XMLSchema(
-                contentsOf: directory.appendingPathComponent("_drivers/\(edition.driver).xsd"), allowedDirectories: [directory],
-                catalog: directory.appendingPathComponent("catalog.xml"))
-        }
+        XMLSchema.vendored("_drivers/\(edition.driver).xsd", in: directory)
     }
 
     // Static lets are initialised once, thread-safely; a compiled schema is safe to share.

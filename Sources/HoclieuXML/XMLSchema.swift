@@ -91,6 +91,16 @@ public final class XMLSchema: @unchecked Sendable {
         xmlSchemaFree(schema)
     }
 
+    /// Compiles a schema vendored in a resource folder that holds its own OASIS `catalog.xml`: every
+    /// import resolves to a file inside `directory`, offline. Compile once (a static) and share it.
+    public static func vendored(_ file: String, in directory: URL) -> Result<XMLSchema, any Error> {
+        Result {
+            try XMLSchema(
+                contentsOf: directory.appendingPathComponent(file), allowedDirectories: [directory],
+                catalog: directory.appendingPathComponent("catalog.xml"))
+        }
+    }
+
     /// Validates a parsed document.
     /// - Returns: the validity errors (severity `.error` or `.fatal`, with line numbers);
     ///   an empty array means the document is valid.
