@@ -1292,7 +1292,7 @@ async function cancelImport() {
   }
   if (!courseImport.job) return;
   try {
-    await api(`/api/v1/imports/${encodeURIComponent(courseImport.job)}`, { method: 'DELETE' });
+    await api(`/api/v1/imports/${encodeURIComponent(courseImport.job)}/cancel`, { method: 'POST' });
   } catch {
     /* it ended meanwhile: the next poll says how */
   }

@@ -15,11 +15,11 @@ import NIOPosix
 /// | POST | /api/v1/imports | contributor; raw streamed body (the `.imscc`) → 202 and the job |
 /// | GET | /api/v1/imports/{id} | the job's owner or an admin: status, progress, report |
 /// | GET | /api/v1/imports/{id}/report | same; the report as text for people |
-/// | DELETE | /api/v1/imports/{id} | same; asks the job to stop (nothing of it is kept) |
+/// | POST | /api/v1/imports/{id}/cancel | same; asks the job to stop (nothing of it is kept; the job stays, cancelled) |
 /// | POST | /api/v1/exports | signed in; JSON `{format, target?, all?, pids?}` → 202 and the job |
 /// | GET | /api/v1/exports/{id} | the job's owner or an admin |
 /// | GET | /api/v1/exports/{id}/file | same; the cartridge once the job succeeded |
-/// | DELETE | /api/v1/exports/{id} | same |
+/// | POST | /api/v1/exports/{id}/cancel | same |
 ///
 /// No request waits for an import or an export: the upload is streamed to the blob store, a job is
 /// queued, and ``JobService`` runs it.
@@ -33,11 +33,11 @@ struct CartridgeController {
         router.post("/api/v1/imports", use: startImport)
         router.get("/api/v1/imports/{id}", use: { try await self.show($1, kind: "import") })
         router.get("/api/v1/imports/{id}/report", use: importReport)
-        router.delete("/api/v1/imports/{id}", use: { try await self.cancel($1, kind: "import") })
+        router.post("/api/v1/imports/{id}/cancel", use: { try await self.cancel($1, kind: "import") })
         router.post("/api/v1/exports", use: startExport)
         router.get("/api/v1/exports/{id}", use: { try await self.show($1, kind: "export") })
         router.get("/api/v1/exports/{id}/file", use: exportFile)
-        router.delete("/api/v1/exports/{id}", use: { try await self.cancel($1, kind: "export") })
+        router.post("/api/v1/exports/{id}/cancel", use: { try await self.cancel($1, kind: "export") })
     }
 
     /// `POST /api/v1/exports`.

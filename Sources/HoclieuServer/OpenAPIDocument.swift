@@ -103,8 +103,8 @@ enum OpenAPIDocument {
                 method: "GET", path: "/api/v1/imports/{id}/report", summary: "An import's report as text", tag: "cartridges", secured: true,
                 parameters: [id], responses: ["200": ["description": "Text", "content": ["text/plain": ["schema": ["type": "string"]]]], "404": problem]),
             Operation(
-                method: "DELETE", path: "/api/v1/imports/{id}", summary: "Stop an import (nothing of it is kept)", tag: "cartridges", secured: true,
-                parameters: [id], responses: ["202": job, "404": problem, "409": problem]),
+                method: "POST", path: "/api/v1/imports/{id}/cancel", summary: "Stop an import (nothing of it is kept; the job stays, cancelled)",
+                tag: "cartridges", secured: true, parameters: [id], responses: ["202": job, "404": problem, "409": problem]),
             Operation(
                 method: "POST", path: "/api/v1/exports", summary: "Export materials as a Common Cartridge (background job)", tag: "cartridges",
                 secured: true, requestBody: body, responses: ["202": accepted, "404": problem]),
@@ -119,8 +119,8 @@ enum OpenAPIDocument {
                     "404": problem, "409": problem,
                 ]),
             Operation(
-                method: "DELETE", path: "/api/v1/exports/{id}", summary: "Stop an export", tag: "cartridges", secured: true, parameters: [id],
-                responses: ["202": job, "404": problem, "409": problem]),
+                method: "POST", path: "/api/v1/exports/{id}/cancel", summary: "Stop an export (the job stays, cancelled)", tag: "cartridges",
+                secured: true, parameters: [id], responses: ["202": job, "404": problem, "409": problem]),
         ]
     }
 
@@ -284,7 +284,7 @@ enum OpenAPIDocument {
             method: "GET", path: "/api/v1/materials/{pid}/versions/{n}/file", summary: "Download a version's file (streamed)",
             tag: "materials", parameters: [pid, versionNumber],
             responses: [
-                "200": ["description": "The file", "content": ["application/octet-stream": ["schema": ["type": "string", "format": "binary"]]]],
+                "200": ["description": "The file, with its own media type", "content": ["*/*": ["schema": ["type": "string", "format": "binary"]]]],
                 "304": ["description": "Not modified"], "400": problem, "404": problem,
             ]),
         Operation(
@@ -320,7 +320,7 @@ enum OpenAPIDocument {
             catchAll: true,
             parameters: [previewReference, ["name": "path", "in": "path", "required": true, "description": "Entry path (may contain /)", "schema": ["type": "string"]]],
             responses: [
-                "200": ["description": "The entry", "content": ["application/octet-stream": ["schema": ["type": "string", "format": "binary"]]]],
+                "200": ["description": "The entry, with its own media type", "content": ["*/*": ["schema": ["type": "string", "format": "binary"]]]],
                 "206": ["description": "Part of the entry (Range)"], "304": ["description": "Not modified"],
                 "400": problem, "403": problem, "404": problem, "416": ["description": "Range not satisfiable"], "422": problem,
             ]),

@@ -112,10 +112,10 @@ struct CartridgeAPITests {
             let id = try #require(job["id"] as? String)
             let other = try await client.login("gv.binh", "password-gv.binh")
             #expect(try await client.json(.get, "/api/v1/imports/\(id)", token: other).status == .notFound)
-            let (cancelled, body, _) = try await client.json(.delete, "/api/v1/imports/\(id)", token: token)
+            let (cancelled, body, _) = try await client.json(.post, "/api/v1/imports/\(id)/cancel", token: token)
             #expect(cancelled == .accepted)
             #expect(body["status"] as? String == "cancelled")
-            #expect(try await client.json(.delete, "/api/v1/imports/\(id)", token: token).status == .conflict)
+            #expect(try await client.json(.post, "/api/v1/imports/\(id)/cancel", token: token).status == .conflict)
             #expect(try await client.json(.get, "/api/v1/exports/\(id)", token: token).status == .notFound, "an import is not an export")
         }
     }
