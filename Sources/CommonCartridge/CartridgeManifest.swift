@@ -49,6 +49,12 @@ struct LOMValues {
     var authors: [String] = []
     /// The `language` attribute of the title's string (a hint when `general/language` is absent).
     var titleLanguage: String?
+    /// The purpose of the classification being read.
+    var purpose: String?
+    /// Taxon ids of `discipline` classifications, in order (catalogue paths: môn → … → unit).
+    var disciplineTaxa: [String] = []
+    /// Grades of `educational level` classifications (`lop-6`).
+    var grades: [Int] = []
 
     var isEmpty: Bool { title == nil && description == nil && language == nil && keywords.isEmpty && rights == nil && authors.isEmpty }
 
@@ -70,6 +76,12 @@ struct LOMValues {
         } else if p.first == "rights" {
             if isString, p.count == 3, p[1] == "description" { rights = rights ?? value }
             else if ends(["copyrightAndOtherRestrictions", "value"]) { copyrightRestrictions = value }
+        } else if p.first == "classification" {
+            if p == ["classification", "purpose", "value"] { purpose = value.lowercased() }
+            else if p == ["classification", "taxonPath", "taxon", "id"] {
+                if purpose == "discipline" { disciplineTaxa.append(value) }
+                else if purpose == "educational level", value.hasPrefix("lop-"), let grade = Int(value.dropFirst(4)) { grades.append(grade) }
+            }
         } else if p.first == "lifeCycle", p.count == 3, p[1] == "contribute", p[2] == "entity" {
             // vCard: keep the formatted name.
             for line in value.split(whereSeparator: \.isNewline) {

@@ -129,11 +129,24 @@ enum Metadata {
     }
 
     static func resource(_ lom: LOMValues, course: LOMValues, title: String) -> MaterialMetadata {
-        MaterialMetadata(
-            title: title, description: lom.description ?? "", language: language(lom) ?? language(course) ?? "vi", keywords: lom.keywords,
+        let units = knowledgeUnits(lom.disciplineTaxa)
+        return MaterialMetadata(
+            title: title, description: lom.description ?? "", language: language(lom) ?? language(course) ?? "vi",
+            subjects: units.compactMap { $0.split(separator: ".").first.map(String.init) }, grades: lom.grades, knowledgeUnits: units,
+            keywords: lom.keywords,
             licence: licence(rights: lom.rights, restrictions: lom.copyrightRestrictions)
                 ?? licence(rights: course.rights, restrictions: course.copyrightRestrictions),
             authors: lom.authors.isEmpty ? course.authors : lom.authors)
+    }
+
+    /// Catalogue alignment read back from LOM `discipline` taxon paths: the deepest code of each path (the
+    /// knowledge unit, e.g. `TOAN.6.SD.2.3`; its ancestors `TOAN`, `TOAN.6`… are the path above it). Only ids
+    /// shaped like catalogue codes count: other systems' free-text taxa are not knowledge units.
+    static func knowledgeUnits(_ taxa: [String]) -> [String] {
+        let codes = taxa.filter { $0.range(of: #"^[A-Z][A-Z0-9_]*(\.[A-Za-z0-9_-]+)+$"#, options: .regularExpression) != nil }
+        var units: [String] = []
+        for code in codes where !codes.contains(where: { $0.hasPrefix(code + ".") }) && !units.contains(code) { units.append(code) }
+        return units
     }
 
     private static func language(_ lom: LOMValues) -> String? {

@@ -224,9 +224,10 @@ extension Repository {
                 framework = stored.framework
                 code = stored.item.parent
             }
-            let path = taxa.isEmpty ? nil : TaxonPath(source: framework, taxa: taxa)
+            // A unit the catalogue does not know (yet) still travels, as its code alone.
+            let path = TaxonPath(source: framework, taxa: taxa.isEmpty ? [TaxonPath.Taxon(id: unit, entry: unit)] : taxa)
             cache[unit] = path
-            if let path { paths.append(path) }
+            paths.append(path)
         }
         return paths
     }

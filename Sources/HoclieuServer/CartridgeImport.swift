@@ -313,7 +313,9 @@ extension Repository {
         m.keywords = Array(m.keywords.map(clean).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.prefix(50))
         m.authors = Array(m.authors.map(clean).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.prefix(50))
         m.subjects = m.subjects.filter { $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") } && $0.count <= 32 && !$0.isEmpty }
-        m.knowledgeUnits = []
+        m.knowledgeUnits = m.knowledgeUnits.filter {
+            !$0.isEmpty && $0.count <= 64 && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ".-_".contains($0)) }
+        }
         m.grades = m.grades.filter { (1...12).contains($0) }
         if !m.language.allSatisfy({ $0.isLetter || $0 == "-" }) || m.language.count > 35 { m.language = "" }
         if m.language.isEmpty { m.language = "vi" }

@@ -90,4 +90,37 @@ struct CartridgeRoundTripTests {
         #expect(updated.version == 2)
         #expect(second.coursePackage?.action == .unchanged)
     }
+
+    @Test("Catalogue alignment and grades travel as LOM classification and come back on import (CC 1.1 and 1.3)")
+    func alignmentRoundTrip() async throws {
+        let t = try await TestRepository(maxUploadBytes: 64 << 20)
+        defer { t.cleanup() }
+        let owner = try await Self.owner(t)
+        let writer = try t.repository.blobs.makeWriter()
+        let page = Data("<html><body><p>Phân số</p></body></html>".utf8)
+        try page.withUnsafeBytes { try writer.write($0) }
+        let blob = try writer.commit()
+        let material = try await t.repository.store.createMaterial(
+            MaterialDraft(
+                kind: .lesson, format: "text/html",
+                metadata: MaterialMetadata(title: "Phân số", subjects: ["TOAN"], grades: [6], knowledgeUnits: ["TOAN.6.SD.2.3"], licence: "CC-BY-4.0")),
+            ownerID: owner,
+            firstVersion: VersionDraft(contentID: blob.contentID, fileName: "phan-so.html", mediaType: "text/html", byteSize: blob.byteSize, createdBy: owner))
+        for format in [CartridgeExportFormat.cc1p1, .cc1p3] {
+            let file = t.folder.appendingPathComponent("\(format.rawValue).imscc")
+            _ = try CartridgeWriter.write(
+                try await t.repository.cartridgeRequest(ExportSelection(pids: [material.pid]), format: format, target: nil, user: nil), to: file)
+            #expect(try CartridgeValidator.violations(ofCartridgeAt: file).isEmpty)
+            let fresh = try await TestRepository(maxUploadBytes: 64 << 20)
+            defer { fresh.cleanup() }
+            let report = try await fresh.repository.importCartridge(at: file, fileName: "x.imscc", ownerID: try await Self.owner(fresh))
+            let pid = try #require(report.items.first?.pid)
+            let imported = try #require(try await fresh.repository.store.material(pid))
+            #expect(imported.metadata.knowledgeUnits == ["TOAN.6.SD.2.3"], "\(format)")
+            #expect(imported.metadata.subjects == ["TOAN"], "\(format)")
+            #expect(imported.metadata.grades == [6], "\(format)")
+            #expect(imported.metadata.licence == "CC-BY-4.0", "\(format)")
+            #expect(imported.metadata.title == "Phân số", "\(format)")
+        }
+    }
 }
