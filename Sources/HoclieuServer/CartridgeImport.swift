@@ -5,6 +5,7 @@ public import HoclieuCore
 public import HoclieuStorage
 import NIOPosix
 import QuestionFormats
+import Synchronization
 
 /// How a cartridge's materials are stored.
 public struct CartridgeImportOptions: Sendable, Codable, Equatable {
@@ -120,11 +121,23 @@ extension Repository {
         at url: URL, fileName: String, ownerID: Int64, options: CartridgeImportOptions = .init(),
         progress: @escaping @Sendable (Double) -> Void = { _ in }, isCancelled: @escaping @Sendable () -> Bool = { false }
     ) async throws -> CartridgeImportReport {
-        let prepared = try await NIOThreadPool.singleton.runIfActive { () throws -> PreparedCartridge in
-            let archive: SafeArchive
-            do throws(ArchiveError) { archive = try SafeArchive(url: url) } catch { throw CartridgeError.archive(error) }
-            let plan = try CartridgeReader.read(archive, progress: { progress($0 * 0.3) }, isCancelled: isCancelled)
-            return try self.prepare(plan, archive: archive, fileName: fileName, ownerID: ownerID, options: options, progress: progress, isCancelled: isCancelled)
+        // Blobs stored on the way, kept outside the blocking closure so that a failure can discard them the
+        // safe way (a blob another upload has meanwhile referred to stays).
+        let stored = Mutex<[StoredBlob]>([])
+        let prepared: PreparedCartridge
+        do {
+            prepared = try await NIOThreadPool.singleton.runIfActive { () throws -> PreparedCartridge in
+                let archive: SafeArchive
+                do throws(ArchiveError) { archive = try SafeArchive(url: url) } catch { throw CartridgeError.archive(error) }
+                let plan = try CartridgeReader.read(archive, progress: { progress($0 * 0.3) }, isCancelled: isCancelled)
+                var prepared = PreparedCartridge(plan: plan, fileName: fileName)
+                defer { stored.withLock { $0 = prepared.blobs } }
+                try self.prepare(&prepared, archive: archive, ownerID: ownerID, options: options, progress: progress, isCancelled: isCancelled)
+                return prepared
+            }
+        } catch {
+            await discard(stored.withLock { $0 })
+            throw error
         }
         do {
             if isCancelled() { throw CancellationError() }
@@ -137,66 +150,61 @@ extension Repository {
         }
     }
 
-    /// Stores the files of a plan as blobs and builds the batch (blocking).
+    /// Stores the files of a plan as blobs and builds the batch (blocking). The blobs stored so far are in
+    /// `prepared.blobs`, also when it throws.
     func prepare(
-        _ plan: CartridgePlan, archive: SafeArchive, fileName: String, ownerID: Int64, options: CartridgeImportOptions,
+        _ prepared: inout PreparedCartridge, archive: SafeArchive, ownerID: Int64, options: CartridgeImportOptions,
         progress: @Sendable (Double) -> Void, isCancelled: @Sendable () -> Bool
-    ) throws -> PreparedCartridge {
+    ) throws {
+        let plan = prepared.plan
+        let fileName = prepared.fileName
         let sourceSystem = options.sourceSystem ?? "cc:" + (plan.identifier.isEmpty ? fileName : plan.identifier)
-        var prepared = PreparedCartridge(plan: plan, fileName: fileName)
-        do {
-            for (index, resource) in plan.resources.enumerated() {
-                if isCancelled() { throw CancellationError() }
-                let file = try storeContent(resource, archive: archive, options: options, prepared: &prepared)
-                var metadata = Self.importable(resource.metadata, fallbackTitle: resource.identifier, warnings: &prepared.warnings, resource: resource.identifier)
-                if metadata.language.isEmpty { metadata.language = plan.metadata.language }
-                var url: String?
-                switch resource.content {
-                case .webLink(let link, _), .ltiLink(let link, _): url = link
-                default: break
-                }
-                prepared.batch.entries.append(
-                    ImportBatch.Entry(
-                        draft: MaterialDraft(
-                            kind: resource.kind, format: resource.format, metadata: metadata, visibility: options.visibility, status: options.status,
-                            url: url, provenance: Provenance(sourceSystem: sourceSystem, sourceIdentifier: resource.identifier),
-                            extractedText: file.text),
-                        version: VersionDraft(
-                            contentID: file.blob.contentID, fileName: file.name, mediaType: file.mediaType, byteSize: file.blob.byteSize,
-                            note: "Common Cartridge \(plan.version.rawValue): \(resource.identifier)", createdBy: ownerID, extractedText: file.text,
-                            package: file.package),
-                        questions: file.questions))
-                progress(0.3 + 0.6 * Double(index + 1) / Double(max(plan.resources.count, 1)))
+        for (index, resource) in plan.resources.enumerated() {
+            if isCancelled() { throw CancellationError() }
+            let file = try storeContent(resource, archive: archive, options: options, prepared: &prepared)
+            var metadata = Self.importable(resource.metadata, fallbackTitle: resource.identifier, warnings: &prepared.warnings, resource: resource.identifier)
+            if metadata.language.isEmpty { metadata.language = plan.metadata.language }
+            var url: String?
+            switch resource.content {
+            case .webLink(let link, _), .ltiLink(let link, _): url = link
+            default: break
             }
-            // The course package: the outline, naming its materials by provenance.
-            let items = Self.outline(plan)
-            let listed = Set(Self.sources(items))
-            let structure = CourseStructure(
-                sourceSystem: sourceSystem, origin: "IMS Common Cartridge \(plan.version.rawValue)", items: items,
-                unlisted: plan.resources.map(\.identifier).filter { !listed.contains($0) })
-            let data = try structure.jsonData()
-            let blob = try storeBlob(data, prepared: &prepared)
-            let titles = Self.titles(structure.items).joined(separator: "\n")
             prepared.batch.entries.append(
                 ImportBatch.Entry(
                     draft: MaterialDraft(
-                        kind: .coursePackage, format: "imscc",
-                        metadata: Self.importable(plan.metadata, fallbackTitle: fileName, warnings: &prepared.warnings, resource: nil),
-                        visibility: options.visibility, status: options.status,
-                        provenance: Provenance(sourceSystem: sourceSystem, sourceIdentifier: "imsmanifest"), extractedText: titles),
+                        kind: resource.kind, format: resource.format, metadata: metadata, visibility: options.visibility, status: options.status,
+                        url: url, provenance: Provenance(sourceSystem: sourceSystem, sourceIdentifier: resource.identifier),
+                        extractedText: file.text),
                     version: VersionDraft(
-                        contentID: blob.contentID, fileName: "course.json", mediaType: CourseStructure.mediaType, byteSize: blob.byteSize,
-                        note: "Common Cartridge \(plan.version.rawValue): \(fileName)", createdBy: ownerID, extractedText: titles)))
-            prepared.resourceForEntry.append(nil)
-            // Every file durable at once, before the rows that refer to them are committed.
-            try blobs.syncFileSystem()
-            progress(0.95)
-            return prepared
-        } catch {
-            // The caller never sees a half-prepared import: remove what was stored so far.
-            for blob in prepared.blobs where blob.isNew { blobs.remove(blob.contentID) }
-            throw error
+                        contentID: file.blob.contentID, fileName: file.name, mediaType: file.mediaType, byteSize: file.blob.byteSize,
+                        note: "Common Cartridge \(plan.version.rawValue): \(resource.identifier)", createdBy: ownerID, extractedText: file.text,
+                        package: file.package),
+                    questions: file.questions))
+            progress(0.3 + 0.6 * Double(index + 1) / Double(max(plan.resources.count, 1)))
         }
+        // The course package: the outline, naming its materials by provenance.
+        let items = Self.outline(plan)
+        let listed = Set(Self.sources(items))
+        let structure = CourseStructure(
+            sourceSystem: sourceSystem, origin: "IMS Common Cartridge \(plan.version.rawValue)", items: items,
+            unlisted: plan.resources.map(\.identifier).filter { !listed.contains($0) })
+        let data = try structure.jsonData()
+        let blob = try storeBlob(data, prepared: &prepared)
+        let titles = Self.titles(structure.items).joined(separator: "\n")
+        prepared.batch.entries.append(
+            ImportBatch.Entry(
+                draft: MaterialDraft(
+                    kind: .coursePackage, format: "imscc",
+                    metadata: Self.importable(plan.metadata, fallbackTitle: fileName, warnings: &prepared.warnings, resource: nil),
+                    visibility: options.visibility, status: options.status,
+                    provenance: Provenance(sourceSystem: sourceSystem, sourceIdentifier: "imsmanifest"), extractedText: titles),
+                version: VersionDraft(
+                    contentID: blob.contentID, fileName: "course.json", mediaType: CourseStructure.mediaType, byteSize: blob.byteSize,
+                    note: "Common Cartridge \(plan.version.rawValue): \(fileName)", createdBy: ownerID, extractedText: titles)))
+        prepared.resourceForEntry.append(nil)
+        // Every file durable at once, before the rows that refer to them are committed.
+        try blobs.syncFileSystem()
+        progress(0.95)
     }
 
     /// A stored version file and what the index and the bank need of it.
