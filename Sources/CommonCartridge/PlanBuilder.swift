@@ -46,10 +46,10 @@ struct PlanBuilder {
             case .canvasCourseSettings: "Cài đặt khoá học của Canvas (course_settings: mô-đun, nhóm bài tập, tiêu chí chấm…) không phải học liệu"
             case .canvasQuizSettings: "Cài đặt bài kiểm tra của Canvas (assessment_meta.xml, bản sao non_cc_assessments) không phải học liệu"
             case .canvasTopicSettings: "Cài đặt chủ đề thảo luận của Canvas không phải học liệu"
-            case .attachmentsNotCarried: "Tệp đính kèm và hình ảnh của thảo luận, bài kiểm tra không được mang theo (chỉ giữ nội dung chữ)"
+            case .attachmentsNotCarried: "Tệp đính kèm và hình ảnh của thảo luận, bài tập không được mang theo (chỉ giữ nội dung chữ)"
             case .unsupportedAssociatedContent: "Nội dung kèm theo (associated content) không nhận ra được bỏ qua"
             case .variantFallback: "Trang thay thế (cpx:variant) của bài tập Canvas được bỏ qua: bài tập đã được nhập"
-            case .fileReferencesNotCarried: "Văn bản (thảo luận, bài tập, câu hỏi) trỏ tới tệp trong gói ($IMS-CC-FILEBASE$) nhưng tệp không được mang theo"
+            case .fileReferencesNotCarried: "Văn bản (thảo luận, bài tập) trỏ tới tệp trong gói ($IMS-CC-FILEBASE$) nhưng tệp không được mang theo"
             }
         }
 
@@ -58,10 +58,10 @@ struct PlanBuilder {
             case .canvasCourseSettings: "Canvas course settings (course_settings: modules, assignment groups, rubrics…) are not materials"
             case .canvasQuizSettings: "Canvas quiz settings (assessment_meta.xml, the non_cc_assessments copy) are not materials"
             case .canvasTopicSettings: "Canvas discussion topic settings are not materials"
-            case .attachmentsNotCarried: "Attachments and images of discussions and quizzes are not carried (their text is kept)"
+            case .attachmentsNotCarried: "Attachments and images of discussions and assignments are not carried (their text is kept)"
             case .unsupportedAssociatedContent: "Unrecognised associated content is left out"
             case .variantFallback: "Fallback pages (cpx:variant) of Canvas assignments are left out: the assignment itself is imported"
-            case .fileReferencesNotCarried: "Texts (discussions, assignments, questions) refer to cartridge files ($IMS-CC-FILEBASE$) that are not carried"
+            case .fileReferencesNotCarried: "Texts (discussions, assignments) refer to cartridge files ($IMS-CC-FILEBASE$) that are not carried"
             }
         }
     }
@@ -300,7 +300,14 @@ struct PlanBuilder {
         let resource = model.resources[i]
         switch roles[i] {
         case .support:
-            if dependents[i].contains(where: { roles[$0] != .webContent }) { note(.attachmentsNotCarried) }
+            // Pages carry their files in their bundle and question sets as question media; others do not.
+            let carries: (Role) -> Bool = { role in
+                switch role {
+                case .webContent, .questions, .canvasQTI: true
+                default: false
+                }
+            }
+            if dependents[i].contains(where: { !carries(roles[$0]) }) { note(.attachmentsNotCarried) }
             return nil
         case .variant:
             note(.variantFallback)
@@ -545,16 +552,16 @@ struct PlanBuilder {
             return nil
         }
         let options = QuestionImportOptions(partial: true, idPrefix: resource.identifier + "-q", maxBytes: CartridgeReader.maxResourceBytes)
-        let result = QTIFormats.importQuestions(from: data, fileName: PathRules.fileName(found), options: options)
+        // The files the questions refer to (images…) come with them as question media.
+        let archive = self.archive
+        let result = QTIFormats.importPackageFile(
+            data, path: found, packagePaths: Set(archive.paths), read: { try? archive.data($0, limit: CartridgeReader.maxResourceBytes) },
+            options: options)
         if let error = result.report.fileErrors.first {
             drop(
                 i, code: "unreadableQuestions", vi: "Không đọc được câu hỏi trong \(found): \(error.vietnamese)",
                 en: "The questions of \(found) cannot be read: \(error.english)", path: found)
             return nil
-        }
-        let head = String(decoding: data.prefix(64 << 10), as: UTF8.self)
-        if FileBase.tokens.contains(where: head.contains) || FileBase.tokens.contains(where: { String(decoding: data, as: UTF8.self).contains($0) }) {
-            note(.fileReferencesNotCarried)
         }
         return PlannedResource(
             identifier: resource.identifier, type: resource.type, kind: .questionSet, format: "qti12",

@@ -75,6 +75,28 @@ public enum QTIFormats {
         }
     }
 
+    /// Imports one QTI file of a content package whose other files are at hand (a Common Cartridge's
+    /// assessment or question bank): the package files its texts refer to — relative paths or
+    /// `$IMS-CC-FILEBASE$` — become ``QuestionMedia``; a reference to a file the package lacks is a warning.
+    /// - Parameters:
+    ///   - path: the file's path in the package (references are resolved from its folder).
+    ///   - read: the bytes of a package file by its path; nil when absent or refused.
+    public static func importPackageFile(
+        _ data: Data, path: String, packagePaths: Set<String>, read: @escaping @Sendable (String) -> Data?,
+        options: QuestionImportOptions = QuestionImportOptions()
+    ) -> QuestionImportResult {
+        let files = PackageFiles(read: read, paths: packagePaths)
+        let isQTI21 = detect(data, fileName: path) == .qti21
+        var accumulator = QTIAccumulator(format: isQTI21 ? .qti21 : .qti12, options: options)
+        if isQTI21 {
+            QTI21Importer.read(data, path: path, files: files, into: &accumulator)
+        } else {
+            QTI12Importer.read(data, path: path, files: files, into: &accumulator)
+        }
+        if accumulator.entries.isEmpty, accumulator.fileErrors.isEmpty { accumulator.fileWarnings.append(QTIMessages.noQuestions) }
+        return accumulator.finish()
+    }
+
     /// Imports an IMS content package — a zip file or an unpacked folder — whose `imsmanifest.xml`
     /// lists QTI resources (`imsqti_xmlv1p2`, `imsqti_xmlv1p2/imscc_xmlv1p1/assessment`,
     /// `imsqti_item_xmlv2p1`/`v2p2`, Canvas question banks, D2L question libraries). Each QTI file is

@@ -282,7 +282,9 @@ struct PackageFiles: Sendable {
     /// absolute paths or paths that climb out of the package.
     static func resolve(_ reference: String, relativeTo base: String) -> String? {
         var ref = reference.trimmed
-        for token in ["$IMS_CC_FILE_BASE$", "$IMS-CC-FILEBASE$", "%24IMS_CC_FILE_BASE%24", "%24IMS-CC-FILEBASE%24"] where ref.hasPrefix(token) {
+        for token in [
+            "$IMS_CC_FILE_BASE$", "$IMS-CC-FILEBASE$", "$IMS_CC_FILEBASE$", "%24IMS_CC_FILE_BASE%24", "%24IMS-CC-FILEBASE%24", "%24IMS_CC_FILEBASE%24",
+        ] where ref.hasPrefix(token) {
             ref = String(ref.dropFirst(token.count))
             if ref.hasPrefix("/") { ref.removeFirst() }
             return normalise(ref, directory: [])

@@ -96,6 +96,21 @@ struct CartridgeCorpusTests {
         .init(file: "thin/thincc_1p3_weblink.imscc", version: .thin1p3, kinds: [.link: 1], webLinks: 1, items: 3),
     ]
 
+    @Test func quizImagesComeWithTheirQuestions() throws {
+        // The IMS validation cartridge's pretest shows img1–img3.png through `$IMS-CC-FILEBASE$`.
+        let plan = try CartridgeReader.read(contentsOf: try Corpus.url("ims_sample/ims_cc1p1_validation_cartridge_1.imscc"))
+        let pretest = try #require(plan.resources.first { $0.identifier == "I_00003_R" })
+        guard case .questions(let result, _, _) = pretest.content else {
+            Issue.record("not a question set")
+            return
+        }
+        let media = Set(result.questions.flatMap { $0.media.map(\.name) })
+        #expect(media == ["img1.png", "img2.png", "img3.png"])
+        #expect(result.questions.flatMap(\.media).allSatisfy { !$0.data.isEmpty && $0.mediaType == "image/png" })
+        let stems = result.questions.map(\.stem.html).joined()
+        #expect(!stems.contains("IMS-CC-FILEBASE"), "references rewritten to the media names")
+    }
+
     @Test func everyCorpusCartridgeHasAnExpectation() {
         #expect(Corpus.cartridges.sorted() == Self.expectations.map(\.file).sorted())
     }
