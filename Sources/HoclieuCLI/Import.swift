@@ -143,18 +143,7 @@ struct Import: ReportingCommand {
         return Report(items: items, questionFiles: questionFiles, cartridges: cartridges)
     }
 
-    static func explain(_ error: any Error) -> String {
-        switch error {
-        case StoreError.invalid(let message): message
-        case StoreError.conflict(let what): "đã tồn tại / already exists: \(what)"
-        case FileNameError.unsafe(let name): "tên tệp không an toàn / unsafe file name: \(name)"
-        case let error as BlobError: "\(error)"
-        case let problem as Problem: "\(problem.vi) / \(problem.en)"
-        case let error as CartridgeError: "\(error.vietnamese) / \(error.english)"
-        case let error as CartridgeImportError: error.description
-        default: "\(error)"
-        }
-    }
+    static func explain(_ error: any Error) -> String { ErrorText.bilingual(error) ?? "\(error)" }
 
     func metadata(defaultTitle: String) -> MaterialMetadata {
         MaterialMetadata(

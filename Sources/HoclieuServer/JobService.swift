@@ -102,13 +102,6 @@ struct JobService: Service {
 
     /// The bilingual text of a job's failure (never a stack of internals).
     static func explain(_ error: any Error) -> String {
-        switch error {
-        case let error as CartridgeError: "\(error.vietnamese) / \(error.english)"
-        case let error as CartridgeImportError: error.description
-        case let error as CartridgeExportError: "\(error.vietnamese) / \(error.english)"
-        case StoreError.invalid(let message): message
-        case let problem as Problem: "\(problem.vi) / \(problem.en)"
-        default: "Lỗi khi xử lý / Processing failed: \(error)"
-        }
+        ErrorText.bilingual(error) ?? "Lỗi khi xử lý / Processing failed: \(error)"
     }
 }
