@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ZIPFoundation
 import HoclieuCore
 import HoclieuServer
 import HoclieuStorage
@@ -170,6 +171,31 @@ struct SplitMix64: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+/// Bytes that do not compress (media in generated packages), from a seeded xorshift: the same files every run.
+struct NoiseBytes {
+    var state: UInt64 = 0x2018_2025
+
+    mutating func next(_ count: Int) -> Data {
+        var words = [UInt64](repeating: 0, count: count / 8 + 1)
+        for w in words.indices {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            words[w] = state
+        }
+        return words.withUnsafeBytes { Data($0.prefix(count)) }
+    }
+}
+
+extension Archive {
+    /// Adds a file entry from bytes in memory (generated benchmark packages).
+    func addEntry(_ path: String, data: Data, compress: Bool) throws {
+        try addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: compress ? .deflate : .none) {
+            (position: Int64, size: Int) in data.subdata(in: Int(position)..<Int(position) + size)
+        }
     }
 }
 

@@ -106,7 +106,7 @@ struct BenchCartridge: ReportingCommand {
             exportBytes = (try FileManager.default.attributesOfItem(atPath: out.path)[.size] as? NSNumber)?.int64Value
             let zipped = scratch.deletingLastPathComponent().appendingPathComponent("hoclieu-bench-zip-\(UUID().uuidString).zip")
             defer { try? FileManager.default.removeItem(at: zipped) }
-            zipSeconds = try Self.time("/usr/bin/zip", ["-r", "-q", zipped.path, "."], in: scratch)
+            zipSeconds = try BenchIngest.time("/usr/bin/zip", ["-r", "-q", zipped.path, "."], in: scratch)
         }
         return Report(
             file: url.path, bytes: size, resources: resources, materials: report.counts.materials, questions: report.counts.questions,
@@ -129,21 +129,6 @@ struct BenchCartridge: ReportingCommand {
         var phases: (Double?, Double?, Double?) { marks.withLock { $0 } }
     }
 
-    /// Wall time of a command run in `directory`; nil when it is not installed.
-    static func time(_ executable: String, _ arguments: [String], in directory: URL) throws -> Double? {
-        guard FileManager.default.isExecutableFile(atPath: executable) else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.standardOutput = FileHandle.nullDevice
-        let start = Date()
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw ValidationError("\(executable) failed") }
-        return Date().timeIntervalSince(start)
-    }
-
     /// A CC 1.1 cartridge of about `bytes`: one module per 100 resources; of every 20 resources, 12 are files
     /// (half media that do not compress, half HTML pages), 3 web links, 2 discussion topics, 2 HTML pages with
     /// an image of their own, and 1 assessment of 5 questions.
@@ -156,17 +141,7 @@ struct BenchCartridge: ReportingCommand {
         var entries: [(path: String, data: () -> Data, compress: Bool)] = []
         var items = ""
         var declarations = ""
-        var state: UInt64 = 0x2018_2025
-        func noise(_ count: Int) -> Data {
-            var words = [UInt64](repeating: 0, count: count / 8 + 1)
-            for w in words.indices {
-                state ^= state << 13
-                state ^= state >> 7
-                state ^= state << 17
-                words[w] = state
-            }
-            return words.withUnsafeBytes { Data($0.prefix(count)) }
-        }
+        var noise = NoiseBytes()
         let page = "<html><body><h1>Bài học</h1>" + String(repeating: "<p>Phân số và số thập phân: so sánh, cộng, trừ. </p>", count: 40) + "</body></html>"
         for i in 0..<resources {
             let id = "R\(i)"
@@ -175,7 +150,7 @@ struct BenchCartridge: ReportingCommand {
             switch i % 20 {
             case 0..<6:
                 let path = "web_resources/media\(i).mp4"
-                entries.append((path, { noise(perMedia) }, false))
+                entries.append((path, { noise.next(perMedia) }, false))
                 declarations += "<resource identifier=\"\(id)\" type=\"webcontent\" href=\"\(path)\"><file href=\"\(path)\"/></resource>\n"
             case 6..<12:
                 let path = "web_resources/page\(i).html"
@@ -201,7 +176,7 @@ struct BenchCartridge: ReportingCommand {
                 let folder = "pages/p\(i)"
                 let html = "<html><body><p>Hình minh hoạ</p><img src=\"$IMS-CC-FILEBASE$/\(folder)/hinh.png\"/></body></html>"
                 entries.append(("\(folder)/index.html", { Data(html.utf8) }, true))
-                entries.append(("\(folder)/hinh.png", { noise(2048) }, false))
+                entries.append(("\(folder)/hinh.png", { noise.next(2048) }, false))
                 declarations += "<resource identifier=\"\(id)\" type=\"webcontent\" href=\"\(folder)/index.html\"><file href=\"\(folder)/index.html\"/><file href=\"\(folder)/hinh.png\"/></resource>\n"
             default:
                 let path = "assessments/quiz\(i).xml"
@@ -222,16 +197,8 @@ struct BenchCartridge: ReportingCommand {
             \(declarations)</resources>
             </manifest>
             """
-        let manifestData = Data(manifest.utf8)
-        try archive.addEntry(with: "imsmanifest.xml", type: .file, uncompressedSize: Int64(manifestData.count), compressionMethod: .deflate) {
-            (position: Int64, size: Int) in manifestData.subdata(in: Int(position)..<Int(position) + size)
-        }
-        for entry in entries {
-            let data = entry.data()
-            try archive.addEntry(
-                with: entry.path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: entry.compress ? .deflate : .none
-            ) { (position: Int64, size: Int) in data.subdata(in: Int(position)..<Int(position) + size) }
-        }
+        try archive.addEntry("imsmanifest.xml", data: Data(manifest.utf8), compress: true)
+        for entry in entries { try archive.addEntry(entry.path, data: entry.data(), compress: entry.compress) }
     }
 
     /// A CC-profile QTI 1.2 assessment of five single-choice questions.

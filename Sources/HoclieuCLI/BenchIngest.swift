@@ -85,12 +85,13 @@ struct BenchIngest: ReportingCommand {
         return id
     }
 
-    /// Wall time of a command, nil when it is not installed; a failure is an error.
-    static func time(_ executable: String, _ arguments: [String]) throws -> Double? {
+    /// Wall time of a command (run in `directory` when given), nil when it is not installed; a failure is an error.
+    static func time(_ executable: String, _ arguments: [String], in directory: URL? = nil) throws -> Double? {
         guard FileManager.default.isExecutableFile(atPath: executable) else { return nil }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         process.standardOutput = FileHandle.nullDevice
         let start = Date()
         try process.run()
@@ -135,29 +136,11 @@ struct BenchIngest: ReportingCommand {
                 + files.map { "<file href=\"\($0)\"/>" }.joined() + "</resource>\n"
         }
         manifest += "</organization></organizations>\n" + resources + "</resources></manifest>\n"
-        let manifestData = Data(manifest.utf8)
-        try archive.addEntry(with: "imsmanifest.xml", type: .file, uncompressedSize: Int64(manifestData.count)) { (position: Int64, size: Int) in
-            manifestData.subdata(in: Int(position)..<Int(position) + size)
-        }
+        try archive.addEntry("imsmanifest.xml", data: Data(manifest.utf8), compress: false)
         let text = Data(String(repeating: "<p>Phân số và số thập phân: học sinh nhận biết, so sánh và thực hiện phép tính với phân số. </p>\n", count: perEntry / 100 + 1).utf8)
-        var state: UInt64 = 0x2018_2025
+        var noise = NoiseBytes()
         for (i, name) in names.enumerated() {
-            let data: Data
-            if i % 3 == 0 {
-                data = text.prefix(perEntry)
-            } else {
-                var words = [UInt64](repeating: 0, count: perEntry / 8 + 1)
-                for w in words.indices {
-                    state ^= state << 13
-                    state ^= state >> 7
-                    state ^= state << 17
-                    words[w] = state
-                }
-                data = words.withUnsafeBytes { Data($0.prefix(perEntry)) }
-            }
-            try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { (position: Int64, size: Int) in
-                data.subdata(in: Int(position)..<Int(position) + size)
-            }
+            try archive.addEntry(name, data: i % 3 == 0 ? text.prefix(perEntry) : noise.next(perEntry), compress: true)
         }
     }
 }
