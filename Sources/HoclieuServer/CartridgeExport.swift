@@ -51,13 +51,12 @@ extension Repository {
         let request = try await cartridgeRequest(selection, format: format, target: target, user: user)
         progress(0.2)
         if isCancelled() { throw CancellationError() }
-        let folder = blobs.root.appendingPathComponent("tmp", isDirectory: true)
-        let file = folder.appendingPathComponent("export-\(UUID().uuidString).imscc")
-        defer { try? FileManager.default.removeItem(at: file) }
+        let file = blobs.temporaryFileURL(suffix: ".imscc")
+        defer { try? FileManager.default.removeItem(at: file) }  // gone already once adopted
         let report = try await NIOThreadPool.singleton.runIfActive { try CartridgeWriter.write(request, to: file) }
         progress(0.9)
         if isCancelled() { throw CancellationError() }
-        let blob = try blobs.store(fileAt: file)
+        let blob = try blobs.adopt(fileAt: file)
         let name = Self.exportFileName(request, format: format)
         return CartridgeExportResult(contentID: blob.contentID, fileName: name, byteSize: blob.byteSize, materials: request.items.count, report: report)
     }

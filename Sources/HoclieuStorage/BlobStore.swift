@@ -56,6 +56,20 @@ public struct BlobStore: Sendable {
         return try writer.commit()
     }
 
+    /// A fresh path in the store's temporary folder, for a file to ``adopt(fileAt:)`` once written.
+    public func temporaryFileURL(suffix: String = "") -> URL {
+        temporary.appendingPathComponent(UUID().uuidString + suffix)
+    }
+
+    /// Takes a finished file written at a ``temporaryFileURL(suffix:)`` into the store under its hash: the
+    /// file is read once to hash it and renamed into place, never copied (large exports).
+    public func adopt(fileAt source: URL) throws -> StoredBlob {
+        guard source.deletingLastPathComponent().standardizedFileURL.path == temporary.standardizedFileURL.path else {
+            throw BlobError.io("only files in the store's temporary folder can be adopted: \(source.path)")
+        }
+        return try BlobWriter(store: self, adopting: source).commit()
+    }
+
     /// Makes every blob written so far durable (file contents and directory entries): one `syncfs` of the
     /// file system that holds the store, for blobs committed with `deferringSync`.
     public func syncFileSystem() throws {
@@ -138,6 +152,28 @@ public final class BlobWriter {
         temporaryURL = store.temporary.appendingPathComponent(UUID().uuidString)
         descriptor = open(temporaryURL.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw BlobError.io("cannot create \(temporaryURL.path): errno \(errno)") }
+    }
+
+    /// A writer whose bytes are already in `file` (in the store's temporary folder): they are hashed, not copied.
+    init(store: BlobStore, adopting file: URL) throws {
+        self.store = store
+        self.limit = .max
+        temporaryURL = file
+        descriptor = open(file.path, O_RDWR | O_CLOEXEC)
+        guard descriptor >= 0 else { throw BlobError.io("cannot open \(file.path): errno \(errno)") }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress!, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let code = errno
+                abort()
+                throw BlobError.io("read failed: errno \(code)")
+            }
+            if n == 0 { break }
+            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[..<n])) }
+            byteCount += Int64(n)
+        }
     }
 
     deinit { abort() }

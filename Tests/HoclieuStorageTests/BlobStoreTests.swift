@@ -27,6 +27,24 @@ struct BlobStoreTests {
         #expect(try blobs.verify(stored.contentID) == false)
     }
 
+    @Test("A file written in the store's temporary folder is adopted by renaming, not copying")
+    func adopt() throws {
+        let (blobs, dir) = try makeBlobs()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bytes = Data((0..<3_000_000).map { UInt8($0 % 251) })
+        let file = blobs.temporaryFileURL(suffix: ".imscc")
+        try bytes.write(to: file)
+        let stored = try blobs.adopt(fileAt: file)
+        #expect(stored.contentID == ContentID.of(bytes: bytes))
+        #expect(stored.byteSize == 3_000_000 && stored.isNew)
+        #expect(!FileManager.default.fileExists(atPath: file.path), "moved, not copied")
+        #expect(try blobs.verify(stored.contentID) == true)
+        // Only files of the store's own temporary folder.
+        let outside = dir.appendingPathComponent("elsewhere.bin")
+        try bytes.write(to: outside)
+        #expect(throws: BlobError.self) { try blobs.adopt(fileAt: outside) }
+    }
+
     @Test("Over the limit: error and nothing left behind")
     func limit() throws {
         let (blobs, dir) = try makeBlobs()
