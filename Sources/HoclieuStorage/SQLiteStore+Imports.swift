@@ -143,8 +143,14 @@ extension SQLiteStore {
 
     public func claimJob(kinds: Set<String>) async throws -> Job? {
         guard !kinds.isEmpty else { return nil }
+        let marks = Array(repeating: "?", count: kinds.count).joined(separator: ", ")
+        // Workers poll: an idle poll is a read, so that it never takes the write lock.
+        let waiting = try await pool.read { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM job WHERE status = 'queued' AND kind IN (\(marks)) LIMIT 1", arguments: StatementArguments(kinds.sorted()))
+        }
+        guard waiting == true else { return nil }
         return try await pool.write { db in
-            let marks = Array(repeating: "?", count: kinds.count).joined(separator: ", ")
             return try Row.fetchOne(
                 db,
                 sql: """
