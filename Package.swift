@@ -171,7 +171,7 @@ let package = Package(
         .testTarget(
             name: "HoclieuCLITests",
             dependencies: [
-                "HoclieuCLI", "HoclieuStorage", "HoclieuCore", "HoclieuServer", "ConformanceCorpus",
+                "HoclieuCLI", "HoclieuStorage", "HoclieuCore", "HoclieuServer", "ConformanceCorpus", "CommonCartridge",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -137,6 +137,21 @@ public enum CartridgeReader {
         }
     }
 
+    /// Whether a file is a Common Cartridge: a zip whose root `imsmanifest.xml` announces one (a cartridge
+    /// namespace, or the plain IMS CP namespace with the Common Cartridge schema or CC 1.0 resource types).
+    /// Only the head of the manifest is read; ``read(_:progress:isCancelled:)`` decides for good.
+    public static func isCartridge(at url: URL) -> Bool {
+        guard let archive = try? SafeArchive(url: url), let entry = archive.entry("imsmanifest.xml"), let reader = try? archive.reader(entry)
+        else { return false }
+        var head = Data()
+        while head.count < 256 << 10, let chunk = try? reader.next() { head += chunk }
+        let text = String(decoding: head, as: UTF8.self)
+        let announced = CartridgeVersion.manifestNamespaces.filter { text.contains("\"\($0.namespace)\"") }.map(\.family)
+        if announced.contains(where: { $0 != .plainContentPackage }) { return true }
+        guard announced.contains(.plainContentPackage) else { return false }
+        return text.lowercased().contains("common cartridge") || CartridgeVersion.v1p0ResourceTypes.contains { text.contains($0) }
+    }
+
     /// Rewrites `$IMS-CC-FILEBASE$/x` references (also written `%24IMS-CC-FILEBASE%24`, `$IMS_CC_FILEBASE$`
     /// and `$IMS_CC_FILE_BASE$`) in an HTML file at `documentPath` into paths relative to that file's folder,
     /// so the page works once the cartridge paths are kept in a package. The rest of the bytes are untouched.
@@ -171,15 +186,20 @@ extension CartridgeVersion {
         case plainContentPackage
     }
 
+    /// The manifest namespaces, and what each announces.
+    static let manifestNamespaces: [(namespace: String, family: Family)] = [
+        ("http://www.imsglobal.org/xsd/imscc/imscp_v1p1", .cc(.v1p0)),
+        ("http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1", .cc(.v1p1)),
+        ("http://www.imsglobal.org/xsd/imsccv1p2/imscp_v1p1", .cc(.v1p2)),
+        ("http://www.imsglobal.org/xsd/imsccv1p3/imscp_v1p1", .cc(.v1p3)),
+        ("http://www.imsglobal.org/xsd/imscp_v1p1", .plainContentPackage),
+    ]
+
+    /// Resource types only a CC 1.0 cartridge has (to tell one written in the plain IMS CP namespace).
+    static let v1p0ResourceTypes = ["imscc_xmlv1p0", "imsdt_xmlv1p0", "imswl_xmlv1p0", "imsbasiclti_xmlv1p0"]
+
     static func family(ofNamespace namespace: String) -> Family? {
-        switch namespace {
-        case "http://www.imsglobal.org/xsd/imscc/imscp_v1p1": .cc(.v1p0)
-        case "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1": .cc(.v1p1)
-        case "http://www.imsglobal.org/xsd/imsccv1p2/imscp_v1p1": .cc(.v1p2)
-        case "http://www.imsglobal.org/xsd/imsccv1p3/imscp_v1p1": .cc(.v1p3)
-        case "http://www.imsglobal.org/xsd/imscp_v1p1": .plainContentPackage
-        default: nil
-        }
+        manifestNamespaces.first { $0.namespace == namespace }?.family
     }
 
     /// The version, from the namespace family and the manifest's `schema`/`schemaversion` (thin cartridges)
@@ -192,8 +212,7 @@ extension CartridgeVersion {
         case .cc(let version): return version
         case .plainContentPackage:
             if schema.lowercased().contains("common cartridge") { return .v1p0 }
-            let ccTypes = ["imscc_xmlv1p0", "imsdt_xmlv1p0", "imswl_xmlv1p0", "imsbasiclti_xmlv1p0"]
-            return types.contains(where: { type in ccTypes.contains { type.lowercased().contains($0) } }) ? .v1p0 : nil
+            return types.contains(where: { type in v1p0ResourceTypes.contains { type.lowercased().contains($0) } }) ? .v1p0 : nil
         }
     }
 }

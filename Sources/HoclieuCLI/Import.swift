@@ -113,7 +113,7 @@ struct Import: ReportingCommand {
         }
         for input in inputs {
             let url = URL(fileURLWithPath: input)
-            if !input.hasPrefix("http://"), !input.hasPrefix("https://"), !questions, format == nil, CartridgeDetection.isCartridge(url) {
+            if !input.hasPrefix("http://"), !input.hasPrefix("https://"), !questions, format == nil, CartridgeReader.isCartridge(at: url) {
                 do {
                     let options = CartridgeImportOptions(sourceSystem: source, status: status, visibility: visibility, subject: subject.first)
                     cartridges.append(

@@ -90,18 +90,6 @@ public struct CartridgeImportReport: Sendable, Codable {
     }
 }
 
-/// Tells Common Cartridges from other archives.
-public enum CartridgeDetection {
-    /// Whether the file is a cartridge: a zip whose root `imsmanifest.xml` is in a Common Cartridge namespace.
-    public static func isCartridge(_ url: URL) -> Bool {
-        guard let archive = try? SafeArchive(url: url), let entry = archive.entry("imsmanifest.xml"),
-            let reader = try? archive.reader(entry), let head = try? reader.next(maxBytes: 8192)
-        else { return false }
-        let text = String(decoding: head, as: UTF8.self)
-        return text.contains("/xsd/imscc/") || text.contains("/xsd/imsccv1p")
-    }
-}
-
 /// Why a cartridge was not imported (nothing was stored).
 public struct CartridgeImportError: Error, Sendable, CustomStringConvertible {
     public var vietnamese: String

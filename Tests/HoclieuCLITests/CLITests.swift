@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommonCartridge
 import ConformanceCorpus
 import Foundation
 import HoclieuCore
@@ -119,6 +120,31 @@ struct CLITests {
         #expect(h5p.kind == .simulation && h5p.format == "h5p" && h5p.metadata.title == "Drag the Words")
         #expect(try await repository.store.version(h5p.pid, number: 1)?.package?.kind == "h5p")
         #expect(repository.blobs.allBlobs().count == 2, "the refused package left no blob")
+    }
+
+    @Test("import and export of Common Cartridges: CC 1.0 in the plain IMS CP namespace is recognised; Moodle gets CC 1.1 only")
+    func cartridges() async throws {
+        let box = try Sandbox()
+        defer { box.cleanup() }
+        let repository = try await box.bootstrap()
+        let cc = ConformanceCorpus.root.appendingPathComponent("cc")
+        let report = try await box.command(
+            Import.self,
+            ["import", cc.appendingPathComponent("ims_sample/pyslet_ims_cc1p0_sample_1.zip").path, cc.appendingPathComponent("thin/thincc_1p3_weblink.imscc").path]
+        ).execute()
+        #expect(report.items.isEmpty, "both are cartridges, not plain files")
+        #expect(report.cartridges.map(\.version) == [.v1p0, .thin1p3])
+        #expect(report.cartridges.allSatisfy { $0.coursePackage?.action == .created })
+
+        let out = box.root.appendingPathComponent("moodle.imscc")
+        let export = try await box.command(Export.self, ["export", "--format", "cc1.1", "--target", "moodle", "--all", "--out", out.path]).execute()
+        #expect(export.cartridge?.format == .cc1p1)
+        #expect(export.materials == report.cartridges.reduce(0) { $0 + $1.counts.materials })
+        #expect(FileManager.default.fileExists(atPath: out.path))
+        await #expect(throws: (any Error).self) {
+            try await box.command(Export.self, ["export", "--format", "cc1.3", "--target", "moodle", "--all", "--out", out.path]).execute()
+        }
+        #expect(try await repository.store.statistics().materials == report.cartridges.reduce(0) { $0 + $1.created })
     }
 
     @Test("import: question files go into the bank with their report; a file with errors is refused unless --partial")
