@@ -137,6 +137,20 @@ public enum CartridgeReader {
         }
     }
 
+    /// The HTML text of a discussion topic (imsdt) or assignment descriptor: its `text`, made a paragraph when
+    /// its `texttype` is plain; nil when the file is not XML.
+    public static func topicHTML(_ data: Data) -> String? {
+        guard let root = try? HoclieuXML.XMLDocument(data: data).root else { return nil }
+        return topicHTML(root)
+    }
+
+    static func topicHTML(_ root: HoclieuXML.XMLElement) -> String {
+        let text = root.firstLocalChild("text")
+        let html = text?.text ?? ""
+        if let type = text?.attribute("texttype"), type.lowercased() == "text/plain" { return "<p>" + HTMLText.escape(html) + "</p>" }
+        return html
+    }
+
     /// Whether a file is a Common Cartridge: a zip whose root `imsmanifest.xml` announces one (a cartridge
     /// namespace, or the plain IMS CP namespace with the Common Cartridge schema or CC 1.0 resource types).
     /// Only the head of the manifest is read; ``read(_:progress:isCancelled:)`` decides for good.

@@ -462,9 +462,7 @@ struct PlanBuilder {
         guard let (path, root) = descriptor(i) else { return nil }
         let resource = model.resources[i]
         let isDiscussion = roles[i] == .discussion
-        let textElement = root.firstLocalChild("text")
-        var html = textElement?.text ?? ""
-        if let type = textElement?.attribute("texttype"), type.lowercased() == "text/plain" { html = "<p>" + HTMLText.escape(html) + "</p>" }
+        let html = CartridgeReader.topicHTML(root)
         if FileBase.tokens.contains(where: html.contains) { note(.fileReferencesNotCarried) }
         if isDiscussion, !(root.firstLocalChild("attachments")?.children.isEmpty ?? true) { note(.attachmentsNotCarried) }
         return PlannedResource(

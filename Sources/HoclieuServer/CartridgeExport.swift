@@ -2,7 +2,6 @@ public import CommonCartridge
 public import Foundation
 public import HoclieuCore
 import HoclieuStorage
-import HoclieuXML
 import NIOPosix
 
 /// What to export: every material the user may see, or the given ones (a course package brings its outline
@@ -183,7 +182,7 @@ extension Repository {
                 return nil
             default:
                 if version.mediaType == Self.discussionMediaType {
-                    content = .discussion(html: Self.descriptorText(file) ?? "")
+                    content = .discussion(html: (try? Data(contentsOf: file)).flatMap(CartridgeReader.topicHTML) ?? "")
                 } else if let package = version.package {
                     content = .package(source: file, fileName: version.fileName, launch: package.launch)
                 } else {
@@ -197,14 +196,6 @@ extension Repository {
             identifier: Self.exportIdentifier(material.pid), pid: material.pid.rawValue, metadata: material.metadata,
             taxonPaths: try await taxonPaths(material.metadata.knowledgeUnits, cache: &taxonCache),
             landingURL: configuration.publicBaseURL + "/id/" + material.pid.rawValue, content: content)
-    }
-
-    /// The `<text>` of a discussion-topic or assignment descriptor.
-    static func descriptorText(_ url: URL) -> String? {
-        guard let document = try? XMLDocument(contentsOf: url),
-            let text = try? document.selectString("string(//*[local-name()='text' or local-name()='instructions'][1])")
-        else { return nil }
-        return text.isEmpty ? nil : text
     }
 
     /// The catalogue path (môn → … → unit) of each knowledge unit, as LOM taxon paths (looked up once per unit).
