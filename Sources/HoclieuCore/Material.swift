@@ -86,43 +86,81 @@ public struct MaterialMetadata: Codable, Sendable, Equatable {
             authors: cleanList(authors), school: school.map(clean).flatMap { $0.isEmpty ? nil : $0 })
     }
 
+    static let maxTitle = 500
+    static let maxDescription = 20_000
+    static let maxListValues = 50
+
+    static func isLanguageTag(_ s: String) -> Bool { s.allSatisfy { $0.isLetter || $0 == "-" } && s.count <= 35 }
+    static func isSubjectCode(_ s: String) -> Bool { s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") } && s.count <= 32 }
+    static func isUnitCode(_ s: String) -> Bool {
+        s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-") } && s.count <= 64
+    }
+    /// Control characters (NUL above all: C strings end there) never belong in metadata.
+    static func isControl(_ c: Unicode.Scalar) -> Bool { (c.value < 0x20 && c != "\n" && c != "\t" && c != "\r") || c.value == 0x7F }
+    static func hasControl(_ text: String) -> Bool { text.unicodeScalars.contains(where: isControl) }
+
     /// Every rule the metadata breaks, as field/problem pairs (empty when valid).
     public func violations() -> [FieldViolation] {
         var problems: [FieldViolation] = []
         if title.isEmpty { problems.append(.init(field: "title", problem: .required)) }
-        if title.count > 500 { problems.append(.init(field: "title", problem: .tooLong(max: 500))) }
-        if description.count > 20_000 { problems.append(.init(field: "description", problem: .tooLong(max: 20_000))) }
-        if !language.isEmpty, !language.allSatisfy({ $0.isLetter || $0 == "-" }) || language.count > 35 {
-            problems.append(.init(field: "language", problem: .invalid))
-        }
+        if title.count > Self.maxTitle { problems.append(.init(field: "title", problem: .tooLong(max: Self.maxTitle))) }
+        if description.count > Self.maxDescription { problems.append(.init(field: "description", problem: .tooLong(max: Self.maxDescription))) }
+        if !language.isEmpty, !Self.isLanguageTag(language) { problems.append(.init(field: "language", problem: .invalid)) }
         for g in grades where !(1...12).contains(g) { problems.append(.init(field: "grades", problem: .outOfRange(min: 1, max: 12))) }
-        for s in subjects where !s.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) || s.count > 32 {
-            problems.append(.init(field: "subjects", problem: .invalid))
-        }
-        for u in knowledgeUnits where !u.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-") })
-            || u.count > 64
-        {
-            problems.append(.init(field: "knowledgeUnits", problem: .invalid))
-        }
-        // Control characters (NUL above all: C strings end there) never belong in metadata.
-        func hasControl(_ text: String) -> Bool {
-            text.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n" && $0 != "\t" && $0 != "\r") || $0.value == 0x7F }
-        }
+        for s in subjects where !Self.isSubjectCode(s) { problems.append(.init(field: "subjects", problem: .invalid)) }
+        for u in knowledgeUnits where !Self.isUnitCode(u) { problems.append(.init(field: "knowledgeUnits", problem: .invalid)) }
         let texts: [(String, [String])] = [
             ("title", [title]), ("description", [description]), ("language", [language]), ("keywords", keywords), ("authors", authors),
             ("licence", licence.map { [$0] } ?? []), ("school", school.map { [$0] } ?? []), ("subjects", subjects),
             ("knowledgeUnits", knowledgeUnits),
         ]
-        for (field, values) in texts where values.contains(where: hasControl) {
+        for (field, values) in texts where values.contains(where: Self.hasControl) {
             problems.append(.init(field: field, problem: .invalid))
         }
         for (field, list) in [("subjects", subjects), ("knowledgeUnits", knowledgeUnits), ("keywords", keywords), ("authors", authors)]
         where list.contains(where: { VietnameseText.trimmed($0).isEmpty }) {
             problems.append(.init(field: field, problem: .invalid))
         }
-        if keywords.count > 50 { problems.append(.init(field: "keywords", problem: .tooMany(max: 50))) }
-        if authors.count > 50 { problems.append(.init(field: "authors", problem: .tooMany(max: 50))) }
+        if keywords.count > Self.maxListValues { problems.append(.init(field: "keywords", problem: .tooMany(max: Self.maxListValues))) }
+        if authors.count > Self.maxListValues { problems.append(.init(field: "authors", problem: .tooMany(max: Self.maxListValues))) }
         return problems
+    }
+
+    /// The metadata changed as little as needed for ``violations()`` to be empty (metadata from other systems):
+    /// control characters removed, texts and lists cut to their limits, invalid codes, grades and empty values
+    /// dropped, `fallbackTitle` for an empty title and `vi` for an unusable language. Returns the names of the
+    /// fields that were changed (an empty title replaced by the fallback is not counted).
+    public func repaired(fallbackTitle: String) -> (metadata: MaterialMetadata, changed: [String]) {
+        func clean(_ text: String) -> String { String(String.UnicodeScalarView(text.unicodeScalars.filter { !Self.isControl($0) })) }
+        func cleanList(_ list: [String], valid: (String) -> Bool = { _ in true }, max: Int = .max) -> [String] {
+            Array(list.map(clean).filter { !VietnameseText.trimmed($0).isEmpty && valid($0) }.prefix(max))
+        }
+        var m = self
+        m.title = VietnameseText.trimmed(clean(title))
+        if m.title.isEmpty { m.title = fallbackTitle }
+        m.title = String(m.title.prefix(Self.maxTitle))
+        m.description = String(clean(description).prefix(Self.maxDescription))
+        m.language = clean(language)
+        if m.language.isEmpty || !Self.isLanguageTag(m.language) { m.language = "vi" }
+        m.grades = grades.filter { (1...12).contains($0) }
+        m.subjects = cleanList(subjects, valid: Self.isSubjectCode)
+        m.knowledgeUnits = cleanList(knowledgeUnits, valid: Self.isUnitCode)
+        m.keywords = cleanList(keywords, max: Self.maxListValues)
+        m.authors = cleanList(authors, max: Self.maxListValues)
+        m.licence = licence.map(clean)
+        m.school = school.map(clean)
+        var changed: [String] = []
+        if m.title != title, !(VietnameseText.trimmed(clean(title)).isEmpty && m.title == fallbackTitle) { changed.append("title") }
+        if m.description != description { changed.append("description") }
+        if m.language != language, !language.isEmpty { changed.append("language") }
+        if m.grades != grades { changed.append("grades") }
+        if m.subjects != subjects { changed.append("subjects") }
+        if m.knowledgeUnits != knowledgeUnits { changed.append("knowledgeUnits") }
+        if m.keywords != keywords { changed.append("keywords") }
+        if m.authors != authors { changed.append("authors") }
+        if m.licence != licence { changed.append("licence") }
+        if m.school != school { changed.append("school") }
+        return (m, changed)
     }
 }
 

@@ -90,13 +90,6 @@ public struct CartridgeImportReport: Sendable, Codable {
     }
 }
 
-/// Why a cartridge was not imported (nothing was stored).
-public struct CartridgeImportError: Error, Sendable, CustomStringConvertible {
-    public var vietnamese: String
-    public var english: String
-    public var description: String { "\(vietnamese) / \(english)" }
-}
-
 extension Repository {
     /// Imports a Common Cartridge: every resource becomes a material (files, HTML pages with their files as
     /// HTML5 packages, web and LTI links, discussion topics, assignments, question sets whose questions also go
@@ -150,8 +143,7 @@ extension Repository {
         for (index, resource) in plan.resources.enumerated() {
             if isCancelled() { throw CancellationError() }
             let file = try storeContent(resource, archive: archive, options: options, prepared: &prepared)
-            var metadata = Self.importable(resource.metadata, fallbackTitle: resource.identifier, warnings: &prepared.warnings, resource: resource.identifier)
-            if metadata.language.isEmpty { metadata.language = plan.metadata.language }
+            let metadata = Self.importable(resource.metadata, fallbackTitle: resource.identifier, warnings: &prepared.warnings, resource: resource.identifier)
             var url: String?
             switch resource.content {
             case .webLink(let link, _), .ltiLink(let link, _): url = link
@@ -211,7 +203,7 @@ extension Repository {
         prepared.resourceForEntry.append(resource)
         switch resource.content {
         case .file(let path):
-            guard let entry = archive.entry(path) else { throw Self.missing(path) }
+            guard let entry = archive.entry(path) else { throw CartridgeError.missingFiles([path]) }
             let writer = try blobs.makeWriter(limit: configuration.maxUploadBytes)
             do {
                 try archive.read(entry) { chunk in try chunk.withUnsafeBytes { try writer.write($0) } }
@@ -229,7 +221,7 @@ extension Repository {
             var entries: [(path: String, data: Data)] = []
             var text: String?
             for path in files.sorted() {
-                guard archive.contains(path) else { throw Self.missing(path) }
+                guard archive.contains(path) else { throw CartridgeError.missingFiles([path]) }
                 var data = try archive.data(path, limit: Int(min(configuration.maxUploadBytes, Int64(Int.max))))
                 if ["html", "htm", "xhtml"].contains((path as NSString).pathExtension.lowercased()) {
                     data = CartridgeReader.rewriteFileBase(data, documentPath: path)
@@ -270,7 +262,7 @@ extension Repository {
     private func storeDescriptor(
         _ path: String, archive: SafeArchive, mediaType: String = "application/xml", text: String?, prepared: inout PreparedCartridge
     ) throws -> StoredContent {
-        guard archive.contains(path) else { throw Self.missing(path) }
+        guard archive.contains(path) else { throw CartridgeError.missingFiles([path]) }
         let blob = try storeBlob(try archive.data(path), prepared: &prepared)
         return StoredContent(blob: blob, name: (path as NSString).lastPathComponent, mediaType: mediaType, text: text)
     }
@@ -283,39 +275,16 @@ extension Repository {
         return blob
     }
 
-    static func missing(_ path: String) -> CartridgeImportError {
-        CartridgeImportError(vietnamese: "Thiếu tệp trong gói: \(path)", english: "File missing from the cartridge: \(path)")
-    }
-
-    /// Metadata the store accepts: a title (the fallback when empty), lengths and list sizes cut to the limits,
-    /// control characters removed; every repair is a warning.
+    /// Metadata the store accepts (``MaterialMetadata/repaired(fallbackTitle:)``); every repaired field is a warning.
     static func importable(_ metadata: MaterialMetadata, fallbackTitle: String, warnings: inout [CartridgeMessage], resource: String?) -> MaterialMetadata {
-        func clean(_ text: String) -> String {
-            String(String.UnicodeScalarView(text.unicodeScalars.filter { !($0.value < 0x20 && $0 != "\n" && $0 != "\t") && $0.value != 0x7F }))
-        }
-        var m = metadata
-        m.title = clean(m.title).trimmingCharacters(in: .whitespacesAndNewlines)
-        if m.title.isEmpty { m.title = fallbackTitle }
-        if m.title.count > 500 {
-            m.title = String(m.title.prefix(500))
-            warnings.append(CartridgeMessage(code: "truncated", vi: "Tiêu đề bị cắt còn 500 ký tự", en: "Title cut to 500 characters", resource: resource))
-        }
-        m.description = clean(m.description)
-        if m.description.count > 20_000 {
-            m.description = String(m.description.prefix(20_000))
+        let (repaired, changed) = metadata.repaired(fallbackTitle: fallbackTitle)
+        for field in changed {
             warnings.append(
-                CartridgeMessage(code: "truncated", vi: "Mô tả bị cắt còn 20.000 ký tự", en: "Description cut to 20,000 characters", resource: resource))
+                CartridgeMessage(
+                    code: "metadataRepaired", vi: "Trường \(field) đã được sửa cho hợp lệ (cắt bớt hoặc bỏ giá trị không hợp lệ)",
+                    en: "The field \(field) was repaired (cut to its limit or invalid values left out)", resource: resource))
         }
-        m.keywords = Array(m.keywords.map(clean).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.prefix(50))
-        m.authors = Array(m.authors.map(clean).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.prefix(50))
-        m.subjects = m.subjects.filter { $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") } && $0.count <= 32 && !$0.isEmpty }
-        m.knowledgeUnits = m.knowledgeUnits.filter {
-            !$0.isEmpty && $0.count <= 64 && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ".-_".contains($0)) }
-        }
-        m.grades = m.grades.filter { (1...12).contains($0) }
-        if !m.language.allSatisfy({ $0.isLetter || $0 == "-" }) || m.language.count > 35 { m.language = "" }
-        if m.language.isEmpty { m.language = "vi" }
-        return m
+        return repaired
     }
 
     /// The organisation as a course outline; without one, every resource in manifest order.

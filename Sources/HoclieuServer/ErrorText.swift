@@ -14,7 +14,6 @@ public enum ErrorText {
         case let error as BlobError: "\(error)"
         case let problem as Problem: "\(problem.vi) / \(problem.en)"
         case let error as CartridgeError: "\(error.vietnamese) / \(error.english)"
-        case let error as CartridgeImportError: error.description
         case let error as CartridgeExportError: "\(error.vietnamese) / \(error.english)"
         default: nil
         }

@@ -76,7 +76,7 @@ struct JobService: Service {
                     progress: { value in progress.withLock { $0 = value } }, isCancelled: { stop.withLock { $0 } })
                 result = try HoclieuJSON.encoder().encode(export)
             default:
-                throw CartridgeImportError(vietnamese: "Loại việc không rõ: \(job.kind)", english: "Unknown job kind: \(job.kind)")
+                throw StoreError.invalid("Loại việc không rõ / unknown job kind: \(job.kind)")
             }
             try await store.finishJob(id: job.id, status: .succeeded, result: result, error: nil)
         } catch let error where error is CancellationError || stop.withLock({ $0 }) {
