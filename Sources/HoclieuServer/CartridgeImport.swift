@@ -349,7 +349,7 @@ struct PreparedCartridge: Sendable {
             case .webLink: counts.webLinks += 1
             case .ltiLink: counts.ltiLinks += 1
             case .text: if resource.format == "imsdt" { counts.discussions += 1 } else { counts.assignments += 1 }
-            case .questions(let result, _, _):
+            case .questions(let result, _, let descriptor):
                 counts.questionSets += 1
                 counts.questions += result.questions.count
                 item.questions = result.questions.count
@@ -359,7 +359,7 @@ struct PreparedCartridge: Sendable {
                         dropped.append(
                             CartridgeMessage(
                                 code: message.code, vi: message.vietnamese, en: message.english, resource: resource.identifier,
-                                path: { if case .questions(_, _, let d) = resource.content { return d } else { return nil } }(),
+                                path: descriptor,
                                 line: message.location?.line ?? 0))
                     }
                 }

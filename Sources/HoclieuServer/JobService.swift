@@ -58,6 +58,8 @@ struct JobService: Service {
         defer { heartbeat.cancel() }
         var logger = logger
         logger[metadataKey: "hoclieu.job.id"] = "\(job.id)"
+        // The uploaded cartridge is not kept once its import has ended, however it ended.
+        let upload = job.kind == "import" ? (try? HoclieuJSON.decoder().decode(ImportJobInput.self, from: job.input))?.contentID : nil
         do {
             let result: Data
             switch job.kind {
@@ -68,7 +70,6 @@ struct JobService: Service {
                     progress: { value in progress.withLock { $0 = value } }, isCancelled: { stop.withLock { $0 } })
                 result = try HoclieuJSON.encoder().encode(report)
                 logger.info("cartridge imported", metadata: ["hoclieu.created": "\(report.created)", "hoclieu.unchanged": "\(report.unchanged)"])
-                await dropUpload(input.contentID)
             case "export":
                 let input = try HoclieuJSON.decoder().decode(ExportJobInput.self, from: job.input)
                 let export = try await repository.exportCartridge(
@@ -82,22 +83,16 @@ struct JobService: Service {
         } catch let error where error is CancellationError || stop.withLock({ $0 }) {
             logger.info("job cancelled")
             try? await store.finishJob(id: job.id, status: .cancelled, result: nil, error: "Đã huỷ / Cancelled")
-            if let input = try? HoclieuJSON.decoder().decode(ImportJobInput.self, from: job.input) { await dropUpload(input.contentID) }
         } catch {
             logger.warning("job failed", metadata: ["hoclieu.error": "\(error)"])
             try? await store.finishJob(id: job.id, status: .failed, result: nil, error: Self.explain(error))
-            if let input = try? HoclieuJSON.decoder().decode(ImportJobInput.self, from: job.input) { await dropUpload(input.contentID) }
         }
+        if let upload { await repository.discard([StoredBlob(contentID: upload, byteSize: 0, isNew: true)]) }
     }
 
     private func owner(_ job: Job) async throws -> User {
         guard let user = try await repository.store.user(id: job.ownerID) else { throw StoreError.notFound("user \(job.ownerID)") }
         return user
-    }
-
-    /// The uploaded cartridge is not kept once its import has ended (unless a version uses the same bytes).
-    private func dropUpload(_ id: ContentID) async {
-        await repository.discard([StoredBlob(contentID: id, byteSize: 0, isNew: true)])
     }
 
     /// The bilingual text of a job's failure (never a stack of internals).
