@@ -204,18 +204,24 @@ extension Repository {
         switch resource.content {
         case .file(let path):
             guard let entry = archive.entry(path) else { throw CartridgeError.missingFiles([path]) }
+            let name = (path as NSString).lastPathComponent
+            let mediaType = MediaTypes.resolve(declared: nil, fileName: name)
+            // A file small enough for text extraction is kept as it streams by, not read back from the blob.
+            let keep = entry.uncompressedSize <= UInt64(TextExtraction.maxBytes)
+            var kept = Data()
             let writer = try blobs.makeWriter(limit: configuration.maxUploadBytes)
             do {
-                try archive.read(entry) { chunk in try chunk.withUnsafeBytes { try writer.write($0) } }
+                try archive.read(entry) { chunk in
+                    if keep { kept.append(chunk) }
+                    try chunk.withUnsafeBytes { try writer.write($0) }
+                }
             } catch {
                 writer.abort()
                 throw error
             }
             let blob = try writer.commit(deferringSync: true)
             prepared.blobs.append(blob)
-            let name = (path as NSString).lastPathComponent
-            let mediaType = MediaTypes.resolve(declared: nil, fileName: name)
-            let text = TextExtraction.extract(mediaType: mediaType, byteSize: blob.byteSize) { try Data(contentsOf: self.blobs.url(for: blob.contentID)) }
+            let text = TextExtraction.extract(mediaType: mediaType, byteSize: blob.byteSize) { kept }
             return StoredContent(blob: blob, name: name, mediaType: mediaType, text: text)
         case .bundle(let launch, let files):
             var entries: [(path: String, data: Data)] = []

@@ -81,6 +81,9 @@ struct CartridgeRoundTripTests {
         let changed = t.folder.appendingPathComponent("changed.imscc")
         try StoredZipWriter.archive(entries).write(to: changed)
         let second = try await t.repository.importCartridge(at: changed, fileName: "course.imscc", ownerID: owner)
+        // The page's own text (not its title) is in the search index.
+        let hits = try await t.repository.store.search(SearchRequest(text: "biased", viewer: try await t.repository.store.user(id: owner), limit: 5))
+        #expect(hits.total == 1)
 
         #expect(second.created == 0)
         #expect(second.updated == 1)
