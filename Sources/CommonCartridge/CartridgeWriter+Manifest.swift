@@ -204,13 +204,6 @@ struct ManifestWriter {
         try w.endElement()
     }
 
-    /// `text` without the characters XML 1.0 cannot carry.
-    static func xmlSafe(_ text: String) -> String {
-        func ok(_ s: Unicode.Scalar) -> Bool {
-            let v = s.value
-            return v == 0x9 || v == 0xA || v == 0xD || (v >= 0x20 && v != 0xFFFE && v != 0xFFFF)
-        }
-        guard text.unicodeScalars.contains(where: { !ok($0) }) else { return text }
-        return String(String.UnicodeScalarView(text.unicodeScalars.filter(ok)))
-    }
+    /// `text` without the characters XML 1.0 cannot carry (``XMLText/safe(_:)``).
+    static func xmlSafe(_ text: String) -> String { XMLText.safe(text) }
 }

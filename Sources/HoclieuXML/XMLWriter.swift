@@ -247,3 +247,19 @@ public final class XMLWriter {
         }
     }
 }
+
+/// Text as XML 1.0 can carry it.
+public enum XMLText {
+    /// Whether XML 1.0 can carry the character (not control characters other than tab, line feed and carriage
+    /// return, nor U+FFFE or U+FFFF, which text pasted from Word sometimes holds).
+    public static func isXMLCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        let v = scalar.value
+        return v == 0x9 || v == 0xA || v == 0xD || (v >= 0x20 && v != 0xFFFE && v != 0xFFFF)
+    }
+
+    /// `text` without the characters XML 1.0 cannot carry.
+    public static func safe(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { !isXMLCharacter($0) }) else { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.filter(isXMLCharacter)))
+    }
+}

@@ -94,16 +94,8 @@ struct XHTMLWriter {
         if !rest.isEmpty { try w.text(xmlSafe(String(rest))) }
     }
 
-    /// `text` without the characters XML 1.0 cannot carry.
-    static func xmlSafe(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { !isXMLCharacter($0) }) else { return text }
-        return String(String.UnicodeScalarView(text.unicodeScalars.filter(isXMLCharacter)))
-    }
-
-    static func isXMLCharacter(_ scalar: Unicode.Scalar) -> Bool {
-        let v = scalar.value
-        return v == 0x9 || v == 0xA || v == 0xD || (v >= 0x20 && v != 0xFFFE && v != 0xFFFF)
-    }
+    /// `text` without the characters XML 1.0 cannot carry (``XMLText/safe(_:)``).
+    static func xmlSafe(_ text: String) -> String { XMLText.safe(text) }
 }
 
 

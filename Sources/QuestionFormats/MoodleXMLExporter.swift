@@ -72,21 +72,12 @@ public enum MoodleXMLExporter {
         try w.endElement()
     }
 
-    /// `text` without the characters XML 1.0 cannot carry (control characters other than tab,
-    /// line feed and carriage return, U+FFFE, U+FFFF), which text pasted from Word sometimes holds.
-    static func xmlSafe(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { !isXMLCharacter($0) }) else { return text }
-        return String(String.UnicodeScalarView(text.unicodeScalars.filter(isXMLCharacter)))
-    }
-
-    static func isXMLCharacter(_ scalar: Unicode.Scalar) -> Bool {
-        let v = scalar.value
-        return v == 0x9 || v == 0xA || v == 0xD || (v >= 0x20 && v != 0xFFFE && v != 0xFFFF)
-    }
+    /// `text` without the characters XML 1.0 cannot carry (``XMLText/safe(_:)``).
+    static func xmlSafe(_ text: String) -> String { XMLText.safe(text) }
 
     /// Whether any text of a value (walked by reflection; file bytes excluded) holds a character XML cannot carry.
     static func hasNonXMLCharacters(_ value: Any) -> Bool {
-        if let text = value as? String { return text.unicodeScalars.contains { !isXMLCharacter($0) } }
+        if let text = value as? String { return text.unicodeScalars.contains { !XMLText.isXMLCharacter($0) } }
         if value is Data { return false }
         return Mirror(reflecting: value).children.contains { hasNonXMLCharacters($0.value) }
     }
