@@ -59,7 +59,7 @@ public struct ImportBatch: Sendable {
 /// What an import did, entry by entry (same order as the batch).
 public struct ImportBatchResult: Sendable, Codable, Equatable {
     public struct Outcome: Sendable, Codable, Equatable {
-        public enum Action: String, Sendable, Codable { case created, updated, unchanged }
+        public typealias Action = ImportAction
         public var pid: PersistentIdentifier
         public var version: Int
         public var action: Action

@@ -23,9 +23,12 @@ public protocol QuestionStore: Sendable {
     func questionSummaries(subject: String?, status: QuestionStatus?) async throws -> [BankQuestionSummary]
 }
 
+/// What an import did with one thing (a question, a material).
+public enum ImportAction: String, Sendable, Codable { case created, updated, unchanged }
+
 /// What an import did with one question.
 public struct QuestionImportOutcome: Sendable, Codable, Equatable {
-    public enum Action: String, Sendable, Codable { case created, updated, unchanged }
+    public typealias Action = ImportAction
     public var id: String
     public var version: Int
     public var action: Action
