@@ -48,18 +48,21 @@ enum PathRules {
 
 /// Local files an HTML page uses: `$IMS-CC-FILEBASE$` references and relative `src`/`href`/`data` values.
 enum HTMLReferences {
+    /// Scans the bytes (the tokens and attribute names are ASCII): Foundation's `range(of:)` on `String` was most
+    /// of the time spent planning a cartridge of many pages.
     static func localFiles(in data: Data, documentPath: String) -> [String] {
-        let html = String(decoding: data, as: UTF8.self)
+        let html = [UInt8](data)
         var found: [String] = []
-        let stops: Set<Character> = ["\"", "'", "<", ">", ")", " ", "\n", "\r", "\t", "?", "#"]
+        let stops = Set("\"'<>) \n\r\t?#".utf8)
+        func text(_ range: Range<Int>) -> String { String(decoding: html[range], as: UTF8.self) }
         // Cartridge-root references.
-        for token in FileBase.tokens {
-            var search = html.startIndex
-            while let range = html.range(of: token, range: search..<html.endIndex) {
-                var end = range.upperBound
-                while end < html.endIndex, !stops.contains(html[end]) { end = html.index(after: end) }
+        for token in FileBase.tokens.map({ Array($0.utf8) }) {
+            var search = 0
+            while let start = find(token, in: html, from: search) {
+                var end = start + token.count
+                while end < html.count, !stops.contains(html[end]) { end += 1 }
                 search = end
-                var value = String(html[range.upperBound..<end])
+                var value = text(start + token.count..<end)
                 while value.hasPrefix("/") { value.removeFirst() }
                 value = HTMLText.decodeEntities(value)
                 if let path = try? PathRules.resolve(value.removingPercentEncoding ?? value, base: "") { found.append(path) }
@@ -68,17 +71,17 @@ enum HTMLReferences {
         }
         // Relative references.
         let directory = documentPath.split(separator: "/").dropLast().joined(separator: "/")
-        for attribute in ["src=", "href=", "data=", "SRC=", "HREF="] {
-            var search = html.startIndex
-            while let range = html.range(of: attribute, range: search..<html.endIndex) {
-                search = range.upperBound
-                guard range.upperBound < html.endIndex else { break }
-                let quote = html[range.upperBound]
-                guard quote == "\"" || quote == "'" else { continue }
-                let start = html.index(after: range.upperBound)
-                guard let close = html[start...].firstIndex(of: quote) else { break }
+        for attribute in ["src=", "href=", "data=", "SRC=", "HREF="].map({ Array($0.utf8) }) {
+            var search = 0
+            while let match = find(attribute, in: html, from: search) {
+                let afterName = match + attribute.count
+                search = afterName
+                guard afterName < html.count else { break }
+                let quote = html[afterName]
+                guard quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else { continue }
+                guard let close = html[(afterName + 1)...].firstIndex(of: quote) else { break }
                 search = close
-                var value = HTMLText.decodeEntities(String(html[start..<close])).trimmingCharacters(in: .whitespaces)
+                var value = HTMLText.decodeEntities(text(afterName + 1..<close)).trimmingCharacters(in: .whitespaces)
                 if value.isEmpty || value.hasPrefix("#") || value.hasPrefix("/") || value.hasPrefix("$") || value.hasPrefix("%24") || PathRules.isExternal(value) {
                     continue
                 }
@@ -87,6 +90,17 @@ enum HTMLReferences {
             }
         }
         return found
+    }
+
+    /// The first index of `needle` in `bytes` at or after `from`.
+    static func find(_ needle: [UInt8], in bytes: [UInt8], from: Int) -> Int? {
+        guard let first = needle.first, bytes.count >= needle.count else { return nil }
+        var i = from
+        while i <= bytes.count - needle.count {
+            if bytes[i] == first, bytes[i..<(i + needle.count)].elementsEqual(needle) { return i }
+            i += 1
+        }
+        return nil
     }
 }
 
