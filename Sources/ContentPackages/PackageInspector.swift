@@ -26,6 +26,17 @@ public struct OutlineItem: Codable, Sendable, Equatable {
     public var href: String?
     public var isSCO: Bool
     public var children: [OutlineItem]
+    /// SCORM 1.2 `adlcp:prerequisites` as written: kept for the record, not enforced by the preview player.
+    public var prerequisites: String?
+
+    public init(identifier: String, title: String, href: String?, isSCO: Bool, children: [OutlineItem], prerequisites: String? = nil) {
+        self.identifier = identifier
+        self.title = title
+        self.href = href
+        self.isSCO = isSCO
+        self.children = children
+        self.prerequisites = prerequisites
+    }
 }
 
 /// What a package says about itself: prefills the material's metadata (the teacher's values win).
@@ -132,6 +143,10 @@ public enum PackageInspector {
             let text = try doc.selectString("normalize-space(\(xpath))")
             return text.isEmpty ? nil : text
         }
+        func first(in element: XMLElement, _ xpath: String) throws -> String? {
+            let text = try element.selectString("normalize-space(\(xpath))")
+            return text.isEmpty ? nil : text
+        }
         let schemaVersion = try first("//*[local-name()='metadata'][1]/*[local-name()='schemaversion']")
         let namespaces = Set(try doc.selectStrings("//namespace::*"))
         let kind: PackageKind
@@ -149,17 +164,13 @@ public enum PackageInspector {
         if let edition = ManifestSchemas.edition(rootNamespace: doc.root?.namespaceURI, schemaVersion: schemaVersion, kind: kind) {
             report.warnings += ManifestSchemas.warnings(for: doc, edition: edition)
         }
-        let defaultOrg = try first("//*[local-name()='organizations']/@default")
-        let orgPath = defaultOrg.map { "//*[local-name()='organization'][@identifier='\($0)']" } ?? "//*[local-name()='organization'][1]"
         let lomTitle = "//*[local-name()='lom']/*[local-name()='general']/*[local-name()='title']"
-        report.title = try first("\(orgPath)/*[local-name()='title']") ?? first("\(lomTitle)//*[local-name()='string' or local-name()='langstring'][1]")
         report.description = try first(
             "//*[local-name()='lom']/*[local-name()='general']/*[local-name()='description']//*[local-name()='string' or local-name()='langstring'][1]")
         report.language = try first("//*[local-name()='lom']/*[local-name()='general']/*[local-name()='language'][1]")
         report.keywords = try doc.selectStrings(
             "//*[local-name()='lom']/*[local-name()='general']/*[local-name()='keyword']//*[local-name()='string' or local-name()='langstring']")
             .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
-        if try doc.select(orgPath).isEmpty { report.warnings.append("không có organization / the manifest has no organization") }
 
         // Resources: hrefs that resolve, SCOs, the launch file.
         var hrefByResource: [String: String] = [:]
@@ -184,7 +195,11 @@ public enum PackageInspector {
                 }
             }
         }
-        for item in try doc.select("\(orgPath)//*[local-name()='item'][@identifierref]") {
+        let organization = try chooseOrganization(doc, launchable: hrefByResource, report: &report)
+        report.title = try organization.flatMap { try first(in: $0, "*[local-name()='title']") }
+            ?? first("\(lomTitle)//*[local-name()='string' or local-name()='langstring'][1]")
+        var withPrerequisites: [String] = []
+        for item in try organization?.select(".//*[local-name()='item'][@identifierref]") ?? [] {
             guard let ref = item.attribute("identifierref") else { continue }
             let title = (try? item.selectString("normalize-space(*[local-name()='title'])")) ?? ""
             let href = hrefByResource[ref].map { $0 + (item.attribute("parameters") ?? "") }
@@ -199,17 +214,65 @@ public enum PackageInspector {
         if report.launch == nil {
             throw PackageError.invalid("gói không có tệp khởi chạy / no item points at a launchable resource")
         }
-        func outline(_ item: XMLElement) -> OutlineItem {
+        func outline(_ item: XMLElement) -> [OutlineItem] {
+            let prerequisites = item.children.first { $0.name == "prerequisites" }?.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if let prerequisites, !prerequisites.isEmpty { withPrerequisites.append(item.attribute("identifier") ?? "?") }
+            let children = item.children.filter { $0.name == "item" }.flatMap(outline)
+            // `isvisible="false"`: not shown in the table of contents (the player still sequences it);
+            // what it holds moves up one level.
+            if item.attribute("isvisible")?.trimmingCharacters(in: .whitespaces).lowercased() == "false" { return children }
             let ref = item.attribute("identifierref")
-            return OutlineItem(
-                identifier: item.attribute("identifier") ?? "",
-                title: item.children.first { $0.name == "title" }?.text.trimmingCharacters(in: .whitespacesAndNewlines) ?? "",
-                href: ref.flatMap { hrefByResource[$0] }.map { $0 + (item.attribute("parameters") ?? "") },
-                isSCO: ref.map { scoResources.contains($0) } ?? false,
-                children: item.children.filter { $0.name == "item" }.map(outline))
+            return [
+                OutlineItem(
+                    identifier: item.attribute("identifier") ?? "",
+                    title: item.children.first { $0.name == "title" }?.text.trimmingCharacters(in: .whitespacesAndNewlines) ?? "",
+                    href: ref.flatMap { hrefByResource[$0] }.map { $0 + (item.attribute("parameters") ?? "") },
+                    isSCO: ref.map { scoResources.contains($0) } ?? false,
+                    children: children,
+                    prerequisites: prerequisites?.isEmpty == false ? prerequisites : nil)
+            ]
         }
-        report.outline = try doc.select(orgPath).first?.children.filter { $0.name == "item" }.map(outline) ?? []
+        report.outline = organization?.children.filter { $0.name == "item" }.flatMap(outline) ?? []
+        if !withPrerequisites.isEmpty {
+            let listed = withPrerequisites.prefix(5).joined(separator: ", ") + (withPrerequisites.count > 5 ? ", …" : "")
+            report.warnings.append(
+                "điều kiện tiên quyết (adlcp:prerequisites) được giữ nhưng trình phát không áp dụng / "
+                    + "prerequisites are kept but not enforced by the player: \(withPrerequisites.count) item (\(listed))")
+        }
         return report
+    }
+
+    /// The organisation a player shows: the one `<organizations default>` names, as SCORM says. Real
+    /// packages name one that does not exist, or one without a launchable item; players (Moodle, SCORM
+    /// Cloud) then take the first organisation that has one, and so does this, with a warning. Nil only
+    /// when no organisation has a launchable item.
+    static func chooseOrganization(_ doc: XMLDocument, launchable: [String: String], report: inout PackageReport) throws -> XMLElement? {
+        let container = try doc.select("//*[local-name()='organizations']").first
+        let organizations = container?.children.filter { $0.name == "organization" } ?? []
+        guard !organizations.isEmpty else {
+            report.warnings.append("không có organization / the manifest has no organization")
+            return nil
+        }
+        func hasLaunchableItem(_ organization: XMLElement) throws -> Bool {
+            try organization.select(".//*[local-name()='item'][@identifierref]").contains { item in
+                item.attribute("identifierref").flatMap { launchable[$0] } != nil
+            }
+        }
+        func name(_ organization: XMLElement) -> String { organization.attribute("identifier") ?? "?" }
+        let defaultID = container?.attribute("default")?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let named = defaultID.flatMap { id in organizations.first { $0.attribute("identifier") == id } }
+        if let named, try hasLaunchableItem(named) { return named }
+        guard let fallback = try organizations.first(where: hasLaunchableItem) else { return named ?? organizations[0] }
+        if let defaultID, !defaultID.isEmpty, named == nil {
+            report.warnings.append(
+                "organizations default=\"\(defaultID)\" không trỏ tới organization nào; dùng organization đầu tiên \"\(name(fallback))\" / "
+                    + "names no organization; the first one, \"\(name(fallback))\", is used (as Moodle and SCORM Cloud do)")
+        } else if let named {
+            report.warnings.append(
+                "organization mặc định \"\(name(named))\" không có mục khởi chạy được; dùng \"\(name(fallback))\" / "
+                    + "the default organization \"\(name(named))\" has no launchable item; \"\(name(fallback))\" is used")
+        }
+        return fallback
     }
 
     static func h5p(_ archive: SafeArchive) throws -> PackageReport {
