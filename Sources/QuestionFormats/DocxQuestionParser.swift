@@ -79,6 +79,19 @@ struct DocxQuestionParser {
     var keyPart: Int?
     var keyQuestion: Int?
     var keys: [KeyEntry] = []
+    /// After a solutions heading (`Lời giải`, `Hướng dẫn giải`, `Đáp án và hướng dẫn chấm`, `HƯỚNG DẪN CHẤM`…):
+    /// `Câu N` repeating an earlier question's number starts that question's solution, not a new question.
+    var inSolutions = false
+    /// The part a solutions section is about (its heading's, or the part it appears in).
+    var solutionPart: Int?
+    /// The question (index into ``drafts``) whose solution the following lines are.
+    var solutionTarget: Int?
+    /// Whether the solutions heading was for all questions (it came after `HẾT` or a key, was followed at once
+    /// by `Câu N`, or a `Câu N` repeated a number of its part): then `Câu N` may name a question of another part.
+    /// A `Lời giải` followed by text is one question's own, and the next new number is a new question.
+    var sectionConfirmed = false
+    /// A solutions heading was just read and nothing yet followed it.
+    var headingPending = false
 
     init(body: DocxBody, accumulator: ImportAccumulator) {
         self.body = body
@@ -155,6 +168,12 @@ struct DocxQuestionParser {
     private mutating func process(_ line: DocxLine) {
         let start = C.skipSpaces(line, 0)
         guard start < line.characters.count else { return }
+        if Self.isSolutionsHeading(line, start) {
+            enterSolutions(line, start)
+            return
+        }
+        if inSolutions || keyMode || ended || solutionTarget != nil, solutionLine(line, start) { return }
+        headingPending = false
         if ended {
             readKey(line, start)
             return
@@ -190,6 +209,16 @@ struct DocxQuestionParser {
                 // "1. Ta có…" inside a solution, or an instruction: ordinary text.
             } else {
                 close()
+                if (draftsByNumber[question.number] ?? []).contains(where: { drafts[$0].part == part }) {
+                    accumulator.fileWarnings.append(
+                        .init(
+                            code: "repeatedNumber",
+                            vi: "Câu \(question.number) trùng số với một câu trước trong cùng phần nên được nhập thành câu mới; "
+                                + "nếu đây là lời giải, hãy đặt tiêu đề \"Lời giải\" hoặc \"Hướng dẫn giải\" trước các lời giải",
+                            en: "Question \(question.number) repeats the number of an earlier question in the same part and was imported as a new question; "
+                                + "if it is a solution, put a \"Lời giải\" or \"Hướng dẫn giải\" heading before the solutions",
+                            location: .init(line: line.paragraph)))
+                }
                 current = Draft(number: question.number, part: part, kind: partKind, paragraph: line.paragraph, bare: question.bare)
                 let index = store(line)
                 content(index, from: question.contentStart)
@@ -210,6 +239,189 @@ struct DocxQuestionParser {
         guard current != nil else { return }
         let index = store(line)
         content(index, from: start)
+    }
+
+    // MARK: Solutions sections
+
+    /// A heading line that starts worked solutions: `Lời giải`, `LỜI GIẢI CHI TIẾT`, `Hướng dẫn giải`,
+    /// `Đáp án và hướng dẫn chấm`, `HƯỚNG DẪN CHẤM` (any capitalisation, with or without diacritics), with
+    /// nothing after a colon. `Lời giải: x = 2` is an inline solution, not a heading.
+    static func isSolutionsHeading(_ line: DocxLine, _ start: Int) -> Bool {
+        let text = line.lowered[start...]
+        let words = String(text).split { !$0.isLetter && !$0.isNumber }.map(String.init)
+        guard !words.isEmpty, words.count <= 14 else { return false }
+        let joined = words.joined(separator: " ")
+        let headings = [
+            "lời giải", "loi giai", "hướng dẫn giải", "huong dan giai", "hướng dẫn chấm", "huong dan cham", "đáp án và hướng dẫn",
+            "dap an va huong dan", "đáp án và lời giải", "dap an va loi giai", "giải chi tiết", "giai chi tiet",
+        ]
+        guard headings.contains(where: { joined == $0 || joined.hasPrefix($0 + " ") }) else { return false }
+        if let colon = text.firstIndex(where: { $0 == ":" || $0 == "." }) {
+            return !text[(colon + 1)...].contains { $0.isLetter || $0.isNumber }
+        }
+        return true
+    }
+
+    private mutating func enterSolutions(_ line: DocxLine, _ start: Int) {
+        inSolutions = true
+        solutionTarget = nil
+        sectionConfirmed = ended || keyMode || current == nil || C.isKeyHeader(line, start)
+        headingPending = true
+        solutionPart = C.partInside(line, start) ?? (ended || keyMode ? keyPart : part)
+        if C.isKeyHeader(line, start) {
+            // `ĐÁP ÁN VÀ HƯỚNG DẪN CHẤM`: an answer key may follow as well.
+            close()
+            keyMode = true
+            keyPart = solutionPart
+        } else if !ended, !keyMode, current != nil {
+            // `Lời giải` under a question: its own solution starts (and later `Câu N` may repeat earlier numbers).
+            let index = store(line)
+            content(index, from: start)
+        }
+    }
+
+    /// The question a solution numbered `number` belongs to: in the section's part first, then (in a section
+    /// for all questions, or for a key line) in any part.
+    private mutating func solutionDraft(_ number: Int, anyPart: Bool = false) -> Int? {
+        close()
+        let candidates = draftsByNumber[number] ?? []
+        if let same = candidates.first(where: { drafts[$0].part == solutionPart }) {
+            sectionConfirmed = true
+            return same
+        }
+        return anyPart || sectionConfirmed || ended || keyMode ? candidates.first : nil
+    }
+
+    /// A line in a solutions or key section. `true` when it was taken as (part of) a solution or a section
+    /// boundary; `false` leaves it to the ordinary reading (key lines, new questions, new parts).
+    private mutating func solutionLine(_ line: DocxLine, _ start: Int) -> Bool {
+        if let number = C.partHeader(line, start) {
+            solutionTarget = nil
+            if inSolutions, !ended, !keyMode {
+                // `PHẦN II` inside the solutions of a part already read: the solutions go on; a new part ends them.
+                guard drafts.contains(where: { $0.part == number }) || current?.part == number else {
+                    inSolutions = false
+                    return false
+                }
+                solutionPart = number
+                return true
+            }
+            solutionPart = number
+            return false
+        }
+        if C.isEnd(line, start) || C.isKeyHeader(line, start) {
+            // `HẾT`, `ĐÁP ÁN`: the solutions (if any) are over; a later solutions heading starts them again.
+            solutionTarget = nil
+            inSolutions = false
+            return false
+        }
+        if let question = C.questionStart(line, start) {
+            if headingPending, !question.bare { sectionConfirmed = true }
+            headingPending = false
+            let (_, covered) = C.keyItems(line, start, numbersAllowed: true)
+            var answerOnly = false
+            if let answer = C.answerLine(line, question.contentStart), case .success = answer { answerOnly = true }
+            if question.bare, !covered, !answerOnly, solutionTarget != nil, !acceptsBareNumber(question.number) {
+                // `1. Ta có…`: a numbered step of the solution.
+                appendSolution(line, from: start)
+                return true
+            }
+            if covered || answerOnly, !question.bare, let target = solutionDraft(question.number, anyPart: true) {
+                // `Câu 3: B`, `Câu 3. Chọn B` among the solutions: the key of question 3, whatever part it is in.
+                keyPart = drafts[target].part
+                readKey(line, start)
+                // `Câu 3. Chọn B vì…` in a solutions section: what follows explains it. In a bare key, `Câu 5`
+                // alone is followed by its `a) Đ` lines.
+                solutionTarget = inSolutions && C.skipSpaces(line, question.contentStart) < line.characters.count ? target : nil
+                return true
+            }
+            if covered || answerOnly || (question.bare && !ended && !keyMode) {
+                // A key line for the ordinary reading; a bare `3.` may start a new question.
+                solutionTarget = nil
+                return false
+            }
+            if !inSolutions, C.skipSpaces(line, question.contentStart) >= line.characters.count {
+                // `Câu 5` alone in an answer key: its `a) Đ` lines follow.
+                solutionTarget = nil
+                return false
+            }
+            guard let target = solutionDraft(question.number) else {
+                solutionTarget = nil
+                if !ended, !keyMode { inSolutions = false }
+                return false
+            }
+            solutionTarget = target
+            appendSolution(line, from: question.contentStart)
+            return true
+        }
+        guard solutionTarget != nil else { return false }
+        let (items, covered) = C.keyItems(line, start, numbersAllowed: false)
+        if covered, items.count >= 2, items.allSatisfy({ $0.number != nil && $0.value != nil }) {
+            // `1-A 2-B 3-C`: an answer key after the solutions.
+            solutionTarget = nil
+            return false
+        }
+        appendSolution(line, from: start)
+        return true
+    }
+
+    /// Text of a solution for ``solutionTarget``; an `Đáp án: …` / `Chọn B` at its start also gives the answer.
+    private mutating func appendSolution(_ line: DocxLine, from start: Int) {
+        guard let target = solutionTarget else { return }
+        let index = store(line)
+        var i = C.skipSpaces(line, start)
+        if i < line.characters.count, let afterHeader = solutionHeader(line, i) { i = C.skipSpaces(line, afterHeader) }
+        guard i < line.characters.count else { return }
+        if let answer = C.answerLine(line, i) { record(answer, line: line, in: &drafts[target]) }
+        drafts[target].solution.append(.span(Span(line: index, range: i..<line.characters.count)))
+    }
+
+    /// A table of worked solutions: rows whose first cell is a question's number (`6`, `Câu 6`, or `Câu 6: …`)
+    /// and whose other cells are its solution; rows without a number continue the previous one. `false`
+    /// (nothing taken) when no row names a question or a row reads as an answer key.
+    private mutating func solutionTable(_ table: DocxTable) -> Bool {
+        var rows: [(number: Int?, lines: [(DocxLine, Int)])] = []
+        for row in table.rows {
+            let cells = row.map { cell in cell.filter { !$0.isBlank } }
+            guard let firstCell = cells.firstIndex(where: { !$0.isEmpty }) else { continue }
+            let head = cells[firstCell][0]
+            let i = C.skipSpaces(head, 0)
+            var number: Int?
+            var rest: [(DocxLine, Int)] = []
+            if let question = C.questionStart(head, i) {
+                number = question.number
+                if question.contentStart < head.characters.count { rest.append((head, question.contentStart)) }
+            } else {
+                var k = i
+                if let after = C.firstKeyword(head, k, ["câu", "cau", "bài", "bai"]) { k = C.skipSpaces(head, after) }
+                if let (value, end) = C.integer(head, k), C.trimmedEnd(head, end..<head.characters.count).isEmpty { number = value }
+            }
+            if number == nil { rest.append((head, i)) }
+            rest += cells[firstCell].dropFirst().map { ($0, 0) }
+            for cell in cells[(firstCell + 1)...] { rest += cell.map { ($0, 0) } }
+            if number != nil {
+                // An answer-key row (`1 | A`, `1 | a) | Đ`): not a solution table.
+                var atoms: [DocxAtom] = []
+                for line in cells.joined() {
+                    if !atoms.isEmpty { atoms.append(DocxAtom(character: " ", style: [], object: -1)) }
+                    atoms += line.atoms
+                }
+                let joined = DocxLine(paragraph: head.paragraph, atoms: atoms)
+                let (items, covered) = C.keyItems(joined, C.skipSpaces(joined, 0), numbersAllowed: true)
+                if covered, !items.isEmpty { return false }
+            }
+            rows.append((number, rest))
+        }
+        guard rows.contains(where: { $0.number.flatMap { draftsByNumber[$0] } != nil || $0.number == current?.number }) else { return false }
+        var target: Int?
+        for row in rows {
+            if let number = row.number { target = solutionDraft(number) }
+            guard let target else { continue }
+            solutionTarget = target
+            for (line, from) in row.lines where !isLabel(line, C.skipSpaces(line, from)) { appendSolution(line, from: from) }
+        }
+        solutionTarget = target
+        return true
     }
 
     /// After `Phần II` on a key line: where the rest starts (`PHẦN I: 1A 2B`).
@@ -380,6 +592,17 @@ struct DocxQuestionParser {
     private mutating func process(_ table: DocxTable) {
         let index = tables.count
         tables.append(table)
+        if inSolutions {
+            if readKeyTable(table, strict: true) {
+                solutionTarget = nil
+                return
+            }
+            if solutionTable(table) { return }
+            if let target = solutionTarget {
+                drafts[target].solution.append(.table(index))
+                return
+            }
+        }
         if ended || keyMode {
             readKeyTable(table, strict: false)
             return
