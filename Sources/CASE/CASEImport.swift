@@ -30,14 +30,18 @@ public enum CASEImport {
     /// leaves become outcomes and inner levels strand → topic → unit, and codes are minted from the tree
     /// positions; the provider's own human codes are kept in the English statement column.
     public static func read(_ data: Data, framework: String? = nil, grade: Int? = nil) throws(Failure) -> Result {
-        let package: CASE.CFPackage
+        var package: CASE.CFPackage
         do {
-            package = try JSONDecoder().decode(CASE.CFPackage.self, from: data)
+            package = try JSONDecoder().decode(CASE.CFPackage.self, from: loosened(data))
         } catch let error as DecodingError {
             let (path, message) = describe(error)
             throw Failure(path: path, message: message)
         } catch {
             throw Failure(path: "$", message: "not JSON: \(error)")
+        }
+        for index in package.CFItems.indices where package.CFItems[index].humanCodingScheme?.trimmingCharacters(in: .whitespaces).isEmpty == true {
+            // `"humanCodingScheme": ""`: the item has no code.
+            package.CFItems[index].humanCodingScheme = nil
         }
         let items = package.CFItems
         let firstSegment = items.first?.humanCodingScheme?.split(separator: ".").first.map(String.init)
@@ -89,7 +93,7 @@ public enum CASEImport {
                 throw Failure(path: "\(path).educationLevel", message: "a grade 01–12 is required")
             }
             if type == .grade { grades.append(grade) }
-            updatedAt[code] = HoclieuJSON.parseTimestamp(item.lastChangeDateTime)
+            updatedAt[code] = parseDate(item.lastChangeDateTime)
             let fields = [
                 code, (parent[code] ?? nil) ?? "", type.rawValue, String(grade), item.fullStatement, item.alternativeLabel ?? "",
                 (others[code] ?? []).joined(separator: ";"), item.notes?.contains("deprecated") == true ? "deprecated" : "",
@@ -150,7 +154,7 @@ public enum CASEImport {
             counters[parent, default: 0] += 1
             let code = "\(parent).\(counters[parent]!)"
             let type: CatalogItemType = isLeaf ? .outcome : types[depth]
-            updatedAt[code] = HoclieuJSON.parseTimestamp(item.lastChangeDateTime)
+            updatedAt[code] = parseDate(item.lastChangeDateTime)
             rows.append([code, parent, type.rawValue, String(g), item.fullStatement, item.humanCodingScheme ?? "", "", ""])
             for (_, child) in (children[id] ?? []).sorted(by: { $0.0 < $1.0 }) {
                 try visit(child, parentCode: code, depth: depth + 1)
@@ -166,6 +170,106 @@ public enum CASEImport {
             code: framework, name: package.CFDocument.title, nameEN: package.CFDocument.title, grades: grades.sorted(), compulsoryGrades: [],
             source: package.CFDocument.officialSourceURL ?? package.CFDocument.publisher ?? package.CFDocument.creator)
         return Result(subject: subject, frameworkCSV: csv, updatedAt: updatedAt)
+    }
+
+    /// What real providers leave out, filled in so that the strict model (the shape Hoclieu writes) reads it:
+    /// a missing `lastChangeDateTime` (an empty one is read as unknown), missing `CFAssociations` or
+    /// `CFDefinitions` lists, and definitions without a description, hierarchy code or licence text.
+    /// Anything else that is not JSON is left to the decoder, which reports it with its path.
+    static func loosened(_ data: Data) -> Data {
+        guard var root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return data }
+        func filled(_ object: Any, _ keys: [String]) -> Any {
+            guard var fields = object as? [String: Any] else { return object }
+            for key in ["lastChangeDateTime"] + keys where fields[key] == nil || fields[key] is NSNull { fields[key] = "" }
+            return fields
+        }
+        if let document = root["CFDocument"] { root["CFDocument"] = filled(document, ["creator"]) }
+        for key in ["CFItems", "CFAssociations"] {
+            if root[key] == nil || root[key] is NSNull { root[key] = [Any]() }
+            if let list = root[key] as? [Any] { root[key] = list.map { filled($0, []) } }
+        }
+        var definitions = root["CFDefinitions"] as? [String: Any] ?? [:]
+        let required = [
+            "CFConcepts": ["hierarchyCode"], "CFSubjects": ["hierarchyCode"], "CFLicenses": ["licenseText"],
+            "CFItemTypes": ["description", "hierarchyCode"], "CFAssociationGroupings": ["hierarchyCode"],
+        ]
+        for (key, fields) in required {
+            if definitions[key] == nil || definitions[key] is NSNull { definitions[key] = [Any]() }
+            if let list = definitions[key] as? [Any] { definitions[key] = list.map { filled($0, fields) } }
+        }
+        root["CFDefinitions"] = definitions
+        return (try? JSONSerialization.data(withJSONObject: root)) ?? data
+    }
+
+    /// A `lastChangeDateTime` as providers write it: `2017-09-22T23:13:54Z`, with fractions of a second, with an
+    /// offset (`+07:00`, `+0700`), without a time zone (read as UTC), with a space for `T`, or a date alone.
+    /// Nil when empty or unreadable (the item then counts as changed now).
+    public static func parseDate(_ text: String) -> Date? {
+        let u = Array(text.trimmingCharacters(in: .whitespaces).utf8)
+        func digits(_ from: Int, _ count: Int) -> Int? {
+            guard from >= 0, from + count <= u.count else { return nil }
+            var value = 0
+            for b in u[from..<from + count] {
+                guard (48...57).contains(b) else { return nil }
+                value = value * 10 + Int(b - 48)
+            }
+            return value
+        }
+        guard u.count >= 10, let year = digits(0, 4), u[4] == UInt8(ascii: "-"), let month = digits(5, 2), u[7] == UInt8(ascii: "-"),
+            let day = digits(8, 2), (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
+        var hour = 0, minute = 0, second = 0
+        var fraction = 0.0
+        var offset = 0
+        var i = 10
+        if i < u.count, u[i] == UInt8(ascii: "T") || u[i] == UInt8(ascii: "t") || u[i] == UInt8(ascii: " ") {
+            guard let h = digits(i + 1, 2), i + 3 < u.count, u[i + 3] == UInt8(ascii: ":"), let m = digits(i + 4, 2), h < 24, m < 60 else { return nil }
+            hour = h
+            minute = m
+            i += 6
+            if i < u.count, u[i] == UInt8(ascii: ":") {
+                guard let sec = digits(i + 1, 2), sec <= 60 else { return nil }
+                second = sec
+                i += 3
+                if i < u.count, u[i] == UInt8(ascii: ".") || u[i] == UInt8(ascii: ",") {
+                    var scale = 0.1
+                    i += 1
+                    while i < u.count, (48...57).contains(u[i]) {
+                        fraction += Double(u[i] - 48) * scale
+                        scale /= 10
+                        i += 1
+                    }
+                }
+            }
+            if i < u.count {
+                if u[i] == UInt8(ascii: "Z") || u[i] == UInt8(ascii: "z") {
+                    i += 1
+                } else if u[i] == UInt8(ascii: "+") || u[i] == UInt8(ascii: "-") {
+                    let sign = u[i] == UInt8(ascii: "-") ? -1 : 1
+                    guard let oh = digits(i + 1, 2) else { return nil }
+                    var om = 0
+                    if let m = digits(i + 3, 2) {
+                        om = m
+                        i += 5
+                    } else if i + 3 < u.count, u[i + 3] == UInt8(ascii: ":"), let m = digits(i + 4, 2) {
+                        om = m
+                        i += 6
+                    } else {
+                        i += 3
+                    }
+                    offset = sign * (oh * 3600 + om * 60)
+                }
+            }
+        }
+        guard i == u.count else { return nil }
+        var parts = tm()
+        parts.tm_year = Int32(year - 1900)
+        parts.tm_mon = Int32(month - 1)
+        parts.tm_mday = Int32(day)
+        parts.tm_hour = Int32(hour)
+        parts.tm_min = Int32(minute)
+        parts.tm_sec = Int32(second)
+        return Date(timeIntervalSince1970: Double(timegm(&parts) - offset) + fraction)
     }
 
     static func describe(_ error: DecodingError) -> (String, String) {

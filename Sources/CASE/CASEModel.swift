@@ -50,6 +50,8 @@ public enum CASE {
         public var licenseURI: LinkURI?
         /// Present outside a package only.
         public var CFDocumentURI: LinkURI?
+        /// A concept the item is about (read from other providers; Hoclieu writes none).
+        public var conceptKeywordsURI: LinkURI?
     }
 
     public struct CFAssociation: Codable, Sendable, Equatable {
@@ -64,6 +66,8 @@ public enum CASE {
         public var lastChangeDateTime: String
         /// Present outside a package only.
         public var CFDocumentURI: LinkURI?
+        /// The grouping the association belongs to (read from other providers; Hoclieu writes none).
+        public var CFAssociationGroupingURI: LinkURI?
     }
 
     public struct CFItemType: Codable, Sendable, Equatable {
