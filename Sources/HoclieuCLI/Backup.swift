@@ -31,8 +31,8 @@ struct Backup: ReportingCommand {
     }
 
     func execute() async throws -> Report {
+        let target = try InputFile.checkOutput(file)
         let repository = try common.openRepository()
-        let target = URL(fileURLWithPath: file)
         guard !FileManager.default.fileExists(atPath: target.path) else { throw ValidationError("\(file) exists already") }
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("hoclieu-backup-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
@@ -88,12 +88,16 @@ struct Restore: ReportingCommand {
     static let maxDatabaseBytes: Int64 = 64 << 30
 
     func execute() async throws -> Report {
+        let source = try InputFile.check(file)
+        guard InputFile.isZip(source) else {
+            throw InputFileError.wrongKind(file, expected: "bản sao lưu .zip của `hoclieu backup` / a .zip backup made by `hoclieu backup`")
+        }
         let target = common.dataURL
         let fm = FileManager.default
         if fm.fileExists(atPath: Repository.databaseURL(in: target).path), !force {
             throw ValidationError("\(target.path) already holds a database; use --force to replace it")
         }
-        let archive = try Archive(url: URL(fileURLWithPath: file), accessMode: .read)
+        let archive = try Archive(url: source, accessMode: .read)
         let staging = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).restore-\(UUID().uuidString)")
         try fm.createDirectory(at: staging, withIntermediateDirectories: true)
         do {

@@ -49,7 +49,7 @@ struct CatalogCommand: AsyncParsableCommand {
         func failed(_ report: Report) -> Bool { !report.problems.isEmpty }
 
         func execute() async throws -> Report {
-            let (data, problems) = try CatalogDirectory.read(URL(fileURLWithPath: directory, isDirectory: true))
+            let (data, problems) = try CatalogDirectory.read(try InputFile.checkFolder(directory))
             let counts = data.items.keys.sorted().map { code in
                 let items = data.items[code]!
                 func n(_ t: CatalogItemType) -> Int { items.filter { $0.type == t }.count }
@@ -86,7 +86,10 @@ struct CatalogCommand: AsyncParsableCommand {
 
         func execute() async throws -> Report {
             let repository = try common.openRepository()
-            let url = URL(fileURLWithPath: file)
+            let url = try InputFile.check(file)
+            guard ["json", "csv"].contains(url.pathExtension.lowercased()) else {
+                throw InputFileError.wrongKind(file, expected: "gói CASE CFPackage (.json) hoặc khung CSV (.csv) / a CASE CFPackage (.json) or a framework CSV (.csv)")
+            }
             let contents = try Data(contentsOf: url)
             var subjects = try await repository.store.catalogFrameworks().map(\.subject)
             let code: String
@@ -145,8 +148,9 @@ struct CatalogCommand: AsyncParsableCommand {
         @Option(help: "Output file (default: standard output).") var out: String?
 
         func run() async throws {
+            let target = try out.map { path throws(InputFileError) in try InputFile.checkOutput(path) }
             let bytes = try await export()
-            if let out { try bytes.write(to: URL(fileURLWithPath: out)) } else { FileHandle.standardOutput.write(bytes) }
+            if let target { try bytes.write(to: target) } else { FileHandle.standardOutput.write(bytes) }
         }
 
         func export() async throws -> Data {

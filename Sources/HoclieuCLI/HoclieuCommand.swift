@@ -98,6 +98,11 @@ extension HoclieuCommand {
                 try command.run()
             }
         } catch {
+            // A file, storage or package error: one line for a person, never Foundation's error dump.
+            if let line = CommandErrorText.line(for: error) {
+                FileHandle.standardError.write(Data("hoclieu: \(line)\n".utf8))
+                Foundation.exit(1)
+            }
             exit(withError: error)
         }
     }

@@ -113,6 +113,14 @@ struct Import: ReportingCommand {
         }
         for input in inputs {
             let url = URL(fileURLWithPath: input)
+            if !input.hasPrefix("http://"), !input.hasPrefix("https://") {
+                do {
+                    _ = try InputFile.check(input)
+                } catch {
+                    items.append(Item(input: input, action: "failed", error: error.description))
+                    continue
+                }
+            }
             if !input.hasPrefix("http://"), !input.hasPrefix("https://"), !questions, format == nil, CartridgeReader.isCartridge(at: url) {
                 do {
                     let options = CartridgeImportOptions(sourceSystem: source, status: status, visibility: visibility, subject: subject.first)
@@ -143,7 +151,7 @@ struct Import: ReportingCommand {
         return Report(items: items, questionFiles: questionFiles, cartridges: cartridges)
     }
 
-    static func explain(_ error: any Error) -> String { ErrorText.bilingual(error) ?? "\(error)" }
+    static func explain(_ error: any Error) -> String { CommandErrorText.line(for: error) ?? "\(error)" }
 
     func metadata(defaultTitle: String) -> MaterialMetadata {
         MaterialMetadata(
