@@ -1,4 +1,5 @@
 import CommonCartridge
+import ConformanceCorpus
 import Foundation
 import HoclieuCore
 import QuestionFormats
@@ -40,7 +41,7 @@ struct CorpusExpectation: Sendable, CustomTestStringConvertible {
     var testDescription: String { file }
 }
 
-@Suite("Common Cartridge corpus")
+@Suite("Common Cartridge corpus", .needsCorpus)
 struct CartridgeCorpusTests {
     static let expectations: [CorpusExpectation] = [
         .init(

@@ -96,7 +96,7 @@ struct CartridgeWriterTests {
 
     // MARK: CC 1.1
 
-    @Test("CC 1.1 (target Moodle): the manifest and every descriptor validate against the official CC 1.1 schemas")
+    @Test("CC 1.1 (target Moodle): the manifest and every descriptor validate against the official CC 1.1 schemas", .needsCorpus)
     func cc11SchemaValid() throws {
         let dir = try Self.directory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -136,7 +136,7 @@ struct CartridgeWriterTests {
         #expect(!questionLosses.isEmpty)
     }
 
-    @Test("Moodle imports CC 1.1 only: another format for Moodle is refused with a bilingual message")
+    @Test("Moodle imports CC 1.1 only: another format for Moodle is refused with a bilingual message", .needsCorpus)
     func moodleNeedsCC11() throws {
         let dir = try Self.directory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -149,7 +149,7 @@ struct CartridgeWriterTests {
 
     // MARK: CC 1.2, 1.3, thin
 
-    @Test("CC 1.2 and 1.3: every reference resolves, every file is in the zip and in the manifest, namespaces of the version", arguments: [
+    @Test("CC 1.2 and 1.3: every reference resolves, every file is in the zip and in the manifest, namespaces of the version", .needsCorpus, arguments: [
         (CartridgeExportFormat.cc1p2, "1.2"), (.cc1p3, "1.3"),
     ])
     func laterVersions(format: CartridgeExportFormat, version: String) throws {
@@ -165,7 +165,7 @@ struct CartridgeWriterTests {
         try Self.checkStructure(out, profileNamespace: "http://www.imsglobal.org/xsd/imscc\(p)/imscp_v1p1", version: version)
     }
 
-    @Test("Thin CC 1.3: links only, LTI where Hoclieu is a tool, web links to the landing page otherwise")
+    @Test("Thin CC 1.3: links only, LTI where Hoclieu is a tool, web links to the landing page otherwise", .needsCorpus)
     func thin() throws {
         let dir = try Self.directory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -229,7 +229,7 @@ struct CartridgeWriterTests {
 
     // MARK: Determinism, other tools, size
 
-    @Test("Two exports of the same request are byte-identical, and unzip -t reads them")
+    @Test("Two exports of the same request are byte-identical, and unzip -t reads them", .needsCorpus)
     func deterministic() throws {
         let dir = try Self.directory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -59,7 +59,7 @@ struct CorpusPackageTests {
         ("h5p/negative/lumi_xss-svg.h5p", "SVG with a script payload: content/images/xss.svg"),
     ]
 
-    @Test("Real packages: kind, title, launch file, SCOs, warnings", arguments: acceptedTable.indices)
+    @Test("Real packages: kind, title, launch file, SCOs, warnings", .needsCorpus, arguments: acceptedTable.indices)
     func accepted(_ index: Int) throws {
         let (path, kind, title, launch, scos, warning) = Self.acceptedTable[index]
         let url = corpus.appendingPathComponent(path)
@@ -77,7 +77,7 @@ struct CorpusPackageTests {
         #expect(report.entryCount > 0 && report.expandedBytes > 0)
     }
 
-    @Test("Broken packages: a specific reason each", arguments: refusedTable.indices)
+    @Test("Broken packages: a specific reason each", .needsCorpus, arguments: refusedTable.indices)
     func refused(_ index: Int) throws {
         let (path, reason) = Self.refusedTable[index]
         let url = corpus.appendingPathComponent(path)
@@ -90,7 +90,7 @@ struct CorpusPackageTests {
         }
     }
 
-    @Test("SCORM 1.2 metadata from a manifest with LOM")
+    @Test("SCORM 1.2 metadata from a manifest with LOM", .needsCorpus)
     func scormMetadata() throws {
         let report = try PackageInspector.inspect(corpus.appendingPathComponent("scorm/scorm12/rustici_RuntimeMinimumCalls_SCORM12.zip"))
         #expect(report.version == "1.2")

@@ -1,3 +1,4 @@
+import ConformanceCorpus
 import ContentPackages
 import Foundation
 import Testing
@@ -156,7 +157,7 @@ struct ManifestSchemaTests {
         return url
     }
 
-    @Test("ADL SCORM 2004 4th edition test-suite manifests are SCORM 2004 and schema-valid", arguments: ["CM-01", "CO-03", "CT-01", "OB-01a", "SX-02"])
+    @Test("ADL SCORM 2004 4th edition test-suite manifests are SCORM 2004 and schema-valid", .needsCorpus, arguments: ["CM-01", "CO-03", "CT-01", "OB-01a", "SX-02"])
     func adl(_ name: String) throws {
         let folder = corpus.appendingPathComponent("scorm/scorm2004/adl_4ed_testsuite_lms_course_manifests/LMSTestPackage_\(name)")
         let url = try package(manifest: Data(contentsOf: folder.appendingPathComponent("imsmanifest.xml")))
@@ -190,7 +191,7 @@ struct ManifestSchemaTests {
 
 @Suite("Organisation trees")
 struct OutlineTests {
-    @Test("The golf course's organisation is a tree of SCOs with their launch paths")
+    @Test("The golf course's organisation is a tree of SCOs with their launch paths", .needsCorpus)
     func golf() throws {
         let report = try PackageInspector.inspect(corpus.appendingPathComponent("scorm/scorm12/rustici_RuntimeMinimumCalls_SCORM12.zip"))
         #expect(report.outline.count == 4)

@@ -95,7 +95,7 @@ struct CLITests {
         #expect(try await repository.store.statistics().materials == 3)
     }
 
-    @Test("import: a content package is judged as an upload is: kind, format, metadata from the package, refusal of a hostile one")
+    @Test("import: a content package is judged as an upload is: kind, format, metadata from the package, refusal of a hostile one", .needsCorpus)
     func importPackages() async throws {
         let box = try Sandbox()
         defer { box.cleanup() }
@@ -122,7 +122,7 @@ struct CLITests {
         #expect(repository.blobs.allBlobs().count == 2, "the refused package left no blob")
     }
 
-    @Test("import and export of Common Cartridges: CC 1.0 in the plain IMS CP namespace is recognised; Moodle gets CC 1.1 only")
+    @Test("import and export of Common Cartridges: CC 1.0 in the plain IMS CP namespace is recognised; Moodle gets CC 1.1 only", .needsCorpus)
     func cartridges() async throws {
         let box = try Sandbox()
         defer { box.cleanup() }
@@ -147,7 +147,7 @@ struct CLITests {
         #expect(try await repository.store.statistics().materials == report.cartridges.reduce(0) { $0 + $1.created })
     }
 
-    @Test("import: question files go into the bank with their report; a file with errors is refused unless --partial")
+    @Test("import: question files go into the bank with their report; a file with errors is refused unless --partial", .needsCorpus)
     func importQuestions() async throws {
         let box = try Sandbox()
         defer { box.cleanup() }
@@ -168,7 +168,7 @@ struct CLITests {
         #expect(try await repository.store.questionSummaries(subject: "TOAN", status: .draft).count == 5)
     }
 
-    @Test("export: the bank as Moodle XML and GIFT; Moodle XML read back into the bank changes nothing (media included)")
+    @Test("export: the bank as Moodle XML and GIFT; Moodle XML read back into the bank changes nothing (media included)", .needsCorpus)
     func exportQuestions() async throws {
         let box = try Sandbox()
         defer { box.cleanup() }
@@ -397,7 +397,7 @@ struct CatalogImportExportTests {
     }
 }
 
-@Suite("CASE packages from other providers")
+@Suite("CASE packages from other providers", .needsCorpus)
 struct ForeignCASEImportTests {
     static let corpus = ConformanceCorpus.root.appendingPathComponent("case/opensalt")
 

@@ -1,4 +1,5 @@
 import CommonCartridge
+import ConformanceCorpus
 import Foundation
 import HTTPTypes
 import HoclieuCore
@@ -11,7 +12,7 @@ import NIOFoundationCompat
 import Synchronization
 import Testing
 
-@Suite("Common Cartridge imports and exports over HTTP")
+@Suite("Common Cartridge imports and exports over HTTP", .needsCorpus)
 struct CartridgeAPITests {
     static let corpus = PackageUploadTests.corpus.appendingPathComponent("cc")
     static let validation = "ims_sample/ims_cc1p1_validation_cartridge_1.imscc"

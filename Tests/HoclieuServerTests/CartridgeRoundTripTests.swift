@@ -22,11 +22,11 @@ struct CartridgeRoundTripTests {
         try #require(try await t.repository.store.credentials(username: "admin")?.user.id)
     }
 
-    @Test("The corpus is all here") func corpusPresent() {
+    @Test("The corpus is all here", .needsCorpus) func corpusPresent() {
         #expect(Self.cartridges.count == 23)
     }
 
-    @Test(arguments: cartridges)
+    @Test(.needsCorpus, arguments: cartridges)
     func roundTrip(_ file: String) async throws {
         let t = try await TestRepository(maxUploadBytes: 64 << 20)
         defer { t.cleanup() }
@@ -64,7 +64,7 @@ struct CartridgeRoundTripTests {
         #expect(report13.questionItems >= first.counts.questions - dropped + placeholders)
     }
 
-    @Test("A changed cartridge makes a new version of the changed material only")
+    @Test("A changed cartridge makes a new version of the changed material only", .needsCorpus)
     func changedCartridge() async throws {
         let t = try await TestRepository(maxUploadBytes: 64 << 20)
         defer { t.cleanup() }

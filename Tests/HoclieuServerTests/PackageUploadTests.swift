@@ -24,7 +24,7 @@ struct PackageUploadTests {
         }
     }
 
-    @Test("A SCORM package is recognised on upload; a hostile H5P is refused and leaves nothing")
+    @Test("A SCORM package is recognised on upload; a hostile H5P is refused and leaves nothing", .needsCorpus)
     func packages() async throws {
         let t = try await TestRepository(maxUploadBytes: 32 << 20)
         defer { t.cleanup() }
@@ -53,7 +53,7 @@ struct PackageUploadTests {
 
 @Suite("Metadata prefilled from packages")
 struct PrefillTests {
-    @Test("A package's LOM fills the fields the teacher left empty; the teacher's values win")
+    @Test("A package's LOM fills the fields the teacher left empty; the teacher's values win", .needsCorpus)
     func prefill() async throws {
         let t = try await TestRepository(maxUploadBytes: 32 << 20)
         defer { t.cleanup() }

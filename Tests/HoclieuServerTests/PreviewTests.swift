@@ -1,3 +1,4 @@
+import ConformanceCorpus
 import Foundation
 import HTTPTypes
 import HoclieuCore
@@ -43,7 +44,7 @@ struct PreviewTests {
         #expect(response.headers[.setCookie] == nil, comment)
     }
 
-    @Test("A SCORM 1.2 package: player, entries with the run-time, types, ranges, caching, no cookies")
+    @Test("A SCORM 1.2 package: player, entries with the run-time, types, ranges, caching, no cookies", .needsCorpus)
     func scorm() async throws {
         let t = try await TestRepository(maxUploadBytes: 32 << 20)
         defer { t.cleanup() }
@@ -93,7 +94,7 @@ struct PreviewTests {
         }
     }
 
-    @Test("A draft is previewed only through a signed reference the API gives to those who may see it")
+    @Test("A draft is previewed only through a signed reference the API gives to those who may see it", .needsCorpus)
     func signed() async throws {
         let t = try await TestRepository(maxUploadBytes: 32 << 20)
         defer { t.cleanup() }
@@ -120,7 +121,7 @@ struct PreviewTests {
         }
     }
 
-    @Test("Plain files play inline with byte ranges; HTML5 opens its launch file; H5P shows its structure")
+    @Test("Plain files play inline with byte ranges; HTML5 opens its launch file; H5P shows its structure", .needsCorpus)
     func otherKinds() async throws {
         let t = try await TestRepository(maxUploadBytes: 32 << 20)
         defer { t.cleanup() }

@@ -1,3 +1,4 @@
+import ConformanceCorpus
 import Foundation
 import HTTPTypes
 import HoclieuCore
@@ -23,7 +24,7 @@ struct QuestionBankTests {
         }
     }
 
-    @Test("Moodle XML with media: stored as drafts, sanitised, media as blobs; re-import changes nothing")
+    @Test("Moodle XML with media: stored as drafts, sanitised, media as blobs; re-import changes nothing", .needsCorpus)
     func moodle() async throws {
         let t = try await TestRepository()
         defer { t.cleanup() }
@@ -50,7 +51,7 @@ struct QuestionBankTests {
         }
     }
 
-    @Test("GIFT counts by type; Aiken with errors is refused whole unless partial import is asked")
+    @Test("GIFT counts by type; Aiken with errors is refused whole unless partial import is asked", .needsCorpus)
     func policy() async throws {
         let t = try await TestRepository()
         defer { t.cleanup() }
@@ -77,7 +78,7 @@ struct QuestionBankTests {
         }
     }
 
-    @Test("QTI 2.1 items and QTI 1.2 files go through the same door, detected or named")
+    @Test("QTI 2.1 items and QTI 1.2 files go through the same door, detected or named", .needsCorpus)
     func qti() async throws {
         let t = try await TestRepository()
         defer { t.cleanup() }
@@ -121,7 +122,7 @@ struct QuestionBankTests {
         }
     }
 
-    @Test("Access: anonymous 401, teachers import but cannot publish, the board publishes")
+    @Test("Access: anonymous 401, teachers import but cannot publish, the board publishes", .needsCorpus)
     func access() async throws {
         let t = try await TestRepository()
         defer { t.cleanup() }

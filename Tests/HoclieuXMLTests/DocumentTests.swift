@@ -1,3 +1,4 @@
+import ConformanceCorpus
 import Foundation
 import HoclieuXML
 import Testing
@@ -11,7 +12,7 @@ struct DocumentTests {
         "adlcp": "http://www.adlnet.org/xsd/adlcp_v1p3",
     ]
 
-    @Test("SCORM 2004 imsmanifest.xml parses; root, attributes, children, text, lines")
+    @Test("SCORM 2004 imsmanifest.xml parses; root, attributes, children, text, lines", .needsCorpus)
     func navigateRealManifest() throws {
         let url = try Corpus.url(Corpus.validADLManifests[0])
         let document = try XMLDocument(contentsOf: url)
@@ -34,7 +35,7 @@ struct DocumentTests {
         #expect(document.diagnostics.isEmpty)
     }
 
-    @Test("XPath with namespace bindings on a real manifest")
+    @Test("XPath with namespace bindings on a real manifest", .needsCorpus)
     func xpathOnRealManifest() throws {
         let document = try XMLDocument(contentsOf: try Corpus.url(Corpus.validADLManifests[0]))
         let items = try document.select("//cp:organization/cp:item", namespaces: Self.ns)
@@ -76,7 +77,7 @@ struct DocumentTests {
         #expect(element.document.root?.name == "r")
     }
 
-    @Test("Parallel XPath on one shared document")
+    @Test("Parallel XPath on one shared document", .needsCorpus)
     func parallelXPath() async throws {
         let document = try XMLDocument(contentsOf: try Corpus.url(Corpus.validADLManifests[0]))
         let counts = await withTaskGroup(of: Int.self) { group in

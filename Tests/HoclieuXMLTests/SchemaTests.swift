@@ -1,10 +1,11 @@
+import ConformanceCorpus
 import Foundation
 import HoclieuXML
 import Testing
 
 @Suite("XMLSchema: compile once, validate real samples (see conformance/VALIDATION.md)")
 struct SchemaTests {
-    @Test("VALID: ADL SCORM 2004 4th ed. manifests against scorm2004_4th_driver.xsd", arguments: Corpus.validADLManifests)
+    @Test("VALID: ADL SCORM 2004 4th ed. manifests against scorm2004_4th_driver.xsd", .needsCorpus, arguments: Corpus.validADLManifests)
     func validSCORM2004(manifest: String) throws {
         let schema = try Corpus.scorm2004Schema()
         let document = try XMLDocument(contentsOf: try Corpus.url(manifest))
@@ -12,7 +13,7 @@ struct SchemaTests {
         #expect(errors.isEmpty, "\(errors)")
     }
 
-    @Test("INVALID: ONYX QTI 2.1 item against imsqti_v2p1.xsd, error on line 2")
+    @Test("INVALID: ONYX QTI 2.1 item against imsqti_v2p1.xsd, error on line 2", .needsCorpus)
     func invalidQTI21() throws {
         let schema = try XMLSchema(contentsOf: try Corpus.url("schemas/qti/qtisdk_schemes/qtiv2p1/imsqti_v2p1.xsd"),
                                    allowedDirectories: [try Corpus.url("schemas/qti/qtisdk_schemes")])
@@ -30,7 +31,7 @@ struct SchemaTests {
         #expect(schema.validate(valid).isEmpty)
     }
 
-    @Test("Catalog: CC 1.1 QTI profile imports xml.xsd by absolute URL; VALID and INVALID (line 509) samples")
+    @Test("Catalog: CC 1.1 QTI profile imports xml.xsd by absolute URL; VALID and INVALID (line 509) samples", .needsCorpus)
     func catalogResolvedCC11QTIProfile() throws {
         let xsd = try Corpus.url("schemas/cc/v1p1/ccv1p1_qtiasiv1p2p1_v1p0.xsd")
         let schema = try XMLSchema(contentsOf: xsd, catalog: try Corpus.catalog)
@@ -49,7 +50,7 @@ struct SchemaTests {
         #expect(errors.allSatisfy { $0.line > 0 })
     }
 
-    @Test("Unresolvable https import is skipped with a warning, like xmllint offline (QTI 3.0 CP manifest VALID)")
+    @Test("Unresolvable https import is skipped with a warning, like xmllint offline (QTI 3.0 CP manifest VALID)", .needsCorpus)
     func refusedImportIsSkippedLikeXmllint() throws {
         let schema = try XMLSchema(contentsOf: try Corpus.url("schemas/qti/qtisdk_schemes/qtiv3p0/imsqtiv3p0_imscpv1p2_v1p0.xsd"),
                                    allowedDirectories: [try Corpus.url("schemas/qti/qtisdk_schemes")],
@@ -63,7 +64,7 @@ struct SchemaTests {
         #expect(schema.validate(manifest).isEmpty)
     }
 
-    @Test("Without the catalog the absolute-URL import is refused, never fetched")
+    @Test("Without the catalog the absolute-URL import is refused, never fetched", .needsCorpus)
     func noCatalogNoNetwork() throws {
         let xsd = try Corpus.url("schemas/cc/v1p1/ccv1p1_qtiasiv1p2p1_v1p0.xsd")
         var diagnostics: [XMLDiagnostic] = []
@@ -169,7 +170,7 @@ struct SchemaTests {
         #expect(!errors.isEmpty)
     }
 
-    @Test("Schemas (with catalogs) compile concurrently")
+    @Test("Schemas (with catalogs) compile concurrently", .needsCorpus)
     func concurrentCompilation() async throws {
         let manifest = try XMLDocument(contentsOf: try Corpus.url(Corpus.validADLManifests[2]))
         let results = try await withThrowingTaskGroup(of: Bool.self) { group in
@@ -212,7 +213,7 @@ struct SchemaTests {
         #expect(reader.validationErrors.map(\.line) == [70_000])
     }
 
-    @Test("One compiled schema validates 8 documents in parallel (and one document from many tasks)")
+    @Test("One compiled schema validates 8 documents in parallel (and one document from many tasks)", .needsCorpus)
     func concurrentValidation() async throws {
         let schema = try Corpus.scorm2004Schema()
         let qti = try XMLSchema(contentsOf: try Corpus.url("schemas/qti/qtisdk_schemes/qtiv2p1/imsqti_v2p1.xsd"),

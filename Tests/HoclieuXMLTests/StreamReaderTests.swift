@@ -1,10 +1,11 @@
+import ConformanceCorpus
 import Foundation
 import HoclieuXML
 import Testing
 
 @Suite("XMLStreamReader")
 struct StreamReaderTests {
-    @Test("Counts the elements of real files like the DOM does", arguments: [
+    @Test("Counts the elements of real files like the DOM does", .needsCorpus, arguments: [
         Corpus.validADLManifests[0],
         "qti/v1p2/canvas/canvas_matching_question_qti1p2.xml",
         "scorm/scorm2004/adl_4ed_testsuite_lms_course_manifests/LMSTestPackage_T-01b/imsmanifest.xml",
@@ -40,7 +41,7 @@ struct StreamReaderTests {
         #expect(root.line == document.root?.line)
     }
 
-    @Test("Node details: attributes, namespaces, text")
+    @Test("Node details: attributes, namespaces, text", .needsCorpus)
     func nodeDetails() throws {
         let url = try Corpus.url(Corpus.validADLManifests[0])
         let reader = try XMLStreamReader(contentsOf: url)
@@ -59,7 +60,7 @@ struct StreamReaderTests {
         #expect(titles.contains("Activity 1"))
     }
 
-    @Test("Streaming validation: VALID manifest, INVALID QTI item with line numbers")
+    @Test("Streaming validation: VALID manifest, INVALID QTI item with line numbers", .needsCorpus)
     func streamingValidation() throws {
         let schema = try Corpus.scorm2004Schema()
         let valid = try XMLStreamReader(contentsOf: try Corpus.url(Corpus.validADLManifests[1]), schema: schema)

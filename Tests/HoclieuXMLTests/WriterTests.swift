@@ -1,3 +1,4 @@
+import ConformanceCorpus
 import Foundation
 import HoclieuXML
 import Testing
@@ -59,7 +60,7 @@ struct WriterTests {
         #expect(resource.children.first?.namespaceURI == Self.cp)
     }
 
-    @Test("Written manifest validates against the real IMS CP schema")
+    @Test("Written manifest validates against the real IMS CP schema", .needsCorpus)
     func writtenManifestIsValid() throws {
         let schema = try Corpus.scorm2004Schema()
         let document = try XMLDocument(data: try Self.manifestData())

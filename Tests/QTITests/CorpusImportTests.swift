@@ -1,3 +1,4 @@
+import ConformanceCorpus
 import Foundation
 import HoclieuCore
 import QTI
@@ -30,7 +31,7 @@ func outcomeSummary(_ report: QuestionImportReport) -> String {
     return counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
 }
 
-@Suite("QTI corpus: every file imports with the expected counts by type")
+@Suite("QTI corpus: every file imports with the expected counts by type", .needsCorpus)
 struct CorpusImportTests {
     @Test("QTI 1.2 files and packages", arguments: CorpusExpectations.qti12)
     func qti12(_ row: (path: String, expected: String)) throws {

@@ -1,3 +1,4 @@
+import ConformanceCorpus
 import Foundation
 import HoclieuCore
 import QTI
@@ -126,7 +127,7 @@ func zipEntries(_ data: Data) throws -> [(path: String, data: Data)] {
 @Suite("QTI 1.2 export (CC 1.1 profile)")
 struct QTI12ExportTests {
     @Test(
-        "An assessment and an object bank are valid against the CC 1.1 QTI profile schema",
+        "An assessment and an object bank are valid against the CC 1.1 QTI profile schema", .needsCorpus,
         arguments: [
             QTI12Exporter.Container.assessment(title: "Kiểm tra 15 phút"), .objectBank,
         ])
@@ -179,7 +180,7 @@ struct QTI12ExportTests {
 
 @Suite("QTI 2.1 export: items and content package")
 struct QTI21ExportTests {
-    @Test("Every item is valid against the QTI 2.1 schema")
+    @Test("Every item is valid against the QTI 2.1 schema", .needsCorpus)
     func itemsSchemaValid() throws {
         let items = try Samples.all.map { try QTI21Exporter.exportItem($0).data }
         let violations = try QTIFormats.validate(items, schema: Schemas.qti21, catalog: Schemas.catalog)
@@ -219,7 +220,7 @@ struct QTI21ExportTests {
     }
 
     @Test(
-        "Corpus items → model → QTI 2.1 → model is unchanged",
+        "Corpus items → model → QTI 2.1 → model is unchanged", .needsCorpus,
         arguments: [
             "v2p2/1edtech_qtiv2p2_examples/items/choice.xml", "v2p2/1edtech_qtiv2p2_examples/items/choice_fixed.xml",
             "v2p2/1edtech_qtiv2p2_examples/items/choice_multiple.xml", "v2p2/1edtech_qtiv2p2_examples/items/text_entry.xml",

@@ -1,3 +1,4 @@
+import ConformanceCorpus
 import Foundation
 import HoclieuCore
 import QTI
@@ -68,7 +69,7 @@ struct HostileInputTests {
         #expect(r21.report.fileErrors.map(\.code) == ["doctypeNotAllowed"])
     }
 
-    @Test("The IMS spec's DOCTYPE line (external DTD, never loaded) is accepted in QTI 1.2")
+    @Test("The IMS spec's DOCTYPE line (external DTD, never loaded) is accepted in QTI 1.2", .needsCorpus)
     func externalDTDLine() throws {
         let result = try importCorpusEntry("v1p2/pyslet_ims_qti1p2p1_examples/mchc_ir_01.xml")
         #expect(result.report.fileErrors.isEmpty)
@@ -138,7 +139,7 @@ struct HostileInputTests {
 
 @Suite("QTI formats: detection and the shared registry")
 struct DetectionTests {
-    @Test("Detection by content: QTI 1.2, Blackboard pools and bare Sakai items, QTI 2.x, zip packages")
+    @Test("Detection by content: QTI 1.2, Blackboard pools and bare Sakai items, QTI 2.x, zip packages", .needsCorpus)
     func detect() throws {
         #expect(QTIFormats.detect(try Corpus.data("v1p2/blackboard/moodle_sample_blackboard_pool.dat")) == .qti12)
         #expect(QTIFormats.detect(try Corpus.data("v1p2/sakai/sakai_samigo_sample12Item_audio.xml")) == .qti12)

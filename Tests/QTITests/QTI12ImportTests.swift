@@ -1,3 +1,4 @@
+import ConformanceCorpus
 import Foundation
 import HoclieuCore
 import QTI
@@ -12,7 +13,7 @@ struct QTI12ImportTests {
         return try #require(result.questions.first)
     }
 
-    @Test("Canvas multiple choice: the option scored by setvar is the right one")
+    @Test("Canvas multiple choice: the option scored by setvar is the right one", .needsCorpus)
     func canvasChoice() throws {
         let question = try only("mixed/instructure_qti_spec_fixtures/items_1.2/multiple_choice.xml")
         guard case .singleChoice(let choice) = question.body else { Issue.record("not single choice: \(question.type)"); return }
@@ -22,7 +23,7 @@ struct QTI12ImportTests {
         #expect(question.title == "How much time each week?")
     }
 
-    @Test("Canvas fill in multiple blanks: a cloze whose gaps accept every listed answer")
+    @Test("Canvas fill in multiple blanks: a cloze whose gaps accept every listed answer", .needsCorpus)
     func canvasMultipleBlanks() throws {
         let question = try only("mixed/instructure_qti_spec_fixtures/items_1.2/canvas_multiple_fib.xml")
         guard case .cloze(let cloze) = question.body else { Issue.record("not a cloze: \(question.type)"); return }
@@ -34,7 +35,7 @@ struct QTI12ImportTests {
         #expect(patterns == [["red", "Red"], ["blue", "Blue"]])
     }
 
-    @Test("Canvas matching: prompts paired with the scored labels, duplicates collapsed")
+    @Test("Canvas matching: prompts paired with the scored labels, duplicates collapsed", .needsCorpus)
     func canvasMatching() throws {
         let question = try only("v1p2/canvas/canvas_matching_question_qti1p2.xml")
         guard case .matching(let matching) = question.body else { Issue.record("not matching: \(question.type)"); return }
@@ -44,7 +45,7 @@ struct QTI12ImportTests {
         #expect(Set(matching.answerChoices).isSubset(of: ["substantive", "adverbial", "adjectival"]))
     }
 
-    @Test("Blackboard pool (.dat, not QTI): each question type with its right answer")
+    @Test("Blackboard pool (.dat, not QTI): each question type with its right answer", .needsCorpus)
     func blackboardPool() throws {
         let result = try importCorpusEntry("v1p2/blackboard/moodle_sample_blackboard_pool.dat")
         let byTitle = Dictionary(uniqueKeysWithValues: result.questions.map { ($0.title, $0) })
@@ -62,7 +63,7 @@ struct QTI12ImportTests {
         #expect(byTitle["q1"]?.outcomeFeedback?.correct.html == "You gave the right answer.")
     }
 
-    @Test("D2L question library (IMS CP + d2l extensions): 139 questions, sections as categories")
+    @Test("D2L question library (IMS CP + d2l extensions): 139 questions, sections as categories", .needsCorpus)
     func d2l() throws {
         let result = try importCorpusEntry("v1p2/d2l/d2l_question_library_export_2014.zip")
         #expect(result.report.format == .qti12)
@@ -77,7 +78,7 @@ struct QTI12ImportTests {
         #expect(body.correctAnswer)
     }
 
-    @Test("IMS examples: numeric ranges become a key with a tolerance; flow blanks become a cloze")
+    @Test("IMS examples: numeric ranges become a key with a tolerance; flow blanks become a cloze", .needsCorpus)
     func imsExamples() throws {
         let numeric = try only("v1p2/pyslet_ims_qti1p2p1_examples/fibn_ir_01.xml")
         guard case .numeric(let n) = numeric.body else { Issue.record("not numeric: \(numeric.type)"); return }
@@ -93,7 +94,7 @@ struct QTI12ImportTests {
         #expect(cloze.stem.html.contains("All the world's a"))
     }
 
-    @Test("Canvas CC cartridge: option feedback, general and outcome feedback are kept")
+    @Test("Canvas CC cartridge: option feedback, general and outcome feedback are kept", .needsCorpus)
     func feedback() throws {
         let result = try importCorpusEntry("mixed/instructure_qti_spec_fixtures/canvas_cartridge/")
         let first = try #require(result.questions.first { $0.title == "Question 1" })
@@ -104,7 +105,7 @@ struct QTI12ImportTests {
         #expect(choice.options.allSatisfy { $0.feedback != nil })
     }
 
-    @Test("Respondus package: images of the package become media of the question")
+    @Test("Respondus package: images of the package become media of the question", .needsCorpus)
     func packageMedia() throws {
         let result = try importCorpusEntry("mixed/instructure_qti_spec_fixtures/test_qti_1.2/")
         let withMedia = result.questions.filter { !$0.media.isEmpty }
@@ -118,7 +119,7 @@ struct QTI12ImportTests {
         }
     }
 
-    @Test("Malformed Canvas fixtures give a malformed-XML error with its line")
+    @Test("Malformed Canvas fixtures give a malformed-XML error with its line", .needsCorpus)
     func malformed() throws {
         for (path, line) in [
             ("mixed/instructure_qti_spec_fixtures/items_1.2/choice_vary_points_by_answer.xml", 1),
@@ -133,13 +134,13 @@ struct QTI12ImportTests {
         }
     }
 
-    @Test("A manifest without QTI resources is refused with a specific error")
+    @Test("A manifest without QTI resources is refused with a specific error", .needsCorpus)
     func noResources() throws {
         let result = try importCorpusEntry("mixed/instructure_qti_spec_fixtures/unsupported_version/")
         #expect(result.report.fileErrors.map(\.code) == ["noQTIResources"])
     }
 
-    @Test("Unsupported Canvas types are dropped with the reason, not silently")
+    @Test("Unsupported Canvas types are dropped with the reason, not silently", .needsCorpus)
     func dropped() throws {
         let result = try importCorpusEntry("mixed/instructure_qti_spec_fixtures/items_1.2/formula.xml")
         let entry = try #require(result.report.entries.first)
@@ -192,7 +193,7 @@ struct ImportPolicyTests {
         #expect(result.report.entries.map(\.outcome) == [.imported, .invalid])
     }
 
-    @Test("QTI 2.1: an undeclared response identifier is a specific error (qti-sdk invalid sample)")
+    @Test("QTI 2.1: an undeclared response identifier is a specific error (qti-sdk invalid sample)", .needsCorpus)
     func undeclared() throws {
         let result = try importCorpusEntry("v2p1/qtisdk_invalid/invalidresponseidentifier.xml")
         let entry = try #require(result.report.entries.first)

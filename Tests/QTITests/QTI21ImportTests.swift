@@ -1,10 +1,11 @@
+import ConformanceCorpus
 import Foundation
 import HoclieuCore
 import QTI
 import QuestionFormats
 import Testing
 
-@Suite("QTI 2.1/2.2 import: interactions, scoring, feedback, media")
+@Suite("QTI 2.1/2.2 import: interactions, scoring, feedback, media", .needsCorpus)
 struct QTI21ImportTests {
     static let items = "v2p2/1edtech_qtiv2p2_examples/items/"
 

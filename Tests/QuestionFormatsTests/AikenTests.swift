@@ -1,3 +1,4 @@
+import ConformanceCorpus
 import Foundation
 import HoclieuCore
 import QuestionFormats
@@ -5,7 +6,7 @@ import Testing
 
 @Suite("Aiken")
 struct AikenTests {
-    @Test("questions.aiken.txt: two single-choice questions, text kept as plain text")
+    @Test("questions.aiken.txt: two single-choice questions, text kept as plain text", .needsCorpus)
     func corpusQuestions() throws {
         let result = AikenImporter.importQuestions(contentsOf: try Corpus.url("other-formats/aiken/questions.aiken.txt"))
         #expect(result.report.allErrors.isEmpty)
@@ -20,7 +21,7 @@ struct AikenTests {
         #expect(result.report.entries.map(\.location.line) == [1, 8])
     }
 
-    @Test("aiken_errors.txt: three good questions, three errors with their lines")
+    @Test("aiken_errors.txt: three good questions, three errors with their lines", .needsCorpus)
     func corpusErrors() throws {
         let url = try Corpus.url("other-formats/aiken/aiken_errors.txt")
         let strict = AikenImporter.importQuestions(contentsOf: url)

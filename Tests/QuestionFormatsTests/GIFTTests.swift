@@ -1,3 +1,4 @@
+import ConformanceCorpus
 import Foundation
 import HoclieuCore
 import QuestionFormats
@@ -5,7 +6,7 @@ import Testing
 
 @Suite("GIFT")
 struct GIFTTests {
-    @Test("questions.gift.txt: nine questions of seven types")
+    @Test("questions.gift.txt: nine questions of seven types", .needsCorpus)
     func corpusQuestions() throws {
         let result = GIFTImporter.importQuestions(contentsOf: try Corpus.url("gift/questions.gift.txt"))
         #expect(result.report.allErrors.isEmpty)
@@ -55,7 +56,7 @@ struct GIFTTests {
         #expect(q[8].body == .trueFalse(TrueFalseQuestion(correctAnswer: true)))
     }
 
-    @Test("questions_in_category.gift.txt: category, escapes, formats")
+    @Test("questions_in_category.gift.txt: category, escapes, formats", .needsCorpus)
     func corpusCategory() throws {
         let result = GIFTImporter.importQuestions(contentsOf: try Corpus.url("gift/questions_in_category.gift.txt"))
         #expect(result.report.allErrors.isEmpty)
@@ -160,7 +161,7 @@ struct GIFTTests {
         #expect(partial.report.invalidCount == 2)
     }
 
-    @Test("GIFT → model → GIFT → model keeps what GIFT can hold", arguments: ["gift/questions.gift.txt", "gift/questions_in_category.gift.txt"])
+    @Test("GIFT → model → GIFT → model keeps what GIFT can hold", .needsCorpus, arguments: ["gift/questions.gift.txt", "gift/questions_in_category.gift.txt"])
     func roundTrip(_ path: String) throws {
         let first = GIFTImporter.importQuestions(contentsOf: try Corpus.url(path))
         let exported = GIFTExporter.export(first.questions)

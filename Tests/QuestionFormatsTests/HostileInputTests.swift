@@ -1,3 +1,4 @@
+import ConformanceCorpus
 import Foundation
 import HoclieuCore
 import QuestionFormats
@@ -48,7 +49,7 @@ struct HostileInputTests {
         #expect(result.questions.isEmpty)
     }
 
-    @Test("A corpus file cut in the middle is reported, not half-imported")
+    @Test("A corpus file cut in the middle is reported, not half-imported", .needsCorpus)
     func truncated() throws {
         let data = try Corpus.data("xml/format_xml_fixtures/nested_categories_with_questions.xml")
         let result = MoodleXMLImporter.importQuestions(from: data.prefix(data.count / 2))
@@ -65,7 +66,7 @@ struct HostileInputTests {
         #expect(AikenImporter.importQuestions(from: data).report.fileErrors.map(\.code) == ["emptyFile"])
     }
 
-    @Test("Size and count limits")
+    @Test("Size and count limits", .needsCorpus)
     func limits() throws {
         let big = Data(("<quiz>" + String(repeating: "<!-- padding -->", count: 1000) + "</quiz>").utf8)
         let options = QuestionImportOptions(maxBytes: 4096)

@@ -1,3 +1,4 @@
+import ConformanceCorpus
 import Foundation
 import HoclieuCore
 import QuestionFormats
@@ -45,7 +46,7 @@ struct MoodleXMLImportTests {
         .init(path: "xml/qtype_fixtures/truefalse_testquestion.moodle.xml", valid: [.trueFalse: 1], categories: 1),
     ]
 
-    @Test("Every Moodle XML file of the corpus imports with the expected counts", arguments: expectations)
+    @Test("Every Moodle XML file of the corpus imports with the expected counts", .needsCorpus, arguments: expectations)
     func corpusFile(_ expected: XMLExpectation) throws {
         let result = MoodleXMLImporter.importQuestions(contentsOf: try Corpus.url(expected.path))
         let report = result.report
@@ -76,7 +77,7 @@ struct MoodleXMLImportTests {
         }
     }
 
-    @Test("A Moodle 1.9 backup is refused with a clear message")
+    @Test("A Moodle 1.9 backup is refused with a clear message", .needsCorpus)
     func backupFile() throws {
         let result = MoodleXMLImporter.importQuestions(contentsOf: try Corpus.url("xml/moodle1_backup_questions.xml"))
         let error = try #require(result.report.fileErrors.first)
@@ -85,7 +86,7 @@ struct MoodleXMLImportTests {
         #expect(result.categories.isEmpty)
     }
 
-    @Test("Broken cloze questions each carry the right error, with the question number")
+    @Test("Broken cloze questions each carry the right error, with the question number", .needsCorpus)
     func brokenCloze() throws {
         let result = MoodleXMLImporter.importQuestions(
             contentsOf: try Corpus.url("xml/format_xml_fixtures/broken_cloze_questions.xml"), options: .init(partial: true)
@@ -105,7 +106,7 @@ struct MoodleXMLImportTests {
         #expect(entries[4].location.line == 68)
     }
 
-    @Test("Multiple choice: options, fractions, feedback, settings and files")
+    @Test("Multiple choice: options, fractions, feedback, settings and files", .needsCorpus)
     func multichoice() throws {
         let result = MoodleXMLImporter.importQuestions(contentsOf: try Corpus.url("xml/qtype_fixtures/multichoice_testquestion.moodle.xml"))
         let question = try #require(result.questions.first)
@@ -137,7 +138,7 @@ struct MoodleXMLImportTests {
         #expect(flags.report.entries[0].media.map(\.byteCount) == greeting.media.map(\.data.count))
     }
 
-    @Test("True/false, short answer, essay and category details")
+    @Test("True/false, short answer, essay and category details", .needsCorpus)
     func otherTypes() throws {
         let tf = MoodleXMLImporter.importQuestions(contentsOf: try Corpus.url("xml/format_xml_fixtures/truefalse.xml"))
         guard case .trueFalse(let first) = tf.questions.first?.body else {
@@ -175,7 +176,7 @@ struct MoodleXMLImportTests {
         #expect(reverse.questions.map(\.category) == ["$course$/Sigma/Tau", "$course$/Sigma"])
     }
 
-    @Test("Cloze: gaps from Moodle's syntax, markers in the stem, files kept")
+    @Test("Cloze: gaps from Moodle's syntax, markers in the stem, files kept", .needsCorpus)
     func cloze() throws {
         let result = MoodleXMLImporter.importQuestions(contentsOf: try Corpus.url("xml/format_xml_fixtures/multianswer.xml"))
         let question = try #require(result.questions.first)
@@ -231,7 +232,7 @@ struct MoodleXMLImportTests {
         #expect(again.questions == result.questions)
     }
 
-    @Test("gapselect and ddwtos become drop-down clozes, with a warning")
+    @Test("gapselect and ddwtos become drop-down clozes, with a warning", .needsCorpus)
     func gapSelect() throws {
         for path in ["xml/qtype_fixtures/gapselect_testquestion.moodle.xml", "xml/qtype_fixtures/ddwtos_testquestion.moodle.xml"] {
             let result = MoodleXMLImporter.importQuestions(contentsOf: try Corpus.url(path))
@@ -243,7 +244,7 @@ struct MoodleXMLImportTests {
         }
     }
 
-    @Test("Legacy image fields become files and an <img> in the stem")
+    @Test("Legacy image fields become files and an <img> in the stem", .needsCorpus)
     func legacyImage() throws {
         let result = MoodleXMLImporter.importQuestions(contentsOf: try Corpus.url("xml/format_xml_fixtures/sample_questions_with_old_image_tag.xml"))
         #expect(result.questions.count == 2)
@@ -260,7 +261,7 @@ struct MoodleXMLImportTests {
         #expect(result.report.entries.allSatisfy { $0.warnings.contains { $0.code == "legacyImageConverted" } })
     }
 
-    @Test("Unsupported types are dropped with the reason, never silently")
+    @Test("Unsupported types are dropped with the reason, never silently", .needsCorpus)
     func dropped() throws {
         let result = MoodleXMLImporter.importQuestions(contentsOf: try Corpus.url("xml/qtype_fixtures/ddmarker_testquestion.moodle.xml"))
         let entry = try #require(result.report.entries.first)

@@ -1,3 +1,4 @@
+import ConformanceCorpus
 import Foundation
 import HoclieuCore
 import QuestionFormats
@@ -9,7 +10,7 @@ struct MoodleXMLRoundTripTests {
         .filter { $0.invalid == 0 && $0.fileErrorCode == nil && !$0.valid.isEmpty }
         .map(\.path)
 
-    @Test("Moodle XML → model → Moodle XML → model keeps every question equal", arguments: validFiles)
+    @Test("Moodle XML → model → Moodle XML → model keeps every question equal", .needsCorpus, arguments: validFiles)
     func roundTrip(_ path: String) throws {
         let first = MoodleXMLImporter.importQuestions(contentsOf: try Corpus.url(path))
         #expect(!first.questions.isEmpty)

@@ -1,3 +1,4 @@
+import ConformanceCorpus
 import Foundation
 import HoclieuCore
 import QuestionFormats
@@ -5,7 +6,7 @@ import Testing
 
 @Suite("Question format registry")
 struct QuestionFormatRegistryTests {
-    @Test("Formats are detected from the bytes", arguments: [
+    @Test("Formats are detected from the bytes", .needsCorpus, arguments: [
         ("xml/format_xml_fixtures/multichoice.xml", QuestionFileFormat?.some(.moodleXML)),
         ("xml/qtype_fixtures/essay_testquestion.moodle.xml", .moodleXML),
         ("xml/moodle1_backup_questions.xml", nil),
@@ -21,7 +22,7 @@ struct QuestionFormatRegistryTests {
         #expect(QuestionFormatRegistry.detect(try Corpus.data(path), fileName: path) == expected)
     }
 
-    @Test("Import through the registry, and every format with an exporter round-trips through it")
+    @Test("Import through the registry, and every format with an exporter round-trips through it", .needsCorpus)
     func registry() throws {
         let data = try Corpus.data("other-formats/aiken/questions.aiken.txt")
         let result = QuestionFormatRegistry.importQuestions(from: data)
