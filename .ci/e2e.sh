@@ -11,6 +11,8 @@ BIN="$(swift build -c release --show-bin-path)/hoclieu"
 WORK=$(mktemp -d -t hoclieu-e2e.XXXXXX)
 PORT=$((20000 + RANDOM % 20000))
 export HOCLIEU_ADMIN_PASSWORD=e2e-admin-pw HOCLIEU_DATA="$WORK/data" HOCLIEU_PID_PREFIX=79-760
+# CASE URIs are built from the public address; a loopback one is refused (503), so name a public one.
+export HOCLIEU_PUBLIC_URL=https://hoclieu.example.vn
 SERVER=""
 cleanup() { [ -n "$SERVER" ] && kill -9 "$SERVER" 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT

@@ -42,8 +42,12 @@ public func buildRouter(_ repository: Repository, logger: Logger) -> Router<AppR
     CartridgeController(repository: repository).addRoutes(to: router)
     let caseProvider = CASEController(repository: repository)
     caseProvider.addRoutes(to: router)
-    // Build and encode every CASE response now, so that no client ever waits for a cold package.
-    Task { try? await caseProvider.current() }
+    if let problem = caseProvider.baseProblem {
+        logger.warning("CASE provider not served (503): \(problem)", metadata: ["hoclieu.case.base": "\(repository.configuration.publicBaseURL)"])
+    } else {
+        // Build and encode every CASE response now, so that no client ever waits for a cold package.
+        Task { try? await caseProvider.current() }
+    }
     router.get("/api/v1/openapi.json") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "application/json; charset=utf-8"],

@@ -16,13 +16,28 @@ import Synchronization
 /// | GET | /ims/case/v1p0/{CFDocuments, CFPackages, CFItems, CFAssociations, CFItemAssociations, CFItemTypes, CFSubjects, CFLicenses, CFConcepts, CFAssociationGroupings}/{sourcedId} | anyone (CORS) |
 ///
 /// Every body is built and encoded once (see ``CASESnapshot``) and served with ETag and
-/// Last-Modified; errors are `imsx_StatusInfo` bodies.
+/// Last-Modified; errors are `imsx_StatusInfo` bodies. When the public base URL cannot be published in CASE
+/// URIs (``CASEBaseURL/problem(_:)``: loopback, `0.0.0.0`, not http(s), a non-ASCII host), every CASE
+/// request answers 503 with the reason: consumers keep the URIs they read, so wrong ones must never go out.
 final class CASEController: Sendable {
     let repository: Repository
     let snapshot = Mutex<CASESnapshot?>(nil)
+    /// Why CASE is not served (nil: it is).
+    let baseProblem: String?
     static let base = "/ims/case/v1p0"
 
-    init(repository: Repository) { self.repository = repository }
+    init(repository: Repository) {
+        self.repository = repository
+        baseProblem = CASEBaseURL.problem(repository.configuration.publicBaseURL)
+    }
+
+    /// The 503 answered while the base URL is unusable.
+    func unavailable() -> Response? {
+        guard let baseProblem else { return nil }
+        return Self.statusInfo(
+            .serviceUnavailable, "CASE không được phục vụ / CASE is not served: \(baseProblem)", field: "publicBaseURL",
+            value: "internal_server_error")
+    }
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("\(Self.base)/CFDocuments", use: documents)
@@ -85,9 +100,11 @@ final class CASEController: Sendable {
     }
 
     func serve(_ request: Request, _ context: AppRequestContext, _ lookup: (CASESnapshot, String) -> CASESnapshot.Body?) async throws -> Response {
+        if let refused = unavailable() { return refused }
         let id = try context.parameters.require("id").lowercased()
+        // A malformed id names no object: 404 `unknownobject`, as the binding's table 2.4 and OpenCASE answer.
         guard Self.isUUID(id) else {
-            return Self.statusInfo(.badRequest, "sourcedId is not a UUID", field: "sourcedId", value: "invaliduuid")
+            return Self.statusInfo(.notFound, "No object with this sourcedId", field: "sourcedId", value: "unknownobject")
         }
         guard let body = lookup(try await current(), id) else {
             return Self.statusInfo(.notFound, "No object with this sourcedId", field: "sourcedId", value: "unknownobject")
@@ -98,6 +115,7 @@ final class CASEController: Sendable {
     /// `GET CFDocuments` with `limit`, `offset`, `sort`, `orderBy`, `filter` (CASE 1.0 §4.x: `field op 'value'`
     /// conditions joined by ` AND ` or ` OR `; operators `=`, `!=`, `>`, `>=`, `<`, `<=`, `~` (contains)).
     @Sendable func documents(_ request: Request, context: AppRequestContext) async throws -> Response {
+        if let refused = unavailable() { return refused }
         let query = request.uri.queryParameters
         let fields = ["identifier", "title", "creator", "lastChangeDateTime", "language", "version", "adoptionStatus", "publisher", "description", "uri"]
         var limit = 100
@@ -127,8 +145,8 @@ final class CASEController: Sendable {
                 return conditions.isOr ? results.contains(true) : !results.contains(false)
             }
         }
-        if let sort = query.get("sort") {
-            guard fields.contains(sort) else { return Self.statusInfo(.badRequest, "Cannot sort on \(sort)", field: "sort", value: "invalid_sort_field") }
+        // §3.2: a sort on a field that cannot be sorted on keeps the default order.
+        if let sort = query.get("sort"), fields.contains(sort) {
             let descending = query.get("orderBy")?.lowercased() == "desc"
             documents.sort { descending ? value($0, sort) > value($1, sort) : value($0, sort) < value($1, sort) }
         }

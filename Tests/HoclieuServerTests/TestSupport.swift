@@ -16,10 +16,11 @@ struct TestRepository {
     let repository: Repository
     let folder: URL
 
-    init(maxUploadBytes: Int64 = 1 << 20, runsJobs: Bool = true) async throws {
+    init(maxUploadBytes: Int64 = 1 << 20, runsJobs: Bool = true, publicBaseURL: String? = nil) async throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("hoclieu-server-\(UUID().uuidString)")
         var configuration = ServerConfiguration(dataDirectory: folder, port: 0, pidPrefix: "79-760", maxUploadBytes: maxUploadBytes, bcryptCost: 4)
         configuration.runsJobs = runsJobs
+        if let publicBaseURL { configuration.publicBaseURL = publicBaseURL }
         repository = try Repository.open(configuration)
         _ = try await repository.bootstrapAdmin(password: Self.adminPassword)
     }

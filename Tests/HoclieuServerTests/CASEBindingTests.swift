@@ -1,0 +1,91 @@
+import Foundation
+import HTTPTypes
+import HoclieuCore
+import HoclieuServer
+import HoclieuStorage
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import NIOFoundationCompat
+import Testing
+
+/// The CASE 1.0 REST binding as consumers (OpenSALT, OpenCASE, CASS) read it, over HTTP.
+@Suite("CASE 1.0 binding as consumers read it")
+struct CASEBindingTests {
+    static let base = "/ims/case/v1p0"
+
+    /// A repository with the two-framework test catalogue, published at `publicBase`.
+    static func withProvider(_ publicBase: String?, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let t = try await TestRepository(publicBaseURL: publicBase)
+        defer { t.cleanup() }
+        _ = try await t.repository.loadCatalog(from: try CatalogAPITests.folder(toan: CatalogAPITests.toan))
+        try await t.application.test(.router) { client in try await body(client) }
+    }
+
+    static func get(_ client: some TestClientProtocol, _ uri: String, headers: HTTPFields = [:]) async throws -> (HTTPResponse.Status, [String: Any], HTTPFields) {
+        try await client.execute(uri: uri, method: .get, headers: headers) { response in
+            (response.status, (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any] ?? [:], response.headers)
+        }
+    }
+
+    static func codeMinor(_ body: [String: Any]) -> String? {
+        ((body["imsx_codeMinor"] as? [String: Any])?["imsx_codeMinorField"] as? [[String: String]])?.first?["imsx_codeMinorFieldValue"]
+    }
+
+    // MARK: 5. The base URL every uri comes from
+
+    /// Bases consumers cannot use (nil: the default `http://{host}:{port}` of a test, 127.0.0.1).
+    static let unusableBases: [String?] = [
+        nil, "http://0.0.0.0:8080", "http://localhost:8080", "http://[::1]:8080", "hoclieu.example.vn", "ftp://hoclieu.example.vn",
+        "https://hoc_lieu.example.vn", "https://học-liệu.vn",
+    ]
+
+    @Test("A loopback, 0.0.0.0, non-http(s) or non-ASCII base: every CASE request answers 503 with the reason", arguments: unusableBases)
+    func unusableBase(_ publicBase: String?) async throws {
+        try await Self.withProvider(publicBase) { client in
+            let toanID = CatalogIdentifiers.uuid(for: "TOAN").uuidString.lowercased()
+            for path in ["CFDocuments", "CFPackages/\(toanID)", "CFDocuments/\(toanID)"] {
+                let (status, body, headers) = try await Self.get(client, "\(Self.base)/\(path)")
+                #expect(status == .serviceUnavailable, "\(path)")
+                #expect(body["imsx_codeMajor"] as? String == "failure")
+                #expect((body["imsx_description"] as? String)?.contains("HOCLIEU_PUBLIC_URL") == true || publicBase?.contains("_") == true
+                    || publicBase?.contains("ọ") == true, "\(body)")
+                #expect(headers[.accessControlAllowOrigin] == "*")
+                #expect(body["CFDocuments"] == nil && body["CFItems"] == nil)
+            }
+        }
+    }
+
+    @Test("A public http(s) base with an ASCII (or punycode) host is served, and every uri starts with it",
+          arguments: ["https://hoclieu.example.vn", "http://10.20.30.40:8080", "https://xn--hc-liu-k7a.vn"])
+    func usableBase(_ publicBase: String) async throws {
+        try await Self.withProvider(publicBase) { client in
+            let toanID = CatalogIdentifiers.uuid(for: "TOAN").uuidString.lowercased()
+            let (status, package, _) = try await Self.get(client, "\(Self.base)/CFPackages/\(toanID)")
+            #expect(status == .ok)
+            let items = try #require(package["CFItems"] as? [[String: Any]])
+            #expect(!items.isEmpty && items.allSatisfy { ($0["uri"] as? String)?.hasPrefix(publicBase + Self.base + "/") == true })
+        }
+    }
+
+    // MARK: 6. Error codes
+
+    @Test("A malformed id is 404 unknownobject (binding table 2.4); a sort on an unknown field keeps the default order (§3.2)")
+    func errorCodes() async throws {
+        try await Self.withProvider("https://hoclieu.example.vn") { client in
+            for path in ["CFItems/not-a-uuid", "CFPackages/123", "CFDocuments/ZZZ", "CFAssociations/00000000-0000-0000-0000-00000000000g"] {
+                let (status, body, _) = try await Self.get(client, "\(Self.base)/\(path)")
+                #expect(status == .notFound, "\(path)")
+                #expect(Self.codeMinor(body) == "unknownobject", "\(path): \(body)")
+            }
+            let (defaultStatus, defaultList, _) = try await Self.get(client, "\(Self.base)/CFDocuments")
+            #expect(defaultStatus == .ok)
+            // The specification's own example.
+            let (status, list, _) = try await Self.get(client, "\(Self.base)/CFDocuments?sort=subject&orderBy=asc")
+            #expect(status == .ok)
+            let titles = { (body: [String: Any]) in (body["CFDocuments"] as? [[String: Any]])?.compactMap { $0["title"] as? String } }
+            #expect(titles(list) != nil && titles(list) == titles(defaultList))
+            #expect(try await Self.get(client, "\(Self.base)/CFDocuments?sort=colour&orderBy=desc").0 == .ok)
+        }
+    }
+}
