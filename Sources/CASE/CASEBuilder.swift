@@ -167,6 +167,6 @@ public struct CASESnapshot: Sendable {
             }
         }
         self.bodies = bodies
-        documents.sort { $0.title < $1.title }
+        documents.sort { VietnameseCollation.areInIncreasingOrder($0.title, $1.title) }
     }
 }

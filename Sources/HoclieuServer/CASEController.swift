@@ -117,7 +117,10 @@ final class CASEController: Sendable {
     @Sendable func documents(_ request: Request, context: AppRequestContext) async throws -> Response {
         if let refused = unavailable() { return refused }
         let query = request.uri.queryParameters
-        let fields = ["identifier", "title", "creator", "lastChangeDateTime", "language", "version", "adoptionStatus", "publisher", "description", "uri"]
+        let fields = [
+            "identifier", "sourcedId", "title", "creator", "lastChangeDateTime", "language", "version", "adoptionStatus", "publisher", "description",
+            "uri", "subject",
+        ]
         var limit = 100
         var offset = 0
         if let text = query.get("limit") {
@@ -131,24 +134,32 @@ final class CASEController: Sendable {
         let snapshot = try await current()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        func value(_ document: CASE.CFDocument, _ field: String) -> String {
-            guard let object = try? JSONSerialization.jsonObject(with: encoder.encode(document)) as? [String: Any] else { return "" }
-            return (object[field] as? String) ?? ""
+        /// The values of a field (`subject` has several; `sourcedId` is the identifier).
+        func values(_ document: CASE.CFDocument, _ field: String) -> [String] {
+            if field == "sourcedId" { return [document.identifier] }
+            guard let object = try? JSONSerialization.jsonObject(with: encoder.encode(document)) as? [String: Any] else { return [] }
+            if let list = object[field] as? [String] { return list }
+            return [(object[field] as? String) ?? ""]
         }
+        func value(_ document: CASE.CFDocument, _ field: String) -> String { values(document, field).first ?? "" }
         var documents = snapshot.documents
         if let filter = query.get("filter") {
             guard let conditions = Self.parseFilter(filter), conditions.terms.allSatisfy({ fields.contains($0.field) }) else {
                 return Self.statusInfo(.badRequest, "Unreadable filter: \(filter)", field: "filter", value: "invalid_selection_field")
             }
             documents = documents.filter { document in
-                let results = conditions.terms.map { $0.matches(value(document, $0.field)) }
+                let results = conditions.terms.map { term in values(document, term.field).contains { term.matches($0) } }
                 return conditions.isOr ? results.contains(true) : !results.contains(false)
             }
         }
         // §3.2: a sort on a field that cannot be sorted on keeps the default order.
         if let sort = query.get("sort"), fields.contains(sort) {
             let descending = query.get("orderBy")?.lowercased() == "desc"
-            documents.sort { descending ? value($0, sort) > value($1, sort) : value($0, sort) < value($1, sort) }
+            documents.sort { a, b in
+                descending
+                    ? VietnameseCollation.areInIncreasingOrder(value(b, sort), value(a, sort))
+                    : VietnameseCollation.areInIncreasingOrder(value(a, sort), value(b, sort))
+            }
         }
         if let order = query.get("orderBy"), !["asc", "desc"].contains(order.lowercased()) {
             return Self.statusInfo(.badRequest, "orderBy is asc or desc", field: "orderBy", value: "invalid_sort_field")
@@ -165,16 +176,19 @@ final class CASEController: Sendable {
         var op: String
         var value: String
 
+        /// Case-insensitive (§3.3): `language='VI'` finds `vi`.
         func matches(_ actual: String) -> Bool {
+            let actual = actual.lowercased().precomposedStringWithCanonicalMapping
+            let value = value.lowercased().precomposedStringWithCanonicalMapping
             switch op {
-            case "=": actual == value
-            case "!=": actual != value
-            case ">": actual > value
-            case ">=": actual >= value
-            case "<": actual < value
-            case "<=": actual <= value
-            case "~": actual.localizedCaseInsensitiveContains(value)
-            default: false
+            case "=": return actual == value
+            case "!=": return actual != value
+            case ">": return actual > value
+            case ">=": return actual >= value
+            case "<": return actual < value
+            case "<=": return actual <= value
+            case "~": return actual.contains(value)
+            default: return false
             }
         }
     }

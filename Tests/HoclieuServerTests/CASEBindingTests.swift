@@ -88,4 +88,56 @@ struct CASEBindingTests {
             #expect(try await Self.get(client, "\(Self.base)/CFDocuments?sort=colour&orderBy=desc").0 == .ok)
         }
     }
+
+    // MARK: 7. filter and the default order
+
+    /// Subjects whose names sort differently in Vietnamese and in code points.
+    static func subjectsFolder() throws -> URL {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("hoclieu-case-subjects-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("frameworks"), withIntermediateDirectories: true)
+        try Data(
+            """
+            code,name,name_en,grades,compulsory,source
+            TOAN,Toán,Mathematics,1-12,1-12,CT_Toan_2018.pdf
+            DL,Địa lí,Geography,10-12,,CT_Dia_li_2018.pdf
+            TIN,Tin học,Informatics,3-12,3-9,CT_Tin_hoc_2018.pdf
+            AN,Âm nhạc,Music,1-12,1-9,CT_Am_nhac_2018.pdf
+            DD,Đạo đức,Ethics,1-5,1-5,CT_Dao_duc_2018.pdf
+            CN,Công nghệ,Technology,3-12,3-9,CT_Cong_nghe_2018.pdf
+            LS,Lịch sử,History,10-12,10-12,CT_Lich_su_2018.pdf
+
+            """.utf8
+        ).write(to: root.appendingPathComponent("subjects.csv"))
+        try Data(("code,parent,type,grade,statement,statement_en,associations,status\n" + CatalogAPITests.toan).utf8)
+            .write(to: root.appendingPathComponent("frameworks/TOAN.csv"))
+        return root
+    }
+
+    static func titles(_ body: [String: Any]) -> [String] {
+        (body["CFDocuments"] as? [[String: Any]] ?? []).compactMap { ($0["title"] as? String)?.replacingOccurrences(of: "Chương trình GDPT 2018 – ", with: "") }
+    }
+
+    @Test("The default order is Vietnamese alphabetical; filter compares without case and can use subject and sourcedId")
+    func filterAndOrder() async throws {
+        let t = try await TestRepository(publicBaseURL: "https://hoclieu.example.vn")
+        defer { t.cleanup() }
+        _ = try await t.repository.loadCatalog(from: try Self.subjectsFolder())
+        try await t.application.test(.router) { client in
+            let (status, all, _) = try await Self.get(client, "\(Self.base)/CFDocuments")
+            #expect(status == .ok)
+            #expect(Self.titles(all) == ["Âm nhạc", "Công nghệ", "Đạo đức", "Địa lí", "Lịch sử", "Tin học", "Toán"])
+            let descending = try await Self.get(client, "\(Self.base)/CFDocuments?sort=title&orderBy=desc")
+            #expect(Self.titles(descending.1) == ["Toán", "Tin học", "Lịch sử", "Địa lí", "Đạo đức", "Công nghệ", "Âm nhạc"])
+
+            let upper = try await Self.get(client, "\(Self.base)/CFDocuments?filter=language%3D'VI'")
+            #expect(upper.0 == .ok && Self.titles(upper.1).count == 7, "\(upper.1)")
+            let subject = try await Self.get(client, "\(Self.base)/CFDocuments?filter=subject%3D'TOÁN'")
+            #expect(subject.0 == .ok && Self.titles(subject.1) == ["Toán"], "\(subject.1)")
+            let contains = try await Self.get(client, "\(Self.base)/CFDocuments?filter=subject~'ĐẠO'%20OR%20subject~'âm'")
+            #expect(Self.titles(contains.1) == ["Âm nhạc", "Đạo đức"], "\(contains.1)")
+            let tinID = CatalogIdentifiers.uuid(for: "TIN").uuidString.uppercased()
+            let byID = try await Self.get(client, "\(Self.base)/CFDocuments?filter=sourcedId%3D'\(tinID)'")
+            #expect(byID.0 == .ok && Self.titles(byID.1) == ["Tin học"], "\(byID.1)")
+        }
+    }
 }
