@@ -131,6 +131,15 @@ final class CASEController: Sendable {
             guard let n = Int(text), n >= 0 else { return Self.statusInfo(.badRequest, "offset must be 0 or more", field: "offset", value: "invalid_selection_field") }
             offset = n
         }
+        // §3.4: `fields` names the keys each object keeps; blank or unknown names are refused.
+        var selected: Set<String>?
+        if let text = query.get("fields") {
+            let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard !names.isEmpty, names.allSatisfy({ Self.documentFields.contains($0) }) else {
+                return Self.statusInfo(.badRequest, "Unknown or blank fields: '\(text)'", field: "fields", value: "invalid_selection_field")
+            }
+            selected = Set(names)
+        }
         let snapshot = try await current()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -165,10 +174,50 @@ final class CASEController: Sendable {
             return Self.statusInfo(.badRequest, "orderBy is asc or desc", field: "orderBy", value: "invalid_sort_field")
         }
         let page = Array(documents.dropFirst(offset).prefix(limit))
-        let bytes = try encoder.encode(["CFDocuments": page])
+        let bytes: Data
+        if let selected {
+            let objects = try page.map { document in
+                let object = try JSONSerialization.jsonObject(with: encoder.encode(document)) as? [String: Any] ?? [:]
+                var kept = object.filter { selected.contains($0.key) }
+                if selected.contains("sourcedId") { kept["sourcedId"] = document.identifier }
+                return kept
+            }
+            bytes = try JSONSerialization.data(withJSONObject: ["CFDocuments": objects], options: [.sortedKeys, .withoutEscapingSlashes])
+        } else {
+            bytes = try encoder.encode(["CFDocuments": page])
+        }
         var headers: HTTPFields = [.contentType: "application/json", .accessControlAllowOrigin: "*", .lastModified: Self.httpDate(snapshot.lastModified)]
         headers[HTTPField.Name("X-Total-Count")!] = String(documents.count)
+        if let link = pageLinks(request, total: documents.count, limit: limit, offset: offset) { headers[HTTPField.Name("Link")!] = link }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// Every key a CFDocument of the list may carry (what `fields` may name).
+    static let documentFields: Set<String> = [
+        "identifier", "sourcedId", "uri", "creator", "title", "lastChangeDateTime", "officialSourceURL", "publisher", "description", "subject",
+        "subjectURI", "language", "version", "adoptionStatus", "licenseURI", "notes", "CFPackageURI",
+    ]
+
+    /// RFC 8288 `Link` header for a page of `total` objects: `first`, `prev`, `next` and `last`, each the same
+    /// request (its other parameters kept as sent) with another `offset`. Nil when everything fits on one page.
+    func pageLinks(_ request: Request, total: Int, limit: Int, offset: Int) -> String? {
+        guard limit < total || offset > 0 else { return nil }
+        let others = (request.uri.query ?? "").split(separator: "&").filter { part in
+            let name = part.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+            return name != "limit" && name != "offset" && !name.isEmpty
+        }
+        func link(_ start: Int, _ rel: String) -> String {
+            let query = (others + ["limit=\(limit)", "offset=\(start)"]).joined(separator: "&")
+            return "<\(repository.configuration.publicBaseURL)\(request.uri.path)?\(query)>; rel=\"\(rel)\""
+        }
+        let lastStart = total == 0 ? 0 : ((total - 1) / limit) * limit
+        var links = [link(0, "first")]
+        if offset > 0 { links.append(link(max(0, offset - limit), "prev")) }
+        // `limit` and `offset` come from the client: no arithmetic that can overflow (a trap is a denial of service).
+        let next = offset.addingReportingOverflow(limit)
+        if !next.overflow, next.partialValue < total { links.append(link(next.partialValue, "next")) }
+        links.append(link(lastStart, "last"))
+        return links.joined(separator: ", ")
     }
 
     struct Condition {

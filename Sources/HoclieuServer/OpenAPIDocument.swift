@@ -353,11 +353,12 @@ enum OpenAPIDocument {
             parameters: [
                 query("limit", "Page size", ["type": "integer", "minimum": 1]),
                 query("offset", "Rows to skip", ["type": "integer", "minimum": 0]),
-                query("sort", "Field to sort on", ["type": "string", "enum": ["identifier", "title", "creator", "lastChangeDateTime", "language", "version", "adoptionStatus", "publisher", "description", "uri"]]),
+                query("sort", "Field to sort on (another field keeps the default order, Vietnamese alphabetical by title)", ["type": "string"]),
                 query("orderBy", "asc or desc", ["type": "string", "enum": ["asc", "desc"]]),
-                query("filter", "field op 'value' conditions joined by AND or OR"),
+                query("filter", "field op 'value' conditions joined by AND or OR, compared without case"),
+                query("fields", "Comma-separated keys each document keeps", ["type": "string", "minLength": 1]),
             ],
-            responses: ["200": json(["type": "object"]), "400": caseStatus]),
+            responses: ["200": json(["type": "object"]), "400": caseStatus, "503": caseStatus]),
     ] + (["CFPackages"] + CASESnapshot.Kind.allCases.map(\.rawValue)).map { kind in
         Operation(
             method: "GET", path: "/ims/case/v1p0/\(kind)/{id}", summary: "IMS CASE 1.0: \(kind) by sourcedId", tag: "case",
@@ -367,7 +368,7 @@ enum OpenAPIDocument {
                     "schema": ["type": "string", "pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$"],
                 ]
             ],
-            responses: ["200": json(["type": "object"]), "304": ["description": "Not modified"], "400": caseStatus, "404": caseStatus])
+            responses: ["200": json(["type": "object"]), "304": ["description": "Not modified"], "404": caseStatus, "503": caseStatus])
     } + [
         Operation(
             method: "GET", path: "/id/{pid}", summary: "Resolve PID or PID@vN (HTML or JSON by Accept)", tag: "identifiers",

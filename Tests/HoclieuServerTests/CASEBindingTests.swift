@@ -140,4 +140,48 @@ struct CASEBindingTests {
             #expect(byID.0 == .ok && Self.titles(byID.1) == ["Tin học"], "\(byID.1)")
         }
     }
+
+    // MARK: 8. fields and paging links
+
+    @Test("fields selects the keys of each document; a blank or unknown fields= is invalid_selection_field")
+    func fieldsSelection() async throws {
+        try await Self.withProvider("https://hoclieu.example.vn") { client in
+            let (status, body, _) = try await Self.get(client, "\(Self.base)/CFDocuments?fields=identifier,title")
+            #expect(status == .ok)
+            let documents = try #require(body["CFDocuments"] as? [[String: Any]])
+            #expect(documents.count == 2 && documents.allSatisfy { Set($0.keys) == ["identifier", "title"] }, "\(documents)")
+            let withID = try await Self.get(client, "\(Self.base)/CFDocuments?fields=sourcedId")
+            #expect((withID.1["CFDocuments"] as? [[String: Any]])?.allSatisfy { Set($0.keys) == ["sourcedId"] } == true)
+            for bad in ["fields=", "fields=%20", "fields=colour", "fields=title,,colour"] {
+                let (badStatus, badBody, _) = try await Self.get(client, "\(Self.base)/CFDocuments?\(bad)")
+                #expect(badStatus == .badRequest, "\(bad)")
+                #expect(Self.codeMinor(badBody) == "invalid_selection_field", "\(bad): \(badBody)")
+            }
+        }
+    }
+
+    @Test("A page that is not the last has a Link rel=\"next\" to the following one (other parameters kept); the last has none")
+    func pagingLinks() async throws {
+        let t = try await TestRepository(publicBaseURL: "https://hoclieu.example.vn")
+        defer { t.cleanup() }
+        _ = try await t.repository.loadCatalog(from: try Self.subjectsFolder())
+        try await t.application.test(.router) { client in
+            let (_, first, headers) = try await Self.get(client, "\(Self.base)/CFDocuments?sort=title&limit=3")
+            #expect(Self.titles(first) == ["Âm nhạc", "Công nghệ", "Đạo đức"])
+            let link = try #require(headers[HTTPField.Name("Link")!])
+            let next = "<https://hoclieu.example.vn\(Self.base)/CFDocuments?sort=title&limit=3&offset=3>; rel=\"next\""
+            #expect(link.contains(next), "\(link)")
+            #expect(link.contains("offset=6>; rel=\"last\""), "\(link)")
+            let (_, second, secondHeaders) = try await Self.get(client, "\(Self.base)/CFDocuments?sort=title&limit=3&offset=3")
+            #expect(Self.titles(second) == ["Địa lí", "Lịch sử", "Tin học"])
+            #expect(secondHeaders[HTTPField.Name("Link")!]?.contains("offset=0>; rel=\"prev\"") == true)
+            let (_, last, lastHeaders) = try await Self.get(client, "\(Self.base)/CFDocuments?sort=title&limit=3&offset=6")
+            #expect(Self.titles(last) == ["Toán"])
+            #expect(lastHeaders[HTTPField.Name("Link")!]?.contains("rel=\"next\"") == false)
+            let (_, _, whole) = try await Self.get(client, "\(Self.base)/CFDocuments")
+            #expect(whole[HTTPField.Name("Link")!] == nil, "one page: no links")
+            let (hugeStatus, _, hugeHeaders) = try await Self.get(client, "\(Self.base)/CFDocuments?limit=9223372036854775807&offset=9223372036854775807")
+            #expect(hugeStatus == .ok && hugeHeaders[HTTPField.Name("Link")!]?.contains("rel=\"next\"") == false)
+        }
+    }
 }
