@@ -63,7 +63,7 @@ public struct CASESnapshot: Sendable {
         let itemTypes = CatalogItemType.allCases.map { type in
             CASE.CFItemType(
                 identifier: id("itemtype:\(type.rawValue)"), uri: "\(baseURL)/CFItemTypes/\(id("itemtype:\(type.rawValue)"))",
-                title: type.vietnamese, description: "\(type.vietnamese) (\(type.rawValue))", hierarchyCode: String(type.depth + 1),
+                title: type.caseTitle, description: "\(type.caseTitle) (\(type.rawValue))", hierarchyCode: String(type.depth + 1),
                 typeCode: type.rawValue, lastChangeDateTime: stamp(epoch))
         }
         let typeByRaw = Dictionary(uniqueKeysWithValues: zip(CatalogItemType.allCases, itemTypes))

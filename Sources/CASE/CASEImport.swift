@@ -51,14 +51,15 @@ public enum CASEImport {
                 guard let code = item.humanCodingScheme, let firstSegment else { return false }
                 return code.range(of: "^[A-Z][A-Z0-9]*(\\.[A-Z0-9]+)+$", options: .regularExpression) != nil && code.hasPrefix(firstSegment + ".")
                     && Int(code.split(separator: ".")[1]) != nil && item.educationLevel?.first.flatMap { Int($0) } != nil
-                    && (item.CFItemType.map { name in CatalogItemType.allCases.contains { $0.vietnamese == name } } ?? false)
+                    && (item.CFItemType.map { name in CatalogItemType.allCases.contains { $0.vietnamese == name || $0.caseTitle == name } } ?? false)
             }
         if !coded { return try mapForeign(package, framework: framework, grade: grade) }
         let frameworkCode = firstSegment!
         let definitions = package.CFDefinitions
         let subjectDefinition = definitions.CFSubjects.first { $0.hierarchyCode == frameworkCode }
         let typeByID = Dictionary(definitions.CFItemTypes.map { ($0.identifier, $0.typeCode ?? "") }, uniquingKeysWith: { a, _ in a })
-        let typeByName = Dictionary(CatalogItemType.allCases.map { ($0.vietnamese, $0) }, uniquingKeysWith: { a, _ in a })
+        let typeByName = Dictionary(
+            CatalogItemType.allCases.flatMap { [($0.vietnamese, $0), ($0.caseTitle, $0)] }, uniquingKeysWith: { a, _ in a })
         let codeByID = Dictionary(items.compactMap { item in item.humanCodingScheme.map { (item.identifier, $0) } }, uniquingKeysWith: { a, _ in a })
 
         var parent: [String: String?] = [:]

@@ -63,6 +63,9 @@ struct HeadResponder<Inner: HTTPResponder>: HTTPResponder {
     let get: Inner
 
     func respond(to request: Request, context: Inner.Context) async throws -> Response {
+        // CORS preflight of the CASE provider, for every CASE path: the router would answer a path that has a
+        // GET route with 405 before reaching its `/ims/case/v1p0/**` OPTIONS route.
+        if request.method == .options, request.uri.path.hasPrefix(CASEController.base + "/") { return CASEController.preflight(request) }
         guard request.method == .head else { return try await get.respond(to: request, context: context) }
         var head = request.head
         head.method = .get

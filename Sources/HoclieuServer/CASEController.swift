@@ -14,6 +14,8 @@ import Synchronization
 /// |---|---|---|
 /// | GET | /ims/case/v1p0/CFDocuments | anyone (CORS) |
 /// | GET | /ims/case/v1p0/{CFDocuments, CFPackages, CFItems, CFAssociations, CFItemAssociations, CFItemTypes, CFSubjects, CFLicenses, CFConcepts, CFAssociationGroupings}/{sourcedId} | anyone (CORS) |
+/// | GET | /ims/case/v1p0/CFRubrics/{sourcedId} | anyone (CORS): 404 `unknownobject`, no rubrics are published |
+/// | OPTIONS | /ims/case/v1p0/** | CORS preflight (browser clients that send `Authorization`) |
 ///
 /// Every body is built and encoded once (see ``CASESnapshot``) and served with ETag and
 /// Last-Modified; errors are `imsx_StatusInfo` bodies. When the public base URL cannot be published in CASE
@@ -41,6 +43,11 @@ final class CASEController: Sendable {
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("\(Self.base)/CFDocuments", use: documents)
+        // A CASE 1.0 endpoint: answered in the binding's own error shape, never the API's problem details.
+        router.get("\(Self.base)/CFRubrics/{id}") { _, _ in
+            self.unavailable() ?? Self.statusInfo(.notFound, "No rubric with this sourcedId: Hoclieu publishes no rubrics", field: "sourcedId", value: "unknownobject")
+        }
+        router.on("\(Self.base)/**", method: .options) { request, _ in Self.preflight(request) }
         router.get("\(Self.base)/CFPackages/{id}") { request, context in
             try await self.serve(request, context) { snapshot, id in snapshot.packages[id] }
         }
@@ -62,6 +69,22 @@ final class CASEController: Sendable {
         let built = try CASESnapshot(frameworks: inputs, baseURL: repository.configuration.publicBaseURL + Self.base)
         snapshot.withLock { $0 = built }
         return built
+    }
+
+    /// Response headers a browser client may read (CORS).
+    static let exposedHeaders = "ETag, Last-Modified, Link, X-Total-Count"
+
+    /// The CORS preflight of a browser client: any origin, GET/HEAD, the request headers it asks for
+    /// (`Authorization` among them); the answer may be cached for a day.
+    static func preflight(_ request: Request) -> Response {
+        let asked = request.headers[.accessControlRequestHeaders] ?? ""
+        let allowed = ["Authorization", "Accept", "Accept-Encoding", "If-None-Match", "If-Modified-Since"]
+        var headers: HTTPFields = [
+            .accessControlAllowOrigin: "*", .accessControlAllowMethods: "GET, HEAD, OPTIONS",
+            .accessControlAllowHeaders: asked.isEmpty ? allowed.joined(separator: ", ") : asked, .accessControlMaxAge: "86400",
+        ]
+        headers[.vary] = "Access-Control-Request-Headers"
+        return Response(status: .noContent, headers: headers)
     }
 
     static func statusInfo(_ status: HTTPResponse.Status, _ description: String, field: String, value: String) -> Response {
@@ -87,6 +110,7 @@ final class CASEController: Sendable {
     func respond(_ request: Request, _ body: CASESnapshot.Body) -> Response {
         var headers: HTTPFields = [
             .eTag: body.etag, .lastModified: Self.httpDate(body.lastModified), .accessControlAllowOrigin: "*",
+            .accessControlExposeHeaders: Self.exposedHeaders,
             .cacheControl: "public, max-age=0, must-revalidate",
         ]
         if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == body.etag }) {
@@ -186,7 +210,10 @@ final class CASEController: Sendable {
         } else {
             bytes = try encoder.encode(["CFDocuments": page])
         }
-        var headers: HTTPFields = [.contentType: "application/json", .accessControlAllowOrigin: "*", .lastModified: Self.httpDate(snapshot.lastModified)]
+        var headers: HTTPFields = [
+            .contentType: "application/json", .accessControlAllowOrigin: "*", .accessControlExposeHeaders: Self.exposedHeaders,
+            .lastModified: Self.httpDate(snapshot.lastModified),
+        ]
         headers[HTTPField.Name("X-Total-Count")!] = String(documents.count)
         if let link = pageLinks(request, total: documents.count, limit: limit, offset: offset) { headers[HTTPField.Name("Link")!] = link }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))

@@ -371,6 +371,13 @@ enum OpenAPIDocument {
             responses: ["200": json(["type": "object"]), "304": ["description": "Not modified"], "404": caseStatus, "503": caseStatus])
     } + [
         Operation(
+            method: "GET", path: "/ims/case/v1p0/CFRubrics/{id}", summary: "IMS CASE 1.0: CFRubric by sourcedId (none are published)", tag: "case",
+            parameters: [pathParam("id", "sourcedId (UUID)")], responses: ["404": caseStatus, "503": caseStatus]),
+        Operation(
+            method: "OPTIONS", path: "/ims/case/v1p0/{path}", summary: "CORS preflight for browser CASE clients", tag: "case", catchAll: true,
+            parameters: [["name": "path", "in": "path", "required": true, "description": "Any CASE path", "schema": ["type": "string"]]],
+            responses: ["204": ["description": "Allowed: any origin, GET and HEAD, the asked request headers"]]),
+        Operation(
             method: "GET", path: "/id/{pid}", summary: "Resolve PID or PID@vN (HTML or JSON by Accept)", tag: "identifiers",
             parameters: [pathParam("pid", "PID, or PID@vN")],
             responses: [

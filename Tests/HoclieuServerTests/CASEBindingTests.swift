@@ -184,4 +184,53 @@ struct CASEBindingTests {
             #expect(hugeStatus == .ok && hugeHeaders[HTTPField.Name("Link")!]?.contains("rel=\"next\"") == false)
         }
     }
+
+    // MARK: 9. Rubrics, item types, CORS
+
+    @Test("/CFRubrics/{id} is a CASE endpoint: an imsx_StatusInfo body (404 unknownobject), not problem details")
+    func rubrics() async throws {
+        try await Self.withProvider("https://hoclieu.example.vn") { client in
+            let uri = "\(Self.base)/CFRubrics/\(UUID().uuidString.lowercased())"
+            let (status, body, headers) = try await Self.get(client, uri)
+            #expect(status == .notFound)
+            #expect(headers[.contentType] == "application/json")
+            #expect(body["imsx_codeMajor"] as? String == "failure" && Self.codeMinor(body) == "unknownobject", "\(body)")
+            #expect(headers[.accessControlAllowOrigin] == "*")
+        }
+    }
+
+    @Test("Item types are titled in Vietnamese and English (Yêu cầu cần đạt / Learning outcome), on the type and on each item")
+    func itemTypeTitles() async throws {
+        try await Self.withProvider("https://hoclieu.example.vn") { client in
+            let toanID = CatalogIdentifiers.uuid(for: "TOAN").uuidString.lowercased()
+            let (_, package, _) = try await Self.get(client, "\(Self.base)/CFPackages/\(toanID)")
+            let types = try #require((package["CFDefinitions"] as? [String: Any])?["CFItemTypes"] as? [[String: Any]])
+            #expect(types.contains { $0["title"] as? String == "Yêu cầu cần đạt / Learning outcome" }, "\(types)")
+            #expect(types.allSatisfy { ($0["title"] as? String)?.contains(" / ") == true })
+            let items = try #require(package["CFItems"] as? [[String: Any]])
+            let outcome = try #require(items.first { $0["humanCodingScheme"] as? String == "TOAN.6.SD.2.2" })
+            #expect(outcome["CFItemType"] as? String == "Yêu cầu cần đạt / Learning outcome")
+            #expect((outcome["CFItemTypeURI"] as? [String: Any])?["title"] as? String == "Yêu cầu cần đạt / Learning outcome")
+        }
+    }
+
+    @Test("CORS preflight for a browser client sending Authorization; GET answers expose ETag, Link and X-Total-Count")
+    func corsPreflight() async throws {
+        try await Self.withProvider("https://hoclieu.example.vn") { client in
+            let toanID = CatalogIdentifiers.uuid(for: "TOAN").uuidString.lowercased()
+            let headers: HTTPFields = [
+                .origin: "https://lms.example.edu.vn", .accessControlRequestMethod: "GET", .accessControlRequestHeaders: "authorization, if-none-match",
+            ]
+            let (status, answer) = try await client.execute(uri: "\(Self.base)/CFPackages/\(toanID)", method: .options, headers: headers) {
+                ($0.status, $0.headers)
+            }
+            #expect(status == .noContent)
+            #expect(answer[.accessControlAllowOrigin] == "*")
+            #expect(answer[.accessControlAllowMethods]?.contains("GET") == true)
+            #expect(answer[.accessControlAllowHeaders]?.lowercased().contains("authorization") == true, "\(answer)")
+            #expect(answer[.accessControlMaxAge] != nil)
+            let (_, _, get) = try await Self.get(client, "\(Self.base)/CFDocuments")
+            #expect(get[.accessControlExposeHeaders]?.contains("Link") == true)
+        }
+    }
 }
