@@ -105,7 +105,8 @@ public struct CASESnapshot: Sendable {
                     alternativeLabel: item.statementEN, CFItemType: type.title,
                     CFItemTypeURI: CASE.LinkURI(title: type.title, identifier: type.identifier, uri: type.uri), language: "vi",
                     educationLevel: [item.grade < 10 ? "0\(item.grade)" : String(item.grade)],
-                    notes: item.deprecated ? "Đã ngừng sử dụng / deprecated" : nil, licenseURI: licenceLink)
+                    notes: item.deprecated ? "Đã ngừng sử dụng / deprecated" : nil, licenseURI: licenceLink,
+                    statusEndDate: item.deprecated ? String(stamp(updated).prefix(10)) : nil)
                 items.append(cfItem)
                 byCode[item.code] = CASE.LinkURI(title: item.statement, identifier: itemID, uri: cfItem.uri)
             }

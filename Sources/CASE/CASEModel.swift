@@ -52,6 +52,9 @@ public enum CASE {
         public var CFDocumentURI: LinkURI?
         /// A concept the item is about (read from other providers; Hoclieu writes none).
         public var conceptKeywordsURI: LinkURI?
+        /// `YYYY-MM-DD`: the day a deprecated unit stopped being in force (its `replacedBy` association, when the
+        /// catalogue names one, says what took its place).
+        public var statusEndDate: String?
     }
 
     public struct CFAssociation: Codable, Sendable, Equatable {

@@ -23,7 +23,15 @@ import Synchronization
 /// request answers 503 with the reason: consumers keep the URIs they read, so wrong ones must never go out.
 final class CASEController: Sendable {
     let repository: Repository
-    let snapshot = Mutex<CASESnapshot?>(nil)
+    /// The bodies, with the catalogue state they were built from and when that was last compared.
+    struct Built: Sendable {
+        var snapshot: CASESnapshot
+        var fingerprint: [CatalogFrameworkSummary]
+        var checked: ContinuousClock.Instant
+    }
+    let built = Mutex<Built?>(nil)
+    /// How long a built snapshot is served before the catalogue is compared again.
+    static let recheck: Duration = .seconds(1)
     /// Why CASE is not served (nil: it is).
     let baseProblem: String?
     static let base = "/ims/case/v1p0"
@@ -58,17 +66,25 @@ final class CASEController: Sendable {
         }
     }
 
-    /// The snapshot, built from the store on first use.
+    /// The snapshot: built from the store on first use, and again whenever the catalogue changed (a
+    /// `hoclieu catalog import` in another process, another node of the same database). The store is asked at
+    /// most once a second for its frameworks' item counts and last changes; equal answers keep the bodies.
     func current() async throws -> CASESnapshot {
-        if let built = snapshot.withLock({ $0 }) { return built }
+        let now = ContinuousClock.now
+        if let cached = built.withLock({ $0 }), now - cached.checked < Self.recheck { return cached.snapshot }
+        let frameworks = try await repository.store.catalogFrameworks()
+        if let cached = built.withLock({ $0 }), cached.fingerprint == frameworks {
+            built.withLock { $0?.checked = now }
+            return cached.snapshot
+        }
         var inputs: [CASEFrameworkInput] = []
-        for framework in try await repository.store.catalogFrameworks() {
+        for framework in frameworks {
             let items = try await repository.store.catalogItems(framework: framework.subject.code)
             inputs.append(CASEFrameworkInput(subject: framework.subject, items: items.map { ($0.item, $0.updatedAt) }))
         }
-        let built = try CASESnapshot(frameworks: inputs, baseURL: repository.configuration.publicBaseURL + Self.base)
-        snapshot.withLock { $0 = built }
-        return built
+        let snapshot = try CASESnapshot(frameworks: inputs, baseURL: repository.configuration.publicBaseURL + Self.base)
+        built.withLock { $0 = Built(snapshot: snapshot, fingerprint: frameworks, checked: now) }
+        return snapshot
     }
 
     /// Response headers a browser client may read (CORS).

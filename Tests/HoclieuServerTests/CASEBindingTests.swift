@@ -233,4 +233,45 @@ struct CASEBindingTests {
             #expect(get[.accessControlExposeHeaders]?.contains("Link") == true)
         }
     }
+
+    @Test("A catalogue change made outside the service (another process, another node) shows without a restart; deprecated units get statusEndDate and replacedBy")
+    func rebuiltOnChange() async throws {
+        let t = try await TestRepository(publicBaseURL: "https://hoclieu.example.vn")
+        defer { t.cleanup() }
+        _ = try await t.repository.loadCatalog(from: try CatalogAPITests.folder(toan: CatalogAPITests.toan))
+        try await t.application.test(.router) { client in
+            let toanID = CatalogIdentifiers.uuid(for: "TOAN").uuidString.lowercased()
+            let changedID = CatalogIdentifiers.uuid(for: "TOAN.6.SD.2.2").uuidString.lowercased()
+            let oldID = CatalogIdentifiers.uuid(for: "TOAN.6.SD.2.1").uuidString.lowercased()
+            let (_, before, beforeHeaders) = try await Self.get(client, "\(Self.base)/CFItems/\(changedID)")
+            #expect(before["fullStatement"] as? String == "So sánh được hai phân số cho trước.")
+            #expect((try await Self.get(client, "\(Self.base)/CFItems/\(oldID)")).1["statusEndDate"] == nil)
+
+            // What `hoclieu catalog import` does to the same database: a revised statement, a unit replaced.
+            let edited = CatalogAPITests.toan
+                .replacingOccurrences(of: "So sánh được hai phân số cho trước.", with: "So sánh được hai phân số bất kì.")
+                .replacingOccurrences(
+                    of: "TOAN.6.SD.2.1,TOAN.6.SD.2,outcome,6,Nhận biết được phân số với tử số hoặc mẫu số là số nguyên âm.,,,",
+                    with: "TOAN.6.SD.2.1,TOAN.6.SD.2,outcome,6,Nhận biết được phân số với tử số hoặc mẫu số là số nguyên âm.,,replacedBy:TOAN.6.SD.2.3,deprecated\n"
+                        + "TOAN.6.SD.2.3,TOAN.6.SD.2,outcome,6,Nhận biết được phân số âm.,,,")
+            let report = try await t.repository.loadCatalog(from: try CatalogAPITests.folder(toan: edited))
+            #expect(report.revised >= 1 && report.added == 1, "\(report)")
+            try await Task.sleep(for: .milliseconds(1200))
+
+            let (_, after, afterHeaders) = try await Self.get(client, "\(Self.base)/CFItems/\(changedID)")
+            #expect(after["fullStatement"] as? String == "So sánh được hai phân số bất kì.")
+            #expect(afterHeaders[.eTag] != beforeHeaders[.eTag])
+            let (_, old, _) = try await Self.get(client, "\(Self.base)/CFItems/\(oldID)")
+            let end = try #require(old["statusEndDate"] as? String)
+            #expect(end.range(of: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", options: .regularExpression) != nil, "\(end)")
+            let (_, package, _) = try await Self.get(client, "\(Self.base)/CFPackages/\(toanID)")
+            let associations = try #require(package["CFAssociations"] as? [[String: Any]])
+            let newID = CatalogIdentifiers.uuid(for: "TOAN.6.SD.2.3").uuidString.lowercased()
+            #expect(associations.contains { association in
+                association["associationType"] as? String == "replacedBy"
+                    && (association["originNodeURI"] as? [String: Any])?["identifier"] as? String == oldID
+                    && (association["destinationNodeURI"] as? [String: Any])?["identifier"] as? String == newID
+            })
+        }
+    }
 }
