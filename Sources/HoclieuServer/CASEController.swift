@@ -1,4 +1,5 @@
 import CASE
+import ContentPackages
 import Foundation
 import HTTPTypes
 import HoclieuCore
@@ -30,6 +31,10 @@ final class CASEController: Sendable {
         var checked: ContinuousClock.Instant
     }
     let built = Mutex<Built?>(nil)
+    /// gzip bodies by their ETag, made on first request (a package of 2 MB is ≈ 10 times smaller).
+    let gzipped = Mutex<[String: Data]>([:])
+    /// Bodies smaller than this are sent as they are.
+    static let gzipThreshold = 1024
     /// How long a built snapshot is served before the catalogue is compared again.
     static let recheck: Duration = .seconds(1)
     /// Why CASE is not served (nil: it is).
@@ -123,20 +128,51 @@ final class CASEController: Sendable {
         return String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// Whether the client takes gzip (`Accept-Encoding: gzip`, not with `q=0`).
+    static func acceptsGzip(_ request: Request) -> Bool {
+        guard let accepted = request.headers[.acceptEncoding]?.lowercased() else { return false }
+        return accepted.split(separator: ",").contains { coding in
+            let parts = coding.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.first == "gzip" || parts.first == "*" else { return false }
+            return !parts.dropFirst().contains { $0.replacingOccurrences(of: " ", with: "").hasPrefix("q=0") && Double($0.dropFirst(2)) == 0 }
+        }
+    }
+
     func respond(_ request: Request, _ body: CASESnapshot.Body) -> Response {
+        // The gzip form is another representation: its own ETag (`"…-gzip"`), either matches If-None-Match.
+        let gzipETag = body.etag.hasSuffix("\"") ? String(body.etag.dropLast()) + "-gzip\"" : body.etag + "-gzip"
+        var bytes = body.bytes
+        var etag = body.etag
+        var encoded = false
+        if body.bytes.count >= Self.gzipThreshold, Self.acceptsGzip(request) {
+            if let cached = gzipped.withLock({ $0[body.etag] }) {
+                bytes = cached
+                encoded = true
+            } else if let compressed = Gzip.compress(body.bytes) {
+                gzipped.withLock { cache in
+                    if cache.count > 512 { cache.removeAll() }
+                    cache[body.etag] = compressed
+                }
+                bytes = compressed
+                encoded = true
+            }
+            if encoded { etag = gzipETag }
+        }
         var headers: HTTPFields = [
-            .eTag: body.etag, .lastModified: Self.httpDate(body.lastModified), .accessControlAllowOrigin: "*",
-            .accessControlExposeHeaders: Self.exposedHeaders,
-            .cacheControl: "public, max-age=0, must-revalidate",
+            .eTag: etag, .lastModified: Self.httpDate(body.lastModified), .accessControlAllowOrigin: "*",
+            .accessControlExposeHeaders: Self.exposedHeaders, .cacheControl: "public, max-age=0, must-revalidate", .vary: "Accept-Encoding",
         ]
-        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == body.etag }) {
+        if let match = request.headers[.ifNoneMatch],
+            match.split(separator: ",").contains(where: { [body.etag, gzipETag].contains($0.trimmingCharacters(in: .whitespaces)) })
+        {
             return Response(status: .notModified, headers: headers)
         }
         if request.headers[.ifNoneMatch] == nil, let since = request.headers[.ifModifiedSince], since == Self.httpDate(body.lastModified) {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentType] = "application/json"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body.bytes)))
+        if encoded { headers[.contentEncoding] = "gzip" }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     func serve(_ request: Request, _ context: AppRequestContext, _ lookup: (CASESnapshot, String) -> CASESnapshot.Body?) async throws -> Response {

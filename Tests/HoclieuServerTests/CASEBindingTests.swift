@@ -274,4 +274,38 @@ struct CASEBindingTests {
             })
         }
     }
+
+    @Test("A client that accepts gzip gets the package gzipped (its own ETag, If-None-Match honoured); others get it as is")
+    func gzipPackage() async throws {
+        try await Self.withProvider("https://hoclieu.example.vn") { client in
+            let uri = "\(Self.base)/CFPackages/\(CatalogIdentifiers.uuid(for: "TOAN").uuidString.lowercased())"
+            let (plain, plainHeaders) = try await client.execute(uri: uri, method: .get) { (Data(buffer: $0.body), $0.headers) }
+            #expect(plainHeaders[.contentEncoding] == nil)
+            let (gzipped, headers) = try await client.execute(uri: uri, method: .get, headers: [.acceptEncoding: "br;q=1.0, gzip;q=0.8"]) {
+                (Data(buffer: $0.body), $0.headers)
+            }
+            #expect(headers[.contentEncoding] == "gzip")
+            #expect(headers[.vary]?.contains("Accept-Encoding") == true)
+            #expect(gzipped.count < plain.count / 3, "\(gzipped.count) of \(plain.count) bytes")
+            #expect(headers[.eTag] != plainHeaders[.eTag])
+            // Decompressed by gzip itself, it is the same JSON.
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("case-\(UUID().uuidString).json.gz")
+            defer { try? FileManager.default.removeItem(at: file) }
+            try gzipped.write(to: file)
+            let gunzip = Process()
+            gunzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+            gunzip.arguments = ["-dc", file.path]
+            let pipe = Pipe()
+            gunzip.standardOutput = pipe
+            try gunzip.run()
+            let unpacked = pipe.fileHandleForReading.readDataToEndOfFile()
+            gunzip.waitUntilExit()
+            #expect(gunzip.terminationStatus == 0 && unpacked == plain)
+            let etag = try #require(headers[.eTag])
+            let again = try await client.execute(uri: uri, method: .get, headers: [.acceptEncoding: "gzip", .ifNoneMatch: etag]) { $0.status }
+            #expect(again == .notModified)
+            let refused = try await client.execute(uri: uri, method: .get, headers: [.acceptEncoding: "gzip;q=0"]) { $0.headers[.contentEncoding] }
+            #expect(refused == nil)
+        }
+    }
 }
