@@ -5,9 +5,34 @@ import HoclieuServer
 import HoclieuStorage
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
 import NIOFoundationCompat
+import Synchronization
 import Testing
+
+/// What was logged.
+final class LogLines: Sendable {
+    let lines = Mutex<[(Logger.Level, String)]>([])
+}
+
+/// Keeps what is logged, to check what an operator sees at start.
+struct CollectingLogHandler: LogHandler {
+    let box: LogLines
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    init(_ box: LogLines) { self.box = box }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+        box.lines.withLock { $0.append((level, message.description)) }
+    }
+}
 
 /// The CASE 1.0 REST binding as consumers (OpenSALT, OpenCASE, CASS) read it, over HTTP.
 @Suite("CASE 1.0 binding as consumers read it")
@@ -306,6 +331,19 @@ struct CASEBindingTests {
             #expect(again == .notModified)
             let refused = try await client.execute(uri: uri, method: .get, headers: [.acceptEncoding: "gzip;q=0"]) { $0.headers[.contentEncoding] }
             #expect(refused == nil)
+        }
+    }
+
+    @Test("Start-up: an unusable base is a warning naming the reason; a usable one is not")
+    func startupWarning() async throws {
+        for (base, warns) in [(nil, true), ("http://0.0.0.0:8080", true), ("https://hoclieu.example.vn", false)] as [(String?, Bool)] {
+            let t = try await TestRepository(publicBaseURL: base)
+            defer { t.cleanup() }
+            let box = LogLines()
+            _ = buildRouter(t.repository, logger: Logger(label: "test") { _ in CollectingLogHandler(box) })
+            let warnings = box.lines.withLock { $0 }.filter { $0.0 == .warning && $0.1.contains("CASE") }
+            #expect(warnings.isEmpty != warns, "\(base ?? "default"): \(warnings)")
+            if warns { #expect(warnings.first?.1.contains("HOCLIEU_PUBLIC_URL") == true) }
         }
     }
 }
