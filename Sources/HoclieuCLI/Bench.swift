@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import ZIPFoundation
 import HoclieuCore
-import HoclieuServer
+import HoclieuApp
 import HoclieuStorage
 
 /// `hoclieu bench …`: measured performance.
@@ -64,7 +64,7 @@ struct BenchSearch: ReportingCommand {
     func execute() async throws -> Report {
         var rng = SplitMix64(seed: seed)
         let corpus = SyntheticCorpus()
-        let dbURL = Repository.databaseURL(in: common.dataURL)
+        let dbURL = Services.databaseURL(in: common.dataURL)
         if !reuse { try? FileManager.default.removeItem(at: common.dataURL) }
         let repository = try common.openRepository()
         let store = repository.store

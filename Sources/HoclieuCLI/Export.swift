@@ -2,7 +2,7 @@ import ArgumentParser
 import CommonCartridge
 import Foundation
 import HoclieuCore
-import HoclieuServer
+import HoclieuApp
 import HoclieuStorage
 import QuestionFormats
 
@@ -103,9 +103,11 @@ struct Export: ReportingCommand {
             do { return try PersistentIdentifier(parsing: id) } catch { throw ValidationError("not a PID: '\(id)'") }
         }
         let repository = try common.openRepository()
-        let request = try await repository.cartridgeRequest(ExportSelection(all: all, pids: pids), format: format, target: target, user: nil)
+        let (request, withheld) = try await repository.cartridgeRequest(
+            ExportSelection(all: all, pids: pids), format: format, target: target, user: .localOperator)
         let url = URL(fileURLWithPath: out)
-        let report = try CartridgeWriter.write(request, to: url)
+        var report = try CartridgeWriter.write(request, to: url)
+        report.losses = withheld + report.losses
         let bytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
         return Report(file: out, questions: 0, bytes: bytes, materials: request.items.count, cartridge: report)
     }

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import HoclieuCore
 import HoclieuStorage
+import HoclieuApp
 import Hummingbird
 import Logging
 import NIOCore
@@ -18,11 +19,11 @@ import Synchronization
 /// Every body is built and encoded once (see ``CASESnapshot``) and served with ETag and
 /// Last-Modified; errors are `imsx_StatusInfo` bodies.
 final class CASEController: Sendable {
-    let repository: Repository
+    let repository: Services
     let snapshot = Mutex<CASESnapshot?>(nil)
     static let base = "/ims/case/v1p0"
 
-    init(repository: Repository) { self.repository = repository }
+    init(repository: Services) { self.repository = repository }
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("\(Self.base)/CFDocuments", use: documents)

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import HoclieuCore
 import HoclieuStorage
+import HoclieuApp
 import Hummingbird
 import Logging
 import NIOCore
@@ -24,7 +25,7 @@ import NIOPosix
 /// No request waits for an import or an export: the upload is streamed to the blob store, a job is
 /// queued, and ``JobService`` runs it.
 struct CartridgeController {
-    let repository: Repository
+    let repository: Services
     var store: any Store { repository.store }
 
     static let importParameters: Set<String> = ["filename", "source", "status", "visibility", "subject"]
@@ -50,7 +51,7 @@ struct CartridgeController {
     }
 
     @Sendable func startImport(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
-        let user = try Policy.contributor(context)
+        let user = try Caller.contributor(context)
         let query = request.uri.queryParameters
         try QuestionController.checkParameters(query, allowed: Self.importParameters)
         let fileName = try FileNames.validated(query.get("filename") ?? FileNames.fromContentDisposition(request.headers[.contentDisposition]))
@@ -75,7 +76,7 @@ struct CartridgeController {
     }
 
     @Sendable func startExport(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
-        let user = try Policy.signedIn(context)
+        let user = try Caller.signedIn(context)
         let body = try await request.decodeStrict(ExportRequest.self, limit: repository.configuration.maxJSONBytes)
         let selection = ExportSelection(all: body.all ?? false, pids: body.pids ?? [])
         guard selection.all != !selection.pids.isEmpty else {
@@ -86,7 +87,7 @@ struct CartridgeController {
                 "Moodle chỉ nhập được Common Cartridge 1.1: hãy dùng format cc1.1.", "Moodle imports Common Cartridge 1.1 only: use format cc1.1.")
         }
         for pid in selection.pids {
-            guard let material = try await store.material(pid), material.isVisible(to: user) else {
+            guard let material = try await store.material(pid), AccessPolicy.canSee(user, material) else {
                 throw Problem.notFound("học liệu / material \(pid)")
             }
         }
@@ -97,7 +98,7 @@ struct CartridgeController {
 
     /// The job, when the caller may see it.
     func ownedJob(_ context: AppRequestContext, kind: String) async throws -> Job {
-        let user = try Policy.signedIn(context)
+        let user = try Caller.signedIn(context)
         let id = try context.parameters.require("id")
         guard let job = try await store.job(id: id), job.kind == kind, job.ownerID == user.id || user.has(.admin) else {
             throw Problem.notFound("việc / job \(id)")

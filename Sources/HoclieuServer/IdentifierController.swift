@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HoclieuCore
 import HoclieuStorage
+import HoclieuApp
 import Hummingbird
 import Logging
 import NIOCore
@@ -16,7 +17,7 @@ import NIOPosix
 ///
 /// `Accept: text/html` gets a small page; anything else gets JSON.
 struct IdentifierController {
-    let repository: Repository
+    let repository: Services
 
     struct Resolution: Encodable {
         var pid: String
@@ -32,7 +33,7 @@ struct IdentifierController {
 
     @Sendable func resolve(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try VersionedPID(parsing: try context.parameters.require("pid"))
-        guard let material = try await repository.store.material(id.pid), material.isVisible(to: try Policy.viewer(context)) else {
+        guard let material = try await repository.store.material(id.pid), AccessPolicy.canSee(try Caller.viewer(context), material) else {
             throw Problem.notFound("định danh / identifier \(id.pid)")
         }
         let versions = try await repository.store.versions(id.pid)

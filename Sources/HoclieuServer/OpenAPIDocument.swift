@@ -3,6 +3,7 @@ import CommonCartridge
 import Foundation
 import HoclieuCore
 import HoclieuStorage
+import HoclieuApp
 import QuestionFormats
 
 /// The OpenAPI 3.1 description of every route, served at `/api/v1/openapi.json`.
@@ -46,6 +47,9 @@ enum OpenAPIDocument {
             "description": "Persistent identifier: PREFIX-SERIAL and a check character; a wrong check character is a 400 with a hint",
             "schema": ["type": "string", "pattern": "^[0-9A-Za-z]+(-[0-9A-Za-z]+)+$", "maxLength": 64],
         ]
+    }
+    static var userID: [String: Any] {
+        ["name": "id", "in": "path", "required": true, "description": "Account id", "schema": ["type": "integer", "minimum": 1]]
     }
     static var previewReference: [String: Any] {
         [
@@ -240,7 +244,7 @@ enum OpenAPIDocument {
         Operation(
             method: "POST", path: "/api/v1/auth/login", summary: "Sign in; returns a bearer token", tag: "auth",
             requestBody: ["required": true, "content": ["application/json": ["schema": ref("LoginRequest")]]],
-            responses: ["200": json(ref("LoginResponse")), "400": problem, "401": problem]),
+            responses: ["200": json(ref("LoginResponse")), "400": problem, "401": problem, "429": problem]),
         Operation(
             method: "POST", path: "/api/v1/auth/logout", summary: "End the session", tag: "auth", secured: true,
             responses: ["204": ["description": "Signed out"], "401": problem]),
@@ -250,6 +254,22 @@ enum OpenAPIDocument {
             method: "POST", path: "/api/v1/users", summary: "Create a user (admin)", tag: "auth", secured: true,
             requestBody: ["required": true, "content": ["application/json": ["schema": ref("CreateUserRequest")]]],
             responses: ["201": json(ref("User"), "Created"), "400": problem, "401": problem, "403": problem, "409": problem, "422": problem]),
+        Operation(
+            method: "POST", path: "/api/v1/auth/password", summary: "Change the caller's password (ends their other sessions)", tag: "auth",
+            secured: true,
+            requestBody: ["required": true, "content": ["application/json": ["schema": ref("PasswordRequest")]]],
+            responses: ["204": ["description": "Changed"], "400": problem, "401": problem, "422": problem, "429": problem]),
+        Operation(
+            method: "POST", path: "/api/v1/users/{id}/disable", summary: "Disable an account and end its sessions (admin)", tag: "auth",
+            secured: true, parameters: [userID],
+            responses: ["200": json(ref("User")), "400": problem, "401": problem, "403": problem, "404": problem, "409": problem]),
+        Operation(
+            method: "POST", path: "/api/v1/users/{id}/enable", summary: "Enable a disabled account (admin)", tag: "auth", secured: true,
+            parameters: [userID], responses: ["200": json(ref("User")), "400": problem, "401": problem, "403": problem, "404": problem]),
+        Operation(
+            method: "DELETE", path: "/api/v1/users/{id}/sessions", summary: "End every session of an account (the user or admin)",
+            tag: "auth", secured: true, parameters: [userID],
+            responses: ["204": ["description": "Ended"], "400": problem, "401": problem, "403": problem, "404": problem]),
         Operation(
             method: "POST", path: "/api/v1/materials", summary: "Create a material (metadata)", tag: "materials", secured: true,
             requestBody: ["required": true, "content": ["application/json": ["schema": ref("CreateMaterialRequest")]]],
@@ -448,12 +468,17 @@ enum OpenAPIDocument {
                 "properties": [
                     "id": ["type": "integer"], "username": string(), "displayName": string(),
                     "roles": array(enumeration(Role.allCases.map(\.rawValue))), "school": string(), "createdAt": string(["format": "date-time"]),
+                    "disabled": ["type": "boolean"],
                 ],
+            ],
+            "PasswordRequest": [
+                "type": "object", "required": ["current", "new"], "additionalProperties": false,
+                "properties": ["current": string(), "new": string(["minLength": 8, "maxLength": 72])],
             ],
             "CreateUserRequest": [
                 "type": "object", "required": ["username", "password", "roles"], "additionalProperties": false,
                 "properties": [
-                    "username": string(["pattern": "^[a-z0-9._@-]{3,64}$"]), "displayName": string(), "password": string(["minLength": 8, "maxLength": 128]),
+                    "username": string(["pattern": "^[a-z0-9._@-]{3,64}$"]), "displayName": string(), "password": string(["minLength": 8, "maxLength": 72]),
                     "roles": ["type": "array", "items": enumeration(Role.allCases.map(\.rawValue)), "minItems": 1], "school": string(),
                 ],
             ],

@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import HoclieuCore
 import HoclieuStorage
+import HoclieuApp
 import Hummingbird
 import Logging
 import NIOCore
@@ -24,7 +25,7 @@ import NIOPosix
 /// previewed through a signed, expiring reference `{pid}@v{n}~{expires}~{signature}` that the API hands
 /// to those who may see it.
 struct PreviewController {
-    let repository: Repository
+    let repository: Services
     let packages: PreviewPackages
 
     static let sandbox = "sandbox allow-scripts allow-forms"
@@ -76,7 +77,7 @@ struct PreviewController {
             }
             signed = true
         }
-        guard let material = try await repository.store.material(ref.pid), signed || material.isVisible(to: nil),
+        guard let material = try await repository.store.material(ref.pid), signed || AccessPolicy.canSee(nil, material),
             let version = try await repository.store.version(ref.pid, number: number)
         else { throw Problem.notFound("bản xem thử / preview \(ref.pid)@v\(number)") }
         let target = Target(material: material, version: version, signed: signed, reference: reference)
@@ -97,7 +98,7 @@ struct PreviewController {
         guard try await repository.store.version(material.pid, number: n) != nil else {
             throw Problem.notFound("phiên bản / version \(material.pid)@v\(n)")
         }
-        if material.isVisible(to: nil) {
+        if AccessPolicy.canSee(nil, material) {
             return try JSONResponse(["url": "/preview/\(material.pid.rawValue)@v\(n)/"])
         }
         let expires = Date().addingTimeInterval(Self.signedLifetime)

@@ -4,6 +4,7 @@ import ConformanceCorpus
 import Foundation
 import HoclieuCore
 import HoclieuServer
+@testable import HoclieuApp
 import HoclieuStorage
 import Testing
 import ZIPFoundation
@@ -37,12 +38,12 @@ struct Sandbox {
     }
 
     /// The repository of the data folder (opened like the service opens it).
-    func repository() throws -> Repository {
-        try Repository.open(ServerConfiguration(dataDirectory: data, pidPrefix: "79-760", bcryptCost: 4))
+    func repository() throws -> Services {
+        try Services.open(ServerConfiguration(dataDirectory: data, pidPrefix: "79-760", bcryptCost: 4))
     }
 
     /// A data folder with the admin user.
-    func bootstrap() async throws -> Repository {
+    func bootstrap() async throws -> Services {
         let repository = try repository()
         _ = try await repository.bootstrapAdmin(password: "admin-test-pw")
         return repository
@@ -251,7 +252,7 @@ struct CLITests {
         let restored = try HoclieuCommand.parseAsRoot(["restore", file, "--data", target.path]) as! Restore
         let report = try await restored.execute()
         #expect(report.materials == backup.materials)
-        let copy = try Repository.open(ServerConfiguration(dataDirectory: target, pidPrefix: "79-760"))
+        let copy = try Services.open(ServerConfiguration(dataDirectory: target, pidPrefix: "79-760"))
         #expect(try await copy.store.search(SearchRequest(text: "duong tron")).total == 1)
         #expect(try await Check.check(copy.store, copy.blobs).ok)
 
@@ -318,13 +319,13 @@ struct CatalogImportExportTests {
         """
 
     /// A data folder whose store has the subjects (TOAN, TIN) and nothing else.
-    func seeded(_ box: Sandbox, _ name: String) async throws -> (URL, Repository) {
+    func seeded(_ box: Sandbox, _ name: String) async throws -> (URL, Services) {
         let catalog = box.root.appendingPathComponent("catalog-\(name)")
         try FileManager.default.createDirectory(at: catalog.appendingPathComponent("frameworks"), withIntermediateDirectories: true)
         try Data("code,name,name_en,grades,compulsory,source\nTOAN,Toán,Mathematics,1-12,1-12,CT_Toan_2018.pdf\nTIN,Tin học,Informatics,3-12,3-9,CT_Tin_hoc_2018.pdf\n".utf8)
             .write(to: catalog.appendingPathComponent("subjects.csv"))
         let data = box.root.appendingPathComponent("data-\(name)")
-        let repository = try Repository.open(ServerConfiguration(dataDirectory: data, pidPrefix: "79-760", bcryptCost: 4, publicBaseURL: "http://localhost"))
+        let repository = try Services.open(ServerConfiguration(dataDirectory: data, pidPrefix: "79-760", bcryptCost: 4, publicBaseURL: "http://localhost"))
         _ = try await repository.loadCatalog(from: catalog)
         return (data, repository)
     }
@@ -352,7 +353,7 @@ struct CatalogImportExportTests {
         try package.write(to: packageFile)
 
         let empty = box.root.appendingPathComponent("data-empty")
-        _ = try Repository.open(ServerConfiguration(dataDirectory: empty, pidPrefix: "79-760", bcryptCost: 4))
+        _ = try Services.open(ServerConfiguration(dataDirectory: empty, pidPrefix: "79-760", bcryptCost: 4))
         let again = try await run(CatalogCommand.Import.self, ["catalog", "import", packageFile.path], data: empty)
         #expect(again.load != nil, "\(again.problems)")
         #expect(try await export("case", data: empty) == package, "export → import → export is byte-identical")
@@ -401,12 +402,12 @@ struct CatalogImportExportTests {
 struct ForeignCASEImportTests {
     static let corpus = ConformanceCorpus.root.appendingPathComponent("case/opensalt")
 
-    func importing(_ name: String, _ extra: [String]) async throws -> (CatalogCommand.Import.Report, Repository) {
+    func importing(_ name: String, _ extra: [String]) async throws -> (CatalogCommand.Import.Report, Services) {
         let box = try Sandbox()
         let file = Self.corpus.appendingPathComponent(name)
         #expect(FileManager.default.fileExists(atPath: file.path), "the shared conformance corpus must sit beside the repository: \(file.path)")
         let data = box.root.appendingPathComponent("data")
-        let repository = try Repository.open(ServerConfiguration(dataDirectory: data, pidPrefix: "79-760", bcryptCost: 4))
+        let repository = try Services.open(ServerConfiguration(dataDirectory: data, pidPrefix: "79-760", bcryptCost: 4))
         let command = try #require(try HoclieuCommand.parseAsRoot(["catalog", "import", file.path, "--data", data.path] + extra) as? CatalogCommand.Import)
         return (try await command.execute(), repository)
     }

@@ -56,7 +56,7 @@ struct ImportStoreTests {
             try await store.applyImport(ImportBatch(entries: [entry("a", content: "A", owner: owner), bad]), ownerID: owner)
         }
         #expect(try await store.statistics().materials == 0)
-        #expect(try await store.material(source: Provenance(sourceSystem: "cc:course-1", sourceIdentifier: "a")) == nil)
+        #expect(try await store.material(source: Provenance(sourceSystem: "cc:course-1", sourceIdentifier: "a"), ownerID: owner) == nil)
     }
 
     @Test("Jobs are claimed once, report progress, can be cancelled and are requeued after a crash")

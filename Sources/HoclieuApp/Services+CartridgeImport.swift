@@ -90,7 +90,7 @@ public struct CartridgeImportReport: Sendable, Codable {
     }
 }
 
-extension Repository {
+extension Services {
     /// Imports a Common Cartridge: every resource becomes a material (files, HTML pages with their files as
     /// HTML5 packages, web and LTI links, discussion topics, assignments, question sets whose questions also go
     /// into the bank), and the organisation becomes a course package naming them. Everything is stored in one

@@ -36,7 +36,7 @@ public struct QuestionBankImport: Sendable, Encodable {
     }
 }
 
-extension Repository {
+extension Services {
     /// Reads a question file (format detected unless given) and puts its valid questions into the bank
     /// as drafts: rich texts sanitised, media moved into the blob store. By the format's policy a file
     /// with an invalid question stores nothing unless `partial` is asked. Re-importing the same file
