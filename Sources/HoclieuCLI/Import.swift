@@ -10,8 +10,8 @@ import QuestionFormats
 /// `.gift`, `.aiken`, or any supported file with `--questions`) go into the question bank, and Common
 /// Cartridges (`.imscc`, or a zip whose manifest is a cartridge's) become a course package and its materials.
 ///
-/// Re-importing is idempotent: a file is identified by its name under the `cli` source; unchanged
-/// bytes are reported as `unchanged`, changed bytes become a new version of the same material.
+/// Re-importing is idempotent: a file is identified by its path under the `cli` source, within the owner's
+/// materials; unchanged bytes are reported as `unchanged`, changed bytes become a new version of the same material.
 struct Import: ReportingCommand {
     static let configuration = CommandConfiguration(abstract: "Nhập tệp thành học liệu / Import files as materials.")
 
@@ -35,7 +35,8 @@ struct Import: ReportingCommand {
     @Option(help: "Question file format: \(QuestionFileFormat.allCases.map(\.rawValue).joined(separator: ", ")) (default: detected).")
     var format: String?
     @Flag(help: "Import the valid questions of a question file that also has invalid ones.") var partial = false
-    @Option(help: "Provenance system of a cartridge's materials (default: cc:<manifest identifier>).") var source: String?
+    @Option(help: "Provenance system of a cartridge's materials (default: cc:<manifest identifier>#<fingerprint>).") var source: String?
+    @Option(help: "PID of your own course package that the cartridge is a new edition of.") var replaces: String?
 
     struct Item: Encodable {
         var input: String
@@ -116,7 +117,9 @@ struct Import: ReportingCommand {
             let url = URL(fileURLWithPath: input)
             if !input.hasPrefix("http://"), !input.hasPrefix("https://"), !questions, format == nil, CartridgeReader.isCartridge(at: url) {
                 do {
-                    let options = CartridgeImportOptions(sourceSystem: source, status: status, visibility: visibility, subject: subject.first)
+                    let options = CartridgeImportOptions(
+                        sourceSystem: source, replaces: try replaces.map(PersistentIdentifier.init(parsing:)), status: status, visibility: visibility,
+                        subject: subject.first)
                     cartridges.append(
                         try await repository.importCartridge(at: url, fileName: url.lastPathComponent, ownerID: ownerID, options: options))
                 } catch {

@@ -28,7 +28,7 @@ struct CartridgeController {
     let repository: Services
     var store: any Store { repository.store }
 
-    static let importParameters: Set<String> = ["filename", "source", "status", "visibility", "subject"]
+    static let importParameters: Set<String> = ["filename", "source", "replaces", "status", "visibility", "subject"]
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.post("/api/v1/imports", use: startImport)
@@ -55,7 +55,8 @@ struct CartridgeController {
         let query = request.uri.queryParameters
         try QuestionController.checkParameters(query, allowed: Self.importParameters)
         let fileName = try FileNames.validated(query.get("filename") ?? FileNames.fromContentDisposition(request.headers[.contentDisposition]))
-        var options = CartridgeImportOptions(sourceSystem: query.get("source"), subject: query.get("subject"))
+        var options = CartridgeImportOptions(
+            sourceSystem: query.get("source"), replaces: try query.get("replaces").map(PersistentIdentifier.init(parsing:)), subject: query.get("subject"))
         if let status = query.get("status") {
             guard let value = MaterialStatus(rawValue: status), value == .draft || value == .submitted else {
                 throw Problem.badRequest("status phải là draft hoặc submitted.", "status must be draft or submitted.")

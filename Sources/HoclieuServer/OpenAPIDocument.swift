@@ -93,7 +93,9 @@ enum OpenAPIDocument {
                 method: "POST", path: "/api/v1/imports", summary: "Import a Common Cartridge (1.0–1.3, thin) as a background job; the body is the file",
                 tag: "cartridges", secured: true,
                 parameters: [
-                    query("filename", "File name"), query("source", "Provenance system (default cc:<manifest identifier>)"),
+                    query("filename", "File name"),
+                    query("source", "Provenance system (default: cc:<manifest identifier>#<fingerprint of resource identifiers and titles>)"),
+                    query("replaces", "PID of the caller's own course package that this cartridge is a new edition of"),
                     query("status", "Status of new materials", ["type": "string", "enum": ["draft", "submitted"]]),
                     query("visibility", "Visibility of new materials", ["type": "string", "enum": Visibility.allCases.map(\.rawValue)]),
                     query("subject", "Subject code of questions that name none"),
