@@ -105,7 +105,7 @@ struct BenchSearch: ReportingCommand {
                 indexing += ContinuousClock.now - start
             }
             let start = ContinuousClock.now
-            try await (store as? SQLiteStore)?.optimizeSearchIndex()
+            try await store.optimizeSearchIndex()
             indexing += ContinuousClock.now - start
             seconds = indexing.seconds
         }
@@ -144,7 +144,7 @@ struct BenchSearch: ReportingCommand {
             values.isEmpty ? 0 : values[min(values.count - 1, Int((Double(values.count) * p).rounded(.up)) - 1)]
         }
 
-        let sizes = try await (store as? SQLiteStore)?.searchIndexBytes() ?? 0
+        let sizes = try await store.searchIndexBytes()
         let dbBytes = ((try? FileManager.default.attributesOfItem(atPath: dbURL.path)[.size]) as? NSNumber)?.int64Value ?? 0
         let wal = ((try? FileManager.default.attributesOfItem(atPath: dbURL.path + "-wal")[.size]) as? NSNumber)?.int64Value ?? 0
         return Report(

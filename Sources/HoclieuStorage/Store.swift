@@ -68,6 +68,10 @@ public protocol Store: CatalogStore, QuestionStore, BlueprintStore, ImportStore 
     /// A bounded amount of background housekeeping on the search index (merging segments);
     /// returns whether there was work left when the budget ran out.
     func maintainSearchIndex(budget: Duration) async throws -> Bool
+    /// Merges the whole search index into its most compact form (after a bulk load).
+    func optimizeSearchIndex() async throws
+    /// The bytes the search index takes on disk (benchmarks).
+    func searchIndexBytes() async throws -> Int64
 }
 
 /// A user to create.
