@@ -178,7 +178,15 @@ extension Services {
             let metadata = Self.importable(resource.metadata, fallbackTitle: resource.identifier, warnings: &prepared.warnings, resource: resource.identifier)
             var url: String?
             switch resource.content {
-            case .webLink(let link, _), .ltiLink(let link, _): url = link
+            case .webLink(let link, _), .ltiLink(let link, _):
+                // Only http(s): a `javascript:` or `data:` link would run in whoever opens it, here or in an LMS.
+                url = WebLinks.normalise(link) ?? WebLinks.withoutScheme(link).flatMap(WebLinks.normalise)
+                if url == nil {
+                    prepared.warnings.append(
+                        CartridgeMessage(
+                            code: "unsafeLink", vi: "Liên kết không phải http(s) đã bị bỏ: \(link.prefix(80))",
+                            en: "A link that is not http(s) was dropped: \(link.prefix(80))", resource: resource.identifier))
+                }
             default: break
             }
             prepared.batch.entries.append(

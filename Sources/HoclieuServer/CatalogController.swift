@@ -79,7 +79,7 @@ struct CatalogController {
             typeName: stored.item.type.vietnamese, grade: stored.item.grade, statement: stored.item.statement,
             statementEN: stored.item.statementEN, associations: stored.item.associations, deprecated: stored.item.deprecated,
             revision: stored.revision, updatedAt: stored.updatedAt, ancestors: ancestors, children: children,
-            counts: ["materials": try await store.materialCount(taggedWith: code), "questions": 0])
+            counts: ["materials": try await store.materialCount(taggedWith: code, visibleTo: try Caller.viewer(context)), "questions": 0])
         return try JSONResponse(detail)
     }
 

@@ -387,6 +387,7 @@ public final class SQLiteStore: Store {
     /// Checks the metadata as given (an empty list element is an error, not something to drop
     /// silently) and as it will be stored.
     static func validate(_ draft: MaterialDraft) throws -> MaterialMetadata {
+        if let url = draft.url, WebLinks.normalise(url) != url { throw FieldViolation(field: "url", problem: .invalid) }
         let metadata = draft.metadata.normalised()
         if let problem = (draft.metadata.violations() + metadata.violations()).first { throw StoreError.invalid(problem.message) }
         return metadata

@@ -130,6 +130,42 @@ struct TrustTests {
         }
     }
 
+    // Defect 12: `javascript:` links from cartridges were stored and exported again.
+    @Test("Cartridge links that are not http(s) are dropped with a warning; a scheme-less host gets https")
+    func unsafeLinks() async throws {
+        let t = try await TestRepository()
+        defer { t.cleanup() }
+        try await t.addUser("gv.a", roles: [.teacher])
+        func link(_ href: String) -> Data {
+            Data(#"<?xml version="1.0"?><webLink xmlns="http://www.imsglobal.org/xsd/imsccv1p3/imswl_v1p3"><title>L</title><url href="\#(href)"/></webLink>"#.utf8)
+        }
+        let manifest = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <manifest identifier="LINKS" xmlns="http://www.imsglobal.org/xsd/imsccv1p3/imscp_v1p1">
+              <metadata><schema>IMS Common Cartridge</schema><schemaversion>1.3.0</schemaversion></metadata>
+              <organizations/>
+              <resources>
+                <resource identifier="JS" type="imswl_xmlv1p3"><file href="js.xml"/></resource>
+                <resource identifier="YT" type="imswl_xmlv1p3"><file href="yt.xml"/></resource>
+              </resources>
+            </manifest>
+            """
+        let data = StoredZipWriter.archive([
+            ("imsmanifest.xml", Data(manifest.utf8)), ("js.xml", link("javascript:alert(document.cookie)")), ("yt.xml", link("youtube.com/watch?v=1")),
+        ])
+        let report = try await Self.importCartridge(t, data, owner: "gv.a")
+        #expect(report.warnings.filter { $0.code == "unsafeLink" }.map(\.resource) == ["JS"])
+        let js = try #require(try await t.repository.store.material(try #require(report.items.first { $0.resource == "JS" }?.pid)))
+        let yt = try #require(try await t.repository.store.material(try #require(report.items.first { $0.resource == "YT" }?.pid)))
+        #expect(js.url == nil && yt.url == "https://youtube.com/watch?v=1")
+        // The store refuses such a URL from any door.
+        await #expect(throws: FieldViolation.self) {
+            try await t.repository.store.createMaterial(
+                MaterialDraft(kind: .link, format: "text/uri-list", metadata: MaterialMetadata(title: "x"), url: "javascript:alert(1)"),
+                ownerID: js.ownerID, firstVersion: nil)
+        }
+    }
+
     // Defect 6: an import whose question had another owner's (subject, idNumber) took it over.
     @Test("A question with another owner's idNumber is a new question; theirs is untouched")
     func questionTakeover() async throws {
