@@ -155,8 +155,10 @@ struct TrustTests {
         ])
         let report = try await Self.importCartridge(t, data, owner: "gv.a")
         #expect(report.warnings.filter { $0.code == "unsafeLink" }.map(\.resource) == ["JS"])
-        let js = try #require(try await t.repository.store.material(try #require(report.items.first { $0.resource == "JS" }?.pid)))
-        let yt = try #require(try await t.repository.store.material(try #require(report.items.first { $0.resource == "YT" }?.pid)))
+        let jsPID = try #require(report.items.first { $0.resource == "JS" }?.pid)
+        let ytPID = try #require(report.items.first { $0.resource == "YT" }?.pid)
+        let js = try #require(try await t.repository.store.material(jsPID))
+        let yt = try #require(try await t.repository.store.material(ytPID))
         #expect(js.url == nil && yt.url == "https://youtube.com/watch?v=1")
         // The store refuses such a URL from any door.
         await #expect(throws: FieldViolation.self) {
