@@ -107,8 +107,9 @@ public enum AccountError: BilingualError, Equatable {
 
 /// Failed sign-ins per account and per address, with exponential backoff.
 ///
-/// After ``freeFailures`` failures a key is locked for 1 s, then 2, 4, … up to ``maxLock``; a
-/// success clears the account's count. Counts live in memory (per node): several nodes each throttle
+/// After ``freeFailures`` failures an account is locked for 1 s, then 2, 4, … up to ``maxLock``; an
+/// address gets ``freeAddressFailures`` (a whole school behind one NAT address shares it); a success clears
+/// the account's count. Counts live in memory (per node): several nodes each throttle
 /// on their own, which still bounds guessing to a few attempts per lock period per node.
 public final class LoginThrottle: Sendable {
     struct Entry {
@@ -117,10 +118,12 @@ public final class LoginThrottle: Sendable {
     }
     let entries = Mutex<[String: Entry]>([:])
     public let freeFailures: Int
+    public let freeAddressFailures: Int
     public let maxLock: TimeInterval
 
-    public init(freeFailures: Int = 5, maxLock: TimeInterval = 900) {
+    public init(freeFailures: Int = 5, freeAddressFailures: Int = 100, maxLock: TimeInterval = 900) {
         self.freeFailures = freeFailures
+        self.freeAddressFailures = freeAddressFailures
         self.maxLock = maxLock
     }
 
@@ -136,8 +139,9 @@ public final class LoginThrottle: Sendable {
             for key in keys {
                 var entry = map[key] ?? Entry(failures: 0, lockedUntil: .distantPast)
                 entry.failures += 1
-                if entry.failures >= freeFailures {
-                    let exponent = min(entry.failures - freeFailures, 20)
+                let free = key.hasPrefix("a:") ? freeAddressFailures : freeFailures
+                if entry.failures >= free {
+                    let exponent = min(entry.failures - free, 20)
                     entry.lockedUntil = now.addingTimeInterval(min(pow(2, Double(exponent)), maxLock))
                 }
                 map[key] = entry
