@@ -88,7 +88,7 @@ package struct JobService: Service {
                     progress: { value in progress.withLock { $0 = value } }, isCancelled: { stop.withLock { $0 } })
                 result = try HoclieuJSON.encoder().encode(export)
             default:
-                throw StoreError.invalid("Loại việc không rõ / unknown job kind: \(job.kind)")
+                throw AppError(.invalid, code: "unknown-job-kind", vi: "Loại việc không rõ: \(job.kind).", en: "Unknown job kind: \(job.kind).")
             }
             try await store.finishJob(id: job.id, status: .succeeded, result: result, error: nil)
         } catch let error where error is CancellationError || stop.withLock({ $0 }) {
@@ -108,6 +108,7 @@ package struct JobService: Service {
 
     /// The bilingual text of a job's failure (never a stack of internals).
     static func explain(_ error: any Error) -> String {
-        ErrorText.bilingual(error) ?? "Lỗi khi xử lý / Processing failed: \(error)"
+        // An unexpected error's text stays in the log (with the job id); the owner reads a plain sentence.
+        ErrorText.bilingual(error) ?? "Lỗi khi xử lý; chi tiết ở nhật ký máy chủ. / Processing failed; the details are in the server log."
     }
 }
