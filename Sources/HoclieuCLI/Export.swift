@@ -24,6 +24,9 @@ struct Export: ReportingCommand {
     @Option(help: "Only this subject (with --all).") var subject: String?
     @Option(help: "Only this status (with --all), e.g. published.") var status: String?
     @Option(help: "The file to write.") var out: String
+    @Option(help: "Questions: the test's title, for category paths ($course$/<subject> <grade>/<title>/…) and the Word paper's header.")
+    var title: String?
+    @Flag(help: "Word: the teacher's copy, with answers and worked solutions (default: the students' paper).") var answers = false
     @Argument(help: "Question ids.") var ids: [String] = []
 
     struct Report: Encodable, CustomStringConvertible {
@@ -87,7 +90,14 @@ struct Export: ReportingCommand {
         // A category in a file applies to every question after it: questions without one go first, so
         // that reading the file back gives each question the category it had.
         let ordered = questions.filter { $0.category == nil } + questions.filter { $0.category != nil }
-        let result = try exporter(ordered)
+        let paths = QuestionCategoryPaths(title: title)
+        let result: QuestionExportResult
+        switch format {
+        case .moodleXML: result = try MoodleXMLExporter.export(ordered, options: .init(categoryPaths: paths))
+        case .gift: result = GIFTExporter.export(ordered, categoryPaths: paths)
+        case .docx: result = DocxExporter.export(ordered, includeAnswers: answers, paper: title.map { DocxPaper(title: $0, subject: subject.map { QuestionCategoryPaths.gdptSubjects[$0] ?? $0 } ?? "") })
+        default: result = try exporter(ordered)
+        }
         try result.data.write(to: URL(fileURLWithPath: out), options: .atomic)
         return Report(file: out, questions: questions.count, bytes: result.data.count, export: result.report)
     }

@@ -198,6 +198,15 @@ struct CLITests {
         let qtiReport = try await box.command(Export.self, ["export", "--format", "qti21", "--all", "--out", qti]).execute()
         #expect(qtiReport.questions == total && qtiReport.description.hasPrefix("qti21:"))
         await #expect(throws: (any Error).self) { try await box.command(Export.self, ["export", "--format", "aiken", "--all", "--out", gift]).execute() }
+        // Word: the students' paper by default (no answers, with its header and HẾT), the teacher's on request.
+        let paper = box.root.appendingPathComponent("de.docx").path
+        _ = try await box.command(Export.self, ["export", "--format", "docx", "--all", "--title", "Kiểm tra 15 phút", "--out", paper]).execute()
+        let students = try Data(contentsOf: URL(fileURLWithPath: paper))
+        #expect(students.range(of: Data("Đáp án".utf8)) == nil)
+        #expect(students.range(of: Data("KIỂM TRA 15 PHÚT".utf8)) != nil && students.range(of: Data("HẾT".utf8)) != nil)
+        let teacher = box.root.appendingPathComponent("dap-an.docx").path
+        _ = try await box.command(Export.self, ["export", "--format", "docx", "--all", "--answers", "--out", teacher]).execute()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: teacher)).range(of: Data("Đáp án".utf8)) != nil)
     }
 
     @Test("import: bad input fails clearly and leaves nothing behind")
