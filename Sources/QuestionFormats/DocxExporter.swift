@@ -227,11 +227,20 @@ struct DocxWriter {
         func note(_ code: String, _ vi: String, _ en: String) {
             if !notes.contains(where: { $0.code == code }) { notes.append(.init(code: code, vi: vi, en: en)) }
         }
-        let stem = paragraphs(question.stem, question: question, note: note)
-        for (index, inlines) in stem.enumerated() {
-            paragraph(index == 0 ? [.text("Câu \(number).", [.bold]), .text(" ", [])] + inlines : inlines)
+        let label: [Inline] = [.text("Câu \(number).", [.bold]), .text(" ", [])]
+        var labelled = false
+        for block in blocks(question.stem, question: question, note: note) {
+            switch block {
+            case .paragraph(let inlines):
+                paragraph(labelled ? inlines : label + inlines)
+                labelled = true
+            case .table(let rows):
+                if !labelled { paragraph([.text("Câu \(number).", [.bold])]) }
+                labelled = true
+                table(rows)
+            }
         }
-        if stem.isEmpty { paragraph([.text("Câu \(number).", [.bold])]) }
+        if !labelled { paragraph([.text("Câu \(number).", [.bold])]) }
         switch question.body {
         case .singleChoice(let choice):
             let letters = Array("ABCDEFGH")
@@ -280,7 +289,88 @@ struct DocxWriter {
         return notes
     }
 
-    /// A rich text as paragraphs of inlines: `<p>`, `<div>`, `<br>`, `<li>`, `<tr>` start a new one.
+    /// A block of a text on the page.
+    enum Block {
+        case paragraph([Inline])
+        /// Rows of cells, each cell its paragraphs.
+        case table([[[[Inline]]]])
+    }
+
+    /// A rich text as paragraphs and tables: each `<table>` (not nested) becomes a Word table whose
+    /// cells hold their own paragraphs; the text around it, paragraphs.
+    mutating func blocks(_ text: RichText, question: Question, note: (String, String, String) -> Void) -> [Block] {
+        guard text.format == .html, text.html.range(of: "<table", options: .caseInsensitive) != nil else {
+            return paragraphs(text, question: question, note: note).map { .paragraph($0) }
+        }
+        var result: [Block] = []
+        var rest = Substring(text.html)
+        while let open = rest.range(of: "<table", options: .caseInsensitive), let close = rest[open.upperBound...].range(of: "</table>", options: .caseInsensitive) {
+            result += paragraphs(RichText(String(rest[..<open.lowerBound])), question: question, note: note).map { .paragraph($0) }
+            let inner = rest[open.upperBound..<close.lowerBound]
+            var rows: [[[[Inline]]]] = []
+            for row in Self.elements(["tr"], in: inner) {
+                var cells: [[[Inline]]] = []
+                for cell in Self.elements(["td", "th"], in: row) {
+                    cells.append(paragraphs(RichText(String(cell)), question: question, note: note))
+                }
+                if !cells.isEmpty { rows.append(cells) }
+            }
+            if !rows.isEmpty { result.append(.table(rows)) }
+            rest = rest[close.upperBound...]
+        }
+        result += paragraphs(RichText(String(rest)), question: question, note: note).map { .paragraph($0) }
+        return result
+    }
+
+    /// The contents of each `<name …>…</name>` (of any of `names`) in `html`, in order (not nested).
+    static func elements(_ names: [String], in html: Substring) -> [Substring] {
+        var result: [Substring] = []
+        var rest = html
+        while let (open, name) = names.compactMap({ name in rest.range(of: "<" + name, options: .caseInsensitive).map { ($0, name) } })
+            .min(by: { $0.0.lowerBound < $1.0.lowerBound })
+        {
+            guard let tagEnd = rest[open.upperBound...].firstIndex(of: ">") else { break }
+            let next = rest[open.upperBound]
+            guard next == ">" || next == " " || next == "\t" || next == "\n" || next == "/" else {
+                rest = rest[open.upperBound...]
+                continue
+            }
+            let bodyStart = rest.index(after: tagEnd)
+            guard let close = rest[bodyStart...].range(of: "</" + name + ">", options: .caseInsensitive) else {
+                result.append(rest[bodyStart...])
+                break
+            }
+            result.append(rest[bodyStart..<close.lowerBound])
+            rest = rest[close.upperBound...]
+        }
+        return result
+    }
+
+    /// A table with single borders, as wide as its content.
+    mutating func table(_ rows: [[[[Inline]]]]) {
+        let columns = rows.map(\.count).max() ?? 1
+        let width = 9_638 / max(columns, 1)
+        var xml = "<w:tbl><w:tblPr><w:tblW w:w=\"0\" w:type=\"auto\"/><w:tblBorders>"
+        for side in ["top", "left", "bottom", "right", "insideH", "insideV"] {
+            xml += "<w:\(side) w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>"
+        }
+        xml += "</w:tblBorders><w:tblLook w:val=\"0000\"/></w:tblPr><w:tblGrid>"
+        xml += String(repeating: "<w:gridCol w:w=\"\(width)\"/>", count: columns) + "</w:tblGrid>"
+        for row in rows {
+            xml += "<w:tr>"
+            for index in 0..<columns {
+                let cell = index < row.count ? row[index] : []
+                xml += "<w:tc><w:tcPr><w:tcW w:w=\"\(width)\" w:type=\"dxa\"/></w:tcPr>"
+                xml += cell.isEmpty ? "<w:p/>" : cell.map { "<w:p>" + $0.map(self.xml).joined() + "</w:p>" }.joined()
+                xml += "</w:tc>"
+            }
+            xml += "</w:tr>"
+        }
+        body += xml + "</w:tbl>"
+    }
+
+    /// A rich text as paragraphs of inlines: `<p>`, `<div>`, `<br>`, `<li>`, `<tr>` start a new one;
+    /// a list item starts with its bullet (`•`) or number (`1.`, `2.`…).
     mutating func paragraphs(_ text: RichText, question: Question, note: (String, String, String) -> Void) -> [[Inline]] {
         guard text.format == .html else {
             return text.html.components(separatedBy: "\n").filter { !$0.isEmpty }.map { [.text($0, [])] }
@@ -288,6 +378,8 @@ struct DocxWriter {
         var result: [[Inline]] = []
         var current: [Inline] = []
         var style: [String: Int] = [:]
+        /// Open lists: `nil` for a bulleted one, the next number for a numbered one.
+        var lists: [Int?] = []
         func flush() {
             if current.contains(where: { if case .text(let t, _) = $0 { !t.allSatisfy(\.isWhitespace) } else { true } }) { result.append(current) }
             current = []
@@ -327,7 +419,20 @@ struct DocxWriter {
                 continue
             }
             switch name {
-            case "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table":
+            case "ul", "ol":
+                flush()
+                if isEnd { _ = lists.popLast() } else { lists.append(name == "ol" ? 1 : nil) }
+            case "li":
+                flush()
+                if !isEnd, let list = lists.last {
+                    if let number = list {
+                        current.append(.text("\(number). ", []))
+                        lists[lists.count - 1] = number + 1
+                    } else {
+                        current.append(.text("• ", []))
+                    }
+                }
+            case "p", "div", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table":
                 flush()
             case "br":
                 flush()

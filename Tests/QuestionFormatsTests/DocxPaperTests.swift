@@ -107,3 +107,25 @@ struct DocxPaperTests {
         #expect(result.report.entries[0].narrowings.first { $0.code == "layoutOptionCount" }?.vietnamese.contains("cần đúng 4") == true)
     }
 }
+
+extension DocxPaperTests {
+    @Test("Tables stay Word tables and lists keep their bullets and numbers, so a question about them can be answered")
+    func tablesAndLists() throws {
+        var question = Self.choice("Q-7")
+        question.stem = RichText(
+            "<p>Bảng điểm:</p><table><tr><th>Tên</th><th>Điểm</th></tr><tr><td>An</td><td>8</td></tr><tr><td>Bình</td><td><b>9</b></td></tr></table>"
+                + "<p>Các bước:</p><ol><li>Cộng</li><li>Chia</li></ol><ul><li>Ghi chú</li></ul>")
+        let xml = Self.document(DocxExporter.export([question]))
+        #expect(xml.components(separatedBy: "<w:tbl>").count == 2)
+        #expect(xml.components(separatedBy: "<w:tr>").count == 4)
+        #expect(xml.components(separatedBy: "<w:tc>").count == 7)
+        for text in ["Tên", "Điểm", "An", "Bình", "1. ", "Cộng", "2. ", "Chia", "• ", "Ghi chú"] {
+            #expect(xml.contains(">\(text)<") || xml.contains(">\(text)"), "\(text)")
+        }
+        // Read back: the table is a table again, the question the same.
+        let back = DocxImporter.importQuestions(from: DocxExporter.export([question]).data)
+        #expect(back.report.allErrors.isEmpty, "\(back.report.allErrors)")
+        let stem = try #require(back.questions.first?.stem.html)
+        #expect(stem.contains("<table>") && stem.contains("<td>Bình</td>") && stem.contains("1. Cộng"))
+    }
+}
