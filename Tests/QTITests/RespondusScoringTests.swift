@@ -1,5 +1,6 @@
 import Foundation
 import HoclieuCore
+import HoclieuXML
 import QTI
 import QuestionFormats
 import Testing
@@ -73,5 +74,22 @@ struct RespondusScoringTests {
     @Test("essay stays an essay")
     func essay() throws {
         #expect(try question("Tự luận").type == .essay)
+    }
+
+    @Test("Exported to Moodle XML, the option's image is an @@PLUGINFILE@@ reference carried by that <answer>, not by the question text")
+    func optionImageToMoodle() throws {
+        let question = try question("Thủ đô")
+        let exported = try MoodleXMLExporter.export([question])
+        let document = try XMLDocument(data: exported.data)
+        let item = try #require(document.root?.children(named: "question").first { $0.attribute("type") == "multichoice" })
+        // qformat_xml::import_text_with_files (moodle/moodle question/format/xml/format.php) takes the
+        // <file>s of the element whose <text> it reads.
+        #expect(item.firstChild(named: "questiontext")?.children(named: "file").isEmpty == true)
+        let answers = item.children(named: "answer")
+        let withImage = try #require(answers.first { $0.firstChild(named: "text")?.text.contains("<img") == true })
+        #expect(withImage.firstChild(named: "text")?.text.contains("src=\"@@PLUGINFILE@@/flag.png\"") == true)
+        #expect(withImage.children(named: "file").map { $0.attribute("name") } == ["flag.png"])
+        let bytes = try Data(contentsOf: fixtureURL("qti12-respondus").appendingPathComponent("my_files/flag.png"))
+        #expect(Data(base64Encoded: withImage.children(named: "file").first?.text ?? "") == bytes)
     }
 }
