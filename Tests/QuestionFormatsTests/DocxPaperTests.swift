@@ -89,6 +89,15 @@ struct DocxPaperTests {
             #expect(xml.contains(text), "\(text)")
         }
         #expect(!xml.contains("Đáp án"))
+        // One paper of each copy is kept under .build/papers/ to be looked at (rendered in CI when
+        // LibreOffice is there); writing it is best effort.
+        let papers = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/papers")
+        try? FileManager.default.createDirectory(at: papers, withIntermediateDirectories: true)
+        try? result.data.write(to: papers.appendingPathComponent("de-hoc-sinh.docx"))
+        let exam = DocxImporter.importQuestions(from: DocxFixture.docx(DocxExamTests.exam())).questions
+        try? DocxExporter.export(exam, includeAnswers: false, paper: paper).data.write(to: papers.appendingPathComponent("de-2025-hoc-sinh.docx"))
+        try? DocxExporter.export(exam, includeAnswers: true, paper: paper).data.write(to: papers.appendingPathComponent("de-2025-dap-an.docx"))
         // The paper still reads back as the same question (the header is preamble).
         let back = DocxImporter.importQuestions(from: DocxExporter.export([Self.choice("Q-3")], includeAnswers: true, paper: paper).data)
         #expect(back.questions.count == 1)
