@@ -25,7 +25,7 @@ struct ScoringVariables {
     init(_ processing: XMLElement) {
         let declarations = processing.kid("outcomes")?.kids("decvar") ?? []
         var declared: [String: XMLElement] = [:]
-        for declaration in declarations { declared[(declaration.attribute("varname") ?? "SCORE").lowercased()] = declaration }
+        for declaration in declarations { declared[Self.name(of: declaration).lowercased()] = declaration }
         struct Assignment {
             var variable: String
             var text: String
@@ -69,9 +69,10 @@ struct ScoringVariables {
         scoring?.contains(variable.lowercased()) ?? true
     }
 
-    /// The variable a `setvar` names (`SCORE` when it names none).
+    /// The variable a `setvar` (or `decvar`) names: `varname`, or `variablename` as Blackboard writes
+    /// it; `SCORE` when it names none.
     static func name(of setvar: XMLElement) -> String {
-        let name = setvar.attribute("varname")?.trimmed ?? ""
+        let name = (setvar.attribute("varname") ?? setvar.attribute("variablename"))?.trimmed ?? ""
         return name.isEmpty ? "SCORE" : name
     }
 
