@@ -12,9 +12,11 @@ import HoclieuXML
 /// part. Each question is `Câu N.` in bold, its stem, its options `A.`… (an italic letter for an
 /// option that must not be shuffled) or statements `a)`…, then the answer line (`Đáp án: B`,
 /// `Đáp án: ĐSSĐ`, `Đáp số: -1,5`) and the worked solution after `Lời giải`. Bold, italic,
-/// underline, superscript and subscript are kept; pictures are embedded; MathML becomes Office
+/// underline, superscript and subscript are kept; pictures are embedded at their own size (up to the
+/// text width); tables stay tables and list items keep their bullet or number; MathML becomes Office
 /// Math (`mi mn mo mtext mrow mfrac msup msub msubsup msqrt mroot`; other elements as text).
-/// Other types, feedback, hints and metadata cannot be written and are reported as narrowings.
+/// Other types are named by a line at the top of the paper; feedback, hints and metadata cannot be
+/// written and are reported as narrowings.
 ///
 /// The bytes are deterministic: stored ZIP entries in a fixed order with a fixed timestamp.
 public enum DocxExporter {

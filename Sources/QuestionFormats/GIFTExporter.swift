@@ -9,8 +9,9 @@ public import HoclieuCore
 /// `// [id:…]` and `// [tag:…]`, which other GIFT readers ignore and ``GIFTImporter`` reads back.
 ///
 /// GIFT cannot hold everything; the report lists, per question:
-/// - Đúng/Sai cluster → four true/false questions titled `title (a)`…`(d)` (idnumber suffixed `-a`…`-d`),
-///   the stem repeated in each;
+/// - Đúng/Sai cluster → four true/false questions titled `title (a)`…`(d)`, the stem repeated in each,
+///   kept together in a category of their own (`<category>/<title>`) with idnumbers `<id>-a`…`<id>-d`
+///   (GIFT has one answer block per question, and a shuffled quiz would pull them apart);
 /// - ordering → matching of each item to its position (`1`, `2`, …);
 /// - cloze → dropped (GIFT has one answer block per question);
 /// - lost: points other than 1, penalty, hints, outcome feedback, media, worked solution,

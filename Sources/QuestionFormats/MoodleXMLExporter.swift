@@ -12,16 +12,23 @@ import HoclieuXML
 ///   `truefalse`; numeric → `numerical` (with units); short text → `shortanswer`; essay → `essay`;
 ///   matching → `matching` (distractors as sub-questions without text); ordering → `ordering`
 ///   (the qtype_ordering plugin); cloze → `cloze` in Moodle's embedded-answer syntax.
-/// - **Đúng/Sai cluster → `cloze`**: the stem, then an `<ol class="hoclieu-dungsai" type="a">` with one
-///   item per statement ending in a `{1:MULTICHOICE:=Đúng~Sai}` gap, tagged `hoclieu:type=dungsai`.
-///   It stays one item in Moodle (four separate true/false questions would break the shared stem
-///   and the item's points), but Moodle scores it proportionally (3 of 4 right = 0.75, not 0.5):
-///   the report says so. ``MoodleXMLImporter`` rebuilds the cluster from the tag.
+/// - **Đúng/Sai cluster** (``Options/clusterEncoding``): by default one `multichoice` question — the
+///   stem, then an `<ol class="hoclieu-dungsai" type="a">` of the statements — whose 16 options are
+///   the Đúng/Sai combinations, each worth the table's fraction for the statements it gets right
+///   (100/50/25/10/0 %), so Moodle scores the item exactly by the 2025 table and keeps its points;
+///   or, on request, a `cloze` with one `{1:MULTICHOICE:=Đúng~Sai}` gap per statement, which Moodle
+///   scores proportionally. Either is tagged `hoclieu:type=dungsai`, named in the report, and read
+///   back as the cluster by ``MoodleXMLImporter``.
+/// - Media: references become `@@PLUGINFILE@@/name`, files go in the element that shows them
+///   (``MediaPlacement``).
+/// - Defaults Moodle would get wrong are written: `penalty` 1 for true/false, `answernumbering`
+///   (``Options/answerNumbering``) for multiple choice, the Hoclieu id as `idnumber`.
 /// - Hoclieu metadata with no Moodle field (subject, grade, knowledge units, cognitive level,
 ///   status, version, author, source, stimulus group, answer-box length) → tags `hoclieu:key=value`.
 /// - Lost, and reported: worked solution, per-option "do not shuffle", the written form of numeric
 ///   answers (`-1,5` is written `-1.5`, the form Moodle stores), tag text beyond Moodle's 50 characters.
-/// - Categories: a `category` pseudo-question before each run of questions of one category.
+/// - Categories: a `category` pseudo-question with the full path (``QuestionCategoryPaths``) before
+///   each run of questions of one category.
 public enum MoodleXMLExporter {
     /// Choices for a Moodle XML export.
     public struct Options: Sendable, Hashable {
