@@ -27,6 +27,9 @@ struct Export: ReportingCommand {
     @Option(help: "Questions: the test's title, for category paths ($course$/<subject> <grade>/<title>/…) and the Word paper's header.")
     var title: String?
     @Flag(help: "Word: the teacher's copy, with answers and worked solutions (default: the students' paper).") var answers = false
+    @Option(help: "Word, with --title: the school (and department, after a '|': 'Sở GD&ĐT Hà Nội|Trường THPT Chu Văn An').") var school: String?
+    @Option(help: "Word, with --title: working time in minutes.") var minutes: Int?
+    @Option(help: "Word, with --title: the paper's code (mã đề).") var code: String?
     @Argument(help: "Question ids.") var ids: [String] = []
 
     struct Report: Encodable, CustomStringConvertible {
@@ -95,7 +98,14 @@ struct Export: ReportingCommand {
         switch format {
         case .moodleXML: result = try MoodleXMLExporter.export(ordered, options: .init(categoryPaths: paths))
         case .gift: result = GIFTExporter.export(ordered, categoryPaths: paths)
-        case .docx: result = DocxExporter.export(ordered, includeAnswers: answers, paper: title.map { DocxPaper(title: $0, subject: subject.map { QuestionCategoryPaths.gdptSubjects[$0] ?? $0 } ?? "") })
+        case .docx:
+            let schoolParts = school?.split(separator: "|", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+            let paper = title.map { title in
+                DocxPaper(
+                    department: schoolParts.count == 2 ? schoolParts[0] : "", school: schoolParts.last ?? "", title: title,
+                    subject: subject.map { QuestionCategoryPaths.gdptSubjects[$0] ?? $0 } ?? "", minutes: minutes, code: code)
+            }
+            result = DocxExporter.export(ordered, includeAnswers: answers, paper: paper)
         default: result = try exporter(ordered)
         }
         try result.data.write(to: URL(fileURLWithPath: out), options: .atomic)

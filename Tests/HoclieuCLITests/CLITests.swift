@@ -200,10 +200,16 @@ struct CLITests {
         await #expect(throws: (any Error).self) { try await box.command(Export.self, ["export", "--format", "aiken", "--all", "--out", gift]).execute() }
         // Word: the students' paper by default (no answers, with its header and HẾT), the teacher's on request.
         let paper = box.root.appendingPathComponent("de.docx").path
-        _ = try await box.command(Export.self, ["export", "--format", "docx", "--all", "--title", "Kiểm tra 15 phút", "--out", paper]).execute()
+        _ = try await box.command(
+            Export.self,
+            ["export", "--format", "docx", "--all", "--title", "Kiểm tra 15 phút", "--school", "Phòng GD&ĐT Quận 1|Trường THCS Nguyễn Du", "--minutes", "15",
+             "--code", "102", "--out", paper]
+        ).execute()
         let students = try Data(contentsOf: URL(fileURLWithPath: paper))
         #expect(students.range(of: Data("Đáp án".utf8)) == nil)
-        #expect(students.range(of: Data("KIỂM TRA 15 PHÚT".utf8)) != nil && students.range(of: Data("HẾT".utf8)) != nil)
+        for text in ["KIỂM TRA 15 PHÚT", "TRƯỜNG THCS NGUYỄN DU", "PHÒNG GD&amp;ĐT QUẬN 1", "15 phút", "Mã đề 102", "HẾT"] {
+            #expect(students.range(of: Data(text.utf8)) != nil, "\(text)")
+        }
         let teacher = box.root.appendingPathComponent("dap-an.docx").path
         _ = try await box.command(Export.self, ["export", "--format", "docx", "--all", "--answers", "--out", teacher]).execute()
         #expect(try Data(contentsOf: URL(fileURLWithPath: teacher)).range(of: Data("Đáp án".utf8)) != nil)
