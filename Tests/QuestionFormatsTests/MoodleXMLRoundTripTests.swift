@@ -24,6 +24,10 @@ struct MoodleXMLRoundTripTests {
         #expect(second.categories.filter { used.contains($0.path) } == first.categories.filter { used.contains($0.path) })
         // Nothing narrowed: everything came from Moodle XML.
         #expect(exported.report.allNarrowings.isEmpty)
+        // And Moodle's import (as MoodleImportCheck reads it) finds every file, grade and category.
+        let check = try MoodleImportCheck(exported.data)
+        #expect(check.problems.isEmpty, "\(check.problems)")
+        #expect(check.items.allSatisfy { $0.idNumber != nil })
         // Deterministic: exporting again gives the same bytes.
         let again = try MoodleXMLExporter.export(second.questions, categories: second.categories)
         let fresh = try MoodleXMLExporter.export(first.questions, categories: first.categories)
