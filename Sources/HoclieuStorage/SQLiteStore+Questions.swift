@@ -131,10 +131,13 @@ extension SQLiteStore {
             var rowID: Int64?
             if let idNumber = question.idNumber, !idNumber.isEmpty,
                 let row = try Row.fetchOne(
+                    db, sql: "SELECT id, qid, version, status FROM question WHERE subject IS ? AND idNumber = ? LIMIT 1",
+                    arguments: [question.subject, idNumber])
                     // An export writes the Hoclieu id as the idnumber of a question that has none, so a
                     // file coming back from Moodle names the question by its id.
-                    db, sql: "SELECT id, qid, version, status FROM question WHERE subject IS ? AND (idNumber = ? OR qid = ?) ORDER BY idNumber = ? DESC LIMIT 1",
-                    arguments: [question.subject, idNumber, idNumber, idNumber])
+                    ?? Row.fetchOne(
+                        db, sql: "SELECT id, qid, version, status FROM question WHERE subject IS ? AND qid = ? LIMIT 1",
+                        arguments: [question.subject, idNumber])
             {
                 rowID = row["id"]
                 q.id = row["qid"]
