@@ -138,3 +138,62 @@ extension DocxPaperTests {
         #expect(stem.contains("<table>") && stem.contains("<td>Bình</td>") && stem.contains("1. Cộng"))
     }
 }
+
+/// LibreOffice (`soffice`) and poppler (`pdftotext`, `pdftoppm`), when the machine has them.
+enum PaperRenderer {
+    static let soffice = ["/usr/bin/soffice", "/usr/local/bin/soffice"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let poppler = ["/usr/bin", "/usr/local/bin"].first { FileManager.default.isExecutableFile(atPath: $0 + "/pdftoppm") }
+    static var available: Bool { soffice != nil && poppler != nil }
+
+    /// Runs a program; its standard output.
+    @discardableResult
+    static func run(_ path: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// The paper as a PDF (LibreOffice, its own throw-away profile) and its first page as a PNG,
+    /// next to the .docx; the PDF's text.
+    static func render(_ docx: URL) throws -> String {
+        let folder = docx.deletingLastPathComponent()
+        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("hoclieu-lo-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: profile) }
+        try run(soffice!, ["-env:UserInstallation=file://" + profile.path, "--headless", "--convert-to", "pdf", "--outdir", folder.path, docx.path])
+        let pdf = docx.deletingPathExtension().appendingPathExtension("pdf")
+        try run(poppler! + "/pdftoppm", ["-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", pdf.path, docx.deletingPathExtension().path])
+        return try run(poppler! + "/pdftotext", ["-layout", pdf.path, "-"])
+    }
+}
+
+extension DocxPaperTests {
+    @Test(
+        "Rendered by LibreOffice: the students' paper shows its header, questions and HẾT without answers; the teacher's copy has them",
+        .enabled(if: PaperRenderer.available))
+    func rendered() throws {
+        let paper = DocxPaper(department: "Sở GD&ĐT Hà Nội", school: "Trường THPT Chu Văn An", title: "Đề kiểm tra giữa học kì I", subject: "Toán 12", minutes: 90, code: "101")
+        let exam = DocxImporter.importQuestions(from: DocxFixture.docx(DocxExamTests.exam())).questions
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/papers/rendered")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let students = folder.appendingPathComponent("de-hoc-sinh.docx")
+        let teacher = folder.appendingPathComponent("dap-an.docx")
+        try DocxExporter.export(exam, includeAnswers: false, paper: paper).data.write(to: students)
+        try DocxExporter.export(exam, includeAnswers: true, paper: paper).data.write(to: teacher)
+        let text = try PaperRenderer.render(students)
+        for expected in ["TRƯỜNG THPT CHU VĂN AN", "ĐỀ KIỂM TRA GIỮA HỌC KÌ I", "Môn: Toán 12", "Mã đề 101", "PHẦN I.", "Câu 1.", "PHẦN II.", "HẾT"] {
+            #expect(text.contains(expected), "\(expected)")
+        }
+        #expect(!text.contains("Đáp án") && !text.contains("Đáp số"))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("de-hoc-sinh.png").path))
+        let key = try PaperRenderer.render(teacher)
+        #expect(key.contains("Đáp án") && key.contains("HẾT"))
+    }
+}
