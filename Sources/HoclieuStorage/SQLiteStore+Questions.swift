@@ -135,6 +135,11 @@ extension SQLiteStore {
                 let row = try Row.fetchOne(
                     db, sql: "SELECT id, qid, version, status FROM question WHERE subject IS ? AND idNumber = ? AND ownerId = ? LIMIT 1",
                     arguments: [question.subject, idNumber, ownerID])
+                    // An export writes the Hoclieu id as the idnumber of a question that has none, so a
+                    // file coming back from Moodle names the question by its id (the importer's own, too).
+                    ?? Row.fetchOne(
+                        db, sql: "SELECT id, qid, version, status FROM question WHERE subject IS ? AND qid = ? AND ownerId = ? LIMIT 1",
+                        arguments: [question.subject, idNumber, ownerID])
             {
                 rowID = row["id"]
                 q.id = row["qid"]
