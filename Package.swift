@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "HoclieuCore", targets: ["HoclieuCore"]),
         .library(name: "HoclieuXML", targets: ["HoclieuXML"]),
         .library(name: "HoclieuStorage", targets: ["HoclieuStorage"]),
+        .library(name: "HoclieuApp", targets: ["HoclieuApp"]),
         .library(name: "HoclieuServer", targets: ["HoclieuServer"]),
     ],
     dependencies: [
@@ -83,8 +84,27 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "HoclieuApp",
+            dependencies: [
+                "HoclieuCore",
+                "CASE",
+                "ContentPackages",
+                "QuestionFormats",
+                "QTI",
+                "CommonCartridge",
+                "HoclieuStorage",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "HoclieuServer",
             dependencies: [
+                "HoclieuApp",
                 "HoclieuCore",
                 "CASE",
                 "ContentPackages",
@@ -112,6 +132,7 @@ let package = Package(
                 "CASE",
                 "HoclieuXML",
                 "HoclieuStorage",
+                "HoclieuApp",
                 "HoclieuServer",
                 "QuestionFormats",
                 "CommonCartridge",
@@ -156,6 +177,7 @@ let package = Package(
             name: "HoclieuServerTests",
             dependencies: [
                 "HoclieuServer",
+                "HoclieuApp",
                 "HoclieuStorage",
                 "HoclieuCore",
                 "CommonCartridge",
@@ -171,7 +193,7 @@ let package = Package(
         .testTarget(
             name: "HoclieuCLITests",
             dependencies: [
-                "HoclieuCLI", "HoclieuStorage", "HoclieuCore", "HoclieuServer", "ConformanceCorpus", "CommonCartridge",
+                "HoclieuCLI", "HoclieuStorage", "HoclieuCore", "HoclieuApp", "HoclieuServer", "ConformanceCorpus", "CommonCartridge",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

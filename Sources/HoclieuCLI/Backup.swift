@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import HoclieuCore
-import HoclieuServer
+import HoclieuApp
 import HoclieuStorage
 import ZIPFoundation
 
@@ -94,14 +94,14 @@ struct Restore: ReportingCommand {
         }
         let target = common.dataURL
         let fm = FileManager.default
-        if fm.fileExists(atPath: Repository.databaseURL(in: target).path), !force {
+        if fm.fileExists(atPath: Services.databaseURL(in: target).path), !force {
             throw ValidationError("\(target.path) already holds a database; use --force to replace it")
         }
         let archive = try Archive(url: source, accessMode: .read)
         let staging = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).restore-\(UUID().uuidString)")
         try fm.createDirectory(at: staging, withIntermediateDirectories: true)
         do {
-            let blobs = try BlobStore(root: Repository.blobsURL(in: staging))
+            let blobs = try BlobStore(root: Services.blobsURL(in: staging))
             var restoredBlobs = Set<ContentID>()
             var sawDatabase = false
             for entry in archive {
@@ -127,7 +127,7 @@ struct Restore: ReportingCommand {
             }
             guard sawDatabase else { throw ValidationError("no hoclieu.sqlite in the backup") }
             let configuration = common.configuration()
-            let store = try SQLiteStore(path: Repository.databaseURL(in: staging).path, pidPrefix: configuration.pidPrefix)
+            let store = try SQLiteStore(path: Services.databaseURL(in: staging).path, pidPrefix: configuration.pidPrefix)
             let report = try await Check.check(store, blobs)
             guard report.ok else { throw ValidationError("the restored data fails its check:\n\(report)") }
             let materials = try await store.statistics().materials

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import ZIPFoundation
 import HoclieuCore
-import HoclieuServer
+import HoclieuApp
 import HoclieuStorage
 
 /// `hoclieu bench …`: measured performance.
@@ -64,7 +64,7 @@ struct BenchSearch: ReportingCommand {
     func execute() async throws -> Report {
         var rng = SplitMix64(seed: seed)
         let corpus = SyntheticCorpus()
-        let dbURL = Repository.databaseURL(in: common.dataURL)
+        let dbURL = Services.databaseURL(in: common.dataURL)
         if !reuse { try? FileManager.default.removeItem(at: common.dataURL) }
         let repository = try common.openRepository()
         let store = repository.store
@@ -105,7 +105,7 @@ struct BenchSearch: ReportingCommand {
                 indexing += ContinuousClock.now - start
             }
             let start = ContinuousClock.now
-            try await (store as? SQLiteStore)?.optimizeSearchIndex()
+            try await store.optimizeSearchIndex()
             indexing += ContinuousClock.now - start
             seconds = indexing.seconds
         }
@@ -144,7 +144,7 @@ struct BenchSearch: ReportingCommand {
             values.isEmpty ? 0 : values[min(values.count - 1, Int((Double(values.count) * p).rounded(.up)) - 1)]
         }
 
-        let sizes = try await (store as? SQLiteStore)?.searchIndexBytes() ?? 0
+        let sizes = try await store.searchIndexBytes()
         let dbBytes = ((try? FileManager.default.attributesOfItem(atPath: dbURL.path)[.size]) as? NSNumber)?.int64Value ?? 0
         let wal = ((try? FileManager.default.attributesOfItem(atPath: dbURL.path + "-wal")[.size]) as? NSNumber)?.int64Value ?? 0
         return Report(

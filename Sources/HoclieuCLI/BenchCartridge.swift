@@ -2,7 +2,7 @@ import ArgumentParser
 import CommonCartridge
 import Foundation
 import HoclieuCore
-import HoclieuServer
+import HoclieuApp
 import HoclieuStorage
 import Synchronization
 import ZIPFoundation
@@ -99,7 +99,7 @@ struct BenchCartridge: ReportingCommand {
             let out = scratch.deletingLastPathComponent().appendingPathComponent("hoclieu-bench-export-\(UUID().uuidString).imscc")
             defer { try? FileManager.default.removeItem(at: out) }
             let exportStart = Date()
-            let request = try await repository.cartridgeRequest(ExportSelection(all: true), format: .cc1p1, target: nil, user: nil)
+            let (request, _) = try await repository.cartridgeRequest(ExportSelection(all: true), format: .cc1p1, target: nil, user: .localOperator)
             exportRequestSeconds = Date().timeIntervalSince(exportStart)
             _ = try CartridgeWriter.write(request, to: out)
             exportSeconds = Date().timeIntervalSince(exportStart)

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import HoclieuCore
-import HoclieuServer
+import HoclieuApp
 import HoclieuStorage
 import ZIPFoundation
 
@@ -79,7 +79,7 @@ struct BenchIngest: ReportingCommand {
     }
 
     /// The bench's owner: `admin`, created in an empty bench folder.
-    static func adminID(_ repository: Repository) async throws -> Int64 {
+    static func adminID(_ repository: Services) async throws -> Int64 {
         if try await repository.store.userCount() == 0 { _ = try await repository.bootstrapAdmin(password: nil) }
         guard let id = try await repository.store.credentials(username: "admin")?.user.id else { throw ValidationError("no user 'admin'") }
         return id

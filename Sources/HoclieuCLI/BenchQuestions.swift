@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import HoclieuCore
-import HoclieuServer
+import HoclieuApp
 import HoclieuStorage
 import QuestionFormats
 

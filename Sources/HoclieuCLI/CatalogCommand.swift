@@ -2,7 +2,7 @@ import ArgumentParser
 import CASE
 import Foundation
 import HoclieuCore
-import HoclieuServer
+import HoclieuApp
 import HoclieuStorage
 
 /// `hoclieu catalog …`: the knowledge-unit catalogue.

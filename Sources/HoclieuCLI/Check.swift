@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import HoclieuCore
-import HoclieuServer
+import HoclieuApp
 import HoclieuStorage
 
 /// `hoclieu check`: database integrity, and every referenced blob present with the right hash.
@@ -45,7 +45,7 @@ struct Check: ReportingCommand {
     func failed(_ report: Report) -> Bool { !report.ok }
 
     func execute() async throws -> Report {
-        guard FileManager.default.fileExists(atPath: Repository.databaseURL(in: common.dataURL).path) else {
+        guard FileManager.default.fileExists(atPath: Services.databaseURL(in: common.dataURL).path) else {
             throw ValidationError("no database in \(common.dataURL.path)")
         }
         let repository = try common.openRepository()

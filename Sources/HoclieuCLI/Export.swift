@@ -2,7 +2,7 @@ import ArgumentParser
 import CommonCartridge
 import Foundation
 import HoclieuCore
-import HoclieuServer
+import HoclieuApp
 import HoclieuStorage
 import QuestionFormats
 
@@ -24,6 +24,12 @@ struct Export: ReportingCommand {
     @Option(help: "Only this subject (with --all).") var subject: String?
     @Option(help: "Only this status (with --all), e.g. published.") var status: String?
     @Option(help: "The file to write.") var out: String
+    @Option(help: "Questions: the test's title, for category paths ($course$/<subject> <grade>/<title>/…) and the Word paper's header.")
+    var title: String?
+    @Flag(help: "Word: the teacher's copy, with answers and worked solutions (default: the students' paper).") var answers = false
+    @Option(help: "Word, with --title: the school (and department, after a '|': 'Sở GD&ĐT Hà Nội|Trường THPT Chu Văn An').") var school: String?
+    @Option(help: "Word, with --title: working time in minutes.") var minutes: Int?
+    @Option(help: "Word, with --title: the paper's code (mã đề).") var code: String?
     @Argument(help: "Question ids.") var ids: [String] = []
 
     struct Report: Encodable, CustomStringConvertible {
@@ -87,7 +93,21 @@ struct Export: ReportingCommand {
         // A category in a file applies to every question after it: questions without one go first, so
         // that reading the file back gives each question the category it had.
         let ordered = questions.filter { $0.category == nil } + questions.filter { $0.category != nil }
-        let result = try exporter(ordered)
+        let paths = QuestionCategoryPaths(title: title)
+        let result: QuestionExportResult
+        switch format {
+        case .moodleXML: result = try MoodleXMLExporter.export(ordered, options: .init(categoryPaths: paths))
+        case .gift: result = GIFTExporter.export(ordered, categoryPaths: paths)
+        case .docx:
+            let schoolParts = school?.split(separator: "|", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+            let paper = title.map { title in
+                DocxPaper(
+                    department: schoolParts.count == 2 ? schoolParts[0] : "", school: schoolParts.last ?? "", title: title,
+                    subject: subject.map { QuestionCategoryPaths.gdptSubjects[$0] ?? $0 } ?? "", minutes: minutes, code: code)
+            }
+            result = DocxExporter.export(ordered, includeAnswers: answers, paper: paper)
+        default: result = try exporter(ordered)
+        }
         try result.data.write(to: URL(fileURLWithPath: out), options: .atomic)
         return Report(file: out, questions: questions.count, bytes: result.data.count, export: result.report)
     }
@@ -103,9 +123,11 @@ struct Export: ReportingCommand {
             do { return try PersistentIdentifier(parsing: id) } catch { throw ValidationError("not a PID: '\(id)'") }
         }
         let repository = try common.openRepository()
-        let request = try await repository.cartridgeRequest(ExportSelection(all: all, pids: pids), format: format, target: target, user: nil)
+        let (request, withheld) = try await repository.cartridgeRequest(
+            ExportSelection(all: all, pids: pids), format: format, target: target, user: .localOperator)
         let url = URL(fileURLWithPath: out)
-        let report = try CartridgeWriter.write(request, to: url)
+        var report = try CartridgeWriter.write(request, to: url)
+        report.losses = withheld + report.losses
         let bytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
         return Report(file: out, questions: 0, bytes: bytes, materials: request.items.count, cartridge: report)
     }

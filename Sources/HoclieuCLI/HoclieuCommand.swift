@@ -1,7 +1,7 @@
 public import ArgumentParser
 import Foundation
 import HoclieuCore
-import HoclieuServer
+import HoclieuApp
 import Logging
 
 /// The `hoclieu` command line.
@@ -41,8 +41,8 @@ struct CommonOptions: ParsableArguments {
         return configuration
     }
 
-    func openRepository() throws -> Repository {
-        try Repository.open(configuration())
+    func openRepository() throws -> Services {
+        try Services.open(configuration())
     }
 }
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import CommonCartridge
 import Foundation
 import HoclieuCore
-import HoclieuServer
+import HoclieuApp
 import HoclieuStorage
 import QuestionFormats
 
@@ -10,8 +10,8 @@ import QuestionFormats
 /// `.gift`, `.aiken`, or any supported file with `--questions`) go into the question bank, and Common
 /// Cartridges (`.imscc`, or a zip whose manifest is a cartridge's) become a course package and its materials.
 ///
-/// Re-importing is idempotent: a file is identified by its name under the `cli` source; unchanged
-/// bytes are reported as `unchanged`, changed bytes become a new version of the same material.
+/// Re-importing is idempotent: a file is identified by its path under the `cli` source, within the owner's
+/// materials; unchanged bytes are reported as `unchanged`, changed bytes become a new version of the same material.
 struct Import: ReportingCommand {
     static let configuration = CommandConfiguration(abstract: "Nhập tệp thành học liệu / Import files as materials.")
 
@@ -35,7 +35,8 @@ struct Import: ReportingCommand {
     @Option(help: "Question file format: \(QuestionFileFormat.allCases.map(\.rawValue).joined(separator: ", ")) (default: detected).")
     var format: String?
     @Flag(help: "Import the valid questions of a question file that also has invalid ones.") var partial = false
-    @Option(help: "Provenance system of a cartridge's materials (default: cc:<manifest identifier>).") var source: String?
+    @Option(help: "Provenance system of a cartridge's materials (default: cc:<manifest identifier>#<fingerprint>).") var source: String?
+    @Option(help: "PID of your own course package that the cartridge is a new edition of.") var replaces: String?
 
     struct Item: Encodable {
         var input: String
@@ -101,9 +102,10 @@ struct Import: ReportingCommand {
             return kind
         }
         let repository = try common.openRepository()
-        guard let ownerID = try await repository.store.credentials(username: owner)?.user.id else {
+        guard let ownerUser = try await repository.store.credentials(username: owner)?.user else {
             throw ValidationError("no user '\(owner)' (hoclieu user add)")
         }
+        let ownerID = ownerUser.id
         var items: [Item] = []
         var questionFiles: [QuestionBankImport] = []
         var cartridges: [CartridgeImportReport] = []
@@ -123,7 +125,9 @@ struct Import: ReportingCommand {
             }
             if !input.hasPrefix("http://"), !input.hasPrefix("https://"), !questions, format == nil, CartridgeReader.isCartridge(at: url) {
                 do {
-                    let options = CartridgeImportOptions(sourceSystem: source, status: status, visibility: visibility, subject: subject.first)
+                    let options = CartridgeImportOptions(
+                        sourceSystem: source, replaces: try replaces.map(PersistentIdentifier.init(parsing:)), status: status, visibility: visibility,
+                        subject: subject.first)
                     cartridges.append(
                         try await repository.importCartridge(at: url, fileName: url.lastPathComponent, ownerID: ownerID, options: options))
                 } catch {
@@ -143,7 +147,7 @@ struct Import: ReportingCommand {
                 continue
             }
             do {
-                items.append(try await importOne(input, kind: kind, visibility: visibility, status: status, ownerID: ownerID, repository: repository))
+                items.append(try await importOne(input, kind: kind, visibility: visibility, status: status, owner: ownerUser, repository: repository))
             } catch {
                 items.append(Item(input: input, action: "failed", error: Self.explain(error)))
             }
@@ -160,55 +164,38 @@ struct Import: ReportingCommand {
     }
 
     func importOne(
-        _ input: String, kind: MaterialKind?, visibility: Visibility, status: MaterialStatus, ownerID: Int64, repository: Repository
+        _ input: String, kind: MaterialKind?, visibility: Visibility, status: MaterialStatus, owner: User, repository: Services
     ) async throws -> Item {
         let store = repository.store
         if input.hasPrefix("http://") || input.hasPrefix("https://") {
-            guard let link = WebLinks.normalise(input) else { throw StoreError.invalid("URL không hợp lệ / invalid URL") }
+            guard let link = WebLinks.normalise(input) else {
+                throw AppError(.invalid, code: "invalid-url", vi: "Địa chỉ URL không hợp lệ.", en: "Invalid URL.")
+            }
             let source = Provenance(sourceSystem: "cli", sourceIdentifier: link)
-            if let existing = try await store.material(source: source) {
+            if let existing = try await store.material(source: source, ownerID: owner.id) {
                 return Item(input: input, action: "unchanged", pid: existing.pid.rawValue)
             }
             let draft = MaterialDraft(
                 kind: .link, format: "text/uri-list", metadata: metadata(defaultTitle: input), visibility: visibility, status: status,
                 url: link, provenance: source)
-            let material = try await store.createMaterial(draft, ownerID: ownerID, firstVersion: nil)
+            let material = try await store.createMaterial(draft, ownerID: owner.id, firstVersion: nil)
             return Item(input: input, action: "created", pid: material.pid.rawValue)
         }
 
-        let url = URL(fileURLWithPath: input)
+        let url = URL(fileURLWithPath: input).standardizedFileURL.resolvingSymlinksInPath()
         let fileName = try FileNames.validate(url.lastPathComponent)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw StoreError.invalid("không có tệp / no such file")
+            throw AppError(.notFound, code: "no-such-file", vi: "Không có tệp \(input).", en: "No such file: \(input).")
         }
         let blob = try repository.blobs.store(fileAt: url, limit: repository.configuration.maxUploadBytes)
-        var thumbnail: StoredBlob?
-        do {
-            guard blob.byteSize > 0 else { throw StoreError.invalid("tệp rỗng / empty file") }
-            let file = try await repository.describe(blob, fileName: fileName, declaredType: nil)
-            thumbnail = file.thumbnail
-            let version = VersionDraft(
-                contentID: blob.contentID, fileName: fileName, mediaType: file.mediaType, byteSize: blob.byteSize, createdBy: ownerID,
-                extractedText: file.extractedText, package: file.package, thumbnail: file.thumbnail?.contentID)
-            let source = Provenance(sourceSystem: "cli", sourceIdentifier: fileName)
-            if let existing = try await store.material(source: source) {
-                if let current = try await store.version(existing.pid, number: existing.currentVersion), current.contentID == blob.contentID {
-                    await repository.discard([thumbnail])
-                    return Item(input: input, action: "unchanged", pid: existing.pid.rawValue, version: current.number)
-                }
-                let added = try await store.addVersion(existing.pid, version)
-                return Item(input: input, action: "updated", pid: existing.pid.rawValue, version: added.number)
-            }
-            let draft = MaterialDraft(
-                kind: kind ?? file.suggestedKind, format: file.package?.kind ?? file.mediaType,
-                metadata: file.prefilled(metadata(defaultTitle: (fileName as NSString).deletingPathExtension), titleChosen: title != nil, languageChosen: false),
-                visibility: visibility, status: status, provenance: source, extractedText: file.extractedText)
-            let material = try await store.createMaterial(draft, ownerID: ownerID, firstVersion: version)
-            return Item(input: input, action: "created", pid: material.pid.rawValue, version: 1)
-        } catch {
-            await repository.discard([blob, thumbnail])
-            throw error
-        }
+        // The file's own path is its identity: the same path again is the same material (a changed file a new
+        // version), while two different `bai1.zip` in two folders are two materials.
+        let draft = MaterialDraft(
+            kind: kind ?? .document, format: "application/octet-stream", metadata: metadata(defaultTitle: (fileName as NSString).deletingPathExtension),
+            visibility: visibility, status: status, provenance: Provenance(sourceSystem: "cli", sourceIdentifier: url.path))
+        let outcome = try await repository.ingest(
+            blob, fileName: fileName, declaredType: nil, into: .material(draft, kindChosen: kind != nil, titleChosen: title != nil), by: owner)
+        return Item(input: input, action: outcome.action.rawValue, pid: outcome.pid.rawValue, version: outcome.version)
     }
 }

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
-import HoclieuServer
+import HoclieuApp
+import HoclieuCore
 
 /// Why a path named on the command line cannot be used, in one line, Vietnamese then English.
-enum InputFileError: Error, Equatable, CustomStringConvertible {
+enum InputFileError: BilingualError, Equatable, CustomStringConvertible {
     case missing(String)
     case folder(String)
     case notAFolder(String)
@@ -14,19 +15,33 @@ enum InputFileError: Error, Equatable, CustomStringConvertible {
     /// An output path that is a folder, or whose folder does not exist.
     case unwritable(String)
 
-    var description: String {
+    var code: String { "bad-input-file" }
+
+    var vietnamese: String {
         switch self {
-        case .missing(let path): "không có tệp hay thư mục này / no such file or folder: \(path)"
-        case .folder(let path):
-            "đây là thư mục, không phải tệp (hãy nêu từng tệp, ví dụ THƯ_MỤC/*, hoặc nén gói đã giải nén thành .zip) / "
-                + "is a folder, not a file (name its files, e.g. DIR/*, or zip an unpacked package): \(path)"
-        case .notAFolder(let path): "đây là tệp, không phải thư mục / is a file, not a folder: \(path)"
-        case .unreadable(let path): "không đọc được tệp (không có quyền) / cannot read the file (permission denied): \(path)"
-        case .empty(let path): "tệp rỗng / the file is empty: \(path)"
-        case .wrongKind(let path, let expected): "tệp không đúng loại / wrong kind of file — cần / expected \(expected): \(path)"
-        case .unwritable(let path): "không ghi được vào đường dẫn này (là thư mục, hoặc thư mục chứa không có) / cannot write there (a folder, or its folder is missing): \(path)"
+        case .missing(let path): "không có tệp hay thư mục này: \(path)"
+        case .folder(let path): "đây là thư mục, không phải tệp (hãy nêu từng tệp, ví dụ THƯ_MỤC/*, hoặc nén gói đã giải nén thành .zip): \(path)"
+        case .notAFolder(let path): "đây là tệp, không phải thư mục: \(path)"
+        case .unreadable(let path): "không đọc được tệp (không có quyền): \(path)"
+        case .empty(let path): "tệp rỗng: \(path)"
+        case .wrongKind(let path, let expected): "tệp không đúng loại, cần \(expected.components(separatedBy: " / ").first ?? expected): \(path)"
+        case .unwritable(let path): "không ghi được vào đường dẫn này (là thư mục, hoặc thư mục chứa không có): \(path)"
         }
     }
+
+    var english: String {
+        switch self {
+        case .missing(let path): "no such file or folder: \(path)"
+        case .folder(let path): "is a folder, not a file (name its files, e.g. DIR/*, or zip an unpacked package): \(path)"
+        case .notAFolder(let path): "is a file, not a folder: \(path)"
+        case .unreadable(let path): "cannot read the file (permission denied): \(path)"
+        case .empty(let path): "the file is empty: \(path)"
+        case .wrongKind(let path, let expected): "wrong kind of file, expected \(expected.components(separatedBy: " / ").dropFirst().joined(separator: " / ")): \(path)"
+        case .unwritable(let path): "cannot write there (a folder, or its folder is missing): \(path)"
+        }
+    }
+
+    var description: String { "\(vietnamese) / \(english)" }
 }
 
 /// Checks of the paths commands are given, before any work: every command answers a missing file, a folder,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HoclieuApp
 import HoclieuServer
 import HoclieuStorage
 import Hummingbird
@@ -29,7 +30,7 @@ struct Serve: AsyncParsableCommand {
         if FileManager.default.fileExists(atPath: folder.appendingPathComponent("index.html").path) {
             configuration.publicDirectory = folder
         }
-        let repository = try Repository.open(configuration)
+        let repository = try Services.open(configuration)
         if let generated = try await repository.bootstrapAdmin(password: ProcessInfo.processInfo.environment["HOCLIEU_ADMIN_PASSWORD"]) {
             // Shown once, on the operator's terminal; never logged.
             FileHandle.standardOutput.write(

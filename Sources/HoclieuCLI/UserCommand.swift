@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import HoclieuCore
-import HoclieuServer
+import HoclieuApp
 import HoclieuStorage
 
 /// `hoclieu user …`: accounts.
@@ -39,7 +39,7 @@ struct UserCommand: AsyncParsableCommand {
             guard User.isValidUsername(username) else { throw ValidationError("invalid username '\(username)'") }
             let chosen = password ?? ProcessInfo.processInfo.environment["HOCLIEU_NEW_PASSWORD"]
             let actual = chosen ?? String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16))
-            guard PasswordHasher.isAcceptable(actual) else { throw ValidationError("passwords need 8–128 characters") }
+            guard PasswordHasher.isAcceptable(actual) else { throw ValidationError(AccountError.unacceptablePassword.bilingual) }
             let repository = try common.openRepository()
             let user = try await repository.store.createUser(
                 NewUser(

@@ -80,6 +80,27 @@ public enum CSV {
         return records
     }
 
+    /// A cell of a file people open in a spreadsheet (answer keys, matrices, specifications): escaped, and
+    /// neutralised when a spreadsheet would run it as a formula (``neutralised(_:)``).
+    public static func spreadsheetCell(_ field: String) -> String { escape(neutralised(field)) }
+
+    /// The text with a leading `'` when it starts with `=`, `+`, `-`, `@`, a tab or a carriage return and is
+    /// not a number: `=HYPERLINK(…)` from an imported answer never becomes a live formula (CSV injection),
+    /// while `-1,5` and `+2` stay numbers.
+    public static func neutralised(_ field: String) -> String {
+        guard let first = field.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return field }
+        return isNumber(field) ? field : "'" + field
+    }
+
+    /// `[+-]digits[(.|,)digits]`: a number as Vietnamese answer sheets write it.
+    static func isNumber(_ text: String) -> Bool {
+        var scalars = Substring(text).unicodeScalars[...]
+        if let first = scalars.first, first == "+" || first == "-" { scalars = scalars.dropFirst() }
+        let parts = scalars.split(separator: ",", omittingEmptySubsequences: false).flatMap { $0.split(separator: ".", omittingEmptySubsequences: false) }
+        guard (1...2).contains(parts.count) else { return false }
+        return parts.allSatisfy { !$0.isEmpty && $0.allSatisfy { ("0"..."9").contains($0) } }
+    }
+
     /// A field as CSV writes it: quoted when it holds a comma, a quote or a line break.
     public static func escape(_ field: String) -> String {
         // Scalars, not Characters: "\r\n" is one Character and would match neither.

@@ -100,6 +100,16 @@ public enum TextExtraction {
 
 /// Web addresses of link materials.
 public enum WebLinks {
+    /// `https://` + the text when it is a web address written without its scheme (`youtube.com/watch?v=…`):
+    /// its first segment is a host name with a dot; nil otherwise (a relative path, another scheme).
+    public static func withoutScheme(_ text: String) -> String? {
+        let trimmed = VietnameseText.trimmed(text)
+        guard !trimmed.contains(":"), let host = trimmed.split(separator: "/", omittingEmptySubsequences: false).first, host.contains("."),
+            host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }), host.first?.isLetter == true
+        else { return nil }
+        return "https://" + trimmed
+    }
+
     /// The `http(s)` address as a URI: non-ASCII characters of path, query and fragment
     /// percent-encoded (a teacher may paste `…/wiki/Phân_số`); nil when it is not a usable web
     /// address (another scheme, spaces, no host, a non-ASCII host, longer than 2,048 bytes).

@@ -99,10 +99,15 @@ public enum HoclieuJSON {
 }
 
 extension Material {
-    /// The API representation, written by hand: the same keys, order and formats as
+    /// The public API representation, written by hand: the same keys, order and formats as
     /// `HoclieuJSON.encoder()` produces, at a fraction of the cost. Stored with each row
-    /// so that list responses are assembled, not encoded.
-    public var jsonText: String {
+    /// so that list responses are assembled, not encoded. It carries neither the owner nor the
+    /// provenance: those are for the people ``AccessPolicy/canSeeProvenance(_:_:)`` allows
+    /// (``jsonText(withProvenance:)``).
+    public var jsonText: String { jsonText(withProvenance: false) }
+
+    /// The API representation; with `withProvenance`, also `ownerID` and `provenance`.
+    public func jsonText(withProvenance: Bool) -> String {
         let q = HoclieuJSON.quote
         func list(_ values: [String]) -> String { "[" + values.map(q).joined(separator: ",") + "]" }
         let m = metadata
@@ -113,9 +118,10 @@ extension Material {
         if let school = m.school { meta += "\"school\":\(q(school))," }
         meta += "\"subjects\":\(list(m.subjects)),\"title\":\(q(m.title))}"
         var json = "{\"createdAt\":\(q(HoclieuJSON.timestamp(createdAt))),\"currentVersion\":\(currentVersion),"
-        json += "\"format\":\(q(format)),\"kind\":\(q(kind.rawValue)),\"metadata\":\(meta),\"ownerID\":\(ownerID),"
+        json += "\"format\":\(q(format)),\"kind\":\(q(kind.rawValue)),\"metadata\":\(meta),"
+        if withProvenance { json += "\"ownerID\":\(ownerID)," }
         json += "\"pid\":\(q(pid.rawValue)),"
-        if let provenance {
+        if withProvenance, let provenance {
             json += "\"provenance\":{"
             if let id = provenance.sourceIdentifier { json += "\"sourceIdentifier\":\(q(id))," }
             json += "\"sourceSystem\":\(q(provenance.sourceSystem))},"

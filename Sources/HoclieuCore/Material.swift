@@ -182,16 +182,7 @@ public struct FieldViolation: Codable, Sendable, Equatable {
     }
 
     /// A sentence in Vietnamese, then English.
-    public var message: String {
-        switch problem {
-        case .required: "Trường \(field) là bắt buộc. / \(field) is required."
-        case .tooLong(let max): "Trường \(field) dài quá \(max) ký tự. / \(field) is longer than \(max) characters."
-        case .tooMany(let max): "Trường \(field) có quá \(max) giá trị. / \(field) has more than \(max) values."
-        case .outOfRange(let min, let max):
-            "Trường \(field) phải nằm trong khoảng \(min)–\(max). / \(field) must be between \(min) and \(max)."
-        case .invalid: "Trường \(field) không hợp lệ. / \(field) is not valid."
-        }
-    }
+    public var message: String { bilingual }
 }
 
 /// Where a material came from, for idempotent re-import.

@@ -20,8 +20,11 @@ public struct User: Codable, Sendable, Equatable, Identifiable {
     public var roles: Set<Role>
     public var school: String?
     public var createdAt: Date
+    /// A disabled account cannot sign in and has no live session.
+    public var disabled: Bool
 
-    public init(id: Int64, username: String, displayName: String, roles: Set<Role>, school: String?, createdAt: Date) {
+    public init(id: Int64, username: String, displayName: String, roles: Set<Role>, school: String?, createdAt: Date, disabled: Bool = false) {
+        self.disabled = disabled
         self.id = id
         self.username = username
         self.displayName = displayName
@@ -39,22 +42,10 @@ public struct User: Codable, Sendable, Equatable, Identifiable {
     }
 }
 
-extension Material {
-    /// Whether `user` (nil: anonymous) may see this material.
-    public func isVisible(to user: User?) -> Bool {
-        if let user, user.has(.admin) || user.id == ownerID { return true }
-        if let user, user.has(.reviewer), status != .draft { return true }
-        guard status == .published else { return false }
-        switch visibility {
-        case .public: return true
-        case .sector: return user != nil
-        case .school: return user != nil && user?.school != nil && user?.school == metadata.school
-        case .private: return false
-        }
-    }
-
-    /// Whether `user` may change metadata or add versions.
-    public func isEditable(by user: User) -> Bool {
-        user.has(.admin) || (user.id == ownerID && (user.has(.teacher) || user.has(.lmsClient)))
-    }
+extension User {
+    /// The operator at the command line of the machine: `hoclieu export`, `import`, `check` and the benchmarks act
+    /// as this administrator (whoever runs them can read the data folder anyway). Never a stored account; never
+    /// used by the HTTP server.
+    public static let localOperator = User(
+        id: 0, username: "cli", displayName: "Dòng lệnh / Command line", roles: [.admin], school: nil, createdAt: Date(timeIntervalSince1970: 0))
 }

@@ -3,11 +3,11 @@ import HTTPTypes
 public import HoclieuCore
 public import Hummingbird
 import Logging
-import NIOCore
+public import NIOCore
 import NIOPosix
 
 /// The request context of every route: Hummingbird's core storage plus the signed-in user.
-public struct AppRequestContext: RequestContext {
+public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The user whose bearer token came with the request; nil when anonymous.
     public var user: User?
@@ -15,8 +15,12 @@ public struct AppRequestContext: RequestContext {
     /// answers it (401), so a client never silently falls back to anonymous access.
     var credentialProblem: Problem?
 
+    /// The peer's address (for throttling sign-ins); nil in tests without a socket.
+    public let remoteAddress: SocketAddress?
+
     public init(source: Source) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
         user = nil
         credentialProblem = nil
     }

@@ -1,4 +1,5 @@
 import Foundation
+public import HoclieuApp
 import HTTPTypes
 public import Hummingbird
 public import Logging
@@ -9,7 +10,7 @@ import ServiceLifecycle
 /// The composition root: wires the repository, middleware and every controller.
 ///
 /// Tests build the same application with a temporary data folder and port 0.
-public func buildApplication(_ repository: Repository, logger: Logger) -> some ApplicationProtocol {
+public func buildApplication(_ repository: Services, logger: Logger) -> some ApplicationProtocol {
     let configuration = repository.configuration
     return Application(
         responder: HeadResponder(get: buildRouter(repository, logger: logger).buildResponder()),
@@ -20,7 +21,7 @@ public func buildApplication(_ repository: Repository, logger: Logger) -> some A
 }
 
 /// Every route of the service (the OpenAPI test compares this list with the document).
-public func buildRouter(_ repository: Repository, logger: Logger) -> Router<AppRequestContext> {
+public func buildRouter(_ repository: Services, logger: Logger) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     let metrics = ServiceMetrics()
     router.add(middleware: MetricsMiddleware(metrics: metrics))

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HoclieuCore
 import HoclieuStorage
+import HoclieuApp
 import Hummingbird
 import Logging
 import NIOCore
@@ -11,12 +12,16 @@ import NIOPosix
 ///
 /// | method | path | policy |
 /// |---|---|---|
-/// | POST | /api/v1/auth/login | anyone |
+/// | POST | /api/v1/auth/login | anyone; throttled per account and address |
 /// | POST | /api/v1/auth/logout | signed in |
+/// | POST | /api/v1/auth/password | signed in; the current password is required |
 /// | GET | /api/v1/me | signed in |
 /// | POST | /api/v1/users | admin |
+/// | POST | /api/v1/users/{id}/disable | admin |
+/// | POST | /api/v1/users/{id}/enable | admin |
+/// | DELETE | /api/v1/users/{id}/sessions | the user themself or admin |
 struct AuthController {
-    let repository: Repository
+    let repository: Services
 
     struct LoginRequest: StrictJSONBody {
         static let fields: Set<String> = ["username", "password"]
@@ -31,6 +36,12 @@ struct AuthController {
         var user: User
     }
 
+    struct PasswordRequest: StrictJSONBody {
+        static let fields: Set<String> = ["current", "new"]
+        var current: String
+        var new: String
+    }
+
     struct CreateUserRequest: StrictJSONBody {
         static let fields: Set<String> = ["username", "displayName", "password", "roles", "school"]
         var username: String
@@ -43,44 +54,71 @@ struct AuthController {
     func addRoutes(to router: Router<AppRequestContext>) {
         router.post("/api/v1/auth/login", use: login)
         router.post("/api/v1/auth/logout", use: logout)
-        router.get("/api/v1/me") { _, context in try JSONResponse(try Policy.signedIn(context)) }
+        router.post("/api/v1/auth/password", use: changePassword)
+        router.get("/api/v1/me") { _, context in try JSONResponse(try Caller.signedIn(context)) }
         router.post("/api/v1/users", use: createUser)
+        router.post("/api/v1/users/{id}/disable") { _, context in try await setDisabled(true, context: context) }
+        router.post("/api/v1/users/{id}/enable") { _, context in try await setDisabled(false, context: context) }
+        router.delete("/api/v1/users/{id}/sessions", use: revokeSessions)
+    }
+
+    /// The bearer token of the request, trimmed as the authentication middleware reads it.
+    static func bearerToken(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else { return nil }
+        let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
     }
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
         let body = try await request.decodeStrict(LoginRequest.self, limit: repository.configuration.maxJSONBytes)
-        let hasher = PasswordHasher(cost: repository.configuration.bcryptCost)
-        guard let found = try await repository.store.credentials(username: body.username),
-            try await hasher.verify(body.password, hash: found.passwordHash)
-        else {
-            throw Problem(.unauthorized, "bad-credentials", vi: "Sai tên đăng nhập hoặc mật khẩu.", en: "Wrong username or password.")
-        }
-        let token = SessionToken.make()
-        let expiresAt = Date().addingTimeInterval(repository.configuration.sessionLifetime)
-        try await repository.store.createSession(tokenHash: SessionToken.hash(token), userID: found.user.id, expiresAt: expiresAt)
-        context.logger.info("signed in", metadata: ["hoclieu.user": "\(found.user.username)"])
-        return try JSONResponse(LoginResponse(token: token, expiresAt: expiresAt, user: found.user))
+        let address = context.remoteAddress?.ipAddress
+        let session = try await repository.signIn(username: body.username, password: body.password, address: address)
+        context.logger.info("signed in", metadata: ["hoclieu.user": "\(session.user.username)"])
+        return try JSONResponse(LoginResponse(token: session.token, expiresAt: session.expiresAt, user: session.user))
     }
 
     @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
-        _ = try Policy.signedIn(context)
-        if let header = request.headers[.authorization] {
-            try await repository.store.deleteSession(tokenHash: SessionToken.hash(String(header.dropFirst(7))))
+        _ = try Caller.signedIn(context)
+        if let token = Self.bearerToken(request) {
+            try await repository.store.deleteSession(tokenHash: SessionToken.hash(token))
         }
         return Response(status: .noContent)
     }
 
+    @Sendable func changePassword(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try Caller.signedIn(context)
+        let body = try await request.decodeStrict(PasswordRequest.self, limit: repository.configuration.maxJSONBytes)
+        try await repository.changePassword(of: user, current: body.current, new: body.new, keepingToken: Self.bearerToken(request))
+        return Response(status: .noContent)
+    }
+
+    func userID(_ context: AppRequestContext) throws -> Int64 {
+        guard let id = Int64(try context.parameters.require("id")), id > 0 else {
+            throw Problem.badRequest("Mã tài khoản phải là số nguyên dương.", "The account id must be a positive integer.")
+        }
+        return id
+    }
+
+    func setDisabled(_ disabled: Bool, context: AppRequestContext) async throws -> JSONResponse {
+        let admin = try Caller.admin(context)
+        return try JSONResponse(try await repository.setDisabled(disabled, userID: try userID(context), by: admin))
+    }
+
+    @Sendable func revokeSessions(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try Caller.signedIn(context)
+        try await repository.revokeSessions(userID: try userID(context), by: user)
+        return Response(status: .noContent)
+    }
+
     @Sendable func createUser(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
-        _ = try Policy.admin(context)
+        _ = try Caller.admin(context)
         let body = try await request.decodeStrict(CreateUserRequest.self, limit: repository.configuration.maxJSONBytes)
         guard User.isValidUsername(body.username) else {
             throw Problem(
                 .unprocessableContent, "invalid", vi: "Tên đăng nhập chỉ gồm a–z, 0–9, . _ - @ (3–64 ký tự).",
                 en: "Usernames use a–z, 0–9, . _ - @ (3–64 characters).")
         }
-        guard PasswordHasher.isAcceptable(body.password) else {
-            throw Problem(.unprocessableContent, "invalid", vi: "Mật khẩu cần 8–128 ký tự.", en: "Passwords need 8–128 characters.")
-        }
+        guard PasswordHasher.isAcceptable(body.password) else { throw AccountError.unacceptablePassword }
         guard !body.roles.isEmpty else {
             throw Problem(.unprocessableContent, "invalid", vi: "Cần ít nhất một vai trò.", en: "At least one role is required.")
         }

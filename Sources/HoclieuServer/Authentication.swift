@@ -3,41 +3,10 @@ import HTTPTypes
 import HoclieuCore
 import HoclieuStorage
 import Hummingbird
-import HummingbirdBcrypt
+import HoclieuApp
 import Logging
 import NIOCore
 import NIOPosix
-
-/// bcrypt on NIO's thread pool, so hashing never blocks an event loop.
-public struct PasswordHasher: Sendable {
-    public var cost: UInt8
-
-    public init(cost: UInt8 = 12) { self.cost = cost }
-
-    public func hash(_ password: String) async throws -> String {
-        let cost = self.cost
-        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
-    }
-
-    public func verify(_ password: String, hash: String) async throws -> Bool {
-        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
-    }
-
-    /// Passwords: 8–128 characters.
-    public static func isAcceptable(_ password: String) -> Bool { (8...128).contains(password.count) }
-}
-
-/// Bearer tokens: 32 random bytes, base64url; only their SHA-256 is stored.
-enum SessionToken {
-    static func make() -> String {
-        var rng = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    static func hash(_ token: String) -> String { ContentID.of(bytes: Data(token.utf8)).rawValue }
-}
 
 /// Reads `Authorization: Bearer …` and puts the session's user into the context.
 ///
@@ -72,8 +41,8 @@ struct BearerAuthMiddleware: RouterMiddleware {
     }
 }
 
-/// Small named authorisation policies, checked at the top of each handler.
-enum Policy {
+/// Who is calling, checked at the top of each handler; what they may see or change is ``AccessPolicy``'s.
+enum Caller {
     /// Whoever is calling: a user, or nil for anonymous; bad credentials are a 401.
     static func viewer(_ context: AppRequestContext) throws -> User? {
         if let problem = context.credentialProblem { throw problem }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HoclieuCore
 import HoclieuStorage
+import HoclieuApp
 import Hummingbird
 import Logging
 import NIOCore
@@ -9,19 +10,22 @@ import QuestionFormats
 
 /// Blueprints (ma trận đề + bản đặc tả) and the tests assembled from them.
 ///
+/// "exam" below is ``AccessPolicy/canSeeExam(_:owner:)``: the owner, their school's teachers, the board and
+/// administrators; never an LMS client. Others get a 404.
+///
 /// | method | path | policy |
 /// |---|---|---|
-/// | POST | /api/v1/blueprints | contributor; JSON, or the matrix as CSV (`text/csv`) |
-/// | GET | /api/v1/blueprints/{id} | signed in |
-/// | GET | /api/v1/blueprints/{id}/matrix.csv | signed in |
-/// | GET | /api/v1/blueprints/{id}/specification.csv | signed in |
-/// | POST | /api/v1/blueprints/{id}/check | signed in: which cells the bank can fill, which are short |
-/// | POST | /api/v1/blueprints/{id}/tests | contributor: assemble a test and its variants |
-/// | GET | /api/v1/tests/{id} | signed in |
-/// | GET | /api/v1/tests/{id}/answer-key.csv | signed in |
-/// | GET | /api/v1/tests/{id}/variants/{code} | signed in; `?format=docx` (default; `&answers=true` for the teacher's copy), `qti21`, `moodleXML`, `gift` |
+/// | POST | /api/v1/blueprints | teacher, reviewer or admin; JSON, or the matrix as CSV (`text/csv`) |
+/// | GET | /api/v1/blueprints/{id} | exam |
+/// | GET | /api/v1/blueprints/{id}/matrix.csv | exam |
+/// | GET | /api/v1/blueprints/{id}/specification.csv | exam |
+/// | POST | /api/v1/blueprints/{id}/check | exam: which cells the bank can fill, which are short |
+/// | POST | /api/v1/blueprints/{id}/tests | exam and contributor: assemble a test and its variants |
+/// | GET | /api/v1/tests/{id} | exam |
+/// | GET | /api/v1/tests/{id}/answer-key.csv | exam |
+/// | GET | /api/v1/tests/{id}/variants/{code} | exam; `?format=docx` (default; `&answers=true` for the teacher's copy), `qti21`, `moodleXML`, `gift` |
 struct BlueprintController {
-    let repository: Repository
+    let repository: Services
 
     static let maxBytes = 4 << 20
 
@@ -37,9 +41,13 @@ struct BlueprintController {
         router.get("/api/v1/tests/{id}/variants/{code}", use: variant)
     }
 
+    /// The blueprint of `{id}`, if the caller may see it (``AccessPolicy/canSeeExam(_:owner:)``; otherwise 404).
     func blueprint(_ context: AppRequestContext) async throws -> (String, Blueprint) {
+        let viewer = try Caller.signedIn(context)
         let id = try context.parameters.require("id")
-        guard id.count <= 64, let blueprint = try await repository.store.blueprint(id: id) else { throw Problem.notFound("ma trận / blueprint \(id)") }
+        guard id.count <= 64, let owner = try await repository.store.blueprintOwner(id: id), AccessPolicy.canSeeExam(viewer, owner: owner),
+            let blueprint = try await repository.store.blueprint(id: id)
+        else { throw Problem.notFound("ma trận / blueprint \(id)") }
         return (id, blueprint)
     }
 
@@ -56,7 +64,8 @@ struct BlueprintController {
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
-        let user = try Policy.contributor(context)
+        let user = try Caller.contributor(context)
+        guard AccessPolicy.canUseQuestionBank(user) else { throw Problem.forbidden }
         let buffer = try await request.body.collect(upTo: Self.maxBytes)
         let bytes = Array(buffer.readableBytesView)
         let blueprint: Blueprint
@@ -84,26 +93,22 @@ struct BlueprintController {
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Response {
-        _ = try Policy.signedIn(context)
         let (_, blueprint) = try await blueprint(context)
         return Response(
             status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: try blueprint.jsonData())))
     }
 
     @Sendable func matrix(_ request: Request, context: AppRequestContext) async throws -> Response {
-        _ = try Policy.signedIn(context)
         let (id, blueprint) = try await blueprint(context)
         return Self.csv(blueprint.matrixCSV(), name: "ma-tran-\(id).csv")
     }
 
     @Sendable func specification(_ request: Request, context: AppRequestContext) async throws -> Response {
-        _ = try Policy.signedIn(context)
         let (id, blueprint) = try await blueprint(context)
         return Self.csv(blueprint.specificationCSV(), name: "ban-dac-ta-\(id).csv")
     }
 
     @Sendable func check(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
-        _ = try Policy.signedIn(context)
         let (_, blueprint) = try await blueprint(context)
         return try JSONResponse(BlueprintCheck(blueprint: blueprint, bank: try await bank(for: blueprint)))
     }
@@ -122,7 +127,7 @@ struct BlueprintController {
     /// the test pinned to the question versions. A bank that cannot fill every cell is a 422 listing the
     /// shortfalls, unless `allowPartial`.
     @Sendable func assemble(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
-        let user = try Policy.contributor(context)
+        let user = try Caller.contributor(context)
         let (id, blueprint) = try await blueprint(context)
         let body = try await request.decodeStrict(AssembleRequest.self, limit: repository.configuration.maxJSONBytes)
         let variants = body.variants ?? 4
@@ -163,22 +168,25 @@ struct BlueprintController {
         return try JSONResponse(status: .created, headers: [.location: "/api/v1/tests/\(testID)"], Created(id: testID, test: test))
     }
 
+    /// The assembled test of `{id}`, if the caller may see it: tests, variants and answer keys are their owner's,
+    /// their school's and the board's, never another school's or an LMS client's (otherwise 404).
     func storedTest(_ context: AppRequestContext) async throws -> (String, AssembledTest) {
+        let viewer = try Caller.signedIn(context)
         let id = try context.parameters.require("id")
-        guard id.count <= 64, let test = try await repository.store.test(id: id) else { throw Problem.notFound("đề / test \(id)") }
+        guard id.count <= 64, let owner = try await repository.store.testOwner(id: id), AccessPolicy.canSeeExam(viewer, owner: owner),
+            let test = try await repository.store.test(id: id)
+        else { throw Problem.notFound("đề / test \(id)") }
         return (id, test)
     }
 
     @Sendable func test(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
-        _ = try Policy.signedIn(context)
-        return try JSONResponse(try await storedTest(context).1)
+        try JSONResponse(try await storedTest(context).1)
     }
 
     /// `GET /api/v1/tests/{id}/variants/{code}`: one variant (mã đề) as a question paper in the order and with
     /// the option order of that variant, from the pinned question versions. What the format cannot hold is
     /// listed in the `Hoclieu-Narrowed` header (count) — the full report is the format exporter's.
     @Sendable func variant(_ request: Request, context: AppRequestContext) async throws -> Response {
-        _ = try Policy.signedIn(context)
         let (id, test) = try await storedTest(context)
         let code = try context.parameters.require("code")
         guard let variant = test.variants.first(where: { String($0.code) == code }) else { throw Problem.notFound("mã đề / variant \(code)") }
@@ -215,7 +223,6 @@ struct BlueprintController {
     }
 
     @Sendable func answerKey(_ request: Request, context: AppRequestContext) async throws -> Response {
-        _ = try Policy.signedIn(context)
         let (id, test) = try await storedTest(context)
         return Self.csv(test.answerKeyCSV(), name: "dap-an-\(id).csv")
     }

@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import HoclieuCore
 import HoclieuStorage
+import HoclieuApp
 import Hummingbird
 import Logging
 import NIOCore
@@ -23,7 +24,7 @@ import Synchronization
 /// URIs (``CASEBaseURL/problem(_:)``: loopback, `0.0.0.0`, not http(s), a non-ASCII host), every CASE
 /// request answers 503 with the reason: consumers keep the URIs they read, so wrong ones must never go out.
 final class CASEController: Sendable {
-    let repository: Repository
+    let repository: Services
     /// The bodies, with the catalogue state they were built from and when that was last compared.
     struct Built: Sendable {
         var snapshot: CASESnapshot
@@ -41,7 +42,7 @@ final class CASEController: Sendable {
     let baseProblem: String?
     static let base = "/ims/case/v1p0"
 
-    init(repository: Repository) {
+    init(repository: Services) {
         self.repository = repository
         baseProblem = CASEBaseURL.problem(repository.configuration.publicBaseURL)
     }

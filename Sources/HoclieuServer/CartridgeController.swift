@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import HoclieuCore
 import HoclieuStorage
+import HoclieuApp
 import Hummingbird
 import Logging
 import NIOCore
@@ -24,10 +25,10 @@ import NIOPosix
 /// No request waits for an import or an export: the upload is streamed to the blob store, a job is
 /// queued, and ``JobService`` runs it.
 struct CartridgeController {
-    let repository: Repository
+    let repository: Services
     var store: any Store { repository.store }
 
-    static let importParameters: Set<String> = ["filename", "source", "status", "visibility", "subject"]
+    static let importParameters: Set<String> = ["filename", "source", "replaces", "status", "visibility", "subject"]
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.post("/api/v1/imports", use: startImport)
@@ -50,11 +51,12 @@ struct CartridgeController {
     }
 
     @Sendable func startImport(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
-        let user = try Policy.contributor(context)
+        let user = try Caller.contributor(context)
         let query = request.uri.queryParameters
         try QuestionController.checkParameters(query, allowed: Self.importParameters)
         let fileName = try FileNames.validated(query.get("filename") ?? FileNames.fromContentDisposition(request.headers[.contentDisposition]))
-        var options = CartridgeImportOptions(sourceSystem: query.get("source"), subject: query.get("subject"))
+        var options = CartridgeImportOptions(
+            sourceSystem: query.get("source"), replaces: try query.get("replaces").map(PersistentIdentifier.init(parsing:)), subject: query.get("subject"))
         if let status = query.get("status") {
             guard let value = MaterialStatus(rawValue: status), value == .draft || value == .submitted else {
                 throw Problem.badRequest("status phải là draft hoặc submitted.", "status must be draft or submitted.")
@@ -75,7 +77,7 @@ struct CartridgeController {
     }
 
     @Sendable func startExport(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
-        let user = try Policy.signedIn(context)
+        let user = try Caller.signedIn(context)
         let body = try await request.decodeStrict(ExportRequest.self, limit: repository.configuration.maxJSONBytes)
         let selection = ExportSelection(all: body.all ?? false, pids: body.pids ?? [])
         guard selection.all != !selection.pids.isEmpty else {
@@ -86,7 +88,7 @@ struct CartridgeController {
                 "Moodle chỉ nhập được Common Cartridge 1.1: hãy dùng format cc1.1.", "Moodle imports Common Cartridge 1.1 only: use format cc1.1.")
         }
         for pid in selection.pids {
-            guard let material = try await store.material(pid), material.isVisible(to: user) else {
+            guard let material = try await store.material(pid), AccessPolicy.canSee(user, material) else {
                 throw Problem.notFound("học liệu / material \(pid)")
             }
         }
@@ -97,7 +99,7 @@ struct CartridgeController {
 
     /// The job, when the caller may see it.
     func ownedJob(_ context: AppRequestContext, kind: String) async throws -> Job {
-        let user = try Policy.signedIn(context)
+        let user = try Caller.signedIn(context)
         let id = try context.parameters.require("id")
         guard let job = try await store.job(id: id), job.kind == kind, job.ownerID == user.id || user.has(.admin) else {
             throw Problem.notFound("việc / job \(id)")

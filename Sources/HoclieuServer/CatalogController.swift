@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HoclieuCore
 import HoclieuStorage
+import HoclieuApp
 import Hummingbird
 import Logging
 import NIOCore
@@ -14,7 +15,7 @@ import NIOCore
 /// | GET | /api/v1/catalog/items/{code} | anyone |
 /// | GET | /api/v1/catalog/search | anyone |
 struct CatalogController {
-    let repository: Repository
+    let repository: Services
 
     struct ItemSummary: Encodable {
         var code: String
@@ -54,7 +55,7 @@ struct CatalogController {
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/api/v1/catalog/frameworks") { _, context in
-            _ = try Policy.viewer(context)
+            _ = try Caller.viewer(context)
             return try JSONResponse(["items": try await repository.store.catalogFrameworks()])
         }
         router.get("/api/v1/catalog/items/{code}", use: item)
@@ -62,7 +63,7 @@ struct CatalogController {
     }
 
     @Sendable func item(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
-        _ = try Policy.viewer(context)
+        _ = try Caller.viewer(context)
         let code = try context.parameters.require("code").uppercased()
         let store = repository.store
         guard let stored = try await store.catalogItem(code: code) else { throw Problem.notFound("đơn vị kiến thức / unit \(code)") }
@@ -78,12 +79,12 @@ struct CatalogController {
             typeName: stored.item.type.vietnamese, grade: stored.item.grade, statement: stored.item.statement,
             statementEN: stored.item.statementEN, associations: stored.item.associations, deprecated: stored.item.deprecated,
             revision: stored.revision, updatedAt: stored.updatedAt, ancestors: ancestors, children: children,
-            counts: ["materials": try await store.materialCount(taggedWith: code), "questions": 0])
+            counts: ["materials": try await store.materialCount(taggedWith: code, visibleTo: try Caller.viewer(context)), "questions": 0])
         return try JSONResponse(detail)
     }
 
     @Sendable func search(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
-        _ = try Policy.viewer(context)
+        _ = try Caller.viewer(context)
         let query = request.uri.queryParameters
         for (key, value) in query {
             guard ["q", "framework", "limit"].contains(String(key)) else {

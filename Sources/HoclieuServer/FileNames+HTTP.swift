@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HoclieuCore
 import HoclieuStorage
+import HoclieuApp
 import Hummingbird
 import Logging
 import NIOCore
@@ -49,7 +50,7 @@ extension FileNames {
     }
 }
 
-extension Repository {
+extension Services {
     /// Streams a request body into a new blob as it arrives (never held in memory): over the upload limit is a
     /// 413 before or while reading, an empty body a 422, and a failed upload leaves nothing behind.
     func storeBody(of request: Request) async throws -> StoredBlob {

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HoclieuStorage
+import HoclieuApp
 import Hummingbird
 import Logging
 import NIOCore
@@ -14,7 +15,7 @@ import Prometheus
 /// | GET | /health | anyone |
 /// | GET | /metrics | anyone (loopback deployments; put behind the proxy's ACL otherwise) |
 struct HealthController {
-    let repository: Repository
+    let repository: Services
     let metrics: ServiceMetrics
 
     func addRoutes(to router: Router<AppRequestContext>) {

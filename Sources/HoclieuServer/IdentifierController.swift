@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HoclieuCore
 import HoclieuStorage
+import HoclieuApp
 import Hummingbird
 import Logging
 import NIOCore
@@ -16,14 +17,17 @@ import NIOPosix
 ///
 /// `Accept: text/html` gets a small page; anything else gets JSON.
 struct IdentifierController {
-    let repository: Repository
+    let repository: Services
 
     struct Resolution: Encodable {
         var pid: String
+        /// Not encoded: the JSON answer carries ``Material/jsonText(withProvenance:)`` instead.
         var material: Material
         var version: MaterialVersion?
         var versions: [MaterialVersion]
         var links: [String: String]
+
+        enum CodingKeys: String, CodingKey { case pid, version, versions, links }
     }
 
     func addRoutes(to router: Router<AppRequestContext>) {
@@ -32,10 +36,11 @@ struct IdentifierController {
 
     @Sendable func resolve(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try VersionedPID(parsing: try context.parameters.require("pid"))
-        guard let material = try await repository.store.material(id.pid), material.isVisible(to: try Policy.viewer(context)) else {
+        let viewer = try Caller.viewer(context)
+        guard let material = try await repository.store.material(id.pid), AccessPolicy.canSee(viewer, material) else {
             throw Problem.notFound("định danh / identifier \(id.pid)")
         }
-        let versions = try await repository.store.versions(id.pid)
+        let versions = try await repository.store.versions(id.pid).filter { AccessPolicy.canSeeVersion(viewer, material, number: $0.number) }
         var version: MaterialVersion? = nil
         if let n = id.version {
             guard let v = versions.first(where: { $0.number == n }) else { throw Problem.notFound("phiên bản / version \(id.description)") }
@@ -49,7 +54,14 @@ struct IdentifierController {
                 status: .ok, headers: [.contentType: "text/html; charset=utf-8", .vary: "Accept"],
                 body: .init(byteBuffer: ByteBuffer(string: Self.html(resolution))))
         }
-        return try JSONResponse(headers: [.vary: "Accept"], resolution).response(from: request, context: context)
+        // The material as the caller may see it (owner and provenance only for those the policy allows).
+        var object = try JSONSerialization.jsonObject(with: try HoclieuJSON.encoder().encode(resolution)) as? [String: Any] ?? [:]
+        object["material"] = try JSONSerialization.jsonObject(
+            with: Data(material.jsonText(withProvenance: AccessPolicy.canSeeProvenance(viewer, material)).utf8))
+        let body = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        return Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8", .vary: "Accept, Authorization"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     /// HTML when the client lists `text/html` before any JSON type.

@@ -1,4 +1,5 @@
 import HoclieuStorage
+import HoclieuApp
 import Logging
 import ServiceLifecycle
 

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HoclieuCore
 import HoclieuStorage
+import HoclieuApp
 import Hummingbird
 import Logging
 import NIOCore
@@ -22,7 +23,7 @@ import NIOPosix
 /// | GET | /api/v1/materials/{pid}/versions/{n}/thumbnail | anyone who may see it |
 /// | GET | /api/v1/materials/{pid}/outline | anyone who may see it; a course package's outline with its members' PIDs |
 struct MaterialController {
-    let repository: Repository
+    let repository: Services
     var store: any Store { repository.store }
 
     static let metadataFields: Set<String> = [
@@ -98,26 +99,14 @@ struct MaterialController {
         router.get("/api/v1/materials/{pid}/outline", use: outline)
     }
 
-    /// `GET …/outline`: the course package's outline; members the caller may not see are shown without their PID.
+    /// `GET …/outline`: the course package's outline as the caller may see it (members they may not see are
+    /// left out, titles included).
     @Sendable func outline(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
         let material = try await visibleMaterial(context)
-        guard let (nodes, members) = try await repository.outline(of: material) else {
+        guard let (nodes, _) = try await repository.outline(of: material, for: try Caller.viewer(context)) else {
             throw Problem(.notFound, "not-a-course", vi: "\(material.pid) không phải gói khoá học.", en: "\(material.pid) is not a course package.")
         }
-        let viewer = try Policy.viewer(context)
-        let hidden = Set(members.filter { !$0.isVisible(to: viewer) }.map(\.pid))
-        func visible(_ list: [OutlineNode]) -> [OutlineNode] {
-            list.map { node in
-                var node = node
-                if let pid = node.pid, hidden.contains(pid) {
-                    node.pid = nil
-                    node.kind = nil
-                }
-                node.children = visible(node.children)
-                return node
-            }
-        }
-        return try JSONResponse(["items": visible(nodes)])
+        return try JSONResponse(["items": nodes])
     }
 
     // MARK: Lookups shared by the routes
@@ -126,17 +115,30 @@ struct MaterialController {
     func visibleMaterial(_ context: AppRequestContext) async throws -> Material {
         let text = try context.parameters.require("pid")
         let pid = try PersistentIdentifier(parsing: text)
-        guard let material = try await store.material(pid), material.isVisible(to: try Policy.viewer(context)) else {
+        guard let material = try await store.material(pid), AccessPolicy.canSee(try Caller.viewer(context), material) else {
             throw Problem.notFound("học liệu / material \(pid)")
         }
         return material
     }
 
     func editableMaterial(_ context: AppRequestContext) async throws -> (Material, User) {
-        let user = try Policy.signedIn(context)
+        let user = try Caller.signedIn(context)
         let material = try await visibleMaterial(context)
-        guard material.isEditable(by: user) else { throw Problem.forbidden }
+        guard AccessPolicy.canEdit(user, material) else { throw Problem.forbidden }
         return (material, user)
+    }
+
+    /// Version `{n}` of a material the caller may see, if they may see that version (otherwise 404).
+    func visibleVersion(_ material: Material, _ context: AppRequestContext) async throws -> MaterialVersion {
+        let n = try versionNumber(context)
+        guard AccessPolicy.canSeeVersion(try Caller.viewer(context), material, number: n), let version = try await store.version(material.pid, number: n)
+        else { throw Problem.notFound("phiên bản / version \(material.pid)@v\(n)") }
+        return version
+    }
+
+    /// `Cache-Control` of a material's file or thumbnail: shared caches may keep only published, public versions.
+    static func cacheControl(_ material: Material, number: Int) -> String {
+        AccessPolicy.isPubliclyCacheable(material, number: number) ? "public, max-age=31536000, immutable" : "private, no-store"
     }
 
     func versionNumber(_ context: AppRequestContext) throws -> Int {
@@ -151,7 +153,7 @@ struct MaterialController {
     // MARK: Handlers
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
-        let user = try Policy.contributor(context)
+        let user = try Caller.contributor(context)
         let body = try await request.decodeStrict(CreateRequest.self, limit: repository.configuration.maxJSONBytes)
         if body.details.status != nil, body.details.status != .draft, !user.has(.admin) {
             throw Problem(
@@ -177,14 +179,16 @@ struct MaterialController {
         let material = try await store.createMaterial(draft, ownerID: user.id, firstVersion: nil)
         context.logger.info("material created", metadata: ["hoclieu.pid": "\(material.pid)"])
         return JSONResponse(
-            status: .created, headers: [.location: "/api/v1/materials/\(material.pid)", .eTag: Self.etag(material)], json: material.jsonText)
+            status: .created, headers: [.location: "/api/v1/materials/\(material.pid)", .eTag: Self.etag(material)],
+            json: material.jsonText(withProvenance: true))
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Response {
         let material = try await visibleMaterial(context)
         let etag = Self.etag(material)
         if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: [.eTag: etag]) }
-        return try JSONResponse(headers: [.eTag: etag, .cacheControl: "private, no-cache"], json: material.jsonText)
+        let json = material.jsonText(withProvenance: AccessPolicy.canSeeProvenance(try Caller.viewer(context), material))
+        return try JSONResponse(headers: [.eTag: etag, .cacheControl: "private, no-cache", .vary: "Authorization"], json: json)
             .response(from: request, context: context)
     }
 
@@ -196,6 +200,12 @@ struct MaterialController {
                 .forbidden, "review-required", vi: "Trạng thái do hội đồng thẩm định quyết định.",
                 en: "Status is decided by the quality board.")
         }
+        if AccessPolicy.changesNeedReview(user, material), body.status == nil {
+            throw Problem(
+                .conflict, "review-required",
+                vi: "Học liệu đã xuất bản: thay đổi phải qua hội đồng thẩm định. Hãy tải lên phiên bản mới (được lưu chờ duyệt) thay vì sửa trực tiếp.",
+                en: "The material is published: changes go through the quality board. Upload a new version (kept pending review) instead of editing it in place.")
+        }
         if let match = request.headers[.ifMatch], match != Self.etag(material) {
             throw Problem(
                 .preconditionFailed, "stale", vi: "Học liệu đã được người khác sửa; hãy tải lại.",
@@ -203,14 +213,12 @@ struct MaterialController {
         }
         let updated = try await store.updateMaterial(
             material.pid, metadata: body.apply(to: material.metadata), visibility: body.visibility, status: body.status)
-        return JSONResponse(headers: [.eTag: Self.etag(updated)], json: updated.jsonText)
+        return JSONResponse(headers: [.eTag: Self.etag(updated)], json: updated.jsonText(withProvenance: true))
     }
 
     @Sendable func upload(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
         let (material, user) = try await editableMaterial(context)
-        guard material.kind != .link else {
-            throw Problem(.conflict, "link-has-no-file", vi: "Liên kết không có tệp.", en: "A link has no file.")
-        }
+        guard material.kind != .link else { throw IngestError.linkHasNoFile }
         let query = request.uri.queryParameters
         for (key, value) in query {
             guard key == "filename" || key == "note" else {
@@ -221,78 +229,63 @@ struct MaterialController {
         let fileName = try FileNames.validated(query.get("filename") ?? FileNames.fromContentDisposition(request.headers[.contentDisposition]))
         // Streamed to a temporary blob; nothing is kept unless the version row commits.
         let blob = try await repository.storeBody(of: request)
-        var thumbnail: StoredBlob?
-        do {
-            let file = try await repository.describe(blob, fileName: fileName, declaredType: request.headers[.contentType])
-            thumbnail = file.thumbnail
-            let version = try await store.addVersion(
-                material.pid,
-                VersionDraft(
-                    contentID: blob.contentID, fileName: fileName, mediaType: file.mediaType, byteSize: blob.byteSize,
-                    note: query.get("note"), createdBy: user.id, extractedText: file.extractedText, package: file.package,
-                    thumbnail: file.thumbnail?.contentID))
-            // What the package says about itself fills the fields the teacher left empty.
-            let prefilled = file.prefilled(material.metadata)
-            if prefilled != material.metadata {
-                _ = try await store.updateMaterial(material.pid, metadata: prefilled, visibility: nil, status: nil)
-            }
-            context.logger.info(
-                "version stored", metadata: ["hoclieu.pid": "\(material.pid)", "hoclieu.version": "\(version.number)", "hoclieu.bytes": "\(blob.byteSize)"])
-            return try JSONResponse(
-                status: .created, headers: [.location: "/api/v1/materials/\(material.pid)/versions/\(version.number)"], version)
-        } catch {
-            // Nothing half-stored: a refused package or a failed insert leaves no blob behind.
-            await repository.discard([blob, thumbnail])
-            throw error
+        let outcome = try await repository.ingest(
+            blob, fileName: fileName, declaredType: request.headers[.contentType], into: .version(of: material.pid, note: query.get("note")),
+            by: user)
+        context.logger.info(
+            "version stored",
+            metadata: [
+                "hoclieu.pid": "\(material.pid)", "hoclieu.version": "\(outcome.version)", "hoclieu.bytes": "\(blob.byteSize)",
+                "hoclieu.action": "\(outcome.action.rawValue)",
+            ])
+        guard let version = try await store.version(material.pid, number: outcome.version) else {
+            throw Problem.notFound("phiên bản / version \(material.pid)@v\(outcome.version)")
         }
+        return try JSONResponse(
+            status: outcome.action == .unchanged ? .ok : .created,
+            headers: [.location: "/api/v1/materials/\(material.pid)/versions/\(version.number)"], version)
     }
 
     @Sendable func versions(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
         let material = try await visibleMaterial(context)
-        return try JSONResponse(["items": try await store.versions(material.pid)])
+        let viewer = try Caller.viewer(context)
+        return try JSONResponse(["items": try await store.versions(material.pid).filter { AccessPolicy.canSeeVersion(viewer, material, number: $0.number) }])
     }
 
     @Sendable func version(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
         let material = try await visibleMaterial(context)
-        let n = try versionNumber(context)
-        guard let version = try await store.version(material.pid, number: n) else {
-            throw Problem.notFound("phiên bản / version \(material.pid)@v\(n)")
-        }
-        return try JSONResponse(version)
+        return try JSONResponse(try await visibleVersion(material, context))
     }
 
     /// `GET …/versions/{n}/thumbnail`: the first-page PNG, when one was made.
     @Sendable func thumbnail(_ request: Request, context: AppRequestContext) async throws -> Response {
         let material = try await visibleMaterial(context)
-        let n = try versionNumber(context)
-        guard let version = try await store.version(material.pid, number: n), let thumbnail = version.thumbnail else {
-            throw Problem.notFound("ảnh thu nhỏ / thumbnail \(material.pid)@v\(n)")
-        }
+        let version = try await visibleVersion(material, context)
+        guard let thumbnail = version.thumbnail else { throw Problem.notFound("ảnh thu nhỏ / thumbnail \(material.pid)@v\(version.number)") }
         let etag = "\"\(thumbnail.rawValue)\""
-        if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: [.eTag: etag]) }
+        let cache = Self.cacheControl(material, number: version.number)
+        if request.headers[.ifNoneMatch] == etag {
+            return Response(status: .notModified, headers: [.eTag: etag, .cacheControl: cache, .vary: "Authorization"])
+        }
         let body = try await FileIO(threadPool: .singleton).loadFile(path: repository.blobs.url(for: thumbnail).path, context: context)
         return Response(
             status: .ok,
-            headers: [
-                .contentType: "image/png", .eTag: etag, .xContentTypeOptions: "nosniff",
-                .cacheControl: material.visibility == .public ? "public, max-age=31536000, immutable" : "private, max-age=31536000, immutable",
-            ],
+            headers: [.contentType: "image/png", .eTag: etag, .xContentTypeOptions: "nosniff", .cacheControl: cache, .vary: "Authorization"],
             body: body)
     }
 
     @Sendable func file(_ request: Request, context: AppRequestContext) async throws -> Response {
         let material = try await visibleMaterial(context)
-        let n = try versionNumber(context)
-        guard let version = try await store.version(material.pid, number: n) else {
-            throw Problem.notFound("phiên bản / version \(material.pid)@v\(n)")
-        }
+        let version = try await visibleVersion(material, context)
         let etag = "\"\(version.contentID.rawValue)\""
+        let cache = Self.cacheControl(material, number: version.number)
         var headers: HTTPFields = [
             .eTag: etag, .contentType: version.mediaType, .contentDisposition: FileNames.contentDisposition(version.fileName),
-            .cacheControl: material.visibility == .public ? "public, max-age=31536000, immutable" : "private, max-age=31536000, immutable",
-            .xContentTypeOptions: "nosniff",
+            .cacheControl: cache, .vary: "Authorization", .xContentTypeOptions: "nosniff",
         ]
-        if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: [.eTag: etag]) }
+        if request.headers[.ifNoneMatch] == etag {
+            return Response(status: .notModified, headers: [.eTag: etag, .cacheControl: cache, .vary: "Authorization"])
+        }
         headers[.contentLength] = String(version.byteSize)
         let body = try await FileIO(threadPool: .singleton).loadFile(
             path: repository.blobs.url(for: version.contentID).path, context: context)

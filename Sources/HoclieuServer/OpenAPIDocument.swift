@@ -3,6 +3,7 @@ import CommonCartridge
 import Foundation
 import HoclieuCore
 import HoclieuStorage
+import HoclieuApp
 import QuestionFormats
 
 /// The OpenAPI 3.1 description of every route, served at `/api/v1/openapi.json`.
@@ -47,6 +48,9 @@ enum OpenAPIDocument {
             "schema": ["type": "string", "pattern": "^[0-9A-Za-z]+(-[0-9A-Za-z]+)+$", "maxLength": 64],
         ]
     }
+    static var userID: [String: Any] {
+        ["name": "id", "in": "path", "required": true, "description": "Account id", "schema": ["type": "integer", "minimum": 1]]
+    }
     static var previewReference: [String: Any] {
         [
             "name": "ref", "in": "path", "required": true, "description": "PID@vN, or a signed reference PID@vN~expires~signature",
@@ -89,7 +93,9 @@ enum OpenAPIDocument {
                 method: "POST", path: "/api/v1/imports", summary: "Import a Common Cartridge (1.0–1.3, thin) as a background job; the body is the file",
                 tag: "cartridges", secured: true,
                 parameters: [
-                    query("filename", "File name"), query("source", "Provenance system (default cc:<manifest identifier>)"),
+                    query("filename", "File name"),
+                    query("source", "Provenance system (default: cc:<manifest identifier>#<fingerprint of resource identifiers and titles>)"),
+                    query("replaces", "PID of the caller's own course package that this cartridge is a new edition of"),
                     query("status", "Status of new materials", ["type": "string", "enum": ["draft", "submitted"]]),
                     query("visibility", "Visibility of new materials", ["type": "string", "enum": Visibility.allCases.map(\.rawValue)]),
                     query("subject", "Subject code of questions that name none"),
@@ -240,7 +246,7 @@ enum OpenAPIDocument {
         Operation(
             method: "POST", path: "/api/v1/auth/login", summary: "Sign in; returns a bearer token", tag: "auth",
             requestBody: ["required": true, "content": ["application/json": ["schema": ref("LoginRequest")]]],
-            responses: ["200": json(ref("LoginResponse")), "400": problem, "401": problem]),
+            responses: ["200": json(ref("LoginResponse")), "400": problem, "401": problem, "429": problem]),
         Operation(
             method: "POST", path: "/api/v1/auth/logout", summary: "End the session", tag: "auth", secured: true,
             responses: ["204": ["description": "Signed out"], "401": problem]),
@@ -250,6 +256,22 @@ enum OpenAPIDocument {
             method: "POST", path: "/api/v1/users", summary: "Create a user (admin)", tag: "auth", secured: true,
             requestBody: ["required": true, "content": ["application/json": ["schema": ref("CreateUserRequest")]]],
             responses: ["201": json(ref("User"), "Created"), "400": problem, "401": problem, "403": problem, "409": problem, "422": problem]),
+        Operation(
+            method: "POST", path: "/api/v1/auth/password", summary: "Change the caller's password (ends their other sessions)", tag: "auth",
+            secured: true,
+            requestBody: ["required": true, "content": ["application/json": ["schema": ref("PasswordRequest")]]],
+            responses: ["204": ["description": "Changed"], "400": problem, "401": problem, "422": problem, "429": problem]),
+        Operation(
+            method: "POST", path: "/api/v1/users/{id}/disable", summary: "Disable an account and end its sessions (admin)", tag: "auth",
+            secured: true, parameters: [userID],
+            responses: ["200": json(ref("User")), "400": problem, "401": problem, "403": problem, "404": problem, "409": problem]),
+        Operation(
+            method: "POST", path: "/api/v1/users/{id}/enable", summary: "Enable a disabled account (admin)", tag: "auth", secured: true,
+            parameters: [userID], responses: ["200": json(ref("User")), "400": problem, "401": problem, "403": problem, "404": problem]),
+        Operation(
+            method: "DELETE", path: "/api/v1/users/{id}/sessions", summary: "End every session of an account (the user or admin)",
+            tag: "auth", secured: true, parameters: [userID],
+            responses: ["204": ["description": "Ended"], "400": problem, "401": problem, "403": problem, "404": problem]),
         Operation(
             method: "POST", path: "/api/v1/materials", summary: "Create a material (metadata)", tag: "materials", secured: true,
             requestBody: ["required": true, "content": ["application/json": ["schema": ref("CreateMaterialRequest")]]],
@@ -456,12 +478,17 @@ enum OpenAPIDocument {
                 "properties": [
                     "id": ["type": "integer"], "username": string(), "displayName": string(),
                     "roles": array(enumeration(Role.allCases.map(\.rawValue))), "school": string(), "createdAt": string(["format": "date-time"]),
+                    "disabled": ["type": "boolean"],
                 ],
+            ],
+            "PasswordRequest": [
+                "type": "object", "required": ["current", "new"], "additionalProperties": false,
+                "properties": ["current": string(), "new": string(["minLength": 8, "maxLength": 72])],
             ],
             "CreateUserRequest": [
                 "type": "object", "required": ["username", "password", "roles"], "additionalProperties": false,
                 "properties": [
-                    "username": string(["pattern": "^[a-z0-9._@-]{3,64}$"]), "displayName": string(), "password": string(["minLength": 8, "maxLength": 128]),
+                    "username": string(["pattern": "^[a-z0-9._@-]{3,64}$"]), "displayName": string(), "password": string(["minLength": 8, "maxLength": 72]),
                     "roles": ["type": "array", "items": enumeration(Role.allCases.map(\.rawValue)), "minItems": 1], "school": string(),
                 ],
             ],

@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import HoclieuCore
 import HoclieuStorage
+import HoclieuApp
 import Hummingbird
 import Logging
 import NIOCore
@@ -24,7 +25,7 @@ import NIOPosix
 /// previewed through a signed, expiring reference `{pid}@v{n}~{expires}~{signature}` that the API hands
 /// to those who may see it.
 struct PreviewController {
-    let repository: Repository
+    let repository: Services
     let packages: PreviewPackages
 
     static let sandbox = "sandbox allow-scripts allow-forms"
@@ -68,7 +69,9 @@ struct PreviewController {
         var signed = false
         if parts.count == 3 {
             let payload = "\(parts[0])~\(parts[1])"
-            guard let expires = Int(parts[1]), Self.signature(payload, key: repository.signingKey) == parts[2] else { throw Self.badReference }
+            guard let expires = Int(parts[1]), ConstantTime.equal(Self.signature(payload, key: repository.signingKey), parts[2]) else {
+                throw Self.badReference
+            }
             guard Date(timeIntervalSince1970: TimeInterval(expires)) > Date() else {
                 throw Problem(
                     .forbidden, "preview-expired", vi: "Liên kết xem thử đã hết hạn; hãy mở lại từ trang học liệu.",
@@ -76,12 +79,18 @@ struct PreviewController {
             }
             signed = true
         }
-        guard let material = try await repository.store.material(ref.pid), signed || material.isVisible(to: nil),
+        guard let material = try await repository.store.material(ref.pid), signed || AccessPolicy.canSeeVersion(nil, material, number: number),
             let version = try await repository.store.version(ref.pid, number: number)
         else { throw Problem.notFound("bản xem thử / preview \(ref.pid)@v\(number)") }
         let target = Target(material: material, version: version, signed: signed, reference: reference)
         packages.remember(reference, target)
         return target
+    }
+
+    /// Shared caches keep only what anyone may see for good: a published, public version through its plain address.
+    static func cacheControl(_ target: Target) -> String {
+        !target.signed && AccessPolicy.isPubliclyCacheable(target.material, number: target.version.number)
+            ? "public, max-age=31536000, immutable" : "private, no-store"
     }
 
     static let badReference = Problem.badRequest(
@@ -93,11 +102,8 @@ struct PreviewController {
     @Sendable func issue(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
         let materials = MaterialController(repository: repository)
         let material = try await materials.visibleMaterial(context)
-        let n = try materials.versionNumber(context)
-        guard try await repository.store.version(material.pid, number: n) != nil else {
-            throw Problem.notFound("phiên bản / version \(material.pid)@v\(n)")
-        }
-        if material.isVisible(to: nil) {
+        let n = try await materials.visibleVersion(material, context).number
+        if AccessPolicy.canSeeVersion(nil, material, number: n) {
             return try JSONResponse(["url": "/preview/\(material.pid.rawValue)@v\(n)/"])
         }
         let expires = Date().addingTimeInterval(Self.signedLifetime)
@@ -141,7 +147,7 @@ struct PreviewController {
         let etag = "\"\(target.version.contentID.rawValue.prefix(16))-\(String(entry.crc32, radix: 16))\(inject ? "-rt" : "")\""
         var headers = Self.headers([
             .contentType: mediaType, .eTag: etag, .acceptRanges: "bytes",
-            .cacheControl: target.signed || target.material.visibility != .public ? "private, max-age=3600" : "public, max-age=31536000, immutable",
+            .cacheControl: Self.cacheControl(target),
         ])
         if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: headers) }
 
@@ -197,7 +203,7 @@ struct PreviewController {
         var headers = Self.headers([
             .contentType: version.mediaType, .eTag: etag, .acceptRanges: "bytes",
             .contentDisposition: "inline",
-            .cacheControl: target.signed || target.material.visibility != .public ? "private, max-age=3600" : "public, max-age=31536000, immutable",
+            .cacheControl: Self.cacheControl(target),
         ])
         if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: headers) }
         let size = UInt64(version.byteSize)

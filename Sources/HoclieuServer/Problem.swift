@@ -1,7 +1,8 @@
 import Foundation
 import HTTPTypes
-import HoclieuCore
+public import HoclieuCore
 import HoclieuStorage
+import HoclieuApp
 public import Hummingbird
 import Logging
 import NIOCore
@@ -44,6 +45,25 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// The problem of an application error: its category decides the status, in this one place.
+    public init(_ error: any BilingualError) {
+        let status: HTTPResponse.Status =
+            switch error.category {
+            case .badRequest: .badRequest
+            case .invalid: .unprocessableContent
+            case .notFound: .notFound
+            case .conflict: .conflict
+            case .unauthenticated: .unauthorized
+            case .forbidden: .forbidden
+            case .tooLarge: .contentTooLarge
+            case .tooManyRequests: .tooManyRequests
+            case .unavailable: .serviceUnavailable
+            }
+        self.init(status, error.code, vi: error.vietnamese, en: error.english, hint: error.hint)
+        if let retry = (error as? AccountError)?.retryAfter { headers[.retryAfter] = String(retry) }
+        if error.category == .unauthenticated { headers[.wwwAuthenticate] = "Bearer" }
+    }
+
     // MARK: The common problems
 
     static func notFound(_ what: String) -> Problem {
@@ -84,15 +104,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return problem
         case let error as PIDError:
             return pidProblem(error)
-        case StoreError.notFound(let what):
-            return .notFound(what)
-        case StoreError.conflict(let what):
-            return Problem(.conflict, "conflict", vi: "Đã tồn tại: \(what).", en: "Already exists: \(what).")
-        case StoreError.invalid(let message):
-            return Problem(.unprocessableContent, "invalid", vi: message, en: message)
-        case BlobError.tooLarge(let limit):
-            return Problem(
-                .contentTooLarge, "too-large", vi: "Tệp lớn hơn giới hạn \(limit) byte.", en: "The file is larger than the \(limit)-byte limit.")
+        case let error as any BilingualError:
+            return Problem(error)
         case let error as HTTPError:
             switch error.status {
             case .notFound:

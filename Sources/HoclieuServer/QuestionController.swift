@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HoclieuCore
 import HoclieuStorage
+import HoclieuApp
 import Hummingbird
 import Logging
 import NIOCore
@@ -12,14 +13,14 @@ import QuestionFormats
 /// | method | path | policy |
 /// |---|---|---|
 /// | POST | /api/v1/question-imports | contributor; raw file body (Moodle XML, GIFT, Aiken…) |
-/// | GET | /api/v1/questions | signed in |
-/// | GET | /api/v1/questions/{id} | signed in |
-/// | GET | /api/v1/questions/{id}/versions/{n} | signed in |
+/// | GET | /api/v1/questions | teacher, reviewer, admin: their own and the published ones (the board and admins: all) |
+/// | GET | /api/v1/questions/{id} | ``AccessPolicy/canSeeQuestion(_:owner:status:)`` (otherwise 404) |
+/// | GET | /api/v1/questions/{id}/versions/{n} | as above |
 /// | PUT | /api/v1/questions/{id}/status | reviewer or admin |
 ///
-/// Exam questions are not public: every route needs a signed-in user.
+/// Exam questions are not public, and an LMS client never reads the bank (it would read the keys).
 struct QuestionController {
-    let repository: Repository
+    let repository: Services
 
     /// Question files are read whole (they are small next to packages: 2,000 questions are ~2 MB).
     static let maxFileBytes = 32 << 20
@@ -49,7 +50,7 @@ struct QuestionController {
     /// `POST /api/v1/question-imports`: 201 when questions were stored, 200 when the bank already had them
     /// all, 422 with the full report when the file's errors kept everything out.
     @Sendable func importFile(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
-        let user = try Policy.contributor(context)
+        let user = try Caller.contributor(context)
         let query = request.uri.queryParameters
         try Self.checkParameters(query, allowed: Self.importParameters)
         let format = try query.get("format").map { name in
@@ -83,8 +84,25 @@ struct QuestionController {
         return try JSONResponse(status: status, result)
     }
 
+    /// The caller, when they may read the question bank at all.
+    func bankReader(_ context: AppRequestContext) throws -> User {
+        let user = try Caller.signedIn(context)
+        guard AccessPolicy.canUseQuestionBank(user) else { throw Problem.forbidden }
+        return user
+    }
+
+    /// Question `{id}` in its current state, if the caller may see it (otherwise 404).
+    func visibleQuestion(_ context: AppRequestContext) async throws -> Question {
+        let user = try bankReader(context)
+        let id = try questionID(context)
+        guard let question = try await repository.store.question(id: id), let owner = try await repository.store.questionOwner(id: id),
+            AccessPolicy.canSeeQuestion(user, owner: owner, status: question.status)
+        else { throw Problem.notFound("câu hỏi / question \(id)") }
+        return question
+    }
+
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
-        _ = try Policy.signedIn(context)
+        let user = try bankReader(context)
         let query = request.uri.queryParameters
         try Self.checkParameters(query, allowed: Self.listParameters)
         var filter = QuestionQuery(subject: query.get("subject"), unit: query.get("unit"), level: query.get("level"))
@@ -108,6 +126,7 @@ struct QuestionController {
             guard let n = Int64(cursor), n > 0 else { throw Problem.badRequest("cursor không hợp lệ.", "Invalid cursor.") }
             filter.cursor = n
         }
+        if !(user.has(.admin) || user.has(.reviewer)) { filter.ownedOrPublishedFor = user.id }
         let page = try await repository.store.questions(filter)
         struct Page: Encodable {
             var items: [Question]
@@ -123,15 +142,11 @@ struct QuestionController {
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
-        _ = try Policy.signedIn(context)
-        let id = try questionID(context)
-        guard let question = try await repository.store.question(id: id) else { throw Problem.notFound("câu hỏi / question \(id)") }
-        return try JSONResponse(question)
+        try JSONResponse(try await visibleQuestion(context))
     }
 
     @Sendable func version(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
-        _ = try Policy.signedIn(context)
-        let id = try questionID(context)
+        let id = try await visibleQuestion(context).id
         guard let n = Int(try context.parameters.require("n")), n >= 1 else {
             throw Problem.badRequest("Số phiên bản phải là số nguyên dương.", "The version number must be a positive integer.")
         }
@@ -148,7 +163,7 @@ struct QuestionController {
 
     /// `PUT /api/v1/questions/{id}/status`: the quality board moves a question through review.
     @Sendable func setStatus(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
-        let user = try Policy.signedIn(context)
+        let user = try Caller.signedIn(context)
         guard user.has(.admin) || user.has(.reviewer) else {
             throw Problem(.forbidden, "review-required", vi: "Chỉ hội đồng thẩm định đổi trạng thái câu hỏi.", en: "Only the quality board changes a question's status.")
         }

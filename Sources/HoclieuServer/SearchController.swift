@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HoclieuCore
 import HoclieuStorage
+import HoclieuApp
 import Hummingbird
 import Logging
 import NIOCore
@@ -17,7 +18,7 @@ import NIOPosix
 /// (repeatable or comma-separated), `limit` (1–100, default 20), `cursor` (from the previous page's `next`),
 /// `facets` (comma-separated facet names whose counts are wanted).
 struct SearchController {
-    let repository: Repository
+    let repository: Services
 
     static let parameters: Set<String> = Set(Facet.allCases.map(\.rawValue)).union(["q", "limit", "cursor", "facets"])
 
@@ -36,7 +37,7 @@ struct SearchController {
         for (key, value) in query where value.isEmpty && key != "q" {
             throw Problem.badRequest("Tham số \(key) để trống.", "Parameter \(key) is empty.")
         }
-        var request = SearchRequest(text: query.get("q") ?? "", viewer: try Policy.viewer(context))
+        var request = SearchRequest(text: query.get("q") ?? "", viewer: try Caller.viewer(context))
         guard request.text.count <= 500 else { throw Problem.badRequest("Câu tìm kiếm quá dài.", "The query is too long.") }
         if let limit = query.get("limit") {
             guard let n = Int(limit), (1...100).contains(n) else {

@@ -46,5 +46,5 @@ public protocol CatalogStore: Sendable {
     /// Type-ahead over statements (diacritics optional; the last word may be a prefix).
     func searchCatalog(_ text: String, framework: String?, limit: Int) async throws -> [StoredCatalogItem]
     /// How many materials are tagged with the unit or one of its descendants.
-    func materialCount(taggedWith code: String) async throws -> Int
+    func materialCount(taggedWith code: String, visibleTo viewer: User?) async throws -> Int
 }

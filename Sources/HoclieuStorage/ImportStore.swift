@@ -13,8 +13,8 @@ public protocol ImportStore: Sendable {
     func materials(_ pids: [PersistentIdentifier]) async throws -> [Material]
     /// The current version of each material that has one.
     func currentVersions(of pids: [PersistentIdentifier]) async throws -> [PersistentIdentifier: MaterialVersion]
-    /// The materials of one provenance system, by source identifier (those that exist).
-    func materials(sourceSystem: String, sourceIdentifiers: [String]) async throws -> [String: Material]
+    /// The materials of one owner and one provenance system, by source identifier (those that exist).
+    func materials(sourceSystem: String, sourceIdentifiers: [String], ownerID: Int64) async throws -> [String: Material]
     /// Identifiers of every material, oldest first, after `after` (keyset pagination for exports).
     func materialPIDs(after: PersistentIdentifier?, limit: Int) async throws -> [PersistentIdentifier]
 

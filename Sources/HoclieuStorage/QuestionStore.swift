@@ -13,6 +13,8 @@ public protocol QuestionStore: Sendable {
     func importQuestions(_ questions: [Question], ownerID: Int64, source: String?) async throws -> [QuestionImportOutcome]
     /// The current version of a question.
     func question(id: String) async throws -> Question?
+    /// Who owns a question, and their school.
+    func questionOwner(id: String) async throws -> RecordOwner?
     /// One version of a question (what a test pinned).
     func question(id: String, version: Int) async throws -> Question?
     /// A page of questions, newest first (keyset pagination on the internal row id).
@@ -53,6 +55,9 @@ public struct QuestionQuery: Sendable, Equatable {
     public var limit: Int
     /// The `next` value of the previous page.
     public var cursor: Int64?
+    /// When set, only questions this user owns or that are published (what ``AccessPolicy/canSeeQuestion(_:owner:status:)``
+    /// lets a teacher see); nil for everything (the board, administrators).
+    public var ownedOrPublishedFor: Int64?
 
     public init(
         subject: String? = nil, grade: Int? = nil, type: QuestionType? = nil, status: QuestionStatus? = nil, unit: String? = nil,
@@ -88,6 +93,10 @@ public protocol BlueprintStore: Sendable {
     /// Stores an assembled test pinned to its question versions; returns its new id.
     func saveTest(_ test: AssembledTest, blueprintID: String, school: String?, ownerID: Int64) async throws -> String
     func test(id: String) async throws -> AssembledTest?
+    /// Who owns a blueprint, and their school.
+    func blueprintOwner(id: String) async throws -> RecordOwner?
+    /// Who owns an assembled test, and their school.
+    func testOwner(id: String) async throws -> RecordOwner?
     /// The question ids used by the last `count` tests of a school (to avoid them in the next).
     func recentlyUsedQuestions(school: String, lastTests count: Int) async throws -> Set<String>
 }

@@ -51,6 +51,14 @@ extension SQLiteStore {
         }
     }
 
+    public func blueprintOwner(id: String) async throws -> RecordOwner? {
+        try await owner(sql: "SELECT u.id, u.school FROM blueprint r JOIN user u ON u.id = r.ownerId WHERE r.bid = ?", id: id)
+    }
+
+    public func testOwner(id: String) async throws -> RecordOwner? {
+        try await owner(sql: "SELECT u.id, u.school FROM assembledTest r JOIN user u ON u.id = r.ownerId WHERE r.tid = ?", id: id)
+    }
+
     public func blueprint(id: String) async throws -> Blueprint? {
         try await pool.read { db in
             try String.fetchOne(db, sql: "SELECT json FROM blueprint WHERE bid = ?", arguments: [id]).map { try Blueprint(jsonData: Data($0.utf8)) }

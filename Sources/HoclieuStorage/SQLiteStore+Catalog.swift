@@ -176,11 +176,10 @@ extension SQLiteStore {
         }
     }
 
-    public func materialCount(taggedWith code: String) async throws -> Int {
-        try await pool.read { db in
-            try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM searchIndex WHERE searchIndex MATCH ?",
-                arguments: ["\"" + SearchDocument.token(.knowledgeUnit, code) + "\""]) ?? 0
+    public func materialCount(taggedWith code: String, visibleTo viewer: User?) async throws -> Int {
+        let expression = SearchExpression.restriction(viewer: viewer, filters: SearchFilters([.knowledgeUnit: [code]]))
+        return try await pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM searchIndex WHERE searchIndex MATCH ?", arguments: [expression]) ?? 0
         }
     }
 }

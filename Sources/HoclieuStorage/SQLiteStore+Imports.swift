@@ -39,8 +39,8 @@ extension SQLiteStore {
                     entry.questions.isEmpty
                     ? [] : try self.importQuestions(entry.questions, ownerID: ownerID, source: source.sourceIdentifier, db: db)
                 if let row = try Row.fetchOne(
-                    db, sql: "SELECT pid FROM material WHERE sourceSystem = ? AND sourceIdentifier = ?",
-                    arguments: [source.sourceSystem, source.sourceIdentifier])
+                    db, sql: "SELECT pid FROM material WHERE sourceSystem = ? AND sourceIdentifier = ? AND ownerId = ?",
+                    arguments: [source.sourceSystem, source.sourceIdentifier, ownerID])
                 {
                     var (material, _) = try self.load(try PersistentIdentifier(parsing: row["pid"]), db: db)
                     let current = try String.fetchOne(
@@ -99,11 +99,11 @@ extension SQLiteStore {
         return Dictionary(found.map { ($0.pid, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
-    public func materials(sourceSystem: String, sourceIdentifiers: [String]) async throws -> [String: Material] {
+    public func materials(sourceSystem: String, sourceIdentifiers: [String], ownerID: Int64) async throws -> [String: Material] {
         let found = try await chunked(sourceIdentifiers) { db, slice, marks in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM material WHERE sourceSystem = ? AND sourceIdentifier IN (\(marks))",
-                arguments: StatementArguments([sourceSystem] + slice)
+                db, sql: "SELECT * FROM material WHERE ownerId = ? AND sourceSystem = ? AND sourceIdentifier IN (\(marks))",
+                arguments: StatementArguments([ownerID.databaseValue, sourceSystem.databaseValue] + slice.map(\.databaseValue))
             ).map(Self.material)
         }
         return Dictionary(found.compactMap { m in m.provenance?.sourceIdentifier.map { ($0, m) } }, uniquingKeysWith: { a, _ in a })
@@ -141,6 +141,9 @@ extension SQLiteStore {
         try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM job WHERE jid = ?", arguments: [id]).map(Self.job) }
     }
 
+    /// How many times a job may be claimed before a node that dies during it marks it failed.
+    public static let maxJobAttempts = 3
+
     public func claimJob(kinds: Set<String>) async throws -> Job? {
         guard !kinds.isEmpty else { return nil }
         let marks = Array(repeating: "?", count: kinds.count).joined(separator: ", ")
@@ -154,7 +157,7 @@ extension SQLiteStore {
             return try Row.fetchOne(
                 db,
                 sql: """
-                    UPDATE job SET status = 'running', updatedAt = ?
+                    UPDATE job SET status = 'running', attempts = attempts + 1, updatedAt = ?
                     WHERE id = (SELECT id FROM job WHERE status = 'queued' AND kind IN (\(marks)) ORDER BY id LIMIT 1)
                     RETURNING *
                     """, arguments: StatementArguments([Self.now().dbText] + kinds.sorted())
@@ -198,6 +201,19 @@ extension SQLiteStore {
             try db.execute(
                 sql: "UPDATE job SET status = 'cancelled', updatedAt = ? WHERE status = 'cancelling' AND updatedAt < ?",
                 arguments: [now, before.dbText])
+            // A job whose process died while running it this many times is the likely cause: it fails for good
+            // instead of taking every node down again.
+            try db.execute(
+                sql: """
+                    UPDATE job SET status = 'failed', updatedAt = ?, error = ?
+                    WHERE status = 'running' AND updatedAt < ? AND attempts >= ?
+                    """,
+                arguments: [
+                    now,
+                    "Tiến trình dừng giữa chừng \(Self.maxJobAttempts) lần khi làm việc này; không thử lại. / "
+                        + "The process stopped during this job \(Self.maxJobAttempts) times; it is not retried.",
+                    before.dbText, Self.maxJobAttempts,
+                ])
             try db.execute(
                 sql: "UPDATE job SET status = 'queued', progress = 0, updatedAt = ? WHERE status = 'running' AND updatedAt < ?",
                 arguments: [now, before.dbText])

@@ -120,9 +120,11 @@ extension SQLiteStore {
         var outcomes: [QuestionImportOutcome] = []
         for question in questions {
             let (_, contentID) = try Self.canonical(question)
+            // Matches are looked for among the importer's own questions only: the same text or idNumber in someone
+            // else's bank is theirs, never taken over (nor revealed).
             if let row = try Row.fetchOne(
-                db, sql: "SELECT qid, version FROM question WHERE contentId = ? AND subject IS ? LIMIT 1",
-                arguments: [contentID.rawValue, question.subject])
+                db, sql: "SELECT qid, version FROM question WHERE contentId = ? AND subject IS ? AND ownerId = ? LIMIT 1",
+                arguments: [contentID.rawValue, question.subject, ownerID])
             {
                 outcomes.append(QuestionImportOutcome(id: row["qid"], version: row["version"], action: .unchanged))
                 continue
@@ -131,8 +133,13 @@ extension SQLiteStore {
             var rowID: Int64?
             if let idNumber = question.idNumber, !idNumber.isEmpty,
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT id, qid, version, status FROM question WHERE subject IS ? AND idNumber = ? LIMIT 1",
-                    arguments: [question.subject, idNumber])
+                    db, sql: "SELECT id, qid, version, status FROM question WHERE subject IS ? AND idNumber = ? AND ownerId = ? LIMIT 1",
+                    arguments: [question.subject, idNumber, ownerID])
+                    // An export writes the Hoclieu id as the idnumber of a question that has none, so a
+                    // file coming back from Moodle names the question by its id (the importer's own, too).
+                    ?? Row.fetchOne(
+                        db, sql: "SELECT id, qid, version, status FROM question WHERE subject IS ? AND qid = ? AND ownerId = ? LIMIT 1",
+                        arguments: [question.subject, idNumber, ownerID])
             {
                 rowID = row["id"]
                 q.id = row["qid"]
@@ -152,6 +159,17 @@ extension SQLiteStore {
     public func question(id: String) async throws -> Question? {
         try await pool.read { db in
             try String.fetchOne(db, sql: "SELECT json FROM question WHERE qid = ?", arguments: [id]).map(Self.decodeQuestion)
+        }
+    }
+
+    public func questionOwner(id: String) async throws -> RecordOwner? {
+        try await owner(sql: "SELECT u.id, u.school FROM question r JOIN user u ON u.id = r.ownerId WHERE r.qid = ?", id: id)
+    }
+
+    /// The owner (id and school) a query of `SELECT user.id, user.school … WHERE … = ?` finds.
+    func owner(sql: String, id: String) async throws -> RecordOwner? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: sql, arguments: [id]).map { RecordOwner(ownerID: $0[0], school: $0[1]) }
         }
     }
 
@@ -178,6 +196,7 @@ extension SQLiteStore {
             arguments += [unit, unit + ".", unit + "/"]
         }
         if let cursor = query.cursor { conditions.append("id < ?"); arguments.append(cursor) }
+        if let viewer = query.ownedOrPublishedFor { conditions.append("(ownerId = ? OR status = 'published')"); arguments.append(viewer) }
         let limit = max(1, min(query.limit, 200))
         let sql = "SELECT id, json FROM question" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
             + " ORDER BY id DESC LIMIT \(limit + 1)"

@@ -162,6 +162,18 @@ public final class SQLiteStore: Store {
         registerQuestionBank(&migrator)
         registerBlueprints(&migrator)
         registerImports(&migrator)
+        migrator.registerMigration("v8-trust") { db in
+            try db.execute(sql: "ALTER TABLE user ADD COLUMN disabled BOOLEAN NOT NULL DEFAULT 0")
+            // How often a job was claimed: one that kills its process is not retried forever.
+            try db.execute(sql: "ALTER TABLE job ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0")
+            // Provenance belongs to its owner: two owners may import from systems that use the same identifiers.
+            try db.execute(sql: "DROP INDEX material_source")
+            try db.execute(
+                sql: "CREATE UNIQUE INDEX material_source ON material(ownerId, sourceSystem, sourceIdentifier) WHERE sourceIdentifier IS NOT NULL")
+            // Index terms of visibility and ownership no longer coincide with words a user can type:
+            // re-index every material with the new terms.
+            try Self.reindexAll(db)
+        }
         return migrator
     }
 
@@ -190,7 +202,7 @@ public final class SQLiteStore: Store {
         let roles = Set((row["roles"] as String).split(separator: ",").compactMap { Role(rawValue: String($0)) })
         return User(
             id: row["id"], username: row["username"], displayName: row["displayName"], roles: roles, school: row["school"],
-            createdAt: row.date("createdAt"))
+            createdAt: row.date("createdAt"), disabled: row["disabled"] ?? false)
     }
 
     public func credentials(username: String) async throws -> (user: User, passwordHash: String)? {
@@ -222,7 +234,7 @@ public final class SQLiteStore: Store {
     public func sessionUser(tokenHash: String, now: Date) async throws -> User? {
         try await pool.read { db in
             try Row.fetchOne(
-                db, sql: "SELECT user.* FROM session JOIN user ON user.id = session.userId WHERE tokenHash = ? AND expiresAt > ?",
+                db, sql: "SELECT user.* FROM session JOIN user ON user.id = session.userId WHERE tokenHash = ? AND expiresAt > ? AND user.disabled = 0",
                 arguments: [tokenHash, now.dbText]
             ).map(Self.user)
         }
@@ -230,6 +242,29 @@ public final class SQLiteStore: Store {
 
     public func deleteSession(tokenHash: String) async throws {
         try await pool.write { db in try db.execute(sql: "DELETE FROM session WHERE tokenHash = ?", arguments: [tokenHash]) }
+    }
+
+    public func deleteSessions(userID: Int64, except: String?) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM session WHERE userId = ? AND tokenHash IS NOT ?", arguments: [userID, except])
+        }
+    }
+
+    public func setPasswordHash(userID: Int64, hash: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE user SET passwordHash = ? WHERE id = ?", arguments: [hash, userID])
+            guard db.changesCount == 1 else { throw StoreError.notFound("user \(userID)") }
+        }
+    }
+
+    public func setUserDisabled(userID: Int64, disabled: Bool) async throws -> User {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE user SET disabled = ? WHERE id = ?", arguments: [disabled, userID])
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM user WHERE id = ?", arguments: [userID]) else {
+                throw StoreError.notFound("user \(userID)")
+            }
+            return Self.user(row)
+        }
     }
 
     // MARK: Materials
@@ -264,6 +299,24 @@ public final class SQLiteStore: Store {
             pid: pid, number: row["number"], contentID: ContentID(rawValue: row["contentId"])!, fileName: row["fileName"],
             mediaType: row["mediaType"], byteSize: row["byteSize"], note: row["note"], createdBy: row["createdBy"],
             createdAt: row.date("createdAt"), package: package, thumbnail: (row["thumbnail"] as String?).flatMap(ContentID.init(rawValue:)))
+    }
+
+    /// Rebuilds the whole search index and the stored JSON from the material rows (a migration that changes
+    /// index terms or the public representation).
+    static func reindexAll(_ db: Database) throws {
+        try db.execute(sql: "INSERT INTO searchIndex (searchIndex) VALUES ('delete-all')")
+        var after: Int64 = 0
+        while true {
+            // In batches, read before written: no cursor is open while rows change.
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM material WHERE id > ? ORDER BY id LIMIT 1000", arguments: [after])
+            guard let last = rows.last else { break }
+            after = last["id"]
+            for row in rows {
+                let material = try material(row)
+                try index(SearchDocument(material: material, extractedText: row["extractedText"]), rowid: row["id"], command: nil, db: db)
+                try db.execute(sql: "UPDATE material SET json = ? WHERE id = ?", arguments: [material.jsonText, row["id"]])
+            }
+        }
     }
 
     /// The column values of a material row, in the order of ``columns``.
@@ -334,6 +387,7 @@ public final class SQLiteStore: Store {
     /// Checks the metadata as given (an empty list element is an error, not something to drop
     /// silently) and as it will be stored.
     static func validate(_ draft: MaterialDraft) throws -> MaterialMetadata {
+        if let url = draft.url, WebLinks.normalise(url) != url { throw FieldViolation(field: "url", problem: .invalid) }
         let metadata = draft.metadata.normalised()
         if let problem = (draft.metadata.violations() + metadata.violations()).first { throw StoreError.invalid(problem.message) }
         return metadata
@@ -352,8 +406,8 @@ public final class SQLiteStore: Store {
         return try await pool.write { db in
             if let source = draft.provenance, source.sourceIdentifier != nil,
                 try Bool.fetchOne(
-                    db, sql: "SELECT 1 FROM material WHERE sourceSystem = ? AND sourceIdentifier = ?",
-                    arguments: [source.sourceSystem, source.sourceIdentifier]) == true
+                    db, sql: "SELECT 1 FROM material WHERE sourceSystem = ? AND sourceIdentifier = ? AND ownerId = ?",
+                    arguments: [source.sourceSystem, source.sourceIdentifier, ownerID]) == true
             {
                 throw StoreError.conflict("source \(source.sourceSystem) \(source.sourceIdentifier ?? "")")
             }
@@ -411,11 +465,11 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func material(source: Provenance) async throws -> Material? {
+    public func material(source: Provenance, ownerID: Int64) async throws -> Material? {
         try await pool.read { db in
             try Row.fetchOne(
-                db, sql: "SELECT * FROM material WHERE sourceSystem = ? AND sourceIdentifier IS ?",
-                arguments: [source.sourceSystem, source.sourceIdentifier]
+                db, sql: "SELECT * FROM material WHERE sourceSystem = ? AND sourceIdentifier IS ? AND ownerId = ?",
+                arguments: [source.sourceSystem, source.sourceIdentifier, ownerID]
             ).map(Self.material)
         }
     }
@@ -452,8 +506,15 @@ public final class SQLiteStore: Store {
 
     func appendVersion(to material: inout Material, _ draft: VersionDraft, db: Database) throws -> MaterialVersion {
         let old = material
-        let oldText = try String.fetchOne(db, sql: "SELECT extractedText FROM material WHERE id = ?", arguments: [old.pid.serial])
         let version = try Self.writeVersion(of: &material, draft, db: db)
+        // A change waiting for review leaves the material (its current version, metadata and index) as it is.
+        guard !draft.pending else { return version }
+        let oldText = try String.fetchOne(db, sql: "SELECT extractedText FROM material WHERE id = ?", arguments: [old.pid.serial])
+        if let metadata = draft.metadata {
+            let normalised = metadata.normalised()
+            if let problem = (metadata.violations() + normalised.violations()).first { throw problem }
+            material.metadata = normalised
+        }
         material.updatedAt = max(version.createdAt, old.updatedAt)
         try Self.rewrite(old: old, oldText: oldText, new: material, newText: draft.extractedText ?? oldText, db: db)
         return version
@@ -473,8 +534,10 @@ public final class SQLiteStore: Store {
     /// row itself is the caller's to write).
     private static func writeVersion(of material: inout Material, _ draft: VersionDraft, db: Database) throws -> MaterialVersion {
         let now = Self.now()
+        // After the highest number, not the current one: versions waiting for review are numbered too.
+        let highest = try Int.fetchOne(db, sql: "SELECT max(number) FROM materialVersion WHERE materialId = ?", arguments: [material.pid.serial])
         let version = MaterialVersion(
-            pid: material.pid, number: material.currentVersion + 1, contentID: draft.contentID, fileName: draft.fileName,
+            pid: material.pid, number: max(highest ?? 0, material.currentVersion) + 1, contentID: draft.contentID, fileName: draft.fileName,
             mediaType: draft.mediaType, byteSize: draft.byteSize, note: draft.note, createdBy: draft.createdBy, createdAt: now,
             package: draft.package, thumbnail: draft.thumbnail)
         let package = try draft.package.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
@@ -488,6 +551,7 @@ public final class SQLiteStore: Store {
                 material.pid.serial, version.number, version.contentID.rawValue, version.fileName, version.mediaType,
                 version.byteSize, version.note, version.createdBy, now.dbText, package, draft.thumbnail?.rawValue,
             ])
+        guard !draft.pending else { return version }
         material.currentVersion = version.number
         if material.kind != .link { material.format = draft.package?.kind ?? draft.mediaType }
         return version

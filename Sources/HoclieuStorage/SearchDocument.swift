@@ -10,7 +10,11 @@ import HoclieuCore
 ///   (`đường` → `duong`), and, for words with marks, also as written (`đường`);
 /// - the same for its title words, prefixed `t_` (`t_duong`, `t_đường`), so that title
 ///   matches form their own tier without column filters;
-/// - facet and visibility terms (`subj_toan`, `gr_6`, `ku_toan_6_sd`, `pub`, `own_3`…).
+/// - facet and visibility terms (`subj_toan`, `gr_6`, `ku_toan_6_sd`, `_pub`, `own_3`…).
+///
+/// Every term that is not a word of the text contains `_`, which the word tokenizer never yields
+/// (it splits at every character that is not a letter or digit): a visitor who types `pub`, `sig`,
+/// `all` or `own_3` into the search box matches words of materials, never a visibility rule.
 ///
 /// A word without marks has one form, so its exact and folded terms coincide. The terms are
 /// computed from the material row alone, so the contentless index can be told exactly what
@@ -51,6 +55,13 @@ struct SearchDocument: Equatable, Sendable {
         terms = String(decoding: bytes, as: UTF8.self)
     }
 
+    /// The term every material has.
+    static let allTerm = "_all"
+    /// Published and public: what anyone may see.
+    static let publicTerm = "_pub"
+    /// Published and public or sector-wide: what any signed-in user may see.
+    static let signedInTerm = "_sig"
+
     /// Every value of every facet of a material, as (facet, value) pairs.
     static func facetValues(_ m: Material) -> [(Facet, String)] {
         var values: [(Facet, String)] = []
@@ -66,13 +77,13 @@ struct SearchDocument: Equatable, Sendable {
     }
 
     static func facetTokens(_ m: Material) -> [String] {
-        var tokens = ["all", "own_\(m.ownerID)"]
+        var tokens = [allTerm, "own_\(m.ownerID)"]
         // Visibility precomputed into single terms, and combined with subject and grade, so the
         // common filters are one short list, not an intersection of long ones.
         var leads = [""]
         if m.status == .published {
-            if m.visibility == .public { leads.append("pub_") }
-            if m.visibility == .public || m.visibility == .sector { leads.append("sig_") }
+            if m.visibility == .public { leads.append(publicTerm + "_") }
+            if m.visibility == .public || m.visibility == .sector { leads.append(signedInTerm + "_") }
         }
         let subjects = m.metadata.subjects.map(sanitise)
         let grades = m.metadata.grades.map(String.init)
@@ -84,7 +95,7 @@ struct SearchDocument: Equatable, Sendable {
             }
             for s in subjects { tokens += grades.map { lead + "sg_" + s + "_" + $0 } }
         }
-        if let school = m.metadata.school { tokens.append("sch_" + sanitise(school)) }
+        if let school = m.metadata.school { tokens.append("sch_" + AccessPolicy.schoolKey(school)) }
         for (facet, value) in facetValues(m) {
             if facet == .knowledgeUnit {
                 // A unit matches its ancestors' filters too: TOAN.6.SD → TOAN, TOAN.6, TOAN.6.SD.
@@ -162,7 +173,7 @@ struct SearchExpression {
     var foldedTitle: String { Self.all(foldedTokens, prefix: "t_") }
     var foldedAny: String { Self.all(foldedTokens, prefix: "") }
 
-    /// The filters and the visibility rule of ``Material/isVisible(to:)`` as one index expression.
+    /// The filters and the visibility rule of ``AccessPolicy/canSee(_:_:)`` as one index expression.
     ///
     /// The common cases read one short list instead of intersecting several long ones: visibility
     /// is precombined with subject, grade and subject × grade at indexing time (`pub_sg_toan_6`:
@@ -187,15 +198,15 @@ struct SearchExpression {
         }
         func with(_ lead: String?, plus extra: [String] = []) -> String {
             let parts = [subjectGrade(lead)].compactMap { $0 } + extra + others
-            return parts.isEmpty ? "all" : "(" + parts.joined(separator: " AND ") + ")"
+            return parts.isEmpty ? SearchDocument.allTerm : "(" + parts.joined(separator: " AND ") + ")"
         }
-        guard let viewer else { return with("pub") }
+        guard let viewer else { return with(SearchDocument.publicTerm) }
         if viewer.has(.admin) { return with(nil) }
-        var alternatives = [with("sig"), with(nil, plus: ["own_\(viewer.id)"])]
-        if let school = viewer.school {
-            alternatives.append(with(nil, plus: ["st_published", "vis_school", "sch_\(SearchDocument.sanitise(school))"]))
+        var alternatives = [with(SearchDocument.signedInTerm), with(nil, plus: ["own_\(viewer.id)"])]
+        if let school = viewer.school, !AccessPolicy.schoolKey(school).isEmpty {
+            alternatives.append(with(nil, plus: ["st_published", "vis_school", "sch_\(AccessPolicy.schoolKey(school))"]))
         }
-        if viewer.has(.reviewer) { alternatives = [with(nil, plus: ["(all NOT st_draft)"]), with(nil, plus: ["own_\(viewer.id)"])] }
+        if viewer.has(.reviewer) { alternatives = [with(nil, plus: ["(\(SearchDocument.allTerm) NOT st_draft)"]), with(nil, plus: ["own_\(viewer.id)"])] }
         return "(" + alternatives.joined(separator: " OR ") + ")"
     }
 }

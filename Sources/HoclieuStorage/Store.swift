@@ -21,6 +21,12 @@ public protocol Store: CatalogStore, QuestionStore, BlueprintStore, ImportStore 
     /// The user of a live session.
     func sessionUser(tokenHash: String, now: Date) async throws -> User?
     func deleteSession(tokenHash: String) async throws
+    /// Ends every session of a user, except the one whose token hashes to `except`.
+    func deleteSessions(userID: Int64, except: String?) async throws
+    /// Replaces a user's password hash.
+    func setPasswordHash(userID: Int64, hash: String) async throws
+    /// Disables or enables an account (a disabled account's sessions are not honoured).
+    func setUserDisabled(userID: Int64, disabled: Bool) async throws -> User
 
     // MARK: Materials
 
@@ -29,14 +35,16 @@ public protocol Store: CatalogStore, QuestionStore, BlueprintStore, ImportStore 
     /// Creates many materials in one transaction (bulk import, benchmarks). Returns how many were created.
     func createMaterials(_ drafts: [MaterialDraft], ownerID: Int64) async throws -> Int
     func material(_ pid: PersistentIdentifier) async throws -> Material?
-    /// The material whose provenance is `source` (for idempotent re-import).
-    func material(source: Provenance) async throws -> Material?
+    /// The material of `ownerID` whose provenance is `source` (for idempotent re-import). Provenance is
+    /// scoped to its owner: another owner's material with the same provenance is never found.
+    func material(source: Provenance, ownerID: Int64) async throws -> Material?
     /// Replaces the metadata, visibility and/or status (nil leaves a part as it is). Lost updates are
     /// guarded by the caller: the API compares `If-Match` with the ETag just before (not atomic with the write).
     func updateMaterial(
         _ pid: PersistentIdentifier, metadata: MaterialMetadata?, visibility: Visibility?, status: MaterialStatus?
     ) async throws -> Material
-    /// Adds the next version (its blob must already be in the blob store).
+    /// Adds the next version (its blob must already be in the blob store); with `draft.metadata`, also
+    /// replaces the metadata, in one transaction. A `pending` version does not become current.
     func addVersion(_ pid: PersistentIdentifier, _ version: VersionDraft) async throws -> MaterialVersion
     func versions(_ pid: PersistentIdentifier) async throws -> [MaterialVersion]
     func version(_ pid: PersistentIdentifier, number: Int) async throws -> MaterialVersion?
@@ -60,6 +68,10 @@ public protocol Store: CatalogStore, QuestionStore, BlueprintStore, ImportStore 
     /// A bounded amount of background housekeeping on the search index (merging segments);
     /// returns whether there was work left when the budget ran out.
     func maintainSearchIndex(budget: Duration) async throws -> Bool
+    /// Merges the whole search index into its most compact form (after a bulk load).
+    func optimizeSearchIndex() async throws
+    /// The bytes the search index takes on disk (benchmarks).
+    func searchIndexBytes() async throws -> Int64
 }
 
 /// A user to create.
@@ -124,6 +136,12 @@ public struct VersionDraft: Sendable {
     public var package: PackageSummary?
     /// A PNG preview image already in the blob store.
     public var thumbnail: ContentID?
+    /// A change waiting for review: the version is stored but does not become the current one (a
+    /// published material is never replaced behind the quality board's back).
+    public var pending = false
+    /// Metadata that replaces the material's in the same transaction (what the file says about itself,
+    /// filled into fields the owner left empty); ignored for a pending version.
+    public var metadata: MaterialMetadata?
 
     public init(
         contentID: ContentID, fileName: String, mediaType: String, byteSize: Int64, note: String? = nil, createdBy: Int64,

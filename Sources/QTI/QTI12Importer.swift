@@ -208,8 +208,11 @@ struct QTI12Reader {
             readFlow(presentation, into: &item, context: &context)
         }
         for processing in element.kids("resprocessing") {
-            if let max = processing.kid("outcomes")?.kids("decvar").first?.attribute("maxvalue").flatMap(Double.init) { item.maxScore = max }
-            for condition in processing.kids("respcondition") { item.rules.append(Self.rule(condition, maxScore: item.maxScore ?? 100)) }
+            let scoring = ScoringVariables(processing)
+            if let max = scoring.maxValue { item.maxScore = max }
+            for condition in processing.kids("respcondition") {
+                item.rules.append(Self.rule(condition, maxScore: item.maxScore ?? 100, counts: scoring.counts))
+            }
         }
         for feedback in element.kids("itemfeedback") {
             guard let ident = feedback.attribute("ident") else { continue }
@@ -349,16 +352,18 @@ struct QTI12Reader {
         let text = raw.trimmed
         // Many exporters write HTML but say text/plain; recognise obvious markup.
         if text.hasPrefix("<"), text.hasSuffix(">") { return text }
-        return HTMLText.escape(text).replacingOccurrences(of: "\n", with: "<br />")
+        return HTMLText.escapeKeepingReferences(text).replacingOccurrences(of: "\n", with: "<br />")
     }
 
     // MARK: Response processing
 
-    static func rule(_ condition: XMLElement, maxScore: Double) -> Rule {
+    /// The rule of one `respcondition`; only the `setvar`s whose variable `counts` (the scoring
+    /// variable, see ``ScoringVariables``) give it a score.
+    static func rule(_ condition: XMLElement, maxScore: Double, counts: (String) -> Bool = { _ in true }) -> Rule {
         var rule = Rule()
         rule.continues = condition.attribute("continue")?.lowercased() == "yes"
         if let conditionvar = condition.kid("conditionvar") { collect(conditionvar, negated: false, into: &rule) }
-        for setvar in condition.kids("setvar") {
+        for setvar in condition.kids("setvar") where counts(ScoringVariables.name(of: setvar)) {
             let action = setvar.attribute("action") ?? "Set"
             // Blackboard writes `SCORE.max` for "the item's maximum".
             let text = setvar.text.trimmed
@@ -370,6 +375,8 @@ struct QTI12Reader {
             default: rule.score = value
             }
         }
+        // A condition that only counts something else (Respondus_Incorrect) gives no credit.
+        if rule.score == nil, condition.kids("setvar").contains(where: { !counts(ScoringVariables.name(of: $0)) }) { rule.score = 0 }
         rule.feedbackIDs = condition.kids("displayfeedback").compactMap { $0.attribute("linkrefid") }
         return rule
     }

@@ -9,8 +9,9 @@ public import HoclieuCore
 /// `// [id:…]` and `// [tag:…]`, which other GIFT readers ignore and ``GIFTImporter`` reads back.
 ///
 /// GIFT cannot hold everything; the report lists, per question:
-/// - Đúng/Sai cluster → four true/false questions titled `title (a)`…`(d)` (idnumber suffixed `-a`…`-d`),
-///   the stem repeated in each;
+/// - Đúng/Sai cluster → four true/false questions titled `title (a)`…`(d)`, the stem repeated in each,
+///   kept together in a category of their own (`<category>/<title>`) with idnumbers `<id>-a`…`<id>-d`
+///   (GIFT has one answer block per question, and a shuffled quiz would pull them apart);
 /// - ordering → matching of each item to its position (`1`, `2`, …);
 /// - cloze → dropped (GIFT has one answer block per question);
 /// - lost: points other than 1, penalty, hints, outcome feedback, media, worked solution,
@@ -19,8 +20,9 @@ public import HoclieuCore
 /// Numeric answers are written with a decimal point, as Moodle's GIFT reader requires (reported
 /// when the written form was `-1,5`).
 public enum GIFTExporter {
-    /// Exports questions as GIFT text.
-    public static func export(_ questions: [Question]) -> QuestionExportResult {
+    /// Exports questions as GIFT text; `categoryPaths` makes every category a full Moodle path
+    /// (``QuestionCategoryPaths``), and a question without one never inherits the previous one's.
+    public static func export(_ questions: [Question], categoryPaths: QuestionCategoryPaths = QuestionCategoryPaths()) -> QuestionExportResult {
         var output = ""
         var report = QuestionExportReport(format: .gift)
         var category: String?
@@ -28,7 +30,7 @@ public enum GIFTExporter {
             var narrowings: [QuestionFormatMessage] = []
             lostFields(question, &narrowings)
             if case .numeric = question.body, let rewritten = writtenFormNarrowing(question) { narrowings.append(rewritten) }
-            if let path = question.category, path != category {
+            if question.type != .trueFalseCluster, let path = categoryPaths.line(for: question, current: category), path != category {
                 output += "$CATEGORY: \(path)\n\n"
                 category = path
             }
@@ -38,11 +40,23 @@ public enum GIFTExporter {
                 exported = false
                 narrowings.append(message("clozeDropped", "GIFT không biểu diễn được câu nhiều chỗ trống; câu hỏi không được xuất", "GIFT cannot express a cloze with gaps; the question was not exported"))
             case .trueFalseCluster(let cluster):
-                narrowings.append(message("clusterAsTrueFalse", "câu Đúng/Sai được tách thành \(cluster.statements.count) câu đúng/sai riêng; bảng điểm theo số ý đúng bị mất", "the Đúng/Sai cluster was split into \(cluster.statements.count) separate true/false questions; the table scoring by number right is lost"))
+                // GIFT has one answer block per question: the cluster becomes one true/false question
+                // per statement. They are kept together in a category of their own (the cluster's
+                // category + its title) with idnumbers sharing a stem, so a teacher can add the group
+                // to a quiz as a whole; the next question declares its category again.
+                let stem = question.idNumber ?? question.id
+                let group = (categoryPaths.path(for: question)) + "/" + QuestionCategoryPaths.component(question.title.isEmpty ? stem : question.title)
+                output += "$CATEGORY: \(group)\n\n"
+                category = group
+                narrowings.append(message(
+                    "clusterAsTrueFalse",
+                    "câu Đúng/Sai được tách thành \(cluster.statements.count) câu đúng/sai riêng (GIFT chỉ có một khối đáp án mỗi câu), đặt chung trong danh mục \"\(group)\" với mã \(stem)-\(cluster.statements.first?.label ?? "a")…\(stem)-\(cluster.statements.last?.label ?? "d"); hãy đưa cả danh mục vào đề và không xáo trộn riêng từng câu; bảng điểm theo số ý đúng bị mất",
+                    "the Đúng/Sai cluster was split into \(cluster.statements.count) true/false questions (GIFT has one answer block per question), kept together in the category \"\(group)\" with idnumbers \(stem)-\(cluster.statements.first?.label ?? "a")…\(stem)-\(cluster.statements.last?.label ?? "d"); add the whole category to a quiz and do not shuffle them apart; the table scoring by number right is lost"
+                ))
                 for statement in cluster.statements {
                     var single = question
                     single.title = "\(question.title) (\(statement.label))"
-                    single.idNumber = question.idNumber.map { "\($0)-\(statement.label)" }
+                    single.idNumber = "\(stem)-\(statement.label)"
                     single.stem = RichText(question.stem.html + "<br>" + statement.label + ") " + statement.text.html, format: .html)
                     single.body = .trueFalse(TrueFalseQuestion(correctAnswer: statement.isTrue, feedbackTrue: statement.feedback, feedbackFalse: statement.feedback))
                     output += block(single)
@@ -57,7 +71,9 @@ public enum GIFTExporter {
             default:
                 output += block(question)
             }
-            report.entries.append(QuestionExportEntry(id: question.id, type: question.type, exported: exported, narrowings: narrowings))
+            var items: Int?
+            if case .trueFalseCluster(let cluster) = question.body { items = cluster.statements.count }
+            report.entries.append(QuestionExportEntry(id: question.id, type: question.type, exported: exported, narrowings: narrowings, items: items))
         }
         return QuestionExportResult(data: Data(output.utf8), report: report)
     }
@@ -128,7 +144,7 @@ public enum GIFTExporter {
 
     static func block(_ question: Question) -> String {
         var out = ""
-        if let idNumber = question.idNumber { out += "// [id:\(idNumber)]\n" }
+        if let idNumber = question.idNumber ?? (question.id.isEmpty ? nil : question.id) { out += "// [id:\(idNumber)]\n" }
         for tag in question.tags + HoclieuTags.tags(for: question) { out += "// [tag:\(tag)]\n" }
         if !question.title.isEmpty { out += "::" + escape(question.title) + "::" }
         out += text(question.stem)

@@ -7,7 +7,14 @@ import HoclieuCore
 /// `MULTIRESPONSE` (`MR`), `MULTIRESPONSE_H` (`MRH`) and their shuffled forms, `SHORTANSWER`
 /// (`SA`, `MW`), `SHORTANSWER_C` (`SAC`, `MWC`, case sensitive), `NUMERICAL` (`NM`).
 /// An answer is `=text` (100 %) or `%n%text`, then an optional `#feedback`; numerical answers
-/// are `value:tolerance`. `\}`, `\#`, `\~`, `\/`, `\"` and `\\` escape those characters.
+/// are `value:tolerance`.
+///
+/// Escaping follows what Moodle's parser undoes (`qtype_multianswer_extract_question`, moodle/moodle
+/// `question/type/multianswer/questiontype.php`): an answer ends at the first `~`, `#` or `}` not
+/// preceded by `\` or `&`, a feedback at the first `~` or `}` not preceded by `\`; then character
+/// references are decoded (`html_entity_decode`) and only `\}` and `\#` lose their backslash.
+/// So the writer escapes `}` and `#` with a backslash and writes `~`, `\` and `&` as the references
+/// `&#126;`, `&#92;` and `&#38;` (a `\~` would reach the student as `\~`).
 enum MoodleCloze {
     struct ParsedGap {
         var gap: ClozeGap
@@ -135,8 +142,8 @@ enum MoodleCloze {
                 rest = rest[rest.index(after: close)...]
             }
             let parts = splitUnescaped(String(rest), on: "#", maxSplits: 1)
-            let text = unescape(parts[0])
-            let feedback = parts.count > 1 ? unescape(parts[1]) : nil
+            let text = unescape(HTMLText.decodeEntities(parts[0]))
+            let feedback = parts.count > 1 ? unescape(HTMLText.decodeEntities(parts[1])) : nil
             parsed.append(Answer(fraction: fraction, text: text, feedback: feedback?.isEmpty == true ? nil : feedback))
         }
         let kind: ClozeGapKind
@@ -175,7 +182,8 @@ enum MoodleCloze {
         return ParsedGap(gap: ClozeGap(weight: weight, kind: kind), typeName: typeName, errors: errors)
     }
 
-    /// Splits on unescaped `separator`, keeping escapes in the parts.
+    /// Splits on unescaped `separator` (not after `\\`, nor a `#` after `&`, which starts a reference),
+    /// keeping escapes in the parts.
     static func splitUnescaped(_ text: String, on separator: Character, maxSplits: Int = .max) -> [String] {
         var parts: [String] = []
         var current = ""
@@ -187,7 +195,7 @@ enum MoodleCloze {
             } else if ch == "\\" {
                 current.append(ch)
                 escaped = true
-            } else if ch == separator, parts.count < maxSplits {
+            } else if ch == separator, parts.count < maxSplits, !(ch == "#" && current.hasSuffix("&")) {
                 parts.append(current)
                 current = ""
             } else {
@@ -198,31 +206,24 @@ enum MoodleCloze {
         return parts
     }
 
-    /// Removes the backslash of `\}`, `\#`, `\~`, `\/`, `\"`, `\\`.
+    /// Removes the backslash of `\}` and `\#`, as Moodle does (a `\~` keeps its backslash there).
     static func unescape(_ text: String) -> String {
         guard text.contains("\\") else { return text }
-        var out = ""
-        var escaped = false
-        for ch in text {
-            if escaped {
-                if !"}#~/\"\\".contains(ch) { out.append("\\") }
-                out.append(ch)
-                escaped = false
-            } else if ch == "\\" {
-                escaped = true
-            } else {
-                out.append(ch)
-            }
-        }
-        if escaped { out.append("\\") }
-        return out
+        return text.replacingOccurrences(of: "\\}", with: "}").replacingOccurrences(of: "\\#", with: "#")
     }
 
+    /// A text as Moodle's parser reads it back unchanged (see the type's notes).
     static func escape(_ text: String) -> String {
         var out = ""
         for ch in text {
-            if "}#~\\".contains(ch) { out.append("\\") }
-            out.append(ch)
+            switch ch {
+            case "}": out += "\\}"
+            case "#": out += "\\#"
+            case "~": out += "&#126;"
+            case "\\": out += "&#92;"
+            case "&": out += "&#38;"
+            default: out.append(ch)
+            }
         }
         return out
     }

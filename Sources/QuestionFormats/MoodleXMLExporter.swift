@@ -12,32 +12,65 @@ import HoclieuXML
 ///   `truefalse`; numeric → `numerical` (with units); short text → `shortanswer`; essay → `essay`;
 ///   matching → `matching` (distractors as sub-questions without text); ordering → `ordering`
 ///   (the qtype_ordering plugin); cloze → `cloze` in Moodle's embedded-answer syntax.
-/// - **Đúng/Sai cluster → `cloze`**: the stem, then an `<ol class="hoclieu-dungsai" type="a">` with one
-///   item per statement ending in a `{1:MULTICHOICE:=Đúng~Sai}` gap, tagged `hoclieu:type=dungsai`.
-///   It stays one item in Moodle (four separate true/false questions would break the shared stem
-///   and the item's points), but Moodle scores it proportionally (3 of 4 right = 0.75, not 0.5):
-///   the report says so. ``MoodleXMLImporter`` rebuilds the cluster from the tag.
+/// - **Đúng/Sai cluster** (``Options/clusterEncoding``): by default one `multichoice` question — the
+///   stem, then an `<ol class="hoclieu-dungsai" type="a">` of the statements — whose 16 options are
+///   the Đúng/Sai combinations, each worth the table's fraction for the statements it gets right
+///   (100/50/25/10/0 %), so Moodle scores the item exactly by the 2025 table and keeps its points;
+///   or, on request, a `cloze` with one `{1:MULTICHOICE:=Đúng~Sai}` gap per statement, which Moodle
+///   scores proportionally. Either is tagged `hoclieu:type=dungsai`, named in the report, and read
+///   back as the cluster by ``MoodleXMLImporter``.
+/// - Media: references become `@@PLUGINFILE@@/name`, files go in the element that shows them
+///   (``MediaPlacement``).
+/// - Defaults Moodle would get wrong are written: `penalty` 1 for true/false, `answernumbering`
+///   (``Options/answerNumbering``) for multiple choice, the Hoclieu id as `idnumber`.
 /// - Hoclieu metadata with no Moodle field (subject, grade, knowledge units, cognitive level,
 ///   status, version, author, source, stimulus group, answer-box length) → tags `hoclieu:key=value`.
 /// - Lost, and reported: worked solution, per-option "do not shuffle", the written form of numeric
 ///   answers (`-1,5` is written `-1.5`, the form Moodle stores), tag text beyond Moodle's 50 characters.
-/// - Categories: a `category` pseudo-question before each run of questions of one category.
+/// - Categories: a `category` pseudo-question with the full path (``QuestionCategoryPaths``) before
+///   each run of questions of one category.
 public enum MoodleXMLExporter {
+    /// Choices for a Moodle XML export.
+    public struct Options: Sendable, Hashable {
+        /// How Đúng/Sai clusters are written (by default so that Moodle scores them by the table).
+        public var clusterEncoding: MoodleClusterEncoding
+        /// How categories become full Moodle paths.
+        public var categoryPaths: QuestionCategoryPaths
+        /// `answernumbering` of multiple-choice questions that carry none from an import
+        /// (`ABCD`, as Vietnamese papers letter their options).
+        public var answerNumbering: String
+
+        /// Creates options; the defaults are the ones a Vietnamese school wants.
+        public init(clusterEncoding: MoodleClusterEncoding = .combinations, categoryPaths: QuestionCategoryPaths = QuestionCategoryPaths(), answerNumbering: String = "ABCD") {
+            self.clusterEncoding = clusterEncoding
+            self.categoryPaths = categoryPaths
+            self.answerNumbering = answerNumbering
+        }
+    }
+
     /// Exports questions; `categories` supply the info text and idnumber of the category
     /// pseudo-questions written for ``Question/category`` paths.
-    public static func export(_ questions: [Question], categories: [QuestionCategory] = []) throws -> QuestionExportResult {
+    ///
+    /// Every question after the first category line is preceded by the full path of its own
+    /// category (``QuestionCategoryPaths``) whenever it differs from the one in force, so that a
+    /// question without a category is never filed under the category of the question before it.
+    /// A question's ``Question/idNumber`` — or, when it has none, its Hoclieu ``Question/id`` — is
+    /// written as `<idnumber>` (and as a tag `hoclieu:idnumber=…` for clozes, which some Moodle
+    /// versions import without it), so that importing Moodle's export again updates the question.
+    public static func export(_ questions: [Question], categories: [QuestionCategory] = [], options: Options = Options()) throws -> QuestionExportResult {
         let writer = try XMLWriter()
         try writer.startDocument()
         try writer.startElement("quiz")
         var report = QuestionExportReport(format: .moodleXML)
         var currentCategory: String?
         for question in questions {
-            if let category = question.category, category != currentCategory {
-                try writeCategory(category, info: categories.first { $0.path == category }, writer)
-                currentCategory = category
+            let path = options.categoryPaths.line(for: question, current: currentCategory)
+            if let path, path != currentCategory {
+                try writeCategory(path, info: categories.first { $0.path == question.category || $0.path == path }, writer)
+                currentCategory = path
             }
             var narrowings: [QuestionFormatMessage] = []
-            try writeQuestion(question, writer, narrowings: &narrowings)
+            try writeQuestion(question, writer, options: options, narrowings: &narrowings)
             report.entries.append(QuestionExportEntry(id: question.id, type: question.type, exported: true, narrowings: narrowings))
         }
         // Categories given without questions are written too, so a folder tree survives.
@@ -84,11 +117,12 @@ public enum MoodleXMLExporter {
 
     static func decimal7(_ value: Double) -> String { String(format: "%.7f", value) }
 
-    static func moodleType(_ question: Question) -> String {
+    static func moodleType(_ question: Question, options: Options) -> String {
         switch question.body {
         case .singleChoice, .multipleResponse: "multichoice"
         case .trueFalse: "truefalse"
-        case .trueFalseCluster, .cloze: "cloze"
+        case .trueFalseCluster: options.clusterEncoding == .combinations && encodable(question) ? "multichoice" : "cloze"
+        case .cloze: "cloze"
         case .numeric: "numerical"
         case .shortText: "shortanswer"
         case .essay: "essay"
@@ -97,7 +131,13 @@ public enum MoodleXMLExporter {
         }
     }
 
-    static func writeQuestion(_ question: Question, _ w: XMLWriter, narrowings: inout [QuestionFormatMessage]) throws {
+    /// Whether a cluster can be written as combinations (2 to 5 statements).
+    static func encodable(_ question: Question) -> Bool {
+        guard case .trueFalseCluster(let cluster) = question.body else { return false }
+        return (1...ClusterCombinations.maxStatements).contains(cluster.statements.count)
+    }
+
+    static func writeQuestion(_ question: Question, _ w: XMLWriter, options: Options, narrowings: inout [QuestionFormatMessage]) throws {
         if hasNonXMLCharacters(question) {
             narrowings.append(.init(
                 code: "controlCharactersRemoved", vi: "đã bỏ các ký tự điều khiển mà XML không chứa được",
@@ -106,7 +146,8 @@ public enum MoodleXMLExporter {
         }
         var media = MediaPlacement(question)
         try w.startElement("question")
-        try w.attribute("type", moodleType(question))
+        let type = moodleType(question, options: options)
+        try w.attribute("type", type)
         try w.startElement("name")
         try element("text", question.title, w)
         try w.endElement()
@@ -117,31 +158,57 @@ public enum MoodleXMLExporter {
         case .cloze(let cloze):
             stem.html = MoodleCloze.text(stem.html, gaps: cloze.gaps)
         case .trueFalseCluster(let cluster):
-            let encoded = HoclieuTags.clozeText(stem: stem, cluster: cluster)
-            stem = encoded.stem
-            stem.html = MoodleCloze.text(stem.html, gaps: encoded.gaps)
             extraTags.append(HoclieuTags.prefix + "type=dungsai")
             if cluster.scoring != .standard {
                 extraTags.append(HoclieuTags.prefix + "dungsai-table=" + cluster.scoring.fractions.map { "\($0)" }.joined(separator: ","))
             }
-            narrowings.append(.init(
-                code: "clusterAsCloze",
-                vi: "Câu Đúng/Sai được ghi thành câu điền khuyết (cloze) với 4 lựa chọn Đúng/Sai; Moodle chấm theo tỉ lệ ý đúng, không theo bảng \(cluster.scoring.fractions.map { "\($0)" }.joined(separator: "/"))",
-                en: "The Đúng/Sai cluster is written as a cloze with 4 Đúng/Sai drop-downs; Moodle scores it proportionally, not by the table \(cluster.scoring.fractions.map { "\($0)" }.joined(separator: "/"))"
-            ))
+            let table = cluster.scoring.fractions.map { moodlePercent($0) + "%" }.joined(separator: "/")
+            if type == "multichoice" {
+                stem = HoclieuTags.listText(stem: stem, cluster: cluster)
+                let count = 1 << cluster.statements.count
+                narrowings.append(.init(
+                    code: "clusterAsCombinations",
+                    vi: "Câu Đúng/Sai được ghi thành một câu nhiều lựa chọn (multichoice) gồm \(count) tổ hợp Đúng/Sai; mỗi tổ hợp được điểm theo số ý đúng (bảng \(table)), nên Moodle chấm đúng bảng điểm",
+                    en: "The Đúng/Sai cluster is written as one multiple-choice question over the \(count) Đúng/Sai combinations, each worth the table's fraction for its number of right statements (\(table)), so Moodle scores it by the table"
+                ))
+                if cluster.statements.contains(where: { $0.feedback != nil }) {
+                    narrowings.append(.init(
+                        code: "statementFeedbackLost", vi: "phản hồi của từng ý Đúng/Sai không có chỗ trong tổ hợp; đã bỏ",
+                        en: "per-statement feedback has no place in the combinations; dropped"
+                    ))
+                }
+            } else {
+                let encoded = HoclieuTags.clozeText(stem: stem, cluster: cluster)
+                stem = encoded.stem
+                stem.html = MoodleCloze.text(stem.html, gaps: encoded.gaps)
+                narrowings.append(.init(
+                    code: "clusterAsCloze",
+                    vi: "Câu Đúng/Sai được ghi thành câu điền khuyết (cloze) với \(cluster.statements.count) lựa chọn Đúng/Sai; Moodle chấm theo tỉ lệ ý đúng, không theo bảng \(table), và số điểm của câu là số chỗ trống",
+                    en: "The Đúng/Sai cluster is written as a cloze with \(cluster.statements.count) Đúng/Sai drop-downs; Moodle scores it proportionally, not by the table \(table), and the item is worth one mark per drop-down"
+                ))
+            }
         default:
             break
         }
         try richText("questiontext", stem, field: "questiontext", &media, w)
         try richText("generalfeedback", question.generalFeedback ?? RichText(), field: "generalfeedback", &media, w)
         try element("defaultgrade", decimal7(question.points), w)
-        if let penalty = question.penalty { try element("penalty", decimal7(penalty), w) }
-        if let idNumber = question.idNumber { try element("idnumber", idNumber, w) }
+        if let penalty = question.penalty {
+            try element("penalty", decimal7(penalty), w)
+        } else if case .trueFalse = question.body {
+            // Without it Moodle's import uses its default 0.3333333: a second try at a
+            // true/false question would still earn two thirds.
+            try element("penalty", decimal7(1), w)
+        }
+        let idNumber = question.idNumber ?? (question.id.isEmpty ? nil : question.id)
+        if let idNumber { try element("idnumber", idNumber, w) }
+        if type == "cloze", let idNumber { extraTags.append(HoclieuTags.prefix + "idnumber=" + idNumber) }
 
         switch question.body {
         case .singleChoice(let choice), .multipleResponse(let choice):
             if case .singleChoice = question.body { try element("single", "true", w) } else { try element("single", "false", w) }
             try element("shuffleanswers", choice.shuffle ? "true" : "false", w)
+            if question.extensions["moodle.answernumbering"] == nil { try element("answernumbering", options.answerNumbering, w) }
             try outcomeFeedback(question, &media, w)
             for option in choice.options {
                 try w.startElement("answer")
@@ -225,6 +292,35 @@ public enum MoodleXMLExporter {
                 try w.startElement("answer")
                 try w.attribute("fraction", String(index + 1))
                 try richTextContent(item.text, field: "answer/\(index)", &media, w)
+                try w.endElement()
+            }
+        case .trueFalseCluster(let cluster) where type == "multichoice":
+            try element("single", "true", w)
+            try element("shuffleanswers", "false", w)
+            try element("answernumbering", "none", w)
+            try outcomeFeedback(question, &media, w)
+            var rounded: Set<String> = []
+            for combination in ClusterCombinations.combinations(cluster) {
+                var fraction = cluster.scoring.fraction(forCorrectCount: combination.right)
+                if !MoodleGrades.isOption(fraction) {
+                    let nearest = MoodleGrades.nearest(fraction)
+                    if rounded.insert(moodlePercent(fraction)).inserted {
+                        narrowings.append(.init(
+                            code: "fractionRounded",
+                            vi: "Moodle không nhận tỉ lệ điểm \(moodlePercent(fraction))%; đã ghi \(moodlePercent(nearest))%",
+                            en: "Moodle does not accept the grade \(moodlePercent(fraction))%; written \(moodlePercent(nearest))%"
+                        ))
+                    }
+                    fraction = nearest
+                }
+                try w.startElement("answer")
+                try w.attribute("fraction", moodlePercent(fraction))
+                try w.attribute("format", "html")
+                try element("text", combination.text, w)
+                try w.startElement("feedback")
+                try w.attribute("format", "html")
+                try element("text", "", w)
+                try w.endElement()
                 try w.endElement()
             }
         case .cloze, .trueFalseCluster:
@@ -311,8 +407,9 @@ public enum MoodleXMLExporter {
     /// The `format` attribute, `<text>` and `<file>` children of the current element.
     static func richTextContent(_ text: RichText, field: String, _ media: inout MediaPlacement, _ w: XMLWriter) throws {
         try w.attribute("format", text.format.rawValue)
-        try element("text", text.html, w)
-        for file in media.take(field) {
+        let placed = media.place(text.html, field: field)
+        try element("text", placed.html, w)
+        for file in placed.files {
             try w.startElement("file")
             try w.attribute("name", xmlSafe(file.name))
             try w.attribute("path", "/")
@@ -323,46 +420,142 @@ public enum MoodleXMLExporter {
     }
 }
 
-/// Which media go with which text field: by their recorded field, or the question text when
-/// the field is unknown or not written.
+/// Which media go with which text field. Moodle keeps a file in the file area of the text that
+/// shows it: `qformat_xml::import_text_with_files` (moodle/moodle `question/format/xml/format.php`)
+/// reads the `<file>` children of the element whose `<text>` it imports, and the text must refer to
+/// the file as `@@PLUGINFILE@@/name`. So each text's references to the question's media are rewritten
+/// to that form and the files go inside that element (a file shown in two texts is written twice);
+/// media no text refers to go with the question text.
 struct MediaPlacement {
-    private var byField: [String: [QuestionMedia]] = [:]
+    private var byName: [String: QuestionMedia] = [:]
+    /// The files in the question's order (the order they are written in, whichever the text's).
+    private var ordered: [QuestionMedia] = []
+    private var unreferenced: [QuestionMedia] = []
 
     init(_ question: Question) {
-        let known = Self.fields(of: question)
-        for file in question.media {
-            let field = file.field.flatMap { known.contains($0) ? $0 : nil } ?? "questiontext"
-            byField[field, default: []].append(file)
+        for file in question.media where byName[file.name] == nil {
+            byName[file.name] = file
+            ordered.append(file)
         }
+        var referenced: Set<String> = []
+        for text in Self.texts(of: question) {
+            referenced.formUnion(MoodleFileReferences.rewrite(text, names: Set(byName.keys)).used)
+        }
+        var seen: Set<String> = []
+        unreferenced = question.media.filter { !referenced.contains($0.name) && seen.insert($0.name).inserted }
     }
 
-    mutating func take(_ field: String) -> [QuestionMedia] {
-        byField.removeValue(forKey: field) ?? []
+    /// `html` with its references to the question's media as `@@PLUGINFILE@@/name`, and the files to
+    /// write inside the element that holds it.
+    mutating func place(_ html: String, field: String) -> (html: String, files: [QuestionMedia]) {
+        let rewritten = MoodleFileReferences.rewrite(html, names: Set(byName.keys))
+        var files = ordered.filter { rewritten.used.contains($0.name) }
+        if field == "questiontext" {
+            files += unreferenced.filter { file in !files.contains { $0.name == file.name } }
+            unreferenced = []
+        }
+        return (rewritten.html, files)
     }
 
-    static func fields(of question: Question) -> Set<String> {
-        var fields: Set<String> = ["questiontext", "generalfeedback"]
-        if question.outcomeFeedback != nil { fields.formUnion(["correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"]) }
-        for index in question.hints.indices { fields.insert("hint/\(index)") }
+    /// Every text of a question that an export may write.
+    static func texts(of question: Question) -> [String] {
+        var texts = [question.stem.html, question.generalFeedback?.html ?? ""] + question.hints.map(\.html)
+        if let feedback = question.outcomeFeedback { texts += [feedback.correct.html, feedback.partiallyCorrect.html, feedback.incorrect.html] }
+        func options(_ options: [ChoiceOption]) -> [String] { options.flatMap { [$0.text.html, $0.feedback?.html ?? ""] } }
         switch question.body {
-        case .singleChoice(let q), .multipleResponse(let q):
-            for option in q.options { fields.formUnion(["option/\(option.id)", "option/\(option.id)/feedback"]) }
-        case .trueFalse:
-            fields.formUnion(["true/feedback", "false/feedback"])
-        case .shortText(let q):
-            for index in q.keys.indices { fields.insert("answer/\(index)/feedback") }
-        case .numeric(let q):
-            for index in q.keys.indices { fields.insert("answer/\(index)/feedback") }
-        case .essay:
-            fields.formUnion(["graderinfo", "responsetemplate"])
-        case .matching(let q):
-            for index in q.pairs.indices { fields.insert("subquestion/\(index)") }
-        case .ordering(let q):
-            for index in q.items.indices { fields.insert("answer/\(index)") }
-        case .cloze, .trueFalseCluster:
-            break
+        case .singleChoice(let q), .multipleResponse(let q): texts += options(q.options)
+        case .trueFalse(let q): texts += [q.feedbackTrue?.html ?? "", q.feedbackFalse?.html ?? ""]
+        case .trueFalseCluster(let q): texts += q.statements.flatMap { [$0.text.html, $0.feedback?.html ?? ""] }
+        case .numeric(let q): texts += q.keys.compactMap { $0.feedback?.html }
+        case .shortText(let q): texts += q.keys.compactMap { $0.feedback?.html }
+        case .essay(let q): texts += [q.rubric?.html ?? "", q.responseTemplate?.html ?? ""]
+        case .matching(let q): texts += q.pairs.map(\.prompt.html)
+        case .ordering(let q): texts += q.items.map(\.text.html)
+        case .cloze(let q):
+            for gap in q.gaps {
+                switch gap.kind {
+                case .choice(let choices, _, _): texts += options(choices)
+                case .shortText(let s): texts += s.keys.compactMap { $0.feedback?.html }
+                case .numeric(let n): texts += n.keys.compactMap { $0.feedback?.html }
+                }
+            }
         }
-        return fields
+        return texts.filter { !$0.isEmpty }
+    }
+}
+
+/// References from HTML to files of a question (`src`, `href`, `data`), in Moodle's form.
+enum MoodleFileReferences {
+    static let prefix = "@@PLUGINFILE@@/"
+
+    /// `html` with every `src`/`href`/`data` attribute naming one of `names` — as `name`, a relative
+    /// path ending in `/name`, or `@@PLUGINFILE@@/name` — written `@@PLUGINFILE@@/name` (the name
+    /// percent-encoded as Moodle's editors write it); `used` lists the names referred to, in order.
+    static func rewrite(_ html: String, names: Set<String>) -> (html: String, used: [String]) {
+        guard !names.isEmpty, html.contains("=") else { return (html, []) }
+        var used: [String] = []
+        var output = ""
+        var rest = Substring(html)
+        while let match = nextAttribute(in: rest) {
+            output += rest[..<match.valueRange.lowerBound]
+            let raw = String(rest[match.valueRange])
+            if let name = fileName(HTMLText.decodeEntities(raw)), names.contains(name) {
+                output += prefix + percentEncoded(name)
+                if !used.contains(name) { used.append(name) }
+            } else {
+                output += raw
+            }
+            rest = rest[match.valueRange.upperBound...]
+        }
+        output += rest
+        return (output, used)
+    }
+
+    /// The file name a reference points to, when it points into the question's own files: no
+    /// scheme, no host; the last path component, percent-decoded, without query or fragment.
+    static func fileName(_ reference: String) -> String? {
+        var value = reference.trimmingCharacters(in: .whitespaces)
+        if value.hasPrefix(prefix) { value.removeFirst(prefix.count) }
+        if let cut = value.firstIndex(where: { $0 == "?" || $0 == "#" }) { value = String(value[..<cut]) }
+        guard !value.isEmpty, !value.hasPrefix("//"), !value.contains(":") else { return nil }
+        let last = value.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? value
+        return last.removingPercentEncoding ?? last
+    }
+
+    static func percentEncoded(_ name: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~!$'()*+,;=@")
+        return name.addingPercentEncoding(withAllowedCharacters: allowed) ?? name
+    }
+
+    /// The next ` src=`, ` href=` or ` data=` attribute inside a tag: the range of its value.
+    private static func nextAttribute(in text: Substring) -> (name: String, valueRange: Range<Substring.Index>)? {
+        var index = text.startIndex
+        while let open = text[index...].firstIndex(of: "<") {
+            guard let close = text[open...].firstIndex(of: ">") else { return nil }
+            let tag = text[open..<close]
+            var position = tag.startIndex
+            while position < tag.endIndex {
+                guard let equals = tag[position...].firstIndex(of: "=") else { break }
+                let nameStart = tag[..<equals].lastIndex(where: { $0.isWhitespace }).map { tag.index(after: $0) } ?? equals
+                let name = tag[nameStart..<equals].lowercased()
+                var valueStart = tag.index(after: equals)
+                guard valueStart < tag.endIndex else { break }
+                let quote = tag[valueStart]
+                var valueEnd: Substring.Index
+                if quote == "\"" || quote == "'" {
+                    valueStart = tag.index(after: valueStart)
+                    guard let end = tag[valueStart...].firstIndex(of: quote) else { break }
+                    valueEnd = end
+                } else {
+                    valueEnd = tag[valueStart...].firstIndex(where: \.isWhitespace) ?? tag.endIndex
+                }
+                if ["src", "href", "data"].contains(name) { return (name, valueStart..<valueEnd) }
+                position = valueEnd < tag.endIndex ? tag.index(after: valueEnd) : valueEnd
+            }
+            index = text.index(after: close)
+        }
+        return nil
     }
 }
 
@@ -406,8 +599,33 @@ enum HoclieuTags {
         return (RichText(html, format: stem.format), gaps)
     }
 
+    /// A cluster as a multiple-choice stem: the stem followed by the lettered list of statements.
+    static func listText(stem: RichText, cluster: TrueFalseCluster) -> RichText {
+        RichText(stem.html + clusterListStart + cluster.statements.map { "<li>" + $0.text.html + "</li>" }.joined() + "</ol>", format: stem.format)
+    }
+
+    /// The inverse of ``listText(stem:cluster:)`` and of the combinations: the statements from the
+    /// list, their truth from the option worth 100 %.
+    static func cluster(fromCombinations question: Question, table: ClusterScoringTable) -> (stem: RichText, body: TrueFalseCluster)? {
+        guard case .singleChoice(let choice) = question.body, let start = question.stem.html.range(of: clusterListStart),
+            question.stem.html.hasSuffix("</ol>")
+        else { return nil }
+        let list = question.stem.html[start.upperBound...].dropLast("</ol>".count)
+        guard list.hasPrefix("<li>"), list.hasSuffix("</li>") else { return nil }
+        let items = list.dropFirst(4).dropLast(5).components(separatedBy: "</li><li>")
+        let labels = items.indices.map { optionID($0) }
+        guard choice.options.count == 1 << items.count, let right = choice.options.first(where: \.isCorrect),
+            let answers = ClusterCombinations.answers(in: right.text.html, labels: labels)
+        else { return nil }
+        let statements = items.enumerated().map { index, item in
+            ClusterStatement(label: labels[index], text: RichText(item), isTrue: answers[index])
+        }
+        return (RichText(String(question.stem.html[..<start.lowerBound]), format: question.stem.format), TrueFalseCluster(statements: statements, scoring: table))
+    }
+
     /// The inverse of ``clozeText(stem:cluster:)``; `nil` when the cloze does not have that shape.
     static func cluster(from question: Question, table: ClusterScoringTable) -> (stem: RichText, body: TrueFalseCluster)? {
+        if case .singleChoice = question.body { return cluster(fromCombinations: question, table: table) }
         guard case .cloze(let cloze) = question.body, let start = question.stem.html.range(of: clusterListStart),
             question.stem.html.hasSuffix("</ol>")
         else { return nil }

@@ -546,6 +546,9 @@ struct MoodleXMLReader {
                     numeric.answerBoxLength = length
                     question.body = .numeric(numeric)
                 }
+            case "idnumber":
+                // Written for clozes, whose import in some Moodle versions drops <idnumber>.
+                if question.idNumber == nil { question.idNumber = value }
             case "type": isCluster = value == "dungsai"
             case "dungsai-table":
                 let fractions = value.split(separator: ",").compactMap { Double($0) }
@@ -558,10 +561,12 @@ struct MoodleXMLReader {
             if let cluster = HoclieuTags.cluster(from: question, table: clusterTable ?? .standard) {
                 question.stem = cluster.stem
                 question.body = .trueFalseCluster(cluster.body)
+                // Settings of the encoding, not of the question.
+                question.extensions["moodle.answernumbering"] = nil
             } else {
                 context.warning(
-                    "clusterNotRecognised", vi: "thẻ hoclieu:type=dungsai nhưng cấu trúc không khớp; giữ dạng điền khuyết",
-                    en: "tagged hoclieu:type=dungsai but the structure does not match; kept as a cloze"
+                    "clusterNotRecognised", vi: "thẻ hoclieu:type=dungsai nhưng cấu trúc không khớp; giữ nguyên dạng câu hỏi",
+                    en: "tagged hoclieu:type=dungsai but the structure does not match; kept as it is"
                 )
             }
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConformanceCorpus
 import Foundation
+import HoclieuApp
 import HoclieuCore
 import HoclieuServer
 import HoclieuStorage

@@ -68,7 +68,7 @@ struct CLIInputErrorTests {
         (["catalog", "import", "{w}/missing.json"], "no such file or folder"),
         (["catalog", "import", "{w}/folder"], "is a folder, not a file"),
         (["catalog", "import", "{w}/empty.json"], "the file is empty"),
-        (["catalog", "import", "{w}/photo.png"], "expected gói CASE CFPackage (.json) hoặc khung CSV (.csv) / a CASE CFPackage (.json) or a framework CSV (.csv)"),
+        (["catalog", "import", "{w}/photo.png"], "expected a CASE CFPackage (.json) or a framework CSV (.csv)"),
         (["catalog", "validate", "{w}/missing"], "no such file or folder"),
         (["catalog", "validate", "{w}/notes.txt"], "is a file, not a folder"),
         (["restore", "{w}/missing.zip"], "no such file or folder"),

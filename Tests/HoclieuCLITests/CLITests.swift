@@ -4,6 +4,7 @@ import ConformanceCorpus
 import Foundation
 import HoclieuCore
 import HoclieuServer
+@testable import HoclieuApp
 import HoclieuStorage
 import Testing
 import ZIPFoundation
@@ -37,12 +38,12 @@ struct Sandbox {
     }
 
     /// The repository of the data folder (opened like the service opens it).
-    func repository() throws -> Repository {
-        try Repository.open(ServerConfiguration(dataDirectory: data, pidPrefix: "79-760", bcryptCost: 4))
+    func repository() throws -> Services {
+        try Services.open(ServerConfiguration(dataDirectory: data, pidPrefix: "79-760", bcryptCost: 4))
     }
 
     /// A data folder with the admin user.
-    func bootstrap() async throws -> Repository {
+    func bootstrap() async throws -> Services {
         let repository = try repository()
         _ = try await repository.bootstrapAdmin(password: "admin-test-pw")
         return repository
@@ -172,7 +173,7 @@ struct CLITests {
     func exportQuestions() async throws {
         let box = try Sandbox()
         defer { box.cleanup() }
-        _ = try await box.bootstrap()
+        let repository = try await box.bootstrap()
         let corpus = ConformanceCorpus.root.appendingPathComponent("moodle-question")
         let files = ["xml/format_xml_fixtures/multichoice.xml", "xml/format_xml_fixtures/truefalse.xml", "gift/questions.gift.txt"]
         let imported = try await box.command(Import.self, ["import", "--questions"] + files.map { corpus.appendingPathComponent($0).path }).execute()
@@ -181,8 +182,16 @@ struct CLITests {
         let xml = box.root.appendingPathComponent("bank.xml").path
         let exported = try await box.command(Export.self, ["export", "--format", "moodleXML", "--all", "--out", xml]).execute()
         #expect(exported.questions == total)
+        // The export names each question by its id (<idnumber>), so reading it back updates the same
+        // questions (now carrying that idnumber, a true/false penalty of 1, ABCD numbering) instead of
+        // adding copies; a second round changes nothing.
         let again = try await box.command(Import.self, ["import", xml]).execute()
-        #expect(again.questionFiles[0].unchanged == total && again.questionFiles[0].created == 0, "\(again)")
+        #expect(again.questionFiles[0].created == 0 && again.questionFiles[0].updated + again.questionFiles[0].unchanged == total, "\(again)")
+        #expect(try await repository.store.questionSummaries(subject: nil, status: nil).count == total)
+        let xml2 = box.root.appendingPathComponent("bank2.xml").path
+        _ = try await box.command(Export.self, ["export", "--format", "moodleXML", "--all", "--out", xml2]).execute()
+        let third = try await box.command(Import.self, ["import", xml2]).execute()
+        #expect(third.questionFiles[0].unchanged == total && third.questionFiles[0].created == 0, "\(third)")
         let gift = box.root.appendingPathComponent("bank.gift").path
         let giftReport = try await box.command(Export.self, ["export", "--format", "gift", "--all", "--out", gift]).execute()
         #expect(giftReport.questions == total && FileManager.default.fileExists(atPath: gift))
@@ -190,6 +199,21 @@ struct CLITests {
         let qtiReport = try await box.command(Export.self, ["export", "--format", "qti21", "--all", "--out", qti]).execute()
         #expect(qtiReport.questions == total && qtiReport.description.hasPrefix("qti21:"))
         await #expect(throws: (any Error).self) { try await box.command(Export.self, ["export", "--format", "aiken", "--all", "--out", gift]).execute() }
+        // Word: the students' paper by default (no answers, with its header and HẾT), the teacher's on request.
+        let paper = box.root.appendingPathComponent("de.docx").path
+        _ = try await box.command(
+            Export.self,
+            ["export", "--format", "docx", "--all", "--title", "Kiểm tra 15 phút", "--school", "Phòng GD&ĐT Quận 1|Trường THCS Nguyễn Du", "--minutes", "15",
+             "--code", "102", "--out", paper]
+        ).execute()
+        let students = try Data(contentsOf: URL(fileURLWithPath: paper))
+        #expect(students.range(of: Data("Đáp án".utf8)) == nil)
+        for text in ["KIỂM TRA 15 PHÚT", "TRƯỜNG THCS NGUYỄN DU", "PHÒNG GD&amp;ĐT QUẬN 1", "15 phút", "Mã đề 102", "HẾT"] {
+            #expect(students.range(of: Data(text.utf8)) != nil, "\(text)")
+        }
+        let teacher = box.root.appendingPathComponent("dap-an.docx").path
+        _ = try await box.command(Export.self, ["export", "--format", "docx", "--all", "--answers", "--out", teacher]).execute()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: teacher)).range(of: Data("Đáp án".utf8)) != nil)
     }
 
     @Test("import: bad input fails clearly and leaves nothing behind")
@@ -251,7 +275,7 @@ struct CLITests {
         let restored = try HoclieuCommand.parseAsRoot(["restore", file, "--data", target.path]) as! Restore
         let report = try await restored.execute()
         #expect(report.materials == backup.materials)
-        let copy = try Repository.open(ServerConfiguration(dataDirectory: target, pidPrefix: "79-760"))
+        let copy = try Services.open(ServerConfiguration(dataDirectory: target, pidPrefix: "79-760"))
         #expect(try await copy.store.search(SearchRequest(text: "duong tron")).total == 1)
         #expect(try await Check.check(copy.store, copy.blobs).ok)
 
@@ -318,13 +342,13 @@ struct CatalogImportExportTests {
         """
 
     /// A data folder whose store has the subjects (TOAN, TIN) and nothing else.
-    func seeded(_ box: Sandbox, _ name: String) async throws -> (URL, Repository) {
+    func seeded(_ box: Sandbox, _ name: String) async throws -> (URL, Services) {
         let catalog = box.root.appendingPathComponent("catalog-\(name)")
         try FileManager.default.createDirectory(at: catalog.appendingPathComponent("frameworks"), withIntermediateDirectories: true)
         try Data("code,name,name_en,grades,compulsory,source\nTOAN,Toán,Mathematics,1-12,1-12,CT_Toan_2018.pdf\nTIN,Tin học,Informatics,3-12,3-9,CT_Tin_hoc_2018.pdf\n".utf8)
             .write(to: catalog.appendingPathComponent("subjects.csv"))
         let data = box.root.appendingPathComponent("data-\(name)")
-        let repository = try Repository.open(ServerConfiguration(dataDirectory: data, pidPrefix: "79-760", bcryptCost: 4, publicBaseURL: "http://localhost"))
+        let repository = try Services.open(ServerConfiguration(dataDirectory: data, pidPrefix: "79-760", bcryptCost: 4, publicBaseURL: "http://localhost"))
         _ = try await repository.loadCatalog(from: catalog)
         return (data, repository)
     }
@@ -352,7 +376,7 @@ struct CatalogImportExportTests {
         try package.write(to: packageFile)
 
         let empty = box.root.appendingPathComponent("data-empty")
-        _ = try Repository.open(ServerConfiguration(dataDirectory: empty, pidPrefix: "79-760", bcryptCost: 4))
+        _ = try Services.open(ServerConfiguration(dataDirectory: empty, pidPrefix: "79-760", bcryptCost: 4))
         let again = try await run(CatalogCommand.Import.self, ["catalog", "import", packageFile.path], data: empty)
         #expect(again.load != nil, "\(again.problems)")
         #expect(try await export("case", data: empty) == package, "export → import → export is byte-identical")
@@ -401,12 +425,12 @@ struct CatalogImportExportTests {
 struct ForeignCASEImportTests {
     static let corpus = ConformanceCorpus.root.appendingPathComponent("case/opensalt")
 
-    func importing(_ name: String, _ extra: [String]) async throws -> (CatalogCommand.Import.Report, Repository) {
+    func importing(_ name: String, _ extra: [String]) async throws -> (CatalogCommand.Import.Report, Services) {
         let box = try Sandbox()
         let file = Self.corpus.appendingPathComponent(name)
         #expect(FileManager.default.fileExists(atPath: file.path), "the shared conformance corpus must sit beside the repository: \(file.path)")
         let data = box.root.appendingPathComponent("data")
-        let repository = try Repository.open(ServerConfiguration(dataDirectory: data, pidPrefix: "79-760", bcryptCost: 4))
+        let repository = try Services.open(ServerConfiguration(dataDirectory: data, pidPrefix: "79-760", bcryptCost: 4))
         let command = try #require(try HoclieuCommand.parseAsRoot(["catalog", "import", file.path, "--data", data.path] + extra) as? CatalogCommand.Import)
         return (try await command.execute(), repository)
     }

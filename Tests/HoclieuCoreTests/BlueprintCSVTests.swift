@@ -141,10 +141,10 @@ struct BlueprintCSVTests {
         let records = try BlueprintCSVText.parse(text)
         #expect(records.map(\.fields) == [["a", "b,c", "d\"e"], ["f\r\ng", "", "h"], ["last", ""]])
         #expect(records.map(\.line) == [1, 2, 4])
-        #expect(BlueprintCSVText.escape("plain") == "plain")
-        #expect(BlueprintCSVText.escape("a,b") == "\"a,b\"")
-        #expect(BlueprintCSVText.escape("say \"hi\"") == "\"say \"\"hi\"\"\"")
-        #expect(BlueprintCSVText.escape("x\r\ny") == "\"x\r\ny\"")
+        #expect(CSV.escape("plain") == "plain")
+        #expect(CSV.escape("a,b") == "\"a,b\"")
+        #expect(CSV.escape("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        #expect(CSV.escape("x\r\ny") == "\"x\r\ny\"")
         let written = BlueprintCSVText.write([["a", "b,c"], ["d\"e\nf"]], byteOrderMark: false)
         #expect(written == "a,\"b,c\"\r\n\"d\"\"e\nf\",\r\n")
         #expect(try BlueprintCSVText.parse(written).map(\.fields) == [["a", "b,c"], ["d\"e\nf", ""]])
@@ -164,7 +164,7 @@ struct BlueprintCSVTests {
         let fractionsKnow = try #require(records.first { $0.fields[0] == "TOAN.6.SD.2" && $0.fields[2] == "Biết" })
         #expect(
             fractionsKnow.fields[3]
-                == "- Nhận biết được phân số với tử số hoặc mẫu số là số nguyên âm.\n- Nêu được hai phân số bằng nhau, \"quy tắc\" bằng nhau của phân số."
+                == "'- Nhận biết được phân số với tử số hoặc mẫu số là số nguyên âm.\n- Nêu được hai phân số bằng nhau, \"quy tắc\" bằng nhau của phân số."
         )
         #expect(fractionsKnow.fields[4] == "TOAN.6.SD.2.1.YC1; TOAN.6.SD.2.1.YC2")
         #expect(Array(fractionsKnow.fields[5...]) == ["3", "", "", "3", "0.75"])
@@ -172,8 +172,22 @@ struct BlueprintCSVTests {
         #expect(Array(geometryApply.fields[5...]) == ["", "2", "", "2", "2"])
         #expect(
             csv.contains(
-                "\"- Nhận biết được phân số với tử số hoặc mẫu số là số nguyên âm.\n- Nêu được hai phân số bằng nhau, \"\"quy tắc\"\" bằng nhau của phân số.\""
+                "\"'- Nhận biết được phân số với tử số hoặc mẫu số là số nguyên âm.\n- Nêu được hai phân số bằng nhau, \"\"quy tắc\"\" bằng nhau của phân số.\""
             ))
+    }
+
+    @Test("Cells a spreadsheet would run as formulas are neutralised; numbers stay numbers")
+    func formulaInjection() throws {
+        #expect(CSV.neutralised("=HYPERLINK(\"http://evil.example\",\"x\")") == "'=HYPERLINK(\"http://evil.example\",\"x\")")
+        for hostile in ["+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)", "\t=1+1", "\r=1+1"] {
+            #expect(CSV.neutralised(hostile) == "'" + hostile)
+        }
+        for number in ["-1,5", "-1.5", "+2", "0,25", "12", "B", "Đ", ""] { #expect(CSV.neutralised(number) == number) }
+        // Through the answer key of an assembled test: what an imported answer says never becomes a formula.
+        let csv = BlueprintCSVText.write([["Mã đề", "Đáp án"], ["101", "=HYPERLINK(\"http://x\")"], ["101", "-1,5"]], byteOrderMark: false)
+        let records = try BlueprintCSVText.parse(csv)
+        #expect(records[1].fields[1] == "'=HYPERLINK(\"http://x\")")
+        #expect(records[2].fields[1] == "-1,5")
     }
 
     @Test("JSON round trip, byte-identical and with sorted keys")

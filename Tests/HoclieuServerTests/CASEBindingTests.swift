@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import HoclieuApp
 import HoclieuCore
 import HoclieuServer
 import HoclieuStorage

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HoclieuServer
+@testable import HoclieuApp
 import Hummingbird
 import HummingbirdTesting
 import Logging

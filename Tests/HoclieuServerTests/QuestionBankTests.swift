@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import HoclieuCore
 import HoclieuServer
+@testable import HoclieuApp
 import HoclieuStorage
 import Hummingbird
 import HummingbirdTesting

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HoclieuCore
 import HoclieuServer
+@testable import HoclieuApp
 import HoclieuStorage
 import Hummingbird
 import HummingbirdTesting
@@ -13,7 +14,7 @@ import Testing
 /// A repository in a fresh temporary folder with a known admin, torn down by `cleanup()`.
 struct TestRepository {
     static let adminPassword = "admin-test-pw"
-    let repository: Repository
+    let repository: Services
     let folder: URL
 
     init(maxUploadBytes: Int64 = 1 << 20, runsJobs: Bool = true, publicBaseURL: String? = nil) async throws {
@@ -21,7 +22,7 @@ struct TestRepository {
         var configuration = ServerConfiguration(dataDirectory: folder, port: 0, pidPrefix: "79-760", maxUploadBytes: maxUploadBytes, bcryptCost: 4)
         configuration.runsJobs = runsJobs
         if let publicBaseURL { configuration.publicBaseURL = publicBaseURL }
-        repository = try Repository.open(configuration)
+        repository = try Services.open(configuration)
         _ = try await repository.bootstrapAdmin(password: Self.adminPassword)
     }
 

@@ -56,7 +56,7 @@ struct ImportStoreTests {
             try await store.applyImport(ImportBatch(entries: [entry("a", content: "A", owner: owner), bad]), ownerID: owner)
         }
         #expect(try await store.statistics().materials == 0)
-        #expect(try await store.material(source: Provenance(sourceSystem: "cc:course-1", sourceIdentifier: "a")) == nil)
+        #expect(try await store.material(source: Provenance(sourceSystem: "cc:course-1", sourceIdentifier: "a"), ownerID: owner) == nil)
     }
 
     @Test("Jobs are claimed once, report progress, can be cancelled and are requeued after a crash")
@@ -83,5 +83,21 @@ struct ImportStoreTests {
         #expect(try await store.requeueStaleJobs(before: Date(timeIntervalSinceNow: -60)) == 0)
         #expect(try await store.requeueStaleJobs(before: Date(timeIntervalSinceNow: 1)) == 1)
         #expect(try await store.job(id: c.id)?.status == .queued)
+    }
+
+    // Issue 11, defect 5: a job whose process died while running it was queued again forever.
+    @Test("A job its node died during three times is failed for good, with the reason, not queued a fourth time")
+    func poisonJob() async throws {
+        let (store, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let owner = try await owner(store)
+        let job = try await store.createJob(NewJob(kind: "import", ownerID: owner, input: Data()))
+        for attempt in 1...SQLiteStore.maxJobAttempts {
+            #expect(try await store.claimJob(kinds: ["import"])?.id == job.id, "attempt \(attempt)")
+            _ = try await store.requeueStaleJobs(before: Date(timeIntervalSinceNow: 1))  // the node died
+        }
+        let failed = try #require(try await store.job(id: job.id))
+        #expect(failed.status == .failed && failed.error?.contains("not retried") == true)
+        #expect(try await store.claimJob(kinds: ["import"]) == nil)
     }
 }

@@ -222,14 +222,18 @@ struct MoodleXMLImportTests {
         #expect(numeric.keys[0].feedback?.html == "gần đúng")
         #expect(display == .dropdown && shuffle)
         #expect(cloze.gaps[3].isMultipleResponse)
-        #expect(caseSensitive.caseSensitive && caseSensitive.keys.map(\.pattern) == ["A}B~C#D"])
+        // Moodle undoes only \} and \# (qtype_multianswer_extract_question, moodle/moodle
+        // question/type/multianswer/questiontype.php): a \~ reaches the student as it is written.
+        #expect(caseSensitive.caseSensitive && caseSensitive.keys.map(\.pattern) == [#"A}B\~C#D"#])
         #expect(horizontal == .horizontal)
         // Weighted: gaps 1 (w1) right, 2 (w2) half, others wrong → (1 + 1) / 9.
         let score = question.score(.cloze([0: .text("Mèo"), 1: .text("4,2")]))
         #expect(abs((score ?? 0) - 2.0 / 9.0) < 1e-12)
         // Written back in the same syntax, read back the same.
         let again = MoodleXMLImporter.importQuestions(from: try MoodleXMLExporter.export(result.questions).data)
-        #expect(again.questions == result.questions)
+        // The export names the question by its id (idnumber), which the import keeps.
+        #expect(again.questions.map(\.idNumber) == ["q1"])
+        #expect(again.questions.map { question in var question = question; question.idNumber = nil; return question } == result.questions)
     }
 
     @Test("gapselect and ddwtos become drop-down clozes, with a warning", .needsCorpus)

@@ -111,17 +111,8 @@ enum BlueprintCSVText {
         return records
     }
 
-    /// A field as written: quoted when it holds a comma, a quote or a line break.
-    static func escape(_ field: String) -> String {
-        guard field.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-        var out = "\""
-        for scalar in field.unicodeScalars {
-            if scalar == "\"" { out += "\"\"" } else { out.unicodeScalars.append(scalar) }
-        }
-        return out + "\""
-    }
-
-    /// Records joined with CRLF (RFC 4180), every record padded to the widest one, the last
+    /// Records joined with CRLF (RFC 4180), cells safe to open in a spreadsheet (``CSV/spreadsheetCell(_:)``),
+    /// every record padded to the widest one, the last
     /// one ended too; with a leading byte-order mark when `byteOrderMark` is set (spreadsheets
     /// then read the file as UTF-8, which Vietnamese text needs).
     static func write(_ rows: [[String]], byteOrderMark: Bool) -> String {
@@ -130,7 +121,7 @@ enum BlueprintCSVText {
         for row in rows {
             var padded = row
             if padded.count < width { padded += Array(repeating: "", count: width - padded.count) }
-            out += padded.map(escape).joined(separator: ",")
+            out += padded.map(CSV.spreadsheetCell).joined(separator: ",")
             out += "\r\n"
         }
         return out

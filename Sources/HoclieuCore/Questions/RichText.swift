@@ -124,15 +124,16 @@ public enum HTMLText {
         return String(out)
     }
 
-    /// Decodes numeric character references and the named ones that matter in question
-    /// text (`amp lt gt quot apos nbsp`); unknown references are left as they are.
+    /// Decodes numeric character references and every named reference of HTML5 (`&ndash;`,
+    /// `&deg;`, `&times;`, `&le;`, `&minus;`… — ``HTMLEntities``), each ending with `;`; anything
+    /// else that starts with `&` is left as it is.
     public static func decodeEntities(_ text: String) -> String {
         guard text.contains("&") else { return text }
         var out = ""
         var index = text.startIndex
         while index < text.endIndex {
             let ch = text[index]
-            guard ch == "&", let semicolon = text[index...].prefix(12).firstIndex(of: ";") else {
+            guard ch == "&", let semicolon = text[index...].prefix(HTMLEntities.longestName + 2).firstIndex(of: ";") else {
                 out.append(ch)
                 index = text.index(after: index)
                 continue
@@ -149,17 +150,33 @@ public enum HTMLText {
         return out
     }
 
-    static func decodeReference(_ name: String) -> Character? {
-        switch name {
-        case "amp": return "&"
-        case "lt": return "<"
-        case "gt": return ">"
-        case "quot": return "\""
-        case "apos": return "'"
-        case "nbsp": return "\u{A0}"
-        default: break
+    /// Whether `text` starts with a character reference that ``decodeEntities(_:)`` decodes.
+    public static func startsReference(_ text: Substring) -> Bool {
+        guard text.first == "&", let semicolon = text.prefix(HTMLEntities.longestName + 2).firstIndex(of: ";") else { return false }
+        return decodeReference(String(text[text.index(after: text.startIndex)..<semicolon])) != nil
+    }
+
+    /// Like ``escape(_:)``, but an `&` that starts a character reference (`&ndash;`, `&#176;`) is
+    /// kept: for text that says it is plain but was written with HTML references, so that they are
+    /// not escaped a second time and shown as `&ndash;`.
+    public static func escapeKeepingReferences(_ text: String) -> String {
+        guard text.contains("&") else { return escape(text) }
+        var out = ""
+        var index = text.startIndex
+        while index < text.endIndex {
+            let ch = text[index]
+            if ch == "&", startsReference(text[index...]) {
+                out.append("&")
+            } else {
+                out += escape(String(ch))
+            }
+            index = text.index(after: index)
         }
-        guard name.hasPrefix("#") else { return nil }
+        return out
+    }
+
+    static func decodeReference(_ name: String) -> String? {
+        guard name.hasPrefix("#") else { return HTMLEntities.table[name] }
         let digits = name.dropFirst()
         let value: UInt32?
         if digits.first == "x" || digits.first == "X" {
@@ -168,7 +185,7 @@ public enum HTMLText {
             value = UInt32(digits, radix: 10)
         }
         guard let value, value != 0, let scalar = Unicode.Scalar(value) else { return nil }
-        return Character(scalar)
+        return String(Character(scalar))
     }
 
     /// Elements that show something without text.

@@ -1,6 +1,7 @@
 public import Foundation
 public import HoclieuCore
 public import HoclieuStorage
+import NIOPosix
 import QTI
 public import QuestionFormats
 
@@ -36,7 +37,7 @@ public struct QuestionBankImport: Sendable, Encodable {
     }
 }
 
-extension Repository {
+extension Services {
     /// Reads a question file (format detected unless given) and puts its valid questions into the bank
     /// as drafts: rich texts sanitised, media moved into the blob store. By the format's policy a file
     /// with an invalid question stores nothing unless `partial` is asked. Re-importing the same file
@@ -45,18 +46,19 @@ extension Repository {
         _ data: Data, fileName: String?, format: QuestionFileFormat? = nil, partial: Bool = false, subject: String? = nil, ownerID: Int64
     ) async throws -> QuestionBankImport {
         let options = QuestionImportOptions(partial: partial)
-        let result: QuestionImportResult
-        switch format {
-        case .qti12?, .qti21?:
-            result = QTIFormats.importQuestions(from: data, fileName: fileName, options: options)
-        case let format?:
-            result = QuestionFormatRegistry.descriptor(for: format).importer(data, options)
-        case nil:
-            // QTI lives in its own module (it builds on QuestionFormats): asked after the registry's formats.
-            if QuestionFormatRegistry.detect(data, fileName: fileName) == nil, QTIFormats.detect(data, fileName: fileName) != nil {
-                result = QTIFormats.importQuestions(from: data, fileName: fileName, options: options)
-            } else {
-                result = QuestionFormatRegistry.importQuestions(from: data, fileName: fileName, options: options)
+        // Parsing is CPU work on untrusted bytes: on NIO's thread pool, never on a request's task.
+        let result: QuestionImportResult = try await NIOThreadPool.singleton.runIfActive {
+            switch format {
+            case .qti12?, .qti21?:
+                return QTIFormats.importQuestions(from: data, fileName: fileName, options: options)
+            case let format?:
+                return QuestionFormatRegistry.descriptor(for: format).importer(data, options)
+            case nil:
+                // QTI lives in its own module (it builds on QuestionFormats): asked after the registry's formats.
+                if QuestionFormatRegistry.detect(data, fileName: fileName) == nil, QTIFormats.detect(data, fileName: fileName) != nil {
+                    return QTIFormats.importQuestions(from: data, fileName: fileName, options: options)
+                }
+                return QuestionFormatRegistry.importQuestions(from: data, fileName: fileName, options: options)
             }
         }
         var stored: [StoredBlob] = []

@@ -26,10 +26,16 @@ public struct OutlineNode: Sendable, Codable, Equatable {
 }
 
 /// What an export job works on.
-struct ExportJobInput: Codable, Sendable {
+package struct ExportJobInput: Codable, Sendable {
     var selection: ExportSelection
     var format: CartridgeExportFormat
     var target: CartridgeTarget?
+
+    package init(selection: ExportSelection, format: CartridgeExportFormat, target: CartridgeTarget?) {
+        self.selection = selection
+        self.format = format
+        self.target = target
+    }
 }
 
 /// A written cartridge (in the blob store) and its export report.
@@ -41,18 +47,19 @@ public struct CartridgeExportResult: Sendable, Codable {
     public var report: CartridgeExportReport
 }
 
-extension Repository {
+extension Services {
     /// Writes the selection as a cartridge into the blob store (for `POST /api/v1/exports`).
     func exportCartridge(
-        _ selection: ExportSelection, format: CartridgeExportFormat, target: CartridgeTarget?, user: User?,
+        _ selection: ExportSelection, format: CartridgeExportFormat, target: CartridgeTarget?, user: User,
         progress: @escaping @Sendable (Double) -> Void = { _ in }, isCancelled: @escaping @Sendable () -> Bool = { false }
     ) async throws -> CartridgeExportResult {
-        let request = try await cartridgeRequest(selection, format: format, target: target, user: user)
+        let (request, withheld) = try await cartridgeRequest(selection, format: format, target: target, user: user)
         progress(0.2)
         if isCancelled() { throw CancellationError() }
         let file = blobs.temporaryFileURL(suffix: ".imscc")
         defer { try? FileManager.default.removeItem(at: file) }  // gone already once adopted
-        let report = try await NIOThreadPool.singleton.runIfActive { try CartridgeWriter.write(request, to: file) }
+        var report = try await NIOThreadPool.singleton.runIfActive { try CartridgeWriter.write(request, to: file) }
+        report.losses = withheld + report.losses
         progress(0.9)
         if isCancelled() { throw CancellationError() }
         let blob = try blobs.adopt(fileAt: file)
@@ -67,10 +74,12 @@ extension Repository {
         return "\(base.isEmpty ? "hoclieu" : base)-\(format.rawValue).imscc"
     }
 
-    /// Reads the selected materials and their files into an export request (files stay on disk: blobs).
+    /// Reads the selected materials and their files into an export request (files stay on disk: blobs), as
+    /// `user` may see them: a PID they may not see is not found; with `all`, only what they may see; course
+    /// members they may not see are left out and listed in `withheld` (for the export report).
     public func cartridgeRequest(
-        _ selection: ExportSelection, format: CartridgeExportFormat, target: CartridgeTarget?, user: User?
-    ) async throws -> CartridgeExportRequest {
+        _ selection: ExportSelection, format: CartridgeExportFormat, target: CartridgeTarget?, user: User
+    ) async throws -> (request: CartridgeExportRequest, withheld: [CartridgeMessage]) {
         var pids = selection.pids
         if selection.all {
             var after: PersistentIdentifier?
@@ -82,23 +91,32 @@ extension Repository {
             }
         }
         // Batched reads: a course of 10,000 materials is a handful of queries, not 30,000.
-        let selected = try await store.materials(pids)
-        let found = Set(selected.map(\.pid))
-        for pid in pids where !found.contains(pid) { throw StoreError.notFound("học liệu / material \(pid)") }
-        for material in selected where user != nil && !material.isVisible(to: user) {
-            throw StoreError.notFound("học liệu / material \(material.pid)")
+        var selected = try await store.materials(pids)
+        if selection.all {
+            selected = selected.filter { AccessPolicy.canSee(user, $0) }
+        } else {
+            let visible = Set(selected.filter { AccessPolicy.canSee(user, $0) }.map(\.pid))
+            for pid in pids where !visible.contains(pid) { throw StoreError.notFound("học liệu / material \(pid)") }
         }
         var exported: [Material] = []
         var seen = Set<PersistentIdentifier>()
         var organisation: [ExportNode] = []
         var course: Material?
+        var withheld: [CartridgeMessage] = []
         for material in selected {
             if material.kind == .coursePackage {
-                guard let (nodes, members) = try await outline(of: material) else { continue }
+                guard let (nodes, members) = try await outline(of: material, for: user) else { continue }
                 // With --all the course packages only give the outline: their members are exported once.
                 course = course ?? material
                 organisation.append(ExportNode(title: material.metadata.title, children: Self.exportNodes(nodes)))
                 for member in members where seen.insert(member.pid).inserted { exported.append(member) }
+                let hidden = try await outlineMembers(of: material).count - members.count
+                if hidden > 0 {
+                    withheld.append(
+                        CartridgeMessage(
+                            code: "withheld", vi: "\(hidden) học liệu của \(material.pid) không được xuất vì bạn không có quyền xem",
+                            en: "\(hidden) members of \(material.pid) were left out: you may not see them"))
+                }
             } else if seen.insert(material.pid).inserted {
                 exported.append(material)
             }
@@ -118,37 +136,56 @@ extension Repository {
         let metadata = single?.metadata ?? MaterialMetadata(title: "Hoclieu", description: "Học liệu xuất từ Hoclieu / Materials exported from Hoclieu")
         // Deterministic: the identifier depends only on what is exported.
         let identifier = "HOCLIEU_" + String(ContentID.of(text: items.map(\.identifier).joined(separator: ",")).rawValue.prefix(16))
-        return CartridgeExportRequest(
+        let request = CartridgeExportRequest(
             format: format, target: target, identifier: identifier, metadata: metadata, organisation: organisation, items: items)
+        return (request, withheld)
     }
 
     static func itemIdentifiers(_ nodes: [ExportNode]) -> [String] {
         nodes.flatMap { ($0.item.map { [$0] } ?? []) + itemIdentifiers($0.children) }
     }
 
-    /// A course package's outline with its members resolved by provenance; nil when the material is no
-    /// course package (or has no outline yet).
-    public func outline(of material: Material) async throws -> (nodes: [OutlineNode], members: [Material])? {
-        guard material.kind == .coursePackage, material.currentVersion > 0,
-            let version = try await store.version(material.pid, number: material.currentVersion), version.mediaType == CourseStructure.mediaType
-        else { return nil }
-        let structure = try HoclieuJSON.decoder().decode(CourseStructure.self, from: Data(contentsOf: blobs.url(for: version.contentID)))
-        let sources = Self.sources(structure.items) + structure.unlisted
-        let bySource = try await store.materials(sourceSystem: structure.sourceSystem, sourceIdentifiers: sources)
+    /// A course package's outline as `viewer` may see it: its members resolved by provenance among the
+    /// package owner's own materials (a forged outline cannot name anyone else's), and every member the
+    /// viewer may not see left out with its title. nil when the material is no course package (or has no
+    /// outline yet).
+    public func outline(of material: Material, for viewer: User?) async throws -> (nodes: [OutlineNode], members: [Material])? {
+        guard let (structure, bySource) = try await courseStructure(of: material) else { return nil }
         var members: [Material] = []
         var listed = Set<PersistentIdentifier>()
         func nodes(_ list: [CourseStructure.Node]) -> [OutlineNode] {
-            list.map { node in
+            list.compactMap { node in
                 let member = node.source.flatMap { bySource[$0] }
-                if let member, listed.insert(member.pid).inserted { members.append(member) }
+                if let member {
+                    guard AccessPolicy.canSee(viewer, member) else { return nil }
+                    if listed.insert(member.pid).inserted { members.append(member) }
+                } else if node.source != nil, node.children.isEmpty {
+                    return nil  // a member that no longer exists
+                }
                 return OutlineNode(title: node.title, pid: member?.pid, kind: member?.kind, children: nodes(node.children))
             }
         }
         let outline = nodes(structure.items)
         for source in structure.unlisted {
-            if let member = bySource[source], listed.insert(member.pid).inserted { members.append(member) }
+            if let member = bySource[source], AccessPolicy.canSee(viewer, member), listed.insert(member.pid).inserted { members.append(member) }
         }
         return (outline, members)
+    }
+
+    /// Every member a course package names, whoever may see them.
+    func outlineMembers(of material: Material) async throws -> [Material] {
+        guard let (_, bySource) = try await courseStructure(of: material) else { return [] }
+        return Array(bySource.values)
+    }
+
+    private func courseStructure(of material: Material) async throws -> (CourseStructure, [String: Material])? {
+        guard material.kind == .coursePackage, material.currentVersion > 0,
+            let version = try await store.version(material.pid, number: material.currentVersion), version.mediaType == CourseStructure.mediaType
+        else { return nil }
+        let structure = try HoclieuJSON.decoder().decode(CourseStructure.self, from: Data(contentsOf: blobs.url(for: version.contentID)))
+        let sources = Self.sources(structure.items) + structure.unlisted
+        let bySource = try await store.materials(sourceSystem: structure.sourceSystem, sourceIdentifiers: sources, ownerID: material.ownerID)
+        return (structure, bySource)
     }
 
     static func exportNodes(_ nodes: [OutlineNode]) -> [ExportNode] {

@@ -1,10 +1,8 @@
 public import Foundation
-import HTTPTypes
 public import HoclieuCore
 public import HoclieuStorage
 import Logging
-import Crypto
-import NIOCore
+package import Crypto
 import NIOPosix
 
 /// Everything the service needs to start, read from the command line and the environment.
@@ -74,14 +72,18 @@ public struct CatalogError: Error, CustomStringConvertible {
     public var description: String { "catalogue: \(problems.count) problems\n" + problems.map(\.description).joined(separator: "\n") }
 }
 
-/// The store and blob store of one data folder.
-public struct Repository: Sendable {
+/// The application layer: every use case (ingest, cartridge import and export, the question bank,
+/// accounts, jobs) over the store and blob store of one data folder, asking the one access policy
+/// (``AccessPolicy``). The HTTP server and the command line are thin doors onto it.
+public struct Services: Sendable {
     public let store: any Store
     public let blobs: BlobStore
     public let configuration: ServerConfiguration
     /// Signs preview references (and, later, other tokens): `signing.key` in the data folder, made on
     /// first start. Nodes that share a data folder share it.
-    let signingKey: SymmetricKey
+    package let signingKey: SymmetricKey
+    /// Failed sign-ins per account and address (this node's).
+    public let loginThrottle = LoginThrottle()
 
     /// The database file inside a data folder.
     public static func databaseURL(in dataDirectory: URL) -> URL { dataDirectory.appendingPathComponent("hoclieu.sqlite") }
@@ -89,13 +91,13 @@ public struct Repository: Sendable {
     public static func blobsURL(in dataDirectory: URL) -> URL { dataDirectory.appendingPathComponent("blobs", isDirectory: true) }
 
     /// Opens (creating when new) the data folder and runs migrations.
-    public static func open(_ configuration: ServerConfiguration) throws -> Repository {
+    public static func open(_ configuration: ServerConfiguration) throws -> Services {
         let problems = configuration.problems()
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
         let store = try SQLiteStore(path: databaseURL(in: configuration.dataDirectory).path, pidPrefix: configuration.pidPrefix)
         let blobs = try BlobStore(root: blobsURL(in: configuration.dataDirectory))
-        return Repository(store: store, blobs: blobs, configuration: configuration, signingKey: try signingKey(in: configuration.dataDirectory))
+        return Services(store: store, blobs: blobs, configuration: configuration, signingKey: try signingKey(in: configuration.dataDirectory))
     }
 
     static func signingKey(in dataDirectory: URL) throws -> SymmetricKey {

@@ -11,6 +11,10 @@ enum Thumbnails {
     /// The longest side of a thumbnail, in pixels.
     static let size = 320
     static let timeLimit: TimeInterval = 15
+    /// Address space allowed to the renderer (bytes).
+    static let memoryLimit = 768 << 20
+    /// util-linux `prlimit`, which sets resource limits on the renderer (present on Debian).
+    static let limiter: String? = ["/usr/bin/prlimit", "/bin/prlimit"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
     /// A PNG of the first page of the PDF at `url`, or nil.
     static func pdfFirstPage(_ url: URL) async -> Data? {
@@ -23,8 +27,15 @@ enum Thumbnails {
         guard (try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)) != nil else { return nil }
         defer { try? FileManager.default.removeItem(at: folder) }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = ["-png", "-f", "1", "-l", "1", "-singlefile", "-scale-to", String(size), url.path, folder.appendingPathComponent("page").path]
+        let arguments = ["-png", "-f", "1", "-l", "1", "-singlefile", "-scale-to", String(size), url.path, folder.appendingPathComponent("page").path]
+        if let prlimit = limiter {
+            // A hostile PDF gets bounded memory and CPU time, not just the wall-clock limit below.
+            process.executableURL = URL(fileURLWithPath: prlimit)
+            process.arguments = ["--as=\(memoryLimit)", "--cpu=\(Int(timeLimit))", "--fsize=\(64 << 20)", "--", tool] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: tool)
+            process.arguments = arguments
+        }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         let finished = DispatchSemaphore(value: 0)

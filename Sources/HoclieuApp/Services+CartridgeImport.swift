@@ -9,17 +9,26 @@ import Synchronization
 
 /// How a cartridge's materials are stored.
 public struct CartridgeImportOptions: Sendable, Codable, Equatable {
-    /// The provenance system of the materials; `cc:` + the manifest identifier when nil. Name the source
-    /// (e.g. `moodle:thpt-a`) when two systems might write cartridges with the same manifest identifier.
+    /// The provenance system of the materials. When nil, a cartridge is its own identity: `cc:` + the manifest
+    /// identifier + a fingerprint of its resources' identifiers and titles, so two different courses that share a
+    /// template identifier (`cctd0015`) never update each other. Naming the source (e.g. `moodle:thpt-a`) says that
+    /// every cartridge from it with the same resource identifiers is the same course.
     public var sourceSystem: String?
+    /// The course package this import is a new edition of (`--replaces PID`): its materials are updated in
+    /// place. It must be the importer's own.
+    public var replaces: PersistentIdentifier?
     /// Status of new materials: `draft` (default) or `submitted` (straight to the review queue).
     public var status: MaterialStatus
     public var visibility: Visibility
     /// Subject of the imported questions when the file does not say (the bank is per subject).
     public var subject: String?
 
-    public init(sourceSystem: String? = nil, status: MaterialStatus = .draft, visibility: Visibility = .public, subject: String? = nil) {
+    public init(
+        sourceSystem: String? = nil, replaces: PersistentIdentifier? = nil, status: MaterialStatus = .draft, visibility: Visibility = .public,
+        subject: String? = nil
+    ) {
         self.sourceSystem = sourceSystem
+        self.replaces = replaces
         self.status = status
         self.visibility = visibility
         self.subject = subject
@@ -90,7 +99,7 @@ public struct CartridgeImportReport: Sendable, Codable {
     }
 }
 
-extension Repository {
+extension Services {
     /// Imports a Common Cartridge: every resource becomes a material (files, HTML pages with their files as
     /// HTML5 packages, web and LTI links, discussion topics, assignments, question sets whose questions also go
     /// into the bank), and the organisation becomes a course package naming them. Everything is stored in one
@@ -104,6 +113,19 @@ extension Repository {
     ) async throws -> CartridgeImportReport {
         // Blobs stored on the way, kept outside the blocking closure so that a failure can discard them the
         // safe way (a blob another upload has meanwhile referred to stays).
+        var resolved = options
+        if let replaced = options.replaces {
+            // One identity rule: a cartridge updates an earlier import only when it is the importer's own.
+            guard let course = try await store.material(replaced), course.ownerID == ownerID, course.kind == .coursePackage,
+                let source = course.provenance?.sourceSystem
+            else {
+                throw AppError(
+                    .conflict, code: "not-your-course", vi: "\(replaced) không phải gói khoá học của bạn nên không thể thay thế.",
+                    en: "\(replaced) is not a course package of yours, so it cannot be replaced.")
+            }
+            resolved.sourceSystem = source
+        }
+        let options = resolved
         let stored = Mutex<[StoredBlob]>([])
         let prepared: PreparedCartridge
         do {
@@ -131,6 +153,16 @@ extension Repository {
         }
     }
 
+    /// The provenance system of a cartridge imported without a named source: `cc:` + its manifest identifier +
+    /// `#` + 16 hex digits of a SHA-256 over its resources' identifiers and titles. Identifiers alone collide
+    /// (template identifiers several exporters leave in); with the titles, two different courses never do, while
+    /// the same course exported again (content changed, structure not) is recognised.
+    static func identity(of plan: CartridgePlan, fileName: String) -> String {
+        let lines = plan.resources.map { "\($0.identifier)\t\($0.metadata.title)" }.sorted().joined(separator: "\n")
+        let fingerprint = ContentID.of(text: lines).rawValue.prefix(16)
+        return "cc:" + (plan.identifier.isEmpty ? fileName : plan.identifier) + "#" + fingerprint
+    }
+
     /// Stores the files of a plan as blobs and builds the batch (blocking). The blobs stored so far are in
     /// `prepared.blobs`, also when it throws.
     func prepare(
@@ -139,14 +171,22 @@ extension Repository {
     ) throws {
         let plan = prepared.plan
         let fileName = prepared.fileName
-        let sourceSystem = options.sourceSystem ?? "cc:" + (plan.identifier.isEmpty ? fileName : plan.identifier)
+        let sourceSystem = options.sourceSystem ?? Self.identity(of: plan, fileName: fileName)
         for (index, resource) in plan.resources.enumerated() {
             if isCancelled() { throw CancellationError() }
             let file = try storeContent(resource, archive: archive, options: options, prepared: &prepared)
             let metadata = Self.importable(resource.metadata, fallbackTitle: resource.identifier, warnings: &prepared.warnings, resource: resource.identifier)
             var url: String?
             switch resource.content {
-            case .webLink(let link, _), .ltiLink(let link, _): url = link
+            case .webLink(let link, _), .ltiLink(let link, _):
+                // Only http(s): a `javascript:` or `data:` link would run in whoever opens it, here or in an LMS.
+                url = WebLinks.normalise(link) ?? WebLinks.withoutScheme(link).flatMap(WebLinks.normalise)
+                if url == nil {
+                    prepared.warnings.append(
+                        CartridgeMessage(
+                            code: "unsafeLink", vi: "Liên kết không phải http(s) đã bị bỏ: \(link.prefix(80))",
+                            en: "A link that is not http(s) was dropped: \(link.prefix(80))", resource: resource.identifier))
+                }
             default: break
             }
             prepared.batch.entries.append(

@@ -1,16 +1,22 @@
 import CommonCartridge
 import Foundation
-import HoclieuCore
+package import HoclieuCore
 import HoclieuStorage
-import Logging
-import ServiceLifecycle
+package import Logging
+package import ServiceLifecycle
 import Synchronization
 
 /// What an import job works on: an uploaded cartridge in the blob store.
-struct ImportJobInput: Codable, Sendable {
-    var contentID: ContentID
-    var fileName: String
-    var options: CartridgeImportOptions
+package struct ImportJobInput: Codable, Sendable {
+    package var contentID: ContentID
+    package var fileName: String
+    package var options: CartridgeImportOptions
+
+    package init(contentID: ContentID, fileName: String, options: CartridgeImportOptions) {
+        self.contentID = contentID
+        self.fileName = fileName
+        self.options = options
+    }
 }
 
 /// Runs queued jobs (cartridge imports and exports), one at a time per node, outside any request.
@@ -18,14 +24,19 @@ struct ImportJobInput: Codable, Sendable {
 /// Jobs live in the database: any node may claim a queued job, progress is written every half second
 /// (which is also how a node learns that a job was asked to stop), and a job whose node died (no
 /// progress for `staleAfter`) is queued again. Imports are atomic and idempotent, so running one again is safe.
-struct JobService: Service {
+package struct JobService: Service {
     static let kinds: Set<String> = ["import", "export"]
-    let repository: Repository
+    let repository: Services
     let logger: Logger
     var pollInterval: Duration = .milliseconds(200)
     var staleAfter: TimeInterval = 60
 
-    func run() async throws {
+    package init(repository: Services, logger: Logger) {
+        self.repository = repository
+        self.logger = logger
+    }
+
+    package func run() async throws {
         var lastRequeue = Date.distantPast
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             if Date().timeIntervalSince(lastRequeue) > staleAfter / 2 {
@@ -77,7 +88,7 @@ struct JobService: Service {
                     progress: { value in progress.withLock { $0 = value } }, isCancelled: { stop.withLock { $0 } })
                 result = try HoclieuJSON.encoder().encode(export)
             default:
-                throw StoreError.invalid("Loại việc không rõ / unknown job kind: \(job.kind)")
+                throw AppError(.invalid, code: "unknown-job-kind", vi: "Loại việc không rõ: \(job.kind).", en: "Unknown job kind: \(job.kind).")
             }
             try await store.finishJob(id: job.id, status: .succeeded, result: result, error: nil)
         } catch let error where error is CancellationError || stop.withLock({ $0 }) {
@@ -97,6 +108,7 @@ struct JobService: Service {
 
     /// The bilingual text of a job's failure (never a stack of internals).
     static func explain(_ error: any Error) -> String {
-        ErrorText.bilingual(error) ?? "Lỗi khi xử lý / Processing failed: \(error)"
+        // An unexpected error's text stays in the log (with the job id); the owner reads a plain sentence.
+        ErrorText.bilingual(error) ?? "Lỗi khi xử lý; chi tiết ở nhật ký máy chủ. / Processing failed; the details are in the server log."
     }
 }

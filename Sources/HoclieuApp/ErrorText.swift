@@ -1,0 +1,98 @@
+public import CommonCartridge
+import Foundation
+public import ContentPackages
+public import HoclieuCore
+public import HoclieuStorage
+
+// The errors of the modules below the application layer, as the one ``BilingualError`` protocol of
+// Core: the server and the command line map that protocol, never the individual types.
+
+extension StoreError: BilingualError {
+    public var category: ErrorCategory {
+        switch self {
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .invalid: .invalid
+        }
+    }
+    public var vietnamese: String {
+        switch self {
+        case .notFound(let what): "Không tìm thấy \(what)."
+        case .conflict(let what): "Đã tồn tại: \(what)."
+        case .invalid(let what): "Dữ liệu không hợp lệ: \(what)."
+        }
+    }
+    public var english: String {
+        switch self {
+        case .notFound(let what): "\(what) was not found."
+        case .conflict(let what): "Already exists: \(what)."
+        case .invalid(let what): "Invalid data: \(what)."
+        }
+    }
+}
+
+extension BlobError: BilingualError {
+    public var category: ErrorCategory {
+        switch self {
+        case .tooLarge: .tooLarge
+        case .io: .unavailable
+        }
+    }
+    public var vietnamese: String {
+        switch self {
+        case .tooLarge(let limit): "Tệp lớn hơn giới hạn \(limit) byte."
+        case .io(let why): "Không ghi được tệp: \(why)."
+        }
+    }
+    public var english: String {
+        switch self {
+        case .tooLarge(let limit): "The file is larger than the \(limit)-byte limit."
+        case .io(let why): "The file could not be written: \(why)."
+        }
+    }
+}
+
+extension FileNameError: BilingualError {
+    public var category: ErrorCategory { .badRequest }
+    public var code: String { "unsafe-file-name" }
+    public var vietnamese: String {
+        switch self {
+        case .empty: "Tên tệp để trống."
+        case .tooLong: "Tên tệp quá dài."
+        case .unsafe(let name): "Tên tệp không an toàn: \(name)."
+        }
+    }
+    public var english: String {
+        switch self {
+        case .empty: "The file name is empty."
+        case .tooLong: "The file name is too long."
+        case .unsafe(let name): "Unsafe file name: \(name)."
+        }
+    }
+}
+
+extension CartridgeError: BilingualError {
+    public var code: String { "invalid-cartridge" }
+}
+
+extension CartridgeExportError: BilingualError {
+    public var code: String { "export-failed" }
+}
+
+extension PackageError: BilingualError {
+    public var code: String { "invalid-package" }
+    // PackageError and ArchiveError keep one "vi / en" description in ContentPackages; it is split here, once.
+    public var vietnamese: String { description.components(separatedBy: " / ").first ?? description }
+    public var english: String {
+        let parts = description.components(separatedBy: " / ")
+        return parts.count > 1 ? parts.dropFirst().joined(separator: " / ") : description
+    }
+}
+
+/// The message of a failure for people, Vietnamese then English.
+public enum ErrorText {
+    /// `vi / en` for every ``BilingualError``; nil for any other error.
+    public static func bilingual(_ error: any Error) -> String? {
+        (error as? any BilingualError)?.bilingual
+    }
+}

@@ -1,0 +1,138 @@
+/// Who owns a record that is not a material (a question, a blueprint, an assembled test), as far as
+/// access is concerned.
+public struct RecordOwner: Sendable, Equatable {
+    public var ownerID: Int64
+    /// The owner's school, when they have one.
+    public var school: String?
+
+    public init(ownerID: Int64, school: String?) {
+        self.ownerID = ownerID
+        self.school = school
+    }
+}
+
+/// The one access policy: who may see or change what.
+///
+/// Every read and write path asks it, or asks a store query derived from it (the search index's
+/// visibility terms implement ``canSee(_:_:)`` and say so). Anonymous callers are `nil`.
+///
+/// | thing | sees | changes |
+/// |---|---|---|
+/// | material | admin; owner; reviewer unless draft; anyone when published + public; signed-in when published + sector; same school when published + school | admin; owner (teacher or LMS client) |
+/// | material owner and provenance | admin, owner, reviewer | — |
+/// | question | admin, reviewer, owner; teachers when published; never an LMS client | board sets status |
+/// | blueprint, test, variant, answer key | admin, reviewer (the board), owner, teachers of the owner's school; never an LMS client | owner |
+public enum AccessPolicy {
+    // MARK: Materials
+
+    /// Whether `viewer` may see the material at all (metadata, files, previews, its place in outlines,
+    /// exports, counts).
+    public static func canSee(_ viewer: User?, _ m: Material) -> Bool {
+        if let viewer, viewer.has(.admin) || viewer.id == m.ownerID { return true }
+        if let viewer, viewer.has(.reviewer), m.status != .draft { return true }
+        guard m.status == .published else { return false }
+        switch m.visibility {
+        case .public: return true
+        case .sector: return viewer != nil
+        case .school: return sameSchool(viewer?.school, m.metadata.school)
+        case .private: return false
+        }
+    }
+
+    /// Whether `user` may change metadata or add versions.
+    public static func canEdit(_ user: User?, _ m: Material) -> Bool {
+        guard let user else { return false }
+        return user.has(.admin) || (user.id == m.ownerID && (user.has(.teacher) || user.has(.lmsClient)))
+    }
+
+    /// Whether a change by `user` to a published material takes effect at once (administrators) or
+    /// waits for review (everyone else): a published version is never replaced behind the board's back.
+    public static func changesNeedReview(_ user: User, _ m: Material) -> Bool {
+        m.status == .published && !user.has(.admin)
+    }
+
+    /// Whether `viewer` may see who owns the material and where it came from (owner id, provenance).
+    public static func canSeeProvenance(_ viewer: User?, _ m: Material) -> Bool {
+        guard let viewer else { return false }
+        return viewer.has(.admin) || viewer.has(.reviewer) || viewer.id == m.ownerID
+    }
+
+    /// Whether `viewer` may see version `number` of a visible material: versions after the current one
+    /// are changes waiting for review, seen by those who may edit or review.
+    public static func canSeeVersion(_ viewer: User?, _ m: Material, number: Int) -> Bool {
+        guard canSee(viewer, m) else { return false }
+        if number <= m.currentVersion { return true }
+        guard let viewer else { return false }
+        return canEdit(viewer, m) || viewer.has(.reviewer)
+    }
+
+    /// Whether shared caches may keep the material's files: only a published, public material's
+    /// current (or older) versions. Everything else is `private, no-store`.
+    public static func isPubliclyCacheable(_ m: Material, number: Int) -> Bool {
+        m.status == .published && m.visibility == .public && number <= m.currentVersion
+    }
+
+    // MARK: The question bank and exams
+
+    /// Whether `viewer` may read the question bank at all: people, not LMS clients (which never see keys).
+    public static func canUseQuestionBank(_ viewer: User?) -> Bool {
+        guard let viewer else { return false }
+        return viewer.has(.admin) || viewer.has(.reviewer) || viewer.has(.teacher)
+    }
+
+    /// Whether `viewer` may see a question (with its key: a teacher composing a test needs it).
+    /// Published questions are the shared bank; drafts are their owner's and the board's.
+    public static func canSeeQuestion(_ viewer: User?, owner: RecordOwner, status: QuestionStatus) -> Bool {
+        guard let viewer, canUseQuestionBank(viewer) else { return false }
+        return viewer.has(.admin) || viewer.has(.reviewer) || viewer.id == owner.ownerID || status == .published
+    }
+
+    /// Whether `viewer` may see a blueprint, an assembled test, its variants and its answer key: the
+    /// owner, the board, administrators, and the teachers of the owner's school (its subject group).
+    public static func canSeeExam(_ viewer: User?, owner: RecordOwner) -> Bool {
+        guard let viewer, canUseQuestionBank(viewer) else { return false }
+        if viewer.has(.admin) || viewer.has(.reviewer) || viewer.id == owner.ownerID { return true }
+        return viewer.has(.teacher) && sameSchool(viewer.school, owner.school)
+    }
+
+    // MARK: Schools
+
+    /// The key schools are compared by, everywhere (access checks and the search index): folded,
+    /// lower case, every character other than a–z and 0–9 one `_`. "THCS Lê Lợi" and "thcs le-loi" are one school.
+    public static func schoolKey(_ name: String) -> String {
+        var key = ""
+        var lastWasSeparator = true
+        for scalar in VietnameseText.fold(VietnameseText.trimmed(name)).lowercased().unicodeScalars {
+            if scalar.isASCII, scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
+                key.unicodeScalars.append(scalar)
+                lastWasSeparator = false
+            } else if !lastWasSeparator {
+                key.append("_")
+                lastWasSeparator = true
+            }
+        }
+        return key.hasSuffix("_") ? String(key.dropLast()) : key
+    }
+
+    /// Whether two school names name the same school (both present and equal by ``schoolKey(_:)``).
+    public static func sameSchool(_ a: String?, _ b: String?) -> Bool {
+        guard let a, let b else { return false }
+        let key = schoolKey(a)
+        return !key.isEmpty && key == schoolKey(b)
+    }
+}
+
+/// Comparisons whose time does not depend on where two secrets first differ.
+public enum ConstantTime {
+    /// Whether `a` and `b` hold the same UTF-8 bytes, looking at every byte of the longer one
+    /// (only the lengths can be told apart by timing).
+    public static func equal(_ a: some StringProtocol, _ b: some StringProtocol) -> Bool {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        var difference = UInt8(truncatingIfNeeded: x.count ^ y.count)
+        for i in 0..<max(x.count, y.count) {
+            difference |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
+        }
+        return difference == 0 && x.count == y.count
+    }
+}
