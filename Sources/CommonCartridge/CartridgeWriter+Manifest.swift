@@ -25,7 +25,10 @@ struct ManifestWriter {
         do {
             let w = try XMLWriter()
             try w.startDocument()
-            try w.startElement("manifest", namespaceURI: profile.manifestNamespace)
+            // The default namespace first: older Moodle versions detect CC 1.1 from the first 500 bytes of the
+            // manifest (`backup/converter/imscc11/lib.php`, `detect_format`).
+            try w.startElement("manifest")
+            try w.namespaceDeclaration(prefix: nil, uri: profile.manifestNamespace)
             try w.attribute("identifier", Planner.xmlID(request.identifier, prefix: "M_"))
             try w.namespaceDeclaration(prefix: Self.lomManifestPrefix, uri: profile.lomManifestNamespace)
             try w.namespaceDeclaration(prefix: Self.lomResourcePrefix, uri: profile.lomResourceNamespace)
