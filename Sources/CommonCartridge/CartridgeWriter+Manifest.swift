@@ -85,7 +85,8 @@ struct ManifestWriter {
         try w.attribute("type", plan.type)
         if let href = plan.href { try w.attribute("href", href) }
         var identifiers = [(CartridgeXML.pidCatalog, item.pid)]
-        if !item.landingURL.isEmpty { identifiers.append((CartridgeXML.uriCatalog, item.landingURL)) }
+        // A landing page on a local or private address is no identifier anyone else can use (reported by the planner).
+        if !item.landingURL.isEmpty, PublicAddress.isPublic(item.landingURL) { identifiers.append((CartridgeXML.uriCatalog, item.landingURL)) }
         if profile.resourceLOMIsFull {
             try w.startElement("metadata")
             try lom(

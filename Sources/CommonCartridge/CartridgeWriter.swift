@@ -179,6 +179,13 @@ struct Planner {
                         resource: id))
             }
         }
+        if let local = request.items.first(where: { !$0.landingURL.isEmpty && !PublicAddress.isPublic($0.landingURL) })?.landingURL {
+            losses.append(
+                CartridgeMessage(
+                    code: "landingURLNotPublic",
+                    vi: "Địa chỉ trang học liệu (\(local)…) là địa chỉ nội bộ: không ghi vào LOM; hãy đặt HOCLIEU_PUBLIC_URL hoặc --public-url",
+                    en: "The materials' landing pages (\(local)…) are on a local address: not written into LOM; set HOCLIEU_PUBLIC_URL or --public-url"))
+        }
         let banks = plans.filter(\.isBank)
         if banks.count > 1 {
             losses.append(

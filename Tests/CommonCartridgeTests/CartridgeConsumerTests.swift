@@ -195,6 +195,20 @@ struct CartridgeConsumerTests {
         #expect(try Self.text(SafeArchive(url: out), "R_a/weblink.xml").contains("https://hoclieu.edu.vn/id/HL-1"))
     }
 
+    @Test("A full cartridge writes no loopback landing URL into LOM and says why")
+    func loopbackLandingLeftOutOfLOM() throws {
+        let dir = try CartridgeWriterTests.directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for format in [CartridgeExportFormat.cc1p1, .cc1p3] {
+            let (out, report) = try Self.export(
+                [Self.item("R_a", "Bài", .webLink(url: "https://vi.wikipedia.org"), landing: "http://127.0.0.1:8080/id/HL-1")], format: format,
+                target: format == .cc1p1 ? .moodle : .canvas, in: dir)
+            let archive = try SafeArchive(url: out)
+            for path in archive.paths { #expect(!(try Self.text(archive, path)).contains("127.0.0.1"), "\(format): \(path)") }
+            #expect(report.losses.filter { $0.code == "landingURLNotPublic" }.count == 1)
+        }
+    }
+
     // MARK: Local references (point 4)
 
     /// Every `src`/`href` of the HTML the cartridge carries, with the document's path.
