@@ -4,6 +4,7 @@ import ContentPackages
 import Foundation
 import HoclieuCore
 @testable import HoclieuApp
+import HoclieuStorage
 import HoclieuXML
 import Testing
 
@@ -64,6 +65,40 @@ struct CartridgeConsumerGoldenTests {
             }
         }
         return measured
+    }
+
+    /// Issue 13, point 2: a thin export of a service that only knows its listening address (no
+    /// `HOCLIEU_PUBLIC_URL`) is refused with a message saying what to set; with a public address it is written.
+    @Test("A thin export needs the public address: refused on the listening address, written with HOCLIEU_PUBLIC_URL")
+    func thinExportNeedsPublicURL() async throws {
+        let file = CartridgeRoundTripTests.corpus.appendingPathComponent("ims_sample/ims_cc1p1_validation_cartridge_1.imscc")
+        let local = try await TestRepository(maxUploadBytes: 64 << 20)
+        defer { local.cleanup() }
+        #expect(!local.repository.configuration.publicBaseURL.hasPrefix("https://"))
+        let imported = try await local.repository.importCartridge(at: file, fileName: "course.imscc", ownerID: try await CartridgeRoundTripTests.owner(local))
+        let course = try #require(imported.coursePackage?.pid)
+        do {
+            _ = try await local.repository.exportCartridge(ExportSelection(pids: [course]), format: .thinCC1p3, target: .canvas, user: .localOperator)
+            Issue.record("a thin export to \(local.repository.configuration.publicBaseURL) was written")
+        } catch let error as CartridgeExportError {
+            guard case .publicURLRequired = error else { Issue.record("\(error)"); return }
+            let message = try #require(ErrorText.bilingual(error))
+            #expect(message.contains("HOCLIEU_PUBLIC_URL") && message.contains("--public-url"))
+        }
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hoclieu-public-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let repository = try Services.open(
+            ServerConfiguration(dataDirectory: folder, port: 0, pidPrefix: "79-760", maxUploadBytes: 64 << 20, bcryptCost: 4, publicBaseURL: "https://hoclieu.edu.vn"))
+        _ = try await repository.bootstrapAdmin(password: TestRepository.adminPassword)
+        let owner = try #require(try await repository.store.credentials(username: "admin")?.user.id)
+        let again = try await repository.importCartridge(at: file, fileName: "course.imscc", ownerID: owner)
+        let result = try await repository.exportCartridge(
+            ExportSelection(pids: [try #require(again.coursePackage?.pid)]), format: .thinCC1p3, target: .canvas, user: .localOperator)
+        let archive = try SafeArchive(url: repository.blobs.url(for: result.contentID))
+        let links = try archive.paths.filter { $0.hasSuffix("/weblink.xml") }.map { String(decoding: try archive.data($0), as: UTF8.self) }
+        #expect(!links.isEmpty)
+        #expect(links.allSatisfy { $0.contains("https://hoclieu.edu.vn/id/") })
     }
 
     @Test(arguments: CartridgeRoundTripTests.cartridges)
