@@ -140,7 +140,10 @@ extension Planner {
             try text("title", Self.normalized(item.metadata.title), w)
             try w.startElement("text")
             try w.attribute("texttype", "text/html")
-            let body = Self.body(of: html)
+            // The page Hoclieu keeps starts with the title as a heading: the LMS shows the title already.
+            var body = Self.body(of: html)
+            let heading = "<h1>\(HTMLText.escape(item.metadata.title))</h1>"
+            if body.hasPrefix(heading) { body = String(body.dropFirst(heading.count)).trimmingCharacters(in: .whitespacesAndNewlines) }
             try w.text(ManifestWriter.xmlSafe(body.isEmpty ? "<p>\(HTMLText.escape(item.metadata.title))</p>" : body))
             try w.endElement()
             try text("gradable", "true", w)
