@@ -14,6 +14,9 @@ public enum CartridgeExportError: Error, Sendable, Equatable, CustomStringConver
     case invalidText(item: String, reason: String)
     /// The cartridge file could not be written.
     case writeFailed(path: String, reason: String)
+    /// A cartridge of links (thin CC) would point at an address a learner's browser cannot reach
+    /// (`localhost`, a loopback or private address): the public address must be configured.
+    case publicURLRequired(url: String)
 
     public var vietnamese: String {
         switch self {
@@ -24,6 +27,8 @@ public enum CartridgeExportError: Error, Sendable, Equatable, CustomStringConver
         case .launchNotInPackage(let item, let launch): "gói của \(item) không có tệp khởi chạy \(launch)"
         case .invalidText(let item, let reason): "không ghi được XML cho \(item): \(reason)"
         case .writeFailed(let path, let reason): "không ghi được gói \(path): \(reason)"
+        case .publicURLRequired(let url):
+            "liên kết \(url) trỏ tới địa chỉ nội bộ mà người học không mở được; hãy đặt địa chỉ công khai của Hoclieu (HOCLIEU_PUBLIC_URL hoặc --public-url)"
         }
     }
 
@@ -36,6 +41,8 @@ public enum CartridgeExportError: Error, Sendable, Equatable, CustomStringConver
         case .launchNotInPackage(let item, let launch): "the package of \(item) has no launch file \(launch)"
         case .invalidText(let item, let reason): "cannot write the XML of \(item): \(reason)"
         case .writeFailed(let path, let reason): "cannot write the cartridge \(path): \(reason)"
+        case .publicURLRequired(let url):
+            "the link \(url) points at a local or private address learners cannot open; set Hoclieu's public address (HOCLIEU_PUBLIC_URL or --public-url)"
         }
     }
 

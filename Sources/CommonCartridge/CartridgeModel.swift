@@ -192,6 +192,20 @@ public struct TaxonPath: Sendable, Codable, Equatable {
     }
 }
 
+/// The settings of a Basic LTI link for one platform (`blti:extensions platform="…"`), e.g. Canvas's
+/// `privacy_level` and `domain`: the LMS of that platform configures the tool it creates from them
+/// (Canvas: `lib/cc/importer/blti_converter.rb`, `convert_blti_link`).
+public struct LTIPlatformSettings: Sendable, Equatable {
+    public var platform: String
+    /// `lticm:property` name → value.
+    public var properties: [String: String]
+
+    public init(platform: String, properties: [String: String]) {
+        self.platform = platform
+        self.properties = properties
+    }
+}
+
 /// One material to write into a cartridge.
 public struct ExportItem: Sendable {
     public enum Content: Sendable {
@@ -205,6 +219,9 @@ public struct ExportItem: Sendable {
         case ltiLink(launchURL: String, customParameters: [String: String])
         /// A discussion topic.
         case discussion(html: String)
+        /// An assignment (its instructions as HTML): a gradable `assignment_xmlv1p0` resource in CC 1.3, a
+        /// page where the version has no assignment resource (Moodle's CC 1.1 reader has none).
+        case assignment(html: String)
         /// An assessment (quiz) or a question bank.
         case questions([Question], isBank: Bool)
     }
@@ -221,11 +238,14 @@ public struct ExportItem: Sendable {
     /// The LTI 1.3 launch URL for this material, when Hoclieu is registered as a tool (thin cartridges).
     public var ltiLaunchURL: String?
     public var content: Content
+    /// Platform settings of an LTI link, as the cartridge it came from had them (written back as `blti:extensions`).
+    public var ltiSettings: [LTIPlatformSettings]
 
     public init(
         identifier: String, pid: String, metadata: MaterialMetadata, taxonPaths: [TaxonPath] = [], landingURL: String,
-        ltiLaunchURL: String? = nil, content: Content
+        ltiLaunchURL: String? = nil, content: Content, ltiSettings: [LTIPlatformSettings] = []
     ) {
+        self.ltiSettings = ltiSettings
         self.identifier = identifier
         self.pid = pid
         self.metadata = metadata
@@ -283,7 +303,7 @@ public struct CartridgeExportReport: Sendable, Codable {
     public var resourceTypes: [String: Int]
     public var files: Int
     public var bytes: Int64
-    /// QTI items written (a question may become several, an empty question set gets a placeholder).
+    /// QTI items written (a question may become several; an empty question set is left out and reported).
     public var questionItems: Int
     /// Every narrowing or omission (a question type narrowed, a package flattened, a field CC cannot carry).
     public var losses: [CartridgeMessage]

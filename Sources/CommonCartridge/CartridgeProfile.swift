@@ -99,6 +99,10 @@ enum CartridgeXML {
     static let ltiCommonMessagesSchema = "http://www.imsglobal.org/xsd/lti/ltiv1p0/imslticm_v1p0.xsd"
     static let ltiCommonProfile = "http://www.imsglobal.org/xsd/imslticp_v1p0"
     static let ltiCommonProfileSchema = "http://www.imsglobal.org/xsd/lti/ltiv1p0/imslticp_v1p0.xsd"
+    /// The CC 1.3 assignment extension.
+    static let assignment = "http://www.imsglobal.org/xsd/imscc_extensions/assignment"
+    static let assignmentSchema = "http://www.imsglobal.org/profile/cc/cc_extensions/cc_extresource_assignmentv1p0_v1p0.xsd"
+    static let assignmentType = "assignment_xmlv1p0"
     /// LOM `identifier/catalog` of a material's persistent identifier.
     static let pidCatalog = "Hoclieu PID"
     /// LOM `identifier/catalog` of a material's landing page (the CC 1.1 LOM profile has no `technical/location`).

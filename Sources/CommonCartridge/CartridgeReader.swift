@@ -151,6 +151,24 @@ public enum CartridgeReader {
         return html
     }
 
+    /// The platform settings (`blti:extensions platform="…"` with their `lticm:property` values) of a Basic LTI
+    /// link descriptor; empty when it has none or cannot be read.
+    public static func ltiPlatformSettings(fromDescriptor data: Data) -> [LTIPlatformSettings] {
+        guard let document = try? HoclieuXML.XMLDocument(data: data, options: .init(maxBytes: maxResourceBytes)),
+            let extensions = try? document.select("/*/*[local-name()='extensions']")
+        else { return [] }
+        return extensions.compactMap { node in
+            guard let platform = node.attribute("platform"), !platform.isEmpty else { return nil }
+            var properties: [String: String] = [:]
+            for property in node.children where property.name == "property" {
+                if let name = property.attribute("name"), !name.isEmpty {
+                    properties[name] = property.text.trimmingCharacters(in: .whitespacesAndNewlines)
+                }
+            }
+            return LTIPlatformSettings(platform: platform, properties: properties)
+        }
+    }
+
     /// Whether a file is a Common Cartridge: a zip whose root `imsmanifest.xml` announces one (a cartridge
     /// namespace, or the plain IMS CP namespace with the Common Cartridge schema or CC 1.0 resource types).
     /// Only the head of the manifest is read; ``read(_:progress:isCancelled:)`` decides for good.

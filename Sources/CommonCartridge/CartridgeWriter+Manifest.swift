@@ -25,7 +25,10 @@ struct ManifestWriter {
         do {
             let w = try XMLWriter()
             try w.startDocument()
-            try w.startElement("manifest", namespaceURI: profile.manifestNamespace)
+            // The default namespace first: older Moodle versions detect CC 1.1 from the first 500 bytes of the
+            // manifest (`backup/converter/imscc11/lib.php`, `detect_format`).
+            try w.startElement("manifest")
+            try w.namespaceDeclaration(prefix: nil, uri: profile.manifestNamespace)
             try w.attribute("identifier", Planner.xmlID(request.identifier, prefix: "M_"))
             try w.namespaceDeclaration(prefix: Self.lomManifestPrefix, uri: profile.lomManifestNamespace)
             try w.namespaceDeclaration(prefix: Self.lomResourcePrefix, uri: profile.lomResourceNamespace)
@@ -82,7 +85,8 @@ struct ManifestWriter {
         try w.attribute("type", plan.type)
         if let href = plan.href { try w.attribute("href", href) }
         var identifiers = [(CartridgeXML.pidCatalog, item.pid)]
-        if !item.landingURL.isEmpty { identifiers.append((CartridgeXML.uriCatalog, item.landingURL)) }
+        // A landing page on a local or private address is no identifier anyone else can use (reported by the planner).
+        if !item.landingURL.isEmpty, PublicAddress.isPublic(item.landingURL) { identifiers.append((CartridgeXML.uriCatalog, item.landingURL)) }
         if profile.resourceLOMIsFull {
             try w.startElement("metadata")
             try lom(

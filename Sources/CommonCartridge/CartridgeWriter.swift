@@ -37,8 +37,17 @@ public enum CartridgeWriter {
             throw CartridgeExportError.formatNotAccepted(format: request.format, target: .moodle)
         }
         let profile = CartridgeProfile.profile(for: request.format)
-        var planner = Planner(profile: profile)
-        let plans = try planner.plan(request)
+        if profile.isThin {
+            // A thin cartridge is nothing but absolute links back to Hoclieu: they must work from a learner's browser.
+            for item in request.items {
+                for url in [item.landingURL] + (item.ltiLaunchURL.map { [$0] } ?? []) where !PublicAddress.isPublic(url) {
+                    throw CartridgeExportError.publicURLRequired(url: url)
+                }
+            }
+        }
+        var planner = Planner(profile: profile, target: request.target)
+        var plans = try planner.plan(request)
+        try planner.resolveLinks(&plans)
         let organisation = planner.organisation(request, plans: plans)
         let manifest = try ManifestWriter(profile: profile, request: request, plans: plans, organisation: organisation).write()
 
@@ -107,21 +116,45 @@ struct ResourcePlan {
     var href: String?
     var files: [PlannedFile]
     var isBank = false
+    /// A text whose descriptor (or page) is written once every path of the cartridge is known, so that its
+    /// references can be fixed (``Planner/resolveLinks(_:)``); `files[0]` is where it goes.
+    var pendingText: PendingText?
     /// The file whose `<metadata>` carries the material's LOM in CC 1.1.
     var metadataFile: String? { href ?? files.first?.path }
+}
+
+/// An HTML text waiting for its references to be fixed.
+enum PendingText {
+    case topic(String)
+    case assignment(String)
+    /// A plain page (an assignment written as web content).
+    case page(String)
+
+    var html: String {
+        switch self {
+        case .topic(let html), .assignment(let html), .page(let html): html
+        }
+    }
 }
 
 /// Turns items into resources and the outline into manifest items, collecting losses.
 struct Planner {
     let profile: CartridgeProfile
+    /// The LMS the cartridge is written for, when known.
+    let target: CartridgeTarget?
     var losses: [CartridgeMessage] = []
-    /// QTI items written, placeholders of empty question sets included.
+    /// QTI items written.
     var questionItems = 0
     /// Every identifier used in the manifest (xs:ID values are unique across the document).
     private var used: Set<String> = ["root", "ORG"]
     private var idByItem: [String: String] = [:]
+    /// Items with no resource (an empty question set): the outline skips them without a second message.
+    private var leftOut: Set<String> = []
 
-    init(profile: CartridgeProfile) { self.profile = profile }
+    init(profile: CartridgeProfile, target: CartridgeTarget? = nil) {
+        self.profile = profile
+        self.target = target
+    }
 
     mutating func plan(_ request: CartridgeExportRequest) throws -> [ResourcePlan] {
         var seen = Set<String>()
@@ -132,7 +165,11 @@ struct Planner {
         for item in request.items {
             let id = unique(Self.xmlID(item.identifier, prefix: "R_"))
             idByItem[item.identifier] = id
-            plans.append(try plan(item, id: id))
+            guard let plan = try plan(item, id: id) else {
+                leftOut.insert(item.identifier)
+                continue
+            }
+            plans.append(plan)
             if !profile.fullTaxonPaths, item.taxonPaths.contains(where: { $0.taxa.count > 1 }) {
                 losses.append(
                     CartridgeMessage(
@@ -141,6 +178,13 @@ struct Planner {
                         en: "The CC 1.1 LOM profile allows one taxon per taxon path: only the knowledge unit is written, not its ancestors",
                         resource: id))
             }
+        }
+        if let local = request.items.first(where: { !$0.landingURL.isEmpty && !PublicAddress.isPublic($0.landingURL) })?.landingURL {
+            losses.append(
+                CartridgeMessage(
+                    code: "landingURLNotPublic",
+                    vi: "Địa chỉ trang học liệu (\(local)…) là địa chỉ nội bộ: không ghi vào LOM; hãy đặt HOCLIEU_PUBLIC_URL hoặc --public-url",
+                    en: "The materials' landing pages (\(local)…) are on a local address: not written into LOM; set HOCLIEU_PUBLIC_URL or --public-url"))
         }
         let banks = plans.filter(\.isBank)
         if banks.count > 1 {
@@ -154,7 +198,8 @@ struct Planner {
         return plans
     }
 
-    private mutating func plan(_ item: ExportItem, id: String) throws -> ResourcePlan {
+    /// The resource of one item; nil when it is left out (an empty question set, reported).
+    private mutating func plan(_ item: ExportItem, id: String) throws -> ResourcePlan? {
         if profile.isThin { return try thinPlan(item, id: id) }
         switch item.content {
         case .file(let source, let fileName, _):
@@ -189,14 +234,18 @@ struct Planner {
                 identifier: id, item: item, type: profile.ltiType,
                 files: [.init(path: "\(id)/lti.xml", source: .data(try ltiLink(item, launchURL: launchURL, custom: custom, resource: id)))])
         case .discussion(let html):
-            return ResourcePlan(
-                identifier: id, item: item, type: profile.discussionType, files: [.init(path: "\(id)/topic.xml", source: .data(try topic(item, html: html)))])
+            var plan = ResourcePlan(identifier: id, item: item, type: profile.discussionType, files: [.init(path: "\(id)/topic.xml", source: .data(Data()))])
+            plan.pendingText = .topic(html)
+            return plan
+        case .assignment(let html):
+            return assignmentPlan(item, html: html, id: id)
         case .questions(let questions, let isBank):
             let path = "\(id)/\(isBank ? "questionbank" : "assessment").xml"
             let result: QuestionExportResult
             do {
                 result = try QTI12Exporter.export(
-                    questions, container: isBank ? .objectBank : .assessment(title: item.metadata.title), identifier: id)
+                    questions, container: isBank ? .objectBank : .assessment(title: item.metadata.title), identifier: id,
+                    choiceFeedbackForMoodle: target == .moodle)
             } catch { throw CartridgeExportError.invalidText(item: item.identifier, reason: "\(error)") }
             for entry in result.report.entries {
                 if !entry.exported {
@@ -213,15 +262,17 @@ struct Planner {
                 }
             }
             let items = result.report.entries.reduce(0) { $0 + $1.items }
-            questionItems += max(items, 1)
-            if items == 0 {
+            guard items > 0 else {
+                // Both importers would make a gradable quiz of a placeholder item (Moodle: `entity11.quiz.class.php`
+                // keeps a quiz only when it has questions; Canvas imports any item): leave the set out instead.
                 losses.append(
                     CartridgeMessage(
-                        code: "placeholderQuestion",
-                        vi: "Bộ câu hỏi trống: ghi một câu tự luận giữ chỗ (hồ sơ CC cần ít nhất một câu)",
-                        en: "Empty question set: a placeholder essay item is written (the CC profile needs at least one item)", resource: id,
-                        path: path))
+                        code: "emptyQuestionSetLeftOut",
+                        vi: "Bộ câu hỏi \"\(item.metadata.title)\" không có câu nào ghi được trong QTI của CC: không đưa vào gói",
+                        en: "The question set \"\(item.metadata.title)\" has no question QTI (CC) can carry: it is left out", resource: id))
+                return nil
             }
+            questionItems += items
             var plan = ResourcePlan(
                 identifier: id, item: item, type: isBank ? profile.questionBankType : profile.assessmentType,
                 files: [.init(path: path, source: .data(result.data))])
@@ -267,6 +318,7 @@ struct Planner {
         }
         func leaf(_ title: String, _ itemID: String) -> CartridgeItem? {
             guard let plan = byItem[itemID] else {
+                if leftOut.contains(itemID) { return nil }
                 losses.append(
                     CartridgeMessage(
                         code: "unknownItem", vi: "Mục lục trỏ tới học liệu không có trong gói: \(itemID)",
@@ -289,11 +341,25 @@ struct Planner {
             folder.children += node.children.compactMap(convert)
             return folder
         }
-        if request.organisation.isEmpty {
-            return plans.filter { !$0.isBank }.compactMap { leaf($0.item.metadata.title, $0.item.identifier) }
-        }
-        return request.organisation.compactMap(convert)
+        let top: [CartridgeItem] =
+            request.organisation.isEmpty
+            ? plans.filter { !$0.isBank }.compactMap { leaf($0.item.metadata.title, $0.item.identifier) }
+            : request.organisation.compactMap(convert)
+        // Moodle makes a course section of every item directly under the root (`backup/cc/cc2moodle.php`,
+        // `create_node_course_sections_section`: the items at `ROOT_DEEP`), and Canvas a module of every
+        // `organization > item > item` (`lib/cc/importer/standard/org_converter.rb`, `convert_organizations`):
+        // loose items go together into one folder, a single section or module.
+        let loose = top.filter { $0.resource != nil }
+        guard !loose.isEmpty else { return top }
+        let folders = top.filter { $0.resource == nil }
+        let title =
+            folders.isEmpty
+            ? (request.metadata.title.isEmpty ? Self.looseTitle : request.metadata.title) : Self.looseTitle
+        return folders + [CartridgeItem(identifier: nextID(), title: title, children: loose)]
     }
+
+    /// The folder of materials that are in no course outline.
+    static let looseTitle = "Học liệu khác"
 
     // MARK: Identifiers and names
 

@@ -200,8 +200,13 @@ extension Services {
     /// One material as an export item; nil for a material with nothing to export (no file, no link).
     func exportItem(_ material: Material, version: MaterialVersion?, taxonCache: inout [String: TaxonPath?]) async throws -> ExportItem? {
         let content: ExportItem.Content
+        var ltiSettings: [LTIPlatformSettings] = []
         if material.kind == .link, let url = material.url {
             content = material.format == "imsbasiclti" ? .ltiLink(launchURL: url, customParameters: [:]) : .webLink(url: url)
+            // The link's own descriptor (kept as its version file) brings its platform settings back.
+            if material.format == "imsbasiclti", let version, let data = try? Data(contentsOf: blobs.url(for: version.contentID)) {
+                ltiSettings = CartridgeReader.ltiPlatformSettings(fromDescriptor: data)
+            }
         } else if let version {
             let file = blobs.url(for: version.contentID)
             switch version.mediaType {
@@ -218,7 +223,9 @@ extension Services {
             case CourseStructure.mediaType:
                 return nil
             default:
-                if version.mediaType == Self.discussionMediaType {
+                if material.format == "canvas-assignment", version.mediaType == "text/html", version.package == nil {
+                    content = .assignment(html: String(decoding: try Data(contentsOf: file), as: UTF8.self))
+                } else if version.mediaType == Self.discussionMediaType {
                     content = .discussion(html: (try? Data(contentsOf: file)).flatMap(CartridgeReader.topicHTML) ?? "")
                 } else if let package = version.package {
                     content = .package(source: file, fileName: version.fileName, launch: package.launch)
@@ -232,7 +239,7 @@ extension Services {
         return ExportItem(
             identifier: Self.exportIdentifier(material.pid), pid: material.pid.rawValue, metadata: material.metadata,
             taxonPaths: try await taxonPaths(material.metadata.knowledgeUnits, cache: &taxonCache),
-            landingURL: configuration.publicBaseURL + "/id/" + material.pid.rawValue, content: content)
+            landingURL: configuration.publicBaseURL + "/id/" + material.pid.rawValue, content: content, ltiSettings: ltiSettings)
     }
 
     /// The catalogue path (môn → … → unit) of each knowledge unit, as LOM taxon paths (looked up once per unit).

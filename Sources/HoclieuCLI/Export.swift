@@ -23,6 +23,7 @@ struct Export: ReportingCommand {
     @Flag(help: "Every question matching the filters.") var all = false
     @Option(help: "Only this subject (with --all).") var subject: String?
     @Option(help: "Only this status (with --all), e.g. published.") var status: String?
+    @Option(help: "Hoclieu's public address for the links a cartridge carries (default: $HOCLIEU_PUBLIC_URL).") var publicURL: String?
     @Option(help: "The file to write.") var out: String
     @Option(help: "Questions: the test's title, for category paths ($course$/<subject> <grade>/<title>/…) and the Word paper's header.")
     var title: String?
@@ -122,7 +123,9 @@ struct Export: ReportingCommand {
         let pids = try ids.map { id in
             do { return try PersistentIdentifier(parsing: id) } catch { throw ValidationError("not a PID: '\(id)'") }
         }
-        let repository = try common.openRepository()
+        var configuration = common.configuration()
+        if let publicURL, !publicURL.isEmpty { configuration.publicBaseURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL }
+        let repository = try Services.open(configuration)
         let (request, withheld) = try await repository.cartridgeRequest(
             ExportSelection(all: all, pids: pids), format: format, target: target, user: .localOperator)
         let url = URL(fileURLWithPath: out)

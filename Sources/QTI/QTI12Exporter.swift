@@ -30,8 +30,15 @@ public enum QTI12Exporter {
     static let schemaLocation = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2 http://www.imsglobal.org/profile/cc/ccv1p1/ccv1p1_qtiasiv1p2p1_v1p0.xsd"
 
     /// Exports questions in one QTI 1.2 document.
+    ///
+    /// - Parameter choiceFeedbackForMoodle: per-choice feedback of a multiple-response item is written in
+    ///   `continue="No"` conditions after the scoring condition. Moodle's CC 1.1 quiz reader
+    ///   (`backup/cc/entity11.quiz.class.php`, `get_general_feedback`) joins the feedback of every
+    ///   `continue="Yes"` condition into one general feedback shown to everyone; it finds a choice's own
+    ///   feedback by the condition's `varequal` whatever `continue` says (`get_feedback`).
     public static func export(
-        _ questions: [Question], container: Container = .assessment(title: "Hoclieu"), identifier: String = "hoclieu-qti12"
+        _ questions: [Question], container: Container = .assessment(title: "Hoclieu"), identifier: String = "hoclieu-qti12",
+        choiceFeedbackForMoodle: Bool = false
     ) throws -> QuestionExportResult {
         var report = QuestionExportReport(format: .qti12)
         let w = try XMLWriter()
@@ -60,7 +67,7 @@ public enum QTI12Exporter {
         for question in questions {
             var narrowings = common(question)
             let items = plan(question, narrowings: &narrowings)
-            for item in items { try writeItem(item, w) }
+            for item in items { try writeItem(item, w, choiceFeedbackForMoodle: choiceFeedbackForMoodle) }
             written += items.count
             report.entries.append(
                 QuestionExportEntry(id: question.id, type: question.type, exported: !items.isEmpty, narrowings: narrowings, items: items.count))
@@ -178,8 +185,8 @@ public enum QTI12Exporter {
             item.profile = "cc.true_false.v0p1"
             item.kind = .choice(
                 labels: [
-                    Label(ident: "true", text: .plain("Đúng"), fraction: tf.correctAnswer ? 1 : 0, feedback: tf.feedbackTrue),
-                    Label(ident: "false", text: .plain("Sai"), fraction: tf.correctAnswer ? 0 : 1, feedback: tf.feedbackFalse),
+                    Label(ident: "true", text: .plain(trueLabel), fraction: tf.correctAnswer ? 1 : 0, feedback: tf.feedbackTrue),
+                    Label(ident: "false", text: .plain(falseLabel), fraction: tf.correctAnswer ? 0 : 1, feedback: tf.feedbackFalse),
                 ], multiple: false, shuffle: false)
         case .trueFalseCluster(let cluster):
             narrowings.append(
@@ -197,8 +204,8 @@ public enum QTI12Exporter {
                 part.profile = "cc.true_false.v0p1"
                 part.kind = .choice(
                     labels: [
-                        Label(ident: "true", text: .plain("Đúng"), fraction: statement.isTrue ? 1 : 0, feedback: statement.feedback),
-                        Label(ident: "false", text: .plain("Sai"), fraction: statement.isTrue ? 0 : 1, feedback: statement.feedback),
+                        Label(ident: "true", text: .plain(trueLabel), fraction: statement.isTrue ? 1 : 0, feedback: statement.feedback),
+                        Label(ident: "false", text: .plain(falseLabel), fraction: statement.isTrue ? 0 : 1, feedback: statement.feedback),
                     ], multiple: false, shuffle: false)
                 return part
             }
@@ -252,6 +259,13 @@ public enum QTI12Exporter {
         return [item]
     }
 
+    /// The choice texts of a true/false item: Vietnamese first, and the English word Canvas needs: its QTI
+    /// importer keeps an item true/false only when one choice text matches `/true/i` and the other `/false/i`
+    /// (`gems/plugins/qti_exporter/lib/qti/choice_interaction.rb`, `process_true_false_question`); Moodle
+    /// goes by the identifiers `true`/`false` (`entity11.quiz.class.php`).
+    static let trueLabel = "Đúng (True)"
+    static let falseLabel = "Sai (False)"
+
     static func isSubstringPattern(_ pattern: String) -> Bool {
         pattern.count > 2 && pattern.hasPrefix("*") && pattern.hasSuffix("*") && !pattern.dropFirst().dropLast().contains("*")
     }
@@ -275,7 +289,7 @@ public enum QTI12Exporter {
         try w.endElement()
     }
 
-    static func writeItem(_ item: PlannedItem, _ w: XMLWriter) throws {
+    static func writeItem(_ item: PlannedItem, _ w: XMLWriter, choiceFeedbackForMoodle: Bool = false) throws {
         try w.startElement("item")
         try w.attribute("ident", item.ident)
         if !item.title.isEmpty { try w.attribute("title", XHTMLWriter.xmlSafe(item.title)) }
@@ -328,19 +342,24 @@ public enum QTI12Exporter {
         try w.endElement()
         try w.endElement()
         if let general = item.generalFeedback, !general.isEmpty {
-            try rule(continues: true, w, condition: { try other(w) }, setScore: nil, feedbackID: "general_fb")
+            try rule(continues: true, w, condition: { try other(w) }, setScore: nil, feedbackIDs: ["general_fb"])
             feedback.append(("general_fb", general))
         }
         let correctFB = item.correctFeedback.flatMap { $0.isEmpty ? nil : $0 }
         if let correctFB { feedback.append(("correct_fb", correctFB)) }
         switch item.kind {
         case .choice(let labels, let multiple, _):
-            for label in labels {
-                guard let text = label.feedback, !text.isEmpty else { continue }
-                try rule(continues: true, w, condition: { try varequal(label.ident, w) }, setScore: nil, feedbackID: "\(label.ident)_fb")
-                feedback.append(("\(label.ident)_fb", text))
-            }
             if multiple {
+                // Moodle counts the correct choices of a multiple-response item only from `varequal case="Yes"`
+                // (not under `not`) in the condition that sets SCORE to 100 (`entity11.quiz.class.php`, `get_answers`).
+                func perChoice(continues: Bool) throws {
+                    for label in labels {
+                        guard let text = label.feedback, !text.isEmpty else { continue }
+                        try rule(continues: continues, w, condition: { try varequal(label.ident, w) }, setScore: nil, feedbackIDs: ["\(label.ident)_fb"])
+                        feedback.append(("\(label.ident)_fb", text))
+                    }
+                }
+                if !choiceFeedbackForMoodle { try perChoice(continues: true) }
                 let right = labels.filter { $0.fraction > 0 }
                 try rule(
                     continues: false, w,
@@ -348,20 +367,34 @@ public enum QTI12Exporter {
                         try w.startElement("and")
                         for label in labels {
                             if right.contains(where: { $0.ident == label.ident }) {
-                                try varequal(label.ident, w)
+                                try varequal(label.ident, w, caseSensitive: true)
                             } else {
                                 try w.startElement("not")
-                                try varequal(label.ident, w)
+                                try varequal(label.ident, w, caseSensitive: true)
                                 try w.endElement()
                             }
                         }
                         try w.endElement()
-                    }, setScore: 100, feedbackID: correctFB == nil ? nil : "correct_fb")
+                    }, setScore: 100, feedbackIDs: correctFB == nil ? [] : ["correct_fb"])
+                if choiceFeedbackForMoodle { try perChoice(continues: false) }
             } else {
-                for label in labels.filter({ $0.fraction > 0 }).sorted(by: { $0.fraction > $1.fraction }) {
+                // One condition per choice: its score and its own feedback together. One choice is chosen, so
+                // `continue="No"` loses nothing, and Moodle reads the feedback as that choice's feedback
+                // instead of joining it into the general feedback (`entity11.quiz.class.php`, `get_feedback`,
+                // `get_general_feedback`).
+                let ordered = labels.enumerated().sorted { ($0.element.fraction, -$0.offset) > ($1.element.fraction, -$1.offset) }.map(\.element)
+                for label in ordered {
+                    let own = label.feedback.flatMap { $0.isEmpty ? nil : $0 }
+                    guard label.fraction > 0 || own != nil else { continue }
+                    var ids: [String] = []
+                    if let own {
+                        ids.append("\(label.ident)_fb")
+                        feedback.append(("\(label.ident)_fb", own))
+                    }
+                    if label.fraction >= 1 - 1e-7, correctFB != nil { ids.append("correct_fb") }
                     try rule(
-                        continues: false, w, condition: { try varequal(label.ident, w) }, setScore: label.fraction * 100,
-                        feedbackID: label.fraction >= 1 - 1e-7 && correctFB != nil ? "correct_fb" : nil)
+                        continues: false, w, condition: { try varequal(label.ident, w) }, setScore: label.fraction > 0 ? label.fraction * 100 : nil,
+                        feedbackIDs: ids)
                 }
             }
         case .text(let patterns, let caseSensitive):
@@ -374,13 +407,13 @@ public enum QTI12Exporter {
                         try w.attribute("case", caseSensitive ? "Yes" : "No")
                         try w.text(XHTMLWriter.xmlSafe(pattern.pattern))
                         try w.endElement()
-                    }, setScore: pattern.fraction * 100, feedbackID: pattern.fraction >= 1 - 1e-7 && correctFB != nil ? "correct_fb" : nil)
+                    }, setScore: pattern.fraction * 100, feedbackIDs: pattern.fraction >= 1 - 1e-7 && correctFB != nil ? ["correct_fb"] : [])
             }
         case .essay:
-            try rule(continues: false, w, condition: { try other(w) }, setScore: nil, feedbackID: nil)
+            try rule(continues: false, w, condition: { try other(w) }, setScore: nil, feedbackIDs: [])
         }
         if let incorrect = item.incorrectFeedback, !incorrect.isEmpty, !isEssay(item.kind) {
-            try rule(continues: true, w, condition: { try other(w) }, setScore: nil, feedbackID: "general_incorrect_fb")
+            try rule(continues: true, w, condition: { try other(w) }, setScore: nil, feedbackIDs: ["general_incorrect_fb"])
             feedback.append(("general_incorrect_fb", incorrect))
         }
         try w.endElement()
@@ -400,7 +433,7 @@ public enum QTI12Exporter {
         return false
     }
 
-    static func rule(continues: Bool, _ w: XMLWriter, condition: () throws -> Void, setScore: Double?, feedbackID: String?) throws {
+    static func rule(continues: Bool, _ w: XMLWriter, condition: () throws -> Void, setScore: Double?, feedbackIDs: [String]) throws {
         try w.startElement("respcondition")
         try w.attribute("continue", continues ? "Yes" : "No")
         try w.startElement("conditionvar")
@@ -413,7 +446,7 @@ public enum QTI12Exporter {
             try w.text(qtiNumber(setScore))
             try w.endElement()
         }
-        if let feedbackID {
+        for feedbackID in feedbackIDs {
             try w.startElement("displayfeedback")
             try w.attribute("feedbacktype", "Response")
             try w.attribute("linkrefid", feedbackID)
@@ -422,9 +455,10 @@ public enum QTI12Exporter {
         try w.endElement()
     }
 
-    static func varequal(_ ident: String, _ w: XMLWriter) throws {
+    static func varequal(_ ident: String, _ w: XMLWriter, caseSensitive: Bool = false) throws {
         try w.startElement("varequal")
         try w.attribute("respident", "response1")
+        if caseSensitive { try w.attribute("case", "Yes") }
         try w.text(ident)
         try w.endElement()
     }

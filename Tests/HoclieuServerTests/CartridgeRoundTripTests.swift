@@ -53,18 +53,19 @@ struct CartridgeRoundTripTests {
         defer { fresh.cleanup() }
         let again = try await fresh.repository.importCartridge(at: cc13, fileName: "course13.imscc", ownerID: try await Self.owner(fresh))
         #expect(again.version == .v1p3)
-        #expect(again.counts.materials == first.counts.materials)
+        // A question set with nothing QTI (CC) can carry is left out of the export and reported (issue 13).
+        let leftOut = report13.losses.filter { $0.code == "emptyQuestionSetLeftOut" }.count
+        #expect(again.counts.materials == first.counts.materials - leftOut)
         // Links that are not http(s) (`/web-link`, `javascript:`) were dropped on the first import, with a warning.
         let unsafe = first.warnings.filter { $0.code == "unsafeLink" }.count
         #expect(again.counts.webLinks == first.counts.webLinks - unsafe)
         #expect(again.counts.ltiLinks == first.counts.ltiLinks)
         #expect(again.counts.discussions == first.counts.discussions)
-        #expect(again.counts.questionSets == first.counts.questionSets)
-        // Questions: what was written (a dropped type is a reported loss; an empty set carries a reported placeholder).
+        #expect(again.counts.questionSets == first.counts.questionSets - leftOut)
+        // Questions: what was written (a dropped type is a reported loss).
         #expect(again.counts.questions == report13.questionItems, "\(report13.losses.prefix(8))")
         let dropped = report13.losses.filter { $0.code == "questionDropped" }.count
-        let placeholders = report13.losses.filter { $0.code == "placeholderQuestion" }.count
-        #expect(report13.questionItems >= first.counts.questions - dropped + placeholders)
+        #expect(report13.questionItems >= first.counts.questions - dropped)
     }
 
     @Test("A changed cartridge makes a new version of the changed material only", .needsCorpus)
