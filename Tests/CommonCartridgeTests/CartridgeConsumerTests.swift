@@ -1,4 +1,5 @@
 import CommonCartridge
+import ConformanceCorpus
 import ContentPackages
 import Foundation
 import HoclieuCore
@@ -413,7 +414,7 @@ struct CartridgeConsumerTests {
     /// Canvas, `lib/cc/importer/blti_converter.rb`, `convert_blti_link`: privacy level, domain, tool id and the
     /// other settings of the tool it creates come from `cartridge_basiclti_link > blti:extensions` with
     /// `platform="canvas.instructure.com"` (`lticm:property` children).
-    @Test("An LTI link keeps the platform settings (Canvas's privacy level, tool id) of the cartridge it came from")
+    @Test("An LTI link keeps the platform settings (Canvas's privacy level, tool id) of the cartridge it came from", .needsCorpus)
     func ltiPlatformSettings() throws {
         let dir = try CartridgeWriterTests.directory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -11,7 +11,7 @@ import Testing
 /// Real cartridges of the corpus imported and exported again for Moodle (CC 1.1) and Canvas (CC 1.3), each
 /// export read for what the importers' code needs (issue 13). The importer code each check encodes is named
 /// in `CartridgeConsumerTests` (CommonCartridgeTests), which drives the same rules on self-made files.
-@Suite("Cartridge exports of the corpus, read the way Moodle and Canvas import them")
+@Suite("Cartridge exports of the corpus, read the way Moodle and Canvas import them", .needsCorpus)
 struct CartridgeConsumerGoldenTests {
     static let qti = ["q": "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"]
 
