@@ -64,6 +64,8 @@ public final class EntryReader {
         while produced < range.upperBound {
             if entry.method == 0 {
                 if produced < range.lowerBound { produced = range.lowerBound }
+                // An empty range (`size..<size`) has nothing to hand out: no empty chunk.
+                guard produced < range.upperBound else { return nil }
                 let count = Int(min(UInt64(maxBytes), range.upperBound - produced))
                 let chunk = try archive.pread(at: SafeArchive.sum(dataStart, produced, entry.path), count: count)
                 produced += UInt64(count)

@@ -219,3 +219,50 @@ struct ZipWriterFieldTests {
         #expect(try archive.data(String(repeating: "b", count: 0xFFFF)) == Data("y".utf8))
     }
 }
+
+@Suite("Entry readers hand out exactly their range")
+struct EntryReaderRangeTests {
+    @Test("An empty range of a stored or deflated entry gives no chunk at all, not an empty one", arguments: [UInt16(0), 8])
+    func emptyRange(_ method: UInt16) throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("empty-range-\(UUID().uuidString).zip")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let page = Data(String(repeating: "<p>phân số</p>", count: 50).utf8)
+        let zip = ZipBytes.honest(page).bytes
+        try (method == 0 ? zip : Self.deflated(page)).write(to: url)
+        let archive = try SafeArchive(url: url)
+        let entry = try #require(archive.entry("index.html"))
+        let size = entry.uncompressedSize
+        for range in [size..<size, 0..<0, size / 2..<size / 2] {
+            let reader = try archive.reader(entry, range: range)
+            #expect(try reader.next(maxBytes: 64) == nil, "\(range)")
+        }
+        var all = Data()
+        let reader = try archive.reader(entry, range: 3..<size)
+        while let chunk = try reader.next(maxBytes: 7) {
+            #expect(!chunk.isEmpty && chunk.count <= 7)
+            all.append(chunk)
+        }
+        #expect(all == page.dropFirst(3))
+    }
+
+    /// A one-entry archive whose entry is deflated (method 8): the page as one stored deflate block, a valid
+    /// raw deflate stream written by hand.
+    static func deflated(_ page: Data) -> Data {
+        var stream = Data([0x01])  // final block, stored
+        let length = UInt16(page.count)
+        stream.append(contentsOf: [UInt8(length & 0xFF), UInt8(length >> 8), UInt8(~length & 0xFF), UInt8(~length >> 8)])
+        stream.append(page)
+        var zip = ZipBytes()
+        let crc = StoredZipWriter.crc32(page)
+        let nameBytes = Data("index.html".utf8)
+        zip.u32(0x0403_4b50); zip.u16(20); zip.u16(0x0800); zip.u16(8); zip.u16(0); zip.u16(0x21); zip.u32(crc)
+        zip.u32(UInt32(stream.count)); zip.u32(UInt32(page.count)); zip.u16(UInt16(nameBytes.count)); zip.u16(0)
+        zip.bytes.append(nameBytes)
+        zip.bytes.append(stream)
+        let directory = zip.offset
+        zip.central(
+            "index.html", method: 8, crc: crc, compressed: UInt64(stream.count), uncompressed: UInt64(page.count), offset: 0)
+        zip.end(count: 1, size: UInt32(zip.offset - directory), offset: UInt32(directory))
+        return zip.bytes
+    }
+}
