@@ -33,14 +33,19 @@ public enum FuzzDriver {
         var argc = argc
         var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = argv
         return LLVMFuzzerRunDriver(&argc, &argv) { bytes, count in
-            let data = bytes.map { Data(bytes: $0, count: count) } ?? Data()
-            FuzzDriver.body?(data)
+            FuzzDriver.body?(FuzzDriver.data(bytes, count))
             return 0
         }
         #else
         let arguments = (1..<Int(argc)).compactMap { argv[$0].map { String(cString: $0) } }
         return replay(arguments, body)
         #endif
+    }
+
+    /// The bytes libFuzzer hands over, as `Data` (nil with no bytes).
+    public static func data(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> Data {
+        guard let bytes, count > 0 else { return Data() }
+        return Data(bytes: bytes, count: count)
     }
 
     /// Runs every file named (or found in a folder named) through `body`; 2 when nothing was given or a

@@ -29,10 +29,23 @@ enum RangeTarget {
 }
 
 #if FUZZING
+/// libFuzzer's per-input entry point (its own `main` links against it).
+@_cdecl("LLVMFuzzerTestOneInput")
+func fuzzOne(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> Int32 {
+    RangeTarget.run(FuzzDriver.data(bytes, count))
+    return 0
+}
+
 @_cdecl("FuzzRange_main")
 func fuzzMain(argc: Int32, argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32 {
     FuzzDriver.main(argc: argc, argv: argv, RangeTarget.run)
 }
 #else
-exit(FuzzDriver.main(argc: CommandLine.argc, argv: CommandLine.unsafeArgv, RangeTarget.run))
+/// The replay program of a normal build: `FuzzRange FILE-OR-FOLDER…` runs each input once.
+@main
+enum Replay {
+    static func main() {
+        exit(FuzzDriver.main(argc: CommandLine.argc, argv: CommandLine.unsafeArgv, RangeTarget.run))
+    }
+}
 #endif

@@ -12,10 +12,23 @@ enum GIFTTarget {
 }
 
 #if FUZZING
+/// libFuzzer's per-input entry point (its own `main` links against it).
+@_cdecl("LLVMFuzzerTestOneInput")
+func fuzzOne(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> Int32 {
+    GIFTTarget.run(FuzzDriver.data(bytes, count))
+    return 0
+}
+
 @_cdecl("FuzzGIFT_main")
 func fuzzMain(argc: Int32, argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32 {
     FuzzDriver.main(argc: argc, argv: argv, GIFTTarget.run)
 }
 #else
-exit(FuzzDriver.main(argc: CommandLine.argc, argv: CommandLine.unsafeArgv, GIFTTarget.run))
+/// The replay program of a normal build: `FuzzGIFT FILE-OR-FOLDER…` runs each input once.
+@main
+enum Replay {
+    static func main() {
+        exit(FuzzDriver.main(argc: CommandLine.argc, argv: CommandLine.unsafeArgv, GIFTTarget.run))
+    }
+}
 #endif

@@ -39,10 +39,23 @@ enum ZipTarget {
 }
 
 #if FUZZING
+/// libFuzzer's per-input entry point (its own `main` links against it).
+@_cdecl("LLVMFuzzerTestOneInput")
+func fuzzOne(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> Int32 {
+    ZipTarget.run(FuzzDriver.data(bytes, count))
+    return 0
+}
+
 @_cdecl("FuzzZip_main")
 func fuzzMain(argc: Int32, argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32 {
     FuzzDriver.main(argc: argc, argv: argv, ZipTarget.run)
 }
 #else
-exit(FuzzDriver.main(argc: CommandLine.argc, argv: CommandLine.unsafeArgv, ZipTarget.run))
+/// The replay program of a normal build: `FuzzZip FILE-OR-FOLDER…` runs each input once.
+@main
+enum Replay {
+    static func main() {
+        exit(FuzzDriver.main(argc: CommandLine.argc, argv: CommandLine.unsafeArgv, ZipTarget.run))
+    }
+}
 #endif

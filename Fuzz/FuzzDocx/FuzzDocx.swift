@@ -22,10 +22,23 @@ enum DocxTarget {
 }
 
 #if FUZZING
+/// libFuzzer's per-input entry point (its own `main` links against it).
+@_cdecl("LLVMFuzzerTestOneInput")
+func fuzzOne(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> Int32 {
+    DocxTarget.run(FuzzDriver.data(bytes, count))
+    return 0
+}
+
 @_cdecl("FuzzDocx_main")
 func fuzzMain(argc: Int32, argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32 {
     FuzzDriver.main(argc: argc, argv: argv, DocxTarget.run)
 }
 #else
-exit(FuzzDriver.main(argc: CommandLine.argc, argv: CommandLine.unsafeArgv, DocxTarget.run))
+/// The replay program of a normal build: `FuzzDocx FILE-OR-FOLDER…` runs each input once.
+@main
+enum Replay {
+    static func main() {
+        exit(FuzzDriver.main(argc: CommandLine.argc, argv: CommandLine.unsafeArgv, DocxTarget.run))
+    }
+}
 #endif
