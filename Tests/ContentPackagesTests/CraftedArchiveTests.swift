@@ -266,3 +266,63 @@ struct EntryReaderRangeTests {
         return zip.bytes
     }
 }
+
+@Suite("Manifest addresses that are only a query or a fragment")
+struct ManifestHrefTests {
+    @Test("href=\"?\" or \"#\" is a missing launch file (a warning), not an index out of range", arguments: ["?", "#", "?#", "#?x", "?a=1"])
+    func queryOnly(_ href: String) throws {
+        let manifest = """
+            <manifest identifier="M" xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"><organizations default="O">
+            <organization identifier="O"><title>t</title><item identifier="I" identifierref="R"><title>x</title></item></organization>
+            </organizations><resources><resource identifier="R" type="webcontent" href="\(href)"/></resources></manifest>
+            """
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("href-\(UUID().uuidString).zip")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try StoredZipWriter.archive([("imsmanifest.xml", Data(manifest.utf8))]).write(to: url)
+        let report = try PackageInspector.inspect(url)
+        #expect(report.kind == .imsContentPackage && report.launch == href)
+        #expect(report.warnings.contains { $0.contains("launch file missing") }, "\(report.warnings)")
+    }
+}
+
+@Suite("Entry names that Foundation's path functions choke on")
+struct EntryNameTests {
+    /// The fuzzer's input (FuzzZip, crash-c665c3f3…): an entry named `5p.json\\_\\` + an invalid UTF-8 byte,
+    /// which becomes `5p.json//_//\u{FFFD}` and trapped in `NSString.pathExtension` (AICC detection).
+    @Test("An entry named 5p.json\\\\_\\\\ + 0xF9 is not a package, not a crash")
+    func slashesAndReplacementCharacter() throws {
+        var zip = ZipBytes()
+        let name = Data("5p.json\\\\_\\\\".utf8) + Data([0xF9])
+        zip.u32(0x0403_4b50); zip.u16(20); zip.u16(0); zip.u16(0); zip.u16(0); zip.u16(0x21); zip.u32(0)
+        zip.u32(0); zip.u32(0); zip.u16(UInt16(name.count)); zip.u16(0)
+        zip.bytes.append(name)
+        let directory = zip.offset
+        zip.u32(0x0201_4b50); zip.u16(20); zip.u16(20); zip.u16(0); zip.u16(0); zip.u16(0); zip.u16(0x21); zip.u32(0)
+        zip.u32(0); zip.u32(0); zip.u16(UInt16(name.count)); zip.u16(0); zip.u16(0); zip.u16(0); zip.u16(0); zip.u32(0); zip.u32(0)
+        zip.bytes.append(name)
+        zip.end(count: 1, size: UInt32(zip.offset - directory), offset: UInt32(directory))
+        let url = try zip.write()
+        defer { try? FileManager.default.removeItem(at: url) }
+        let archive = try SafeArchive(url: url)
+        #expect(archive.paths == ["5p.json//_//\u{FFFD}"])
+        #expect {
+            try PackageInspector.inspect(url)
+        } throws: { error in
+            guard case PackageError.notAPackage = error else { return false }
+            return true
+        }
+    }
+
+    @Test("AICC files are still recognised by their extension, whatever its case")
+    func aicc() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("aicc-\(UUID().uuidString).zip")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try StoredZipWriter.archive([("course/KHOAHOC.CRS", Data("[Course]".utf8)), (".au", Data())]).write(to: url)
+        #expect {
+            try PackageInspector.inspect(url)
+        } throws: { error in
+            guard case PackageError.invalid(let why) = error else { return false }
+            return why.contains("AICC")
+        }
+    }
+}
