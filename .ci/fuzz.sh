@@ -15,9 +15,17 @@ targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(FuzzZip FuzzManifest FuzzGIFT FuzzDocx FuzzRange)
 case "$seconds" in '' | *[!0-9]*) echo "fuzz.sh: seconds must be a number, got '$seconds'" >&2; exit 2 ;; esac
 
-flags=(--scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING)
+# Release: about 7 times the executions per second of a debug build (the sanitizer checks stay on).
+flags=(-c release --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING)
 # The Swift crash handler would muddle the sanitizer's report.
 export SWIFT_BACKTRACE=enable=no
+# The readers take files: a target writes each input to a temporary file (and the .docx and cartridge
+# readers write their own). On tmpfs that is ≈ 20 times the executions per second of a virtual disk.
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+    TMPDIR="$(mktemp -d /dev/shm/hoclieu-fuzz.XXXXXX)"
+    export TMPDIR
+    trap 'rm -rf "$TMPDIR"' EXIT
+fi
 
 mkdir -p .build-fuzz/logs
 for target in "${targets[@]}"; do
@@ -40,12 +48,13 @@ for target in "${targets[@]}"; do
     mkdir -p "$work" "$artifacts" "$(dirname "$log")"
     echo "fuzz.sh: fuzzing $target for ${seconds}s (log: $log)"
     status=0
+    started=$SECONDS
     "$bin/$target" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
         -artifact_prefix="$artifacts/" "$work" "Fuzz/Corpus/$target" >"$log" 2>&1 || status=$?
     execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
     rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)"
     units="$(find "$work" -type f | wc -l)"
-    line="$target: ${seconds}s, ${execs:-?} execs, ${rate:-?} exec/s, corpus $units, exit $status"
+    line="$target: $((SECONDS - started))s, ${execs:-?} execs, ${rate:-?} exec/s, corpus $units, exit $status"
     if [ "$status" -ne 0 ]; then
         line="$line: FAILED"
         failed+=("$target")

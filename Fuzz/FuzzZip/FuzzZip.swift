@@ -6,14 +6,15 @@ import FuzzSupport
 /// deflated data, ranges, then package detection on what it accepted. An input is an archive's bytes.
 enum ZipTarget {
     static let scratch = ScratchFile("FuzzZip", extension: "zip")
-    static let limits = ArchiveLimits(maxEntries: 2_000, maxExpandedBytes: 16 << 20, maxRatio: 200)
+    /// Small enough that one input cannot spend seconds expanding.
+    static let limits = ArchiveLimits(maxEntries: 512, maxExpandedBytes: 4 << 20, maxRatio: 200)
 
     static func run(_ data: Data) {
         scratch.write(data)
         let archive: SafeArchive
         do { archive = try SafeArchive(url: scratch.url, limits: limits) } catch { return }
         precondition(archive.paths.count <= limits.maxEntries && archive.expandedBytes <= limits.maxExpandedBytes)
-        for path in archive.paths.prefix(64) {
+        for path in archive.paths.prefix(16) {
             guard let entry = archive.entry(path) else { preconditionFailure("\(path) is listed without an entry") }
             if let bytes = try? archive.data(entry, limit: 1 << 20) {
                 precondition(UInt64(bytes.count) == entry.uncompressedSize, "\(path): whole entry of the wrong length")
