@@ -201,3 +201,16 @@ let package = Package(
         ),
     ]
 )
+
+// Fuzz targets (libFuzzer). A normal build makes replay programs (`FuzzZip Fuzz/Corpus/FuzzZip` runs each
+// seed once); `.ci/fuzz.sh` builds them with `-DFUZZING` and `-sanitize=fuzzer,address` and fuzzes each.
+package.targets += [
+    .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport", swiftSettings: swiftSettings),
+    .executableTarget(name: "FuzzZip", dependencies: ["FuzzSupport", "ContentPackages"], path: "Fuzz/FuzzZip", swiftSettings: swiftSettings),
+    .executableTarget(
+        name: "FuzzManifest", dependencies: ["FuzzSupport", "CommonCartridge", "ContentPackages"], path: "Fuzz/FuzzManifest", swiftSettings: swiftSettings),
+    .executableTarget(name: "FuzzGIFT", dependencies: ["FuzzSupport", "QuestionFormats"], path: "Fuzz/FuzzGIFT", swiftSettings: swiftSettings),
+    .executableTarget(
+        name: "FuzzDocx", dependencies: ["FuzzSupport", "QuestionFormats", "ContentPackages"], path: "Fuzz/FuzzDocx", swiftSettings: swiftSettings),
+    .executableTarget(name: "FuzzRange", dependencies: ["FuzzSupport", "HoclieuCore"], path: "Fuzz/FuzzRange", swiftSettings: swiftSettings),
+]

@@ -6,7 +6,8 @@ public import Foundation
 /// their start, and bytes before the wanted range are dropped as they come.
 ///
 /// Expanded bytes are counted against the size the central directory declares (a lying header cannot
-/// get past the archive limits) and, when the whole entry is read, its CRC-32 is checked.
+/// get past the archive limits) and, when the whole entry is read, its CRC-32 is checked. Positions are
+/// within the file: ``SafeArchive`` checked that the data start plus the compressed size fits in it.
 ///
 /// Not thread-safe: one reader serves one response, from one task at a time.
 public final class EntryReader {
@@ -59,11 +60,14 @@ public final class EntryReader {
 
     /// The next bytes of the range (at most `maxBytes`), or nil once it has all been handed out.
     public func next(maxBytes: Int = 64 << 10) throws(ArchiveError) -> Data? {
+        let maxBytes = max(maxBytes, 1)
         while produced < range.upperBound {
             if entry.method == 0 {
                 if produced < range.lowerBound { produced = range.lowerBound }
+                // An empty range (`size..<size`) has nothing to hand out: no empty chunk.
+                guard produced < range.upperBound else { return nil }
                 let count = Int(min(UInt64(maxBytes), range.upperBound - produced))
-                let chunk = try archive.pread(at: dataStart + produced, count: count)
+                let chunk = try archive.pread(at: SafeArchive.sum(dataStart, produced, entry.path), count: count)
                 produced += UInt64(count)
                 if checksWholeEntry { checksum(chunk) }
                 try finishIfDone()
@@ -101,7 +105,8 @@ public final class EntryReader {
             if stream.pointee.avail_in == 0 {
                 let count = Int(min(UInt64(input.count), entry.compressedSize - compressedRead))
                 guard count > 0 else { throw .unreadable("\(entry.path): the compressed data ends early") }
-                try archive.pread(at: dataStart + compressedRead, into: UnsafeMutableRawBufferPointer(rebasing: input[0..<count]))
+                try archive.pread(
+                    at: SafeArchive.sum(dataStart, compressedRead, entry.path), into: UnsafeMutableRawBufferPointer(rebasing: input[0..<count]))
                 compressedRead += UInt64(count)
                 stream.pointee.next_in = input.baseAddress!.assumingMemoryBound(to: Bytef.self)
                 stream.pointee.avail_in = uInt(count)

@@ -110,7 +110,7 @@ public enum PackageInspector {
             }
             // AICC course structure files: .crs, .au, .des, .cst, .ort, .pre, .cmp.
             let aicc: Set<String> = ["crs", "au", "des", "cst", "ort", "pre", "cmp"]
-            if archive.paths.contains(where: { aicc.contains(($0 as NSString).pathExtension.lowercased()) }) {
+            if archive.paths.contains(where: { aicc.contains(pathExtension($0).lowercased()) }) {
                 throw PackageError.invalid("gói AICC chưa được hỗ trợ; hãy xuất SCORM / AICC packages are not supported: export SCORM instead")
             }
             let index = archive.paths.first { $0.lowercased() == "index.html" || $0.lowercased() == "index.htm" }
@@ -124,6 +124,15 @@ public enum PackageInspector {
         } catch {
             throw .invalid("\(error)")
         }
+    }
+
+    /// The extension of a path's last component (`course.CRS` → `CRS`; none for `.hidden`), worked out on
+    /// the string: Foundation's `NSString.pathExtension` traps on some names an archive can hold
+    /// (`5p.json//_//\u{FFFD}`, found by fuzzing).
+    static func pathExtension(_ path: String) -> Substring {
+        let name = path.split(separator: "/", omittingEmptySubsequences: false).last ?? ""
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "" }
+        return name[name.index(after: dot)...]
     }
 
     static func xml(_ archive: SafeArchive, _ path: String) throws -> XMLDocument {
@@ -179,7 +188,8 @@ public enum PackageInspector {
             guard let id = resource.attribute("identifier") else { continue }
             let base = resource.attribute("base", namespace: "http://www.w3.org/XML/1998/namespace") ?? ""
             if let href = resource.attribute("href") {
-                let path = (base + href).split(separator: "?")[0].split(separator: "#")[0]
+                // The file part of the address: `?` and `#` alone (or first) leave an empty path.
+                let path = (base + href).prefix { $0 != "?" && $0 != "#" }
                 let file = String(path).removingPercentEncoding ?? String(path)
                 hrefByResource[id] = base + href
                 if !file.hasPrefix("http"), !archive.contains(file) {

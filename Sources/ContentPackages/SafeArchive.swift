@@ -58,6 +58,9 @@ public enum ArchiveError: Error, Equatable, Sendable, CustomStringConvertible {
 /// Every read is a positioned `pread` on one shared descriptor, so any number of requests read the same
 /// archive at once with no lock. Bytes are counted as they expand (a header cannot understate a size) and
 /// CRCs are checked. ZIP64 archives (over 4 GB or 65,535 entries) are read too.
+///
+/// Every size, offset and count read from the file is compared before it is added or converted (ZIP64
+/// fields reach 2^64 − 1): a crafted value is an ``ArchiveError``, never an arithmetic trap.
 public final class SafeArchive: Sendable {
     /// One file of the archive, as its central directory describes it.
     public struct Entry: Sendable, Equatable {
@@ -88,9 +91,10 @@ public final class SafeArchive: Sendable {
         do throws(ArchiveError) {
             var info = stat()
             guard fstat(fd, &info) == 0 else { throw ArchiveError.unreadable("fstat failed") }
-            fileSize = UInt64(info.st_size)
+            fileSize = UInt64(max(info.st_size, 0))
             (paths, entries) = try Self.readCentralDirectory(fd: fd, fileSize: fileSize, limits: limits)
-            expandedBytes = Int64(entries.values.reduce(0) { $0 + $1.uncompressedSize })
+            // Each path's size was added, checked, into a total within `maxExpandedBytes` (≤ Int64.max).
+            expandedBytes = Int64(clamping: entries.values.reduce(UInt64(0)) { $0 &+ $1.uncompressedSize })
             descriptor = fd
         } catch {
             close(fd)
@@ -118,7 +122,7 @@ public final class SafeArchive: Sendable {
 
     /// The whole entry, at most `limit` bytes once expanded, its CRC checked.
     public func data(_ entry: Entry, limit: Int = 16 << 20) throws(ArchiveError) -> Data {
-        guard entry.uncompressedSize <= UInt64(limit) else { throw .entryTooLarge(path: entry.path, limit: limit) }
+        guard limit >= 0, entry.uncompressedSize <= UInt64(limit) else { throw .entryTooLarge(path: entry.path, limit: limit) }
         var data = Data(capacity: Int(entry.uncompressedSize))
         try read(entry) { data.append($0) }
         return data
@@ -139,12 +143,26 @@ public final class SafeArchive: Sendable {
         try EntryReader(self, entry, range: range)
     }
 
+    /// Where the entry's data starts, checked to lie, with its compressed size, within the file.
     func dataOffset(_ entry: Entry) throws(ArchiveError) -> UInt64 {
+        // fileSize ≤ Int64.max (it is an off_t), so once the header is inside the file no sum below overflows.
+        guard entry.headerOffset <= fileSize, fileSize - entry.headerOffset >= 30 else {
+            throw .unreadable("\(entry.path): local header beyond the end of the archive")
+        }
         let header = try pread(at: entry.headerOffset, count: 30)
         guard header.le32(0) == 0x0403_4b50 else { throw .unreadable("\(entry.path): bad local header") }
         let start = entry.headerOffset + 30 + UInt64(header.le16(26)) + UInt64(header.le16(28))
-        guard start + entry.compressedSize <= fileSize else { throw .unreadable("\(entry.path): data beyond the end of the archive") }
+        guard start <= fileSize, entry.compressedSize <= fileSize - start else {
+            throw .unreadable("\(entry.path): data beyond the end of the archive")
+        }
         return start
+    }
+
+    /// `a + b` for sizes and offsets that come from the file; `.unreadable` when the sum does not fit.
+    static func sum(_ a: UInt64, _ b: UInt64, _ what: @autoclosure () -> String) throws(ArchiveError) -> UInt64 {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        guard !overflow else { throw .unreadable("\(what()): offset or size out of range") }
+        return sum
     }
 
     func pread(at offset: UInt64, count: Int) throws(ArchiveError) -> Data {
@@ -168,12 +186,16 @@ public final class SafeArchive: Sendable {
     }
 
     private static func pread(_ fd: Int32, at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws(ArchiveError) {
+        // Offsets come from the file: one past off_t is an error, not a trap in the conversion.
+        guard let start = off_t(exactly: offset), off_t.max - start >= off_t(buffer.count) else {
+            throw .unreadable("offset \(offset) is beyond any file")
+        }
         var done = 0
         while done < buffer.count {
             #if canImport(Glibc)
-            let n = Glibc.pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+            let n = Glibc.pread(fd, buffer.baseAddress! + done, buffer.count - done, start + off_t(done))
             #else
-            let n = Darwin.pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+            let n = Darwin.pread(fd, buffer.baseAddress! + done, buffer.count - done, start + off_t(done))
             #endif
             if n < 0, errno == EINTR { continue }
             guard n > 0 else { throw .unreadable(n == 0 ? "unexpected end of archive" : String(cString: strerror(errno))) }
@@ -202,14 +224,21 @@ public final class SafeArchive: Sendable {
             guard eocdPosition >= 20 else { throw .unreadable("ZIP64 locator missing") }
             let locator = try pread(fd, at: eocdPosition - 20, count: 20)
             guard locator.le32(0) == 0x0706_4b50 else { throw .unreadable("ZIP64 locator missing") }
-            let record = try pread(fd, at: locator.le64(8), count: 56)
+            // The ZIP64 record comes before its locator.
+            let recordOffset = locator.le64(8)
+            guard recordOffset <= eocdPosition - 20, eocdPosition - 20 - recordOffset >= 56 else {
+                throw .unreadable("ZIP64 end-of-central-directory record out of place (offset \(recordOffset))")
+            }
+            let record = try pread(fd, at: recordOffset, count: 56)
             guard record.le32(0) == 0x0606_4b50 else { throw .unreadable("bad ZIP64 end-of-central-directory record") }
             count = record.le64(32)
             size = record.le64(40)
             offset = record.le64(48)
         }
-        guard count <= UInt64(limits.maxEntries) else { throw .tooManyEntries(limit: limits.maxEntries) }
-        guard offset + size <= fileSize, size <= 512 << 20 else { throw .unreadable("central directory beyond the end of the archive") }
+        guard count <= UInt64(max(limits.maxEntries, 0)) else { throw .tooManyEntries(limit: limits.maxEntries) }
+        guard offset <= fileSize, size <= fileSize - offset, size <= 512 << 20 else {
+            throw .unreadable("central directory beyond the end of the archive")
+        }
         let directory = try pread(fd, at: offset, count: Int(size))
         var entries: [String: Entry] = [:]
         var paths: [String] = []
@@ -238,25 +267,32 @@ public final class SafeArchive: Sendable {
             let extraEnd = e + extraLength
             while e + 4 <= extraEnd {
                 let id = directory.le16(e)
-                let length = Int(directory.le16(e + 2))
+                let fieldEnd = e + 4 + Int(directory.le16(e + 2))
+                // A field that claims more than the extra area holds would read the next record (or past the end).
+                guard fieldEnd <= extraEnd else {
+                    if id == 0x0001 { throw .unreadable("\(raw): ZIP64 extra field longer than its record") }
+                    break
+                }
                 var f = e + 4
                 if id == 0x0001 {
-                    if uncompressed == 0xFFFF_FFFF, f + 8 <= e + 4 + length { uncompressed = directory.le64(f); f += 8 }
-                    if compressed == 0xFFFF_FFFF, f + 8 <= e + 4 + length { compressed = directory.le64(f); f += 8 }
-                    if headerOffset == 0xFFFF_FFFF, f + 8 <= e + 4 + length { headerOffset = directory.le64(f); f += 8 }
+                    if uncompressed == 0xFFFF_FFFF, f + 8 <= fieldEnd { uncompressed = directory.le64(f); f += 8 }
+                    if compressed == 0xFFFF_FFFF, f + 8 <= fieldEnd { compressed = directory.le64(f); f += 8 }
+                    if headerOffset == 0xFFFF_FFFF, f + 8 <= fieldEnd { headerOffset = directory.le64(f); f += 8 }
                 }
-                e += 4 + length
+                e = fieldEnd
             }
             p = extraEnd + commentLength
 
             let path = try SafeArchive.checkedPath(raw)
             if madeBy >> 8 == 3, (external >> 16) & 0o170000 == 0o120000 { throw .symlink(raw) }
             if path.hasSuffix("/") { continue }
-            total += uncompressed
-            guard total <= UInt64(limits.maxExpandedBytes) else { throw .tooLarge(limit: limits.maxExpandedBytes) }
+            let (sum, overflow) = total.addingReportingOverflow(uncompressed)
+            guard !overflow, sum <= UInt64(max(limits.maxExpandedBytes, 0)) else { throw .tooLarge(limit: limits.maxExpandedBytes) }
+            total = sum
             if uncompressed > 1 << 20 {
                 let ratio = Double(uncompressed) / Double(max(compressed, 1))
-                if ratio > limits.maxRatio { throw .suspiciousRatio(path: path, ratio: Int(ratio)) }
+                // Up to 2^64 / 1: beyond Int for the message, which then says Int.max.
+                if ratio > limits.maxRatio { throw .suspiciousRatio(path: path, ratio: ratio < Double(Int.max) ? Int(ratio) : .max) }
             }
             if entries[path] == nil { paths.append(path) }
             entries[path] = Entry(

@@ -12,7 +12,8 @@ public enum ZipWriteError: Error, Equatable, Sendable, CustomStringConvertible {
     case io(path: String, reason: String)
     /// The same path was added twice.
     case duplicatePath(String)
-    /// An empty path, an absolute path, or one with `..`, `\` or a NUL.
+    /// An empty path, an absolute path, one with `..`, `\` or a NUL, or one longer than a ZIP name field
+    /// holds (65,535 bytes of UTF-8).
     case invalidPath(String)
     /// The producer wrote more or fewer bytes than it declared.
     case sizeMismatch(path: String, declared: UInt64, written: UInt64)
@@ -220,7 +221,7 @@ public final class StreamingZipWriter {
     }
 
     static func isSafe(_ path: String) -> Bool {
-        guard !path.isEmpty, !path.hasPrefix("/"), !path.contains("\\"), !path.contains("\0") else { return false }
+        guard !path.isEmpty, path.utf8.count <= 0xFFFF, !path.hasPrefix("/"), !path.contains("\\"), !path.contains("\0") else { return false }
         return !path.split(separator: "/", omittingEmptySubsequences: false).contains { $0 == ".." || $0.isEmpty }
     }
 

@@ -247,58 +247,23 @@ private final class UncheckedReader: @unchecked Sendable {
     init(_ reader: EntryReader) { self.reader = reader }
 }
 
-/// HTTP `Range: bytes=…` (RFC 9110 §14.1.2), single ranges only: a multi-range request gets the whole
-/// representation, which the RFC allows.
+/// HTTP `Range: bytes=…` for the preview responses: ``ByteRange`` (HoclieuCore) decides, this sets the
+/// headers. Single ranges only: a multi-range request gets the whole representation, which the RFC allows.
 enum ByteRanges {
-    enum Result: Equatable {
-        case satisfiable(Range<UInt64>)
-        case unsatisfiable
-    }
-
     /// The status and byte range to send for a `Range` header (nil header: everything), with
     /// `Content-Range` and `Content-Length` set; nil when the range cannot be satisfied (a 416, whose
     /// `Content-Range` is set too).
     static func answer(_ header: String?, size: UInt64, headers: inout HTTPFields) -> (HTTPResponse.Status, Range<UInt64>)? {
-        var status = HTTPResponse.Status.ok
-        var range = 0..<size
-        switch header.flatMap({ parse($0, size: size) }) {
-        case .satisfiable(let wanted)?:
-            range = wanted
-            status = .partialContent
-            headers[.contentRange] = "bytes \(wanted.lowerBound)-\(wanted.upperBound - 1)/\(size)"
-        case .unsatisfiable?:
-            headers[.contentRange] = "bytes */\(size)"
-            return nil
-        case nil:
-            break  // no header, or not a single byte range: the whole representation
+        let answer = ByteRange.answer(header, size: size)
+        if let contentRange = answer.contentRange { headers[.contentRange] = contentRange }
+        let status: HTTPResponse.Status
+        switch answer.status {
+        case .ok: status = .ok
+        case .partialContent: status = .partialContent
+        case .rangeNotSatisfiable: return nil
         }
-        headers[.contentLength] = String(range.count)
-        return (status, range)
-    }
-
-    /// nil when the header is not a single byte range (ignore it and send everything).
-    static func parse(_ header: String, size: UInt64) -> Result? {
-        let value = header.trimmingCharacters(in: .whitespaces)
-        guard value.lowercased().hasPrefix("bytes="), !value.contains(",") else { return nil }
-        let spec = value.dropFirst(6).trimmingCharacters(in: .whitespaces)
-        let parts = spec.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.count == 2 else { return nil }
-        let first = parts[0].trimmingCharacters(in: .whitespaces), last = parts[1].trimmingCharacters(in: .whitespaces)
-        if first.isEmpty {
-            guard let suffix = UInt64(last) else { return nil }
-            guard suffix > 0, size > 0 else { return .unsatisfiable }
-            return .satisfiable((size - min(suffix, size))..<size)
-        }
-        guard let start = UInt64(first) else { return nil }
-        let end: UInt64
-        if last.isEmpty {
-            end = size
-        } else {
-            guard let given = UInt64(last), given >= start else { return nil }
-            end = min(given + 1, size)
-        }
-        guard start < size else { return .unsatisfiable }
-        return .satisfiable(start..<end)
+        headers[.contentLength] = String(answer.contentLength)
+        return (status, answer.range)
     }
 }
 

@@ -294,7 +294,10 @@ extension Question {
 
     private static func percent(_ fraction: Double) -> String {
         let rounded = (fraction * 10000).rounded() / 100
-        return rounded == rounded.rounded() ? "\(Int(rounded))%" : "\(rounded)%"
+        // Fractions come from imported files (a GIFT weight `%5555…%`): beyond Int, or not finite, they are
+        // shown as doubles rather than trapping in the conversion (found by the GIFT fuzz target).
+        guard let whole = Int(exactly: rounded) else { return "\(rounded)%" }
+        return "\(whole)%"
     }
 }
 
