@@ -1,8 +1,5 @@
 import ArgumentParser
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import HoclieuApp
 import HoclieuCore
 
@@ -58,12 +55,10 @@ enum InputFile {
         if isDirectory.boolValue { throw .folder(path) }
         let descriptor = open(url.path, O_RDONLY | O_NONBLOCK)
         guard descriptor >= 0 else { throw errno == ENOENT ? .missing(path) : .unreadable(path) }
-        var status = stat()
-        let statted = fstat(descriptor, &status)
         close(descriptor)
-        guard statted == 0 else { throw .unreadable(path) }
-        guard (status.st_mode & S_IFMT) == S_IFREG else { throw .wrongKind(path, expected: "một tệp thường / a regular file") }
-        guard status.st_size > 0 else { throw .empty(path) }
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path) else { throw .unreadable(path) }
+        guard attributes[.type] as? FileAttributeType == .typeRegular else { throw .wrongKind(path, expected: "một tệp thường / a regular file") }
+        guard ((attributes[.size] as? NSNumber)?.int64Value ?? 0) > 0 else { throw .empty(path) }
         return url
     }
 
