@@ -293,8 +293,9 @@ enum OpenAPIDocument {
             parameters: [pid, query("filename", "File name (or Content-Disposition)"), query("note", "Version note")],
             requestBody: ["required": true, "content": ["application/octet-stream": ["schema": ["type": "string", "format": "binary"]]]],
             responses: [
-                "201": json(ref("MaterialVersion"), "Created"), "400": problem, "401": problem, "403": problem, "404": problem,
-                "409": problem, "413": problem, "422": problem,
+                "200": json(ref("MaterialVersion"), "The same bytes as the newest version: nothing new (that version)"),
+                "201": json(ref("MaterialVersion"), "Created (a pending version when the material is published: it waits for review)"),
+                "400": problem, "401": problem, "403": problem, "404": problem, "409": problem, "413": problem, "422": problem,
             ]),
         Operation(
             method: "GET", path: "/api/v1/materials/{pid}/versions", summary: "All versions", tag: "materials", parameters: [pid],
