@@ -105,12 +105,11 @@ extension Services {
         var withheld: [CartridgeMessage] = []
         for material in selected {
             if material.kind == .coursePackage {
-                guard let (nodes, members) = try await outline(of: material, for: user) else { continue }
+                guard let (nodes, members, hidden) = try await outline(of: material, for: user) else { continue }
                 // With --all the course packages only give the outline: their members are exported once.
                 course = course ?? material
                 organisation.append(ExportNode(title: material.metadata.title, children: Self.exportNodes(nodes)))
                 for member in members where seen.insert(member.pid).inserted { exported.append(member) }
-                let hidden = try await outlineMembers(of: material).count - members.count
                 if hidden > 0 {
                     withheld.append(
                         CartridgeMessage(
@@ -147,10 +146,17 @@ extension Services {
 
     /// A course package's outline as `viewer` may see it: its members resolved by provenance among the
     /// package owner's own materials (a forged outline cannot name anyone else's), and every member the
-    /// viewer may not see left out with its title. nil when the material is no course package (or has no
-    /// outline yet).
-    public func outline(of material: Material, for viewer: User?) async throws -> (nodes: [OutlineNode], members: [Material])? {
-        guard let (structure, bySource) = try await courseStructure(of: material) else { return nil }
+    /// viewer may not see left out with its title (`withheld` counts them). nil when the material is no course
+    /// package (or has no outline yet).
+    public func outline(of material: Material, for viewer: User?) async throws
+        -> (nodes: [OutlineNode], members: [Material], withheld: Int)?
+    {
+        guard material.kind == .coursePackage, material.currentVersion > 0,
+            let version = try await store.version(material.pid, number: material.currentVersion), version.mediaType == CourseStructure.mediaType
+        else { return nil }
+        let structure = try HoclieuJSON.decoder().decode(CourseStructure.self, from: Data(contentsOf: blobs.url(for: version.contentID)))
+        let sources = Self.sources(structure.items) + structure.unlisted
+        let bySource = try await store.materials(sourceSystem: structure.sourceSystem, sourceIdentifiers: sources, ownerID: material.ownerID)
         var members: [Material] = []
         var listed = Set<PersistentIdentifier>()
         func nodes(_ list: [CourseStructure.Node]) -> [OutlineNode] {
@@ -169,23 +175,8 @@ extension Services {
         for source in structure.unlisted {
             if let member = bySource[source], AccessPolicy.canSee(viewer, member), listed.insert(member.pid).inserted { members.append(member) }
         }
-        return (outline, members)
-    }
-
-    /// Every member a course package names, whoever may see them.
-    func outlineMembers(of material: Material) async throws -> [Material] {
-        guard let (_, bySource) = try await courseStructure(of: material) else { return [] }
-        return Array(bySource.values)
-    }
-
-    private func courseStructure(of material: Material) async throws -> (CourseStructure, [String: Material])? {
-        guard material.kind == .coursePackage, material.currentVersion > 0,
-            let version = try await store.version(material.pid, number: material.currentVersion), version.mediaType == CourseStructure.mediaType
-        else { return nil }
-        let structure = try HoclieuJSON.decoder().decode(CourseStructure.self, from: Data(contentsOf: blobs.url(for: version.contentID)))
-        let sources = Self.sources(structure.items) + structure.unlisted
-        let bySource = try await store.materials(sourceSystem: structure.sourceSystem, sourceIdentifiers: sources, ownerID: material.ownerID)
-        return (structure, bySource)
+        let withheld = Set(bySource.values.filter { !AccessPolicy.canSee(viewer, $0) }.map(\.pid)).count
+        return (outline, members, withheld)
     }
 
     static func exportNodes(_ nodes: [OutlineNode]) -> [ExportNode] {

@@ -19,6 +19,21 @@ public enum ErrorCategory: String, Sendable, Equatable {
     case tooManyRequests
     /// The service cannot do this now (a missing configuration, a stopped component).
     case unavailable
+
+    /// The machine code of an error of this category that names no code of its own.
+    public var defaultCode: String {
+        switch self {
+        case .badRequest: "bad-request"
+        case .invalid: "invalid"
+        case .notFound: "not-found"
+        case .conflict: "conflict"
+        case .unauthenticated: "unauthenticated"
+        case .forbidden: "forbidden"
+        case .tooLarge: "too-large"
+        case .tooManyRequests: "too-many-requests"
+        case .unavailable: "unavailable"
+        }
+    }
 }
 
 /// An error that people read: one message in Vietnamese and the same in English, a short machine
@@ -42,19 +57,7 @@ public protocol BilingualError: Error, Sendable {
 
 extension BilingualError {
     public var category: ErrorCategory { .invalid }
-    public var code: String {
-        switch category {
-        case .badRequest: "bad-request"
-        case .invalid: "invalid"
-        case .notFound: "not-found"
-        case .conflict: "conflict"
-        case .unauthenticated: "unauthenticated"
-        case .forbidden: "forbidden"
-        case .tooLarge: "too-large"
-        case .tooManyRequests: "too-many-requests"
-        case .unavailable: "unavailable"
-        }
-    }
+    public var code: String { category.defaultCode }
     public var hint: String? { nil }
     /// `vietnamese / english`, as one line for logs and the command line.
     public var bilingual: String { "\(vietnamese) / \(english)" }
@@ -73,17 +76,7 @@ public struct AppError: BilingualError, Equatable {
         self.vietnamese = vi
         self.english = en
         self.hint = hint
-        self.code = ""
-        self.code = code ?? Self.defaultCode(category)
-    }
-
-    private static func defaultCode(_ category: ErrorCategory) -> String {
-        struct Probe: BilingualError {
-            var category: ErrorCategory
-            var vietnamese: String { "" }
-            var english: String { "" }
-        }
-        return Probe(category: category).code
+        self.code = code ?? category.defaultCode
     }
 
     /// Not found (also what a caller who may not see a thing is told).

@@ -103,7 +103,7 @@ struct MaterialController {
     /// left out, titles included).
     @Sendable func outline(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
         let material = try await visibleMaterial(context)
-        guard let (nodes, _) = try await repository.outline(of: material, for: try Caller.viewer(context)) else {
+        guard let (nodes, _, _) = try await repository.outline(of: material, for: try Caller.viewer(context)) else {
             throw Problem(.notFound, "not-a-course", vi: "\(material.pid) không phải gói khoá học.", en: "\(material.pid) is not a course package.")
         }
         return try JSONResponse(["items": nodes])

@@ -213,7 +213,7 @@ struct AuthorisationMatrixTests {
                             let denied = status == .unauthorized || status == .forbidden
                                 || (status == .notFound && !body.contains("ảnh thu nhỏ") && !body.contains("not-a-course") && !body.contains("package entry"))
                             #expect(denied != allowed, "\(caller) \(method) \(path) [\(m.visibility) \(m.status)]: \(status) \(body.prefix(160))")
-                            if caller == .anonymous, rule != .previewRead, rule == .materialWrite { #expect(status == .unauthorized) }
+                            if caller == .anonymous, rule == .materialWrite { #expect(status == .unauthorized) }
                         }
                     default:
                         var path = parts[1]

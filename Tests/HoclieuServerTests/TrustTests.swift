@@ -90,7 +90,8 @@ struct TrustTests {
         let second = try await Self.importCartridge(t, hostile, owner: "gv.b", options: .init(sourceSystem: "moodle:school-a"))
         #expect(second.created == 2 && second.updated == 0)
         let after = try #require(try await t.repository.store.material(victim))
-        #expect(after.currentVersion == 1 && after.ownerID == first.items.first.map { _ in after.ownerID })
+        let teacherA = try #require(try await t.repository.store.credentials(username: "gv.a")?.user.id)
+        #expect(after.currentVersion == 1 && after.ownerID == teacherA)
         #expect(try #require(second.items.first?.pid) != victim)
 
         // Two different courses of one owner that share a template manifest identifier both stay intact.
