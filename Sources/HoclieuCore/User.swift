@@ -8,6 +8,10 @@ public enum Role: String, Codable, Sendable, CaseIterable {
     case teacher
     /// Member of the quality board.
     case reviewer
+    /// Chair of the quality board: assigns reviewers, decides when reviews disagree, withdraws.
+    case chair
+    /// Administers the users of their own school.
+    case schoolAdmin = "school_admin"
     /// An LMS platform pushing and pulling content with client credentials.
     case lmsClient = "lms_client"
 }
@@ -34,6 +38,9 @@ public struct User: Codable, Sendable, Equatable, Identifiable {
     }
 
     public func has(_ role: Role) -> Bool { roles.contains(role) }
+
+    /// A member of the quality board (reviewer or chair).
+    public var isBoard: Bool { has(.reviewer) || has(.chair) }
 
     /// Usernames: 3–64 characters of a–z, 0–9, `.`, `_`, `-`, `@`.
     public static func isValidUsername(_ name: String) -> Bool {

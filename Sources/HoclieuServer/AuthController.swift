@@ -111,7 +111,7 @@ struct AuthController {
     }
 
     @Sendable func createUser(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
-        _ = try Caller.admin(context)
+        let admin = try Caller.admin(context)
         let body = try await request.decodeStrict(CreateUserRequest.self, limit: repository.configuration.maxJSONBytes)
         guard User.isValidUsername(body.username) else {
             throw Problem(
@@ -126,6 +126,10 @@ struct AuthController {
             NewUser(
                 username: body.username, displayName: body.displayName ?? body.username, roles: Set(body.roles), school: body.school,
                 passwordHash: try await PasswordHasher(cost: repository.configuration.bcryptCost).hash(body.password)))
+        try await repository.store.appendAudit(
+            AuditDraft(
+                actorID: admin.id, action: "user.created", subject: "user:\(user.id)",
+                details: ["roles": user.roles.map(\.rawValue).sorted().joined(separator: ","), "username": user.username]))
         return try JSONResponse(status: .created, user)
     }
 }

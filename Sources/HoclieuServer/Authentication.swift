@@ -66,6 +66,13 @@ enum Caller {
         return user
     }
 
+    /// The board's chair and administrators.
+    static func chair(_ context: AppRequestContext) throws -> User {
+        let user = try signedIn(context)
+        guard user.has(.chair) || user.has(.admin) else { throw Problem.forbidden }
+        return user
+    }
+
     static func admin(_ context: AppRequestContext) throws -> User {
         let user = try signedIn(context)
         guard user.has(.admin) else { throw Problem.forbidden }

@@ -206,7 +206,7 @@ struct SearchExpression {
         if let school = viewer.school, !AccessPolicy.schoolKey(school).isEmpty {
             alternatives.append(with(nil, plus: ["st_published", "vis_school", "sch_\(AccessPolicy.schoolKey(school))"]))
         }
-        if viewer.has(.reviewer) { alternatives = [with(nil, plus: ["(\(SearchDocument.allTerm) NOT st_draft)"]), with(nil, plus: ["own_\(viewer.id)"])] }
+        if viewer.isBoard { alternatives = [with(nil, plus: ["(\(SearchDocument.allTerm) NOT st_draft)"]), with(nil, plus: ["own_\(viewer.id)"])] }
         return "(" + alternatives.joined(separator: " OR ") + ")"
     }
 }

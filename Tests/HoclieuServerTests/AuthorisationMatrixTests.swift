@@ -72,6 +72,14 @@ struct AuthorisationMatrixTests {
         case materialWrite
         /// The account itself or an administrator.
         case accountSelf
+        /// The board's chair and administrators (no caller is a chair here).
+        case chair
+        /// Members of the board (reviewers); administrators are not reviewers.
+        case reviewer
+        /// The submission's author, the board and administrators.
+        case submissionRead
+        /// The submission's author and administrators (cancel).
+        case submissionWrite
     }
 
     /// One row per route: its rule. Keys are `METHOD /path` as the router spells them (`{name}` parameters).
@@ -97,6 +105,12 @@ struct AuthorisationMatrixTests {
         "POST /api/v1/blueprints/{id}/tests": .examWriter, "GET /api/v1/tests/{id}": .exam, "GET /api/v1/tests/{id}/answer-key.csv": .exam,
         "GET /api/v1/tests/{id}/variants/{code}": .exam,
         "GET /api/v1/catalog/frameworks": .open, "GET /api/v1/catalog/items/{code}": .open, "GET /api/v1/catalog/search": .open,
+        "GET /api/v1/criteria": .open, "POST /api/v1/materials/{pid}/submissions": .materialWrite,
+        "POST /api/v1/materials/{pid}/withdraw": .chair, "POST /api/v1/materials/{pid}/rereview": .chair,
+        "GET /api/v1/submissions": .signedIn, "GET /api/v1/submissions/{id}": .submissionRead,
+        "POST /api/v1/submissions/{id}/assignments": .chair, "DELETE /api/v1/submissions/{id}/assignments/{reviewer}": .chair,
+        "POST /api/v1/submissions/{id}/reviews": .reviewer, "POST /api/v1/submissions/{id}/decision": .chair,
+        "POST /api/v1/submissions/{id}/cancel": .submissionWrite, "GET /api/v1/audit": .admin,
     ]
 
     /// Whether `caller` is allowed by a rule that does not depend on a material.
@@ -113,6 +127,10 @@ struct AuthorisationMatrixTests {
         case .exam: [.owner, .reviewer, .admin].contains(caller)
         case .examWriter, .jobOwner: [.owner, .admin].contains(caller)
         case .accountSelf: caller == .admin  // the target account is none of the callers
+        case .chair: caller == .admin
+        case .reviewer: caller == .reviewer
+        case .submissionRead: [.owner, .reviewer, .admin].contains(caller)
+        case .submissionWrite: [.owner, .admin].contains(caller)
         case .materialRead, .previewRead, .materialWrite: fatalError("per material")
         }
     }
@@ -171,7 +189,7 @@ struct AuthorisationMatrixTests {
                     ) { $0.status }
                     #expect(uploaded == .created)
                     if status != .draft {
-                        #expect(try await client.json(.patch, "/api/v1/materials/\(pid)", token: admin, body: #"{"status":"\#(status.rawValue)"}"#).status == .ok)
+                        #expect(try await client.json(.patch, "/api/v1/materials/\(pid)", token: admin, body: #"{"status":"\#(status.rawValue)","reason":"kiểm thử"}"#).status == .ok)
                     }
                     f.materials.append((pid, visibility, status))
                 }
@@ -193,6 +211,17 @@ struct AuthorisationMatrixTests {
                 (try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])?["id"] as? String
             }
             f.ids["export"] = try await client.json(.post, "/api/v1/exports", token: owner, body: #"{"format":"cc1.3","all":true}"#).body["id"] as? String
+            // A published material for the chair's routes (withdrawn on the way: kept out of the lists above), and a
+            // submission of the owner's.
+            let target = try await client.createMaterial(token: admin, #"{"kind":"link","url":"https://example.org/dich","title":"Đích","status":"published","reason":"kiểm thử"}"#)
+            f.ids["pid"] = target
+            let draft = try await client.createMaterial(token: owner, #"{"kind":"link","url":"https://example.org/nop","title":"Hồ sơ"}"#)
+            f.ids["submission"] = String(
+                try await t.repository.store.createSubmission(
+                    NewSubmission(
+                        pid: try PersistentIdentifier(parsing: draft), kind: .new, version: 0, proposedMetadata: nil, note: nil, criteriaSet: "lesson@1",
+                        submittedBy: ownerID, school: "THCS A"), audit: AuditDraft(actorID: ownerID, action: "submission.created", subject: "")
+                ).id)
 
             for route in Self.routes(t) where !route.contains("/ims/case/") {
                 let rule = try #require(Self.matrix[route])
@@ -218,7 +247,7 @@ struct AuthorisationMatrixTests {
                     default:
                         var path = parts[1]
                         for (name, key) in [
-                            ("{code}", "101"), ("{n}", "1"),
+                            ("{code}", "101"), ("{n}", "1"), ("{reviewer}", "999"), ("{pid}", try #require(f.ids["pid"])),
                         ] {
                             path = path.replacingOccurrences(of: name, with: key)
                         }
@@ -226,7 +255,7 @@ struct AuthorisationMatrixTests {
                             let kind =
                                 path.hasPrefix("/api/v1/blueprints") ? "blueprint" : path.hasPrefix("/api/v1/tests") ? "test"
                                 : path.hasPrefix("/api/v1/questions") ? "question" : path.hasPrefix("/api/v1/users") ? "user"
-                                : path.hasPrefix("/api/v1/imports") ? "import" : "export"
+                                : path.hasPrefix("/api/v1/imports") ? "import" : path.hasPrefix("/api/v1/submissions") ? "submission" : "export"
                             path = path.replacingOccurrences(of: "{id}", with: try #require(f.ids[kind], "\(kind)"))
                         }
                         path = path.replacingOccurrences(of: "{code}", with: "TOAN.6.SD")
@@ -288,6 +317,11 @@ struct AuthorisationMatrixTests {
         case "POST /api/v1/blueprints/{id}/tests": #"{"seed":2,"variants":1}"#
         case "POST /api/v1/imports", "POST /api/v1/question-imports": "x"
         case "POST /api/v1/materials/{pid}/versions": "matrix upload"
+        case "POST /api/v1/materials/{pid}/submissions", "POST /api/v1/submissions/{id}/cancel": #"{}"#
+        case "POST /api/v1/materials/{pid}/withdraw", "POST /api/v1/materials/{pid}/rereview": #"{"reason":"kiểm tra"}"#
+        case "POST /api/v1/submissions/{id}/assignments": #"{"reviewers":[]}"#
+        case "POST /api/v1/submissions/{id}/reviews": #"{"scores":{},"decision":"reject","reasonCode":"other","feedback":"x"}"#
+        case "POST /api/v1/submissions/{id}/decision": #"{"decision":"reject","reasonCode":"other","feedback":"x"}"#
         default: nil
         }
     }
