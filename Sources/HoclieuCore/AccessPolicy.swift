@@ -51,6 +51,15 @@ public enum AccessPolicy {
         m.status == .published && !user.has(.admin)
     }
 
+    /// Whether `viewer` sees the tombstone of a withdrawn material: whoever could see it while it was published
+    /// (its identifier keeps resolving, to a "withdrawn" answer).
+    public static func seesTombstone(_ viewer: User?, _ m: Material) -> Bool {
+        guard m.status == .withdrawn else { return false }
+        var published = m
+        published.status = .published
+        return canSee(viewer, published)
+    }
+
     /// Whether the material is in front of the board (submitted or in review), so that `user` may not change it:
     /// reviewers must see what was submitted. Administrators are not held.
     public static func isLockedForReview(_ user: User, _ m: Material) -> Bool {

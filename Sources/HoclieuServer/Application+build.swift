@@ -16,7 +16,8 @@ public func buildApplication(_ repository: Services, logger: Logger) -> some App
         responder: HeadResponder(get: buildRouter(repository, logger: logger).buildResponder()),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hoclieu"),
         services: [IndexMaintenanceService(store: repository.store, interval: .seconds(300), logger: logger) as any Service]
-            + (configuration.runsJobs ? [JobService(repository: repository, logger: logger)] : []),
+            + (configuration.runsJobs
+                ? [JobService(repository: repository, logger: logger), ReviewReminderService(repository: repository, logger: logger)] : []),
         logger: logger)
 }
 

@@ -409,7 +409,7 @@ enum OpenAPIDocument {
             parameters: [pathParam("pid", "PID, or PID@vN")],
             responses: [
                 "200": ["description": "Resolution", "content": ["application/json": ["schema": ["type": "object"]], "text/html": ["schema": ["type": "string"]]]],
-                "400": problem, "404": problem,
+                "400": problem, "404": problem, "410": problem,
             ]),
         Operation(method: "GET", path: "/api/v1/criteria", summary: "The published review criteria (newest version of each set)", tag: "review",
             responses: ["200": json(["type": "object", "properties": ["items": array(ref("CriteriaSet"))]])]),

@@ -196,6 +196,8 @@ struct ReviewWorkflowTests {
             let gone = try await client.json(.post, "/api/v1/materials/\(pid)/withdraw", token: b.tokens["chu.tich"], body: #"{"reason":"Trùng lặp"}"#)
             #expect(gone.status == .ok && gone.body["status"] as? String == "withdrawn")
             #expect(try await client.json(.get, "/api/v1/materials/\(pid)").status == .notFound)
+            let tombstone = try await client.json(.get, "/id/\(pid)")
+            #expect(tombstone.status == .gone && (tombstone.body["detail"] as? String)?.contains("Góc") == true, "the PID still resolves: \(tombstone.body)")
             #expect(try await client.json(.post, "/api/v1/materials/\(pid)/withdraw", token: b.tokens["td.1"], body: #"{"reason":"x"}"#).status == .forbidden)
             let events = try await client.json(.get, "/api/v1/audit?subject=material:\(pid)", token: b.tokens["admin"]).body["items"] as? [[String: Any]] ?? []
             #expect(events.contains { $0["action"] as? String == "material.withdrawn" && ($0["details"] as? [String: String])?["reason"] == "Trùng lặp" })
