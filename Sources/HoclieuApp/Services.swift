@@ -89,6 +89,8 @@ public struct Services: Sendable {
     package let signingKey: SymmetricKey
     /// Failed sign-ins per account and address (this node's).
     public let loginThrottle = LoginThrottle()
+    /// Requests per LMS client credential (this node's).
+    public let clientRateLimiter = ClientRateLimiter()
 
     /// The database file inside a data folder.
     public static func databaseURL(in dataDirectory: URL) -> URL { dataDirectory.appendingPathComponent("hoclieu.sqlite") }

@@ -33,7 +33,7 @@ public enum AccessPolicy {
         guard m.status == .published else { return false }
         switch m.visibility {
         case .public: return true
-        case .sector: return viewer != nil
+        case .sector: return viewer?.readsSector ?? false
         case .school: return sameSchool(viewer?.school, m.metadata.school)
         case .private: return false
         }

@@ -30,7 +30,7 @@ public func buildRouter(_ repository: Services, logger: Logger) -> Router<AppReq
     if let folder = repository.configuration.publicDirectory {
         router.add(middleware: FileMiddleware(folder.path, searchForIndexHtml: true, logger: logger))
     }
-    router.add(middleware: BearerAuthMiddleware(store: repository.store))
+    router.add(middleware: BearerAuthMiddleware(repository: repository))
 
     HealthController(repository: repository, metrics: metrics).addRoutes(to: router)
     AuthController(repository: repository).addRoutes(to: router)
@@ -43,6 +43,7 @@ public func buildRouter(_ repository: Services, logger: Logger) -> Router<AppReq
     CatalogController(repository: repository).addRoutes(to: router)
     CartridgeController(repository: repository).addRoutes(to: router)
     ReviewController(repository: repository).addRoutes(to: router)
+    ClientController(repository: repository).addRoutes(to: router)
     let caseProvider = CASEController(repository: repository)
     caseProvider.addRoutes(to: router)
     if let problem = caseProvider.baseProblem {

@@ -467,6 +467,17 @@ enum OpenAPIDocument {
                 query("subject", "Subject, e.g. material:PID or submission:ID"), query("from", "ISO 8601 time"), query("until", "ISO 8601 time"),
             ],
             responses: ["200": json(["type": "object", "properties": ["items": array(ref("AuditEvent"))]]), "400": problem, "401": problem, "403": problem]),
+        Operation(
+            method: "POST", path: "/api/v1/clients", summary: "Create an LMS client credential (admin); the secret is shown in this answer only",
+            tag: "clients", secured: true, requestBody: body("CreateClientRequest"),
+            responses: ["201": json(ref("IssuedClient")), "400": problem, "401": problem, "403": problem, "422": problem]),
+        Operation(
+            method: "GET", path: "/api/v1/clients", summary: "LMS client credentials (admin; never the secrets)", tag: "clients", secured: true,
+            responses: ["200": json(["type": "object", "properties": ["items": array(ref("LMSClient"))]]), "401": problem, "403": problem]),
+        Operation(
+            method: "DELETE", path: "/api/v1/clients/{id}", summary: "Revoke an LMS client credential for good (admin)", tag: "clients", secured: true,
+            parameters: [["name": "id", "in": "path", "required": true, "description": "Client number", "schema": ["type": "integer", "minimum": 1]]],
+            responses: ["200": json(ref("LMSClient")), "400": problem, "401": problem, "403": problem, "404": problem]),
     ] }
 
     static func string(_ extra: [String: Any] = [:]) -> [String: Any] { ["type": "string"].merging(extra) { $1 } }
@@ -642,6 +653,22 @@ enum OpenAPIDocument {
                     "seq": ["type": "integer"], "at": string(["format": "date-time"]), "actorID": ["type": "integer"], "action": string(),
                     "subject": string(), "details": ["type": "object", "additionalProperties": string()], "previousHash": string(), "hash": string(),
                 ],
+            ],
+            "CreateClientRequest": [
+                "type": "object", "required": ["name", "scopes"], "additionalProperties": false,
+                "properties": ["name": string(["minLength": 1, "maxLength": 200, "pattern": "\\S"]), "scopes": ["type": "array", "minItems": 1, "items": enumeration(ClientScope.allCases.map(\.rawValue))]],
+            ],
+            "LMSClient": [
+                "type": "object",
+                "properties": [
+                    "id": ["type": "integer"], "clientID": string(), "name": string(), "userID": ["type": "integer"],
+                    "scopes": array(enumeration(ClientScope.allCases.map(\.rawValue))), "createdAt": string(["format": "date-time"]),
+                    "createdBy": ["type": "integer"], "lastUsedAt": string(["format": "date-time"]), "revokedAt": string(["format": "date-time"]),
+                ] as [String: Any],
+            ],
+            "IssuedClient": [
+                "type": "object", "properties": ["client": ref("LMSClient"), "token": string(), "secret": string()],
+                "description": "token is clientID.secret for Authorization: Bearer; HTTP basic takes clientID and secret",
             ],
             "SearchPage": [
                 "type": "object",

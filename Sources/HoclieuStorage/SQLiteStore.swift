@@ -175,6 +175,7 @@ public final class SQLiteStore: Store {
             try Self.reindexAll(db)
         }
         registerReview(&migrator)
+        registerClients(&migrator)
         return migrator
     }
 

@@ -111,6 +111,7 @@ struct AuthorisationMatrixTests {
         "POST /api/v1/submissions/{id}/assignments": .chair, "DELETE /api/v1/submissions/{id}/assignments/{reviewer}": .chair,
         "POST /api/v1/submissions/{id}/reviews": .reviewer, "POST /api/v1/submissions/{id}/decision": .chair,
         "POST /api/v1/submissions/{id}/cancel": .submissionWrite, "GET /api/v1/audit": .admin,
+        "POST /api/v1/clients": .admin, "GET /api/v1/clients": .admin, "DELETE /api/v1/clients/{id}": .admin,
     ]
 
     /// Whether `caller` is allowed by a rule that does not depend on a material.
@@ -215,6 +216,7 @@ struct AuthorisationMatrixTests {
             // submission of the owner's.
             let target = try await client.createMaterial(token: admin, #"{"kind":"link","url":"https://example.org/dich","title":"Đích","status":"published","reason":"kiểm thử"}"#)
             f.ids["pid"] = target
+            f.ids["client"] = String(try await t.repository.createClient(name: "Canvas", scopes: [.harvest], by: User.localOperator).client.id)
             let draft = try await client.createMaterial(token: owner, #"{"kind":"link","url":"https://example.org/nop","title":"Hồ sơ"}"#)
             f.ids["submission"] = String(
                 try await t.repository.store.createSubmission(
@@ -255,7 +257,8 @@ struct AuthorisationMatrixTests {
                             let kind =
                                 path.hasPrefix("/api/v1/blueprints") ? "blueprint" : path.hasPrefix("/api/v1/tests") ? "test"
                                 : path.hasPrefix("/api/v1/questions") ? "question" : path.hasPrefix("/api/v1/users") ? "user"
-                                : path.hasPrefix("/api/v1/imports") ? "import" : path.hasPrefix("/api/v1/submissions") ? "submission" : "export"
+                                : path.hasPrefix("/api/v1/imports") ? "import" : path.hasPrefix("/api/v1/submissions") ? "submission"
+                                : path.hasPrefix("/api/v1/clients") ? "client" : "export"
                             path = path.replacingOccurrences(of: "{id}", with: try #require(f.ids[kind], "\(kind)"))
                         }
                         path = path.replacingOccurrences(of: "{code}", with: "TOAN.6.SD")
@@ -318,6 +321,7 @@ struct AuthorisationMatrixTests {
         case "POST /api/v1/imports", "POST /api/v1/question-imports": "x"
         case "POST /api/v1/materials/{pid}/versions": "matrix upload"
         case "POST /api/v1/materials/{pid}/submissions", "POST /api/v1/submissions/{id}/cancel": #"{}"#
+        case "POST /api/v1/clients": #"{"name":"Moodle","scopes":["harvest"]}"#
         case "POST /api/v1/materials/{pid}/withdraw", "POST /api/v1/materials/{pid}/rereview": #"{"reason":"kiểm tra"}"#
         case "POST /api/v1/submissions/{id}/assignments": #"{"reviewers":[]}"#
         case "POST /api/v1/submissions/{id}/reviews": #"{"scores":{},"decision":"reject","reasonCode":"other","feedback":"x"}"#

@@ -324,3 +324,76 @@ struct ReviewWorkflowTests {
         try await t.repository.loadCriteria(from: Self.criteriaFolder)  // idempotent
     }
 }
+
+/// LMS client credentials: shown once, hashed, scoped, revocable, rate limited, last use recorded.
+@Suite("LMS client credentials")
+struct ClientCredentialTests {
+    @Test("A client credential works as bearer and basic; sector material needs harvest:sector; revoked and wrong secrets are 401")
+    func credentials() async throws {
+        let t = try await TestRepository()
+        defer { t.cleanup() }
+        try await t.addUser("gv.a", roles: [.teacher], school: "THCS A")
+        try await t.application.test(.router) { client in
+            let admin = try await client.login("admin", TestRepository.adminPassword)
+            let sector = try await client.createMaterial(token: admin, #"{"kind":"link","url":"https://example.org/s","title":"Ngành","visibility":"sector","status":"published","reason":"kiểm thử"}"#)
+            let made = try await client.json(.post, "/api/v1/clients", token: admin, body: #"{"name":"Moodle trường A","scopes":["harvest"]}"#)
+            #expect(made.status == .created && made.headers[.cacheControl] == "no-store")
+            let token = try #require(made.body["token"] as? String)
+            let secret = try #require(made.body["secret"] as? String)
+            let clientInfo = try #require(made.body["client"] as? [String: Any])
+            let clientID = try #require(clientInfo["clientID"] as? String)
+            let number = try #require(clientInfo["id"] as? Int)
+            // The list never shows a secret, nor its hash.
+            let list = try await client.execute(uri: "/api/v1/clients", method: .get, headers: [.authorization: "Bearer \(admin)"]) { String(buffer: $0.body) }
+            #expect(list.contains(clientID) && !list.contains(secret) && !list.contains(SessionToken.hash(secret)))
+
+            // harvest only: public material yes, sector material no (as anonymous).
+            #expect(try await client.json(.get, "/api/v1/me", token: token).status == .ok)
+            #expect(try await client.json(.get, "/api/v1/materials/\(sector)", token: token).status == .notFound)
+            let search = try await client.json(.get, "/api/v1/search?q=Ngành", token: token).body
+            #expect((search["items"] as? [[String: Any]])?.isEmpty == true)
+            // A teacher (a person) sees sector material.
+            let teacher = try await client.login("gv.a", "password-gv.a")
+            #expect(try await client.json(.get, "/api/v1/materials/\(sector)", token: teacher).status == .ok)
+
+            // harvest:sector sees it, by HTTP basic too.
+            let wide = try await client.json(.post, "/api/v1/clients", token: admin, body: #"{"name":"Canvas Sở","scopes":["harvest","harvest:sector"]}"#).body
+            let wideID = try #require((wide["client"] as? [String: Any])?["clientID"] as? String)
+            let basic = "Basic " + Data("\(wideID):\(try #require(wide["secret"] as? String))".utf8).base64EncodedString()
+            #expect(try await client.json(.get, "/api/v1/materials/\(sector)", headers: [.authorization: basic]).status == .ok)
+            #expect(try await client.json(.get, "/api/v1/materials/\(sector)", token: try #require(wide["token"] as? String)).status == .ok)
+
+            // Wrong secret, unknown client: 401.
+            #expect(try await client.json(.get, "/api/v1/me", token: "\(clientID).wrong").status == .unauthorized)
+            #expect(try await client.json(.get, "/api/v1/me", token: "hlc_nobody.\(secret)").status == .unauthorized)
+            // Use is recorded.
+            let used = try #require(try await t.repository.store.client(clientID: clientID))
+            #expect(used.client.lastUsedAt != nil)
+            // Revoked: 401 at once; the audit log has both events.
+            #expect(try await client.json(.delete, "/api/v1/clients/\(number)", token: admin).status == .ok)
+            let revoked = try await client.json(.get, "/api/v1/me", token: token)
+            #expect(revoked.status == .unauthorized && (revoked.body["type"] as? String)?.hasSuffix("client-revoked") == true)
+            let events = try await t.repository.store.auditEvents(AuditQuery(subject: "client:\(number)")).map(\.action)
+            #expect(events == ["client.created", "client.revoked"])
+            #expect(try await client.json(.post, "/api/v1/clients", token: admin, body: #"{"name":"x","scopes":[]}"#).status == .unprocessableContent)
+        }
+    }
+
+    @Test("A client over its request rate gets 429 with Retry-After")
+    func rateLimited() async throws {
+        let t = try await TestRepository()
+        defer { t.cleanup() }
+        let issued = try await t.repository.createClient(name: "Vội", scopes: [.harvest], by: .localOperator)
+        try await t.application.test(.router) { client in
+            var statuses: [HTTPResponse.Status] = []
+            var retryAfter: String?
+            for _ in 0..<400 {
+                let r = try await client.json(.get, "/api/v1/me", token: issued.token)
+                statuses.append(r.status)
+                if r.status == .tooManyRequests { retryAfter = r.headers[.retryAfter] }
+            }
+            #expect(statuses.prefix(200).allSatisfy { $0 == .ok }, "the burst is served")
+            #expect(statuses.contains(.tooManyRequests) && retryAfter != nil)
+        }
+    }
+}
