@@ -35,6 +35,7 @@ struct BenchReview: ReportingCommand {
         var auditEvents: Int
         var auditVerifySeconds: Double
         var auditOK: Bool
+        var preReviewP95ms: Double
 
         var description: String {
             """
@@ -42,6 +43,7 @@ struct BenchReview: ReportingCommand {
             reviewer queue         \(queueQueries) queries, p50/p95/p99 \(String(format: "%.2f / %.2f / %.2f", queueP50ms, queueP95ms, queueP99ms)) ms (page of 50, overdue first)
             reviews                \(reviews) recorded, \(Int(reviewsPerSecond))/s; decisions \(Int(decisionsPerSecond))/s
             audit verify           \(auditEvents) events in \(String(format: "%.2f", auditVerifySeconds)) s (\(auditOK ? "intact" : "BROKEN"))
+            pre-review             p95 \(String(format: "%.1f", preReviewP95ms)) ms per submission (duplicates against the store, findings, curriculum fit)
             """
         }
     }
@@ -138,6 +140,16 @@ struct BenchReview: ReportingCommand {
         }
         let reviewSeconds = (ContinuousClock.now - reviewStart).seconds
 
+        // Pre-review of submissions against the whole store (half of it published by now).
+        _ = try await store.benchPublishAll()
+        var preReviews: [Double] = []
+        for id in stride(from: Int64(submissions), to: Int64(max(submissions - 40, 0)), by: -1) {
+            let start = ContinuousClock.now
+            _ = try await repository.preReview(of: id)
+            preReviews.append((ContinuousClock.now - start).seconds * 1000)
+        }
+        preReviews.sort()
+
         let head = try await store.auditHead()
         if auditEvents > head.seq { try await store.benchAppendAudit(count: auditEvents - Int(head.seq)) }
         let verifyStart = ContinuousClock.now
@@ -148,6 +160,6 @@ struct BenchReview: ReportingCommand {
             submissions: submissions, loadSeconds: loadSeconds, queueQueries: queries, queueP50ms: pct(0.5), queueP95ms: pct(0.95),
             queueP99ms: pct(0.99), reviews: work.count, reviewsPerSecond: Double(work.count) / max(reviewSeconds, 1e-9),
             decisionsPerSecond: Double(decided) / max(reviewSeconds, 1e-9), auditEvents: verification.checked, auditVerifySeconds: verifySeconds,
-            auditOK: verification.ok)
+            auditOK: verification.ok, preReviewP95ms: preReviews.isEmpty ? 0 : preReviews[min(preReviews.count - 1, Int(Double(preReviews.count) * 0.95))])
     }
 }

@@ -302,12 +302,15 @@ public struct Submission: Codable, Sendable, Equatable, Identifiable {
     public var round: Int
     public var assignments: [Assignment]
     public var decision: SubmissionDecision?
+    /// The machine's checks, once the pre-review job has run.
+    public var preReview: PreReview?
 
     public init(
         id: Int64, pid: PersistentIdentifier, kind: SubmissionKind, state: SubmissionState, version: Int, proposedMetadata: MaterialMetadata?,
         note: String?, criteriaSet: String, submittedBy: Int64, school: String?, submittedAt: Date, updatedAt: Date, round: Int,
-        assignments: [Assignment] = [], decision: SubmissionDecision? = nil
+        assignments: [Assignment] = [], decision: SubmissionDecision? = nil, preReview: PreReview? = nil
     ) {
+        self.preReview = preReview
         self.id = id
         self.pid = pid
         self.kind = kind

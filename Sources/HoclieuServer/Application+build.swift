@@ -17,7 +17,7 @@ public func buildApplication(_ repository: Services, logger: Logger) -> some App
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hoclieu"),
         services: [IndexMaintenanceService(store: repository.store, interval: .seconds(300), logger: logger) as any Service]
             + (configuration.runsJobs
-                ? [JobService(repository: repository, logger: logger), ReviewReminderService(repository: repository, logger: logger)] : []),
+                ? [JobService(repository: repository, logger: logger), ReviewBackgroundService(repository: repository, logger: logger)] : []),
         logger: logger)
 }
 

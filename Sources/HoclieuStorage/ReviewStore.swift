@@ -50,6 +50,16 @@ public protocol ReviewStore: Sendable {
     /// Users holding `role` (for eligibility checks).
     func users(withRole role: Role) async throws -> [User]
 
+    // MARK: Pre-review
+
+    /// Open submissions the pre-review job has not looked at yet, oldest first.
+    func submissionsAwaitingPreReview(limit: Int) async throws -> [Int64]
+    func savePreReview(submissionID: Int64, _ preReview: PreReview) async throws
+    /// Title, description and extracted text of each material (for duplicate and curriculum checks).
+    func extractedTexts(_ pids: [PersistentIdentifier]) async throws -> [PersistentIdentifier: String]
+    /// Published materials whose current version is exactly this file.
+    func publishedMaterials(withContentID contentID: ContentID) async throws -> [PersistentIdentifier]
+
     // MARK: Audit
 
     /// Appends one event to the audit chain.

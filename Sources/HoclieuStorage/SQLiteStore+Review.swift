@@ -28,8 +28,10 @@ extension SQLiteStore {
                         submittedAt TEXT NOT NULL,
                         updatedAt TEXT NOT NULL,
                         round INTEGER NOT NULL DEFAULT 1,
-                        decision TEXT
+                        decision TEXT,
+                        preReview TEXT
                     );
+                    CREATE INDEX submission_prereview ON submission(id) WHERE preReview IS NULL;
                     CREATE UNIQUE INDEX submission_open ON submission(materialId)
                         WHERE state IN ('submitted', 'in_review', 'changes_requested', 'resubmitted');
                     CREATE INDEX submission_author ON submission(submittedBy, id);
@@ -132,7 +134,8 @@ extension SQLiteStore {
             state: SubmissionState(rawValue: row["state"]) ?? .submitted, version: row["version"],
             proposedMetadata: decodeJSON(MaterialMetadata.self, row["proposedMetadata"]), note: row["note"], criteriaSet: row["criteriaSet"],
             submittedBy: row["submittedBy"], school: row["school"], submittedAt: row.date("submittedAt"), updatedAt: row.date("updatedAt"),
-            round: row["round"], assignments: assignments, decision: decodeJSON(SubmissionDecision.self, row["decision"]))
+            round: row["round"], assignments: assignments, decision: decodeJSON(SubmissionDecision.self, row["decision"]),
+            preReview: decodeJSON(PreReview.self, row["preReview"]))
     }
 
     static func assignment(_ row: Row) -> Assignment {
@@ -506,6 +509,47 @@ extension SQLiteStore {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM user WHERE disabled = 0 AND (',' || roles || ',') LIKE ? ORDER BY id", arguments: ["%,\(role.rawValue),%"])
                 .map(Self.user)
+        }
+    }
+
+    // MARK: Pre-review
+
+    public func submissionsAwaitingPreReview(limit: Int) async throws -> [Int64] {
+        try await pool.read { db in
+            try Int64.fetchAll(
+                db, sql: "SELECT id FROM submission WHERE preReview IS NULL AND state IN \(Self.openStates) ORDER BY id LIMIT ?", arguments: [max(limit, 1)])
+        }
+    }
+
+    public func savePreReview(submissionID: Int64, _ preReview: PreReview) async throws {
+        let json = try Self.jsonText(preReview)
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE submission SET preReview = ? WHERE id = ?", arguments: [json, submissionID])
+        }
+    }
+
+    public func extractedTexts(_ pids: [PersistentIdentifier]) async throws -> [PersistentIdentifier: String] {
+        guard !pids.isEmpty else { return [:] }
+        return try await pool.read { db in
+            var texts: [PersistentIdentifier: String] = [:]
+            for pid in pids {
+                if let row = try Row.fetchOne(db, sql: "SELECT title, description, extractedText FROM material WHERE id = ?", arguments: [pid.serial]) {
+                    texts[pid] = [row["title"], row["description"], row["extractedText"] ?? ""].joined(separator: "\n")
+                }
+            }
+            return texts
+        }
+    }
+
+    public func publishedMaterials(withContentID contentID: ContentID) async throws -> [PersistentIdentifier] {
+        try await pool.read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT m.pid FROM materialVersion v JOIN material m ON m.id = v.materialId
+                    WHERE v.contentId = ? AND v.number = m.currentVersion AND m.status = 'published' LIMIT 20
+                    """, arguments: [contentID.rawValue]
+            ).compactMap { try? PersistentIdentifier(parsing: $0) }
         }
     }
 

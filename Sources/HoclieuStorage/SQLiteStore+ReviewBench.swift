@@ -24,6 +24,21 @@ extension SQLiteStore {
         }
     }
 
+    /// Benchmarks only: marks every second material published (index terms rewritten).
+    package func benchPublishAll() async throws -> Int {
+        try await pool.write { db in
+            var n = 0
+            for row in try Row.fetchAll(db, sql: "SELECT pid FROM material WHERE id % 2 = 0") {
+                let (old, text) = try self.load(try PersistentIdentifier(parsing: row["pid"]), db: db)
+                var new = old
+                new.status = .published
+                try Self.rewrite(old: old, oldText: text, new: new, newText: text, db: db)
+                n += 1
+            }
+            return n
+        }
+    }
+
     /// Benchmarks only: `count` audit events appended in transactions of 10,000.
     package func benchAppendAudit(count: Int) async throws {
         var left = count

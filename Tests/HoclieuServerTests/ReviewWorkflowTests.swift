@@ -309,6 +309,56 @@ struct ReviewWorkflowTests {
         #expect(!truncated.ok && truncated.problem?.contains("head") == true, "\(String(describing: truncated.problem))")
     }
 
+    @Test("Pre-review: exact and near duplicates of published materials with the overlap, missing licence, curriculum fit")
+    func preReview() async throws {
+        let board = try await Self.board(autoAssign: false)
+        defer { board.t.cleanup() }
+        _ = try await board.t.repository.loadCatalog(from: try CatalogAPITests.folder(toan: CatalogAPITests.toan))
+        let lesson = (1...60).map { "Phân số bằng nhau khi tử số và mẫu số cùng nhân với một số tự nhiên khác không lần \($0)" }.joined(separator: ". ")
+        try await board.t.application.test(.router) { client in
+            var b = board
+            try await Self.signIn(&b, client)
+            func upload(_ pid: String, _ text: String, token: String) async throws {
+                let status = try await client.execute(
+                    uri: "/api/v1/materials/\(pid)/versions?filename=bai.txt", method: .post,
+                    headers: [.authorization: "Bearer \(token)", .contentType: "text/plain"], body: ByteBuffer(string: text)) { $0.status }
+                #expect(status == .created)
+            }
+            // Published earlier by another school: the same lesson text, and an unrelated one.
+            let original = try await client.createMaterial(token: b.tokens["gv.b"]!, #"{"kind":"lesson","title":"Phân số bằng nhau","subjects":["TOAN"],"grades":[6]}"#)
+            try await upload(original, lesson, token: b.tokens["gv.b"]!)
+            _ = try await b.t.repository.setStatusDirectly(try PersistentIdentifier(parsing: original), to: .published, reason: "kiểm thử", by: .localOperator)
+            // Same file: exact. Same text lightly edited: near.
+            let copy = try await client.createMaterial(token: b.tokens["gv.a"]!, #"{"kind":"lesson","title":"Phân số bằng nhau (bản của tôi)","subjects":["TOAN"],"grades":[6],"knowledgeUnits":["TOAN.6.SD.2.2"]}"#)
+            try await upload(copy, lesson, token: b.tokens["gv.a"]!)
+            let near = try await client.createMaterial(token: b.tokens["gv.a"]!, #"{"kind":"lesson","title":"Phân số bằng nhau","subjects":["TOAN"],"grades":[6],"licence":"CC-BY-4.0"}"#)
+            try await upload(near, lesson.replacingOccurrences(of: "lần 7.", with: "lần bảy."), token: b.tokens["gv.a"]!)
+            var ids: [String: Int] = [:]
+            for (name, pid) in [("copy", copy), ("near", near)] {
+                ids[name] = try #require(try await client.json(.post, "/api/v1/materials/\(pid)/submissions", token: b.tokens["gv.a"], body: "{}").body["id"] as? Int)
+            }
+            #expect(try await b.t.repository.runPendingPreReviews() == 2)
+            #expect(try await b.t.repository.runPendingPreReviews() == 0, "each submission once")
+
+            let copyView = try await client.json(.get, "/api/v1/submissions/\(ids["copy"]!)", token: b.tokens["td.1"]).body
+            let copyCheck = try #require(copyView["preReview"] as? [String: Any])
+            let copyDuplicates = copyCheck["duplicates"] as? [[String: Any]] ?? []
+            #expect(copyDuplicates.first?["pid"] as? String == original && copyDuplicates.first?["exact"] as? Bool == true, "\(copyDuplicates)")
+            let codes = Set((copyCheck["findings"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String })
+            #expect(codes.isSuperset(of: ["duplicate", "licence-missing"]), "\(codes)")
+            let tagged = copyCheck["tagged"] as? [[String: Any]] ?? []
+            #expect(tagged.first?["code"] as? String == "TOAN.6.SD.2.2")
+
+            let nearCheck = try #require(try await client.json(.get, "/api/v1/submissions/\(ids["near"]!)", token: b.tokens["td.1"]).body["preReview"] as? [String: Any])
+            let nearest = try #require((nearCheck["duplicates"] as? [[String: Any]])?.first)
+            #expect(nearest["pid"] as? String == original && nearest["exact"] as? Bool == false)
+            #expect((nearest["similarity"] as? Double ?? 0) >= 0.8, "\(nearest)")
+            #expect((nearest["overlap"] as? [String])?.isEmpty == false)
+            #expect((nearCheck["findings"] as? [[String: Any]] ?? []).contains { $0["code"] as? String == "near-duplicate" })
+            #expect(!(nearCheck["findings"] as? [[String: Any]] ?? []).contains { $0["code"] as? String == "licence-missing" })
+        }
+    }
+
     @Test("Criteria sets: every shipped set is valid; a published id@version never changes")
     func criteria() async throws {
         let t = try await TestRepository()
