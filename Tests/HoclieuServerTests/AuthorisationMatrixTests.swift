@@ -19,13 +19,14 @@ import Testing
 @Suite("Authorisation matrix")
 struct AuthorisationMatrixTests {
     enum Who: String, CaseIterable {
-        case anonymous, owner, otherTeacher, reviewer, admin, lms
+        case anonymous, owner, otherTeacher, reviewer, admin, lms, chair
         var username: String? {
             switch self {
             case .anonymous: nil
             case .owner: "gv.chu"
             case .otherTeacher: "gv.khac"
             case .reviewer: "hoidong"
+            case .chair: "chutich"
             case .admin: "admin"
             case .lms: "lms.moodle"
             }
@@ -36,7 +37,7 @@ struct AuthorisationMatrixTests {
     static func maySee(_ caller: Who, visibility: Visibility, status: MaterialStatus) -> Bool {
         switch caller {
         case .owner, .admin: true
-        case .reviewer: status != .draft
+        case .reviewer, .chair: status != .draft
         case .anonymous: status == .published && visibility == .public
         case .otherTeacher, .lms: status == .published && (visibility == .public || visibility == .sector)
         }
@@ -72,9 +73,9 @@ struct AuthorisationMatrixTests {
         case materialWrite
         /// The account itself or an administrator.
         case accountSelf
-        /// The board's chair and administrators (no caller is a chair here).
+        /// The board's chair and administrators.
         case chair
-        /// Members of the board (reviewers); administrators are not reviewers.
+        /// Members of the board (reviewers and the chair); administrators are not reviewers.
         case reviewer
         /// The submission's author, the board and administrators.
         case submissionRead
@@ -122,16 +123,16 @@ struct AuthorisationMatrixTests {
         case .admin: caller == .admin
         case .contributor: [.owner, .otherTeacher, .lms, .admin].contains(caller)
         case .bankWriter: [.owner, .otherTeacher, .admin].contains(caller)
-        case .bankReader: [.owner, .otherTeacher, .reviewer, .admin].contains(caller)
-        case .board: [.reviewer, .admin].contains(caller)
+        case .bankReader: [.owner, .otherTeacher, .reviewer, .chair, .admin].contains(caller)
+        case .board: [.reviewer, .chair, .admin].contains(caller)
         // The exam fixtures belong to the owner; the other teacher is of another school.
-        case .exam: [.owner, .reviewer, .admin].contains(caller)
+        case .exam: [.owner, .reviewer, .chair, .admin].contains(caller)
         case .examWriter, .jobOwner: [.owner, .admin].contains(caller)
         case .accountSelf: caller == .admin  // the target account is none of the callers
-        case .chair: caller == .admin
-        case .reviewer: caller == .reviewer
-        case .submissionRead: [.owner, .reviewer, .admin].contains(caller)
-        case .submissionWrite: [.owner, .admin].contains(caller)
+        case .chair: caller == .admin || caller == .chair
+        case .reviewer: caller == .reviewer || caller == .chair
+        case .submissionRead: [.owner, .reviewer, .chair, .admin].contains(caller)
+        case .submissionWrite: [.owner, .chair, .admin].contains(caller)
         case .materialRead, .previewRead, .materialWrite: fatalError("per material")
         }
     }
@@ -166,6 +167,7 @@ struct AuthorisationMatrixTests {
         try await t.addUser("gv.chu", roles: [.teacher], school: "THCS A")
         try await t.addUser("gv.khac", roles: [.teacher], school: "THCS B")
         try await t.addUser("hoidong", roles: [.reviewer])
+        try await t.addUser("chutich", roles: [.chair], school: "Phòng GD")
         try await t.addUser("lms.moodle", roles: [.lmsClient])
         try await t.addUser("nan.nhan", roles: [.teacher])
         try await BlueprintAPITests.fillBank(t.repository.store, perCell: 3)
