@@ -254,6 +254,17 @@ extension Services {
 
     // MARK: Reviews and decisions
 
+    /// A reviewer assigned to the submission (or the chair) corrects the metadata under review; recorded as their
+    /// change in the audit log.
+    public func correctMetadata(_ submissionID: Int64, by reviewer: User, fields: [String], change: (MaterialMetadata) -> MaterialMetadata) async throws -> Submission {
+        guard let s = try await store.submission(id: submissionID) else { throw StoreError.notFound("hồ sơ / submission \(submissionID)") }
+        guard reviewer.has(.chair) || s.assignments.contains(where: { $0.reviewerID == reviewer.id }) else { throw AppError.forbidden }
+        guard let material = try await store.material(s.pid) else { throw StoreError.notFound("học liệu / material \(s.pid)") }
+        if let problem = eligibility(reviewer, for: s, material: material), reviewer.isBoard { throw problem }
+        guard s.state.isReviewable else { throw ReviewError.notReviewable(s.state) }
+        return try await store.correctMetadata(submissionID: submissionID, change(s.proposedMetadata ?? material.metadata), fields: fields, by: reviewer.id)
+    }
+
     /// Records a reviewer's review; the agreement rule may close the submission with it.
     public func review(_ submissionID: Int64, by reviewer: User, _ input: ReviewInput) async throws -> (review: Review, submission: Submission) {
         guard reviewer.isBoard else { throw AppError.forbidden }

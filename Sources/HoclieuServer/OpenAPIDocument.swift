@@ -451,6 +451,10 @@ enum OpenAPIDocument {
             tag: "review", secured: true, parameters: [submissionID], requestBody: body("ReviewRequest"),
             responses: ["201": json(ref("Submission")), "400": problem, "401": problem, "403": problem, "404": problem, "409": problem, "422": problem, "503": problem]),
         Operation(
+            method: "PATCH", path: "/api/v1/submissions/{id}/metadata", summary: "Correct the metadata under review (assigned reviewer or chair; audited)",
+            tag: "review", secured: true, parameters: [submissionID], requestBody: body("Metadata"),
+            responses: ["200": json(ref("Submission")), "400": problem, "401": problem, "403": problem, "404": problem, "409": problem, "422": problem]),
+        Operation(
             method: "POST", path: "/api/v1/submissions/{id}/decision", summary: "The chair's decision (exactly one decision wins)", tag: "review",
             secured: true, parameters: [submissionID], requestBody: body("DecisionRequest"),
             responses: ["200": json(ref("Submission")), "400": problem, "401": problem, "403": problem, "404": problem, "409": problem, "422": problem]),

@@ -18,6 +18,7 @@ import Hummingbird
 /// | POST | /api/v1/submissions/{id}/assignments | chair, administrator |
 /// | DELETE | /api/v1/submissions/{id}/assignments/{reviewer} | chair, administrator |
 /// | POST | /api/v1/submissions/{id}/reviews | an assigned reviewer |
+/// | PATCH | /api/v1/submissions/{id}/metadata | an assigned reviewer or the chair: corrects the metadata under review |
 /// | POST | /api/v1/submissions/{id}/decision | chair, administrator |
 /// | POST | /api/v1/submissions/{id}/cancel | the author, chair, administrator |
 /// | GET | /api/v1/audit | administrators |
@@ -35,6 +36,7 @@ struct ReviewController {
         router.post("/api/v1/submissions/{id}/assignments", use: assign)
         router.delete("/api/v1/submissions/{id}/assignments/{reviewer}", use: unassign)
         router.post("/api/v1/submissions/{id}/reviews", use: review)
+        router.patch("/api/v1/submissions/{id}/metadata", use: correct)
         router.post("/api/v1/submissions/{id}/decision", use: decide)
         router.post("/api/v1/submissions/{id}/cancel", use: cancel)
         router.get("/api/v1/audit", use: audit)
@@ -274,6 +276,23 @@ struct ReviewController {
                 scores: body.scores, decision: body.decision, reasonCode: body.reasonCode, feedback: body.feedback ?? "",
                 internalNotes: body.internalNotes ?? ""))
         return try await view(submission, for: user, status: .created)
+    }
+
+    @Sendable func correct(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
+        let user = try Caller.signedIn(context)
+        guard user.isBoard else { throw Problem.forbidden }
+        let id = try submissionID(context)
+        _ = try await readable(id, by: user)
+        let body = try await request.decodeStrict(MetadataBody.self, limit: repository.configuration.maxJSONBytes)
+        let fields = MaterialController.metadataFields.filter { body.changes.changes($0) }.sorted()
+        return try await view(try await repository.correctMetadata(id, by: user, fields: fields) { body.changes.apply(to: $0) }, for: user)
+    }
+
+    /// The metadata fields of a material, for a reviewer's correction.
+    struct MetadataBody: StrictJSONBody {
+        static let fields = MaterialController.metadataFields
+        var changes: MaterialController.UpdateRequest
+        init(from decoder: any Decoder) throws { changes = try MaterialController.UpdateRequest(from: decoder) }
     }
 
     @Sendable func decide(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {

@@ -36,6 +36,9 @@ public protocol ReviewStore: Sendable {
     func decide(submissionID: Int64, _ decision: SubmissionDecision) async throws -> Submission
     /// Starts the next round of a submission whose author was asked for changes.
     func resubmit(submissionID: Int64, version: Int, proposedMetadata: MaterialMetadata?, by actorID: Int64) async throws -> Submission
+    /// A reviewer's correction of the metadata under review: the material's own metadata for a new submission,
+    /// the proposed metadata of a change. Audited with the changed fields.
+    func correctMetadata(submissionID: Int64, _ metadata: MaterialMetadata, fields: [String], by actorID: Int64) async throws -> Submission
     /// The author takes back an open submission.
     func cancelSubmission(id: Int64, by actorID: Int64, reason: String?) async throws -> Submission
     func reviews(submissionID: Int64) async throws -> [Review]

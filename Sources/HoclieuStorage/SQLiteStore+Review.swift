@@ -427,6 +427,29 @@ extension SQLiteStore {
         }
     }
 
+    public func correctMetadata(submissionID: Int64, _ metadata: MaterialMetadata, fields: [String], by actorID: Int64) async throws -> Submission {
+        let normalised = metadata.normalised()
+        if let problem = (metadata.violations() + normalised.violations()).first { throw StoreError.invalid(problem.message) }
+        return try await pool.write { db in
+            let s = try Self.loadSubmission(submissionID, db: db)
+            guard s.state.isReviewable else { throw StoreError.conflict("submission \(submissionID) is \(s.state.rawValue)") }
+            if s.kind == .new {
+                let (old, text) = try self.load(s.pid, db: db)
+                var material = old
+                material.metadata = normalised
+                material.updatedAt = max(Self.now(), old.updatedAt)
+                try Self.rewrite(old: old, oldText: text, new: material, newText: text, db: db)
+            } else {
+                try db.execute(sql: "UPDATE submission SET proposedMetadata = ? WHERE id = ?", arguments: [try Self.jsonText(normalised), submissionID])
+            }
+            try Self.appendAudit(
+                AuditDraft(
+                    actorID: actorID, action: "submission.metadata.corrected", subject: "submission:\(submissionID)",
+                    details: ["fields": fields.joined(separator: ","), "pid": s.pid.rawValue]), db: db)
+            return try Self.loadSubmission(submissionID, db: db)
+        }
+    }
+
     public func cancelSubmission(id: Int64, by actorID: Int64, reason: String?) async throws -> Submission {
         try await pool.write { db in
             var s = try Self.loadSubmission(id, db: db)

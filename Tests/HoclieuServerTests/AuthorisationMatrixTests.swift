@@ -77,6 +77,8 @@ struct AuthorisationMatrixTests {
         case chair
         /// Members of the board (reviewers and the chair); administrators are not reviewers.
         case reviewer
+        /// The chair, or a reviewer assigned to the submission (none is, in the matrix).
+        case chairOrAssigned
         /// The submission's author, the board and administrators.
         case submissionRead
         /// The submission's author and administrators (cancel).
@@ -110,7 +112,7 @@ struct AuthorisationMatrixTests {
         "POST /api/v1/materials/{pid}/withdraw": .chair, "POST /api/v1/materials/{pid}/rereview": .chair,
         "GET /api/v1/submissions": .signedIn, "GET /api/v1/submissions/{id}": .submissionRead,
         "POST /api/v1/submissions/{id}/assignments": .chair, "DELETE /api/v1/submissions/{id}/assignments/{reviewer}": .chair,
-        "POST /api/v1/submissions/{id}/reviews": .reviewer, "POST /api/v1/submissions/{id}/decision": .chair,
+        "POST /api/v1/submissions/{id}/reviews": .reviewer, "PATCH /api/v1/submissions/{id}/metadata": .chairOrAssigned, "POST /api/v1/submissions/{id}/decision": .chair,
         "POST /api/v1/submissions/{id}/cancel": .submissionWrite, "GET /api/v1/audit": .admin,
         "POST /api/v1/clients": .admin, "GET /api/v1/clients": .admin, "DELETE /api/v1/clients/{id}": .admin,
     ]
@@ -132,6 +134,7 @@ struct AuthorisationMatrixTests {
         case .chair: caller == .admin || caller == .chair
         case .reviewer: caller == .reviewer || caller == .chair
         case .submissionRead: [.owner, .reviewer, .chair, .admin].contains(caller)
+        case .chairOrAssigned: caller == .chair
         case .submissionWrite: [.owner, .chair, .admin].contains(caller)
         case .materialRead, .previewRead, .materialWrite: fatalError("per material")
         }
@@ -326,6 +329,7 @@ struct AuthorisationMatrixTests {
         case "POST /api/v1/clients": #"{"name":"Moodle","scopes":["harvest"]}"#
         case "POST /api/v1/materials/{pid}/withdraw", "POST /api/v1/materials/{pid}/rereview": #"{"reason":"kiểm tra"}"#
         case "POST /api/v1/submissions/{id}/assignments": #"{"reviewers":[]}"#
+        case "PATCH /api/v1/submissions/{id}/metadata": #"{"keywords":["sửa"]}"#
         case "POST /api/v1/submissions/{id}/reviews": #"{"scores":{},"decision":"reject","reasonCode":"other","feedback":"x"}"#
         case "POST /api/v1/submissions/{id}/decision": #"{"decision":"reject","reasonCode":"other","feedback":"x"}"#
         default: nil

@@ -98,6 +98,11 @@ struct ReviewWorkflowTests {
             // The reviewer's queue lists it.
             let queue = try await client.json(.get, "/api/v1/submissions?queue=mine", token: b.tokens["td.1"]).body
             #expect((queue["items"] as? [[String: Any]])?.compactMap { $0["id"] as? Int }.contains(id) == true)
+            // An assigned reviewer corrects the metadata (recorded as their change); others may not.
+            let corrected = try await client.json(.patch, "/api/v1/submissions/\(id)/metadata", token: b.tokens["td.1"], body: #"{"keywords":["phân số"]}"#)
+            #expect(corrected.status == .ok, "\(corrected.body)")
+            #expect(try await client.json(.get, "/api/v1/materials/\(pid)", token: teacher).body["metadata"].flatMap { ($0 as? [String: Any])?["keywords"] as? [String] } == ["phân số"])
+            #expect(try await client.json(.patch, "/api/v1/submissions/\(id)/metadata", token: b.tokens["td.a"], body: #"{"keywords":["x"]}"#).status == .forbidden)
             // Not assigned: td.a may not review (own school), the chair is not a reviewer of it.
             let own = try await client.json(.post, "/api/v1/submissions/\(id)/reviews", token: b.tokens["td.a"], body: #"{"scores":\#(Self.scores(b.lesson)),"decision":"approve"}"#)
             #expect(own.status == .conflict && (own.body["type"] as? String)?.hasSuffix("conflict-of-interest") == true, "\(own.body)")
@@ -150,7 +155,7 @@ struct ReviewWorkflowTests {
             // Every step is in the audit log, and the chain verifies.
             let audit = try await client.json(.get, "/api/v1/audit?subject=submission:\(id)&limit=100", token: b.tokens["admin"]).body
             let actions = (audit["items"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
-            for expected in ["submission.created", "assignment.added", "review.recorded", "submission.decided", "submission.resubmitted"] {
+            for expected in ["submission.created", "assignment.added", "submission.metadata.corrected", "review.recorded", "submission.decided", "submission.resubmitted"] {
                 #expect(actions.contains(expected), "\(expected) in \(actions)")
             }
             #expect(try await client.json(.get, "/api/v1/audit", token: teacher).status == .forbidden)
