@@ -1,3 +1,4 @@
+import CommonCartridge
 import Foundation
 import GRDB
 import HTTPTypes
@@ -361,6 +362,24 @@ struct ReviewWorkflowTests {
             #expect((nearest["overlap"] as? [String])?.isEmpty == false)
             #expect((nearCheck["findings"] as? [[String: Any]] ?? []).contains { $0["code"] as? String == "near-duplicate" })
             #expect(!(nearCheck["findings"] as? [[String: Any]] ?? []).contains { $0["code"] as? String == "licence-missing" })
+        }
+    }
+
+    @Test("A cartridge imported as submitted lands in the board's queue, one submission per material, nothing published")
+    func cartridgeSubmitted() async throws {
+        let board = try await Self.board()
+        defer { board.t.cleanup() }
+        let data = TrustTests.cartridge(identifier: "KHOA", pages: [("R1", "Trang một", "một"), ("R2", "Trang hai", "hai")])
+        let url = board.t.folder.appendingPathComponent("khoa.imscc")
+        try data.write(to: url)
+        let report = try await board.t.repository.importCartridge(
+            at: url, fileName: "khoa.imscc", ownerID: board.ids["gv.a"]!, options: CartridgeImportOptions(status: .submitted))
+        let pids = ([report.coursePackage].compactMap { $0 } + report.items).map(\.pid)
+        #expect(pids.count == 3 && report.warnings.filter { $0.code == "not-submitted" }.isEmpty, "\(report.warnings)")
+        for pid in pids {
+            let open = try #require(try await board.t.repository.store.openSubmission(pid: pid), "\(pid)")
+            #expect(open.state == .inReview && open.assignments.count == 2)
+            #expect(try await board.t.repository.store.material(pid)?.status == .inReview)
         }
     }
 
