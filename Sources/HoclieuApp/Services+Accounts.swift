@@ -230,9 +230,15 @@ extension Services {
         try await store.deleteSessions(userID: user.id, except: token.map(SessionToken.hash))
     }
 
-    /// Disables (or enables again) an account; disabling ends all its sessions. Administrators only.
+    /// Disables (or enables again) an account; disabling ends all its sessions. Department administrators, and school
+    /// administrators for the teachers of their school (``AccessPolicy/canManageAccount(_:school:roles:)``).
     public func setDisabled(_ disabled: Bool, userID: Int64, by actor: User) async throws -> User {
-        guard actor.has(.admin) else { throw AppError.forbidden }
+        guard actor.has(.admin) || actor.has(.schoolAdmin) else { throw AppError.forbidden }
+        if !actor.has(.admin) {
+            guard let target = try await store.user(id: userID), AccessPolicy.canManageAccount(actor, school: target.school, roles: target.roles) else {
+                throw AppError.forbidden
+            }
+        }
         guard actor.id != userID || !disabled else {
             throw AppError(.conflict, vi: "Không thể tự khoá tài khoản của mình.", en: "You cannot disable your own account.")
         }

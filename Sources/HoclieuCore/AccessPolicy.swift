@@ -110,6 +110,15 @@ public enum AccessPolicy {
         return viewer.has(.teacher) && sameSchool(viewer.school, owner.school)
     }
 
+    // MARK: Accounts
+
+    /// Whether `actor` may create, disable or enable an account of `school` with `roles`: department administrators
+    /// any; a school administrator only teachers of their own school.
+    public static func canManageAccount(_ actor: User, school: String?, roles: Set<Role>) -> Bool {
+        if actor.has(.admin) { return true }
+        return actor.has(.schoolAdmin) && sameSchool(actor.school, school) && roles.isSubset(of: [.teacher])
+    }
+
     // MARK: Schools
 
     /// The key schools are compared by, everywhere (access checks and the search index): folded,

@@ -471,3 +471,35 @@ struct ClientCredentialTests {
         }
     }
 }
+
+/// Organisations: a school administrator manages the teachers of their own school, nothing else.
+@Suite("School administrators")
+struct SchoolAdminTests {
+    @Test("A school admin creates and disables teachers of their school only; never board members, admins or other schools")
+    func schoolAdmin() async throws {
+        let t = try await TestRepository()
+        defer { t.cleanup() }
+        try await t.addUser("qt.lel", roles: [.schoolAdmin], school: "THCS Lê Lợi")
+        try await t.addUser("gv.khac", roles: [.teacher], school: "THCS Khác")
+        try await t.application.test(.router) { client in
+            let sa = try await client.login("qt.lel", "password-qt.lel")
+            let mine = try await client.json(.post, "/api/v1/users", token: sa, body: #"{"username":"gv.moi","password":"password-moi","roles":["teacher"],"school":"thcs le loi"}"#)
+            #expect(mine.status == .created, "\(mine.body)")
+            let id = try #require(mine.body["id"] as? Int)
+            for body in [
+                #"{"username":"gv.x","password":"password-x","roles":["teacher"],"school":"THCS Khác"}"#,
+                #"{"username":"gv.y","password":"password-y","roles":["reviewer"],"school":"THCS Lê Lợi"}"#,
+                #"{"username":"gv.z","password":"password-z","roles":["admin"],"school":"THCS Lê Lợi"}"#,
+                #"{"username":"gv.w","password":"password-w","roles":["teacher"]}"#,
+            ] {
+                #expect(try await client.json(.post, "/api/v1/users", token: sa, body: body).status == .forbidden, "\(body)")
+            }
+            #expect(try await client.json(.post, "/api/v1/users/\(id)/disable", token: sa).status == .ok)
+            #expect(try await client.json(.post, "/api/v1/users/\(id)/enable", token: sa).status == .ok)
+            let other = try #require(try await t.repository.store.credentials(username: "gv.khac")?.user.id)
+            #expect(try await client.json(.post, "/api/v1/users/\(other)/disable", token: sa).status == .forbidden)
+            let teacher = try await client.login("gv.khac", "password-gv.khac")
+            #expect(try await client.json(.post, "/api/v1/users", token: teacher, body: #"{"username":"gv.v","password":"password-v","roles":["teacher"]}"#).status == .forbidden)
+        }
+    }
+}
