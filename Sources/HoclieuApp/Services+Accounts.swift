@@ -1,3 +1,4 @@
+import Crypto
 public import Foundation
 public import HoclieuCore
 public import HoclieuStorage
@@ -164,6 +165,25 @@ public enum SessionToken {
     }
 
     public static func hash(_ token: String) -> String { ContentID.of(bytes: Data(token.utf8)).rawValue }
+}
+
+/// Web sessions in cookies: the cookie names and the CSRF token bound to a session.
+public enum WebSession {
+    /// HttpOnly, SameSite=Lax: the session token.
+    public static let cookie = "hoclieu_session"
+    /// Readable by the page's script: the CSRF token it sends back in ``header`` with every state-changing request.
+    public static let csrfCookie = "hoclieu_csrf"
+    public static let header = "X-CSRF-Token"
+}
+
+extension Services {
+    /// The CSRF token of a session: an HMAC of the session token's hash under the service's signing key, so it
+    /// cannot be made without the session and needs no storage.
+    public func csrfToken(forSession token: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(("csrf:" + SessionToken.hash(token)).utf8), using: signingKey)
+        return Data(mac).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
 }
 
 /// A new session: the token (shown once) and its user.

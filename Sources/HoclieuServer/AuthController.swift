@@ -34,6 +34,18 @@ struct AuthController {
         var tokenType = "Bearer"
         var expiresAt: Date
         var user: User
+        /// For a browser using the session cookie: send it back as `X-CSRF-Token` on state-changing requests.
+        var csrfToken: String
+    }
+
+    /// `Set-Cookie` values of a web session (or, with `token` nil, the ones that end it).
+    func sessionCookies(_ token: String?, expiresAt: Date? = nil) -> [String] {
+        let secure = repository.configuration.publicBaseURL.lowercased().hasPrefix("https://") ? "; Secure" : ""
+        let maxAge = expiresAt.map { String(max(0, Int($0.timeIntervalSinceNow))) } ?? "0"
+        return [
+            "\(WebSession.cookie)=\(token ?? ""); Path=/; HttpOnly; SameSite=Lax; Max-Age=\(maxAge)\(secure)",
+            "\(WebSession.csrfCookie)=\(token.map(repository.csrfToken(forSession:)) ?? ""); Path=/; SameSite=Lax; Max-Age=\(maxAge)\(secure)",
+        ]
     }
 
     struct PasswordRequest: StrictJSONBody {
@@ -74,15 +86,21 @@ struct AuthController {
         let address = context.remoteAddress?.ipAddress
         let session = try await repository.signIn(username: body.username, password: body.password, address: address)
         context.logger.info("signed in", metadata: ["hoclieu.user": "\(session.user.username)"])
-        return try JSONResponse(LoginResponse(token: session.token, expiresAt: session.expiresAt, user: session.user))
+        var headers: HTTPFields = [.cacheControl: "no-store"]
+        for cookie in sessionCookies(session.token, expiresAt: session.expiresAt) { headers.append(HTTPField(name: .setCookie, value: cookie)) }
+        return try JSONResponse(
+            headers: headers,
+            LoginResponse(token: session.token, expiresAt: session.expiresAt, user: session.user, csrfToken: repository.csrfToken(forSession: session.token)))
     }
 
     @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
         _ = try Caller.signedIn(context)
-        if let token = Self.bearerToken(request) {
+        if let token = Self.bearerToken(request) ?? BearerAuthMiddleware.cookie(WebSession.cookie, in: request) {
             try await repository.store.deleteSession(tokenHash: SessionToken.hash(token))
         }
-        return Response(status: .noContent)
+        var headers: HTTPFields = [:]
+        for cookie in sessionCookies(nil) { headers.append(HTTPField(name: .setCookie, value: cookie)) }
+        return Response(status: .noContent, headers: headers)
     }
 
     @Sendable func changePassword(_ request: Request, context: AppRequestContext) async throws -> Response {

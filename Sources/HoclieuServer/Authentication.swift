@@ -20,7 +20,10 @@ struct BearerAuthMiddleware: RouterMiddleware {
     let repository: Services
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization] else { return try await next(request, context) }
+        guard let header = request.headers[.authorization] else {
+            guard let token = Self.cookie(WebSession.cookie, in: request), !token.isEmpty, token.count <= 128 else { return try await next(request, context) }
+            return try await next(request, try await cookieSession(token, request, context))
+        }
         var context = context
         let lower = header.lowercased()
         if lower.hasPrefix("bearer "), case let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces), !token.isEmpty, token.count <= 200 {
@@ -46,6 +49,38 @@ struct BearerAuthMiddleware: RouterMiddleware {
             context.credentialProblem = problem
         }
         return try await next(request, context)
+    }
+
+    /// A browser's session from its cookie. A state-changing request must also carry the session's CSRF token in
+    /// `X-CSRF-Token` (a page of another site can make the browser send the cookie, never the header).
+    func cookieSession(_ token: String, _ request: Request, _ context: Context) async throws -> Context {
+        var context = context
+        guard let user = try await repository.store.sessionUser(tokenHash: SessionToken.hash(token), now: Date()) else {
+            // An expired cookie is not an error: the visitor is simply anonymous again.
+            return context
+        }
+        if ![.get, .head, .options].contains(request.method) {
+            let sent = request.headers[HTTPField.Name(WebSession.header)!] ?? ""
+            guard !sent.isEmpty, ConstantTime.equal(sent, repository.csrfToken(forSession: token)) else {
+                context.credentialProblem = Problem(
+                    .forbidden, "csrf", vi: "Thiếu hoặc sai mã chống giả mạo yêu cầu (X-CSRF-Token).",
+                    en: "Missing or wrong anti-forgery token (X-CSRF-Token).")
+                return context
+            }
+        }
+        context.user = user
+        return context
+    }
+
+    /// The value of cookie `name` in the request's `Cookie` headers.
+    static func cookie(_ name: String, in request: Request) -> String? {
+        for header in request.headers[values: .cookie] {
+            for pair in header.split(separator: ";") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == name { return parts[1].trimmingCharacters(in: .whitespaces) }
+            }
+        }
+        return nil
     }
 
     func authenticateClient(_ clientID: String, _ secret: String, _ context: inout Context) async {

@@ -547,7 +547,11 @@ enum OpenAPIDocument {
                 "properties": ["username": string(), "password": string()],
             ],
             "LoginResponse": [
-                "type": "object", "properties": ["token": string(), "tokenType": string(), "expiresAt": string(["format": "date-time"]), "user": ref("User")],
+                "type": "object",
+                "description": "Also sets the hoclieu_session (HttpOnly, SameSite=Lax) and hoclieu_csrf cookies for browsers; cookie-authenticated state-changing requests send csrfToken as X-CSRF-Token",
+                "properties": [
+                    "token": string(), "tokenType": string(), "expiresAt": string(["format": "date-time"]), "user": ref("User"), "csrfToken": string(),
+                ],
             ],
             "User": [
                 "type": "object",

@@ -9,6 +9,7 @@ import HoclieuStorage
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import NIOFoundationCompat
 import Testing
 
 /// The quality board's workflow, driven through HTTP with several users and roles.
@@ -500,6 +501,45 @@ struct SchoolAdminTests {
             #expect(try await client.json(.post, "/api/v1/users/\(other)/disable", token: sa).status == .forbidden)
             let teacher = try await client.login("gv.khac", "password-gv.khac")
             #expect(try await client.json(.post, "/api/v1/users", token: teacher, body: #"{"username":"gv.v","password":"password-v","roles":["teacher"]}"#).status == .forbidden)
+        }
+    }
+}
+
+/// Web sessions: an HttpOnly cookie, and a CSRF token on every state-changing request made with it.
+@Suite("Cookie sessions")
+struct CookieSessionTests {
+    @Test("Sign-in sets HttpOnly SameSite=Lax cookies; a cookie alone reads, writes need X-CSRF-Token; logout clears them")
+    func cookies() async throws {
+        let t = try await TestRepository(publicBaseURL: "https://hoclieu.example.vn")
+        defer { t.cleanup() }
+        try await t.addUser("gv.a", roles: [.teacher])
+        try await t.application.test(.router) { client in
+            let login = try await client.execute(
+                uri: "/api/v1/auth/login", method: .post, body: ByteBuffer(string: #"{"username":"gv.a","password":"password-gv.a"}"#)
+            ) { response in
+                (response.headers[values: .setCookie], (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any] ?? [:])
+            }
+            let session = try #require(login.0.first { $0.hasPrefix("hoclieu_session=") })
+            #expect(session.contains("HttpOnly") && session.contains("SameSite=Lax") && session.contains("Secure"))
+            let csrfCookie = try #require(login.0.first { $0.hasPrefix("hoclieu_csrf=") })
+            #expect(!csrfCookie.contains("HttpOnly"))
+            let csrf = try #require(login.1["csrfToken"] as? String)
+            let token = String(session.dropFirst("hoclieu_session=".count).prefix { $0 != ";" })
+            let cookie: HTTPFields = [.cookie: "hoclieu_session=\(token); hoclieu_csrf=\(csrf)"]
+            #expect(try await client.json(.get, "/api/v1/me", headers: cookie).status == .ok)
+            // A write from another site's page carries the cookie but not the header.
+            let forged = try await client.json(.post, "/api/v1/materials", body: #"{"kind":"lesson","title":"Giả"}"#, headers: cookie)
+            #expect(forged.status == .forbidden && (forged.body["type"] as? String)?.hasSuffix("csrf") == true, "\(forged.body)")
+            var wrong = cookie
+            wrong[HTTPField.Name("X-CSRF-Token")!] = "x" + csrf.dropFirst()
+            #expect(try await client.json(.post, "/api/v1/materials", body: #"{"kind":"lesson","title":"Giả"}"#, headers: wrong).status == .forbidden)
+            var good = cookie
+            good[HTTPField.Name("X-CSRF-Token")!] = csrf
+            #expect(try await client.json(.post, "/api/v1/materials", body: #"{"kind":"lesson","title":"Thật"}"#, headers: good).status == .created)
+            // Logout ends the session and clears both cookies.
+            let cleared = try await client.execute(uri: "/api/v1/auth/logout", method: .post, headers: good) { $0.headers[values: .setCookie] }
+            #expect(cleared.count == 2 && cleared.allSatisfy { $0.contains("Max-Age=0") })
+            #expect(try await client.json(.get, "/api/v1/me", headers: cookie).status == .unauthorized)
         }
     }
 }
