@@ -334,6 +334,31 @@ extension Services {
         return (try? await assignReviewers(submission.id, reviewers: nil, by: .localOperator)) ?? submission
     }
 
+    /// Puts every published material tagged with one of `codes` under re-review (a catalogue unit's wording
+    /// changed or it was deprecated); materials with an open submission are left alone. Returns how many.
+    func reReviewTagged(with codes: [String]) async throws -> Int {
+        guard !codes.isEmpty, !(try await currentCriteriaSets().isEmpty) else { return 0 }
+        var count = 0
+        for chunk in stride(from: 0, to: codes.count, by: 50).map({ Array(codes[$0..<min($0 + 50, codes.count)]) }) {
+            var cursor: SearchCursor?
+            repeat {
+                let page = try await store.search(
+                    SearchRequest(
+                        filters: SearchFilters([.knowledgeUnit: chunk, .status: ["published"]]), viewer: .localOperator, limit: 100, cursor: cursor))
+                for item in page.items {
+                    guard let object = try? JSONSerialization.jsonObject(with: Data(item.utf8)) as? [String: Any], let text = object["pid"] as? String,
+                        let pid = try? PersistentIdentifier(parsing: text), try await store.openSubmission(pid: pid) == nil
+                    else { continue }
+                    let units = ((object["metadata"] as? [String: Any])?["knowledgeUnits"] as? [String] ?? []).filter(chunk.contains)
+                    _ = try await requestReReview(pid, by: .localOperator, reason: "Danh mục thay đổi / catalogue changed: \(units.joined(separator: ", "))")
+                    count += 1
+                }
+                cursor = page.next
+            } while cursor != nil
+        }
+        return count
+    }
+
     /// An administrator sets a status directly (e.g. migrating an already-reviewed collection); the reason is
     /// recorded in the audit log. Nobody else bypasses the board.
     public func setStatusDirectly(_ pid: PersistentIdentifier, to status: MaterialStatus, reason: String?, by actor: User) async throws -> Material {

@@ -124,7 +124,9 @@ public struct Services: Sendable {
         let (data, problems) = try CatalogDirectory.read(directory)
         guard problems.isEmpty else { throw CatalogError(problems: problems) }
         try await loadCriteria(from: directory.appendingPathComponent("criteria", isDirectory: true))
-        return try await store.loadCatalog(data)
+        var report = try await store.loadCatalog(data)
+        report.rereviews = try await reReviewTagged(with: report.changedCodes)
+        return report
     }
 
     /// On a store with no users, creates `admin` with `password`, or a generated one.

@@ -26,6 +26,10 @@ public struct CatalogLoadReport: Codable, Sendable, Equatable {
     public var revised = 0
     public var deprecated = 0
     public var unchanged = 0
+    /// Codes whose wording changed or that were deprecated by this load (materials tagged with them are re-reviewed).
+    public var changedCodes: [String] = []
+    /// Published materials put under re-review because a unit they are tagged with changed.
+    public var rereviews = 0
 
     public init() {}
 }

@@ -69,6 +69,7 @@ extension SQLiteStore {
                                 arguments: [item.code, old.revision, old.item.statement, old.item.statementEN, loadTime])
                             revision += 1
                             report.revised += 1
+                            report.changedCodes.append(item.code)
                         } else {
                             report.unchanged += 1
                         }
@@ -108,6 +109,7 @@ extension SQLiteStore {
                 guard !seen.contains(code), frameworks?.contains(row["framework"]) ?? true else { continue }
                 try db.execute(sql: "UPDATE catalogItem SET deprecated = 1, updatedAt = ? WHERE code = ?", arguments: [loadTime, code])
                 report.deprecated += 1
+                report.changedCodes.append(code)
             }
             return report
         }

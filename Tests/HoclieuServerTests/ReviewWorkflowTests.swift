@@ -384,6 +384,29 @@ struct ReviewWorkflowTests {
         }
     }
 
+    @Test("A catalogue unit whose wording changes puts the published materials tagged with it under re-review; they stay visible")
+    func catalogueChangeReReviews() async throws {
+        let board = try await Self.board()
+        defer { board.t.cleanup() }
+        let repository = board.t.repository
+        _ = try await repository.loadCatalog(from: try CatalogAPITests.folder(toan: CatalogAPITests.toan))
+        let tagged = try await repository.store.createMaterial(
+            MaterialDraft(kind: .link, format: "text/uri-list", metadata: MaterialMetadata(title: "So sánh phân số", knowledgeUnits: ["TOAN.6.SD.2.2"]), url: "https://example.org/a"),
+            ownerID: board.ids["gv.a"]!, firstVersion: nil)
+        let other = try await repository.store.createMaterial(
+            MaterialDraft(kind: .link, format: "text/uri-list", metadata: MaterialMetadata(title: "Khác", knowledgeUnits: ["TOAN.6.SD"]), url: "https://example.org/b"),
+            ownerID: board.ids["gv.a"]!, firstVersion: nil)
+        for pid in [tagged.pid, other.pid] { _ = try await repository.setStatusDirectly(pid, to: .published, reason: "kiểm thử", by: .localOperator) }
+        let changed = CatalogAPITests.toan.replacingOccurrences(of: "So sánh được hai phân số cho trước.", with: "So sánh được hai phân số cho trước bằng nhiều cách.")
+        let report = try await repository.loadCatalog(from: try CatalogAPITests.folder(toan: changed))
+        #expect(report.changedCodes == ["TOAN.6.SD.2.2"] && report.rereviews == 1, "\(report)")
+        let open = try #require(try await repository.store.openSubmission(pid: tagged.pid))
+        #expect(open.kind == .rereview && open.note?.contains("TOAN.6.SD.2.2") == true)
+        #expect(try await repository.store.material(tagged.pid)?.status == .published, "still visible while re-reviewed")
+        #expect(try await repository.store.openSubmission(pid: other.pid) == nil)
+        #expect(try await repository.loadCatalog(from: try CatalogAPITests.folder(toan: changed)).rereviews == 0)
+    }
+
     @Test("Criteria sets: every shipped set is valid; a published id@version never changes")
     func criteria() async throws {
         let t = try await TestRepository()
