@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.2.0"),
     ],
     targets: [
         .systemLibrary(
@@ -74,6 +75,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "LTI",
+            dependencies: [
+                "HoclieuCore",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "HoclieuStorage",
             dependencies: [
                 "HoclieuCore",
@@ -93,6 +104,7 @@ let package = Package(
                 "QTI",
                 "CommonCartridge",
                 "HoclieuStorage",
+                "LTI",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -151,6 +163,11 @@ let package = Package(
         // The shared conformance corpus, located for every test target.
         .target(name: "ConformanceCorpus", path: "Tests/ConformanceCorpus", swiftSettings: swiftSettings),
         .testTarget(name: "HoclieuCoreTests", dependencies: ["HoclieuCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LTITests",
+            dependencies: ["LTI", "HoclieuCore", .product(name: "JWTKit", package: "jwt-kit")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "HoclieuXMLTests", dependencies: ["HoclieuXML", "ConformanceCorpus"], swiftSettings: swiftSettings),
         .testTarget(name: "QuestionFormatsTests", dependencies: ["QuestionFormats", "HoclieuCore", "ConformanceCorpus"], swiftSettings: swiftSettings),
         .testTarget(
