@@ -84,6 +84,8 @@ public struct Services: Sendable {
     package let signingKey: SymmetricKey
     /// Failed sign-ins per account and address (this node's).
     public let loginThrottle = LoginThrottle()
+    /// The LTI tool's keys, platform key sets and outgoing HTTP (this process's).
+    public let lti = LTIRuntime()
 
     /// The database file inside a data folder.
     public static func databaseURL(in dataDirectory: URL) -> URL { dataDirectory.appendingPathComponent("hoclieu.sqlite") }

@@ -13,6 +13,11 @@ public struct StoredLTIPlatform: Sendable, Equatable, Codable {
     public var school: String?
     public var createdAt: Date
 
+    enum CodingKeys: String, CodingKey {
+        case id, issuer, clientID = "clientId", deploymentIDs = "deploymentIds", authURL = "authUrl", tokenURL = "tokenUrl", jwksURL = "jwksUrl"
+        case school, createdAt
+    }
+
     public init(
         id: Int64 = 0, issuer: String, clientID: String, deploymentIDs: [String], authURL: String, tokenURL: String, jwksURL: String,
         school: String? = nil, createdAt: Date = Date()
@@ -58,6 +63,10 @@ public struct StoredLTIScore: Sendable, Equatable, Codable {
     public var lastError: String?
     public var createdAt: Date
     public var updatedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, platformID = "platformId", lineItem, userID = "userId", pid, scoreGiven, scoreMaximum, status, attempts, lastError, createdAt, updatedAt
+    }
 }
 
 /// The LTI tool's state: platform registrations, its own keys, logins in flight, used nonces and

@@ -65,6 +65,13 @@ public struct DeepLinkingSettings: Codable, Sendable, Equatable {
         case acceptMultiple = "accept_multiple"
         case data
     }
+
+    public init(deepLinkReturnURL: String, acceptTypes: [String], acceptMultiple: Bool?, data: String?) {
+        self.deepLinkReturnURL = deepLinkReturnURL
+        self.acceptTypes = acceptTypes
+        self.acceptMultiple = acceptMultiple
+        self.data = data
+    }
 }
 
 /// The Assignment and Grade Services endpoint claim.

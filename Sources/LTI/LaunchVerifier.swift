@@ -30,6 +30,12 @@ public struct VerifiedLaunch: Sendable, Equatable {
     public var platform: PlatformRegistration
     public var claims: LaunchClaims
     public var messageType: LTIMessageType
+
+    public init(platform: PlatformRegistration, claims: LaunchClaims, messageType: LTIMessageType) {
+        self.platform = platform
+        self.claims = claims
+        self.messageType = messageType
+    }
 }
 
 /// Verifies a platform's `id_token` (LTI 1.3 core §5.1.3 and the IMS Security Framework §5.1.3).

@@ -72,6 +72,9 @@ struct AuthorisationMatrixTests {
         case materialWrite
         /// The account itself or an administrator.
         case accountSelf
+        /// LTI: authenticated by a platform's signed token, a state cookie or a sealed ticket, never by
+        /// the bearer token; every caller gets the same answer and none is a server error.
+        case ltiToken
     }
 
     /// One row per route: its rule. Keys are `METHOD /path` as the router spells them (`{name}` parameters).
@@ -97,6 +100,9 @@ struct AuthorisationMatrixTests {
         "POST /api/v1/blueprints/{id}/tests": .examWriter, "GET /api/v1/tests/{id}": .exam, "GET /api/v1/tests/{id}/answer-key.csv": .exam,
         "GET /api/v1/tests/{id}/variants/{code}": .exam,
         "GET /api/v1/catalog/frameworks": .open, "GET /api/v1/catalog/items/{code}": .open, "GET /api/v1/catalog/search": .open,
+        "GET /lti/jwks": .open, "GET /lti/login": .ltiToken, "POST /lti/login": .ltiToken, "POST /lti/launch": .ltiToken,
+        "POST /lti/deep-link": .ltiToken, "POST /lti/score": .ltiToken, "GET /api/v1/lti/platforms": .admin, "POST /api/v1/lti/platforms": .admin,
+        "DELETE /api/v1/lti/platforms/{id}": .admin, "GET /api/v1/lti/scores": .bankWriter,
     ]
 
     /// Whether `caller` is allowed by a rule that does not depend on a material.
@@ -113,7 +119,7 @@ struct AuthorisationMatrixTests {
         case .exam: [.owner, .reviewer, .admin].contains(caller)
         case .examWriter, .jobOwner: [.owner, .admin].contains(caller)
         case .accountSelf: caller == .admin  // the target account is none of the callers
-        case .materialRead, .previewRead, .materialWrite: fatalError("per material")
+        case .materialRead, .previewRead, .materialWrite, .ltiToken: fatalError("per material or per token")
         }
     }
 
@@ -198,8 +204,13 @@ struct AuthorisationMatrixTests {
                 let rule = try #require(Self.matrix[route])
                 let parts = route.split(separator: " ", maxSplits: 1).map(String.init)
                 let method = HTTPRequest.Method(rawValue: parts[0])!
+                var ltiAnswers: Set<HTTPResponse.Status> = []
                 for caller in Who.allCases {
                     switch rule {
+                    case .ltiToken:
+                        let (status, body) = try await send(client, method, parts[1], token: f.tokens[caller], body: Self.body(route))
+                        #expect(status.code < 500, "\(caller) \(route): \(status) \(body.prefix(160))")
+                        ltiAnswers.insert(status)
                     case .materialRead, .previewRead, .materialWrite:
                         for m in f.materials {
                             let reference = "\(m.pid)@v1"
@@ -248,6 +259,7 @@ struct AuthorisationMatrixTests {
                         }
                     }
                 }
+                #expect(ltiAnswers.count <= 1, "\(route): the answer depends on the bearer token: \(ltiAnswers)")
             }
 
             // Nothing a caller may not see leaks through lists, facets, counts or exports.
