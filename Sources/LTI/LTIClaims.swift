@@ -66,6 +66,15 @@ public struct DeepLinkingSettings: Codable, Sendable, Equatable {
         case data
     }
 
+    /// Lenient where platforms differ: `data` that is not a string (some send an object) is dropped.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        deepLinkReturnURL = try c.decode(String.self, forKey: .deepLinkReturnURL)
+        acceptTypes = (try? c.decodeIfPresent([String].self, forKey: .acceptTypes)) ?? []
+        acceptMultiple = try? c.decodeIfPresent(Bool.self, forKey: .acceptMultiple)
+        data = try? c.decodeIfPresent(String.self, forKey: .data)
+    }
+
     public init(deepLinkReturnURL: String, acceptTypes: [String], acceptMultiple: Bool?, data: String?) {
         self.deepLinkReturnURL = deepLinkReturnURL
         self.acceptTypes = acceptTypes
