@@ -205,21 +205,20 @@ extension Services {
     public func ltiLaunch(idToken: String, state: String?, browserState: String?) async throws -> VerifiedLaunch {
         guard let state, !state.isEmpty, let browserState, ConstantTime.equal(state, browserState) else { throw LTIError.invalidState }
         guard let login = try await store.takeLTILogin(state: state, now: Date()) else { throw LTIError.invalidState }
-        let store = self.store
-        let launch = try await LaunchVerifier(toolURL: ltiToolURL).verify(
+        // The login decided the registration; the token must then name its issuer and client id.
+        guard let stored = try await store.ltiPlatform(id: login.platformID) else { throw LTIError.invalidState }
+        let registration = try Self.registration(stored)
+        return try await LaunchVerifier(toolURL: ltiToolURL).verify(
             idToken, expectedNonce: login.nonce,
-            platforms: { issuer, audiences in
-                guard let p = try await store.ltiPlatform(issuer: issuer, clientIDs: audiences) else { return nil }
-                return try Self.registration(p)
-            }, keys: lti.platformKeys, nonces: StoreNonces(store: store))
-        guard launch.platform.id == login.platformID else { throw LTIError.invalidState }
-        return launch
+            platforms: { issuer, _ in issuer == registration.issuer ? registration : nil }, keys: lti.platformKeys,
+            nonces: StoreNonces(store: store))
     }
 
     /// The viewer a launch acts as when it reads materials: nobody's owner, no role, the platform's
     /// school; ``AccessPolicy`` then offers what is published and public, sector-wide or of that school.
+    /// (The id is one no account gets: account ids count up from 1.)
     public func ltiViewer(_ platform: PlatformRegistration) -> User {
-        User(id: -platform.id, username: "lti", displayName: "LTI", roles: [], school: platform.school, createdAt: platform.createdAt)
+        User(id: Int64.max - platform.id, username: "lti", displayName: "LTI", roles: [], school: platform.school, createdAt: platform.createdAt)
     }
 
     // MARK: Deep linking
