@@ -154,6 +154,7 @@ let package = Package(
                 "QuestionFormats",
                 "CommonCartridge",
                 "LTI",
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
