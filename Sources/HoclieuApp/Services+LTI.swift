@@ -238,6 +238,12 @@ extension Services {
         return materials
     }
 
+    /// The platform a sealed picker context belongs to.
+    public func ltiPlatform(of context: LTIDeepLinkContext) async throws -> PlatformRegistration {
+        guard let stored = try await store.ltiPlatform(id: context.platformID) else { throw LTIError.invalidState }
+        return try Self.registration(stored)
+    }
+
     /// Seals the picker's context (the platform, deployment and return URL) for one hour.
     public func ltiDeepLinkContext(_ launch: VerifiedLaunch) throws -> String {
         guard let settings = launch.claims.deepLinkingSettings else { throw LTIError.missingClaim("deep_linking_settings") }

@@ -112,11 +112,7 @@ struct LTIController {
                 let (returnURL, jwt) = try await repository.ltiDeepLinkingResponse(picker, pids: pids, policy: policy)
                 return Self.page(LTIPages.autoPost(to: returnURL, jwt: jwt))
             }
-            guard let stored = try await repository.store.ltiPlatform(id: picker.platformID) else { throw LTIError.invalidState }
-            let platform = PlatformRegistration(
-                id: stored.id, issuer: stored.issuer, clientID: stored.clientID, deploymentIDs: stored.deploymentIDs,
-                authURL: URL(string: stored.authURL)!, tokenURL: URL(string: stored.tokenURL)!, jwksURL: URL(string: stored.jwksURL)!, school: stored.school,
-                createdAt: stored.createdAt)
+            let platform = try await repository.ltiPlatform(of: picker)
             let materials = try await repository.ltiPickable(query: query, platform: platform)
             return Self.page(LTIPages.picker(context: sealed, query: query, materials: materials))
         } catch let error as any BilingualError {

@@ -544,9 +544,10 @@ enum OpenAPIDocument {
     static let json: String = {
         var paths: [String: [String: Any]] = [:]
         for op in operations + questionOperations + blueprintOperations + cartridgeOperations + ltiOperations {
-            // Any route may be called with a bad or expired token: 401 is declared everywhere.
+            // Any route may be called with a bad or expired token: 401 is declared everywhere (as a problem, unless
+            // the route says otherwise: the LTI tool answers a refused launch with an HTML page).
             var responses = op.responses
-            responses["401"] = problem
+            if responses["401"] == nil { responses["401"] = problem }
             // A malformed identifier (or other parameter) is a 400 wherever parameters are taken.
             if (!op.parameters.isEmpty || op.requestBody != nil) && responses["400"] == nil { responses["400"] = problem }
             var operation: [String: Any] = [

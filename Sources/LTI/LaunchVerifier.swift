@@ -141,7 +141,10 @@ public struct LaunchVerifier: Sendable {
             guard let link = claims.resourceLink, !link.id.isEmpty else { throw LTIError.missingClaim("resource_link") }
             return .resourceLink
         case .deepLinkingRequest:
-            guard let settings = claims.deepLinkingSettings, URL(string: settings.deepLinkReturnURL)?.scheme != nil else {
+            // The response is posted there by the browser: only an http(s) address.
+            guard let settings = claims.deepLinkingSettings, let scheme = URL(string: settings.deepLinkReturnURL)?.scheme?.lowercased(),
+                scheme == "https" || scheme == "http"
+            else {
                 throw LTIError.missingClaim("deep_linking_settings")
             }
             return .deepLinkingRequest

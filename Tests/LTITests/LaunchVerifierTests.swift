@@ -232,6 +232,8 @@ struct LaunchVerifierTests {
         c[LTIClaim.messageType] = .string("LtiDeepLinkingRequest")
         c[LTIClaim.resourceLink] = nil
         await expectRejection(.missingClaim("deep_linking_settings")) { try await f.verify(try await f.sign(c)) }
+        c[LTIClaim.deepLinkingSettings] = .object(["deep_link_return_url": .string("javascript:alert(1)")])
+        await expectRejection(.missingClaim("deep_linking_settings")) { try await f.verify(try await f.sign(c)) }
         c[LTIClaim.deepLinkingSettings] = .object([
             "deep_link_return_url": .string("https://lms.example.edu/dl/return"), "accept_types": .array([.string("ltiResourceLink")]),
             "data": .string("opaque"),
