@@ -1,5 +1,7 @@
 import Foundation
+import HoclieuCore
 import HoclieuStorage
+import LTI
 import Testing
 
 @testable import HoclieuApp
