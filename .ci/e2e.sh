@@ -35,7 +35,7 @@ API="http://127.0.0.1:$PORT/api/v1"
 TOKEN=$(curl -fsS -X POST "$API/auth/login" -d "{\"username\":\"admin\",\"password\":\"$HOCLIEU_ADMIN_PASSWORD\"}" | json '["token"]')
 AUTH="Authorization: Bearer $TOKEN"
 PID=$(curl -fsS -X POST "$API/materials" -H "$AUTH" \
-    -d '{"kind":"lesson","title":"Phân số và đường tròn","subjects":["TOAN"],"grades":[6],"status":"published"}' | json '["pid"]')
+    -d '{"kind":"lesson","title":"Phân số và đường tròn","subjects":["TOAN"],"grades":[6],"status":"published","reason":"kiểm thử"}' | json '["pid"]')
 head -c 3000000 /dev/urandom > "$WORK/lesson.bin"
 curl -fsS -X POST "$API/materials/$PID/versions?filename=bai-giang.bin" -H "$AUTH" -H "Content-Type: application/octet-stream" \
     --data-binary @"$WORK/lesson.bin" >/dev/null
@@ -48,7 +48,7 @@ echo "e2e: create, upload, search, download, resolve OK ($PID)"
 [ "$(curl -fsS "$API/catalog/items/CN.3" | json '["code"]')" = CN.3 ] || fail "catalogue not loaded at start"
 
 # A SCORM package through the release service: recognised on upload, previewed sandboxed.
-SCORM=$(curl -fsS -X POST "$API/materials" -H "$AUTH" -d '{"kind":"lesson","title":"Golf","status":"published"}' | json '["pid"]')
+SCORM=$(curl -fsS -X POST "$API/materials" -H "$AUTH" -d '{"kind":"lesson","title":"Golf","status":"published","reason":"kiểm thử"}' | json '["pid"]')
 curl -fsS -X POST "$API/materials/$SCORM/versions?filename=golf.zip" -H "$AUTH" -H "Content-Type: application/zip" \
     --data-binary @../shared/conformance/scorm/scorm12/rustici_singlescobasic.zip | grep -q '"kind":"scorm12"' || fail "SCORM upload"
 curl -fsS -D "$WORK/preview.headers" -o /dev/null "http://127.0.0.1:$PORT/preview/$SCORM@v1/shared/launchpage.html"

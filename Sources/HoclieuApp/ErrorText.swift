@@ -18,14 +18,14 @@ extension StoreError: BilingualError {
     public var vietnamese: String {
         switch self {
         case .notFound(let what): "Không tìm thấy \(what)."
-        case .conflict(let what): "Đã tồn tại: \(what)."
+        case .conflict(let what): "Xung đột với dữ liệu hiện có: \(what)."
         case .invalid(let what): "Dữ liệu không hợp lệ: \(what)."
         }
     }
     public var english: String {
         switch self {
         case .notFound(let what): "\(what) was not found."
-        case .conflict(let what): "Already exists: \(what)."
+        case .conflict(let what): "Conflicts with what is stored: \(what)."
         case .invalid(let what): "Invalid data: \(what)."
         }
     }

@@ -198,12 +198,18 @@ extension Services {
         let matches = try await hasher.verify(candidate, hash: hash)
         guard let found, matches, password.utf8.count <= PasswordHasher.maxPasswordBytes, !found.user.disabled else {
             loginThrottle.fail(keys)
+            var details = ["username": String(username.prefix(64))]
+            details["address"] = address
+            try? await store.appendAudit(AuditDraft(actorID: found?.user.id, action: "auth.login.failed", subject: "user:\(found?.user.id ?? 0)", details: details))
             throw AccountError.badCredentials
         }
         loginThrottle.succeed(accountKey)
         let token = SessionToken.make()
         let expiresAt = Date().addingTimeInterval(configuration.sessionLifetime)
         try await store.createSession(tokenHash: SessionToken.hash(token), userID: found.user.id, expiresAt: expiresAt)
+        var details: [String: String] = [:]
+        details["address"] = address
+        try await store.appendAudit(AuditDraft(actorID: found.user.id, action: "auth.login", subject: "user:\(found.user.id)", details: details))
         return SignIn(token: token, expiresAt: expiresAt, user: found.user)
     }
 
@@ -220,17 +226,25 @@ extension Services {
             throw AccountError.wrongCurrentPassword
         }
         try await store.setPasswordHash(userID: user.id, hash: try await hasher.hash(new))
+        try await store.appendAudit(AuditDraft(actorID: user.id, action: "auth.password.changed", subject: "user:\(user.id)"))
         try await store.deleteSessions(userID: user.id, except: token.map(SessionToken.hash))
     }
 
-    /// Disables (or enables again) an account; disabling ends all its sessions. Administrators only.
+    /// Disables (or enables again) an account; disabling ends all its sessions. Department administrators, and school
+    /// administrators for the teachers of their school (``AccessPolicy/canManageAccount(_:school:roles:)``).
     public func setDisabled(_ disabled: Bool, userID: Int64, by actor: User) async throws -> User {
-        guard actor.has(.admin) else { throw AppError.forbidden }
+        guard actor.has(.admin) || actor.has(.schoolAdmin) else { throw AppError.forbidden }
+        if !actor.has(.admin) {
+            guard let target = try await store.user(id: userID), AccessPolicy.canManageAccount(actor, school: target.school, roles: target.roles) else {
+                throw AppError.forbidden
+            }
+        }
         guard actor.id != userID || !disabled else {
             throw AppError(.conflict, vi: "Không thể tự khoá tài khoản của mình.", en: "You cannot disable your own account.")
         }
         let user = try await store.setUserDisabled(userID: userID, disabled: disabled)
         if disabled { try await store.deleteSessions(userID: userID, except: nil) }
+        try await store.appendAudit(AuditDraft(actorID: actor.id, action: disabled ? "user.disabled" : "user.enabled", subject: "user:\(userID)"))
         return user
     }
 
@@ -239,6 +253,7 @@ extension Services {
         guard actor.has(.admin) || actor.id == userID else { throw AppError.forbidden }
         guard try await store.user(id: userID) != nil else { throw AppError.notFound("tài khoản \(userID)", "account \(userID)") }
         try await store.deleteSessions(userID: userID, except: nil)
+        try await store.appendAudit(AuditDraft(actorID: actor.id, action: "user.sessions.revoked", subject: "user:\(userID)"))
     }
 }
 

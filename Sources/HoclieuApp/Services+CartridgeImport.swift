@@ -125,6 +125,10 @@ extension Services {
             }
             resolved.sourceSystem = source
         }
+        // "Submitted" means in front of the board: the materials are stored as drafts and each one new or changed is
+        // then submitted through the one workflow (a status alone would leave them waiting in no queue).
+        let submitAfterwards = resolved.status == .submitted
+        if submitAfterwards { resolved.status = .draft }
         let options = resolved
         let stored = Mutex<[StoredBlob]>([])
         let prepared: PreparedCartridge
@@ -145,8 +149,22 @@ extension Services {
         do {
             if isCancelled() { throw CancellationError() }
             let result = try await store.applyImport(prepared.batch, ownerID: ownerID)
+            var report = prepared.report(result)
+            if submitAfterwards, let owner = try await store.user(id: ownerID) {
+                for item in [report.coursePackage].compactMap({ $0 }) + report.items where item.action != .unchanged {
+                    do {
+                        _ = try await submit(item.pid, by: owner, SubmitRequest(note: "Common Cartridge \(fileName)"))
+                    } catch {
+                        let reason = error as? any BilingualError
+                        report.warnings.append(
+                            CartridgeMessage(
+                                code: "not-submitted", vi: "\(item.pid) chưa được gửi thẩm định: \(reason?.vietnamese ?? "\(error)")",
+                                en: "\(item.pid) was not submitted for review: \(reason?.english ?? "\(error)")", resource: item.resource))
+                    }
+                }
+            }
             progress(1)
-            return prepared.report(result)
+            return report
         } catch {
             await discard(prepared.blobs)
             throw error

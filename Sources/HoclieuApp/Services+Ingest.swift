@@ -67,11 +67,31 @@ public struct IngestOutcome: Sendable, Codable, Equatable {
 public enum IngestError: BilingualError, Equatable {
     case emptyFile
     case linkHasNoFile
+    /// The material is in front of the board: what they review must not change under them.
+    case underReview
 
-    public var category: ErrorCategory { self == .linkHasNoFile ? .conflict : .invalid }
-    public var code: String { self == .emptyFile ? "empty-file" : "link-has-no-file" }
-    public var vietnamese: String { self == .emptyFile ? "Tệp rỗng." : "Liên kết không có tệp." }
-    public var english: String { self == .emptyFile ? "The file is empty." : "A link has no file." }
+    public var category: ErrorCategory { self == .emptyFile ? .invalid : .conflict }
+    public var code: String {
+        switch self {
+        case .emptyFile: "empty-file"
+        case .linkHasNoFile: "link-has-no-file"
+        case .underReview: "under-review"
+        }
+    }
+    public var vietnamese: String {
+        switch self {
+        case .emptyFile: "Tệp rỗng."
+        case .linkHasNoFile: "Liên kết không có tệp."
+        case .underReview: "Học liệu đang được thẩm định: chưa thể thêm phiên bản. Hãy rút hồ sơ trước nếu cần sửa."
+        }
+    }
+    public var english: String {
+        switch self {
+        case .emptyFile: "The file is empty."
+        case .linkHasNoFile: "A link has no file."
+        case .underReview: "The material is under review: no version can be added now. Cancel the submission first if it needs changes."
+        }
+    }
 }
 
 extension Services {
@@ -116,6 +136,7 @@ extension Services {
                     throw AppError.notFound("học liệu \(pid)", "material \(pid)")
                 }
                 guard AccessPolicy.canEdit(user, material) else { throw AppError.forbidden }
+                if AccessPolicy.isLockedForReview(user, material) { throw IngestError.underReview }
                 existing = material
             case .material(let draft, _, _):
                 if let source = draft.provenance, source.sourceIdentifier != nil {
@@ -148,6 +169,10 @@ extension Services {
             let prefilled = file.prefilled(material.metadata)
             if !version.pending, prefilled != material.metadata { version.metadata = prefilled }
             let added = try await store.addVersion(material.pid, version)
+            try await store.appendAudit(
+                AuditDraft(
+                    actorID: user.id, action: version.pending ? "version.added.pending" : "version.added", subject: "material:\(material.pid)",
+                    details: ["version": String(added.number), "content": blob.contentID.rawValue]))
             return IngestOutcome(pid: material.pid, version: added.number, action: .updated, pending: version.pending)
         } catch {
             await discard([blob, thumbnail])

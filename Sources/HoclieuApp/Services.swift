@@ -29,6 +29,11 @@ public struct ServerConfiguration: Sendable {
     /// Whether this node runs background jobs (cartridge imports and exports); an API-only node of a
     /// scaled-out installation leaves them to the others (`HOCLIEU_JOBS=false`).
     public var runsJobs = true
+    /// The quality board's rules (reviewers per submission, agreement, own-school exclusion, reminder times).
+    public var reviewRules = ReviewRules()
+    /// Whether a new submission gets its reviewers automatically (least-loaded eligible reviewers first);
+    /// otherwise the chair assigns them.
+    public var autoAssignReviewers = true
 
     public init(
         dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8080, pidPrefix: String = "VN",
@@ -84,6 +89,8 @@ public struct Services: Sendable {
     package let signingKey: SymmetricKey
     /// Failed sign-ins per account and address (this node's).
     public let loginThrottle = LoginThrottle()
+    /// Requests per LMS client credential (this node's).
+    public let clientRateLimiter = ClientRateLimiter()
     /// The LTI tool's keys, platform key sets and outgoing HTTP (this process's).
     public let lti = LTIRuntime()
 
@@ -118,6 +125,7 @@ public struct Services: Sendable {
     public func loadCatalog(from directory: URL) async throws -> CatalogLoadReport {
         let (data, problems) = try CatalogDirectory.read(directory)
         guard problems.isEmpty else { throw CatalogError(problems: problems) }
+        try await loadCriteria(from: directory.appendingPathComponent("criteria", isDirectory: true))
         return try await store.loadCatalog(data)
     }
 

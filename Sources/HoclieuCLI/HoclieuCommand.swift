@@ -10,7 +10,7 @@ public struct HoclieuCommand: AsyncParsableCommand {
         commandName: "hoclieu",
         abstract: "Hoclieu — kho học liệu số / open learning-resource repository.",
         subcommands: [
-            Serve.self, Import.self, Export.self, UserCommand.self, CatalogCommand.self, LTICommand.self, Check.self, Backup.self, Restore.self, Bench.self,
+            Serve.self, Import.self, Export.self, UserCommand.self, CatalogCommand.self, LTICommand.self, Check.self, AuditCommand.self, Backup.self, Restore.self, Bench.self,
         ])
 
     public init() {}
@@ -37,6 +37,12 @@ struct CommonOptions: ParsableArguments {
         if let limit = env["HOCLIEU_MAX_UPLOAD_BYTES"].flatMap(Int64.init) { configuration.maxUploadBytes = limit }
         if let cost = env["HOCLIEU_BCRYPT_COST"].flatMap(UInt8.init) { configuration.bcryptCost = cost }
         if let jobs = env["HOCLIEU_JOBS"].flatMap(Bool.init) { configuration.runsJobs = jobs }
+        if let n = env["HOCLIEU_REVIEWERS"].flatMap(Int.init), (1...9).contains(n) { configuration.reviewRules.reviewersPerSubmission = n }
+        if let rule = env["HOCLIEU_REVIEW_AGREEMENT"].flatMap(AgreementRule.init(rawValue:)) { configuration.reviewRules.agreement = rule }
+        if let own = env["HOCLIEU_REVIEW_EXCLUDE_OWN_SCHOOL"].flatMap(Bool.init) { configuration.reviewRules.excludeOwnSchool = own }
+        if let days = env["HOCLIEU_REVIEW_REMIND_DAYS"].flatMap(Int.init), days > 0 { configuration.reviewRules.remindAfterDays = days }
+        if let days = env["HOCLIEU_REVIEW_ESCALATE_DAYS"].flatMap(Int.init), days > 0 { configuration.reviewRules.escalateAfterDays = days }
+        if let auto = env["HOCLIEU_REVIEW_AUTO_ASSIGN"].flatMap(Bool.init) { configuration.autoAssignReviewers = auto }
         if let url = env["HOCLIEU_PUBLIC_URL"], !url.isEmpty { configuration.publicBaseURL = url.hasSuffix("/") ? String(url.dropLast()) : url }
         return configuration
     }

@@ -152,6 +152,13 @@ struct Import: ReportingCommand {
                 items.append(Item(input: input, action: "failed", error: Self.explain(error)))
             }
         }
+        if status != .draft {
+            // The operator bypassed the board (e.g. an already-reviewed collection): on the record.
+            try await repository.store.appendAudit(
+                AuditDraft(
+                    actorID: User.localOperator.id, action: "material.status.direct", subject: "import",
+                    details: ["reason": "hoclieu import --status \(status.rawValue)", "inputs": String(inputs.count), "owner": owner]))
+        }
         return Report(items: items, questionFiles: questionFiles, cartridges: cartridges)
     }
 

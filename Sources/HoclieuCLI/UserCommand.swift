@@ -15,7 +15,7 @@ struct UserCommand: AsyncParsableCommand {
 
         @OptionGroup var common: CommonOptions
         @Argument(help: "Username (a–z, 0–9, . _ - @).") var username: String
-        @Option(name: .long, help: "Role: admin, teacher, reviewer, lms_client (repeatable).") var role: [String] = ["teacher"]
+        @Option(name: .long, help: "Role: admin, teacher, reviewer, chair, school_admin, lms_client (repeatable).") var role: [String] = ["teacher"]
         @Option(name: .long, help: "Display name.") var name: String?
         @Option(name: .long, help: "School.") var school: String?
         @Option(name: .long, help: "Password (default: $HOCLIEU_NEW_PASSWORD, or one is generated and shown once).")

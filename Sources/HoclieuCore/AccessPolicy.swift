@@ -29,11 +29,11 @@ public enum AccessPolicy {
     /// exports, counts).
     public static func canSee(_ viewer: User?, _ m: Material) -> Bool {
         if let viewer, viewer.has(.admin) || viewer.id == m.ownerID { return true }
-        if let viewer, viewer.has(.reviewer), m.status != .draft { return true }
+        if let viewer, viewer.isBoard, m.status != .draft { return true }
         guard m.status == .published else { return false }
         switch m.visibility {
         case .public: return true
-        case .sector: return viewer != nil
+        case .sector: return viewer?.readsSector ?? false
         case .school: return sameSchool(viewer?.school, m.metadata.school)
         case .private: return false
         }
@@ -51,10 +51,25 @@ public enum AccessPolicy {
         m.status == .published && !user.has(.admin)
     }
 
+    /// Whether `viewer` sees the tombstone of a withdrawn material: whoever could see it while it was published
+    /// (its identifier keeps resolving, to a "withdrawn" answer).
+    public static func seesTombstone(_ viewer: User?, _ m: Material) -> Bool {
+        guard m.status == .withdrawn else { return false }
+        var published = m
+        published.status = .published
+        return canSee(viewer, published)
+    }
+
+    /// Whether the material is in front of the board (submitted or in review), so that `user` may not change it:
+    /// reviewers must see what was submitted. Administrators are not held.
+    public static func isLockedForReview(_ user: User, _ m: Material) -> Bool {
+        (m.status == .submitted || m.status == .inReview) && !user.has(.admin)
+    }
+
     /// Whether `viewer` may see who owns the material and where it came from (owner id, provenance).
     public static func canSeeProvenance(_ viewer: User?, _ m: Material) -> Bool {
         guard let viewer else { return false }
-        return viewer.has(.admin) || viewer.has(.reviewer) || viewer.id == m.ownerID
+        return viewer.has(.admin) || viewer.isBoard || viewer.id == m.ownerID
     }
 
     /// Whether `viewer` may see version `number` of a visible material: versions after the current one
@@ -63,7 +78,7 @@ public enum AccessPolicy {
         guard canSee(viewer, m) else { return false }
         if number <= m.currentVersion { return true }
         guard let viewer else { return false }
-        return canEdit(viewer, m) || viewer.has(.reviewer)
+        return canEdit(viewer, m) || viewer.isBoard
     }
 
     /// Whether shared caches may keep the material's files: only a published, public material's
@@ -77,22 +92,31 @@ public enum AccessPolicy {
     /// Whether `viewer` may read the question bank at all: people, not LMS clients (which never see keys).
     public static func canUseQuestionBank(_ viewer: User?) -> Bool {
         guard let viewer else { return false }
-        return viewer.has(.admin) || viewer.has(.reviewer) || viewer.has(.teacher)
+        return viewer.has(.admin) || viewer.isBoard || viewer.has(.teacher)
     }
 
     /// Whether `viewer` may see a question (with its key: a teacher composing a test needs it).
     /// Published questions are the shared bank; drafts are their owner's and the board's.
     public static func canSeeQuestion(_ viewer: User?, owner: RecordOwner, status: QuestionStatus) -> Bool {
         guard let viewer, canUseQuestionBank(viewer) else { return false }
-        return viewer.has(.admin) || viewer.has(.reviewer) || viewer.id == owner.ownerID || status == .published
+        return viewer.has(.admin) || viewer.isBoard || viewer.id == owner.ownerID || status == .published
     }
 
     /// Whether `viewer` may see a blueprint, an assembled test, its variants and its answer key: the
     /// owner, the board, administrators, and the teachers of the owner's school (its subject group).
     public static func canSeeExam(_ viewer: User?, owner: RecordOwner) -> Bool {
         guard let viewer, canUseQuestionBank(viewer) else { return false }
-        if viewer.has(.admin) || viewer.has(.reviewer) || viewer.id == owner.ownerID { return true }
+        if viewer.has(.admin) || viewer.isBoard || viewer.id == owner.ownerID { return true }
         return viewer.has(.teacher) && sameSchool(viewer.school, owner.school)
+    }
+
+    // MARK: Accounts
+
+    /// Whether `actor` may create, disable or enable an account of `school` with `roles`: department administrators
+    /// any; a school administrator only teachers of their own school.
+    public static func canManageAccount(_ actor: User, school: String?, roles: Set<Role>) -> Bool {
+        if actor.has(.admin) { return true }
+        return actor.has(.schoolAdmin) && sameSchool(actor.school, school) && roles.isSubset(of: [.teacher])
     }
 
     // MARK: Schools

@@ -8,8 +8,24 @@ public enum Role: String, Codable, Sendable, CaseIterable {
     case teacher
     /// Member of the quality board.
     case reviewer
+    /// Chair of the quality board: assigns reviewers, decides when reviews disagree, withdraws.
+    case chair
+    /// Administers the users of their own school.
+    case schoolAdmin = "school_admin"
     /// An LMS platform pushing and pulling content with client credentials.
     case lmsClient = "lms_client"
+}
+
+/// What an LMS client credential may do.
+public enum ClientScope: String, Codable, Sendable, CaseIterable {
+    /// Harvest public material (OAI-PMH, the change feed).
+    case harvest
+    /// Harvest sector material too.
+    case harvestSector = "harvest:sector"
+    /// Push content in for review.
+    case push
+    /// Launch and deep-link through LTI.
+    case lti
 }
 
 /// A user account (never carries its password hash outside the store).
@@ -22,6 +38,9 @@ public struct User: Codable, Sendable, Equatable, Identifiable {
     public var createdAt: Date
     /// A disabled account cannot sign in and has no live session.
     public var disabled: Bool
+    /// Set when the caller is an LMS client credential: what that credential may do (nil for people and for
+    /// accounts signed in with a password).
+    public var scopes: Set<ClientScope>?
 
     public init(id: Int64, username: String, displayName: String, roles: Set<Role>, school: String?, createdAt: Date, disabled: Bool = false) {
         self.disabled = disabled
@@ -34,6 +53,12 @@ public struct User: Codable, Sendable, Equatable, Identifiable {
     }
 
     public func has(_ role: Role) -> Bool { roles.contains(role) }
+
+    /// Whether the caller may read sector-visible material: people may; a client credential needs `harvest:sector`.
+    public var readsSector: Bool { scopes.map { $0.contains(.harvestSector) } ?? true }
+
+    /// A member of the quality board (reviewer or chair).
+    public var isBoard: Bool { has(.reviewer) || has(.chair) }
 
     /// Usernames: 3–64 characters of a–z, 0–9, `.`, `_`, `-`, `@`.
     public static func isValidUsername(_ name: String) -> Bool {

@@ -16,7 +16,8 @@ public func buildApplication(_ repository: Services, logger: Logger) -> some App
         responder: HeadResponder(get: buildRouter(repository, logger: logger).buildResponder()),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hoclieu"),
         services: [IndexMaintenanceService(store: repository.store, interval: .seconds(300), logger: logger) as any Service]
-            + (configuration.runsJobs ? [JobService(repository: repository, logger: logger)] : []),
+            + (configuration.runsJobs
+                ? [JobService(repository: repository, logger: logger), ReviewBackgroundService(repository: repository, logger: logger)] : []),
         logger: logger)
 }
 
@@ -29,7 +30,7 @@ public func buildRouter(_ repository: Services, logger: Logger) -> Router<AppReq
     if let folder = repository.configuration.publicDirectory {
         router.add(middleware: FileMiddleware(folder.path, searchForIndexHtml: true, logger: logger))
     }
-    router.add(middleware: BearerAuthMiddleware(store: repository.store))
+    router.add(middleware: BearerAuthMiddleware(repository: repository))
 
     HealthController(repository: repository, metrics: metrics).addRoutes(to: router)
     AuthController(repository: repository).addRoutes(to: router)
@@ -41,6 +42,8 @@ public func buildRouter(_ repository: Services, logger: Logger) -> Router<AppReq
     BlueprintController(repository: repository).addRoutes(to: router)
     CatalogController(repository: repository).addRoutes(to: router)
     CartridgeController(repository: repository).addRoutes(to: router)
+    ReviewController(repository: repository).addRoutes(to: router)
+    ClientController(repository: repository).addRoutes(to: router)
     LTIController(repository: repository).addRoutes(to: router)
     let caseProvider = CASEController(repository: repository)
     caseProvider.addRoutes(to: router)

@@ -16,9 +16,9 @@ import NIOPosix
 /// | POST | /api/v1/auth/logout | signed in |
 /// | POST | /api/v1/auth/password | signed in; the current password is required |
 /// | GET | /api/v1/me | signed in |
-/// | POST | /api/v1/users | admin |
-/// | POST | /api/v1/users/{id}/disable | admin |
-/// | POST | /api/v1/users/{id}/enable | admin |
+/// | POST | /api/v1/users | admin; a school admin for teachers of their own school |
+/// | POST | /api/v1/users/{id}/disable | admin; a school admin for teachers of their own school |
+/// | POST | /api/v1/users/{id}/enable | admin; a school admin for teachers of their own school |
 /// | DELETE | /api/v1/users/{id}/sessions | the user themself or admin |
 struct AuthController {
     let repository: Services
@@ -100,7 +100,7 @@ struct AuthController {
     }
 
     func setDisabled(_ disabled: Bool, context: AppRequestContext) async throws -> JSONResponse {
-        let admin = try Caller.admin(context)
+        let admin = try Caller.signedIn(context)
         return try JSONResponse(try await repository.setDisabled(disabled, userID: try userID(context), by: admin))
     }
 
@@ -111,8 +111,14 @@ struct AuthController {
     }
 
     @Sendable func createUser(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
-        _ = try Caller.admin(context)
+        let admin = try Caller.signedIn(context)
+        guard admin.has(.admin) || admin.has(.schoolAdmin) else { throw Problem.forbidden }
         let body = try await request.decodeStrict(CreateUserRequest.self, limit: repository.configuration.maxJSONBytes)
+        guard AccessPolicy.canManageAccount(admin, school: body.school, roles: Set(body.roles)) else {
+            throw Problem(
+                .forbidden, "forbidden", vi: "Quản trị trường chỉ tạo tài khoản giáo viên của trường mình.",
+                en: "A school administrator creates only teacher accounts of their own school.")
+        }
         guard User.isValidUsername(body.username) else {
             throw Problem(
                 .unprocessableContent, "invalid", vi: "Tên đăng nhập chỉ gồm a–z, 0–9, . _ - @ (3–64 ký tự).",
@@ -126,6 +132,10 @@ struct AuthController {
             NewUser(
                 username: body.username, displayName: body.displayName ?? body.username, roles: Set(body.roles), school: body.school,
                 passwordHash: try await PasswordHasher(cost: repository.configuration.bcryptCost).hash(body.password)))
+        try await repository.store.appendAudit(
+            AuditDraft(
+                actorID: admin.id, action: "user.created", subject: "user:\(user.id)",
+                details: ["roles": user.roles.map(\.rawValue).sorted().joined(separator: ","), "username": user.username]))
         return try JSONResponse(status: .created, user)
     }
 }

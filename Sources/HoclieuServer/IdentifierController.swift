@@ -38,6 +38,12 @@ struct IdentifierController {
         let id = try VersionedPID(parsing: try context.parameters.require("pid"))
         let viewer = try Caller.viewer(context)
         guard let material = try await repository.store.material(id.pid), AccessPolicy.canSee(viewer, material) else {
+            if let material = try await repository.store.material(id.pid), AccessPolicy.seesTombstone(viewer, material) {
+                // A persistent identifier never dies: a withdrawn material answers 410 with its title.
+                throw Problem(
+                    .gone, "withdrawn", vi: "Học liệu \(id.pid) «\(material.metadata.title)» đã bị rút khỏi kho.",
+                    en: "Material \(id.pid) “\(material.metadata.title)” has been withdrawn from the repository.")
+            }
             throw Problem.notFound("định danh / identifier \(id.pid)")
         }
         let versions = try await repository.store.versions(id.pid).filter { AccessPolicy.canSeeVersion(viewer, material, number: $0.number) }

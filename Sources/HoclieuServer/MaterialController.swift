@@ -52,11 +52,13 @@ struct MaterialController {
         }
     }
 
-    /// `PATCH /api/v1/materials/{pid}`: any subset of the metadata fields, `visibility`, `status`.
+    /// `PATCH /api/v1/materials/{pid}`: any subset of the metadata fields, `visibility`, and — administrators
+    /// only, outside the review workflow — `status` with the `reason` recorded in the audit log.
     struct UpdateRequest: StrictJSONBody {
-        static let fields: Set<String> = metadataFields.union(["visibility", "status"])
+        static let fields: Set<String> = metadataFields.union(["visibility", "status", "reason"])
         var visibility: Visibility?
         var status: MaterialStatus?
+        var reason: String?
         var title: String?
         var description: String?
         var language: String?
@@ -67,6 +69,23 @@ struct MaterialController {
         var licence: String?
         var authors: [String]?
         var school: String?
+
+        /// Whether the request sets the metadata field `name`.
+        func changes(_ name: String) -> Bool {
+            switch name {
+            case "title": title != nil
+            case "description": description != nil
+            case "language": language != nil
+            case "subjects": subjects != nil
+            case "grades": grades != nil
+            case "knowledgeUnits": knowledgeUnits != nil
+            case "keywords": keywords != nil
+            case "licence": licence != nil
+            case "authors": authors != nil
+            case "school": school != nil
+            default: false
+            }
+        }
 
         func apply(to m: MaterialMetadata) -> MaterialMetadata {
             var m = m
@@ -160,6 +179,8 @@ struct MaterialController {
                 .forbidden, "review-required", vi: "Chỉ hội đồng thẩm định mới xuất bản học liệu.",
                 en: "Only the quality board publishes materials.")
         }
+        let directStatus = body.details.status.flatMap { $0 == .draft ? nil : $0 }
+        if directStatus != nil, VietnameseText.trimmed(body.details.reason ?? "").isEmpty { throw ReviewError.bypassNeedsReason }
         var format = body.format ?? "application/octet-stream"
         var url: String? = nil
         if body.kind == .link {
@@ -175,8 +196,10 @@ struct MaterialController {
         }
         let draft = MaterialDraft(
             kind: body.kind, format: format, metadata: body.metadata, visibility: body.details.visibility ?? .public,
-            status: body.details.status ?? .draft, url: url, provenance: Provenance(sourceSystem: "api"))
-        let material = try await store.createMaterial(draft, ownerID: user.id, firstVersion: nil)
+            status: .draft, url: url, provenance: Provenance(sourceSystem: "api"))
+        var material = try await store.createMaterial(draft, ownerID: user.id, firstVersion: nil)
+        try await store.appendAudit(AuditDraft(actorID: user.id, action: "material.created", subject: "material:\(material.pid)"))
+        if let directStatus { material = try await repository.setStatusDirectly(material.pid, to: directStatus, reason: body.details.reason, by: user) }
         context.logger.info("material created", metadata: ["hoclieu.pid": "\(material.pid)"])
         return JSONResponse(
             status: .created, headers: [.location: "/api/v1/materials/\(material.pid)", .eTag: Self.etag(material)],
@@ -203,16 +226,28 @@ struct MaterialController {
         if AccessPolicy.changesNeedReview(user, material), body.status == nil {
             throw Problem(
                 .conflict, "review-required",
-                vi: "Học liệu đã xuất bản: thay đổi phải qua hội đồng thẩm định. Hãy tải lên phiên bản mới (được lưu chờ duyệt) thay vì sửa trực tiếp.",
-                en: "The material is published: changes go through the quality board. Upload a new version (kept pending review) instead of editing it in place.")
+                vi: "Học liệu đã xuất bản: thay đổi phải qua hội đồng thẩm định. Hãy gửi thay đổi tới POST /api/v1/materials/\(material.pid)/submissions (thông tin mới, hoặc phiên bản mới đã tải lên).",
+                en: "The material is published: changes go through the quality board. Submit the change with POST /api/v1/materials/\(material.pid)/submissions (new metadata, or a new version uploaded first).")
         }
+        if [.submitted, .inReview].contains(material.status), !user.has(.admin) {
+            throw Problem(
+                .conflict, "under-review", vi: "Học liệu đang được thẩm định: chưa thể sửa. Hãy rút hồ sơ trước nếu cần sửa.",
+                en: "The material is under review and cannot be edited now; cancel the submission first if it needs changes.")
+        }
+        if body.status != nil, VietnameseText.trimmed(body.reason ?? "").isEmpty { throw ReviewError.bypassNeedsReason }
         if let match = request.headers[.ifMatch], match != Self.etag(material) {
             throw Problem(
                 .preconditionFailed, "stale", vi: "Học liệu đã được người khác sửa; hãy tải lại.",
                 en: "The material changed since you read it; reload it.")
         }
-        let updated = try await store.updateMaterial(
-            material.pid, metadata: body.apply(to: material.metadata), visibility: body.visibility, status: body.status)
+        var updated = try await store.updateMaterial(material.pid, metadata: body.apply(to: material.metadata), visibility: body.visibility, status: nil)
+        var changed = Self.metadataFields.filter { body.changes($0) }.sorted()
+        if body.visibility != nil { changed.append("visibility") }
+        if !changed.isEmpty {
+            try await store.appendAudit(
+                AuditDraft(actorID: user.id, action: "material.updated", subject: "material:\(material.pid)", details: ["fields": changed.joined(separator: ",")]))
+        }
+        if let status = body.status { updated = try await repository.setStatusDirectly(material.pid, to: status, reason: body.reason, by: user) }
         return JSONResponse(headers: [.eTag: Self.etag(updated)], json: updated.jsonText(withProvenance: true))
     }
 

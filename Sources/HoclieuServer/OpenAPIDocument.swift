@@ -48,6 +48,10 @@ enum OpenAPIDocument {
             "schema": ["type": "string", "pattern": "^[0-9A-Za-z]+(-[0-9A-Za-z]+)+$", "maxLength": 64],
         ]
     }
+    static var submissionID: [String: Any] {
+        ["name": "id", "in": "path", "required": true, "description": "Submission id", "schema": ["type": "integer", "minimum": 1]]
+    }
+    static func body(_ schema: String) -> [String: Any] { ["required": true, "content": ["application/json": ["schema": ref(schema)]]] }
     static var userID: [String: Any] {
         ["name": "id", "in": "path", "required": true, "description": "Account id", "schema": ["type": "integer", "minimum": 1]]
     }
@@ -405,8 +409,79 @@ enum OpenAPIDocument {
             parameters: [pathParam("pid", "PID, or PID@vN")],
             responses: [
                 "200": ["description": "Resolution", "content": ["application/json": ["schema": ["type": "object"]], "text/html": ["schema": ["type": "string"]]]],
-                "400": problem, "404": problem,
+                "400": problem, "404": problem, "410": problem,
             ]),
+        Operation(method: "GET", path: "/api/v1/criteria", summary: "The published review criteria (newest version of each set)", tag: "review",
+            responses: ["200": json(["type": "object", "properties": ["items": array(ref("CriteriaSet"))]])]),
+        Operation(
+            method: "POST", path: "/api/v1/materials/{pid}/submissions", summary: "Submit a material, or a change to a published one, for review",
+            tag: "review", secured: true, parameters: [pid], requestBody: body("SubmitRequest"),
+            responses: ["201": json(ref("Submission")), "400": problem, "401": problem, "403": problem, "404": problem, "409": problem, "422": problem, "503": problem]),
+        Operation(
+            method: "POST", path: "/api/v1/materials/{pid}/withdraw", summary: "Withdraw a published material (tombstone kept; chair or admin)",
+            tag: "review", secured: true, parameters: [pid], requestBody: body("ReasonRequest"),
+            responses: ["200": json(ref("Material")), "400": problem, "401": problem, "403": problem, "404": problem, "409": problem, "422": problem]),
+        Operation(
+            method: "POST", path: "/api/v1/materials/{pid}/rereview", summary: "Put a published material under re-review (chair or admin)",
+            tag: "review", secured: true, parameters: [pid], requestBody: body("ReasonRequest"),
+            responses: ["201": json(ref("Submission")), "400": problem, "401": problem, "403": problem, "404": problem, "409": problem, "503": problem]),
+        Operation(
+            method: "GET", path: "/api/v1/submissions", summary: "Submissions: the board sees all, authors their own; queue=mine is the caller's review queue, overdue first",
+            tag: "review", secured: true,
+            parameters: [
+                query("queue", "mine: what the caller owes", enumeration(["mine"])), query("state", "Comma-separated states"),
+                query("overdue", "Only overdue", enumeration(["true", "false"])), query("pid", "One material"),
+                query("after", "Cursor from the Link header"), query("limit", "1–200", ["type": "integer", "minimum": 1, "maximum": 200]),
+            ],
+            responses: ["200": json(["type": "object", "properties": ["items": array(ref("Submission"))]]), "400": problem, "401": problem]),
+        Operation(
+            method: "GET", path: "/api/v1/submissions/{id}", summary: "A submission with its reviews (as the caller may read them)", tag: "review",
+            secured: true, parameters: [submissionID], responses: ["200": json(ref("Submission")), "400": problem, "401": problem, "404": problem]),
+        Operation(
+            method: "POST", path: "/api/v1/submissions/{id}/assignments", summary: "Assign reviewers (listed, or automatically when omitted)",
+            tag: "review", secured: true, parameters: [submissionID], requestBody: body("AssignRequest"),
+            responses: ["200": json(ref("Submission")), "400": problem, "401": problem, "403": problem, "404": problem, "409": problem]),
+        Operation(
+            method: "DELETE", path: "/api/v1/submissions/{id}/assignments/{reviewer}", summary: "Remove a reviewer who has not reviewed this round",
+            tag: "review", secured: true,
+            parameters: [submissionID, ["name": "reviewer", "in": "path", "required": true, "description": "Reviewer's account id", "schema": ["type": "integer", "minimum": 1]]],
+            responses: ["200": json(ref("Submission")), "400": problem, "401": problem, "403": problem, "404": problem, "409": problem]),
+        Operation(
+            method: "POST", path: "/api/v1/submissions/{id}/reviews", summary: "Record the caller's review: every criterion scored, a decision, reason and feedback",
+            tag: "review", secured: true, parameters: [submissionID], requestBody: body("ReviewRequest"),
+            responses: ["201": json(ref("Submission")), "400": problem, "401": problem, "403": problem, "404": problem, "409": problem, "422": problem, "503": problem]),
+        Operation(
+            method: "PATCH", path: "/api/v1/submissions/{id}/metadata", summary: "Correct the metadata under review (assigned reviewer or chair; audited)",
+            tag: "review", secured: true, parameters: [submissionID], requestBody: body("Metadata"),
+            responses: ["200": json(ref("Submission")), "400": problem, "401": problem, "403": problem, "404": problem, "409": problem, "422": problem]),
+        Operation(
+            method: "POST", path: "/api/v1/submissions/{id}/decision", summary: "The chair's decision (exactly one decision wins)", tag: "review",
+            secured: true, parameters: [submissionID], requestBody: body("DecisionRequest"),
+            responses: ["200": json(ref("Submission")), "400": problem, "401": problem, "403": problem, "404": problem, "409": problem, "422": problem]),
+        Operation(
+            method: "POST", path: "/api/v1/submissions/{id}/cancel", summary: "Take back an open submission (author, chair or admin)", tag: "review",
+            secured: true, parameters: [submissionID], requestBody: body("CancelRequest"),
+            responses: ["200": json(ref("Submission")), "400": problem, "401": problem, "403": problem, "404": problem, "409": problem]),
+        Operation(
+            method: "GET", path: "/api/v1/audit", summary: "The audit log (admin), oldest first, filtered", tag: "audit", secured: true,
+            parameters: [
+                query("after", "Events after this sequence number", ["type": "integer", "minimum": 0]),
+                query("limit", "1–1000", ["type": "integer", "minimum": 1, "maximum": 1000]),
+                query("actor", "Actor's account id", ["type": "integer", "minimum": 0]), query("action", "Action or action prefix"),
+                query("subject", "Subject, e.g. material:PID or submission:ID"), query("from", "ISO 8601 time"), query("until", "ISO 8601 time"),
+            ],
+            responses: ["200": json(["type": "object", "properties": ["items": array(ref("AuditEvent"))]]), "400": problem, "401": problem, "403": problem]),
+        Operation(
+            method: "POST", path: "/api/v1/clients", summary: "Create an LMS client credential (admin); the secret is shown in this answer only",
+            tag: "clients", secured: true, requestBody: body("CreateClientRequest"),
+            responses: ["201": json(ref("IssuedClient")), "400": problem, "401": problem, "403": problem, "422": problem]),
+        Operation(
+            method: "GET", path: "/api/v1/clients", summary: "LMS client credentials (admin; never the secrets)", tag: "clients", secured: true,
+            responses: ["200": json(["type": "object", "properties": ["items": array(ref("LMSClient"))]]), "401": problem, "403": problem]),
+        Operation(
+            method: "DELETE", path: "/api/v1/clients/{id}", summary: "Revoke an LMS client credential for good (admin)", tag: "clients", secured: true,
+            parameters: [["name": "id", "in": "path", "required": true, "description": "Client number", "schema": ["type": "integer", "minimum": 1]]],
+            responses: ["200": json(ref("LMSClient")), "400": problem, "401": problem, "403": problem, "404": problem]),
     ] }
 
     static func string(_ extra: [String: Any] = [:]) -> [String: Any] { ["type": "string"].merging(extra) { $1 } }
@@ -497,12 +572,12 @@ enum OpenAPIDocument {
             "CreateMaterialRequest": [
                 "type": "object", "required": ["kind", "title"], "additionalProperties": false,
                 "properties": metadataProperties.merging([
-                    "kind": kinds, "visibility": visibilities, "status": statuses, "url": string(["format": "iri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9.:\\[\\]-]+([/?#][^\\s]*)?$", "maxLength": 2048]), "format": string(),
+                    "kind": kinds, "visibility": visibilities, "status": statuses, "reason": string(["minLength": 1]), "url": string(["format": "iri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9.:\\[\\]-]+([/?#][^\\s]*)?$", "maxLength": 2048]), "format": string(),
                 ]) { $1 },
             ],
             "UpdateMaterialRequest": [
                 "type": "object", "additionalProperties": false,
-                "properties": metadataProperties.merging(["visibility": visibilities, "status": statuses]) { $1 },
+                "properties": metadataProperties.merging(["visibility": visibilities, "status": statuses, "reason": string(["minLength": 1])]) { $1 },
             ],
             "Material": [
                 "type": "object",
@@ -526,6 +601,78 @@ enum OpenAPIDocument {
                         ],
                     ],
                 ],
+            ],
+            "CriteriaSet": [
+                "type": "object", "required": ["id", "version", "kinds", "criteria"],
+                "properties": [
+                    "id": string(), "version": ["type": "integer"], "kinds": array(kinds), "titleVi": string(), "titleEn": string(),
+                    "criteria": array([
+                        "type": "object",
+                        "properties": [
+                            "code": string(), "vi": string(), "en": string(), "scale": enumeration(["pass_fail", "1-4"]), "weight": ["type": "number"],
+                            "required": ["type": "boolean"],
+                        ],
+                    ]),
+                ],
+            ],
+            "Submission": [
+                "type": "object", "required": ["id", "pid", "kind", "state", "version", "round"],
+                "description": "A material (or a change to one) before the quality board; authors never see internal notes or reviewer ids",
+                "properties": [
+                    "id": ["type": "integer"], "pid": string(), "kind": enumeration(["new", "change", "rereview"]),
+                    "state": enumeration(SubmissionState.allCases.map(\.rawValue)), "version": ["type": "integer"], "round": ["type": "integer"],
+                    "criteriaSet": string(), "submittedBy": ["type": "integer"], "submittedAt": string(["format": "date-time"]),
+                    "updatedAt": string(["format": "date-time"]), "assignments": array(["type": "object"]), "decision": ["type": "object"],
+                    "reviews": array(["type": "object"]), "title": string(), "note": string(), "school": string(), "proposedMetadata": ref("Metadata"),
+                ] as [String: Any],
+            ],
+            "SubmitRequest": [
+                "type": "object", "additionalProperties": false,
+                "properties": metadataProperties.merging(["version": ["type": "integer", "minimum": 1], "note": string()]) { $1 },
+            ],
+            "ReasonRequest": ["type": "object", "required": ["reason"], "additionalProperties": false, "properties": ["reason": string(["minLength": 1, "pattern": "\\S"])]],
+            "AssignRequest": [
+                "type": "object", "additionalProperties": false,
+                "properties": ["reviewers": array(["type": "integer", "minimum": 1])],
+            ],
+            "ReviewRequest": [
+                "type": "object", "required": ["scores", "decision"], "additionalProperties": false,
+                "properties": [
+                    "scores": ["type": "object", "additionalProperties": ["type": "integer"]],
+                    "decision": enumeration(ReviewDecision.allCases.map(\.rawValue)), "reasonCode": enumeration(ReasonCode.allCases.map(\.rawValue)),
+                    "feedback": string(), "internalNotes": string(),
+                ],
+            ],
+            "DecisionRequest": [
+                "type": "object", "required": ["decision"], "additionalProperties": false,
+                "properties": [
+                    "decision": enumeration(ReviewDecision.allCases.map(\.rawValue)), "reasonCode": enumeration(ReasonCode.allCases.map(\.rawValue)),
+                    "feedback": string(),
+                ],
+            ],
+            "CancelRequest": ["type": "object", "additionalProperties": false, "properties": ["reason": string()]],
+            "AuditEvent": [
+                "type": "object",
+                "properties": [
+                    "seq": ["type": "integer"], "at": string(["format": "date-time"]), "actorID": ["type": "integer"], "action": string(),
+                    "subject": string(), "details": ["type": "object", "additionalProperties": string()], "previousHash": string(), "hash": string(),
+                ],
+            ],
+            "CreateClientRequest": [
+                "type": "object", "required": ["name", "scopes"], "additionalProperties": false,
+                "properties": ["name": string(["minLength": 1, "maxLength": 200, "pattern": "\\S"]), "scopes": ["type": "array", "minItems": 1, "items": enumeration(ClientScope.allCases.map(\.rawValue))]],
+            ],
+            "LMSClient": [
+                "type": "object",
+                "properties": [
+                    "id": ["type": "integer"], "clientID": string(), "name": string(), "userID": ["type": "integer"],
+                    "scopes": array(enumeration(ClientScope.allCases.map(\.rawValue))), "createdAt": string(["format": "date-time"]),
+                    "createdBy": ["type": "integer"], "lastUsedAt": string(["format": "date-time"]), "revokedAt": string(["format": "date-time"]),
+                ] as [String: Any],
+            ],
+            "IssuedClient": [
+                "type": "object", "properties": ["client": ref("LMSClient"), "token": string(), "secret": string()],
+                "description": "token is clientID.secret for Authorization: Bearer; HTTP basic takes clientID and secret",
             ],
             "SearchPage": [
                 "type": "object",

@@ -126,7 +126,7 @@ struct QuestionController {
             guard let n = Int64(cursor), n > 0 else { throw Problem.badRequest("cursor không hợp lệ.", "Invalid cursor.") }
             filter.cursor = n
         }
-        if !(user.has(.admin) || user.has(.reviewer)) { filter.ownedOrPublishedFor = user.id }
+        if !(user.has(.admin) || user.isBoard) { filter.ownedOrPublishedFor = user.id }
         let page = try await repository.store.questions(filter)
         struct Page: Encodable {
             var items: [Question]
@@ -164,7 +164,7 @@ struct QuestionController {
     /// `PUT /api/v1/questions/{id}/status`: the quality board moves a question through review.
     @Sendable func setStatus(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
         let user = try Caller.signedIn(context)
-        guard user.has(.admin) || user.has(.reviewer) else {
+        guard user.has(.admin) || user.isBoard else {
             throw Problem(.forbidden, "review-required", vi: "Chỉ hội đồng thẩm định đổi trạng thái câu hỏi.", en: "Only the quality board changes a question's status.")
         }
         let id = try questionID(context)

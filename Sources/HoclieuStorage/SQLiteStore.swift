@@ -174,6 +174,8 @@ public final class SQLiteStore: Store {
             // re-index every material with the new terms.
             try Self.reindexAll(db)
         }
+        registerReview(&migrator)
+        registerClients(&migrator)
         registerLTI(&migrator)
         return migrator
     }
@@ -476,7 +478,7 @@ public final class SQLiteStore: Store {
     }
 
     /// Re-indexes and re-encodes a changed material inside the caller's transaction.
-    private static func rewrite(old: Material, oldText: String?, new: Material, newText: String?, db: Database) throws {
+    static func rewrite(old: Material, oldText: String?, new: Material, newText: String?, db: Database) throws {
         try index(SearchDocument(material: old, extractedText: oldText), rowid: Int64(old.pid.serial), command: "delete", db: db)
         try insert(new, extractedText: newText, db: db, replace: true)
     }

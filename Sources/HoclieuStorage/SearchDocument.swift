@@ -202,11 +202,12 @@ struct SearchExpression {
         }
         guard let viewer else { return with(SearchDocument.publicTerm) }
         if viewer.has(.admin) { return with(nil) }
-        var alternatives = [with(SearchDocument.signedInTerm), with(nil, plus: ["own_\(viewer.id)"])]
+        // A client credential without `harvest:sector` sees what anonymous callers see, plus its own.
+        var alternatives = [with(viewer.readsSector ? SearchDocument.signedInTerm : SearchDocument.publicTerm), with(nil, plus: ["own_\(viewer.id)"])]
         if let school = viewer.school, !AccessPolicy.schoolKey(school).isEmpty {
             alternatives.append(with(nil, plus: ["st_published", "vis_school", "sch_\(AccessPolicy.schoolKey(school))"]))
         }
-        if viewer.has(.reviewer) { alternatives = [with(nil, plus: ["(\(SearchDocument.allTerm) NOT st_draft)"]), with(nil, plus: ["own_\(viewer.id)"])] }
+        if viewer.isBoard { alternatives = [with(nil, plus: ["(\(SearchDocument.allTerm) NOT st_draft)"]), with(nil, plus: ["own_\(viewer.id)"])] }
         return "(" + alternatives.joined(separator: " OR ") + ")"
     }
 }

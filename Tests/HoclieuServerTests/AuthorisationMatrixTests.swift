@@ -19,13 +19,14 @@ import Testing
 @Suite("Authorisation matrix")
 struct AuthorisationMatrixTests {
     enum Who: String, CaseIterable {
-        case anonymous, owner, otherTeacher, reviewer, admin, lms
+        case anonymous, owner, otherTeacher, reviewer, admin, lms, chair
         var username: String? {
             switch self {
             case .anonymous: nil
             case .owner: "gv.chu"
             case .otherTeacher: "gv.khac"
             case .reviewer: "hoidong"
+            case .chair: "chutich"
             case .admin: "admin"
             case .lms: "lms.moodle"
             }
@@ -36,7 +37,7 @@ struct AuthorisationMatrixTests {
     static func maySee(_ caller: Who, visibility: Visibility, status: MaterialStatus) -> Bool {
         switch caller {
         case .owner, .admin: true
-        case .reviewer: status != .draft
+        case .reviewer, .chair: status != .draft
         case .anonymous: status == .published && visibility == .public
         case .otherTeacher, .lms: status == .published && (visibility == .public || visibility == .sector)
         }
@@ -72,6 +73,16 @@ struct AuthorisationMatrixTests {
         case materialWrite
         /// The account itself or an administrator.
         case accountSelf
+        /// The board's chair and administrators.
+        case chair
+        /// Members of the board (reviewers and the chair); administrators are not reviewers.
+        case reviewer
+        /// The chair, or a reviewer assigned to the submission (none is, in the matrix).
+        case chairOrAssigned
+        /// The submission's author, the board and administrators.
+        case submissionRead
+        /// The submission's author and administrators (cancel).
+        case submissionWrite
         /// LTI: authenticated by a platform's signed token, a state cookie or a sealed ticket, never by
         /// the bearer token; every caller gets the same answer and none is a server error.
         case ltiToken
@@ -100,6 +111,13 @@ struct AuthorisationMatrixTests {
         "POST /api/v1/blueprints/{id}/tests": .examWriter, "GET /api/v1/tests/{id}": .exam, "GET /api/v1/tests/{id}/answer-key.csv": .exam,
         "GET /api/v1/tests/{id}/variants/{code}": .exam,
         "GET /api/v1/catalog/frameworks": .open, "GET /api/v1/catalog/items/{code}": .open, "GET /api/v1/catalog/search": .open,
+        "GET /api/v1/criteria": .open, "POST /api/v1/materials/{pid}/submissions": .materialWrite,
+        "POST /api/v1/materials/{pid}/withdraw": .chair, "POST /api/v1/materials/{pid}/rereview": .chair,
+        "GET /api/v1/submissions": .signedIn, "GET /api/v1/submissions/{id}": .submissionRead,
+        "POST /api/v1/submissions/{id}/assignments": .chair, "DELETE /api/v1/submissions/{id}/assignments/{reviewer}": .chair,
+        "POST /api/v1/submissions/{id}/reviews": .reviewer, "PATCH /api/v1/submissions/{id}/metadata": .chairOrAssigned, "POST /api/v1/submissions/{id}/decision": .chair,
+        "POST /api/v1/submissions/{id}/cancel": .submissionWrite, "GET /api/v1/audit": .admin,
+        "POST /api/v1/clients": .admin, "GET /api/v1/clients": .admin, "DELETE /api/v1/clients/{id}": .admin,
         "GET /lti/jwks": .open, "GET /lti/login": .ltiToken, "POST /lti/login": .ltiToken, "POST /lti/launch": .ltiToken,
         "POST /lti/deep-link": .ltiToken, "POST /lti/score": .ltiToken, "GET /api/v1/lti/platforms": .admin, "POST /api/v1/lti/platforms": .admin,
         "DELETE /api/v1/lti/platforms/{id}": .admin, "GET /api/v1/lti/scores": .bankWriter,
@@ -113,12 +131,17 @@ struct AuthorisationMatrixTests {
         case .admin: caller == .admin
         case .contributor: [.owner, .otherTeacher, .lms, .admin].contains(caller)
         case .bankWriter: [.owner, .otherTeacher, .admin].contains(caller)
-        case .bankReader: [.owner, .otherTeacher, .reviewer, .admin].contains(caller)
-        case .board: [.reviewer, .admin].contains(caller)
+        case .bankReader: [.owner, .otherTeacher, .reviewer, .chair, .admin].contains(caller)
+        case .board: [.reviewer, .chair, .admin].contains(caller)
         // The exam fixtures belong to the owner; the other teacher is of another school.
-        case .exam: [.owner, .reviewer, .admin].contains(caller)
+        case .exam: [.owner, .reviewer, .chair, .admin].contains(caller)
         case .examWriter, .jobOwner: [.owner, .admin].contains(caller)
         case .accountSelf: caller == .admin  // the target account is none of the callers
+        case .chair: caller == .admin || caller == .chair
+        case .reviewer: caller == .reviewer || caller == .chair
+        case .submissionRead: [.owner, .reviewer, .chair, .admin].contains(caller)
+        case .chairOrAssigned: caller == .chair
+        case .submissionWrite: [.owner, .chair, .admin].contains(caller)
         case .materialRead, .previewRead, .materialWrite, .ltiToken: fatalError("per material or per token")
         }
     }
@@ -153,6 +176,7 @@ struct AuthorisationMatrixTests {
         try await t.addUser("gv.chu", roles: [.teacher], school: "THCS A")
         try await t.addUser("gv.khac", roles: [.teacher], school: "THCS B")
         try await t.addUser("hoidong", roles: [.reviewer])
+        try await t.addUser("chutich", roles: [.chair], school: "Phòng GD")
         try await t.addUser("lms.moodle", roles: [.lmsClient])
         try await t.addUser("nan.nhan", roles: [.teacher])
         try await BlueprintAPITests.fillBank(t.repository.store, perCell: 3)
@@ -177,7 +201,7 @@ struct AuthorisationMatrixTests {
                     ) { $0.status }
                     #expect(uploaded == .created)
                     if status != .draft {
-                        #expect(try await client.json(.patch, "/api/v1/materials/\(pid)", token: admin, body: #"{"status":"\#(status.rawValue)"}"#).status == .ok)
+                        #expect(try await client.json(.patch, "/api/v1/materials/\(pid)", token: admin, body: #"{"status":"\#(status.rawValue)","reason":"kiểm thử"}"#).status == .ok)
                     }
                     f.materials.append((pid, visibility, status))
                 }
@@ -199,6 +223,18 @@ struct AuthorisationMatrixTests {
                 (try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])?["id"] as? String
             }
             f.ids["export"] = try await client.json(.post, "/api/v1/exports", token: owner, body: #"{"format":"cc1.3","all":true}"#).body["id"] as? String
+            // A published material for the chair's routes (withdrawn on the way: kept out of the lists above), and a
+            // submission of the owner's.
+            let target = try await client.createMaterial(token: admin, #"{"kind":"link","url":"https://example.org/dich","title":"Đích","status":"published","reason":"kiểm thử"}"#)
+            f.ids["pid"] = target
+            f.ids["client"] = String(try await t.repository.createClient(name: "Canvas", scopes: [.harvest], by: User.localOperator).client.id)
+            let draft = try await client.createMaterial(token: owner, #"{"kind":"link","url":"https://example.org/nop","title":"Hồ sơ"}"#)
+            f.ids["submission"] = String(
+                try await t.repository.store.createSubmission(
+                    NewSubmission(
+                        pid: try PersistentIdentifier(parsing: draft), kind: .new, version: 0, proposedMetadata: nil, note: nil, criteriaSet: "lesson@1",
+                        submittedBy: ownerID, school: "THCS A"), audit: AuditDraft(actorID: ownerID, action: "submission.created", subject: "")
+                ).id)
 
             for route in Self.routes(t) where !route.contains("/ims/case/") {
                 let rule = try #require(Self.matrix[route])
@@ -229,7 +265,7 @@ struct AuthorisationMatrixTests {
                     default:
                         var path = parts[1]
                         for (name, key) in [
-                            ("{code}", "101"), ("{n}", "1"),
+                            ("{code}", "101"), ("{n}", "1"), ("{reviewer}", "999"), ("{pid}", try #require(f.ids["pid"])),
                         ] {
                             path = path.replacingOccurrences(of: name, with: key)
                         }
@@ -237,7 +273,8 @@ struct AuthorisationMatrixTests {
                             let kind =
                                 path.hasPrefix("/api/v1/blueprints") ? "blueprint" : path.hasPrefix("/api/v1/tests") ? "test"
                                 : path.hasPrefix("/api/v1/questions") ? "question" : path.hasPrefix("/api/v1/users") ? "user"
-                                : path.hasPrefix("/api/v1/imports") ? "import" : "export"
+                                : path.hasPrefix("/api/v1/imports") ? "import" : path.hasPrefix("/api/v1/submissions") ? "submission"
+                                : path.hasPrefix("/api/v1/clients") ? "client" : "export"
                             path = path.replacingOccurrences(of: "{id}", with: try #require(f.ids[kind], "\(kind)"))
                         }
                         path = path.replacingOccurrences(of: "{code}", with: "TOAN.6.SD")
@@ -300,6 +337,13 @@ struct AuthorisationMatrixTests {
         case "POST /api/v1/blueprints/{id}/tests": #"{"seed":2,"variants":1}"#
         case "POST /api/v1/imports", "POST /api/v1/question-imports": "x"
         case "POST /api/v1/materials/{pid}/versions": "matrix upload"
+        case "POST /api/v1/materials/{pid}/submissions", "POST /api/v1/submissions/{id}/cancel": #"{}"#
+        case "POST /api/v1/clients": #"{"name":"Moodle","scopes":["harvest"]}"#
+        case "POST /api/v1/materials/{pid}/withdraw", "POST /api/v1/materials/{pid}/rereview": #"{"reason":"kiểm tra"}"#
+        case "POST /api/v1/submissions/{id}/assignments": #"{"reviewers":[]}"#
+        case "PATCH /api/v1/submissions/{id}/metadata": #"{"keywords":["sửa"]}"#
+        case "POST /api/v1/submissions/{id}/reviews": #"{"scores":{},"decision":"reject","reasonCode":"other","feedback":"x"}"#
+        case "POST /api/v1/submissions/{id}/decision": #"{"decision":"reject","reasonCode":"other","feedback":"x"}"#
         default: nil
         }
     }

@@ -75,7 +75,7 @@ struct CatalogAPITests {
         try await t.application.test(.router) { client in
             let token = try await client.login("admin", TestRepository.adminPassword)
             _ = try await client.createMaterial(
-                token: token, #"{"kind":"lesson","title":"So sánh phân số","knowledgeUnits":["TOAN.6.SD.2.2"],"status":"published"}"#)
+                token: token, #"{"kind":"lesson","title":"So sánh phân số","knowledgeUnits":["TOAN.6.SD.2.2"],"status":"published","reason":"kiểm thử"}"#)
 
             let frameworks = try await client.json(.get, "/api/v1/catalog/frameworks")
             let items = try #require(frameworks.body["items"] as? [[String: Any]])

@@ -31,7 +31,7 @@ struct MaterialFileTests {
         try await t.application.test(.router) { client in
             let token = try await client.login("admin", TestRepository.adminPassword)
             let pid = try await client.createMaterial(
-                token: token, #"{"kind":"document","title":"Giáo án Hình học","subjects":["TOAN"],"grades":[7],"status":"published"}"#)
+                token: token, #"{"kind":"document","title":"Giáo án Hình học","subjects":["TOAN"],"grades":[7],"status":"published","reason":"kiểm thử"}"#)
             let content = Array("Bài giảng về tam giác cân và đường trung tuyến.".utf8)
             let (status, version) = try await upload(client, token: token, pid: pid, name: "giáo án.txt", bytes: content)
             #expect(status == .created)
@@ -116,9 +116,9 @@ struct MaterialFileTests {
             let token = try await client.login("admin", TestRepository.adminPassword)
             for i in 1...25 {
                 _ = try await client.createMaterial(
-                    token: token, #"{"kind":"lesson","title":"Phân số bài \#(i)","subjects":["TOAN"],"grades":[\#(i % 2 == 0 ? 6 : 7)],"status":"published"}"#)
+                    token: token, #"{"kind":"lesson","title":"Phân số bài \#(i)","subjects":["TOAN"],"grades":[\#(i % 2 == 0 ? 6 : 7)],"status":"published","reason":"kiểm thử"}"#)
             }
-            _ = try await client.createMaterial(token: token, #"{"kind":"lesson","title":"Đường tròn","status":"published"}"#)
+            _ = try await client.createMaterial(token: token, #"{"kind":"lesson","title":"Đường tròn","status":"published","reason":"kiểm thử"}"#)
             let circle = try await client.json(.get, "/api/v1/search?q=duong%20tron")
             #expect(circle.body["total"] as? Int == 1)
 

@@ -33,7 +33,7 @@ struct PreviewTests {
         ) { $0.status }
         #expect(status == .created)
         if !draft {
-            let (published, body, _) = try await client.json(.patch, "/api/v1/materials/\(pid)", token: token, body: #"{"status":"published"}"#)
+            let (published, body, _) = try await client.json(.patch, "/api/v1/materials/\(pid)", token: token, body: #"{"status":"published","reason":"kiểm thử"}"#)
             #expect(published == .ok, "\(body)")
         }
         return pid

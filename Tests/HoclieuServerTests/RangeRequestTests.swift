@@ -32,7 +32,7 @@ struct RangeRequestTests {
             body: ByteBuffer(data: file)
         ) { $0.status }
         #expect(status == .created)
-        let (published, body, _) = try await client.json(.patch, "/api/v1/materials/\(pid)", token: token, body: #"{"status":"published"}"#)
+        let (published, body, _) = try await client.json(.patch, "/api/v1/materials/\(pid)", token: token, body: #"{"status":"published","reason":"kiểm thử"}"#)
         #expect(published == .ok, "\(body)")
         return pid
     }

@@ -17,10 +17,15 @@ struct TestRepository {
     let repository: Services
     let folder: URL
 
-    init(maxUploadBytes: Int64 = 1 << 20, runsJobs: Bool = true, publicBaseURL: String? = nil) async throws {
+    init(
+        maxUploadBytes: Int64 = 1 << 20, runsJobs: Bool = true, publicBaseURL: String? = nil, reviewRules: ReviewRules = ReviewRules(),
+        autoAssign: Bool = true
+    ) async throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("hoclieu-server-\(UUID().uuidString)")
         var configuration = ServerConfiguration(dataDirectory: folder, port: 0, pidPrefix: "79-760", maxUploadBytes: maxUploadBytes, bcryptCost: 4)
         configuration.runsJobs = runsJobs
+        configuration.reviewRules = reviewRules
+        configuration.autoAssignReviewers = autoAssign
         if let publicBaseURL { configuration.publicBaseURL = publicBaseURL }
         repository = try Services.open(configuration)
         _ = try await repository.bootstrapAdmin(password: Self.adminPassword)

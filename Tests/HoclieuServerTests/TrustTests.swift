@@ -212,7 +212,7 @@ struct TrustTests {
             #expect(try await upload("phiên bản một") == .created)
             // A draft, even public: never in a shared cache.
             #expect(try await get(client, "/api/v1/materials/\(pid)/versions/1/file", token: a).2[.cacheControl] == "private, no-store")
-            #expect(try await client.json(.patch, "/api/v1/materials/\(pid)", token: admin, body: #"{"status":"published"}"#).status == .ok)
+            #expect(try await client.json(.patch, "/api/v1/materials/\(pid)", token: admin, body: #"{"status":"published","reason":"kiểm thử"}"#).status == .ok)
             let published = try await get(client, "/api/v1/materials/\(pid)/versions/1/file")
             #expect(published.0 == .ok && published.2[.cacheControl]?.hasPrefix("public") == true && published.2[.vary] == "Authorization")
             // The same bytes again: nothing new.

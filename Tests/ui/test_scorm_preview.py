@@ -22,7 +22,7 @@ def publish(token: str, title: str, package: bytes, name: str) -> str:
     pid = material["pid"]
     status, version = api("POST", f"/api/v1/materials/{pid}/versions?filename={name}", package, token, "application/zip")
     assert status == 201, version
-    status, body = api("PATCH", f"/api/v1/materials/{pid}", {"status": "published"}, token)
+    status, body = api("PATCH", f"/api/v1/materials/{pid}", {"status": "published", "reason": "kiểm thử"}, token)
     assert status == 200, body
     return pid
 

@@ -132,7 +132,7 @@ def test_contribute_upload_publish_and_search_without_diacritics(driver, admin_t
     assert versions["items"][-1]["fileName"] == upload.name
 
     # Publish it as admin through the API.
-    status, material = api("PATCH", f"/api/v1/materials/{pid}", {"status": "published"}, token=admin_token)
+    status, material = api("PATCH", f"/api/v1/materials/{pid}", {"status": "published", "reason": "kiểm thử"}, token=admin_token)
     assert status == 200, material
     assert material["status"] == "published"
 
@@ -189,7 +189,7 @@ def test_user_data_is_rendered_as_text(driver, admin_token):
     status, material = api(
         "POST", "/api/v1/materials",
         {"kind": "document", "title": title, "description": "<script>window.__xss=2</script>", "subjects": ["TOAN"],
-         "grades": [9], "licence": "CC0-1.0", "visibility": "public", "status": "published"},
+         "grades": [9], "licence": "CC0-1.0", "visibility": "public", "status": "published", "reason": "kiểm thử"},
         token=admin_token,
     )
     assert status == 201, material
@@ -208,7 +208,7 @@ def test_facets_and_load_more(driver, admin_token):
             "POST", "/api/v1/materials",
             {"kind": "simulation" if i % 2 else "lesson", "title": f"Dao động điều hoà {marker} số {i}",
              "subjects": ["VATLY"] if i < 20 else ["KHTN"], "grades": [11] if i < 20 else [8],
-             "licence": "CC-BY-4.0", "visibility": "public", "status": "published"},
+             "licence": "CC-BY-4.0", "visibility": "public", "status": "published", "reason": "kiểm thử"},
             token=admin_token,
         )
         assert status == 201, body

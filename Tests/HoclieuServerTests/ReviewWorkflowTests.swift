@@ -1,0 +1,505 @@
+import CommonCartridge
+import Foundation
+import GRDB
+import HTTPTypes
+import HoclieuCore
+import HoclieuServer
+@testable import HoclieuApp
+import HoclieuStorage
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// The quality board's workflow, driven through HTTP with several users and roles.
+@Suite("Quality board review")
+struct ReviewWorkflowTests {
+    /// `Catalog/criteria` of this repository (data in git: present on a fresh clone).
+    static var criteriaFolder: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Catalog/criteria", isDirectory: true)
+    }
+
+    /// Passing scores for every criterion of the lesson set.
+    static func scores(_ set: CriteriaSet, failing: String? = nil) -> String {
+        let pairs = set.criteria.map { c in "\"\(c.code)\":\(c.code == failing ? c.scale.range.lowerBound : c.scale.range.upperBound)" }
+        return "{" + pairs.joined(separator: ",") + "}"
+    }
+
+    struct Board {
+        var t: TestRepository
+        var tokens: [String: String] = [:]
+        var ids: [String: Int64] = [:]
+        var lesson: CriteriaSet
+    }
+
+    /// A repository with a teacher of school A, three reviewers (one of school A), a chair and the criteria loaded.
+    static func board(_ rules: ReviewRules = ReviewRules(), autoAssign: Bool = true) async throws -> Board {
+        let t = try await TestRepository(reviewRules: rules, autoAssign: autoAssign)
+        try await t.repository.loadCriteria(from: criteriaFolder)
+        try await t.addUser("gv.a", roles: [.teacher], school: "THCS A")
+        try await t.addUser("gv.b", roles: [.teacher], school: "THCS B")
+        try await t.addUser("td.1", roles: [.reviewer], school: "THCS B")
+        try await t.addUser("td.2", roles: [.reviewer], school: "THCS C")
+        try await t.addUser("td.a", roles: [.reviewer], school: "thcs a")
+        try await t.addUser("chu.tich", roles: [.chair], school: "Phòng GD")
+        let lesson = try #require(try await t.repository.currentCriteriaSets().first { $0.id == "lesson" })
+        var b = Board(t: t, lesson: lesson)
+        for name in ["gv.a", "gv.b", "td.1", "td.2", "td.a", "chu.tich"] {
+            b.ids[name] = try #require(try await t.repository.store.credentials(username: name)?.user.id)
+        }
+        return b
+    }
+
+    static func signIn(_ b: inout Board, _ client: some TestClientProtocol) async throws {
+        for name in ["gv.a", "gv.b", "td.1", "td.2", "td.a", "chu.tich"] { b.tokens[name] = try await client.login(name, "password-\(name)") }
+        b.tokens["admin"] = try await client.login("admin", TestRepository.adminPassword)
+    }
+
+    /// A teacher's lesson with one file.
+    static func lesson(_ client: some TestClientProtocol, token: String, title: String = "Phân số bằng nhau") async throws -> String {
+        let pid = try await client.createMaterial(
+            token: token, #"{"kind":"lesson","title":"\#(title)","subjects":["TOAN"],"grades":[6],"licence":"CC-BY-4.0","visibility":"public"}"#)
+        let status = try await client.execute(
+            uri: "/api/v1/materials/\(pid)/versions?filename=bai.txt", method: .post,
+            headers: [.authorization: "Bearer \(token)", .contentType: "text/plain"], body: ByteBuffer(string: "\(title) nội dung")
+        ) { $0.status }
+        #expect(status == .created)
+        return pid
+    }
+
+    @Test("Submit → automatic assignment (not own school) → changes requested → resubmit → approved by all → public; authors never see internal notes")
+    func lifecycle() async throws {
+        let board = try await Self.board()
+        defer { board.t.cleanup() }
+        try await board.t.application.test(.router) { client in
+            var b = board
+            try await Self.signIn(&b, client)
+            let teacher = b.tokens["gv.a"]!
+            let pid = try await Self.lesson(client, token: teacher)
+            #expect(try await client.json(.get, "/api/v1/materials/\(pid)").status == .notFound, "a draft is not public")
+
+            let submitted = try await client.json(.post, "/api/v1/materials/\(pid)/submissions", token: teacher, body: #"{"note":"Xin thẩm định"}"#)
+            #expect(submitted.status == .created, "\(submitted.body)")
+            let id = try #require(submitted.body["id"] as? Int)
+            #expect(submitted.body["state"] as? String == "in_review")
+            #expect(submitted.body["criteriaSet"] as? String == "lesson@1")
+            // The own-school reviewer (td.a, "thcs a") is never chosen; the two others are.
+            let full = try await client.json(.get, "/api/v1/submissions/\(id)", token: b.tokens["chu.tich"]).body
+            let assigned = Set((full["assignments"] as? [[String: Any]] ?? []).compactMap { $0["reviewerID"] as? Int })
+            #expect(assigned == [Int(b.ids["td.1"]!), Int(b.ids["td.2"]!)])
+            #expect(try await client.json(.post, "/api/v1/materials/\(pid)/submissions", token: teacher, body: "{}").status == .conflict, "double submission")
+            // Under review, nothing changes under the reviewers.
+            #expect(try await client.json(.patch, "/api/v1/materials/\(pid)", token: teacher, body: #"{"title":"Đổi"}"#).status == .conflict)
+            // Still invisible to the public and other teachers while in review.
+            #expect(try await client.json(.get, "/api/v1/materials/\(pid)").status == .notFound)
+            #expect(try await client.json(.get, "/api/v1/materials/\(pid)", token: b.tokens["gv.b"]).status == .notFound)
+            #expect(try await client.json(.get, "/api/v1/submissions/\(id)", token: b.tokens["gv.b"]).status == .notFound)
+
+            // The reviewer's queue lists it.
+            let queue = try await client.json(.get, "/api/v1/submissions?queue=mine", token: b.tokens["td.1"]).body
+            #expect((queue["items"] as? [[String: Any]])?.compactMap { $0["id"] as? Int }.contains(id) == true)
+            // An assigned reviewer corrects the metadata (recorded as their change); others may not.
+            let corrected = try await client.json(.patch, "/api/v1/submissions/\(id)/metadata", token: b.tokens["td.1"], body: #"{"keywords":["phân số"]}"#)
+            #expect(corrected.status == .ok, "\(corrected.body)")
+            #expect(try await client.json(.get, "/api/v1/materials/\(pid)", token: teacher).body["metadata"].flatMap { ($0 as? [String: Any])?["keywords"] as? [String] } == ["phân số"])
+            #expect(try await client.json(.patch, "/api/v1/submissions/\(id)/metadata", token: b.tokens["td.a"], body: #"{"keywords":["x"]}"#).status == .forbidden)
+            // Not assigned: td.a may not review (own school), the chair is not a reviewer of it.
+            let own = try await client.json(.post, "/api/v1/submissions/\(id)/reviews", token: b.tokens["td.a"], body: #"{"scores":\#(Self.scores(b.lesson)),"decision":"approve"}"#)
+            #expect(own.status == .conflict && (own.body["type"] as? String)?.hasSuffix("conflict-of-interest") == true, "\(own.body)")
+            // Scores must cover every required criterion; a failing required criterion cannot be approved.
+            let partial = try await client.json(.post, "/api/v1/submissions/\(id)/reviews", token: b.tokens["td.1"], body: #"{"scores":{"CURRICULUM":4},"decision":"approve"}"#)
+            #expect(partial.status == .unprocessableContent, "\(partial.body)")
+            let failing = try await client.json(
+                .post, "/api/v1/submissions/\(id)/reviews", token: b.tokens["td.1"], body: #"{"scores":\#(Self.scores(b.lesson, failing: "ACCURACY")),"decision":"approve"}"#)
+            #expect(failing.status == .conflict, "\(failing.body)")
+            let noReason = try await client.json(
+                .post, "/api/v1/submissions/\(id)/reviews", token: b.tokens["td.1"], body: #"{"scores":\#(Self.scores(b.lesson)),"decision":"reject","feedback":"x"}"#)
+            #expect(noReason.status == .unprocessableContent)
+
+            // Round 1: one approves, one asks for changes.
+            let r1 = try await client.json(
+                .post, "/api/v1/submissions/\(id)/reviews", token: b.tokens["td.1"],
+                body: #"{"scores":\#(Self.scores(b.lesson)),"decision":"approve","feedback":"Tốt","internalNotes":"ghi chú nội bộ 1"}"#)
+            #expect(r1.status == .created && r1.body["state"] as? String == "in_review", "\(r1.body)")
+            #expect(try await client.json(.post, "/api/v1/submissions/\(id)/reviews", token: b.tokens["td.1"], body: #"{"scores":\#(Self.scores(b.lesson)),"decision":"approve"}"#).status == .conflict, "one review per round")
+            let r2 = try await client.json(
+                .post, "/api/v1/submissions/\(id)/reviews", token: b.tokens["td.2"],
+                body: #"{"scores":\#(Self.scores(b.lesson, failing: "META")),"decision":"request_changes","reasonCode":"incomplete_metadata","feedback":"Thiếu mô tả","internalNotes":"bí mật hội đồng"}"#)
+            #expect(r2.body["state"] as? String == "changes_requested", "\(r2.body)")
+            #expect((r2.body["decision"] as? [String: Any])?["reasonCode"] as? String == "incomplete_metadata")
+
+            // The author reads the feedback, not the internal notes nor who reviewed.
+            let mine = try await client.json(.get, "/api/v1/submissions/\(id)", token: teacher)
+            let text = String(decoding: try JSONSerialization.data(withJSONObject: mine.body), as: UTF8.self)
+            #expect(text.contains("Thiếu mô tả") && !text.contains("bí mật") && !text.contains("nội bộ"))
+            #expect((mine.body["reviews"] as? [[String: Any]])?.allSatisfy { $0["reviewerID"] == nil } == true)
+            let boardView = String(decoding: try JSONSerialization.data(withJSONObject: try await client.json(.get, "/api/v1/submissions/\(id)", token: b.tokens["td.2"]).body), as: UTF8.self)
+            #expect(boardView.contains("bí mật hội đồng"))
+            #expect(try await client.json(.get, "/api/v1/materials/\(pid)", token: teacher).body["status"] as? String == "changes_requested")
+
+            // The author fixes it and resubmits: the same reviewers, round 2.
+            #expect(try await client.json(.patch, "/api/v1/materials/\(pid)", token: teacher, body: #"{"description":"Bài học về phân số bằng nhau"}"#).status == .ok)
+            let again = try await client.json(.post, "/api/v1/materials/\(pid)/submissions", token: teacher, body: "{}")
+            #expect(again.status == .created && again.body["round"] as? Int == 2 && again.body["state"] as? String == "in_review", "\(again.body)")
+            for reviewer in ["td.1", "td.2"] {
+                let r = try await client.json(.post, "/api/v1/submissions/\(id)/reviews", token: b.tokens[reviewer], body: #"{"scores":\#(Self.scores(b.lesson)),"decision":"approve"}"#)
+                #expect(r.status == .created, "\(r.body)")
+            }
+            let done = try await client.json(.get, "/api/v1/submissions/\(id)", token: teacher).body
+            #expect(done["state"] as? String == "approved")
+            let published = try await client.json(.get, "/api/v1/materials/\(pid)")
+            #expect(published.status == .ok && published.body["status"] as? String == "published")
+            // Once published, metadata changes are submissions, not edits.
+            #expect(try await client.json(.patch, "/api/v1/materials/\(pid)", token: teacher, body: #"{"title":"Đổi"}"#).status == .conflict)
+
+            // Every step is in the audit log, and the chain verifies.
+            let audit = try await client.json(.get, "/api/v1/audit?subject=submission:\(id)&limit=100", token: b.tokens["admin"]).body
+            let actions = (audit["items"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
+            for expected in ["submission.created", "assignment.added", "submission.metadata.corrected", "review.recorded", "submission.decided", "submission.resubmitted"] {
+                #expect(actions.contains(expected), "\(expected) in \(actions)")
+            }
+            #expect(try await client.json(.get, "/api/v1/audit", token: teacher).status == .forbidden)
+            #expect(try await b.t.repository.verifyAudit().ok)
+        }
+    }
+
+    @Test("A change to a published material stays pending until approved; the published version stays current")
+    func changeOfPublished() async throws {
+        let board = try await Self.board(ReviewRules(reviewersPerSubmission: 1))
+        defer { board.t.cleanup() }
+        try await board.t.application.test(.router) { client in
+            var b = board
+            try await Self.signIn(&b, client)
+            let teacher = b.tokens["gv.a"]!
+            let pid = try await Self.lesson(client, token: teacher, title: "Góc")
+            let first = try await client.json(.post, "/api/v1/materials/\(pid)/submissions", token: teacher, body: "{}")
+            let id = try #require(first.body["id"] as? Int)
+            let reviewer = try #require((first.body["assignments"] as? [[String: Any]])?.first?["reviewerID"] as? Int)
+            #expect(reviewer == 0, "the author does not learn who reviews")
+            let who = try #require(try await b.t.repository.store.submission(id: Int64(id))?.assignments.first?.reviewerID)
+            let token = b.tokens[who == b.ids["td.1"] ? "td.1" : "td.2"]!
+            #expect(try await client.json(.post, "/api/v1/submissions/\(id)/reviews", token: token, body: #"{"scores":\#(Self.scores(b.lesson)),"decision":"approve"}"#).status == .created)
+            #expect(try await client.json(.get, "/api/v1/materials/\(pid)").body["currentVersion"] as? Int == 1)
+
+            // Version 2 is uploaded: pending, unseen by the public; submitted as a change.
+            let upload = try await client.execute(
+                uri: "/api/v1/materials/\(pid)/versions?filename=bai2.txt", method: .post,
+                headers: [.authorization: "Bearer \(teacher)", .contentType: "text/plain"], body: ByteBuffer(string: "Góc phiên bản 2")
+            ) { $0.status }
+            #expect(upload == .created)
+            #expect(try await client.json(.post, "/api/v1/materials/\(pid)/submissions", token: teacher, body: "{}").body["kind"] as? String == "change")
+            #expect(try await client.json(.get, "/api/v1/materials/\(pid)/versions/2").status == .notFound)
+            let change = try #require(try await b.t.repository.store.openSubmission(pid: try PersistentIdentifier(parsing: pid)))
+            let changeReviewer = try #require(change.assignments.first?.reviewerID)
+            let changeToken = b.tokens[changeReviewer == b.ids["td.1"] ? "td.1" : "td.2"]!
+            let approved = try await client.json(.post, "/api/v1/submissions/\(change.id)/reviews", token: changeToken, body: #"{"scores":\#(Self.scores(b.lesson)),"decision":"approve"}"#)
+            #expect(approved.body["state"] as? String == "approved")
+            let now = try await client.json(.get, "/api/v1/materials/\(pid)").body
+            #expect(now["currentVersion"] as? Int == 2 && now["status"] as? String == "published")
+
+            // Withdrawn by the chair: the public no longer sees it; the audit log says why.
+            let gone = try await client.json(.post, "/api/v1/materials/\(pid)/withdraw", token: b.tokens["chu.tich"], body: #"{"reason":"Trùng lặp"}"#)
+            #expect(gone.status == .ok && gone.body["status"] as? String == "withdrawn")
+            #expect(try await client.json(.get, "/api/v1/materials/\(pid)").status == .notFound)
+            let tombstone = try await client.json(.get, "/id/\(pid)")
+            #expect(tombstone.status == .gone && (tombstone.body["detail"] as? String)?.contains("Góc") == true, "the PID still resolves: \(tombstone.body)")
+            #expect(try await client.json(.post, "/api/v1/materials/\(pid)/withdraw", token: b.tokens["td.1"], body: #"{"reason":"x"}"#).status == .forbidden)
+            let events = try await client.json(.get, "/api/v1/audit?subject=material:\(pid)", token: b.tokens["admin"]).body["items"] as? [[String: Any]] ?? []
+            #expect(events.contains { $0["action"] as? String == "material.withdrawn" && ($0["details"] as? [String: String])?["reason"] == "Trùng lặp" })
+        }
+    }
+
+    @Test("Illegal steps answer 409 (or 422) with the reason: own work, own school, unreviewed approval, direct publishing without a reason")
+    func illegalTransitions() async throws {
+        let board = try await Self.board(autoAssign: false)
+        defer { board.t.cleanup() }
+        try await board.t.application.test(.router) { client in
+            var b = board
+            try await Self.signIn(&b, client)
+            let pid = try await Self.lesson(client, token: b.tokens["gv.a"]!)
+            // A draft cannot be reviewed or decided: there is no submission.
+            let s = try await client.json(.post, "/api/v1/materials/\(pid)/submissions", token: b.tokens["gv.a"], body: "{}")
+            #expect(s.body["state"] as? String == "submitted", "no automatic assignment configured")
+            let id = try #require(s.body["id"] as? Int)
+            let chair = b.tokens["chu.tich"]!
+            // The chair may not assign the author, nor a reviewer of the author's school.
+            for (name, code) in [("gv.a", "conflict-of-interest"), ("td.a", "conflict-of-interest")] {
+                let r = try await client.json(.post, "/api/v1/submissions/\(id)/assignments", token: chair, body: #"{"reviewers":[\#(b.ids[name]!)]}"#)
+                #expect(r.status == .conflict && (r.body["type"] as? String)?.hasSuffix(code) == true, "\(name): \(r.body)")
+            }
+            // A teacher is not a reviewer.
+            let teacher = try await client.json(.post, "/api/v1/submissions/\(id)/assignments", token: chair, body: #"{"reviewers":[\#(b.ids["gv.b"]!)]}"#)
+            #expect(teacher.status == .conflict, "\(teacher.body)")
+            // Nobody reviews before being assigned; the chair cannot approve an unreviewed submission.
+            #expect(try await client.json(.post, "/api/v1/submissions/\(id)/reviews", token: b.tokens["td.1"], body: #"{"scores":\#(Self.scores(b.lesson)),"decision":"approve"}"#).status == .conflict)
+            let early = try await client.json(.post, "/api/v1/submissions/\(id)/decision", token: chair, body: #"{"decision":"approve"}"#)
+            #expect(early.status == .conflict, "\(early.body)")
+            // Publishing directly needs a reason, and only an administrator may.
+            let other = try await Self.lesson(client, token: b.tokens["gv.b"]!, title: "Khác")
+            #expect(try await client.json(.patch, "/api/v1/materials/\(other)", token: b.tokens["admin"], body: #"{"status":"published"}"#).status == .unprocessableContent)
+            #expect(try await client.json(.patch, "/api/v1/materials/\(other)", token: b.tokens["gv.b"], body: #"{"status":"published","reason":"x"}"#).status == .forbidden)
+            let direct = try await client.json(.patch, "/api/v1/materials/\(other)", token: b.tokens["admin"], body: #"{"status":"published","reason":"Bộ sưu tập đã thẩm định năm 2025"}"#)
+            #expect(direct.status == .ok && direct.body["status"] as? String == "published")
+            let bypass = try await client.json(.get, "/api/v1/audit?action=material.status.direct", token: b.tokens["admin"]).body["items"] as? [[String: Any]] ?? []
+            #expect(bypass.contains { ($0["details"] as? [String: String])?["reason"] == "Bộ sưu tập đã thẩm định năm 2025" })
+            // The author cancels; a cancelled submission takes no decision.
+            #expect(try await client.json(.post, "/api/v1/submissions/\(id)/cancel", token: b.tokens["gv.b"], body: "{}").status == .notFound)
+            #expect(try await client.json(.post, "/api/v1/submissions/\(id)/cancel", token: b.tokens["gv.a"], body: "{}").body["state"] as? String == "cancelled")
+            #expect(try await client.json(.post, "/api/v1/submissions/\(id)/decision", token: chair, body: #"{"decision":"reject","reasonCode":"other","feedback":"x"}"#).status == .conflict)
+            #expect(try await client.json(.get, "/api/v1/materials/\(pid)", token: b.tokens["gv.a"]).body["status"] as? String == "draft")
+        }
+    }
+
+    @Test("Parallel decisions on one submission: exactly one wins")
+    func concurrentDecisions() async throws {
+        let board = try await Self.board(ReviewRules(reviewersPerSubmission: 1), autoAssign: false)
+        defer { board.t.cleanup() }
+        try await board.t.application.test(.router) { client in
+            var b = board
+            try await Self.signIn(&b, client)
+            let pid = try await Self.lesson(client, token: b.tokens["gv.a"]!)
+            let id = try #require(try await client.json(.post, "/api/v1/materials/\(pid)/submissions", token: b.tokens["gv.a"], body: "{}").body["id"] as? Int)
+            #expect(try await client.json(.post, "/api/v1/submissions/\(id)/assignments", token: b.tokens["chu.tich"], body: #"{"reviewers":[\#(b.ids["td.1"]!),\#(b.ids["td.2"]!)]}"#).status == .ok)
+            // One review, so the chair may decide; eight decisions race, half approve and half reject.
+            let r = try await client.json(.post, "/api/v1/submissions/\(id)/reviews", token: b.tokens["td.1"], body: #"{"scores":\#(Self.scores(b.lesson)),"decision":"request_changes","reasonCode":"other","feedback":"?"}"#)
+            #expect(r.status == .created)
+            let chair = b.tokens["chu.tich"]!
+            let admin = b.tokens["admin"]!
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for i in 0..<8 {
+                    group.addTask {
+                        let body = i % 2 == 0 ? #"{"decision":"approve"}"# : #"{"decision":"reject","reasonCode":"duplicate","feedback":"Trùng"}"#
+                        return try await client.json(.post, "/api/v1/submissions/\(id)/decision", token: i % 3 == 0 ? admin : chair, body: body).status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.count { $0 == .ok } == 1, "\(statuses)")
+            #expect(statuses.count { $0 == .conflict } == 7, "\(statuses)")
+            let decided = try #require(try await b.t.repository.store.submission(id: Int64(id)))
+            let material = try #require(try await b.t.repository.store.material(try PersistentIdentifier(parsing: pid)))
+            #expect((decided.state == .approved) == (material.status == .published))
+            #expect((decided.state == .rejected) == (material.status == .rejected))
+            let decisions = try await b.t.repository.store.auditEvents(AuditQuery(action: "submission.decided", subject: "submission:\(id)"))
+            #expect(decisions.count == 1)
+        }
+    }
+
+    @Test("Editing or deleting one audit row is detected by the chain")
+    func auditTampering() async throws {
+        let t = try await TestRepository()
+        defer { t.cleanup() }
+        for i in 0..<50 { try await t.repository.store.appendAudit(AuditDraft(actorID: 1, action: "test.event", subject: "x:\(i)", details: ["i": String(i)])) }
+        #expect(try await t.repository.verifyAudit(pageSize: 7).ok)
+        let path = Services.databaseURL(in: t.folder).path
+        // The service's own connection refuses: the log is append-only.
+        let queue = try DatabaseQueue(path: path)
+        #expect(throws: (any Error).self) { try queue.write { try $0.execute(sql: "UPDATE auditEvent SET details = '{}' WHERE seq = 20") } }
+        // Someone with the file drops the guard and edits a row.
+        try await queue.write { db in
+            try db.execute(sql: "DROP TRIGGER auditEvent_no_update")
+            try db.execute(sql: #"UPDATE auditEvent SET details = '{"i":"99"}' WHERE seq = 20"#)
+        }
+        let edited = try await t.repository.verifyAudit(pageSize: 7)
+        #expect(!edited.ok && edited.problem?.contains("event 20") == true && edited.checked == 19, "\(edited)")
+        try await queue.write { db in
+            try db.execute(sql: #"UPDATE auditEvent SET details = '{"i":"19"}' WHERE seq = 20"#)
+            try db.execute(sql: "DROP TRIGGER auditEvent_no_delete")
+            try db.execute(sql: "DELETE FROM auditEvent WHERE seq = 31")
+        }
+        let deleted = try await t.repository.verifyAudit()
+        #expect(!deleted.ok && deleted.problem?.contains("31") == true, "\(String(describing: deleted.problem))")
+        try await queue.write { db in try db.execute(sql: "DELETE FROM auditEvent WHERE seq > 30") }
+        let truncated = try await t.repository.verifyAudit()
+        #expect(!truncated.ok && truncated.problem?.contains("head") == true, "\(String(describing: truncated.problem))")
+    }
+
+    @Test("Pre-review: exact and near duplicates of published materials with the overlap, missing licence, curriculum fit")
+    func preReview() async throws {
+        let board = try await Self.board(autoAssign: false)
+        defer { board.t.cleanup() }
+        _ = try await board.t.repository.loadCatalog(from: try CatalogAPITests.folder(toan: CatalogAPITests.toan))
+        let lesson = (1...60).map { "Phân số bằng nhau khi tử số và mẫu số cùng nhân với một số tự nhiên khác không lần \($0)" }.joined(separator: ". ")
+        try await board.t.application.test(.router) { client in
+            var b = board
+            try await Self.signIn(&b, client)
+            func upload(_ pid: String, _ text: String, token: String) async throws {
+                let status = try await client.execute(
+                    uri: "/api/v1/materials/\(pid)/versions?filename=bai.txt", method: .post,
+                    headers: [.authorization: "Bearer \(token)", .contentType: "text/plain"], body: ByteBuffer(string: text)) { $0.status }
+                #expect(status == .created)
+            }
+            // Published earlier by another school: the same lesson text, and an unrelated one.
+            let original = try await client.createMaterial(token: b.tokens["gv.b"]!, #"{"kind":"lesson","title":"Phân số bằng nhau","subjects":["TOAN"],"grades":[6]}"#)
+            try await upload(original, lesson, token: b.tokens["gv.b"]!)
+            _ = try await b.t.repository.setStatusDirectly(try PersistentIdentifier(parsing: original), to: .published, reason: "kiểm thử", by: .localOperator)
+            // Same file: exact. Same text lightly edited: near.
+            let copy = try await client.createMaterial(token: b.tokens["gv.a"]!, #"{"kind":"lesson","title":"Phân số bằng nhau (bản của tôi)","subjects":["TOAN"],"grades":[6],"knowledgeUnits":["TOAN.6.SD.2.2"]}"#)
+            try await upload(copy, lesson, token: b.tokens["gv.a"]!)
+            let near = try await client.createMaterial(token: b.tokens["gv.a"]!, #"{"kind":"lesson","title":"Phân số bằng nhau","subjects":["TOAN"],"grades":[6],"licence":"CC-BY-4.0"}"#)
+            try await upload(near, lesson.replacingOccurrences(of: "lần 7.", with: "lần bảy."), token: b.tokens["gv.a"]!)
+            var ids: [String: Int] = [:]
+            for (name, pid) in [("copy", copy), ("near", near)] {
+                ids[name] = try #require(try await client.json(.post, "/api/v1/materials/\(pid)/submissions", token: b.tokens["gv.a"], body: "{}").body["id"] as? Int)
+            }
+            #expect(try await b.t.repository.runPendingPreReviews() == 2)
+            #expect(try await b.t.repository.runPendingPreReviews() == 0, "each submission once")
+
+            let copyView = try await client.json(.get, "/api/v1/submissions/\(ids["copy"]!)", token: b.tokens["td.1"]).body
+            let copyCheck = try #require(copyView["preReview"] as? [String: Any])
+            let copyDuplicates = copyCheck["duplicates"] as? [[String: Any]] ?? []
+            #expect(copyDuplicates.first?["pid"] as? String == original && copyDuplicates.first?["exact"] as? Bool == true, "\(copyDuplicates)")
+            let codes = Set((copyCheck["findings"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String })
+            #expect(codes.isSuperset(of: ["duplicate", "licence-missing"]), "\(codes)")
+            let tagged = copyCheck["tagged"] as? [[String: Any]] ?? []
+            #expect(tagged.first?["code"] as? String == "TOAN.6.SD.2.2")
+
+            let nearCheck = try #require(try await client.json(.get, "/api/v1/submissions/\(ids["near"]!)", token: b.tokens["td.1"]).body["preReview"] as? [String: Any])
+            let nearest = try #require((nearCheck["duplicates"] as? [[String: Any]])?.first)
+            #expect(nearest["pid"] as? String == original && nearest["exact"] as? Bool == false)
+            #expect((nearest["similarity"] as? Double ?? 0) >= 0.8, "\(nearest)")
+            #expect((nearest["overlap"] as? [String])?.isEmpty == false)
+            #expect((nearCheck["findings"] as? [[String: Any]] ?? []).contains { $0["code"] as? String == "near-duplicate" })
+            #expect(!(nearCheck["findings"] as? [[String: Any]] ?? []).contains { $0["code"] as? String == "licence-missing" })
+        }
+    }
+
+    @Test("A cartridge imported as submitted lands in the board's queue, one submission per material, nothing published")
+    func cartridgeSubmitted() async throws {
+        let board = try await Self.board()
+        defer { board.t.cleanup() }
+        let data = TrustTests.cartridge(identifier: "KHOA", pages: [("R1", "Trang một", "một"), ("R2", "Trang hai", "hai")])
+        let url = board.t.folder.appendingPathComponent("khoa.imscc")
+        try data.write(to: url)
+        let report = try await board.t.repository.importCartridge(
+            at: url, fileName: "khoa.imscc", ownerID: board.ids["gv.a"]!, options: CartridgeImportOptions(status: .submitted))
+        let pids = ([report.coursePackage].compactMap { $0 } + report.items).map(\.pid)
+        #expect(pids.count == 3 && report.warnings.filter { $0.code == "not-submitted" }.isEmpty, "\(report.warnings)")
+        for pid in pids {
+            let open = try #require(try await board.t.repository.store.openSubmission(pid: pid), "\(pid)")
+            #expect(open.state == .inReview && open.assignments.count == 2)
+            #expect(try await board.t.repository.store.material(pid)?.status == .inReview)
+        }
+    }
+
+    @Test("Criteria sets: every shipped set is valid; a published id@version never changes")
+    func criteria() async throws {
+        let t = try await TestRepository()
+        defer { t.cleanup() }
+        try await t.repository.loadCriteria(from: Self.criteriaFolder)
+        let sets = try await t.repository.currentCriteriaSets()
+        #expect(Set(sets.map(\.id)) == ["lesson", "simulation", "question", "course"])
+        for set in sets { #expect(set.problems().isEmpty, "\(set.id)") }
+        #expect(Set(sets.flatMap(\.kinds)) == Set(MaterialKind.allCases), "every kind has criteria")
+        var changed = try #require(sets.first)
+        changed.criteria[0].weight = 9
+        await #expect(throws: StoreError.self) { try await t.repository.store.saveCriteriaSets([changed]) }
+        try await t.repository.loadCriteria(from: Self.criteriaFolder)  // idempotent
+    }
+}
+
+/// LMS client credentials: shown once, hashed, scoped, revocable, rate limited, last use recorded.
+@Suite("LMS client credentials")
+struct ClientCredentialTests {
+    @Test("A client credential works as bearer and basic; sector material needs harvest:sector; revoked and wrong secrets are 401")
+    func credentials() async throws {
+        let t = try await TestRepository()
+        defer { t.cleanup() }
+        try await t.addUser("gv.a", roles: [.teacher], school: "THCS A")
+        try await t.application.test(.router) { client in
+            let admin = try await client.login("admin", TestRepository.adminPassword)
+            let sector = try await client.createMaterial(token: admin, #"{"kind":"link","url":"https://example.org/s","title":"Ngành","visibility":"sector","status":"published","reason":"kiểm thử"}"#)
+            let made = try await client.json(.post, "/api/v1/clients", token: admin, body: #"{"name":"Moodle trường A","scopes":["harvest"]}"#)
+            #expect(made.status == .created && made.headers[.cacheControl] == "no-store")
+            let token = try #require(made.body["token"] as? String)
+            let secret = try #require(made.body["secret"] as? String)
+            let clientInfo = try #require(made.body["client"] as? [String: Any])
+            let clientID = try #require(clientInfo["clientID"] as? String)
+            let number = try #require(clientInfo["id"] as? Int)
+            // The list never shows a secret, nor its hash.
+            let list = try await client.execute(uri: "/api/v1/clients", method: .get, headers: [.authorization: "Bearer \(admin)"]) { String(buffer: $0.body) }
+            #expect(list.contains(clientID) && !list.contains(secret) && !list.contains(SessionToken.hash(secret)))
+
+            // harvest only: public material yes, sector material no (as anonymous).
+            #expect(try await client.json(.get, "/api/v1/me", token: token).status == .ok)
+            #expect(try await client.json(.get, "/api/v1/materials/\(sector)", token: token).status == .notFound)
+            let search = try await client.json(.get, "/api/v1/search?q=Ngành", token: token).body
+            #expect((search["items"] as? [[String: Any]])?.isEmpty == true)
+            // A teacher (a person) sees sector material.
+            let teacher = try await client.login("gv.a", "password-gv.a")
+            #expect(try await client.json(.get, "/api/v1/materials/\(sector)", token: teacher).status == .ok)
+
+            // harvest:sector sees it, by HTTP basic too.
+            let wide = try await client.json(.post, "/api/v1/clients", token: admin, body: #"{"name":"Canvas Sở","scopes":["harvest","harvest:sector"]}"#).body
+            let wideID = try #require((wide["client"] as? [String: Any])?["clientID"] as? String)
+            let basic = "Basic " + Data("\(wideID):\(try #require(wide["secret"] as? String))".utf8).base64EncodedString()
+            #expect(try await client.json(.get, "/api/v1/materials/\(sector)", headers: [.authorization: basic]).status == .ok)
+            #expect(try await client.json(.get, "/api/v1/materials/\(sector)", token: try #require(wide["token"] as? String)).status == .ok)
+
+            // Wrong secret, unknown client: 401.
+            #expect(try await client.json(.get, "/api/v1/me", token: "\(clientID).wrong").status == .unauthorized)
+            #expect(try await client.json(.get, "/api/v1/me", token: "hlc_nobody.\(secret)").status == .unauthorized)
+            // Use is recorded.
+            let used = try #require(try await t.repository.store.client(clientID: clientID))
+            #expect(used.client.lastUsedAt != nil)
+            // Revoked: 401 at once; the audit log has both events.
+            #expect(try await client.json(.delete, "/api/v1/clients/\(number)", token: admin).status == .ok)
+            let revoked = try await client.json(.get, "/api/v1/me", token: token)
+            #expect(revoked.status == .unauthorized && (revoked.body["type"] as? String)?.hasSuffix("client-revoked") == true)
+            let events = try await t.repository.store.auditEvents(AuditQuery(subject: "client:\(number)")).map(\.action)
+            #expect(events == ["client.created", "client.revoked"])
+            #expect(try await client.json(.post, "/api/v1/clients", token: admin, body: #"{"name":"x","scopes":[]}"#).status == .unprocessableContent)
+        }
+    }
+
+    @Test("A client over its request rate gets 429 with Retry-After")
+    func rateLimited() async throws {
+        let t = try await TestRepository()
+        defer { t.cleanup() }
+        let issued = try await t.repository.createClient(name: "Vội", scopes: [.harvest], by: .localOperator)
+        try await t.application.test(.router) { client in
+            var statuses: [HTTPResponse.Status] = []
+            var retryAfter: String?
+            for _ in 0..<400 {
+                let r = try await client.json(.get, "/api/v1/me", token: issued.token)
+                statuses.append(r.status)
+                if r.status == .tooManyRequests { retryAfter = r.headers[.retryAfter] }
+            }
+            #expect(statuses.prefix(200).allSatisfy { $0 == .ok }, "the burst is served")
+            #expect(statuses.contains(.tooManyRequests) && retryAfter != nil)
+        }
+    }
+}
+
+/// Organisations: a school administrator manages the teachers of their own school, nothing else.
+@Suite("School administrators")
+struct SchoolAdminTests {
+    @Test("A school admin creates and disables teachers of their school only; never board members, admins or other schools")
+    func schoolAdmin() async throws {
+        let t = try await TestRepository()
+        defer { t.cleanup() }
+        try await t.addUser("qt.lel", roles: [.schoolAdmin], school: "THCS Lê Lợi")
+        try await t.addUser("gv.khac", roles: [.teacher], school: "THCS Khác")
+        try await t.application.test(.router) { client in
+            let sa = try await client.login("qt.lel", "password-qt.lel")
+            let mine = try await client.json(.post, "/api/v1/users", token: sa, body: #"{"username":"gv.moi","password":"password-moi","roles":["teacher"],"school":"thcs le loi"}"#)
+            #expect(mine.status == .created, "\(mine.body)")
+            let id = try #require(mine.body["id"] as? Int)
+            for body in [
+                #"{"username":"gv.x","password":"password-x","roles":["teacher"],"school":"THCS Khác"}"#,
+                #"{"username":"gv.y","password":"password-y","roles":["reviewer"],"school":"THCS Lê Lợi"}"#,
+                #"{"username":"gv.z","password":"password-z","roles":["admin"],"school":"THCS Lê Lợi"}"#,
+                #"{"username":"gv.w","password":"password-w","roles":["teacher"]}"#,
+            ] {
+                #expect(try await client.json(.post, "/api/v1/users", token: sa, body: body).status == .forbidden, "\(body)")
+            }
+            #expect(try await client.json(.post, "/api/v1/users/\(id)/disable", token: sa).status == .ok)
+            #expect(try await client.json(.post, "/api/v1/users/\(id)/enable", token: sa).status == .ok)
+            let other = try #require(try await t.repository.store.credentials(username: "gv.khac")?.user.id)
+            #expect(try await client.json(.post, "/api/v1/users/\(other)/disable", token: sa).status == .forbidden)
+            let teacher = try await client.login("gv.khac", "password-gv.khac")
+            #expect(try await client.json(.post, "/api/v1/users", token: teacher, body: #"{"username":"gv.v","password":"password-v","roles":["teacher"]}"#).status == .forbidden)
+        }
+    }
+}
