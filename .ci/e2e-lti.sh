@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 URL=$1 PUBLIC_URL=$2 TOKEN=$3 VENV=$4
 "$VENV/bin/pip" install -q -r Tests/lti/requirements.txt
 PID=$(curl -fsS -X POST "$URL/api/v1/materials" -H "Authorization: Bearer $TOKEN" \
-    -d '{"kind":"lesson","title":"Phân số trong LTI","subjects":["TOAN"],"grades":[6],"status":"published"}' |
+    -d '{"kind":"lesson","title":"Phân số trong LTI","subjects":["TOAN"],"grades":[6],"status":"published","reason":"kiểm thử LTI"}' |
     python3 -c "import sys, json; print(json.load(sys.stdin)['pid'])")
 printf 'bài học LTI' | curl -fsS -X POST "$URL/api/v1/materials/$PID/versions?filename=bai.txt" -H "Authorization: Bearer $TOKEN" \
     -H "Content-Type: text/plain" --data-binary @- >/dev/null

@@ -339,13 +339,13 @@ def test_state_not_bound_to_this_browser(lms):
 
 def test_withdrawn_material_is_a_clear_page(lms):
     made = requests.post(
-        TOOL + "/api/v1/materials", headers=ADMIN, json={"kind": "document", "title": "Sắp thu hồi", "status": "published"}, timeout=10
+        TOOL + "/api/v1/materials", headers=ADMIN, json={"kind": "document", "title": "Sắp thu hồi", "status": "published", "reason": "kiểm thử LTI"}, timeout=10
     )
     assert made.status_code == 201, made.text
     pid = made.json()["pid"]
     params, cookie = login()
     assert post_launch(launch_token(params, [LEARNER], custom={"hoclieu_pid": pid}), cookie).status_code == 200
-    withdrawn = requests.patch(TOOL + f"/api/v1/materials/{pid}", headers=ADMIN, json={"status": "withdrawn"}, timeout=10)
+    withdrawn = requests.post(TOOL + f"/api/v1/materials/{pid}/withdraw", headers=ADMIN, json={"reason": "kiểm thử LTI"}, timeout=10)
     assert withdrawn.status_code == 200, withdrawn.text
     params, cookie = login()
     r = post_launch(launch_token(params, [LEARNER], custom={"hoclieu_pid": pid}), cookie)
