@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.2.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.20.0"),
     ],
     targets: [
         .systemLibrary(
@@ -74,6 +76,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "LTI",
+            dependencies: [
+                "HoclieuCore",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "HoclieuStorage",
             dependencies: [
                 "HoclieuCore",
@@ -93,6 +105,10 @@ let package = Package(
                 "QTI",
                 "CommonCartridge",
                 "HoclieuStorage",
+                "LTI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -112,6 +128,7 @@ let package = Package(
                 "QTI",
                 "CommonCartridge",
                 "HoclieuStorage",
+                "LTI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -136,6 +153,8 @@ let package = Package(
                 "HoclieuServer",
                 "QuestionFormats",
                 "CommonCartridge",
+                "LTI",
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
@@ -151,6 +170,11 @@ let package = Package(
         // The shared conformance corpus, located for every test target.
         .target(name: "ConformanceCorpus", path: "Tests/ConformanceCorpus", swiftSettings: swiftSettings),
         .testTarget(name: "HoclieuCoreTests", dependencies: ["HoclieuCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LTITests",
+            dependencies: ["LTI", "HoclieuCore", .product(name: "JWTKit", package: "jwt-kit")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "HoclieuXMLTests", dependencies: ["HoclieuXML", "ConformanceCorpus"], swiftSettings: swiftSettings),
         .testTarget(name: "QuestionFormatsTests", dependencies: ["QuestionFormats", "HoclieuCore", "ConformanceCorpus"], swiftSettings: swiftSettings),
         .testTarget(
@@ -194,7 +218,7 @@ let package = Package(
         .testTarget(
             name: "HoclieuCLITests",
             dependencies: [
-                "HoclieuCLI", "HoclieuStorage", "HoclieuCore", "HoclieuApp", "HoclieuServer", "ConformanceCorpus", "CommonCartridge",
+                "HoclieuCLI", "HoclieuStorage", "HoclieuCore", "HoclieuApp", "HoclieuServer", "ConformanceCorpus", "CommonCartridge", "LTI",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -162,6 +162,10 @@ echo "e2e: schemathesis OK"
 HOCLIEU_URL="http://127.0.0.1:$PORT" "$VENV/bin/pytest" -q Tests/case
 echo "e2e: CASE schemas OK"
 
+# LTI 1.3 with lti1p3platform as the LMS (its own script).
+.ci/e2e-lti.sh "http://127.0.0.1:$PORT" "$HOCLIEU_PUBLIC_URL" "$TOKEN" "$VENV"
+echo "e2e: LTI 1.3 OK"
+
 kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
 
 echo "== bench ingest (small, for the log)"

@@ -91,6 +91,8 @@ public struct Services: Sendable {
     public let loginThrottle = LoginThrottle()
     /// Requests per LMS client credential (this node's).
     public let clientRateLimiter = ClientRateLimiter()
+    /// The LTI tool's keys, platform key sets and outgoing HTTP (this process's).
+    public let lti = LTIRuntime()
 
     /// The database file inside a data folder.
     public static func databaseURL(in dataDirectory: URL) -> URL { dataDirectory.appendingPathComponent("hoclieu.sqlite") }

@@ -694,10 +694,11 @@ enum OpenAPIDocument {
 
     static let json: String = {
         var paths: [String: [String: Any]] = [:]
-        for op in operations + questionOperations + blueprintOperations + cartridgeOperations {
-            // Any route may be called with a bad or expired token: 401 is declared everywhere.
+        for op in operations + questionOperations + blueprintOperations + cartridgeOperations + ltiOperations {
+            // Any route may be called with a bad or expired token: 401 is declared everywhere (as a problem, unless
+            // the route says otherwise: the LTI tool answers a refused launch with an HTML page).
             var responses = op.responses
-            responses["401"] = problem
+            if responses["401"] == nil { responses["401"] = problem }
             // A malformed identifier (or other parameter) is a 400 wherever parameters are taken.
             if (!op.parameters.isEmpty || op.requestBody != nil) && responses["400"] == nil { responses["400"] = problem }
             var operation: [String: Any] = [
@@ -725,7 +726,7 @@ enum OpenAPIDocument {
     /// The methods the document lists for a concrete request path (`{x}` matches one segment).
     static func allowedMethods(for path: String) -> [String] {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        return (operations + questionOperations + blueprintOperations + cartridgeOperations).filter { op in
+        return (operations + questionOperations + blueprintOperations + cartridgeOperations + ltiOperations).filter { op in
             let pattern = op.path.split(separator: "/", omittingEmptySubsequences: false)
             let lengthFits = op.catchAll ? segments.count >= pattern.count : pattern.count == segments.count
             return lengthFits && zip(pattern, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }

@@ -176,6 +176,7 @@ public final class SQLiteStore: Store {
         }
         registerReview(&migrator)
         registerClients(&migrator)
+        registerLTI(&migrator)
         return migrator
     }
 

@@ -83,6 +83,9 @@ struct AuthorisationMatrixTests {
         case submissionRead
         /// The submission's author and administrators (cancel).
         case submissionWrite
+        /// LTI: authenticated by a platform's signed token, a state cookie or a sealed ticket, never by
+        /// the bearer token; every caller gets the same answer and none is a server error.
+        case ltiToken
     }
 
     /// One row per route: its rule. Keys are `METHOD /path` as the router spells them (`{name}` parameters).
@@ -115,6 +118,9 @@ struct AuthorisationMatrixTests {
         "POST /api/v1/submissions/{id}/reviews": .reviewer, "PATCH /api/v1/submissions/{id}/metadata": .chairOrAssigned, "POST /api/v1/submissions/{id}/decision": .chair,
         "POST /api/v1/submissions/{id}/cancel": .submissionWrite, "GET /api/v1/audit": .admin,
         "POST /api/v1/clients": .admin, "GET /api/v1/clients": .admin, "DELETE /api/v1/clients/{id}": .admin,
+        "GET /lti/jwks": .open, "GET /lti/login": .ltiToken, "POST /lti/login": .ltiToken, "POST /lti/launch": .ltiToken,
+        "POST /lti/deep-link": .ltiToken, "POST /lti/score": .ltiToken, "GET /api/v1/lti/platforms": .admin, "POST /api/v1/lti/platforms": .admin,
+        "DELETE /api/v1/lti/platforms/{id}": .admin, "GET /api/v1/lti/scores": .bankWriter,
     ]
 
     /// Whether `caller` is allowed by a rule that does not depend on a material.
@@ -136,7 +142,7 @@ struct AuthorisationMatrixTests {
         case .submissionRead: [.owner, .reviewer, .chair, .admin].contains(caller)
         case .chairOrAssigned: caller == .chair
         case .submissionWrite: [.owner, .chair, .admin].contains(caller)
-        case .materialRead, .previewRead, .materialWrite: fatalError("per material")
+        case .materialRead, .previewRead, .materialWrite, .ltiToken: fatalError("per material or per token")
         }
     }
 
@@ -234,8 +240,13 @@ struct AuthorisationMatrixTests {
                 let rule = try #require(Self.matrix[route])
                 let parts = route.split(separator: " ", maxSplits: 1).map(String.init)
                 let method = HTTPRequest.Method(rawValue: parts[0])!
+                var ltiAnswers: Set<HTTPResponse.Status> = []
                 for caller in Who.allCases {
                     switch rule {
+                    case .ltiToken:
+                        let (status, body) = try await send(client, method, parts[1], token: f.tokens[caller], body: Self.body(route))
+                        #expect(status.code < 500, "\(caller) \(route): \(status) \(body.prefix(160))")
+                        ltiAnswers.insert(status)
                     case .materialRead, .previewRead, .materialWrite:
                         for m in f.materials {
                             let reference = "\(m.pid)@v1"
@@ -285,6 +296,7 @@ struct AuthorisationMatrixTests {
                         }
                     }
                 }
+                #expect(ltiAnswers.count <= 1, "\(route): the answer depends on the bearer token: \(ltiAnswers)")
             }
 
             // Nothing a caller may not see leaks through lists, facets, counts or exports.
