@@ -38,6 +38,7 @@ struct CommonOptions: ParsableArguments {
         if let cost = env["HOCLIEU_BCRYPT_COST"].flatMap(UInt8.init) { configuration.bcryptCost = cost }
         if let jobs = env["HOCLIEU_JOBS"].flatMap(Bool.init) { configuration.runsJobs = jobs }
         if let url = env["HOCLIEU_PUBLIC_URL"], !url.isEmpty { configuration.publicBaseURL = url.hasSuffix("/") ? String(url.dropLast()) : url }
+        if let url = env["HOCLIEU_CONTENT_URL"], !url.isEmpty { configuration.contentBaseURL = url.hasSuffix("/") ? String(url.dropLast()) : url }
         return configuration
     }
 

@@ -53,7 +53,7 @@ enum OpenAPIDocument {
     }
     static var previewReference: [String: Any] {
         [
-            "name": "ref", "in": "path", "required": true, "description": "PID@vN, or a signed reference PID@vN~expires~signature",
+            "name": "ref", "in": "path", "required": true, "description": "PID@vN, or a signed reference PID@vN~expires~viewer~signature",
             "schema": ["type": "string", "maxLength": 128],
         ]
     }
@@ -330,72 +330,21 @@ enum OpenAPIDocument {
                 "400": problem, "404": problem,
             ]),
         Operation(
-            method: "GET", path: "/preview/{ref}", summary: "Preview a version: SCORM player, HTML5 launch, H5P/GeoGebra summary or the file",
+            method: "GET", path: "/preview/{ref}",
+            summary: "Preview a version: after the access check, a redirect to its player on the content origin (HOCLIEU_CONTENT_URL)",
             tag: "preview", parameters: [previewReference],
             responses: [
-                "200": ["description": "The player, summary page or file (sandboxed)", "content": ["text/html": ["schema": ["type": "string"]]]],
-                "206": ["description": "Part of a file (Range)"], "301": ["description": "To the folder form (trailing slash)"],
-                "302": ["description": "To an HTML5 package's launch file"], "304": ["description": "Not modified"],
-                "400": problem, "403": problem, "404": problem, "416": ["description": "Range not satisfiable"], "422": problem,
+                "302": ["description": "To the content origin (a signed, expiring address when the version is not public)"],
+                "400": problem, "403": problem, "404": problem,
             ]),
         Operation(
-            method: "GET", path: "/preview/{ref}/{path}", summary: "One entry of a stored package, sandboxed, with byte ranges", tag: "preview",
-            catchAll: true,
+            method: "GET", path: "/preview/{ref}/{path}", summary: "One entry of a stored package: a redirect to it on the content origin",
+            tag: "preview", catchAll: true,
             parameters: [previewReference, ["name": "path", "in": "path", "required": true, "description": "Entry path (may contain /)", "schema": ["type": "string"]]],
             responses: [
-                "200": ["description": "The entry, with its own media type", "content": ["*/*": ["schema": ["type": "string", "format": "binary"]]]],
-                "206": ["description": "Part of the entry (Range)"], "304": ["description": "Not modified"],
-                "400": problem, "403": problem, "404": problem, "416": ["description": "Range not satisfiable"], "422": problem,
+                "302": ["description": "To the entry on the content origin"],
+                "400": problem, "403": problem, "404": problem,
             ]),
-        Operation(
-            method: "GET", path: "/api/v1/search", summary: "Search (Vietnamese with or without diacritics)", tag: "search",
-            parameters: searchParameters, responses: ["200": json(ref("SearchPage")), "400": problem]),
-        Operation(
-            method: "GET", path: "/api/v1/catalog/frameworks", summary: "The catalogue's frameworks (one per subject)", tag: "catalog",
-            responses: ["200": json(["type": "object", "properties": ["items": ["type": "array", "items": ["type": "object"]]]])]),
-        Operation(
-            method: "GET", path: "/api/v1/catalog/items/{code}", summary: "A catalogue item with ancestors, children and counts",
-            tag: "catalog",
-            parameters: [
-                [
-                    "name": "code", "in": "path", "required": true, "description": "Item code, e.g. TOAN.6.SD.1",
-                    "schema": ["type": "string", "pattern": "^[A-Za-z][A-Za-z0-9]*(\\.[A-Za-z0-9]+)*$", "maxLength": 64],
-                ]
-            ],
-            responses: ["200": json(["type": "object"]), "404": problem]),
-        Operation(
-            method: "GET", path: "/api/v1/catalog/search", summary: "Type-ahead over statements (diacritics optional)", tag: "catalog",
-            parameters: [
-                query("q", "Words; the last may be a prefix", ["type": "string", "minLength": 1, "maxLength": 200]),
-                query("framework", "Framework code, e.g. TOAN", ["type": "string", "pattern": "^[A-Za-z][A-Za-z0-9]*$"]),
-                query("limit", "1–100", ["type": "integer", "minimum": 1, "maximum": 100]),
-            ],
-            responses: ["200": json(["type": "object", "properties": ["items": ["type": "array", "items": ["type": "object"]]]])]),
-        Operation(
-            method: "GET", path: "/ims/case/v1p0/CFDocuments", summary: "IMS CASE 1.0: the frameworks (CFDocumentSet)", tag: "case",
-            parameters: [
-                query("limit", "Page size", ["type": "integer", "minimum": 1]),
-                query("offset", "Rows to skip", ["type": "integer", "minimum": 0]),
-                query("sort", "Field to sort on (another field keeps the default order, Vietnamese alphabetical by title)", ["type": "string"]),
-                query("orderBy", "asc or desc", ["type": "string", "enum": ["asc", "desc"]]),
-                query("filter", "field op 'value' conditions joined by AND or OR, compared without case"),
-                query("fields", "Comma-separated keys each document keeps", ["type": "string", "minLength": 1]),
-            ],
-            responses: ["200": json(["type": "object"]), "400": caseStatus, "503": caseStatus]),
-    ] + (["CFPackages"] + CASESnapshot.Kind.allCases.map(\.rawValue)).map { kind in
-        Operation(
-            method: "GET", path: "/ims/case/v1p0/\(kind)/{id}", summary: "IMS CASE 1.0: \(kind) by sourcedId", tag: "case",
-            parameters: [
-                [
-                    "name": "id", "in": "path", "required": true, "description": "sourcedId (UUID)",
-                    "schema": ["type": "string", "pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$"],
-                ]
-            ],
-            responses: ["200": json(["type": "object"]), "304": ["description": "Not modified"], "404": caseStatus, "503": caseStatus])
-    } + [
-        Operation(
-            method: "GET", path: "/ims/case/v1p0/CFRubrics/{id}", summary: "IMS CASE 1.0: CFRubric by sourcedId (none are published)", tag: "case",
-            parameters: [pathParam("id", "sourcedId (UUID)")], responses: ["404": caseStatus, "503": caseStatus]),
         Operation(
             method: "OPTIONS", path: "/ims/case/v1p0/{path}", summary: "CORS preflight for browser CASE clients", tag: "case", catchAll: true,
             parameters: [["name": "path", "in": "path", "required": true, "description": "Any CASE path", "schema": ["type": "string"]]],

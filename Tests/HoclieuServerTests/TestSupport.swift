@@ -34,6 +34,11 @@ struct TestRepository {
         return buildApplication(repository, logger: logger)
     }
 
+    /// The content origin's application (package playback only), on its own router.
+    var contentApplication: some ApplicationProtocol {
+        Application(router: ContentOrigin.buildRouter(repository))
+    }
+
     /// Adds a user directly in the store.
     func addUser(_ name: String, roles: Set<Role>, school: String? = nil) async throws {
         _ = try await repository.store.createUser(
