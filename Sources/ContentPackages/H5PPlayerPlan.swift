@@ -47,9 +47,11 @@ public struct H5PPlayerPlan: Sendable, Equatable {
         var mainLibrary: String? = nil
 
         func dependencies(_ value: Any?) -> [(name: String, folder: String, label: String)] {
-            (value as? [[String: Any]] ?? []).compactMap { dependency in
-                guard let name = dependency["machineName"] as? String, let major = dependency["majorVersion"] as? Int,
-                    let minor = dependency["minorVersion"] as? Int
+            // Versions are numbers by the specification, but some tools write them as strings ("1").
+            func number(_ value: Any?) -> Int? { (value as? Int) ?? (value as? String).flatMap { Int($0) } }
+            return (value as? [[String: Any]] ?? []).compactMap { dependency in
+                guard let name = dependency["machineName"] as? String, let major = number(dependency["majorVersion"]),
+                    let minor = number(dependency["minorVersion"])
                 else { return nil }
                 return (name, "\(name)-\(major).\(minor)", "\(name) \(major).\(minor)")
             }

@@ -44,8 +44,13 @@ public enum ContentOrigin {
 
     /// The content origin's listener on `configuration.contentPort` (nil when the configuration has none).
     public static func buildApplication(_ repository: Services, logger: Logger) -> (any ApplicationProtocol)? {
+        guard let port = repository.configuration.contentPort else { return nil }
+        return buildApplication(repository, port: port, logger: logger)
+    }
+
+    /// The content origin's listener on a given port (tests: 0), HEAD answered for every GET.
+    public static func buildApplication(_ repository: Services, port: Int, logger: Logger) -> some ApplicationProtocol {
         let configuration = repository.configuration
-        guard let port = configuration.contentPort else { return nil }
         return Application(
             responder: HeadResponder(get: buildRouter(repository).buildResponder()),
             configuration: .init(address: .hostname(configuration.host, port: port), serverName: "hoclieu-content"),

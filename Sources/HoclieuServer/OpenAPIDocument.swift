@@ -346,6 +346,55 @@ enum OpenAPIDocument {
                 "400": problem, "403": problem, "404": problem,
             ]),
         Operation(
+            method: "GET", path: "/api/v1/search", summary: "Search (Vietnamese with or without diacritics)", tag: "search",
+            parameters: searchParameters, responses: ["200": json(ref("SearchPage")), "400": problem]),
+        Operation(
+            method: "GET", path: "/api/v1/catalog/frameworks", summary: "The catalogue's frameworks (one per subject)", tag: "catalog",
+            responses: ["200": json(["type": "object", "properties": ["items": ["type": "array", "items": ["type": "object"]]]])]),
+        Operation(
+            method: "GET", path: "/api/v1/catalog/items/{code}", summary: "A catalogue item with ancestors, children and counts",
+            tag: "catalog",
+            parameters: [
+                [
+                    "name": "code", "in": "path", "required": true, "description": "Item code, e.g. TOAN.6.SD.1",
+                    "schema": ["type": "string", "pattern": "^[A-Za-z][A-Za-z0-9]*(\\.[A-Za-z0-9]+)*$", "maxLength": 64],
+                ]
+            ],
+            responses: ["200": json(["type": "object"]), "404": problem]),
+        Operation(
+            method: "GET", path: "/api/v1/catalog/search", summary: "Type-ahead over statements (diacritics optional)", tag: "catalog",
+            parameters: [
+                query("q", "Words; the last may be a prefix", ["type": "string", "minLength": 1, "maxLength": 200]),
+                query("framework", "Framework code, e.g. TOAN", ["type": "string", "pattern": "^[A-Za-z][A-Za-z0-9]*$"]),
+                query("limit", "1–100", ["type": "integer", "minimum": 1, "maximum": 100]),
+            ],
+            responses: ["200": json(["type": "object", "properties": ["items": ["type": "array", "items": ["type": "object"]]]])]),
+        Operation(
+            method: "GET", path: "/ims/case/v1p0/CFDocuments", summary: "IMS CASE 1.0: the frameworks (CFDocumentSet)", tag: "case",
+            parameters: [
+                query("limit", "Page size", ["type": "integer", "minimum": 1]),
+                query("offset", "Rows to skip", ["type": "integer", "minimum": 0]),
+                query("sort", "Field to sort on (another field keeps the default order, Vietnamese alphabetical by title)", ["type": "string"]),
+                query("orderBy", "asc or desc", ["type": "string", "enum": ["asc", "desc"]]),
+                query("filter", "field op 'value' conditions joined by AND or OR, compared without case"),
+                query("fields", "Comma-separated keys each document keeps", ["type": "string", "minLength": 1]),
+            ],
+            responses: ["200": json(["type": "object"]), "400": caseStatus, "503": caseStatus]),
+    ] + (["CFPackages"] + CASESnapshot.Kind.allCases.map(\.rawValue)).map { kind in
+        Operation(
+            method: "GET", path: "/ims/case/v1p0/\(kind)/{id}", summary: "IMS CASE 1.0: \(kind) by sourcedId", tag: "case",
+            parameters: [
+                [
+                    "name": "id", "in": "path", "required": true, "description": "sourcedId (UUID)",
+                    "schema": ["type": "string", "pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$"],
+                ]
+            ],
+            responses: ["200": json(["type": "object"]), "304": ["description": "Not modified"], "404": caseStatus, "503": caseStatus])
+    } + [
+        Operation(
+            method: "GET", path: "/ims/case/v1p0/CFRubrics/{id}", summary: "IMS CASE 1.0: CFRubric by sourcedId (none are published)", tag: "case",
+            parameters: [pathParam("id", "sourcedId (UUID)")], responses: ["404": caseStatus, "503": caseStatus]),
+        Operation(
             method: "OPTIONS", path: "/ims/case/v1p0/{path}", summary: "CORS preflight for browser CASE clients", tag: "case", catchAll: true,
             parameters: [["name": "path", "in": "path", "required": true, "description": "Any CASE path", "schema": ["type": "string"]]],
             responses: ["204": ["description": "Allowed: any origin, GET and HEAD, the asked request headers"]]),

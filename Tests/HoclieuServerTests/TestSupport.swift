@@ -36,7 +36,9 @@ struct TestRepository {
 
     /// The content origin's application (package playback only), on its own router.
     var contentApplication: some ApplicationProtocol {
-        Application(router: ContentOrigin.buildRouter(repository))
+        var logger = Logger(label: "test-content")
+        logger.logLevel = .warning
+        return ContentOrigin.buildApplication(repository, port: 0, logger: logger)
     }
 
     /// Adds a user directly in the store.
