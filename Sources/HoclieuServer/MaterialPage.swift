@@ -56,6 +56,8 @@ enum MaterialPage {
         .warn{background:var(--warn-tint);color:var(--warn);border-radius:var(--radius);padding:.5rem 1rem}
         table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid var(--line);padding:.3rem .4rem;text-align:left;font-size:.95rem}
         .citation{font-size:.92rem;color:var(--ink-soft)}.actions{display:flex;flex-wrap:wrap;gap:.5rem;margin:.75rem 0}
+        .cc{display:inline-block;border:2px solid currentColor;border-radius:50%;font:700 .7rem/1.1rem sans-serif;width:1.3rem;\
+        height:1.3rem;text-align:center;vertical-align:middle}
         a{color:var(--brand)}:focus-visible{outline:3px solid #b45309;outline-offset:2px}
         @media (max-width:760px){.layout{grid-template-columns:1fr}.player{height:60vh;min-height:18rem}dl{grid-template-columns:1fr}\
         dt{font-weight:600;margin-top:.4rem}main{padding:.75rem}h1{font-size:1.35rem}}
@@ -90,7 +92,7 @@ enum MaterialPage {
         }
         rows.append((
             "Giấy phép / Licence",
-            licence.url.map { "<a rel=\"license\" href=\"\(escape($0))\"><span aria-hidden=\"true\">🅭</span> \(escape(licence.label))</a>" }
+            licence.url.map { "<a rel=\"license\" href=\"\(escape($0))\"><span class=\"cc\" aria-hidden=\"true\">cc</span> \(escape(licence.label))</a>" }
                 ?? escape(licence.label)))
         rows.append(("Tác giả / Authors", meta.authors.isEmpty ? "—" : meta.authors.map(escape).joined(separator: ", ")))
         if let school = meta.school { rows.append(("Trường / School", escape(school))) }

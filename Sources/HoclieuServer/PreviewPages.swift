@@ -9,7 +9,7 @@ enum PreviewPages {
     static func escape(_ text: String) -> String { HTMLText.escape(text) }
 
     static let style = """
-        body{margin:0;font:15px/1.45 system-ui,sans-serif;color:#1d2733;display:grid;grid-template:auto 1fr/16rem 1fr 18rem;height:100vh}
+        body{margin:0;font:15px/1.45 system-ui,sans-serif;color:#1d2733;display:grid;grid-template:auto 1fr/minmax(10rem,16rem) 1fr minmax(12rem,18rem);height:100vh}
         header{grid-column:1/4;padding:.5rem 1rem;background:#0b5394;color:#fff}header h1{font-size:1.1rem;margin:0}
         header p{margin:.2rem 0 0;font-size:.85rem;opacity:.9}nav,aside{overflow:auto;padding:.5rem;background:#f4f6f8;font-size:.9rem}
         nav ul{padding-left:1rem;margin:.2rem 0}nav a{color:#0b5394;cursor:pointer}nav a.active{font-weight:700}
@@ -17,7 +17,7 @@ enum PreviewPages {
         .bar{display:flex;gap:.5rem;padding:.3rem}.bar button{padding:.2rem .8rem}
         aside ol{padding-left:1.2rem;font-family:ui-monospace,monospace;font-size:.78rem}aside li.error{color:#a61b1b}
         .warn{color:#7a4b00}table{border-collapse:collapse}td,th{border:1px solid #ccd;padding:.25rem .5rem;text-align:left}
-        @media (max-width:700px){body{grid-template:auto auto minmax(60vh,1fr) auto/1fr;height:auto;min-height:100vh}
+        @media (max-width:900px){body{grid-template:auto auto minmax(60vh,1fr) auto/1fr;height:auto;min-height:100vh}
         header{grid-column:1}nav,aside{max-height:30vh}}
         """
 
