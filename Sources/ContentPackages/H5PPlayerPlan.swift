@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// What an H5P player must load to run a package: the main library, the libraries' scripts and
 /// styles in dependency order (each library after everything it preloads), the content parameters,
