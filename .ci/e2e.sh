@@ -47,15 +47,27 @@ curl -fsS -H "Accept: text/html" "http://127.0.0.1:$PORT/id/$PID@v1" | grep -q "
 echo "e2e: create, upload, search, download, resolve OK ($PID)"
 [ "$(curl -fsS "$API/catalog/items/CN.3" | json '["code"]')" = CN.3 ] || fail "catalogue not loaded at start"
 
-# A SCORM package through the release service: recognised on upload, previewed sandboxed.
+# A SCORM package through the release service: recognised on upload, played from the content origin.
 SCORM=$(curl -fsS -X POST "$API/materials" -H "$AUTH" -d '{"kind":"lesson","title":"Golf","status":"published","reason":"kiểm thử"}' | json '["pid"]')
 curl -fsS -X POST "$API/materials/$SCORM/versions?filename=golf.zip" -H "$AUTH" -H "Content-Type: application/zip" \
     --data-binary @../shared/conformance/scorm/scorm12/rustici_singlescobasic.zip | grep -q '"kind":"scorm12"' || fail "SCORM upload"
-curl -fsS -D "$WORK/preview.headers" -o /dev/null "http://127.0.0.1:$PORT/preview/$SCORM@v1/shared/launchpage.html"
-grep -qi '^content-security-policy: sandbox allow-scripts allow-forms' "$WORK/preview.headers" || fail "preview CSP"
-grep -qi '^x-content-type-options: nosniff' "$WORK/preview.headers" || fail "preview nosniff"
-! grep -qi '^set-cookie' "$WORK/preview.headers" || fail "preview set a cookie"
-echo "e2e: SCORM upload and sandboxed preview OK ($SCORM)"
+
+# ---- issue 16: the content origin (second port, main port + 1) -------------------------------------
+CONTENT="http://127.0.0.1:$((PORT + 1))"
+[ "$(curl -sS -o /dev/null -w '%{http_code} %{redirect_url}' "http://127.0.0.1:$PORT/preview/$SCORM@v1/shared/launchpage.html")" \
+    = "302 $CONTENT/preview/$SCORM@v1/shared/launchpage.html" ] || fail "main-origin preview does not redirect to the content origin"
+curl -fsS -D "$WORK/preview.headers" -o /dev/null "$CONTENT/preview/$SCORM@v1/shared/launchpage.html"
+grep -qi "^content-security-policy: default-src 'self'.*connect-src 'self'" "$WORK/preview.headers" || fail "content-origin CSP"
+! grep -qi '^content-security-policy:.*sandbox' "$WORK/preview.headers" || fail "content-origin CSP must not sandbox"
+grep -qi '^x-content-type-options: nosniff' "$WORK/preview.headers" || fail "content-origin nosniff"
+grep -qi '^cross-origin-resource-policy: same-origin' "$WORK/preview.headers" || fail "content-origin CORP"
+grep -qi '^referrer-policy: no-referrer' "$WORK/preview.headers" || fail "content-origin Referrer-Policy"
+! grep -qi '^set-cookie' "$WORK/preview.headers" || fail "content origin set a cookie"
+for P in /api/v1/me /api/v1/materials / /health "/id/$SCORM"; do
+    [ "$(curl -sS -o /dev/null -w '%{http_code}' -H "$AUTH" "$CONTENT$P")" = 404 ] || fail "content origin answers $P"
+done
+echo "e2e: SCORM upload; content origin: redirect, headers, no API OK ($SCORM)"
+# ---- end issue 16 ------------------------------------------------------------------------------------
 
 # A Common Cartridge through the release service: a background import job and its report, then an
 # export job for Moodle (CC 1.1) whose file other tools read.
@@ -98,7 +110,7 @@ echo "e2e: kill -9 during upload: acknowledged data intact, check passes"
 # Attacks that once took the service down or showed what they should not (issue 11). After each, /health.
 healthy() { curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null || fail "service down after: $1"; }
 for ENTRY in "" shared/launchpage.html; do
-    STATUS=$(curl -sS -o /dev/null -w '%{http_code}' -H 'Range: bytes=0-18446744073709551615' "http://127.0.0.1:$PORT/preview/$SCORM@v1/$ENTRY" || true)
+    STATUS=$(curl -sS -o /dev/null -w '%{http_code}' -H 'Range: bytes=0-18446744073709551615' "$CONTENT/preview/$SCORM@v1/$ENTRY" || true)
     case "$STATUS" in 200|206|416) ;; *) fail "huge Range on /preview/$SCORM@v1/$ENTRY answered $STATUS" ;; esac
     healthy "huge Range on /preview/$SCORM@v1/$ENTRY"
 done

@@ -218,7 +218,21 @@ extension Services {
     /// school; ``AccessPolicy`` then offers what is published and public, sector-wide or of that school.
     /// (The id is one no account gets: account ids count up from 1.)
     public func ltiViewer(_ platform: PlatformRegistration) -> User {
-        User(id: Int64.max - platform.id, username: "lti", displayName: "LTI", roles: [], school: platform.school, createdAt: platform.createdAt)
+        Self.ltiViewer(platformID: platform.id, school: platform.school, createdAt: platform.createdAt)
+    }
+
+    static func ltiViewer(platformID: Int64, school: String?, createdAt: Date) -> User {
+        User(id: Int64.max - platformID, username: "lti", displayName: "LTI", roles: [], school: school, createdAt: createdAt)
+    }
+
+    /// The viewer a signed player address was made for: an account (not disabled), or an LTI platform's viewer
+    /// (``ltiViewer(_:)``, whose ids count down from `Int64.max`).
+    public func signedViewer(id: Int64) async throws -> User? {
+        if id > Int64.max - (1 << 40) {
+            guard let platform = try await store.ltiPlatform(id: Int64.max - id) else { return nil }
+            return Self.ltiViewer(platformID: platform.id, school: platform.school, createdAt: platform.createdAt)
+        }
+        return try await store.user(id: id).flatMap { $0.disabled ? nil : $0 }
     }
 
     // MARK: Deep linking

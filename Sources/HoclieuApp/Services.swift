@@ -34,6 +34,12 @@ public struct ServerConfiguration: Sendable {
     /// Whether a new submission gets its reviewers automatically (least-loaded eligible reviewers first);
     /// otherwise the chair assigns them.
     public var autoAssignReviewers = true
+    /// The port of the content origin this node also listens on (package playback only; nil: none).
+    /// `serve` defaults it to the main port + 1.
+    public var contentPort: Int?
+    /// The separate origin package content is played from (`HOCLIEU_CONTENT_URL`, `--content-url`):
+    /// the main origin redirects previews there and embeds its player. No trailing slash.
+    public var contentBaseURL: String
 
     public init(
         dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8080, pidPrefix: String = "VN",
@@ -50,6 +56,8 @@ public struct ServerConfiguration: Sendable {
         self.publicDirectory = publicDirectory
         self.bcryptCost = bcryptCost
         self.publicBaseURL = publicBaseURL ?? "http://\(host):\(port)"
+        self.contentPort = nil
+        self.contentBaseURL = "http://\(host):\(port &+ 1)"
     }
 
     /// Every configuration problem at once (empty: fine).
@@ -59,6 +67,13 @@ public struct ServerConfiguration: Sendable {
             problems.append("HOCLIEU_PID_PREFIX '\(pidPrefix)': use 0-9, A-H, J, K, M, N, P-T, V-Y and '-' separators")
         }
         if !(0...65535).contains(port) { problems.append("port \(port) is out of range") }
+        if let contentPort, !(0...65535).contains(contentPort) { problems.append("content port \(contentPort) is out of range") }
+        if let contentPort, contentPort == port, port != 0 { problems.append("the content port must differ from the main port \(port)") }
+        if !(contentBaseURL.hasPrefix("http://") || contentBaseURL.hasPrefix("https://")) {
+            problems.append("HOCLIEU_CONTENT_URL '\(contentBaseURL)' must be an http(s) address")
+        } else if contentBaseURL == publicBaseURL {
+            problems.append("HOCLIEU_CONTENT_URL must be another origin than HOCLIEU_PUBLIC_URL (package content must not run on the main origin)")
+        }
         if maxUploadBytes < 1 { problems.append("HOCLIEU_MAX_UPLOAD_BYTES must be positive") }
         if !(4...31).contains(bcryptCost) { problems.append("bcrypt cost must be 4–31") }
         return problems

@@ -13,6 +13,8 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
     @Option(help: "Address to bind.") var host = "127.0.0.1"
     @Option(help: "Port (0: any free port).") var port = 8080
+    @Option(help: "Port of the content origin that plays packages (default: port + 1; -1: do not listen).") var contentPort: Int?
+    @Option(help: "Address of the content origin (default: $HOCLIEU_CONTENT_URL, else http://HOST:CONTENT-PORT).") var contentURL: String?
     @Option(help: "Web UI folder (default: ./Public when it exists).") var publicDir: String?
     @Option(help: "Catalogue folder loaded at start (default: ./Catalog when it exists).") var catalog: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
@@ -26,6 +28,13 @@ struct Serve: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port
         if ProcessInfo.processInfo.environment["HOCLIEU_PUBLIC_URL"] == nil { configuration.publicBaseURL = "http://\(host):\(port)" }
+        let content = contentPort ?? (port == 0 ? 0 : port + 1)
+        configuration.contentPort = content < 0 ? nil : content
+        if let contentURL, !contentURL.isEmpty {
+            configuration.contentBaseURL = contentURL.hasSuffix("/") ? String(contentURL.dropLast()) : contentURL
+        } else if ProcessInfo.processInfo.environment["HOCLIEU_CONTENT_URL"] == nil {
+            configuration.contentBaseURL = "http://\(host):\(content)"
+        }
         let folder = URL(fileURLWithPath: publicDir ?? "Public", isDirectory: true)
         if FileManager.default.fileExists(atPath: folder.appendingPathComponent("index.html").path) {
             configuration.publicDirectory = folder
@@ -49,7 +58,11 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("no subjects.csv in \(catalogFolder.path)")
         }
         logger.info(
-            "starting", metadata: ["hoclieu.data": "\(configuration.dataDirectory.path)", "hoclieu.address": "\(host):\(port)"])
+            "starting",
+            metadata: [
+                "hoclieu.data": "\(configuration.dataDirectory.path)", "hoclieu.address": "\(host):\(port)",
+                "hoclieu.content": "\(configuration.contentPort.map { "\(host):\($0)" } ?? "-") \(configuration.contentBaseURL)",
+            ])
         try await buildApplication(repository, logger: logger).runService()
     }
 }

@@ -17,11 +17,14 @@ public func buildApplication(_ repository: Services, logger: Logger) -> some App
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hoclieu"),
         services: [IndexMaintenanceService(store: repository.store, interval: .seconds(300), logger: logger) as any Service]
             + (configuration.runsJobs
-                ? [JobService(repository: repository, logger: logger), ReviewBackgroundService(repository: repository, logger: logger)] : []),
+                ? [JobService(repository: repository, logger: logger), ReviewBackgroundService(repository: repository, logger: logger)] : [])
+            // The content origin listens beside the main one (see ContentOrigin).
+            + (ContentOrigin.buildApplication(repository, logger: logger).map { [$0 as any Service] } ?? []),
         logger: logger)
 }
 
-/// Every route of the service (the OpenAPI test compares this list with the document).
+/// Every route of the main origin (the OpenAPI test compares this list with the document); the content
+/// origin has its own router (``ContentOrigin/buildRouter(_:)``).
 public func buildRouter(_ repository: Services, logger: Logger) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     let metrics = ServiceMetrics()
@@ -37,7 +40,7 @@ public func buildRouter(_ repository: Services, logger: Logger) -> Router<AppReq
     MaterialController(repository: repository).addRoutes(to: router)
     SearchController(repository: repository).addRoutes(to: router)
     IdentifierController(repository: repository).addRoutes(to: router)
-    PreviewController(repository: repository, packages: PreviewPackages()).addRoutes(to: router)
+    PreviewRedirectController(repository: repository).addRoutes(to: router)
     QuestionController(repository: repository).addRoutes(to: router)
     BlueprintController(repository: repository).addRoutes(to: router)
     CatalogController(repository: repository).addRoutes(to: router)

@@ -15,7 +15,8 @@ import NIOPosix
 /// | GET | /id/{pid} | anyone who may see the material |
 /// | GET | /id/{pid}@v{n} | same |
 ///
-/// `Accept: text/html` gets a small page; anything else gets JSON.
+/// `Accept: text/html` gets the material's page (``MaterialPage``, with the player embedded from the
+/// content origin); anything else gets JSON.
 struct IdentifierController {
     let repository: Services
 
@@ -53,12 +54,22 @@ struct IdentifierController {
             version = v
         }
         var links = ["self": "/id/\(id.description)", "api": "/api/v1/materials/\(material.pid)"]
-        if let file = version ?? versions.last { links["file"] = "/api/v1/materials/\(material.pid)/versions/\(file.number)/file" }
+        let shown = version ?? versions.last
+        var player: String? = nil
+        if let file = shown {
+            links["file"] = "/api/v1/materials/\(material.pid)/versions/\(file.number)/file"
+            player = PreviewRedirectController.playerURL(repository, material, number: file.number, viewer: viewer).url
+            links["player"] = player
+        }
         let resolution = Resolution(pid: id.description, material: material, version: version, versions: versions, links: links)
         if Self.prefersHTML(request.headers[.accept]) {
+            let page = MaterialPage.render(
+                .init(
+                    material: material, version: shown, versions: versions, selfPath: "/id/\(id.description)",
+                    publicBaseURL: repository.configuration.publicBaseURL, playerURL: material.kind == .link ? nil : player))
             return Response(
-                status: .ok, headers: [.contentType: "text/html; charset=utf-8", .vary: "Accept"],
-                body: .init(byteBuffer: ByteBuffer(string: Self.html(resolution))))
+                status: .ok, headers: [.contentType: "text/html; charset=utf-8", .vary: "Accept, Authorization", .cacheControl: "no-cache"],
+                body: .init(byteBuffer: ByteBuffer(string: page)))
         }
         // The material as the caller may see it (owner and provenance only for those the policy allows).
         var object = try JSONSerialization.jsonObject(with: try HoclieuJSON.encoder().encode(resolution)) as? [String: Any] ?? [:]
@@ -76,27 +87,5 @@ struct IdentifierController {
         guard let html = accept.range(of: "text/html") else { return false }
         if let json = accept.range(of: "json") { return html.lowerBound < json.lowerBound }
         return true
-    }
-
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
-
-    static func html(_ r: Resolution) -> String {
-        let m = r.material
-        var rows = [
-            ("Định danh / Identifier", r.pid), ("Loại / Kind", m.kind.rawValue), ("Môn / Subjects", m.metadata.subjects.joined(separator: ", ")),
-            ("Lớp / Grades", m.metadata.grades.map(String.init).joined(separator: ", ")), ("Giấy phép / Licence", m.metadata.licence ?? "—"),
-            ("Tác giả / Authors", m.metadata.authors.joined(separator: ", ")), ("Trạng thái / Status", m.status.rawValue),
-        ]
-        if let v = r.version { rows.append(("Phiên bản / Version", "\(v.number) — \(v.fileName)")) }
-        let table = rows.map { "<tr><th>\(escape($0.0))</th><td>\(escape($0.1))</td></tr>" }.joined()
-        let file = r.links["file"].map { "<p><a href=\"\(escape($0))\">Tải tệp / Download</a></p>" } ?? ""
-        return """
-            <!doctype html><html lang="vi"><head><meta charset="utf-8"><title>\(escape(m.metadata.title))</title>
-            <meta name="viewport" content="width=device-width, initial-scale=1"></head>
-            <body><h1>\(escape(m.metadata.title))</h1><p>\(escape(m.metadata.description))</p><table>\(table)</table>\(file)</body></html>
-            """
     }
 }

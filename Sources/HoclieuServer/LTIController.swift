@@ -89,7 +89,7 @@ struct LTIController {
             case .resourceLink:
                 let link = try await repository.ltiResolve(launch)
                 let ticket = try repository.ltiScoreTicket(launch, pid: link.material.pid)
-                response = Self.page(LTIPages.player(link: link, location: playerLocation(link), scoreTicket: ticket))
+                response = Self.page(LTIPages.player(link: link, location: playerLocation(link, platform: launch.platform), scoreTicket: ticket))
             case .deepLinkingResponse:
                 throw LTIError.unsupportedMessage(launch.messageType.rawValue)
             }
@@ -183,17 +183,13 @@ struct LTIController {
 
     // MARK: Where the player is
 
-    /// The one place that decides where a launched material plays. Today: the sandboxed preview of
-    /// the version (a signed reference when the material is not public), or the identifier page for a
-    /// material without a file. When the player moves to the content origin, only this changes.
-    func playerLocation(_ link: LTIResolvedLink) -> String {
-        let base = repository.configuration.publicBaseURL
+    /// The one place that decides where a launched material plays: the content origin's player for the version
+    /// (signed for the platform's viewer when the material is not public), or the identifier page for a material
+    /// without a file.
+    func playerLocation(_ link: LTIResolvedLink, platform: PlatformRegistration) -> String {
         let m = link.material
-        guard link.version > 0 else { return "\(base)/id/\(m.pid.rawValue)" }
-        if AccessPolicy.isPubliclyCacheable(m, number: link.version) { return "\(base)/preview/\(m.pid.rawValue)@v\(link.version)" }
-        let reference = PreviewController.signedReference(
-            m.pid, version: link.version, expires: Date().addingTimeInterval(PreviewController.signedLifetime), key: repository.signingKey)
-        return "\(base)/preview/\(reference)"
+        guard link.version > 0 else { return "\(repository.configuration.publicBaseURL)/id/\(m.pid.rawValue)" }
+        return PreviewRedirectController.playerURL(repository, m, number: link.version, viewer: repository.ltiViewer(platform)).url
     }
 
     // MARK: Helpers

@@ -57,7 +57,7 @@ enum OpenAPIDocument {
     }
     static var previewReference: [String: Any] {
         [
-            "name": "ref", "in": "path", "required": true, "description": "PID@vN, or a signed reference PID@vN~expires~signature",
+            "name": "ref", "in": "path", "required": true, "description": "PID@vN, or a signed reference PID@vN~expires~viewer~signature",
             "schema": ["type": "string", "maxLength": 128],
         ]
     }
@@ -334,22 +334,20 @@ enum OpenAPIDocument {
                 "400": problem, "404": problem,
             ]),
         Operation(
-            method: "GET", path: "/preview/{ref}", summary: "Preview a version: SCORM player, HTML5 launch, H5P/GeoGebra summary or the file",
+            method: "GET", path: "/preview/{ref}",
+            summary: "Preview a version: after the access check, a redirect to its player on the content origin (HOCLIEU_CONTENT_URL)",
             tag: "preview", parameters: [previewReference],
             responses: [
-                "200": ["description": "The player, summary page or file (sandboxed)", "content": ["text/html": ["schema": ["type": "string"]]]],
-                "206": ["description": "Part of a file (Range)"], "301": ["description": "To the folder form (trailing slash)"],
-                "302": ["description": "To an HTML5 package's launch file"], "304": ["description": "Not modified"],
-                "400": problem, "403": problem, "404": problem, "416": ["description": "Range not satisfiable"], "422": problem,
+                "302": ["description": "To the content origin (a signed, expiring address when the version is not public)"],
+                "400": problem, "403": problem, "404": problem,
             ]),
         Operation(
-            method: "GET", path: "/preview/{ref}/{path}", summary: "One entry of a stored package, sandboxed, with byte ranges", tag: "preview",
-            catchAll: true,
+            method: "GET", path: "/preview/{ref}/{path}", summary: "One entry of a stored package: a redirect to it on the content origin",
+            tag: "preview", catchAll: true,
             parameters: [previewReference, ["name": "path", "in": "path", "required": true, "description": "Entry path (may contain /)", "schema": ["type": "string"]]],
             responses: [
-                "200": ["description": "The entry, with its own media type", "content": ["*/*": ["schema": ["type": "string", "format": "binary"]]]],
-                "206": ["description": "Part of the entry (Range)"], "304": ["description": "Not modified"],
-                "400": problem, "403": problem, "404": problem, "416": ["description": "Range not satisfiable"], "422": problem,
+                "302": ["description": "To the entry on the content origin"],
+                "400": problem, "403": problem, "404": problem,
             ]),
         Operation(
             method: "GET", path: "/api/v1/search", summary: "Search (Vietnamese with or without diacritics)", tag: "search",

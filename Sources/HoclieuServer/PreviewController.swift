@@ -10,32 +10,31 @@ import Logging
 import NIOCore
 import NIOPosix
 
-/// Sandboxed playback of stored versions: package entries straight from the stored archive (never
-/// extracted), the SCORM player, H5P/GeoGebra summaries and plain files with byte ranges.
+/// Playback of stored versions on the **content origin** (`HOCLIEU_CONTENT_URL`, a second port on one
+/// machine): package entries straight from the stored archive (never extracted), the SCORM player with
+/// its run-time, H5P/GeoGebra summaries and plain files with byte ranges.
 ///
-/// | method | path | policy |
-/// |---|---|---|
-/// | GET | /preview/{ref} | `{pid}@v{n}` of a material anyone may see, or a signed reference |
-/// | GET | /preview/{ref}/{path…} | the same |
-/// | POST | /api/v1/materials/{pid}/versions/{n}/preview | anyone who may see the material: a preview address |
+/// | method | path | origin | policy |
+/// |---|---|---|---|
+/// | GET | /preview/{ref} | content | `{pid}@v{n}` of a version anyone may see, or a signed reference |
+/// | GET | /preview/{ref}/{path…} | content | the same |
 ///
-/// Every response carries `Content-Security-Policy: sandbox allow-scripts allow-forms`: content runs in an
-/// opaque origin, never with the repository's privileges. Cookies are neither read nor set, and the
-/// bearer token is not used either (a frame cannot send one): what an anonymous visitor may not see is
-/// previewed through a signed, expiring reference `{pid}@v{n}~{expires}~{signature}` that the API hands
-/// to those who may see it.
+/// The package's frames share the content origin, so nested frames and `parent.API` discovery work,
+/// but they can never reach the main origin's API, cookies or tokens: the content origin has no API,
+/// sets no cookie and never reads a credential. What an anonymous visitor may not see is played
+/// through a signed, expiring reference `{pid}@v{n}~{expires}~{viewer}~{signature}` (HMAC-SHA256 with
+/// the service's signing key) that the main origin hands to those who may see it; the viewer's access
+/// is checked again on use. Every response carries ``ContentOrigin/headers``.
 struct PreviewController {
     let repository: Services
     let packages: PreviewPackages
 
-    static let sandbox = "sandbox allow-scripts allow-forms"
     /// How long a signed preview reference stays valid.
-    static let signedLifetime: TimeInterval = 4 * 3600
+    static let signedLifetime: TimeInterval = 2 * 3600
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/preview/{ref}", use: root)
         router.get("/preview/{ref}/**", use: entry)
-        router.post("/api/v1/materials/{pid}/versions/{n}/preview", use: issue)
     }
 
     // MARK: References
@@ -53,36 +52,51 @@ struct PreviewController {
             .replacingOccurrences(of: "=", with: "")
     }
 
-    /// A signed reference to a version, valid until `expires`.
-    static func signedReference(_ pid: PersistentIdentifier, version: Int, expires: Date, key: SymmetricKey) -> String {
-        let payload = "\(pid.rawValue)@v\(version)~\(Int(expires.timeIntervalSince1970))"
+    /// A signed reference to a version for one viewer (0: anonymous), valid until `expires`.
+    static func signedReference(_ pid: PersistentIdentifier, version: Int, expires: Date, viewer: Int64?, key: SymmetricKey) -> String {
+        let payload = "\(pid.rawValue)@v\(version)~\(Int(expires.timeIntervalSince1970))~\(viewer ?? 0)"
         return "\(payload)~\(signature(payload, key: key))"
+    }
+
+    /// A reference as written in an address: the version, and for a signed one its viewer.
+    struct ParsedReference: Sendable {
+        let ref: VersionedPID
+        let number: Int
+        /// nil: a plain reference; otherwise the signed viewer (0: anonymous).
+        let viewer: Int64?
+    }
+
+    /// Parses and, for a signed reference, verifies the signature and the expiry.
+    static func parse(_ reference: String, key: SymmetricKey, now: Date = Date()) throws -> ParsedReference {
+        let parts = reference.split(separator: "~", omittingEmptySubsequences: false)
+        guard parts.count == 1 || parts.count == 4 else { throw badReference }
+        let ref = try VersionedPID(parsing: String(parts[0]))
+        guard let number = ref.version else { throw badReference }
+        guard parts.count == 4 else { return ParsedReference(ref: ref, number: number, viewer: nil) }
+        let payload = parts[0...2].joined(separator: "~")
+        guard let expires = Int64(parts[1]), let viewer = Int64(parts[2]), viewer >= 0,
+            ConstantTime.equal(signature(payload, key: key), parts[3])
+        else { throw badReference }
+        guard expires > Int64(now.timeIntervalSince1970) else {
+            throw Problem(
+                .forbidden, "preview-expired", vi: "Liên kết xem thử đã hết hạn; hãy mở lại từ trang học liệu.",
+                en: "This preview link has expired; open the preview again from the material's page.")
+        }
+        return ParsedReference(ref: ref, number: number, viewer: viewer)
     }
 
     func target(_ context: AppRequestContext) async throws -> Target {
         let reference = try context.parameters.require("ref")
         if let cached = packages.resolved(reference) { return cached }
-        let parts = reference.split(separator: "~", omittingEmptySubsequences: false)
-        guard parts.count == 1 || parts.count == 3 else { throw Self.badReference }
-        let ref = try VersionedPID(parsing: String(parts[0]))
-        guard let number = ref.version else { throw Self.badReference }
-        var signed = false
-        if parts.count == 3 {
-            let payload = "\(parts[0])~\(parts[1])"
-            guard let expires = Int(parts[1]), ConstantTime.equal(Self.signature(payload, key: repository.signingKey), parts[2]) else {
-                throw Self.badReference
-            }
-            guard Date(timeIntervalSince1970: TimeInterval(expires)) > Date() else {
-                throw Problem(
-                    .forbidden, "preview-expired", vi: "Liên kết xem thử đã hết hạn; hãy mở lại từ trang học liệu.",
-                    en: "This preview link has expired; open the preview again from the material's page.")
-            }
-            signed = true
-        }
-        guard let material = try await repository.store.material(ref.pid), signed || AccessPolicy.canSeeVersion(nil, material, number: number),
-            let version = try await repository.store.version(ref.pid, number: number)
-        else { throw Problem.notFound("bản xem thử / preview \(ref.pid)@v\(number)") }
-        let target = Target(material: material, version: version, signed: signed, reference: reference)
+        let parsed = try Self.parse(reference, key: repository.signingKey)
+        // A signed reference plays what its viewer may see now (not what they could when it was signed).
+        var viewer: User? = nil
+        if let id = parsed.viewer, id != 0 { viewer = try await repository.signedViewer(id: id) }
+        let pid = parsed.ref.pid
+        guard let material = try await repository.store.material(pid), AccessPolicy.canSeeVersion(viewer, material, number: parsed.number),
+            let version = try await repository.store.version(pid, number: parsed.number)
+        else { throw Problem.notFound("bản xem thử / preview \(pid)@v\(parsed.number)") }
+        let target = Target(material: material, version: version, signed: parsed.viewer != nil, reference: reference)
         packages.remember(reference, target)
         return target
     }
@@ -97,19 +111,6 @@ struct PreviewController {
         "Tham chiếu xem thử phải có dạng PID@vN.", "A preview reference is PID@vN (or a signed reference issued by the API).")
 
     // MARK: Handlers
-
-    /// `POST /api/v1/materials/{pid}/versions/{n}/preview`: the address to preview a version at.
-    @Sendable func issue(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
-        let materials = MaterialController(repository: repository)
-        let material = try await materials.visibleMaterial(context)
-        let n = try await materials.visibleVersion(material, context).number
-        if AccessPolicy.canSeeVersion(nil, material, number: n) {
-            return try JSONResponse(["url": "/preview/\(material.pid.rawValue)@v\(n)/"])
-        }
-        let expires = Date().addingTimeInterval(Self.signedLifetime)
-        let reference = Self.signedReference(material.pid, version: n, expires: expires, key: repository.signingKey)
-        return try JSONResponse(["url": "/preview/\(reference)/", "expires": HoclieuJSON.timestamp(expires)])
-    }
 
     /// `GET /preview/{ref}/`: the player (SCORM, IMS CP), the launch file (HTML5), a summary (H5P,
     /// GeoGebra) or the file itself (anything that is not a package).
@@ -129,7 +130,12 @@ struct PreviewController {
             let page = PreviewPages.player(material: target.material, version: target.version, report: open.report)
             return html(page)
         default:
-            return html(PreviewPages.summary(material: target.material, version: target.version, report: open.report, paths: open.archive.paths))
+            // H5P: the libraries a player loads, in order, and those the package lacks (said plainly, never a blank frame).
+            let plan: Result<H5PPlayerPlan, any Error>? =
+                summary.kind == "h5p" ? Result { try H5PPlayerPlan.make(open.archive) } : nil
+            return html(
+                PreviewPages.summary(
+                    material: target.material, version: target.version, report: open.report, paths: open.archive.paths, h5p: plan))
         }
     }
 
@@ -137,14 +143,11 @@ struct PreviewController {
     @Sendable func entry(_ request: Request, context: AppRequestContext) async throws -> Response {
         let target = try await target(context)
         guard let summary = target.version.package else { throw Problem.notFound("tệp trong gói / package entry") }
-        let segments = context.parameters.getCatchAll().map { $0.removingPercentEncoding ?? String($0) }
-        let path = segments.joined(separator: "/")
+        let path = Self.entryPath(context)
         let open = try await openPackage(target)
         guard let entry = open.archive.entry(path) else { throw Problem.notFound("tệp trong gói / package entry \(path)") }
         let mediaType = MediaTypes.forEntry(path)
-        let scorm = summary.kind == "scorm12" ? "1.2" : summary.kind == "scorm2004" ? "2004" : nil
-        let inject = scorm != nil && mediaType == "text/html"
-        let etag = "\"\(target.version.contentID.rawValue.prefix(16))-\(String(entry.crc32, radix: 16))\(inject ? "-rt" : "")\""
+        let etag = "\"\(target.version.contentID.rawValue.prefix(16))-\(String(entry.crc32, radix: 16))\""
         var headers = Self.headers([
             .contentType: mediaType, .eTag: etag, .acceptRanges: "bytes",
             .cacheControl: Self.cacheControl(target),
@@ -153,22 +156,17 @@ struct PreviewController {
 
         let key = "\(target.version.contentID.rawValue)/\(path)"
         var body = packages.body(key)
-        if body == nil, inject || entry.uncompressedSize <= UInt64(packages.maxCachedEntry) {
+        if body == nil, entry.uncompressedSize <= UInt64(packages.maxCachedEntry) {
             let archive = open.archive
-            var buffer = try await NIOThreadPool.singleton.runIfActive { () throws -> ByteBuffer in
+            let buffer = try await NIOThreadPool.singleton.runIfActive { () throws -> ByteBuffer in
                 let data = try archive.data(entry, limit: 32 << 20)
                 return ByteBuffer(bytes: data)
-            }
-            if let scorm, inject {
-                let html = String(decoding: buffer.readableBytesView, as: UTF8.self)
-                buffer = ByteBuffer(string: ScormRuntime.inject(into: html, version: scorm))
             }
             packages.keep(key, buffer)
             body = buffer
         }
         let size = UInt64(body?.readableBytes ?? Int(entry.uncompressedSize))
-        // A page with the run-time inserted is always sent whole.
-        guard let (status, range) = ByteRanges.answer(inject ? nil : request.headers[.range], size: size, headers: &headers) else {
+        guard let (status, range) = ByteRanges.answer(request.headers[.range], size: size, headers: &headers) else {
             return Response(status: .rangeNotSatisfiable, headers: headers)
         }
         if let body {
@@ -224,14 +222,16 @@ struct PreviewController {
             body: .init(byteBuffer: ByteBuffer(string: page)))
     }
 
-    /// The headers every preview response carries.
+    /// The headers every content-origin response carries (``ContentOrigin/headers``).
     static func headers(_ fields: HTTPFields) -> HTTPFields {
         var headers = fields
-        headers[.contentSecurityPolicy] = sandbox
-        headers[.xContentTypeOptions] = "nosniff"
-        // A signed reference in the address must not travel to other sites.
-        headers[.referrerPolicy] = "no-referrer"
+        ContentOrigin.secure(&headers)
         return headers
+    }
+
+    /// The entry path after the reference, percent-decoded.
+    static func entryPath(_ context: AppRequestContext) -> String {
+        context.parameters.getCatchAll().map { $0.removingPercentEncoding ?? String($0) }.joined(separator: "/")
     }
 
     static func escapePath(_ path: String) -> String {
@@ -271,4 +271,5 @@ extension HTTPField.Name {
     static let contentSecurityPolicy = Self("Content-Security-Policy")!
     static let xContentTypeOptions = Self("X-Content-Type-Options")!
     static let referrerPolicy = Self("Referrer-Policy")!
+    static let crossOriginResourcePolicy = Self("Cross-Origin-Resource-Policy")!
 }

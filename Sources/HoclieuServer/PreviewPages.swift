@@ -2,13 +2,14 @@ import ContentPackages
 import Foundation
 import HoclieuCore
 
-/// The HTML pages of the preview surface: the player for SCORM and IMS CP packages and the summary of
-/// H5P and GeoGebra files. Self-contained (inline style and script) because they run sandboxed.
+/// The HTML pages of the content origin: the player for SCORM and IMS CP packages (with the SCORM
+/// run-time in its own window, the top frame of the package) and the summary of H5P and GeoGebra files.
+/// Self-contained (inline style and script): nothing is loaded from the main origin.
 enum PreviewPages {
     static func escape(_ text: String) -> String { HTMLText.escape(text) }
 
     static let style = """
-        body{margin:0;font:15px/1.45 system-ui,sans-serif;color:#1d2733;display:grid;grid-template:auto 1fr/16rem 1fr 18rem;height:100vh}
+        body{margin:0;font:15px/1.45 system-ui,sans-serif;color:#1d2733;display:grid;grid-template:auto 1fr/minmax(10rem,16rem) 1fr minmax(12rem,18rem);height:100vh}
         header{grid-column:1/4;padding:.5rem 1rem;background:#0b5394;color:#fff}header h1{font-size:1.1rem;margin:0}
         header p{margin:.2rem 0 0;font-size:.85rem;opacity:.9}nav,aside{overflow:auto;padding:.5rem;background:#f4f6f8;font-size:.9rem}
         nav ul{padding-left:1rem;margin:.2rem 0}nav a{color:#0b5394;cursor:pointer}nav a.active{font-weight:700}
@@ -16,6 +17,8 @@ enum PreviewPages {
         .bar{display:flex;gap:.5rem;padding:.3rem}.bar button{padding:.2rem .8rem}
         aside ol{padding-left:1.2rem;font-family:ui-monospace,monospace;font-size:.78rem}aside li.error{color:#a61b1b}
         .warn{color:#7a4b00}table{border-collapse:collapse}td,th{border:1px solid #ccd;padding:.25rem .5rem;text-align:left}
+        @media (max-width:900px){body{grid-template:auto auto minmax(60vh,1fr) auto/1fr;height:auto;min-height:100vh}
+        header{grid-column:1}nav,aside{max-height:30vh}}
         """
 
     /// The player: the organisation tree, the content frame and a log of the run-time calls.
@@ -26,7 +29,7 @@ enum PreviewPages {
         let warnings = version.package?.warnings ?? []
         let json = (try? String(decoding: JSONEncoder().encode(["outline": outline]), as: UTF8.self)) ?? #"{"outline":[]}"#
         return """
-            <!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Xem thử / Preview: \(title)</title><style>\(style)</style></head>
+            <!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Xem thử / Preview: \(title)</title><style>\(style)</style></head>
             <body data-initialized="false" data-kind="\(escape(kind))">
             <header><h1>\(title)</h1><p>\(escape(material.pid.rawValue))@v\(version.number) · \(escape(kind.uppercased())) · \
             \(warnings.isEmpty ? "không có cảnh báo / no warnings" : "\(warnings.count) cảnh báo / warnings")</p></header>
@@ -36,6 +39,7 @@ enum PreviewPages {
             <iframe id="content" title="Nội dung / Content"></iframe></main>
             <aside><h2>API</h2><ol id="log" aria-live="polite"></ol></aside>
             <script type="application/json" id="data">\(json.replacingOccurrences(of: "</", with: "<\\/"))</script>
+            <script>\(ScormRuntime.source)</script>
             <script>\(playerScript)</script>
             </body></html>
             """
@@ -46,11 +50,16 @@ enum PreviewPages {
         return "<h2>Cảnh báo / Warnings</h2><ul class=\"warn\">" + warnings.map { "<li>\(escape($0))</li>" }.joined() + "</ul>"
     }
 
+    /// The player's own script: the outline, the content frame, the run-time installed on this window
+    /// (a fresh attempt for every SCO), the call log, and 2004 navigation requests. Each call is also
+    /// posted to the embedding page (the material page, an LMS), which may show or record it.
     static let playerScript = #"""
         (function () {
           var data = JSON.parse(document.getElementById("data").textContent);
+          var kind = document.body.dataset.kind;
+          var version = kind === "scorm12" ? "1.2" : kind === "scorm2004" ? "2004" : null;
           var frame = document.getElementById("content"), log = document.getElementById("log"), status = document.getElementById("status");
-          var leaves = [], links = [];
+          var leaves = [], links = [], calls = window.hoclieuScormCalls = [];
           function render(items, parent) {
             var list = document.createElement("ul");
             items.forEach(function (item) {
@@ -72,22 +81,13 @@ enum PreviewPages {
           }
           render(data.outline, document.getElementById("outline"));
           var current = -1;
-          function load(index) {
-            if (index < 0 || index >= leaves.length) return;
-            current = index;
-            links.forEach(function (a, i) { a.className = i === index ? "active" : ""; });
-            status.textContent = leaves[index].title || "";
-            frame.src = leaves[index].href;
-          }
           function find(identifier) {
             for (var i = 0; i < leaves.length; i++) if (leaves[i].identifier === identifier) return i;
             return -1;
           }
-          document.getElementById("previous").addEventListener("click", function () { load(current - 1); });
-          document.getElementById("next").addEventListener("click", function () { load(current + 1); });
-          window.addEventListener("message", function (event) {
-            var m = event.data && event.data.hoclieuScorm;
-            if (!m) return;
+          function post(m) {
+            calls.push(m);
+            if (window.parent !== window) { try { window.parent.postMessage({ hoclieuScorm: m }, "*"); } catch (e) {} }
             if (m.call) {
               var li = document.createElement("li");
               li.textContent = m.call + "(" + m.args.map(function (a) { return JSON.stringify(a); }).join(", ") + ") → " + JSON.stringify(m.result) +
@@ -97,19 +97,38 @@ enum PreviewPages {
               if ((m.call === "Initialize" || m.call === "LMSInitialize") && m.result === "true") document.body.dataset.initialized = "true";
             }
             if (m.navigation) {
-              var target = /^\{target=([^}]+)\}(choice|jump)$/.exec(m.navigation);
-              if (m.navigation === "continue") load(current + 1);
-              else if (m.navigation === "previous") load(current - 1);
-              else if (target && find(target[1]) >= 0) load(find(target[1]));
-              else if (/^(exit|exitAll|abandon|abandonAll|suspendAll)$/.test(m.navigation)) status.textContent = "Đã kết thúc / Ended (" + m.navigation + ")";
+              // Acted on after the SCO's Terminate call has returned.
+              setTimeout(function () {
+                var target = /^\{target=([^}]+)\}(choice|jump)$/.exec(m.navigation);
+                if (m.navigation === "continue") load(current + 1);
+                else if (m.navigation === "previous") load(current - 1);
+                else if (target && find(target[1]) >= 0) load(find(target[1]));
+                else if (/^(exit|exitAll|abandon|abandonAll|suspendAll)$/.test(m.navigation)) status.textContent = "Đã kết thúc / Ended (" + m.navigation + ")";
+              }, 0);
             }
-          });
+          }
+          function load(index) {
+            if (index < 0 || index >= leaves.length) return;
+            current = index;
+            links.forEach(function (a, i) { a.className = i === index ? "active" : ""; });
+            status.textContent = leaves[index].title || "";
+            // A new attempt: a fresh run-time where the package's frames look for it (ADL discovery).
+            if (version === "1.2") window.API = hoclieuScormRuntime(version, post);
+            if (version === "2004") window.API_1484_11 = hoclieuScormRuntime(version, post);
+            frame.src = leaves[index].href;
+          }
+          document.getElementById("previous").addEventListener("click", function () { load(current - 1); });
+          document.getElementById("next").addEventListener("click", function () { load(current + 1); });
           load(0);
         })();
         """#
 
-    /// H5P and GeoGebra: what the package holds (no offline player here).
-    static func summary(material: Material, version: MaterialVersion, report: PackageReport?, paths: [String]) -> String {
+    /// H5P and GeoGebra: what the package holds (no offline player here). For H5P, the libraries a
+    /// player would load in dependency order and any the package lacks; for GeoGebra, the construction's
+    /// own thumbnail and a link to open it in GeoGebra (no offline GeoGebra app can be installed here).
+    static func summary(
+        material: Material, version: MaterialVersion, report: PackageReport?, paths: [String], h5p: Result<H5PPlayerPlan, any Error>? = nil
+    ) -> String {
         let title = escape(report?.title ?? material.metadata.title)
         var rows: [(String, String)] = [("Loại / Kind", version.package?.kind ?? "")]
         if let report {
@@ -124,13 +143,45 @@ enum PreviewPages {
         let files = paths.prefix(500).map { "<li><a href=\"\(escape(PreviewController.escapePath($0)))\">\(escape($0))</a></li>" }.joined()
         return """
             <!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Xem thử / Preview: \(title)</title>
+            <meta name="viewport" content="width=device-width, initial-scale=1">
             <style>body{font:15px/1.45 system-ui,sans-serif;margin:1rem 2rem;color:#1d2733}.warn{color:#7a4b00}\
+            .missing{background:#fdecec;color:#a4161a;padding:.5rem 1rem;border-radius:8px}img.thumb{max-width:100%;border:1px solid #ccd}\
             table{border-collapse:collapse}td,th{border:1px solid #ccd;padding:.25rem .5rem;text-align:left}</style></head>
             <body data-kind="\(escape(version.package?.kind ?? ""))"><h1>\(title)</h1>
             <p>Gói này được xem dưới dạng cấu trúc: máy chủ không có trình phát ngoại tuyến cho loại này. /
             This package is shown as its structure: no offline player for this kind is installed.</p>
-            <table>\(table)</table>\(warningList(version.package?.warnings ?? []))
+            <table>\(table)</table>\(warningList(version.package?.warnings ?? []))\(h5pSection(h5p))\(geogebraSection(version, paths))
             <h2>Tệp / Files (\(paths.count))</h2><ul>\(files)</ul></body></html>
+            """
+    }
+
+    static func h5pSection(_ plan: Result<H5PPlayerPlan, any Error>?) -> String {
+        switch plan {
+        case nil: return ""
+        case .failure(let error):
+            return "<p class=\"missing\" id=\"h5p-problem\">Không chạy được gói H5P này / This H5P package cannot run: \(escape(String(describing: error)))</p>"
+        case .success(let plan):
+            let missing = plan.missing.isEmpty ? "" : """
+                <div class="missing" id="h5p-missing"><strong>Gói thiếu thư viện, nên không thể chạy / The package lacks libraries, so it cannot run:</strong>\
+                <ul>\(plan.missing.map { "<li>\(escape($0))</li>" }.joined())</ul></div>
+                """
+            return """
+                \(missing)<h2>Thư viện chính / Main library: <code id="h5p-main">\(escape(plan.mainLibrary))</code></h2>
+                <details><summary>Tệp nạp theo thứ tự / Files in load order (\(plan.scripts.count) JS, \(plan.styles.count) CSS)</summary>
+                <ol>\((plan.styles + plan.scripts).map { "<li>\(escape($0))</li>" }.joined())</ol></details>
+                """
+        }
+    }
+
+    static func geogebraSection(_ version: MaterialVersion, _ paths: [String]) -> String {
+        guard version.package?.kind == "geogebra" else { return "" }
+        let thumbnail = paths.contains("geogebra_thumbnail.png")
+            ? "<p><img class=\"thumb\" src=\"geogebra_thumbnail.png\" alt=\"Hình thu nhỏ của dựng hình / The construction's thumbnail\"></p>" : ""
+        return """
+            \(thumbnail)<p>Không có ứng dụng GeoGebra ngoại tuyến trên máy chủ này (giấy phép của GeoGebra cũng hạn chế việc đóng gói kèm). \
+            Tải tệp về rồi mở bằng GeoGebra: / No offline GeoGebra app is installed here (GeoGebra's licence also restricts bundling it); \
+            download the file and open it in GeoGebra: <a href="https://www.geogebra.org/classic" rel="noopener noreferrer" target="_blank">\
+            Mở GeoGebra / Open in GeoGebra</a></p>
             """
     }
 }

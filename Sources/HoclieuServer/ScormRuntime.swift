@@ -1,39 +1,18 @@
 import Foundation
 
-/// The SCORM run-time a preview gives packaged content: the SCORM 1.2 `API` and SCORM 2004
-/// `API_1484_11` objects, in memory (nothing is stored), with the call sequencing, data model elements,
-/// access rules, vocabularies and error codes of the run-time specifications.
+/// The SCORM run-time of the player: the SCORM 1.2 `API` and SCORM 2004 `API_1484_11` objects, in
+/// memory (nothing is stored), with the call sequencing, data model elements, access rules,
+/// vocabularies and error codes of the run-time specifications.
 ///
-/// Previews are sandboxed (each document has an opaque origin), so content cannot reach an API in a
-/// parent frame: the run-time is put into every HTML page of a SCORM package, where the ADL discovery
-/// algorithm (which looks in the page's own window first) finds it. Every call is also posted to the top
-/// window, where the player page shows it and acts on navigation requests.
+/// The player page lives on the content origin, in the top frame of the package; the package's frames
+/// (launch page, inner frames, windows it opens) share that origin, so they find the object the player
+/// installs on its own window by ADL's discovery algorithm (walk up `parent`, then `opener`). The
+/// script defines `hoclieuScormRuntime(version, post)`, which returns a fresh API object for one SCO
+/// attempt; `post` receives every call (and 2004 navigation requests after `Terminate`).
 enum ScormRuntime {
-    /// The `<script>` put at the start of each HTML page of a package of that SCORM version.
-    static func script(version: String) -> String {
-        "<script>/* Hoclieu preview SCORM run-time */var HOCLIEU_SCORM_VERSION=\"\(version)\";\n\(source)</script>"
-    }
-
-    /// Inserts the run-time right after `<head …>` (or `<html …>`, or at the very start).
-    static func inject(into html: String, version: String) -> String {
-        let tag = script(version: version)
-        for opening in ["<head", "<html"] {
-            if let start = html.range(of: opening, options: .caseInsensitive), let end = html.range(of: ">", range: start.upperBound..<html.endIndex) {
-                return String(html[..<end.upperBound]) + tag + String(html[end.upperBound...])
-            }
-        }
-        return tag + html
-    }
-
     static let source = #"""
-        (function () {
-          if (window.API || window.API_1484_11) return;
-          var v12 = HOCLIEU_SCORM_VERSION === "1.2";
-          var calls = window.__hoclieuScormCalls = [];
-          function post(entry) {
-            calls.push(entry);
-            try { window.top.postMessage({ hoclieuScorm: entry }, "*"); } catch (e) {}
-          }
+        function hoclieuScormRuntime(version, post) {
+          var v12 = version === "1.2";
           var state = 0; // 0 not initialised, 1 running, 2 terminated
           var lastError = "0";
           var data = {};
@@ -226,13 +205,8 @@ enum ScormRuntime {
             return done(name, [element, value], "true");
           }
           function errorString(code) { return messages[String(code)] || ""; }
-          // Content often declares its own global `var API = null` (expecting the API in a parent frame):
-          // an accessor that ignores assignments keeps the run-time in place.
-          function install(name, api) {
-            Object.defineProperty(window, name, { get: function () { return api; }, set: function () {}, enumerable: true, configurable: false });
-          }
           if (v12) {
-            install("API", {
+            return {
               LMSInitialize: function (a) { return initialize("LMSInitialize", a === undefined ? "" : String(a)); },
               LMSFinish: function (a) { return terminate("LMSFinish", a === undefined ? "" : String(a)); },
               LMSGetValue: function (e) { return getValue("LMSGetValue", e); },
@@ -241,20 +215,19 @@ enum ScormRuntime {
               LMSGetLastError: function () { return lastError; },
               LMSGetErrorString: errorString,
               LMSGetDiagnostic: function (c) { return errorString(c === undefined || c === "" ? lastError : c); }
-            });
-          } else {
-            install("API_1484_11", {
-              version: "1.0",
-              Initialize: function (a) { return initialize("Initialize", String(a)); },
-              Terminate: function (a) { return terminate("Terminate", String(a)); },
-              GetValue: function (e) { return getValue("GetValue", e); },
-              SetValue: function (e, v) { return setValue("SetValue", e, v); },
-              Commit: function (a) { return commit("Commit", String(a)); },
-              GetLastError: function () { return lastError; },
-              GetErrorString: errorString,
-              GetDiagnostic: function (c) { return errorString(c === undefined || c === "" ? lastError : c); }
-            });
+            };
           }
-        })();
+          return {
+            version: "1.0",
+            Initialize: function (a) { return initialize("Initialize", String(a)); },
+            Terminate: function (a) { return terminate("Terminate", String(a)); },
+            GetValue: function (e) { return getValue("GetValue", e); },
+            SetValue: function (e, v) { return setValue("SetValue", e, v); },
+            Commit: function (a) { return commit("Commit", String(a)); },
+            GetLastError: function () { return lastError; },
+            GetErrorString: errorString,
+            GetDiagnostic: function (c) { return errorString(c === undefined || c === "" ? lastError : c); }
+          };
+        }
         """#
 }

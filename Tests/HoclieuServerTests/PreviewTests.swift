@@ -2,7 +2,7 @@ import ConformanceCorpus
 import Foundation
 import HTTPTypes
 import HoclieuCore
-import HoclieuServer
+@testable import HoclieuServer
 @testable import HoclieuApp
 import HoclieuStorage
 import Hummingbird
@@ -11,7 +11,7 @@ import NIOCore
 import NIOFoundationCompat
 import Testing
 
-@Suite("Sandboxed previews")
+@Suite("Previews on the content origin")
 struct PreviewTests {
     struct Fetched {
         var status: HTTPResponse.Status
@@ -39,110 +39,208 @@ struct PreviewTests {
         return pid
     }
 
-    static func expectSandboxed(_ response: Fetched, _ comment: Comment? = nil) {
-        #expect(response.headers[HTTPField.Name("Content-Security-Policy")!] == "sandbox allow-scripts allow-forms", comment)
+    /// The content origin's address in tests (the default: main port + 1).
+    static let contentBase = "http://127.0.0.1:1"
+
+    /// The path on the content origin of an absolute content-origin address.
+    static func contentPath(_ url: String) throws -> String {
+        try #require(url.hasPrefix(contentBase + "/"), "\(url)")
+        return String(url.dropFirst(contentBase.count))
+    }
+
+    /// The content origin's headers: strict, no sandbox, no cookie.
+    static func expectContentHeaders(_ response: Fetched, _ comment: Comment? = nil) {
+        let csp = response.headers[HTTPField.Name("Content-Security-Policy")!] ?? ""
+        #expect(csp == ContentOrigin.contentSecurityPolicy, comment)
+        #expect(!csp.contains("sandbox") && csp.contains("connect-src 'self'") && csp.contains("frame-src 'self'"), comment)
         #expect(response.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff", comment)
+        #expect(response.headers[HTTPField.Name("Cross-Origin-Resource-Policy")!] == "same-origin", comment)
+        #expect(response.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer", comment)
         #expect(response.headers[.setCookie] == nil, comment)
     }
 
-    @Test("A SCORM 1.2 package: player, entries with the run-time, types, ranges, caching, no cookies", .needsCorpus)
+    @Test("A SCORM 1.2 package: the main origin redirects; the content origin plays it with the run-time in the player", .needsCorpus)
     func scorm() async throws {
         let t = try await TestRepository(maxUploadBytes: 32 << 20)
         defer { t.cleanup() }
         let zip = try Data(contentsOf: PackageUploadTests.corpus.appendingPathComponent("scorm/scorm12/rustici_RuntimeMinimumCalls_SCORM12.zip"))
         try await t.application.test(.router) { client in
-            let token = try await client.login("admin", TestRepository.adminPassword)
-            let pid = try await material(client, token: token, kind: "lesson", file: zip, name: "golf.zip")
+            try await t.contentApplication.test(.router) { content in
+                let token = try await client.login("admin", TestRepository.adminPassword)
+                let pid = try await material(client, token: token, kind: "lesson", file: zip, name: "golf.zip")
 
-            let bare = try await fetch(client, "/preview/\(pid)@v1")
-            #expect(bare.status == .movedPermanently && bare.headers[.location] == "/preview/\(pid)@v1/")
-            let player = try await fetch(client, "/preview/\(pid)@v1/", headers: [.cookie: "session=stolen"])
-            #expect(player.status == .ok)
-            Self.expectSandboxed(player)
-            #expect(player.text.contains("Golf Explained - Minimum Run-time Calls"))
-            #expect(player.text.contains(#""href":"Playing\/Playing.html""#) || player.text.contains(#""href":"Playing/Playing.html""#))
+                // The main origin never serves package bytes: it sends the browser to the content origin.
+                let redirect = try await fetch(client, "/preview/\(pid)@v1/Playing/Playing.html?x=1")
+                #expect(redirect.status == .found)
+                #expect(redirect.headers[.location] == "\(Self.contentBase)/preview/\(pid)@v1/Playing/Playing.html?x=1")
+                #expect(try await fetch(client, "/preview/\(pid)@v1").headers[.location] == "\(Self.contentBase)/preview/\(pid)@v1/")
 
-            let page = try await fetch(client, "/preview/\(pid)@v1/Playing/Playing.html")
-            #expect(page.status == .ok)
-            Self.expectSandboxed(page)
-            #expect(page.headers[.contentType] == "text/html")
-            #expect(page.text.contains(#"HOCLIEU_SCORM_VERSION="1.2""#))
-            #expect(page.text.range(of: "<head>")!.upperBound <= page.text.range(of: "Hoclieu preview SCORM run-time")!.lowerBound)
+                let bare = try await fetch(content, "/preview/\(pid)@v1")
+                #expect(bare.status == .movedPermanently && bare.headers[.location] == "/preview/\(pid)@v1/")
+                let player = try await fetch(content, "/preview/\(pid)@v1/", headers: [.cookie: "session=stolen"])
+                #expect(player.status == .ok)
+                Self.expectContentHeaders(player)
+                #expect(player.text.contains("Golf Explained - Minimum Run-time Calls"))
+                #expect(player.text.contains(#""href":"Playing\/Playing.html""#) || player.text.contains(#""href":"Playing/Playing.html""#))
+                #expect(player.text.contains("function hoclieuScormRuntime(version, post)"))
 
-            let script = try await fetch(client, "/preview/\(pid)@v1/shared/scormfunctions.js")
-            #expect(script.headers[.contentType] == "text/javascript" && !script.text.contains("HOCLIEU_SCORM_VERSION"))
-            let image = try await fetch(client, "/preview/\(pid)@v1/Playing/playing.jpg")
-            #expect(image.status == .ok && image.headers[.contentType] == "image/jpeg" && image.body.starts(with: [0xFF, 0xD8]))
-            let etag = try #require(image.headers[.eTag])
-            #expect(try await fetch(client, "/preview/\(pid)@v1/Playing/playing.jpg", headers: [.ifNoneMatch: etag]).status == .notModified)
+                // Package pages are sent as stored: the run-time lives in the player, found through `parent`.
+                let page = try await fetch(content, "/preview/\(pid)@v1/Playing/Playing.html")
+                #expect(page.status == .ok && page.headers[.contentType] == "text/html")
+                Self.expectContentHeaders(page)
+                #expect(!page.text.contains("hoclieuScormRuntime"))
 
-            let part = try await fetch(client, "/preview/\(pid)@v1/Playing/playing.jpg", headers: [.range: "bytes=100-199"])
-            #expect(part.status == .partialContent && part.body == image.body.subdata(in: 100..<200))
-            #expect(part.headers[.contentRange] == "bytes 100-199/\(image.body.count)")
-            let tail = try await fetch(client, "/preview/\(pid)@v1/Playing/playing.jpg", headers: [.range: "bytes=-10"])
-            #expect(tail.body == image.body.suffix(10))
-            let beyond = try await fetch(client, "/preview/\(pid)@v1/Playing/playing.jpg", headers: [.range: "bytes=999999999-"])
-            #expect(beyond.status == .rangeNotSatisfiable && beyond.headers[.contentRange] == "bytes */\(image.body.count)")
+                let image = try await fetch(content, "/preview/\(pid)@v1/Playing/playing.jpg")
+                #expect(image.status == .ok && image.headers[.contentType] == "image/jpeg" && image.body.starts(with: [0xFF, 0xD8]))
+                let etag = try #require(image.headers[.eTag])
+                #expect(try await fetch(content, "/preview/\(pid)@v1/Playing/playing.jpg", headers: [.ifNoneMatch: etag]).status == .notModified)
+                let part = try await fetch(content, "/preview/\(pid)@v1/Playing/playing.jpg", headers: [.range: "bytes=100-199"])
+                #expect(part.status == .partialContent && part.body == image.body.subdata(in: 100..<200))
+                #expect(part.headers[.contentRange] == "bytes 100-199/\(image.body.count)")
+                let beyond = try await fetch(content, "/preview/\(pid)@v1/Playing/playing.jpg", headers: [.range: "bytes=999999999-"])
+                #expect(beyond.status == .rangeNotSatisfiable && beyond.headers[.contentRange] == "bytes */\(image.body.count)")
+                let huge = try await fetch(content, "/preview/\(pid)@v1/Playing/playing.jpg", headers: [.range: "bytes=0-18446744073709551615"])
+                #expect([.ok, .partialContent].contains(huge.status))
 
-            let head = try await client.execute(uri: "/preview/\(pid)@v1/Playing/playing.jpg", method: .head) { $0 }
-            #expect(head.status == .ok && head.body.readableBytes == 0)
-            #expect(head.headers[.contentLength] == String(image.body.count) && head.headers[.eTag] == etag)
+                let head = try await content.execute(uri: "/preview/\(pid)@v1/Playing/playing.jpg", method: .head) { $0 }
+                #expect(head.status == .ok && head.body.readableBytes == 0 && head.headers[.contentLength] == String(image.body.count))
 
-            #expect(try await fetch(client, "/preview/\(pid)@v1/nothing/here.html").status == .notFound)
-            #expect(try await fetch(client, "/preview/\(pid)@v1/%2E%2E/%2E%2E/etc/passwd").status == .notFound)
-            #expect(try await fetch(client, "/preview/\(pid)@v9/").status == .notFound)
-            #expect(try await fetch(client, "/preview/\(pid)/").status == .badRequest)
+                // Errors carry the same headers; the content origin has no API and no UI.
+                let missing = try await fetch(content, "/preview/\(pid)@v1/nothing/here.html")
+                #expect(missing.status == .notFound)
+                Self.expectContentHeaders(missing)
+                #expect(try await fetch(content, "/preview/\(pid)@v1/%2E%2E/%2E%2E/etc/passwd").status == .notFound)
+                #expect(try await fetch(content, "/preview/\(pid)@v9/").status == .notFound)
+                #expect(try await fetch(content, "/preview/\(pid)/").status == .badRequest)
+                for path in ["/api/v1/me", "/api/v1/materials", "/id/\(pid)", "/", "/health", "/api/v1/openapi.json"] {
+                    let answer = try await fetch(content, path, headers: [.authorization: "Bearer \(token)"])
+                    #expect(answer.status == .notFound, "\(path)")
+                    Self.expectContentHeaders(answer, "\(path)")
+                }
+                let login = try await content.execute(uri: "/api/v1/auth/login", method: .post, body: ByteBuffer(string: #"{"username":"admin","password":"x"}"#)) { $0.status }
+                #expect(login == .notFound || login == .methodNotAllowed)
+            }
         }
     }
 
-    @Test("A draft is previewed only through a signed reference the API gives to those who may see it", .needsCorpus)
+    @Test("A draft plays only through a signed path for its viewer; expired, forged and other-version signatures are refused", .needsCorpus)
     func signed() async throws {
         let t = try await TestRepository(maxUploadBytes: 32 << 20)
         defer { t.cleanup() }
         try await t.addUser("teacher1", roles: [.teacher])
+        try await t.addUser("teacher2", roles: [.teacher])
         let zip = try Data(contentsOf: PackageUploadTests.corpus.appendingPathComponent("scorm/scorm12/rustici_singlescobasic.zip"))
         try await t.application.test(.router) { client in
-            let token = try await client.login("teacher1", "password-teacher1")
-            let pid = try await material(client, token: token, kind: "lesson", file: zip, name: "golf.zip", draft: true)
-            #expect(try await fetch(client, "/preview/\(pid)@v1/").status == .notFound)
+            try await t.contentApplication.test(.router) { content in
+                let token = try await client.login("teacher1", "password-teacher1")
+                let other = try await client.login("teacher2", "password-teacher2")
+                let pid = try await material(client, token: token, kind: "lesson", file: zip, name: "golf.zip", draft: true)
+                #expect(try await fetch(content, "/preview/\(pid)@v1/").status == .notFound)
+                #expect(try await fetch(client, "/preview/\(pid)@v1/").status == .notFound)
+                #expect(try await fetch(client, "/preview/\(pid)@v1/", headers: [.authorization: "Bearer \(other)"]).status == .notFound)
 
-            let (status, issued, _) = try await client.json(.post, "/api/v1/materials/\(pid)/versions/1/preview", token: token)
-            #expect(status == .ok)
-            let url = try #require(issued["url"] as? String)
-            #expect(url.hasPrefix("/preview/\(pid)@v1~") && issued["expires"] != nil)
-            let player = try await fetch(client, url)
-            #expect(player.status == .ok && player.text.contains("Golf Explained"))
-            #expect(player.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer")
-            let entry = try await fetch(client, url + "shared/launchpage.html")
-            #expect(entry.status == .ok && entry.headers[.cacheControl]?.hasPrefix("private") == true)
+                let (status, issued, _) = try await client.json(.post, "/api/v1/materials/\(pid)/versions/1/preview", token: token)
+                #expect(status == .ok)
+                let url = try #require(issued["url"] as? String)
+                let path = try Self.contentPath(url)
+                #expect(path.hasPrefix("/preview/\(pid)@v1~") && issued["expires"] != nil)
+                let player = try await fetch(content, path)
+                #expect(player.status == .ok && player.text.contains("Golf Explained"))
+                Self.expectContentHeaders(player)
+                let entry = try await fetch(content, path + "shared/launchpage.html")
+                #expect(entry.status == .ok && entry.headers[.cacheControl]?.hasPrefix("private") == true)
 
-            let tampered = url.replacingOccurrences(of: "@v1~", with: "@v2~")
-            #expect(try await fetch(client, tampered).status == .badRequest)
-            #expect(try await client.json(.post, "/api/v1/materials/\(pid)/versions/1/preview").status == .notFound)
+                // The owner opening the main-origin preview with their token is sent to a signed path too.
+                let redirected = try await fetch(client, "/preview/\(pid)@v1/shared/launchpage.html", headers: [.authorization: "Bearer \(token)"])
+                #expect(redirected.status == .found)
+                let location = try Self.contentPath(try #require(redirected.headers[.location]))
+                #expect(location.hasPrefix("/preview/\(pid)@v1~") && location.hasSuffix("/shared/launchpage.html"))
+                #expect(try await fetch(content, location).status == .ok)
+
+                let reference = String(path.dropFirst("/preview/".count).dropLast())
+                let parts = reference.split(separator: "~").map(String.init)
+                #expect(parts.count == 4)
+                let tampered = ["\(pid)@v2", parts[1], parts[2], parts[3]].joined(separator: "~")
+                #expect(try await fetch(content, "/preview/\(tampered)/").status == .badRequest)
+                let otherViewer = [parts[0], parts[1], "1", parts[3]].joined(separator: "~")
+                #expect(try await fetch(content, "/preview/\(otherViewer)/").status == .badRequest)
+                let forged = [parts[0], parts[1], parts[2], "AAAAAAAAAAAAAAAAAAAAAA"].joined(separator: "~")
+                #expect(try await fetch(content, "/preview/\(forged)/").status == .badRequest)
+                let longer = [parts[0], String(Int(parts[1])! + 3600), parts[2], parts[3]].joined(separator: "~")
+                #expect(try await fetch(content, "/preview/\(longer)/").status == .badRequest)
+
+                // Expired: signed correctly, an hour ago.
+                let material = try #require(try await t.repository.store.material(try PersistentIdentifier(parsing: pid)))
+                let viewer = Int64(parts[2])!
+                let expired = PreviewController.signedReference(
+                    material.pid, version: 1, expires: Date().addingTimeInterval(-3600), viewer: viewer, key: t.repository.signingKey)
+                let refused = try await fetch(content, "/preview/\(expired)/")
+                #expect(refused.status == .forbidden && refused.text.contains("preview-expired"))
+                Self.expectContentHeaders(refused)
+                // Signed for another teacher, who may not see the draft: refused on use.
+                let teacher2 = try #require(try await t.repository.store.credentials(username: "teacher2")?.user.id)
+                let notTheirs = PreviewController.signedReference(
+                    material.pid, version: 1, expires: Date().addingTimeInterval(600), viewer: teacher2, key: t.repository.signingKey)
+                #expect(try await fetch(content, "/preview/\(notTheirs)/").status == .notFound)
+                #expect(try await client.json(.post, "/api/v1/materials/\(pid)/versions/1/preview").status == .notFound)
+            }
         }
     }
 
-    @Test("Plain files play inline with byte ranges; HTML5 opens its launch file; H5P shows its structure", .needsCorpus)
+    @Test("Plain files play inline with byte ranges; H5P shows its structure; all from the content origin", .needsCorpus)
     func otherKinds() async throws {
         let t = try await TestRepository(maxUploadBytes: 32 << 20)
         defer { t.cleanup() }
         let video = Data((0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
         let h5p = try Data(contentsOf: PackageUploadTests.corpus.appendingPathComponent("h5p/lumi/H5P.DragText.h5p"))
         try await t.application.test(.router) { client in
-            let token = try await client.login("admin", TestRepository.adminPassword)
-            let clip = try await material(client, token: token, kind: "video", file: video, name: "clip.mp4")
-            let whole = try await fetch(client, "/preview/\(clip)@v1/")
-            #expect(whole.status == .ok && whole.body == video && whole.headers[.contentType] == "video/mp4")
-            Self.expectSandboxed(whole)
-            let part = try await fetch(client, "/preview/\(clip)@v1/", headers: [.range: "bytes=50000-50009"])
-            #expect(part.status == .partialContent && part.body == video.subdata(in: 50_000..<50_010))
+            try await t.contentApplication.test(.router) { content in
+                let token = try await client.login("admin", TestRepository.adminPassword)
+                let clip = try await material(client, token: token, kind: "video", file: video, name: "clip.mp4")
+                let whole = try await fetch(content, "/preview/\(clip)@v1/")
+                #expect(whole.status == .ok && whole.body == video && whole.headers[.contentType] == "video/mp4")
+                Self.expectContentHeaders(whole)
+                let part = try await fetch(content, "/preview/\(clip)@v1/", headers: [.range: "bytes=50000-50009"])
+                #expect(part.status == .partialContent && part.body == video.subdata(in: 50_000..<50_010))
 
-            let drag = try await material(client, token: token, kind: "simulation", file: h5p, name: "drag.h5p")
-            let summary = try await fetch(client, "/preview/\(drag)@v1/")
-            #expect(summary.status == .ok && summary.text.contains("Drag the Words") && summary.text.contains("H5P.DragText"))
-            Self.expectSandboxed(summary)
-            let json = try await fetch(client, "/preview/\(drag)@v1/content/content.json")
-            #expect(json.headers[.contentType] == "application/json" && json.body.first == UInt8(ascii: "{"))
+                let drag = try await material(client, token: token, kind: "simulation", file: h5p, name: "drag.h5p")
+                let summary = try await fetch(content, "/preview/\(drag)@v1/")
+                #expect(summary.status == .ok && summary.text.contains("Drag the Words") && summary.text.contains("H5P.DragText"))
+                Self.expectContentHeaders(summary)
+                let json = try await fetch(content, "/preview/\(drag)@v1/content/content.json")
+                #expect(json.headers[.contentType] == "application/json" && json.body.first == UInt8(ascii: "{"))
+            }
+        }
+    }
+
+    @Test("The material page: escaped metadata, Open Graph, JSON alternate, the player from the content origin")
+    func materialPage() async throws {
+        let t = try await TestRepository()
+        defer { t.cleanup() }
+        try await t.application.test(.router) { client in
+            let token = try await client.login("admin", TestRepository.adminPassword)
+            let pid = try await client.createMaterial(
+                token: token,
+                #"{"kind":"lesson","title":"Phân số <script>alert(1)</script>","description":"Mô tả \"trích\" & <b>đậm</b>","subjects":["TOAN"],"grades":[6],"licence":"CC-BY-SA-4.0","authors":["Nguyễn Văn A"],"school":"THCS Lê Lợi"}"#)
+            let status = try await client.execute(
+                uri: "/api/v1/materials/\(pid)/versions?filename=bai.pdf", method: .post, headers: [.authorization: "Bearer \(token)"],
+                body: ByteBuffer(string: "%PDF-1.4 not really")
+            ) { $0.status }
+            #expect(status == .created)
+            #expect(try await client.json(.patch, "/api/v1/materials/\(pid)", token: token, body: #"{"status":"published","reason":"kiểm thử"}"#).status == .ok)
+
+            let page = try await fetch(client, "/id/\(pid)", headers: [.accept: "text/html,application/xhtml+xml"])
+            #expect(page.status == .ok && page.headers[.contentType] == "text/html; charset=utf-8")
+            #expect(!page.text.contains("<script>alert(1)") && page.text.contains("Phân số &lt;script&gt;alert(1)&lt;/script&gt;"))
+            #expect(!page.text.contains("<b>đậm</b>"))
+            #expect(page.text.contains(#"<link rel="alternate" type="application/json" href="/id/\#(pid)">"#))
+            #expect(page.text.contains(#"<meta property="og:title" content="Phân số &lt;script&gt;"#))
+            #expect(page.text.contains(#"src="\#(Self.contentBase)/preview/\#(pid)@v1/""#))
+            #expect(page.text.contains("https://creativecommons.org/licenses/by-sa/4.0/"))
+            #expect(page.text.contains("THCS Lê Lợi") && page.text.contains("id=\"copy-pid\"") && page.text.contains("Trích dẫn / Cite"))
+            #expect(page.text.contains(#"name="viewport""#))
+            let json = try await client.json(.get, "/id/\(pid)")
+            #expect(json.status == .ok && (json.body["links"] as? [String: String])?["player"] == "\(Self.contentBase)/preview/\(pid)@v1/")
         }
     }
 }

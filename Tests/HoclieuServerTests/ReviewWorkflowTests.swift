@@ -554,7 +554,7 @@ struct CookieSessionTests {
             let forged = try await client.json(.post, "/api/v1/materials", body: #"{"kind":"lesson","title":"Giả"}"#, headers: cookie)
             #expect(forged.status == .forbidden && (forged.body["type"] as? String)?.hasSuffix("csrf") == true, "\(forged.body)")
             var wrong = cookie
-            wrong[HTTPField.Name("X-CSRF-Token")!] = "x" + csrf.dropFirst()
+            wrong[HTTPField.Name("X-CSRF-Token")!] = "sai" + csrf
             #expect(try await client.json(.post, "/api/v1/materials", body: #"{"kind":"lesson","title":"Giả"}"#, headers: wrong).status == .forbidden)
             var good = cookie
             good[HTTPField.Name("X-CSRF-Token")!] = csrf

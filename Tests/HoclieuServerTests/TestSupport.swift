@@ -39,6 +39,13 @@ struct TestRepository {
         return buildApplication(repository, logger: logger)
     }
 
+    /// The content origin's application (package playback only), on its own router.
+    var contentApplication: some ApplicationProtocol {
+        var logger = Logger(label: "test-content")
+        logger.logLevel = .warning
+        return ContentOrigin.buildApplication(repository, port: 0, logger: logger)
+    }
+
     /// Adds a user directly in the store.
     func addUser(_ name: String, roles: Set<Role>, school: String? = nil) async throws {
         _ = try await repository.store.createUser(
