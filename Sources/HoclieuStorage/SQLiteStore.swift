@@ -174,6 +174,7 @@ public final class SQLiteStore: Store {
             // re-index every material with the new terms.
             try Self.reindexAll(db)
         }
+        registerHarvest(&migrator)
         return migrator
     }
 
