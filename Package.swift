@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "HoclieuXML", targets: ["HoclieuXML"]),
         .library(name: "HoclieuStorage", targets: ["HoclieuStorage"]),
         .library(name: "HoclieuApp", targets: ["HoclieuApp"]),
+        .library(name: "OAIPMH", targets: ["OAIPMH"]),
         .library(name: "HoclieuServer", targets: ["HoclieuServer"]),
     ],
     dependencies: [
@@ -74,6 +75,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "OAIPMH",
+            dependencies: ["HoclieuCore", "HoclieuXML", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "HoclieuStorage",
             dependencies: [
                 "HoclieuCore",
@@ -92,6 +98,7 @@ let package = Package(
                 "QuestionFormats",
                 "QTI",
                 "CommonCartridge",
+                "OAIPMH",
                 "HoclieuStorage",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -111,6 +118,7 @@ let package = Package(
                 "QuestionFormats",
                 "QTI",
                 "CommonCartridge",
+                "OAIPMH",
                 "HoclieuStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -169,6 +177,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "OAIPMHTests",
+            dependencies: ["OAIPMH", "HoclieuCore", "HoclieuXML", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "HoclieuStorageTests",
             dependencies: ["HoclieuStorage", "HoclieuCore"],
             swiftSettings: swiftSettings
@@ -177,6 +190,8 @@ let package = Package(
             name: "HoclieuServerTests",
             dependencies: [
                 "HoclieuServer",
+                "OAIPMH",
+                "HoclieuXML",
                 "HoclieuApp",
                 "HoclieuStorage",
                 "HoclieuCore",
@@ -193,7 +208,7 @@ let package = Package(
         .testTarget(
             name: "HoclieuCLITests",
             dependencies: [
-                "HoclieuCLI", "HoclieuStorage", "HoclieuCore", "HoclieuApp", "HoclieuServer", "ConformanceCorpus", "CommonCartridge",
+                "HoclieuCLI", "HoclieuStorage", "HoclieuCore", "HoclieuApp", "HoclieuServer", "ConformanceCorpus", "CommonCartridge", "OAIPMH",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

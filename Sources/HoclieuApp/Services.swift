@@ -29,6 +29,12 @@ public struct ServerConfiguration: Sendable {
     /// Whether this node runs background jobs (cartridge imports and exports); an API-only node of a
     /// scaled-out installation leaves them to the others (`HOCLIEU_JOBS=false`).
     public var runsJobs = true
+    /// OAI-PMH: records per `ListRecords`/`ListIdentifiers` page (`HOCLIEU_OAI_PAGE_SIZE`), the repository identifier
+    /// of record identifiers, a domain name (`HOCLIEU_OAI_REPOSITORY_ID`; default: the public address's host when it
+    /// is one, else `hoclieu.local`), and the administrator's address in `Identify` (`HOCLIEU_OAI_ADMIN_EMAIL`).
+    public var oaiPageSize = 200
+    public var oaiRepositoryIdentifier: String?
+    public var oaiAdminEmail: String?
 
     public init(
         dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8080, pidPrefix: String = "VN",
@@ -56,6 +62,7 @@ public struct ServerConfiguration: Sendable {
         if !(0...65535).contains(port) { problems.append("port \(port) is out of range") }
         if maxUploadBytes < 1 { problems.append("HOCLIEU_MAX_UPLOAD_BYTES must be positive") }
         if !(4...31).contains(bcryptCost) { problems.append("bcrypt cost must be 4–31") }
+        if !(1...10_000).contains(oaiPageSize) { problems.append("HOCLIEU_OAI_PAGE_SIZE must be 1–10000") }
         return problems
     }
 }

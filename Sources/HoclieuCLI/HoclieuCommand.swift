@@ -38,6 +38,9 @@ struct CommonOptions: ParsableArguments {
         if let cost = env["HOCLIEU_BCRYPT_COST"].flatMap(UInt8.init) { configuration.bcryptCost = cost }
         if let jobs = env["HOCLIEU_JOBS"].flatMap(Bool.init) { configuration.runsJobs = jobs }
         if let url = env["HOCLIEU_PUBLIC_URL"], !url.isEmpty { configuration.publicBaseURL = url.hasSuffix("/") ? String(url.dropLast()) : url }
+        if let size = env["HOCLIEU_OAI_PAGE_SIZE"].flatMap(Int.init) { configuration.oaiPageSize = size }
+        if let id = env["HOCLIEU_OAI_REPOSITORY_ID"], !id.isEmpty { configuration.oaiRepositoryIdentifier = id }
+        if let email = env["HOCLIEU_OAI_ADMIN_EMAIL"], !email.isEmpty { configuration.oaiAdminEmail = email }
         return configuration
     }
 

@@ -41,6 +41,7 @@ public func buildRouter(_ repository: Services, logger: Logger) -> Router<AppReq
     BlueprintController(repository: repository).addRoutes(to: router)
     CatalogController(repository: repository).addRoutes(to: router)
     CartridgeController(repository: repository).addRoutes(to: router)
+    OAIController(repository: repository).addRoutes(to: router)
     let caseProvider = CASEController(repository: repository)
     caseProvider.addRoutes(to: router)
     if let problem = caseProvider.baseProblem {

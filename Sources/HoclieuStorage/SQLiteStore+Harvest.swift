@@ -61,8 +61,9 @@ extension SQLiteStore {
         }
         arguments += [limit]
         let statement = "SELECT * FROM material INDEXED BY material_harvest WHERE \(sql) ORDER BY updatedAt, id LIMIT ?"
+        let bound = arguments
         return try await pool.read { db in
-            try Row.fetchAll(db.cachedStatement(sql: statement), arguments: arguments).map(Self.material)
+            try Row.fetchAll(db.cachedStatement(sql: statement), arguments: bound).map(Self.material)
         }
     }
 

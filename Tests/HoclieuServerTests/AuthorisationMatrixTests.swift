@@ -96,6 +96,7 @@ struct AuthorisationMatrixTests {
         "GET /api/v1/blueprints/{id}/specification.csv": .exam, "POST /api/v1/blueprints/{id}/check": .exam,
         "POST /api/v1/blueprints/{id}/tests": .examWriter, "GET /api/v1/tests/{id}": .exam, "GET /api/v1/tests/{id}/answer-key.csv": .exam,
         "GET /api/v1/tests/{id}/variants/{code}": .exam,
+        "GET /oai": .open, "POST /oai": .open,
         "GET /api/v1/catalog/frameworks": .open, "GET /api/v1/catalog/items/{code}": .open, "GET /api/v1/catalog/search": .open,
     ]
 
