@@ -144,6 +144,7 @@ let package = Package(
                 "HoclieuServer",
                 "QuestionFormats",
                 "CommonCartridge",
+                "OAIPMH",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),

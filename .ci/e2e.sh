@@ -162,6 +162,9 @@ echo "e2e: schemathesis OK"
 HOCLIEU_URL="http://127.0.0.1:$PORT" "$VENV/bin/pytest" -q Tests/case
 echo "e2e: CASE schemas OK"
 
+# OAI-PMH with real harvesters (a block of its own).
+PORT="$PORT" TOKEN="$TOKEN" BIN="$BIN" WORK="$WORK" .ci/e2e-oai.sh
+
 kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
 
 echo "== bench ingest (small, for the log)"

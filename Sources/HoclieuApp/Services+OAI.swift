@@ -169,3 +169,11 @@ extension Services {
 enum BasicCredentialCache {
     static let entries = Mutex<[String: (passwordHash: String, expires: Date)]>([:])
 }
+
+extension Services {
+    /// How many records (deleted ones included) a full OAI-PMH harvest by `audience` yields, optionally of one set:
+    /// what a harvester's count is checked against.
+    public func oaiRecordCount(audience: HarvestAudience, set: OAISet?) async throws -> Int {
+        try await HarvestSource(store: store, audience: audience, viewer: nil).count(OAIListFilter(set: set))
+    }
+}
