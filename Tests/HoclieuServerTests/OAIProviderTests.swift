@@ -21,15 +21,23 @@ struct OAIProviderTests {
     /// Materials in every visibility and status, some withdrawn, of subject TOAN grade 6 or NGUVAN grade 7.
     static func fill(_ t: TestRepository, count: Int) async throws {
         let statuses: [MaterialStatus] = [.published, .published, .published, .draft, .submitted, .withdrawn]
-        let drafts = (0..<count).map { i in
-            MaterialDraft(
-                kind: i % 2 == 0 ? .lesson : .document, format: "text/html",
-                metadata: MaterialMetadata(
-                    title: "Học liệu \(i) — Phân số & <đường tròn>", description: "Mô tả \(i)", subjects: [i % 3 == 0 ? "NGUVAN" : "TOAN"],
-                    grades: [i % 3 == 0 ? 7 : 6], knowledgeUnits: i % 3 == 0 ? [] : ["TOAN.6.SD.\(i % 4)"], keywords: ["phân số"],
-                    licence: "CC-BY-4.0", authors: ["Nguyễn Văn A"]),
-                visibility: Visibility.allCases[i % 4], status: statuses[i % statuses.count],
-                createdAt: Date(timeIntervalSince1970: 1_790_000_000 + Double(i / 7)))
+        var drafts: [MaterialDraft] = []
+        for i in 0..<count {
+            let maths = i % 3 != 0
+            let units: [String] = maths ? ["TOAN.6.SD.\(i % 4)"] : []
+            var metadata = MaterialMetadata(title: "Học liệu \(i) — Phân số & <đường tròn>", description: "Mô tả \(i)")
+            metadata.subjects = [maths ? "TOAN" : "NGUVAN"]
+            metadata.grades = [maths ? 6 : 7]
+            metadata.knowledgeUnits = units
+            metadata.keywords = ["phân số"]
+            metadata.licence = "CC-BY-4.0"
+            metadata.authors = ["Nguyễn Văn A"]
+            let kind: MaterialKind = i % 2 == 0 ? .lesson : .document
+            let created = Date(timeIntervalSince1970: 1_790_000_000 + Double(i / 7))
+            drafts.append(
+                MaterialDraft(
+                    kind: kind, format: "text/html", metadata: metadata, visibility: Visibility.allCases[i % 4], status: statuses[i % statuses.count],
+                    createdAt: created))
         }
         _ = try await t.repository.store.createMaterials(drafts, ownerID: 1)
     }
