@@ -6,6 +6,7 @@ Prints the number of records (deleted ones included) and exits 1 when it differs
 comes twice, or when a resumption token repeats (none of these clients notices one by itself).
 """
 import argparse
+import base64
 import sys
 
 
@@ -50,8 +51,10 @@ def with_pyoai(args):
             namespaces={"lom": "http://ltsc.ieee.org/xsd/LOM"},
         ),
     )
-    credentials = (args.user, args.password) if args.user else None
-    client = Client(args.base, registry, credentials=credentials)
+    client = Client(args.base, registry)
+    if args.user:
+        # pyoai 2.5's own `credentials=` calls base64.encodestring, gone since Python 3.9: set the header value it sends.
+        client._credentials = base64.b64encode(("%s:%s" % (args.user, args.password)).encode()).decode()
     params = {"metadataPrefix": args.prefix}
     if args.set:
         params["set"] = args.set
