@@ -11,7 +11,7 @@ public struct HoclieuCommand: AsyncParsableCommand {
         abstract: "Hoclieu — kho học liệu số / open learning-resource repository.",
         subcommands: [
             Serve.self, Import.self, Export.self, UserCommand.self, CatalogCommand.self, Check.self, Backup.self, Restore.self, Bench.self,
-            OAICommand.self,
+            OAICommand.self, HarvestCommand.self,
         ])
 
     public init() {}

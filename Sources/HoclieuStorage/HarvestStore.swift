@@ -11,6 +11,51 @@ public protocol HarvestStore: Sendable {
     func harvestCount(_ query: HarvestQuery) async throws -> Int
     /// The oldest `updatedAt` among materials in `statuses` and `visibilities` (nil when there is none).
     func harvestEarliestDatestamp(statuses: Set<MaterialStatus>, visibilities: Set<Visibility>) async throws -> Date?
+
+    // MARK: Remote repositories this service harvests
+
+    /// Registers a remote OAI-PMH repository. Throws ``StoreError/conflict(_:)`` when the same URL, set and format are registered.
+    func addRemoteRepository(_ new: NewRemoteRepository) async throws -> RemoteRepository
+    func remoteRepositories() async throws -> [RemoteRepository]
+    /// Records a run: its time, the error that stopped it (nil: it went through), and the new `lastDatestamp` when it went through.
+    func recordHarvestRun(repositoryID: Int64, at: Date, lastDatestamp: Date?, error: String?) async throws
+}
+
+/// A remote OAI-PMH repository to register.
+public struct NewRemoteRepository: Sendable, Equatable {
+    public var baseURL: String
+    public var set: String?
+    public var metadataPrefix: String
+    /// How often `harvest run` harvests it, in seconds.
+    public var intervalSeconds: Int
+    /// Whether its records are published at once (trusted) or enter review as submissions.
+    public var trusted: Bool
+    /// The account harvested materials belong to (provenance is scoped to it).
+    public var ownerID: Int64
+
+    public init(baseURL: String, set: String?, metadataPrefix: String, intervalSeconds: Int, trusted: Bool, ownerID: Int64) {
+        self.baseURL = baseURL
+        self.set = set
+        self.metadataPrefix = metadataPrefix
+        self.intervalSeconds = intervalSeconds
+        self.trusted = trusted
+        self.ownerID = ownerID
+    }
+}
+
+/// A registered remote repository and where its harvest stands.
+public struct RemoteRepository: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var baseURL: String
+    public var set: String?
+    public var metadataPrefix: String
+    public var intervalSeconds: Int
+    public var trusted: Bool
+    public var ownerID: Int64
+    /// The newest datestamp of the last complete run: the next run asks `from` it.
+    public var lastDatestamp: Date?
+    public var lastRunAt: Date?
+    public var lastError: String?
 }
 
 /// Where a harvest stands: the datestamp and serial of the last material sent.

@@ -7,6 +7,22 @@ extension SQLiteStore {
     static func registerHarvest(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v9-harvest") { db in
             try db.execute(sql: "CREATE INDEX material_harvest ON material(updatedAt, id)")
+            try db.execute(
+                sql: """
+                    CREATE TABLE remoteRepository (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        baseURL TEXT NOT NULL,
+                        setSpec TEXT NOT NULL DEFAULT '',
+                        metadataPrefix TEXT NOT NULL,
+                        intervalSeconds INTEGER NOT NULL CHECK (intervalSeconds > 0),
+                        trusted BOOLEAN NOT NULL,
+                        ownerId INTEGER NOT NULL REFERENCES user(id),
+                        lastDatestamp TEXT,
+                        lastRunAt TEXT,
+                        lastError TEXT,
+                        UNIQUE (baseURL, setSpec, metadataPrefix)
+                    )
+                    """)
         }
     }
 
@@ -79,6 +95,46 @@ extension SQLiteStore {
         return try await pool.read { db in
             try String.fetchOne(db.cachedStatement(sql: "SELECT min(updatedAt) FROM material WHERE \(sql)"), arguments: arguments)
                 .flatMap(HoclieuJSON.parseTimestamp)
+        }
+    }
+}
+
+extension SQLiteStore {
+    static func remoteRepository(_ row: Row) -> RemoteRepository {
+        let set: String = row["setSpec"]
+        return RemoteRepository(
+            id: row["id"], baseURL: row["baseURL"], set: set.isEmpty ? nil : set, metadataPrefix: row["metadataPrefix"],
+            intervalSeconds: row["intervalSeconds"], trusted: row["trusted"], ownerID: row["ownerId"],
+            lastDatestamp: (row["lastDatestamp"] as String?).flatMap(HoclieuJSON.parseTimestamp),
+            lastRunAt: (row["lastRunAt"] as String?).flatMap(HoclieuJSON.parseTimestamp), lastError: row["lastError"])
+    }
+
+    public func addRemoteRepository(_ new: NewRemoteRepository) async throws -> RemoteRepository {
+        try await pool.write { db in
+            let set = new.set ?? ""
+            if try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM remoteRepository WHERE baseURL = ? AND setSpec = ? AND metadataPrefix = ?",
+                arguments: [new.baseURL, set, new.metadataPrefix]) == true
+            {
+                throw StoreError.conflict("remote repository \(new.baseURL)")
+            }
+            try db.execute(
+                sql: "INSERT INTO remoteRepository (baseURL, setSpec, metadataPrefix, intervalSeconds, trusted, ownerId) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [new.baseURL, set, new.metadataPrefix, new.intervalSeconds, new.trusted, new.ownerID])
+            return try Row.fetchOne(db, sql: "SELECT * FROM remoteRepository WHERE id = ?", arguments: [db.lastInsertedRowID]).map(Self.remoteRepository)!
+        }
+    }
+
+    public func remoteRepositories() async throws -> [RemoteRepository] {
+        try await pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM remoteRepository ORDER BY id").map(Self.remoteRepository) }
+    }
+
+    public func recordHarvestRun(repositoryID: Int64, at: Date, lastDatestamp: Date?, error: String?) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE remoteRepository SET lastRunAt = ?, lastError = ?, lastDatestamp = coalesce(?, lastDatestamp) WHERE id = ?",
+                arguments: [at.dbText, error, lastDatestamp?.dbText, repositoryID])
+            guard db.changesCount == 1 else { throw StoreError.notFound("remote repository \(repositoryID)") }
         }
     }
 }
