@@ -93,12 +93,19 @@ public enum OAIHarvestParser {
         values.first { $0.hasPrefix("https://") || $0.hasPrefix("http://") }.flatMap(WebLinks.normalise)
     }
 
+    /// A value on one line, runs of white space made one space: list values are kept one per line, and a line break
+    /// inside one would split it in two on the next read (and make every later run see a change).
+    static func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: { $0.isWhitespace || $0.isNewline }).joined(separator: " ")
+    }
+
     static func mapDublinCore(_ dc: XMLElement, into record: inout HarvestedRecord) throws {
         func values(_ name: String) throws -> [String] {
-            try dc.select("dc:\(name)", namespaces: namespaces).map { VietnameseText.trimmed($0.text) }.filter { !$0.isEmpty }
+            try dc.select("dc:\(name)", namespaces: namespaces).map { oneLine($0.text) }.filter { !$0.isEmpty }
         }
         var metadata = MaterialMetadata(title: try values("title").first ?? "")
-        metadata.description = try values("description").joined(separator: "\n\n")
+        metadata.description = try dc.select("dc:description", namespaces: namespaces).map { VietnameseText.trimmed($0.text) }
+            .filter { !$0.isEmpty }.joined(separator: "\n\n")
         metadata.authors = try values("creator")
         metadata.language = try values("language").first ?? "vi"
         metadata.licence = try values("rights").first
@@ -120,14 +127,16 @@ public enum OAIHarvestParser {
 
     static func mapLOM(_ lom: XMLElement, into record: inout HarvestedRecord) throws {
         func strings(_ path: String) throws -> [String] {
-            try lom.select(path, namespaces: namespaces).map { VietnameseText.trimmed($0.text) }.filter { !$0.isEmpty }
+            try lom.select(path, namespaces: namespaces).map { oneLine($0.text) }.filter { !$0.isEmpty }
         }
         var metadata = MaterialMetadata(title: try strings("lom:general/lom:title/lom:string").first ?? "")
-        metadata.description = try strings("lom:general/lom:description/lom:string").joined(separator: "\n\n")
+        metadata.description = try lom.select("lom:general/lom:description/lom:string", namespaces: namespaces)
+            .map { VietnameseText.trimmed($0.text) }.filter { !$0.isEmpty }.joined(separator: "\n\n")
         metadata.keywords = try strings("lom:general/lom:keyword/lom:string")
         metadata.language = try strings("lom:general/lom:language").first ?? "vi"
-        metadata.authors = try strings("lom:lifeCycle/lom:contribute/lom:entity").compactMap { card in
-            card.split(whereSeparator: \.isNewline).first { $0.hasPrefix("FN:") }.map { String($0.dropFirst(3)).replacingOccurrences(of: "\\,", with: ",") }
+        metadata.authors = try lom.select("lom:lifeCycle/lom:contribute/lom:entity", namespaces: namespaces).map(\.text).compactMap { card in
+            card.split(whereSeparator: \.isNewline).first { $0.hasPrefix("FN:") }
+                .map { oneLine(String($0.dropFirst(3)).replacingOccurrences(of: "\\,", with: ",")) }
         }
         metadata.licence = try strings("lom:rights/lom:description/lom:string").first
         for classification in try lom.select("lom:classification", namespaces: namespaces) {
