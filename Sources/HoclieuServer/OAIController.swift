@@ -44,8 +44,10 @@ struct OAIController {
         }
     }
 
-    /// The caller: a bearer token's user (checked by the middleware), HTTP Basic credentials, or anonymous.
+    /// The caller: whoever the authentication middleware recognised (a bearer token), else HTTP Basic credentials of
+    /// an account, else anonymous.
     func harvester(_ request: Request, context: AppRequestContext) async throws -> User? {
+        if let user = context.user { return user }
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("basic ") else {
             return try Caller.viewer(context)
         }
