@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "HoclieuXML", targets: ["HoclieuXML"]),
         .library(name: "HoclieuStorage", targets: ["HoclieuStorage"]),
         .library(name: "HoclieuApp", targets: ["HoclieuApp"]),
+        .library(name: "OAIPMH", targets: ["OAIPMH"]),
         .library(name: "HoclieuServer", targets: ["HoclieuServer"]),
     ],
     dependencies: [
@@ -86,6 +87,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "OAIPMH",
+            dependencies: ["HoclieuCore", "HoclieuXML", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "HoclieuStorage",
             dependencies: [
                 "HoclieuCore",
@@ -104,6 +110,7 @@ let package = Package(
                 "QuestionFormats",
                 "QTI",
                 "CommonCartridge",
+                "OAIPMH",
                 "HoclieuStorage",
                 "LTI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -127,6 +134,7 @@ let package = Package(
                 "QuestionFormats",
                 "QTI",
                 "CommonCartridge",
+                "OAIPMH",
                 "HoclieuStorage",
                 "LTI",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -155,6 +163,7 @@ let package = Package(
                 "CommonCartridge",
                 "LTI",
                 .product(name: "JWTKit", package: "jwt-kit"),
+                "OAIPMH",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
@@ -193,6 +202,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "OAIPMHTests",
+            dependencies: ["OAIPMH", "HoclieuCore", "HoclieuXML", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "HoclieuStorageTests",
             dependencies: ["HoclieuStorage", "HoclieuCore"],
             swiftSettings: swiftSettings
@@ -201,6 +215,8 @@ let package = Package(
             name: "HoclieuServerTests",
             dependencies: [
                 "HoclieuServer",
+                "OAIPMH",
+                "HoclieuXML",
                 "HoclieuApp",
                 "HoclieuStorage",
                 "HoclieuCore",
@@ -218,7 +234,7 @@ let package = Package(
         .testTarget(
             name: "HoclieuCLITests",
             dependencies: [
-                "HoclieuCLI", "HoclieuStorage", "HoclieuCore", "HoclieuApp", "HoclieuServer", "ConformanceCorpus", "CommonCartridge", "LTI",
+                "HoclieuCLI", "HoclieuStorage", "HoclieuCore", "HoclieuApp", "HoclieuServer", "ConformanceCorpus", "CommonCartridge", "LTI", "OAIPMH",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

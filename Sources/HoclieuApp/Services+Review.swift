@@ -6,7 +6,6 @@ public import HoclieuStorage
 public enum ReviewError: BilingualError, Equatable {
     case notSubmittable(MaterialStatus)
     case nothingToSubmit
-    case noVersion
     case noCriteria(MaterialKind)
     case ownWork
     case ownSchool(String)
@@ -42,7 +41,6 @@ public enum ReviewError: BilingualError, Equatable {
         switch self {
         case .notSubmittable(let s): "Học liệu đang ở trạng thái \(s.rawValue): không thể gửi thẩm định lúc này."
         case .nothingToSubmit: "Không có gì mới để gửi thẩm định: hãy tải lên phiên bản mới hoặc sửa thông tin mô tả."
-        case .noVersion: "Học liệu chưa có tệp nào để thẩm định."
         case .noCriteria(let k): "Chưa có bộ tiêu chí thẩm định cho loại học liệu \(k.rawValue)."
         case .ownWork: "Không ai thẩm định học liệu của chính mình."
         case .ownSchool(let s): "Người thẩm định cùng trường với tác giả (\(s))."
@@ -63,7 +61,6 @@ public enum ReviewError: BilingualError, Equatable {
         switch self {
         case .notSubmittable(let s): "The material is \(s.rawValue): it cannot be submitted for review now."
         case .nothingToSubmit: "Nothing new to submit: upload a new version or change the metadata."
-        case .noVersion: "The material has no file to review yet."
         case .noCriteria(let k): "No review criteria are published for materials of kind \(k.rawValue)."
         case .ownWork: "Nobody reviews their own submission."
         case .ownSchool(let s): "The reviewer is from the author's school (\(s))."
@@ -165,7 +162,7 @@ extension Services {
         let newest = versions.map(\.number).max() ?? 0
         if let version = request.version, !versions.contains(where: { $0.number == version }) { throw StoreError.notFound("phiên bản / version \(pid)@v\(version)") }
         let version = request.version ?? newest
-        if material.kind != .link, version == 0 { throw ReviewError.noVersion }
+        // A material without a file (a harvested record, a link) is reviewed on its metadata; pre-review says so.
         if let metadata = request.metadata, let problem = metadata.normalised().violations().first { throw StoreError.invalid(problem.message) }
 
         if let open = try await store.openSubmission(pid: pid) {

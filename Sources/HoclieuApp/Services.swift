@@ -40,6 +40,12 @@ public struct ServerConfiguration: Sendable {
     /// The separate origin package content is played from (`HOCLIEU_CONTENT_URL`, `--content-url`):
     /// the main origin redirects previews there and embeds its player. No trailing slash.
     public var contentBaseURL: String
+    /// OAI-PMH: records per `ListRecords`/`ListIdentifiers` page (`HOCLIEU_OAI_PAGE_SIZE`), the repository identifier
+    /// of record identifiers, a domain name (`HOCLIEU_OAI_REPOSITORY_ID`; default: the public address's host when it
+    /// is one, else `hoclieu.local`), and the administrator's address in `Identify` (`HOCLIEU_OAI_ADMIN_EMAIL`).
+    public var oaiPageSize = 200
+    public var oaiRepositoryIdentifier: String?
+    public var oaiAdminEmail: String?
 
     public init(
         dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8080, pidPrefix: String = "VN",
@@ -76,6 +82,7 @@ public struct ServerConfiguration: Sendable {
         }
         if maxUploadBytes < 1 { problems.append("HOCLIEU_MAX_UPLOAD_BYTES must be positive") }
         if !(4...31).contains(bcryptCost) { problems.append("bcrypt cost must be 4–31") }
+        if !(1...10_000).contains(oaiPageSize) { problems.append("HOCLIEU_OAI_PAGE_SIZE must be 1–10000") }
         return problems
     }
 }

@@ -7,7 +7,7 @@ import HoclieuStorage
 
 /// `hoclieu bench …`: measured performance.
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Đo hiệu năng / Benchmarks.", subcommands: [BenchSearch.self, BenchIngest.self, BenchQuestions.self, BenchCartridge.self, BenchReview.self, BenchLTI.self])
+    static let configuration = CommandConfiguration(abstract: "Đo hiệu năng / Benchmarks.", subcommands: [BenchSearch.self, BenchIngest.self, BenchQuestions.self, BenchCartridge.self, BenchReview.self, BenchLTI.self, BenchOAI.self])
 }
 
 /// `hoclieu bench search --materials N`: indexes a synthetic Vietnamese corpus and times a query mix.

@@ -11,6 +11,7 @@ public struct HoclieuCommand: AsyncParsableCommand {
         abstract: "Hoclieu — kho học liệu số / open learning-resource repository.",
         subcommands: [
             Serve.self, Import.self, Export.self, UserCommand.self, CatalogCommand.self, LTICommand.self, Check.self, AuditCommand.self, Backup.self, Restore.self, Bench.self,
+            OAICommand.self, HarvestCommand.self,
         ])
 
     public init() {}
@@ -45,6 +46,9 @@ struct CommonOptions: ParsableArguments {
         if let auto = env["HOCLIEU_REVIEW_AUTO_ASSIGN"].flatMap(Bool.init) { configuration.autoAssignReviewers = auto }
         if let url = env["HOCLIEU_PUBLIC_URL"], !url.isEmpty { configuration.publicBaseURL = url.hasSuffix("/") ? String(url.dropLast()) : url }
         if let url = env["HOCLIEU_CONTENT_URL"], !url.isEmpty { configuration.contentBaseURL = url.hasSuffix("/") ? String(url.dropLast()) : url }
+        if let size = env["HOCLIEU_OAI_PAGE_SIZE"].flatMap(Int.init) { configuration.oaiPageSize = size }
+        if let id = env["HOCLIEU_OAI_REPOSITORY_ID"], !id.isEmpty { configuration.oaiRepositoryIdentifier = id }
+        if let email = env["HOCLIEU_OAI_ADMIN_EMAIL"], !email.isEmpty { configuration.oaiAdminEmail = email }
         return configuration
     }
 

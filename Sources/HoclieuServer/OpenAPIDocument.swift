@@ -403,6 +403,17 @@ enum OpenAPIDocument {
             parameters: [["name": "path", "in": "path", "required": true, "description": "Any CASE path", "schema": ["type": "string"]]],
             responses: ["204": ["description": "Allowed: any origin, GET and HEAD, the asked request headers"]]),
         Operation(
+            method: "GET", path: "/oai", summary: "OAI-PMH 2.0 provider (oai_dc, lom); protocol errors are 200 with <error>", tag: "harvest",
+            parameters: oaiArguments, responses: oaiResponses),
+        Operation(
+            method: "POST", path: "/oai", summary: "OAI-PMH 2.0 provider, arguments as a form body", tag: "harvest",
+            requestBody: ["required": true, "content": ["application/x-www-form-urlencoded": ["schema": [
+                "type": "object", "required": ["verb"],
+                "properties": ["verb": ["type": "string"], "identifier": ["type": "string"], "metadataPrefix": ["type": "string"],
+                               "from": ["type": "string"], "until": ["type": "string"], "set": ["type": "string"], "resumptionToken": ["type": "string"]],
+            ]]]],
+            responses: oaiResponses.merging(["413": problem, "415": problem]) { $1 }),
+        Operation(
             method: "GET", path: "/id/{pid}", summary: "Resolve PID or PID@vN (HTML or JSON by Accept)", tag: "identifiers",
             parameters: [pathParam("pid", "PID, or PID@vN")],
             responses: [
@@ -481,6 +492,23 @@ enum OpenAPIDocument {
             parameters: [["name": "id", "in": "path", "required": true, "description": "Client number", "schema": ["type": "integer", "minimum": 1]]],
             responses: ["200": json(ref("LMSClient")), "400": problem, "401": problem, "403": problem, "404": problem]),
     ] }
+
+    /// The protocol's arguments; which ones a verb takes is OAI-PMH's rule, answered with `badArgument`.
+    static var oaiArguments: [[String: Any]] {
+        [
+            query("verb", "Identify, ListMetadataFormats, ListSets, GetRecord, ListIdentifiers or ListRecords"),
+            query("identifier", "oai:{repository}:{pid}"), query("metadataPrefix", "oai_dc or lom"),
+            query("from", "YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ"), query("until", "YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ"),
+            query("set", "subject:TOAN, subject:TOAN:grade:6, grade:6, kind:lesson, node:TOAN.6.SD"),
+            query("resumptionToken", "Signed keyset token from the previous page"),
+        ]
+    }
+    static var oaiResponses: [String: Any] {
+        [
+            "200": ["description": "OAI-PMH response (records, or <error>)", "content": ["text/xml": ["schema": ["type": "string"]]]],
+            "401": problem,
+        ]
+    }
 
     static func string(_ extra: [String: Any] = [:]) -> [String: Any] { ["type": "string"].merging(extra) { $1 } }
     static func array(_ items: [String: Any]) -> [String: Any] { ["type": "array", "items": items] }

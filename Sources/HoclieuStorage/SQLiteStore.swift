@@ -177,6 +177,7 @@ public final class SQLiteStore: Store {
         registerReview(&migrator)
         registerClients(&migrator)
         registerLTI(&migrator)
+        registerHarvest(&migrator)
         return migrator
     }
 

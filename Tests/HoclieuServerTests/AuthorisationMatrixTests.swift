@@ -110,6 +110,7 @@ struct AuthorisationMatrixTests {
         "GET /api/v1/blueprints/{id}/specification.csv": .exam, "POST /api/v1/blueprints/{id}/check": .exam,
         "POST /api/v1/blueprints/{id}/tests": .examWriter, "GET /api/v1/tests/{id}": .exam, "GET /api/v1/tests/{id}/answer-key.csv": .exam,
         "GET /api/v1/tests/{id}/variants/{code}": .exam,
+        "GET /oai": .open, "POST /oai": .open,
         "GET /api/v1/catalog/frameworks": .open, "GET /api/v1/catalog/items/{code}": .open, "GET /api/v1/catalog/search": .open,
         "GET /api/v1/criteria": .open, "POST /api/v1/materials/{pid}/submissions": .materialWrite,
         "POST /api/v1/materials/{pid}/withdraw": .chair, "POST /api/v1/materials/{pid}/rereview": .chair,
@@ -311,6 +312,14 @@ struct AuthorisationMatrixTests {
                         #expect(counted == expected.count, "\(caller) status facet counts \(counted)")
                     }
                 }
+                // OAI-PMH: never more than the caller may see; anonymous callers exactly the published public records.
+                let oai = try await client.execute(
+                    uri: "/oai?verb=ListIdentifiers&metadataPrefix=oai_dc", method: .get,
+                    headers: f.tokens[caller].map { [.authorization: "Bearer \($0)"] } ?? [:]
+                ) { String(buffer: $0.body) }
+                let harvested = Set(f.materials.map(\.pid).filter { oai.contains(":\($0)</identifier>") })
+                #expect(harvested.isSubset(of: expected), "\(caller) OAI-PMH")
+                if caller == .anonymous { #expect(harvested == expected, "anonymous OAI-PMH") }
                 let item = try await client.json(.get, "/api/v1/catalog/items/TOAN.6.SD", token: f.tokens[caller]).body
                 #expect((item["counts"] as? [String: Int])?["materials"] == expected.count, "\(caller) catalogue count")
                 if let name = caller.username, let user = try await t.repository.store.credentials(username: name)?.user {

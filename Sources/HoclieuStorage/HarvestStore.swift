@@ -1,0 +1,109 @@
+public import Foundation
+public import HoclieuCore
+
+/// Reads for harvesting (OAI-PMH, change feeds): every matching material in datestamp order, page by page,
+/// with keyset pagination on `(updatedAt, serial)` — never `OFFSET` — so that the last page of a million
+/// records costs what the first one does.
+public protocol HarvestStore: Sendable {
+    /// Up to `limit` materials matching `query`, ordered by `(updatedAt, serial)`, strictly after `after`.
+    func harvestPage(_ query: HarvestQuery, after: HarvestPosition?, limit: Int) async throws -> [Material]
+    /// How many materials match `query` (all pages).
+    func harvestCount(_ query: HarvestQuery) async throws -> Int
+    /// The oldest `updatedAt` among materials in `statuses` and `visibilities` (nil when there is none).
+    func harvestEarliestDatestamp(statuses: Set<MaterialStatus>, visibilities: Set<Visibility>) async throws -> Date?
+
+    // MARK: Remote repositories this service harvests
+
+    /// Registers a remote OAI-PMH repository. Throws ``StoreError/conflict(_:)`` when the same URL, set and format are registered.
+    func addRemoteRepository(_ new: NewRemoteRepository) async throws -> RemoteRepository
+    func remoteRepositories() async throws -> [RemoteRepository]
+    /// Records a run: its time, the error that stopped it (nil: it went through), and the new `lastDatestamp` when it went through.
+    func recordHarvestRun(repositoryID: Int64, at: Date, lastDatestamp: Date?, error: String?) async throws
+}
+
+/// A remote OAI-PMH repository to register.
+public struct NewRemoteRepository: Sendable, Equatable {
+    public var baseURL: String
+    public var set: String?
+    public var metadataPrefix: String
+    /// How often `harvest run` harvests it, in seconds.
+    public var intervalSeconds: Int
+    /// Whether its records are published at once (trusted) or enter review as submissions.
+    public var trusted: Bool
+    /// The account harvested materials belong to (provenance is scoped to it).
+    public var ownerID: Int64
+
+    public init(baseURL: String, set: String?, metadataPrefix: String, intervalSeconds: Int, trusted: Bool, ownerID: Int64) {
+        self.baseURL = baseURL
+        self.set = set
+        self.metadataPrefix = metadataPrefix
+        self.intervalSeconds = intervalSeconds
+        self.trusted = trusted
+        self.ownerID = ownerID
+    }
+}
+
+/// A registered remote repository and where its harvest stands.
+public struct RemoteRepository: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var baseURL: String
+    public var set: String?
+    public var metadataPrefix: String
+    public var intervalSeconds: Int
+    public var trusted: Bool
+    public var ownerID: Int64
+    /// The newest datestamp of the last complete run: the next run asks `from` it.
+    public var lastDatestamp: Date?
+    public var lastRunAt: Date?
+    public var lastError: String?
+}
+
+/// Where a harvest stands: the datestamp and serial of the last material sent.
+public struct HarvestPosition: Sendable, Hashable, Codable {
+    /// The material's `updatedAt`, at the millisecond precision the store keeps.
+    public var updatedAt: Date
+    /// The serial of its persistent identifier.
+    public var serial: Int
+
+    public init(updatedAt: Date, serial: Int) {
+        self.updatedAt = updatedAt
+        self.serial = serial
+    }
+
+    /// The position of `material` (after it).
+    public init(after material: Material) {
+        self.init(updatedAt: material.updatedAt, serial: material.pid.serial)
+    }
+}
+
+/// Which materials a harvest reads. Every filter is optional; `statuses` and `visibilities` are required (an
+/// empty set matches nothing): they come from the access policy, never from the harvester.
+public struct HarvestQuery: Sendable, Hashable, Codable {
+    public var statuses: Set<MaterialStatus>
+    public var visibilities: Set<Visibility>
+    /// Inclusive lower bound of `updatedAt`.
+    public var from: Date?
+    /// Exclusive upper bound of `updatedAt`.
+    public var before: Date?
+    /// A subject code (`TOAN`).
+    public var subject: String?
+    /// A grade, 1–12.
+    public var grade: Int?
+    public var kind: MaterialKind?
+    /// A catalogue node code: a material tagged with the node or any unit below it (`TOAN.6.SD` matches `TOAN.6.SD.2.3`).
+    public var node: String?
+
+    public init(
+        statuses: Set<MaterialStatus>, visibilities: Set<Visibility>, from: Date? = nil, before: Date? = nil, subject: String? = nil,
+        grade: Int? = nil, kind: MaterialKind? = nil, node: String? = nil
+    ) {
+        self.statuses = statuses
+        self.visibilities = visibilities
+        self.from = from
+        self.before = before
+        self.subject = subject
+        self.grade = grade
+        self.kind = kind
+        self.node = node
+    }
+}
