@@ -179,6 +179,7 @@ struct MaterialController {
                 .forbidden, "review-required", vi: "Chỉ hội đồng thẩm định mới xuất bản học liệu.",
                 en: "Only the quality board publishes materials.")
         }
+        if let reason = body.details.reason, VietnameseText.trimmed(reason).isEmpty { throw ReviewError.bypassNeedsReason }
         let directStatus = body.details.status.flatMap { $0 == .draft ? nil : $0 }
         if directStatus != nil, VietnameseText.trimmed(body.details.reason ?? "").isEmpty { throw ReviewError.bypassNeedsReason }
         var format = body.format ?? "application/octet-stream"
@@ -234,7 +235,7 @@ struct MaterialController {
                 .conflict, "under-review", vi: "Học liệu đang được thẩm định: chưa thể sửa. Hãy rút hồ sơ trước nếu cần sửa.",
                 en: "The material is under review and cannot be edited now; cancel the submission first if it needs changes.")
         }
-        if body.status != nil, VietnameseText.trimmed(body.reason ?? "").isEmpty { throw ReviewError.bypassNeedsReason }
+        if body.status != nil || body.reason != nil, VietnameseText.trimmed(body.reason ?? "").isEmpty { throw ReviewError.bypassNeedsReason }
         if let match = request.headers[.ifMatch], match != Self.etag(material) {
             throw Problem(
                 .preconditionFailed, "stale", vi: "Học liệu đã được người khác sửa; hãy tải lại.",

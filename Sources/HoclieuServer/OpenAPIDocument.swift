@@ -408,7 +408,7 @@ enum OpenAPIDocument {
         Operation(
             method: "POST", path: "/oai", summary: "OAI-PMH 2.0 provider, arguments as a form body", tag: "harvest",
             requestBody: ["required": true, "content": ["application/x-www-form-urlencoded": ["schema": [
-                "type": "object", "required": ["verb"],
+                "type": "object", "description": "A missing verb is an OAI badVerb error (200), as the protocol says",
                 "properties": ["verb": ["type": "string"], "identifier": ["type": "string"], "metadataPrefix": ["type": "string"],
                                "from": ["type": "string"], "until": ["type": "string"], "set": ["type": "string"], "resumptionToken": ["type": "string"]],
             ]]]],
@@ -494,13 +494,16 @@ enum OpenAPIDocument {
     ] }
 
     /// The protocol's arguments; which ones a verb takes is OAI-PMH's rule, answered with `badArgument`.
+    /// OAI-PMH arguments: any string, empty included — the protocol answers a bad argument with 200 and an
+    /// `<error>` (badVerb, badArgument), never with an HTTP error.
     static var oaiArguments: [[String: Any]] {
-        [
-            query("verb", "Identify, ListMetadataFormats, ListSets, GetRecord, ListIdentifiers or ListRecords"),
-            query("identifier", "oai:{repository}:{pid}"), query("metadataPrefix", "oai_dc or lom"),
-            query("from", "YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ"), query("until", "YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ"),
-            query("set", "subject:TOAN, subject:TOAN:grade:6, grade:6, kind:lesson, node:TOAN.6.SD"),
-            query("resumptionToken", "Signed keyset token from the previous page"),
+        let any: [String: Any] = ["type": "string"]
+        return [
+            query("verb", "Identify, ListMetadataFormats, ListSets, GetRecord, ListIdentifiers or ListRecords", any),
+            query("identifier", "oai:{repository}:{pid}", any), query("metadataPrefix", "oai_dc or lom", any),
+            query("from", "YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ", any), query("until", "YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ", any),
+            query("set", "subject:TOAN, subject:TOAN:grade:6, grade:6, kind:lesson, node:TOAN.6.SD", any),
+            query("resumptionToken", "Signed keyset token from the previous page", any),
         ]
     }
     static var oaiResponses: [String: Any] {
@@ -602,12 +605,12 @@ enum OpenAPIDocument {
             "CreateMaterialRequest": [
                 "type": "object", "required": ["kind", "title"], "additionalProperties": false,
                 "properties": metadataProperties.merging([
-                    "kind": kinds, "visibility": visibilities, "status": statuses, "reason": string(["minLength": 1]), "url": string(["format": "iri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9.:\\[\\]-]+([/?#][^\\s]*)?$", "maxLength": 2048]), "format": string(),
+                    "kind": kinds, "visibility": visibilities, "status": statuses, "reason": string(["minLength": 1, "pattern": "\\S"]), "url": string(["format": "iri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9.:\\[\\]-]+([/?#][^\\s]*)?$", "maxLength": 2048]), "format": string(),
                 ]) { $1 },
             ],
             "UpdateMaterialRequest": [
                 "type": "object", "additionalProperties": false,
-                "properties": metadataProperties.merging(["visibility": visibilities, "status": statuses, "reason": string(["minLength": 1])]) { $1 },
+                "properties": metadataProperties.merging(["visibility": visibilities, "status": statuses, "reason": string(["minLength": 1, "pattern": "\\S"])]) { $1 },
             ],
             "Material": [
                 "type": "object",
