@@ -231,9 +231,7 @@ extension Services {
             let needed = rules.reviewersPerSubmission - s.assignments.count
             guard needed > 0 else { return s }
             let load = try await store.openAssignmentCounts()
-            var board: [User] = []
-            for role in [Role.reviewer] { board += try await store.users(withRole: role) }
-            let candidates = board.filter { user in
+            let candidates = try await store.users(withRole: .reviewer).filter { user in
                 eligibility(user, for: s, material: material) == nil && !s.assignments.contains { $0.reviewerID == user.id }
             }.sorted { (load[$0.id] ?? 0, $0.id) < (load[$1.id] ?? 0, $1.id) }
             guard candidates.count >= needed else { throw ReviewError.notEnoughReviewers(have: candidates.count, need: needed) }
