@@ -147,8 +147,12 @@ extension Services {
     }
 
     /// The criteria set a submission recorded.
+    /// Published sets never change (`id@version` is immutable in the store), so each is read once per process.
     public func criteria(of submission: Submission) async throws -> CriteriaSet? {
-        try await store.criteriaSets().first { $0.key == submission.criteriaSet }
+        if let cached = criteriaCache.get(submission.criteriaSet) { return cached }
+        guard let set = try await store.criteriaSets().first(where: { $0.key == submission.criteriaSet }) else { return nil }
+        criteriaCache.put(set)
+        return set
     }
 
     // MARK: The author's side

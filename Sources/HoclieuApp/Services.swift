@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 public import HoclieuCore
 public import HoclieuStorage
 import Logging
@@ -99,6 +100,13 @@ public struct CatalogError: Error, CustomStringConvertible {
     public var description: String { "catalogue: \(problems.count) problems\n" + problems.map(\.description).joined(separator: "\n") }
 }
 
+/// Criteria sets already read, by `id@version`.
+final class CriteriaCache: Sendable {
+    private let sets = Mutex<[String: CriteriaSet]>([:])
+    func get(_ key: String) -> CriteriaSet? { sets.withLock { $0[key] } }
+    func put(_ set: CriteriaSet) { sets.withLock { $0[set.key] = set } }
+}
+
 /// The application layer: every use case (ingest, cartridge import and export, the question bank,
 /// accounts, jobs) over the store and blob store of one data folder, asking the one access policy
 /// (``AccessPolicy``). The HTTP server and the command line are thin doors onto it.
@@ -113,6 +121,8 @@ public struct Services: Sendable {
     public let loginThrottle = LoginThrottle()
     /// Requests per LMS client credential (this node's).
     public let clientRateLimiter = ClientRateLimiter()
+    /// Criteria sets by `id@version` (immutable once published), read once.
+    let criteriaCache = CriteriaCache()
     /// The LTI tool's keys, platform key sets and outgoing HTTP (this process's).
     public let lti = LTIRuntime()
 

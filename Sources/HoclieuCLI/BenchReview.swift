@@ -9,16 +9,17 @@ import HoclieuStorage
 /// A store with `--submissions` submissions (default 100,000) from teachers of 30 schools, each in review by
 /// two of 40 reviewers (never of the author's school), due dates spread over ±30 days. Measured in-process
 /// (server-side, no HTTP): a reviewer's queue (page of 50, overdue first; first page and a keyset next page)
-/// over random reviewers; reviews recorded through the use case (scores checked against the criteria,
-/// the agreement rule applied, the transition and audit events written in one transaction; every second
-/// review closes its submission); and `audit verify` over `--audit-events` events.
+/// over random reviewers; decisions through the review use case (scores checked against the criteria, the
+/// agreement rule applied, the review, the transition and the audit events written in one transaction: the
+/// first `--reviews` submissions have one reviewer, so each review closes its submission); and `audit verify`
+/// over `--audit-events` events.
 struct BenchReview: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "review", abstract: "Quality board benchmark.")
 
     @OptionGroup var common: CommonOptions
     @Option(help: "Submissions in the store.") var submissions = 100_000
     @Option(help: "Queue queries to time.") var queries = 2000
-    @Option(help: "Reviews to record (two per submission: every second one decides).") var reviews = 2000
+    @Option(help: "Decisions to record (one review each, closing its submission).") var reviews = 2000
     @Option(help: "Audit events to verify.") var auditEvents = 1_000_000
     @Option(help: "Random seed.") var seed: UInt64 = 2018
 
@@ -52,6 +53,8 @@ struct BenchReview: ReportingCommand {
         try? FileManager.default.removeItem(at: common.dataURL)
         var configuration = common.configuration()
         configuration.bcryptCost = 4
+        // One reviewer decides (the reviewed submissions have one assigned), so a review is a whole decision.
+        configuration.reviewRules = ReviewRules(reviewersPerSubmission: 1)
         let repository = try Services.open(configuration)
         guard let store = repository.store as? SQLiteStore else { throw ValidationError("bench review needs the SQLite store") }
         try await repository.loadCriteria(from: URL(fileURLWithPath: "Catalog/criteria", isDirectory: true))
@@ -89,7 +92,8 @@ struct BenchReview: ReportingCommand {
             let b = (a + 1 + Int(rng.next() % UInt64(eligible.count - 1))) % eligible.count
             let due = now.addingTimeInterval(Double(Int(rng.next() % 61) - 30) * 86_400 + Double(rng.next() % 86_400))
             let pid = PersistentIdentifier(prefix: store.pidPrefix, serial: i + 1)
-            rows.append((pid, teacher.id, teacher.school ?? "", [eligible[a].id, eligible[b].id], due))
+            // The first `reviews` submissions have one reviewer each, so that each of their reviews is a decision.
+            rows.append((pid, teacher.id, teacher.school ?? "", i < reviews ? [eligible[a].id] : [eligible[a].id, eligible[b].id], due))
         }
         for chunk in stride(from: 0, to: rows.count, by: 20_000).map({ Array(rows[$0..<min($0 + 20_000, rows.count)]) }) {
             try await store.benchLoadSubmissions(chunk, criteriaSet: criteria.key)
