@@ -241,12 +241,9 @@ extension Services {
     public func ltiPickable(query: String, platform: PlatformRegistration, limit: Int = 20) async throws -> [Material] {
         let viewer = ltiViewer(platform)
         let page = try await store.search(SearchRequest(text: String(query.prefix(500)), viewer: viewer, limit: min(max(limit, 1), 50)))
-        struct Hit: Decodable { var pid: String }
         var materials: [Material] = []
-        for json in page.items {
-            guard let hit = try? JSONDecoder().decode(Hit.self, from: Data(json.utf8)), let pid = try? PersistentIdentifier(parsing: hit.pid),
-                let m = try await store.material(pid), m.status == .published, AccessPolicy.canSee(viewer, m)
-            else { continue }
+        for pid in page.pids {
+            guard let m = try await store.material(pid), m.status == .published, AccessPolicy.canSee(viewer, m) else { continue }
             materials.append(m)
         }
         return materials

@@ -50,13 +50,7 @@ extension Services {
         for query in [metadata.title, topWords.joined(separator: " ")] where !query.isEmpty {
             let page = try await store.search(
                 SearchRequest(text: query, filters: SearchFilters([.status: ["published"]]), viewer: .localOperator, limit: 20))
-            for item in page.items {
-                if let object = try? JSONSerialization.jsonObject(with: Data(item.utf8)) as? [String: Any], let pid = object["pid"] as? String,
-                    let parsed = try? PersistentIdentifier(parsing: pid), parsed != s.pid
-                {
-                    candidates.insert(parsed)
-                }
-            }
+            candidates.formUnion(page.pids.filter { $0 != s.pid })
         }
         let texts = try await store.extractedTexts(Array(candidates.prefix(40)))
         for (pid, other) in texts {

@@ -344,11 +344,9 @@ extension Services {
                 let page = try await store.search(
                     SearchRequest(
                         filters: SearchFilters([.knowledgeUnit: chunk, .status: ["published"]]), viewer: .localOperator, limit: 100, cursor: cursor))
-                for item in page.items {
-                    guard let object = try? JSONSerialization.jsonObject(with: Data(item.utf8)) as? [String: Any], let text = object["pid"] as? String,
-                        let pid = try? PersistentIdentifier(parsing: text), try await store.openSubmission(pid: pid) == nil
-                    else { continue }
-                    let units = ((object["metadata"] as? [String: Any])?["knowledgeUnits"] as? [String] ?? []).filter(chunk.contains)
+                for pid in page.pids {
+                    guard try await store.openSubmission(pid: pid) == nil, let material = try await store.material(pid) else { continue }
+                    let units = material.metadata.knowledgeUnits.filter(chunk.contains)
                     _ = try await requestReReview(pid, by: .localOperator, reason: "Danh mục thay đổi / catalogue changed: \(units.joined(separator: ", "))")
                     count += 1
                 }

@@ -97,8 +97,8 @@ struct ReviewController {
 
     // MARK: Views
 
-    /// A submission as `viewer` may read it: the board sees reviews whole; the author sees scores, verdicts and
-    /// feedback, never internal notes or who reviewed.
+    /// A submission as `viewer` may read it: the board sees reviews and the pre-review whole; the author sees scores,
+    /// verdicts and feedback, never internal notes, who reviewed, or the pre-review's duplicates.
     struct SubmissionView: Encodable {
         var submission: Submission
         var reviews: [ReviewView]
@@ -118,7 +118,11 @@ struct ReviewController {
 
         init(_ s: Submission, reviews: [Review], title: String?, board: Bool) {
             var s = s
-            if !board { s.assignments = s.assignments.map { Assignment(reviewerID: 0, assignedBy: 0, assignedAt: $0.assignedAt, dueAt: $0.dueAt) } }
+            if !board {
+                s.assignments = s.assignments.map { Assignment(reviewerID: 0, assignedBy: 0, assignedAt: $0.assignedAt, dueAt: $0.dueAt) }
+                // The pre-review names published materials the author may not be allowed to see (school, private): board only.
+                s.preReview = nil
+            }
             submission = s
             self.title = title
             self.reviews = reviews.map {

@@ -1,3 +1,4 @@
+import Foundation
 public import HoclieuCore
 
 /// A search: free text, facet filters, a page size and a keyset cursor.
@@ -93,5 +94,14 @@ public struct SearchPage: Sendable {
         self.total = total
         self.totalIsLowerBound = totalIsLowerBound
         self.facetCounts = facetCounts
+    }
+}
+
+extension SearchPage {
+    private struct Hit: Decodable { var pid: String }
+
+    /// The persistent identifiers of the page's hits, in order (read from each hit's JSON).
+    public var pids: [PersistentIdentifier] {
+        items.compactMap { json in (try? JSONDecoder().decode(Hit.self, from: Data(json.utf8))).flatMap { try? PersistentIdentifier(parsing: $0.pid) } }
     }
 }

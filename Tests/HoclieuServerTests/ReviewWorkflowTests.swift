@@ -356,6 +356,8 @@ struct ReviewWorkflowTests {
             let tagged = copyCheck["tagged"] as? [[String: Any]] ?? []
             #expect(tagged.first?["code"] as? String == "TOAN.6.SD.2.2")
 
+            // The author does not see it: it names published materials they may not be allowed to see.
+            #expect(try await client.json(.get, "/api/v1/submissions/\(ids["copy"]!)", token: b.tokens["gv.a"]).body["preReview"] == nil)
             let nearCheck = try #require(try await client.json(.get, "/api/v1/submissions/\(ids["near"]!)", token: b.tokens["td.1"]).body["preReview"] as? [String: Any])
             let nearest = try #require((nearCheck["duplicates"] as? [[String: Any]])?.first)
             #expect(nearest["pid"] as? String == original && nearest["exact"] as? Bool == false)
