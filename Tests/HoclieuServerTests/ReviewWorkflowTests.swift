@@ -1,4 +1,5 @@
 import CommonCartridge
+import ContentPackages
 import Foundation
 import GRDB
 import HTTPTypes
@@ -340,11 +341,21 @@ struct ReviewWorkflowTests {
             try await upload(copy, lesson, token: b.tokens["gv.a"]!)
             let near = try await client.createMaterial(token: b.tokens["gv.a"]!, #"{"kind":"lesson","title":"Phân số bằng nhau","subjects":["TOAN"],"grades":[6],"licence":"CC-BY-4.0"}"#)
             try await upload(near, lesson.replacingOccurrences(of: "lần 7.", with: "lần bảy."), token: b.tokens["gv.a"]!)
+            // An HTML5 package whose page has an image without alt text, a missing file and a video without captions.
+            let package = try await client.createMaterial(token: b.tokens["gv.a"]!, #"{"kind":"simulation","title":"Mô phỏng phân số","subjects":["TOAN"],"grades":[6],"licence":"CC-BY-4.0"}"#)
+            let zip = StoredZipWriter.archive([
+                ("index.html", Data(#"<html><body><img src="hinh.png"><img src="mat.png" alt="mất"><video src="v.mp4"></video></body></html>"#.utf8)),
+                ("hinh.png", Data("x".utf8)), ("v.mp4", Data("x".utf8)),
+            ])
+            let uploaded = try await client.execute(
+                uri: "/api/v1/materials/\(package)/versions?filename=mo-phong.zip", method: .post,
+                headers: [.authorization: "Bearer \(b.tokens["gv.a"]!)", .contentType: "application/zip"], body: ByteBuffer(data: zip)) { $0.status }
+            #expect(uploaded == .created)
             var ids: [String: Int] = [:]
-            for (name, pid) in [("copy", copy), ("near", near)] {
+            for (name, pid) in [("copy", copy), ("near", near), ("package", package)] {
                 ids[name] = try #require(try await client.json(.post, "/api/v1/materials/\(pid)/submissions", token: b.tokens["gv.a"], body: "{}").body["id"] as? Int)
             }
-            #expect(try await b.t.repository.runPendingPreReviews() == 2)
+            #expect(try await b.t.repository.runPendingPreReviews() == 3)
             #expect(try await b.t.repository.runPendingPreReviews() == 0, "each submission once")
 
             let copyView = try await client.json(.get, "/api/v1/submissions/\(ids["copy"]!)", token: b.tokens["td.1"]).body
@@ -365,6 +376,15 @@ struct ReviewWorkflowTests {
             #expect((nearest["overlap"] as? [String])?.isEmpty == false)
             #expect((nearCheck["findings"] as? [[String: Any]] ?? []).contains { $0["code"] as? String == "near-duplicate" })
             #expect(!(nearCheck["findings"] as? [[String: Any]] ?? []).contains { $0["code"] as? String == "licence-missing" })
+
+            // Inside the package: one finding per kind of problem, with where it is; the extent of the scan.
+            let packageCheck = try #require(try await client.json(.get, "/api/v1/submissions/\(ids["package"]!)", token: b.tokens["td.1"]).body["preReview"] as? [String: Any])
+            let packageFindings = (packageCheck["findings"] as? [[String: Any]] ?? []).reduce(into: [String: String]()) { $0[$1["code"] as? String ?? ""] = $1["en"] as? String }
+            #expect(packageFindings["img-alt"] == "1 images without alt text: index.html: hinh.png", "\(packageFindings)")
+            #expect(packageFindings["link-missing"]?.hasSuffix("index.html: mat.png") == true, "\(packageFindings)")
+            #expect(packageFindings["video-captions"] != nil && packageFindings["outside-resource"] == nil, "\(packageFindings)")
+            let scan = try #require(packageCheck["packageScan"] as? [String: Any])
+            #expect(scan["pagesScanned"] as? Int == 1 && scan["pagesSkipped"] as? Int == 0)
         }
     }
 
