@@ -42,7 +42,14 @@ public struct User: Codable, Sendable, Equatable, Identifiable {
     /// accounts signed in with a password).
     public var scopes: Set<ClientScope>?
 
-    public init(id: Int64, username: String, displayName: String, roles: Set<Role>, school: String?, createdAt: Date, disabled: Bool = false) {
+    /// The organisation (school, or the department) the account belongs to; nil for accounts not stored.
+    public var organisationID: Int64?
+
+    public init(
+        id: Int64, username: String, displayName: String, roles: Set<Role>, school: String?, createdAt: Date, disabled: Bool = false,
+        organisationID: Int64? = nil
+    ) {
+        self.organisationID = organisationID
         self.disabled = disabled
         self.id = id
         self.username = username

@@ -47,6 +47,7 @@ public func buildRouter(_ repository: Services, logger: Logger) -> Router<AppReq
     CartridgeController(repository: repository).addRoutes(to: router)
     ReviewController(repository: repository).addRoutes(to: router)
     ClientController(repository: repository).addRoutes(to: router)
+    OrganisationController(repository: repository).addRoutes(to: router)
     LTIController(repository: repository).addRoutes(to: router)
     OAIController(repository: repository).addRoutes(to: router)
     let caseProvider = CASEController(repository: repository)

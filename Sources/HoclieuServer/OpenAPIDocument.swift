@@ -491,7 +491,34 @@ enum OpenAPIDocument {
             method: "DELETE", path: "/api/v1/clients/{id}", summary: "Revoke an LMS client credential for good (admin)", tag: "clients", secured: true,
             parameters: [["name": "id", "in": "path", "required": true, "description": "Client number", "schema": ["type": "integer", "minimum": 1]]],
             responses: ["200": json(ref("LMSClient")), "400": problem, "401": problem, "403": problem, "404": problem]),
+        Operation(
+            method: "GET", path: "/api/v1/organisations", summary: "The department and its schools, with their accounts' counts (signed in)",
+            tag: "organisations", secured: true,
+            responses: ["200": json(["type": "object", "properties": ["items": array(ref("Organisation"))]]), "401": problem, "403": problem]),
+        Operation(
+            method: "POST", path: "/api/v1/organisations", summary: "Register a school under the department (admin)", tag: "organisations",
+            secured: true, requestBody: body("CreateOrganisationRequest"),
+            responses: ["201": json(ref("Organisation")), "400": problem, "401": problem, "403": problem, "409": problem, "422": problem]),
+        Operation(
+            method: "GET", path: "/api/v1/organisations/{id}",
+            summary: "One organisation; its accounts for administrators and that school's administrator", tag: "organisations", secured: true,
+            parameters: [organisationID],
+            responses: ["200": json(ref("Organisation")), "400": problem, "401": problem, "403": problem, "404": problem]),
+        Operation(
+            method: "PATCH", path: "/api/v1/organisations/{id}",
+            summary: "Correct an organisation's display name (a school's must fold to the same key) or code (admin)", tag: "organisations",
+            secured: true, parameters: [organisationID], requestBody: body("UpdateOrganisationRequest"),
+            responses: ["200": json(ref("Organisation")), "400": problem, "401": problem, "403": problem, "404": problem, "409": problem, "422": problem]),
+        Operation(
+            method: "GET", path: "/api/v1/users", summary: "The accounts of an organisation (admin; a school admin for their own school)",
+            tag: "organisations", secured: true,
+            parameters: [query("organisation", "Organisation id (default: the caller's own)", ["type": "integer", "minimum": 0])],
+            responses: ["200": json(["type": "object", "properties": ["items": array(ref("User"))]]), "400": problem, "401": problem, "403": problem, "404": problem]),
     ] }
+
+    static var organisationID: [String: Any] {
+        ["name": "id", "in": "path", "required": true, "description": "Organisation number", "schema": ["type": "integer", "minimum": 1]]
+    }
 
     /// The protocol's arguments; which ones a verb takes is OAI-PMH's rule, answered with `badArgument`.
     /// OAI-PMH arguments: any string, empty included — the protocol answers a bad argument with 200 and an
@@ -587,7 +614,7 @@ enum OpenAPIDocument {
                 "properties": [
                     "id": ["type": "integer"], "username": string(), "displayName": string(),
                     "roles": array(enumeration(Role.allCases.map(\.rawValue))), "school": string(), "createdAt": string(["format": "date-time"]),
-                    "disabled": ["type": "boolean"],
+                    "disabled": ["type": "boolean"], "organisationID": ["type": "integer"],
                 ],
             ],
             "PasswordRequest": [
@@ -702,6 +729,22 @@ enum OpenAPIDocument {
                     "scopes": array(enumeration(ClientScope.allCases.map(\.rawValue))), "createdAt": string(["format": "date-time"]),
                     "createdBy": ["type": "integer"], "lastUsedAt": string(["format": "date-time"]), "revokedAt": string(["format": "date-time"]),
                 ] as [String: Any],
+            ],
+            "Organisation": [
+                "type": "object",
+                "properties": [
+                    "id": ["type": "integer"], "kind": enumeration(["department", "school"]), "name": string(), "key": string(),
+                    "code": string(), "parentID": ["type": "integer"], "createdAt": string(["format": "date-time"]), "userCount": ["type": "integer"],
+                    "users": array(ref("User")),
+                ] as [String: Any],
+            ],
+            "CreateOrganisationRequest": [
+                "type": "object", "required": ["name"], "additionalProperties": false,
+                "properties": ["name": string(["minLength": 1, "maxLength": 200, "pattern": "\\S"]), "code": string(["maxLength": 50])],
+            ],
+            "UpdateOrganisationRequest": [
+                "type": "object", "additionalProperties": false,
+                "properties": ["name": string(["minLength": 1, "maxLength": 200, "pattern": "\\S"]), "code": string(["maxLength": 50])],
             ],
             "IssuedClient": [
                 "type": "object", "properties": ["client": ref("LMSClient"), "token": string(), "secret": string()],

@@ -178,6 +178,7 @@ public final class SQLiteStore: Store {
         registerClients(&migrator)
         registerLTI(&migrator)
         registerHarvest(&migrator)
+        registerOrganisations(&migrator)
         return migrator
     }
 
@@ -190,15 +191,16 @@ public final class SQLiteStore: Store {
                 throw StoreError.conflict("username \(new.username)")
             }
             let now = Self.now()
+            let organisation = try Self.organisationID(forSchool: new.school, db: db)
             try db.execute(
-                sql: "INSERT INTO user (username, displayName, roles, school, passwordHash, createdAt) VALUES (?, ?, ?, ?, ?, ?)",
+                sql: "INSERT INTO user (username, displayName, roles, school, passwordHash, createdAt, organisationId) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 arguments: [
                     new.username, new.displayName, new.roles.map(\.rawValue).sorted().joined(separator: ","), new.school,
-                    new.passwordHash, now.dbText,
+                    new.passwordHash, now.dbText, organisation,
                 ])
             return User(
                 id: db.lastInsertedRowID, username: new.username, displayName: new.displayName, roles: new.roles,
-                school: new.school, createdAt: now)
+                school: new.school, createdAt: now, organisationID: organisation)
         }
     }
 
@@ -206,7 +208,7 @@ public final class SQLiteStore: Store {
         let roles = Set((row["roles"] as String).split(separator: ",").compactMap { Role(rawValue: String($0)) })
         return User(
             id: row["id"], username: row["username"], displayName: row["displayName"], roles: roles, school: row["school"],
-            createdAt: row.date("createdAt"), disabled: row["disabled"] ?? false)
+            createdAt: row.date("createdAt"), disabled: row["disabled"] ?? false, organisationID: row["organisationId"])
     }
 
     public func credentials(username: String) async throws -> (user: User, passwordHash: String)? {

@@ -550,6 +550,68 @@ struct SchoolAdminTests {
     }
 }
 
+/// Organisations as records: the department at the root, schools under it, every account in one.
+@Suite("Organisations")
+struct OrganisationTests {
+    @Test("Accounts belong to their school (one record per folded name) or to the department; schools registered, corrected, listed with their accounts")
+    func organisations() async throws {
+        let t = try await TestRepository()
+        defer { t.cleanup() }
+        try await t.addUser("qt.lel", roles: [.schoolAdmin], school: "THCS Lê Lợi")
+        try await t.addUser("gv.lel", roles: [.teacher], school: "thcs le loi")
+        try await t.addUser("gv.khac", roles: [.teacher], school: "THCS Khác")
+        try await t.addUser("qt.khac", roles: [.schoolAdmin], school: "THCS Khác")
+        try await t.addUser("td.so", roles: [.reviewer])
+        try await t.application.test(.router) { client in
+            let admin = try await client.login("admin", TestRepository.adminPassword)
+            let sa = try await client.login("qt.lel", "password-qt.lel")
+            let teacher = try await client.login("gv.lel", "password-gv.lel")
+            let otherSA = try await client.login("qt.khac", "password-qt.khac")
+
+            let list = try await client.json(.get, "/api/v1/organisations", token: teacher)
+            #expect(list.status == .ok)
+            let items = try #require(list.body["items"] as? [[String: Any]])
+            #expect(items.first?["kind"] as? String == "department")
+            let byKey = Dictionary(uniqueKeysWithValues: items.map { ($0["key"] as? String ?? "", $0) })
+            #expect(Set(byKey.keys) == ["_department", "thcs_le_loi", "thcs_khac"], "\(byKey.keys)")
+            #expect(byKey["thcs_le_loi"]?["userCount"] as? Int == 2, "two spellings, one school")
+            #expect(byKey["thcs_le_loi"]?["parentID"] as? Int == items.first?["id"] as? Int)
+            #expect(byKey["_department"]?["userCount"] as? Int == 2, "the administrator and the reviewer")
+            let lelID = try #require(byKey["thcs_le_loi"]?["id"] as? Int)
+            let khacID = try #require(byKey["thcs_khac"]?["id"] as? Int)
+
+            // Members: administrators and the school's own administrator list them; nobody else.
+            let seenBySA = try await client.json(.get, "/api/v1/organisations/\(lelID)", token: sa).body
+            #expect(Set((seenBySA["users"] as? [[String: Any]] ?? []).compactMap { $0["username"] as? String }) == ["qt.lel", "gv.lel"])
+            #expect(try await client.json(.get, "/api/v1/organisations/\(lelID)", token: teacher).body["users"] == nil)
+            #expect(try await client.json(.get, "/api/v1/organisations/\(lelID)", token: otherSA).body["users"] == nil)
+            let own = try await client.json(.get, "/api/v1/users", token: sa)
+            #expect((own.body["items"] as? [[String: Any]])?.count == 2)
+            #expect(try await client.json(.get, "/api/v1/users?organisation=\(khacID)", token: sa).status == .forbidden)
+            #expect(try await client.json(.get, "/api/v1/users", token: teacher).status == .forbidden)
+            #expect(try await client.json(.get, "/api/v1/users?organisation=\(khacID)", token: admin).status == .ok)
+
+            // A new account names a school: it joins that record.
+            let made = try await client.json(.post, "/api/v1/users", token: sa, body: #"{"username":"gv.moi","password":"password-moi","roles":["teacher"],"school":"THCS LÊ LỢI"}"#)
+            #expect(made.body["organisationID"] as? Int == lelID, "\(made.body)")
+
+            // Registering and correcting schools: administrators only; a school's key never changes.
+            let created = try await client.json(.post, "/api/v1/organisations", token: admin, body: #"{"name":"THCS Nguyễn Du","code":"79760123"}"#)
+            #expect(created.status == .created && created.body["key"] as? String == "thcs_nguyen_du", "\(created.body)")
+            #expect(try await client.json(.post, "/api/v1/organisations", token: admin, body: #"{"name":"thcs nguyen du"}"#).status == .conflict)
+            #expect(try await client.json(.post, "/api/v1/organisations", token: sa, body: #"{"name":"THCS Mới"}"#).status == .forbidden)
+            #expect(try await client.json(.post, "/api/v1/organisations", token: admin, body: #"{"name":"   "}"#).status == .unprocessableContent)
+            let renamed = try await client.json(.patch, "/api/v1/organisations/\(lelID)", token: admin, body: #"{"name":"THCS LÊ LỢI","code":"79760001"}"#)
+            #expect(renamed.status == .ok && renamed.body["name"] as? String == "THCS LÊ LỢI" && renamed.body["code"] as? String == "79760001")
+            #expect(try await client.json(.patch, "/api/v1/organisations/\(lelID)", token: admin, body: #"{"name":"THCS Lê Lai"}"#).status == .conflict)
+            #expect(try await client.json(.patch, "/api/v1/organisations/999999", token: admin, body: #"{"code":"1"}"#).status == .notFound)
+
+            let audit = try await client.json(.get, "/api/v1/audit?action=organisation", token: admin).body["items"] as? [[String: Any]] ?? []
+            #expect(audit.compactMap { $0["action"] as? String } == ["organisation.created", "organisation.updated"])
+        }
+    }
+}
+
 /// Web sessions: an HttpOnly cookie, and a CSRF token on every state-changing request made with it.
 @Suite("Cookie sessions")
 struct CookieSessionTests {
