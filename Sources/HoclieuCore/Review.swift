@@ -348,6 +348,17 @@ public enum ReviewTransition {
         }
     }
 
+    /// The status of a question-set material's questions while the set has `status`: the board reviews
+    /// imported questions as a set, and its decision is theirs.
+    public static func questionStatus(forSet status: MaterialStatus) -> QuestionStatus? {
+        switch status {
+        case .published: .published
+        case .submitted, .inReview: .inReview
+        case .draft, .changesRequested, .rejected: .draft
+        case .withdrawn: .retired
+        }
+    }
+
     /// The submission state a decision leads to.
     public static func state(after decision: ReviewDecision) -> SubmissionState {
         switch decision {

@@ -200,6 +200,10 @@ enum OpenAPIDocument {
                 query("format", "Format, detected when absent", ["type": "string", "enum": formats]),
                 query("partial", "Import the valid questions of a file that has invalid ones", ["type": "string", "enum": ["true", "false"]]),
                 query("subject", "Subject code for questions that do not name one"),
+                query(
+                    "submit", "Also make the questions one question-set material and submit it to the board (its decision publishes them)",
+                    ["type": "string", "enum": ["true", "false"]]),
+                query("title", "The question set's title (with submit=true)"),
             ],
             requestBody: ["required": true, "content": ["application/octet-stream": ["schema": ["type": "string", "format": "binary"]]]],
             responses: [

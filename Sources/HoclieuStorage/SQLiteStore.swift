@@ -179,6 +179,7 @@ public final class SQLiteStore: Store {
         registerLTI(&migrator)
         registerHarvest(&migrator)
         registerOrganisations(&migrator)
+        registerQuestionSets(&migrator)
         return migrator
     }
 
@@ -484,6 +485,7 @@ public final class SQLiteStore: Store {
     static func rewrite(old: Material, oldText: String?, new: Material, newText: String?, db: Database) throws {
         try index(SearchDocument(material: old, extractedText: oldText), rowid: Int64(old.pid.serial), command: "delete", db: db)
         try insert(new, extractedText: newText, db: db, replace: true)
+        if new.status != old.status || new.currentVersion != old.currentVersion { try syncSetQuestions(new, db: db) }
     }
 
     func load(_ pid: PersistentIdentifier, db: Database) throws -> (Material, String?) {
