@@ -235,9 +235,14 @@ extension Services {
             let needed = rules.reviewersPerSubmission - s.assignments.count
             guard needed > 0 else { return s }
             let load = try await store.openAssignmentCounts()
+            // Reviewers of the material's subjects first, then those who review any subject; the least loaded
+            // first within each (ties by id), so the work goes round them. A reviewer of other subjects only is not a candidate.
+            let subjects = Set(material.metadata.subjects.map { $0.uppercased() })
+            func generalist(_ user: User) -> Int { user.subjects.isEmpty ? 1 : 0 }
             let candidates = try await store.users(withRole: .reviewer).filter { user in
                 eligibility(user, for: s, material: material) == nil && !s.assignments.contains { $0.reviewerID == user.id }
-            }.sorted { (load[$0.id] ?? 0, $0.id) < (load[$1.id] ?? 0, $1.id) }
+                    && (user.subjects.isEmpty || !subjects.isDisjoint(with: user.subjects))
+            }.sorted { (generalist($0), load[$0.id] ?? 0, $0.id) < (generalist($1), load[$1.id] ?? 0, $1.id) }
             guard candidates.count >= needed else { throw ReviewError.notEnoughReviewers(have: candidates.count, need: needed) }
             chosen = candidates.prefix(needed).map(\.id)
         }

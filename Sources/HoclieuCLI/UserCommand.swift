@@ -18,6 +18,7 @@ struct UserCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Role: admin, teacher, reviewer, chair, school_admin, lms_client (repeatable).") var role: [String] = ["teacher"]
         @Option(name: .long, help: "Display name.") var name: String?
         @Option(name: .long, help: "School.") var school: String?
+        @Option(name: .long, help: "A subject this reviewer reviews (repeatable; none: any subject), e.g. TOAN.") var subject: [String] = []
         @Option(name: .long, help: "Password (default: $HOCLIEU_NEW_PASSWORD, or one is generated and shown once).")
         var password: String?
 
@@ -44,7 +45,7 @@ struct UserCommand: AsyncParsableCommand {
             let user = try await repository.store.createUser(
                 NewUser(
                     username: username, displayName: name ?? username, roles: Set(roles), school: school,
-                    passwordHash: try await PasswordHasher(cost: repository.configuration.bcryptCost).hash(actual)))
+                    passwordHash: try await PasswordHasher(cost: repository.configuration.bcryptCost).hash(actual), subjects: subject))
             return Report(user: user, generatedPassword: chosen == nil ? actual : nil)
         }
     }

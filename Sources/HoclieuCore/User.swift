@@ -44,12 +44,15 @@ public struct User: Codable, Sendable, Equatable, Identifiable {
 
     /// The organisation (school, or the department) the account belongs to; nil for accounts not stored.
     public var organisationID: Int64?
+    /// The subjects a reviewer reviews (subject codes); empty: any subject.
+    public var subjects: [String] = []
 
     public init(
         id: Int64, username: String, displayName: String, roles: Set<Role>, school: String?, createdAt: Date, disabled: Bool = false,
-        organisationID: Int64? = nil
+        organisationID: Int64? = nil, subjects: [String] = []
     ) {
         self.organisationID = organisationID
+        self.subjects = subjects
         self.disabled = disabled
         self.id = id
         self.username = username

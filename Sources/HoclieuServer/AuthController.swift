@@ -55,12 +55,14 @@ struct AuthController {
     }
 
     struct CreateUserRequest: StrictJSONBody {
-        static let fields: Set<String> = ["username", "displayName", "password", "roles", "school"]
+        static let fields: Set<String> = ["username", "displayName", "password", "roles", "school", "subjects"]
         var username: String
         var displayName: String?
         var password: String
         var roles: [Role]
         var school: String?
+        /// The subjects a reviewer reviews (subject codes); none: any.
+        var subjects: [String]?
     }
 
     func addRoutes(to router: Router<AppRequestContext>) {
@@ -149,7 +151,7 @@ struct AuthController {
         let user = try await repository.store.createUser(
             NewUser(
                 username: body.username, displayName: body.displayName ?? body.username, roles: Set(body.roles), school: body.school,
-                passwordHash: try await PasswordHasher(cost: repository.configuration.bcryptCost).hash(body.password)))
+                passwordHash: try await PasswordHasher(cost: repository.configuration.bcryptCost).hash(body.password), subjects: body.subjects ?? []))
         try await repository.store.appendAudit(
             AuditDraft(
                 actorID: admin.id, action: "user.created", subject: "user:\(user.id)",

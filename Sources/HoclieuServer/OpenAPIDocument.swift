@@ -618,7 +618,7 @@ enum OpenAPIDocument {
                 "properties": [
                     "id": ["type": "integer"], "username": string(), "displayName": string(),
                     "roles": array(enumeration(Role.allCases.map(\.rawValue))), "school": string(), "createdAt": string(["format": "date-time"]),
-                    "disabled": ["type": "boolean"], "organisationID": ["type": "integer"],
+                    "disabled": ["type": "boolean"], "organisationID": ["type": "integer"], "subjects": array(string()),
                 ],
             ],
             "PasswordRequest": [
@@ -630,6 +630,7 @@ enum OpenAPIDocument {
                 "properties": [
                     "username": string(["pattern": "^[a-z0-9._@-]{3,64}$"]), "displayName": string(), "password": string(["minLength": 8, "maxLength": 72]),
                     "roles": ["type": "array", "items": enumeration(Role.allCases.map(\.rawValue)), "minItems": 1], "school": string(),
+                    "subjects": array(string()),
                 ],
             ],
             "Metadata": ["type": "object", "properties": metadataProperties],

@@ -17,6 +17,7 @@ extension SQLiteStore {
                         createdAt TEXT NOT NULL
                     );
                     ALTER TABLE user ADD COLUMN organisationId INTEGER REFERENCES organisation(id);
+                    ALTER TABLE user ADD COLUMN subjects TEXT NOT NULL DEFAULT '';
                     CREATE INDEX user_organisation ON user(organisationId);
                     """)
             let now = Self.now().dbText

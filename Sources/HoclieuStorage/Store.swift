@@ -81,8 +81,11 @@ public struct NewUser: Sendable {
     public var roles: Set<Role>
     public var school: String?
     public var passwordHash: String
+    /// The subjects a reviewer reviews; empty: any.
+    public var subjects: [String]
 
-    public init(username: String, displayName: String, roles: Set<Role>, school: String? = nil, passwordHash: String) {
+    public init(username: String, displayName: String, roles: Set<Role>, school: String? = nil, passwordHash: String, subjects: [String] = []) {
+        self.subjects = subjects
         self.username = username
         self.displayName = displayName
         self.roles = roles

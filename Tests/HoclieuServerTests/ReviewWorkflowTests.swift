@@ -467,6 +467,38 @@ struct ReviewWorkflowTests {
         }
     }
 
+    @Test("Automatic assignment goes to reviewers of the material's subject first, then to reviewers of any subject; never to other subjects' reviewers")
+    func reviewersOfTheSubject() async throws {
+        let board = try await Self.board()
+        defer { board.t.cleanup() }
+        for (name, subjects) in [("td.toan", ["TOAN"]), ("td.van", ["NGUVAN"]), ("td.toanly", ["vatly", "toan"])] {
+            _ = try await board.t.repository.store.createUser(
+                NewUser(username: name, displayName: name, roles: [.reviewer], school: "THCS D", passwordHash: "-", subjects: subjects))
+        }
+        try await board.t.application.test(.router) { client in
+            var b = board
+            try await Self.signIn(&b, client)
+            var ids: [String: Int] = [:]
+            for name in ["td.toan", "td.van", "td.toanly", "td.1", "td.2"] {
+                ids[name] = Int(try #require(try await b.t.repository.store.credentials(username: name)?.user.id))
+            }
+            #expect(try await b.t.repository.store.credentials(username: "td.toanly")?.user.subjects == ["TOAN", "VATLY"])
+            func assigned(_ title: String, _ subject: String) async throws -> Set<Int> {
+                let pid = try await client.createMaterial(
+                    token: b.tokens["gv.a"]!, #"{"kind":"lesson","title":"\#(title)","subjects":["\#(subject)"],"grades":[6],"licence":"CC-BY-4.0"}"#)
+                let submitted = try await client.json(.post, "/api/v1/materials/\(pid)/submissions", token: b.tokens["gv.a"], body: "{}")
+                let id = try #require(submitted.body["id"] as? Int, "\(submitted.body)")
+                let full = try await client.json(.get, "/api/v1/submissions/\(id)", token: b.tokens["chu.tich"]).body
+                return Set((full["assignments"] as? [[String: Any]] ?? []).compactMap { $0["reviewerID"] as? Int })
+            }
+            #expect(try await assigned("Phân số", "TOAN") == [ids["td.toan"]!, ids["td.toanly"]!], "the two mathematics reviewers")
+            let literature = try await assigned("Truyện ngắn", "NGUVAN")
+            #expect(literature.contains(ids["td.van"]!) && literature.isSubset(of: [ids["td.van"]!, ids["td.1"]!, ids["td.2"]!]), "\(literature)")
+            let history = try await assigned("Lịch sử địa phương", "LICHSU")
+            #expect(history.isSubset(of: [ids["td.1"]!, ids["td.2"]!]) && history.count == 2, "only reviewers of any subject: \(history)")
+        }
+    }
+
     @Test("A cartridge imported as submitted lands in the board's queue, one submission per material, nothing published")
     func cartridgeSubmitted() async throws {
         let board = try await Self.board()
