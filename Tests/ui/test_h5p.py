@@ -16,7 +16,7 @@ import pytest
 from browser import BASE_URL, CORPUS, api
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
-from test_content_origin import content_url, publish, screenshots
+from test_content_origin import SCREENSHOTS, content_url, publish, screenshots
 
 H5P = CORPUS / "h5p"
 
@@ -61,6 +61,10 @@ def test_h5p_package_renders_its_main_element(driver, admin_token, package, libr
     WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, selector))
     assert driver.find_element(By.CSS_SELECTOR, selector).is_displayed() or selector.endswith("canvas")
     assert not driver.find_element(By.ID, "h5p-problem").is_displayed()
+    # Nothing the content type called was missing from the run-time.
+    assert driver.execute_script("return window.hoclieuErrors") == []
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SCREENSHOTS / f"h5p-{library}-1280.png"))
 
 
 def answer_multiple_choice(driver) -> None:

@@ -7,7 +7,7 @@
   "use strict";
   var data = JSON.parse(document.getElementById("h5p-data").textContent);
   var body = document.body, log = document.getElementById("log");
-  var statements = window.hoclieuXAPI = [];
+  var statements = window.hoclieuXAPI = [], errors = window.hoclieuErrors = [];
 
   function fail(message) {
     body.dataset.h5pState = "failed";
@@ -18,6 +18,7 @@
 
   // A library that throws while loading or running must not leave a blank frame.
   window.addEventListener("error", function (event) {
+    errors.push(event.message + (event.filename ? " (" + event.filename + ":" + event.lineno + ")" : ""));
     if (body.dataset.h5pState !== "running") fail(event.message + (event.filename ? " (" + event.filename.split("/").slice(-2).join("/") + ")" : ""));
   });
 
