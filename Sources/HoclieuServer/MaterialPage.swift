@@ -97,11 +97,13 @@ enum MaterialPage {
     /// The page's script: statements from the embedded player (accepted from the content origin only),
     /// and the cartridge export with the web UI's session (`sessionStorage`, never sent to the content origin).
     static func pageScript(_ model: Model) -> String {
-        let origin = (try? String(decoding: JSONEncoder().encode(model.contentOrigin), as: UTF8.self)) ?? "\"\""
-        let pid = (try? String(decoding: JSONEncoder().encode(model.material.pid.rawValue), as: UTF8.self)) ?? "\"\""
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        let origin = (try? String(decoding: encoder.encode(model.contentOrigin), as: UTF8.self)) ?? "\"\""
+        let pid = (try? String(decoding: encoder.encode(model.material.pid.rawValue), as: UTF8.self)) ?? "\"\""
         return """
             (function () {
-              var contentOrigin = \(origin.replacingOccurrences(of: "<", with: "\\u003c")), pid = \(pid);
+              var contentOrigin = \(origin.replacingOccurrences(of: "<", with: "\\u003c")), pid = \(pid.replacingOccurrences(of: "<", with: "\\u003c"));
               var results = document.getElementById("results");
               window.addEventListener("message", function (event) {
                 if (event.origin !== contentOrigin || !results || !event.data || !event.data.hoclieuXAPI) return;
