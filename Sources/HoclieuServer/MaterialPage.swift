@@ -61,6 +61,8 @@ enum MaterialPage {
         .citation{font-size:.92rem;color:var(--ink-soft)}.actions{display:flex;flex-wrap:wrap;gap:.5rem;margin:.75rem 0}
         .cc{display:inline-block;border:2px solid currentColor;border-radius:50%;font:700 .7rem/1.1rem sans-serif;width:1.3rem;\
         height:1.3rem;text-align:center;vertical-align:middle}
+        h3{font-size:1rem;margin:1rem 0 .3rem}#lti-urls{grid-template-columns:1fr;gap:.1rem}#lti-urls dd{margin-bottom:.4rem}\
+        code{overflow-wrap:anywhere}
         a{color:var(--brand)}:focus-visible{outline:3px solid #b45309;outline-offset:2px}
         @media (max-width:760px){.layout{grid-template-columns:1fr}.player{height:60vh;min-height:18rem}dl{grid-template-columns:1fr}\
         dt{font-weight:600;margin-top:.4rem}main{padding:.75rem}h1{font-size:1.35rem}}
