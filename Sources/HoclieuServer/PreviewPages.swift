@@ -234,7 +234,7 @@ enum PreviewPages {
             <p>\(h5p != nil
                 ? "Gói H5P này không chạy được (lý do bên dưới), nên chỉ hiện cấu trúc. / This H5P package cannot run (the reason is below), so its structure is shown."
                 : "Gói này được xem dưới dạng cấu trúc: máy chủ không có trình phát ngoại tuyến cho loại này. / This package is shown as its structure: no offline player for this kind is installed.")</p>
-            <table>\(table)</table>\(warningList(version.package?.warnings ?? []))\(h5pSection(h5p))\(geogebraSection(version, paths))
+            \(h5pSection(h5p))<table>\(table)</table>\(warningList(version.package?.warnings ?? []))\(geogebraSection(version, paths))
             <h2>Tệp / Files (\(paths.count))</h2><ul>\(files)</ul></body></html>
             """
     }

@@ -30,6 +30,7 @@ PACKAGES = [
     ("moodle/basic_essay.h5p", "H5P.Essay", ".h5p-essay textarea"),
     ("moodle/find-the-words.h5p", "H5P.FindTheWords", ".h5p-find-the-words canvas"),
     ("lumi/validator_valid3-3-images.h5p", "H5P.Agamotto", ".h5p-agamotto img"),
+    ("moodle/greeting-card.h5p", "H5P.GreetingCard", ".h5p-greetingcard .greeting-text"),
 ]
 
 pytestmark = pytest.mark.skipif(not H5P.is_dir(), reason=f"needs the conformance corpus, absent at {H5P}")
@@ -124,3 +125,15 @@ def test_a_package_that_lacks_a_library_says_so(driver, admin_token):
     assert "H5P.JoubelUI 1.3" in message.text
     assert "Gói thiếu thư viện" in message.text and "The package lacks libraries" in message.text
     screenshots(driver, "h5p-missing-library")
+
+
+def test_a_library_that_does_not_define_its_constructor_is_a_clear_message(driver, admin_token):
+    # Lumi's fixture names its library H5P.GreetingCard1 but its script defines H5P.GreetingCard.
+    pid = publish(admin_token, "H5P sai tên", (H5P / "lumi/greetingcard1.h5p").read_bytes(), "greetingcard1.h5p")
+    driver.get(f"{content_url()}/preview/{pid}@v1/")
+    WebDriverWait(driver, 30).until(lambda d: state(d) in ("running", "failed"))
+    assert state(driver) == "failed"
+    problem = driver.find_element(By.ID, "h5p-problem")
+    assert problem.is_displayed()
+    assert "This H5P content cannot run" in problem.text and "Không chạy được nội dung H5P này" in problem.text
+    assert "H5P.GreetingCard1 1.0" in problem.text and "the library is not loaded" in problem.text
