@@ -10,6 +10,7 @@ and English. Screenshots of the H5P player at 1280 and 360 px go to .build/ui-sc
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 import pytest
@@ -137,3 +138,71 @@ def test_a_library_that_does_not_define_its_constructor_is_a_clear_message(drive
     assert problem.is_displayed()
     assert "This H5P content cannot run" in problem.text and "Không chạy được nội dung H5P này" in problem.text
     assert "H5P.GreetingCard1 1.0" in problem.text and "the library is not loaded" in problem.text
+
+
+COLUMN_JS = """
+var H5P = H5P || {};
+H5P.TestColumn = (function ($) {
+  function TestColumn(params, contentId) {
+    H5P.EventDispatcher.call(this);
+    var self = this;
+    self.seen = 0;
+    self.on("xAPI", function () { self.seen++; });
+    self.attach = function ($container) {
+      params.content.forEach(function (child) {
+        var $wrapper = $('<div class="test-column-item"></div>').appendTo($container);
+        H5P.newRunnable(child, contentId, $wrapper, undefined, { parent: self });
+      });
+    };
+  }
+  TestColumn.prototype = Object.create(H5P.EventDispatcher.prototype);
+  TestColumn.prototype.constructor = TestColumn;
+  return TestColumn;
+})(H5P.jQuery);
+"""
+
+
+def column_of_multiple_choices() -> bytes:
+    """A container written here (the shape of H5P.Column: children made with newRunnable and a parent) holding
+    two copies of the corpus's multiple-choice question, with their real libraries."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO((H5P / "moodle/multiple-choice-2-6.h5p").read_bytes())) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        manifest = json.loads(source.read("h5p.json"))
+        question = json.loads(source.read("content/content.json"))
+        for info in source.infolist():
+            if info.filename not in ("h5p.json", "content/content.json"):
+                target.writestr(info, source.read(info))
+        manifest["mainLibrary"] = "H5P.TestColumn"
+        manifest["title"] = "Cột câu hỏi"
+        manifest["preloadedDependencies"].append({"machineName": "H5P.TestColumn", "majorVersion": 1, "minorVersion": 0})
+        target.writestr("h5p.json", json.dumps(manifest))
+        target.writestr("content/content.json", json.dumps({"content": [
+            {"library": "H5P.MultiChoice 1.14", "params": question, "subContentId": "cau-1"},
+            {"library": "H5P.MultiChoice 1.14", "params": question, "subContentId": "cau-2"}]}))
+        target.writestr("H5P.TestColumn-1.0/library.json", json.dumps({
+            "title": "Test column", "machineName": "H5P.TestColumn", "majorVersion": 1, "minorVersion": 0, "patchVersion": 0,
+            "runnable": 1, "preloadedJs": [{"path": "column.js"}],
+            "preloadedDependencies": [{"machineName": "H5P.MultiChoice", "majorVersion": 1, "minorVersion": 14}]}))
+        target.writestr("H5P.TestColumn-1.0/column.js", COLUMN_JS)
+    return out.getvalue()
+
+
+def test_nested_content_reports_once_with_its_parent(driver, admin_token):
+    pid = publish(admin_token, "Cột câu hỏi", column_of_multiple_choices(), "column.h5p")
+    play(driver, pid)
+    WebDriverWait(driver, 10).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".test-column-item.h5p-multichoice")) == 2)
+    answer_multiple_choice(driver)
+    WebDriverWait(driver, 10).until(lambda d: "answered" in xapi_verbs(d))
+    answered = driver.execute_script("return window.hoclieuXAPI.filter(function (s) { return /answered$/.test(s.verb.id); })")
+    # One statement per answer (it bubbled through the container, and reached the player once).
+    assert len(answered) == 1, answered
+    statement = answered[0]
+    activity = statement["object"]["id"].split("?")[0]
+    assert activity.endswith(f"/id/{pid}@v1")
+    assert statement["object"]["id"] == activity + "?subContentId=cau-1"
+    assert statement["object"]["definition"]["extensions"]["http://h5p.org/x-api/h5p-subContentId"] == "cau-1"
+    assert statement["context"]["contextActivities"]["parent"] == [{"id": activity, "objectType": "Activity"}]
+    assert driver.execute_script("return H5P.instances[0].seen") >= 1
+    assert driver.execute_script("return [H5P.instances[0].isRoot(), H5P.instances[0].libraryInfo.machineName]") == [True, "H5P.TestColumn"]
+    assert driver.execute_script("return window.hoclieuErrors") == []

@@ -47,6 +47,16 @@
     H5P.hoclieu.contents["cid-" + data.contentId] = { url: data.url, title: data.title };
     var params;
     try { params = JSON.parse(data.params); } catch (e) { return fail("content/content.json: " + e.message); }
+    // What content types read from the host's settings: this content, no saved state, no user.
+    window.H5PIntegration = window.H5PIntegration || {
+      baseUrl: window.location.origin, url: data.base.replace(/\/$/, ""), postUserStatistics: false, saveFreq: false,
+      reportingIsEnabled: false, l10n: { H5P: {} }, core: { scripts: [], styles: [] },
+      contents: {}
+    };
+    window.H5PIntegration.contents["cid-" + data.contentId] = {
+      library: data.library, jsonContent: data.params, fullScreen: false, url: data.url, title: data.title,
+      metadata: data.metadata, displayOptions: { frame: false, export: false, embed: false, copyright: false, icon: false }
+    };
     H5P.externalDispatcher.on("xAPI", function (event) {
       var statement = event.data.statement;
       statements.push(statement);

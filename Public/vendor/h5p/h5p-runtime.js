@@ -489,6 +489,58 @@
   };
   H5P.getCopyrights = function () { return ""; };
 
+  /** The copyright entry of a content's metadata (`{title, authors, license, licenseVersion, source, yearFrom…}`). */
+  H5P.buildMetadataCopyrights = function (metadata) {
+    if (!metadata || !metadata.license || metadata.license === "U") return undefined;
+    var authors = (metadata.authors || []).map(function (a) { return a.name + (a.role ? " (" + a.role + ")" : ""); }).join(", ");
+    var years = metadata.yearFrom ? metadata.yearFrom + (metadata.yearTo ? "-" + metadata.yearTo : "") : undefined;
+    return new H5P.MediaCopyright({
+      title: metadata.title, author: authors || undefined, source: metadata.source, year: years,
+      license: metadata.license + (metadata.licenseVersion ? " " + metadata.licenseVersion : "")
+    });
+  };
+
+  /** Walks content parameters and adds the copyright of every media object found to `info`. */
+  H5P.findCopyrights = function (info, parameters, contentId, extras) {
+    if (!parameters || typeof parameters !== "object") return;
+    if (extras && extras.metadata) {
+      var own = H5P.buildMetadataCopyrights(extras.metadata);
+      if (own) info.addMedia(own);
+    }
+    Object.keys(parameters).forEach(function (key) {
+      var value = parameters[key];
+      if (!value || typeof value !== "object") return;
+      if (value.copyright && value.path) {
+        var media = new H5P.MediaCopyright(value.copyright);
+        if (!media.undisclosed()) info.addMedia(media);
+      } else {
+        H5P.findCopyrights(info, value, contentId);
+      }
+    });
+  };
+
+  /** A tooltip for an element: its `aria-label` (or `options.text`), shown on hover and focus. */
+  H5P.Tooltip = function (element, options) {
+    options = options || {};
+    var tip = document.createElement("div");
+    tip.className = "h5p-tooltip";
+    tip.setAttribute("role", "tooltip");
+    tip.id = "h5p-tooltip-" + H5P.createUUID();
+    tip.hidden = true;
+    tip.textContent = options.text || element.getAttribute("aria-label") || "";
+    element.appendChild(tip);
+    element.setAttribute("aria-describedby", tip.id);
+    var show = function () { tip.hidden = !tip.textContent; };
+    var hide = function () { tip.hidden = true; };
+    element.addEventListener("mouseenter", show);
+    element.addEventListener("focusin", show);
+    element.addEventListener("mouseleave", hide);
+    element.addEventListener("focusout", hide);
+    element.addEventListener("keydown", function (event) { if (event.key === "Escape") hide(); });
+    this.setText = function (text) { tip.textContent = text; };
+    this.getElement = function () { return tip; };
+  };
+
   // ---- Full screen -------------------------------------------------------------------------------
   H5P.isFullscreen = false;
   H5P.fullScreenBrowserPrefix = undefined;
@@ -523,6 +575,20 @@
     H5P.trigger(instance, "enterFullScreen");
   };
   H5P.exitFullScreen = function () {};
+  /** The page-filling full screen (no browser full-screen API). */
+  H5P.semiFullScreen = function ($element, instance, exitCallback) {
+    H5P.isFullscreen = true;
+    $element.addClass("h5p-semi-fullscreen");
+    H5P.exitFullScreen = function () {
+      H5P.isFullscreen = false;
+      $element.removeClass("h5p-semi-fullscreen");
+      H5P.trigger(instance, "resize");
+      H5P.trigger(instance, "exitFullScreen");
+      if (typeof exitCallback === "function") exitCallback();
+    };
+    H5P.trigger(instance, "enterFullScreen");
+    H5P.trigger(instance, "resize");
+  };
 
   // ---- Confirmation dialog (core, used by H5P.Question and others) -------------------------------
   /**
