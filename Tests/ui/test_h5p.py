@@ -206,3 +206,24 @@ def test_nested_content_reports_once_with_its_parent(driver, admin_token):
     assert driver.execute_script("return H5P.instances[0].seen") >= 1
     assert driver.execute_script("return [H5P.instances[0].isRoot(), H5P.instances[0].libraryInfo.machineName]") == [True, "H5P.TestColumn"]
     assert driver.execute_script("return window.hoclieuErrors") == []
+
+
+def test_drag_the_words_scores_a_dropped_word(driver, admin_token):
+    # jQuery UI 1.10 (a library the package carries) drags on our run-time's jQuery 3.
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    pid = publish(admin_token, "Kéo thả từ", (H5P / "lumi/H5P.DragText.h5p").read_bytes(), "drag.h5p")
+    play(driver, pid)
+    words = driver.find_elements(By.CSS_SELECTOR, ".h5p-drag-draggables-container .ui-draggable")
+    zones = driver.find_elements(By.CSS_SELECTOR, ".h5p-drag-dropzone-container .ui-droppable")
+    assert len(words) == 3 and len(zones) == 3
+    blue = next(word for word in words if word.text.split("\n")[0] == "blue")  # "Blueberries are *blue*"
+    ActionChains(driver).click_and_hold(blue).pause(0.2).move_by_offset(5, 5).pause(0.1) \
+        .move_to_element(zones[0]).pause(0.2).release().perform()
+    WebDriverWait(driver, 5).until(lambda d: zones[0].text.startswith("blue"))
+    driver.find_element(By.CSS_SELECTOR, ".h5p-question-check-answer").click()
+    WebDriverWait(driver, 10).until(lambda d: "answered" in xapi_verbs(d))
+    score = driver.execute_script(
+        "return window.hoclieuXAPI.filter(function (s) { return /answered$/.test(s.verb.id); })[0].result.score")
+    assert score["raw"] == 1 and score["max"] == 3, score
+    assert driver.execute_script("return window.hoclieuErrors") == []
