@@ -57,7 +57,9 @@ public enum ContentOrigin {
         router.add(middleware: HeadersMiddleware())
         // The players' own scripts (the H5P run-time, jQuery): `Public/vendor/` at `/vendor/…`, and nothing else of `Public/`.
         if let folder = repository.configuration.publicDirectory {
-            router.add(middleware: FileMiddleware(folder.appendingPathComponent("vendor").path, urlBasePath: "/vendor", logger: Logger(label: "hoclieu.content")))
+            router.add(
+                middleware: FileMiddleware(
+                    folder.appendingPathComponent("vendor").path, urlBasePath: "/vendor", logger: Logger(label: "hoclieu.content")))
         }
         PreviewController(repository: repository, packages: PreviewPackages()).addRoutes(to: router)
         return router

@@ -101,11 +101,15 @@ enum MaterialPage {
     static func pageScript(_ model: Model) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .withoutEscapingSlashes
-        let origin = (try? String(decoding: encoder.encode(model.contentOrigin), as: UTF8.self)) ?? "\"\""
-        let pid = (try? String(decoding: encoder.encode(model.material.pid.rawValue), as: UTF8.self)) ?? "\"\""
+        // JSON string literals for the script; `<` escaped so no value can close the script element.
+        func literal(_ value: String) -> String {
+            ((try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "\"\"").replacingOccurrences(of: "<", with: "\\u003c")
+        }
+        let origin = literal(model.contentOrigin)
+        let pid = literal(model.material.pid.rawValue)
         return """
             (function () {
-              var contentOrigin = \(origin.replacingOccurrences(of: "<", with: "\\u003c")), pid = \(pid.replacingOccurrences(of: "<", with: "\\u003c"));
+              var contentOrigin = \(origin), pid = \(pid);
               var results = document.getElementById("results");
               window.addEventListener("message", function (event) {
                 if (event.origin !== contentOrigin || !results || !event.data || !event.data.hoclieuXAPI) return;
