@@ -361,6 +361,18 @@ extension Services {
         return count
     }
 
+    /// Periodic re-review (``ReviewRules/reReviewAfterDays``): puts under re-review, still visible, the published
+    /// materials not looked at for that long (at most `limit` per run, oldest first). Returns how many.
+    @discardableResult
+    public func runPeriodicReReviews(now: Date = Date(), limit: Int = 200) async throws -> Int {
+        guard let days = configuration.reviewRules.reReviewAfterDays, !(try await currentCriteriaSets().isEmpty) else { return 0 }
+        let due = try await store.materialsDueForReReview(before: now.addingTimeInterval(-Double(days) * 86_400), limit: limit)
+        for pid in due {
+            _ = try await requestReReview(pid, by: .localOperator, reason: "Thẩm định lại định kỳ (\(days) ngày) / periodic re-review (\(days) days)")
+        }
+        return due.count
+    }
+
     /// An administrator sets a status directly (e.g. migrating an already-reviewed collection); the reason is
     /// recorded in the audit log. Nobody else bypasses the board.
     public func setStatusDirectly(_ pid: PersistentIdentifier, to status: MaterialStatus, reason: String?, by actor: User) async throws -> Material {

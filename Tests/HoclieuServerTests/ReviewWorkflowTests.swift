@@ -499,6 +499,27 @@ struct ReviewWorkflowTests {
         }
     }
 
+    @Test("Periodic re-review: a material not looked at for the configured days goes under re-review, still visible; once per period")
+    func periodicReReview() async throws {
+        let board = try await Self.board(ReviewRules(reReviewAfterDays: 30))
+        defer { board.t.cleanup() }
+        try await board.t.application.test(.router) { client in
+            var b = board
+            try await Self.signIn(&b, client)
+            let pid = try await Self.lesson(client, token: b.tokens["gv.a"]!)
+            let published = try await client.json(
+                .patch, "/api/v1/materials/\(pid)", token: b.tokens["admin"], body: #"{"status":"published","reason":"kiểm thử"}"#)
+            #expect(published.status == .ok, "\(published.body)")
+            #expect(try await b.t.repository.runPeriodicReReviews() == 0, "published today")
+            let later = Date().addingTimeInterval(31 * 86_400)
+            #expect(try await b.t.repository.runPeriodicReReviews(now: later) == 1)
+            #expect(try await b.t.repository.runPeriodicReReviews(now: later) == 0, "it has an open re-review now")
+            #expect(try await client.json(.get, "/api/v1/materials/\(pid)").status == .ok, "still visible while re-reviewed")
+            let open = try await b.t.repository.store.openSubmission(pid: try PersistentIdentifier(parsing: pid))
+            #expect(open?.kind == .rereview)
+        }
+    }
+
     @Test("A cartridge imported as submitted lands in the board's queue, one submission per material, nothing published")
     func cartridgeSubmitted() async throws {
         let board = try await Self.board()
