@@ -496,6 +496,11 @@ enum OpenAPIDocument {
             parameters: [["name": "id", "in": "path", "required": true, "description": "Client number", "schema": ["type": "integer", "minimum": 1]]],
             responses: ["200": json(ref("LMSClient")), "400": problem, "401": problem, "403": problem, "404": problem]),
         Operation(
+            method: "GET", path: "/api/v1/notifications",
+            summary: "What needs the caller's attention: assignments, reminders, escalations (chair), decisions on their submissions", tag: "review",
+            secured: true,
+            responses: ["200": json(["type": "object", "properties": ["items": array(ref("Notice"))]]), "401": problem]),
+        Operation(
             method: "GET", path: "/api/v1/organisations", summary: "The department and its schools, with their accounts' counts (signed in)",
             tag: "organisations", secured: true,
             responses: ["200": json(["type": "object", "properties": ["items": array(ref("Organisation"))]]), "401": problem, "403": problem]),
@@ -733,6 +738,14 @@ enum OpenAPIDocument {
                     "id": ["type": "integer"], "clientID": string(), "name": string(), "userID": ["type": "integer"],
                     "scopes": array(enumeration(ClientScope.allCases.map(\.rawValue))), "createdAt": string(["format": "date-time"]),
                     "createdBy": ["type": "integer"], "lastUsedAt": string(["format": "date-time"]), "revokedAt": string(["format": "date-time"]),
+                ] as [String: Any],
+            ],
+            "Notice": [
+                "type": "object",
+                "properties": [
+                    "kind": enumeration(["assigned", "overdue", "reminder", "escalated", "decision"]), "submission": ["type": "integer"],
+                    "pid": string(), "title": string(), "at": string(["format": "date-time"]), "dueAt": string(["format": "date-time"]),
+                    "reviewer": ["type": "integer"], "state": string(), "vi": string(), "en": string(),
                 ] as [String: Any],
             ],
             "Organisation": [

@@ -499,6 +499,43 @@ struct ReviewWorkflowTests {
         }
     }
 
+    @Test("Notices: reviewers see assignments, reminders and escalations, the chair the escalations, authors the decisions")
+    func notices() async throws {
+        let board = try await Self.board()
+        defer { board.t.cleanup() }
+        try await board.t.application.test(.router) { client in
+            var b = board
+            try await Self.signIn(&b, client)
+            func kinds(_ name: String) async throws -> [String] {
+                (try await client.json(.get, "/api/v1/notifications", token: b.tokens[name]).body["items"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+            }
+            let pid = try await Self.lesson(client, token: b.tokens["gv.a"]!)
+            let id = try #require(try await client.json(.post, "/api/v1/materials/\(pid)/submissions", token: b.tokens["gv.a"], body: "{}").body["id"] as? Int)
+            #expect(try await kinds("td.1") == ["assigned"])
+            let (chair, author0, ownSchool) = (try await kinds("chu.tich"), try await kinds("gv.a"), try await kinds("td.a"))
+            #expect(chair.isEmpty && author0.isEmpty && ownSchool.isEmpty)
+            // Past the due date: reminded; later still: escalated, and the chair sees it.
+            _ = try await b.t.repository.remindOverdueReviewers(now: Date().addingTimeInterval(8 * 86_400))
+            #expect(try await kinds("td.1") == ["reminder"])
+            _ = try await b.t.repository.remindOverdueReviewers(now: Date().addingTimeInterval(15 * 86_400))
+            #expect(try await kinds("td.1") == ["escalated"])
+            // The chair's list reads assignments past due (escalation comes after the due date), as of 15 days on.
+            let chairUser = try #require(try await b.t.repository.store.credentials(username: "chu.tich")?.user)
+            let escalations = try await b.t.repository.notices(for: chairUser, now: Date().addingTimeInterval(15 * 86_400))
+            #expect(escalations.map(\.kind) == [.escalated, .escalated], "both reviewers' assignments")
+            #expect(Set(escalations.compactMap(\.reviewer)) == [b.ids["td.1"]!, b.ids["td.2"]!])
+            // Both approve: the notices go away and the author hears the decision.
+            for name in ["td.1", "td.2"] {
+                _ = try await client.json(.post, "/api/v1/submissions/\(id)/reviews", token: b.tokens[name], body: #"{"scores":\#(Self.scores(b.lesson)),"decision":"approve"}"#)
+            }
+            let (reviewerAfter, chairAfter) = (try await kinds("td.1"), try await kinds("chu.tich"))
+            #expect(reviewerAfter.isEmpty && chairAfter.isEmpty)
+            let author = try await client.json(.get, "/api/v1/notifications", token: b.tokens["gv.a"]).body["items"] as? [[String: Any]] ?? []
+            #expect(author.first?["kind"] as? String == "decision" && author.first?["state"] as? String == "approved")
+            #expect((author.first?["en"] as? String)?.contains("was approved") == true)
+        }
+    }
+
     @Test("Periodic re-review: a material not looked at for the configured days goes under re-review, still visible; once per period")
     func periodicReReview() async throws {
         let board = try await Self.board(ReviewRules(reReviewAfterDays: 30))
