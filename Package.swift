@@ -223,6 +223,7 @@ let package = Package(
                 "CommonCartridge",
                 "ContentPackages",
                 "ConformanceCorpus",
+                "LTI",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -41,9 +41,14 @@ public struct User: Codable, Sendable, Equatable, Identifiable {
     /// Set when the caller is an LMS client credential: what that credential may do (nil for people and for
     /// accounts signed in with a password).
     public var scopes: Set<ClientScope>?
+    /// The account's e-mail address, when recorded: an OpenID Connect sign-in with a verified address finds the account by it.
+    public var email: String?
 
-    public init(id: Int64, username: String, displayName: String, roles: Set<Role>, school: String?, createdAt: Date, disabled: Bool = false) {
+    public init(
+        id: Int64, username: String, displayName: String, roles: Set<Role>, school: String?, createdAt: Date, disabled: Bool = false, email: String? = nil
+    ) {
         self.disabled = disabled
+        self.email = email
         self.id = id
         self.username = username
         self.displayName = displayName

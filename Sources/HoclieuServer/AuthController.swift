@@ -55,12 +55,14 @@ struct AuthController {
     }
 
     struct CreateUserRequest: StrictJSONBody {
-        static let fields: Set<String> = ["username", "displayName", "password", "roles", "school"]
+        static let fields: Set<String> = ["username", "displayName", "password", "roles", "school", "email"]
         var username: String
         var displayName: String?
         var password: String
         var roles: [Role]
         var school: String?
+        /// Recorded so that a sign-in with the organisation's OpenID Connect provider finds this account.
+        var email: String?
     }
 
     func addRoutes(to router: Router<AppRequestContext>) {
@@ -146,7 +148,17 @@ struct AuthController {
         guard !body.roles.isEmpty else {
             throw Problem(.unprocessableContent, "invalid", vi: "Cần ít nhất một vai trò.", en: "At least one role is required.")
         }
-        let user = try await repository.store.createUser(
+        let email = body.email?.trimmingCharacters(in: .whitespaces).lowercased()
+        if let email {
+            let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, email.utf8.count <= 254, !email.contains(where: \.isWhitespace) else {
+                throw Problem(.unprocessableContent, "invalid", vi: "Địa chỉ thư điện tử không hợp lệ.", en: "The e-mail address is not valid.")
+            }
+            guard try await repository.store.user(email: email) == nil else {
+                throw Problem(.conflict, "conflict", vi: "Địa chỉ thư điện tử đã thuộc tài khoản khác.", en: "Another account has this e-mail address.")
+            }
+        }
+        var user = try await repository.store.createUser(
             NewUser(
                 username: body.username, displayName: body.displayName ?? body.username, roles: Set(body.roles), school: body.school,
                 passwordHash: try await PasswordHasher(cost: repository.configuration.bcryptCost).hash(body.password)))
@@ -154,6 +166,10 @@ struct AuthController {
             AuditDraft(
                 actorID: admin.id, action: "user.created", subject: "user:\(user.id)",
                 details: ["roles": user.roles.map(\.rawValue).sorted().joined(separator: ","), "username": user.username]))
+        if let email {
+            try await repository.store.setUserEmail(userID: user.id, email: email)
+            user.email = email
+        }
         return try JSONResponse(status: .created, user)
     }
 }

@@ -178,6 +178,7 @@ public final class SQLiteStore: Store {
         registerClients(&migrator)
         registerLTI(&migrator)
         registerHarvest(&migrator)
+        registerOIDC(&migrator)
         return migrator
     }
 
@@ -206,7 +207,7 @@ public final class SQLiteStore: Store {
         let roles = Set((row["roles"] as String).split(separator: ",").compactMap { Role(rawValue: String($0)) })
         return User(
             id: row["id"], username: row["username"], displayName: row["displayName"], roles: roles, school: row["school"],
-            createdAt: row.date("createdAt"), disabled: row["disabled"] ?? false)
+            createdAt: row.date("createdAt"), disabled: row["disabled"] ?? false, email: row["email"])
     }
 
     public func credentials(username: String) async throws -> (user: User, passwordHash: String)? {
