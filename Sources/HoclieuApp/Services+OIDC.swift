@@ -74,7 +74,7 @@ public struct OIDCLoginRedirect: Sendable {
 /// runtime's ``PlatformKeyCache``, shared with LTI platforms.
 public final class OIDCRuntime: Sendable {
     public let discovery: OIDCDiscovery
-    public init(transport: any LTIHTTPTransport) { discovery = OIDCDiscovery(transport: transport) }
+    public init(transport: any LTIHTTPTransport = BoundedHTTPTransport()) { discovery = OIDCDiscovery(transport: transport) }
 }
 
 extension Services {

@@ -129,7 +129,7 @@ public struct Services: Sendable {
     /// The LTI tool's keys, platform key sets and outgoing HTTP (this process's).
     public let lti = LTIRuntime()
     /// The OpenID Connect provider's discovery document (this process's cache).
-    public let oidc = OIDCRuntime(transport: BoundedHTTPTransport())
+    public let oidc = OIDCRuntime()
 
     /// The database file inside a data folder.
     public static func databaseURL(in dataDirectory: URL) -> URL { dataDirectory.appendingPathComponent("hoclieu.sqlite") }

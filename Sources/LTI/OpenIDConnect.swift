@@ -216,19 +216,21 @@ public struct OIDCIDTokenClaims: JWTPayload, Equatable {
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var all = encoder.container(keyedBy: AnyKey.self)
-        for (key, value) in strings { try all.encode(value, forKey: AnyKey(stringValue: key)) }
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encodeIfPresent(iss, forKey: .iss)
-        try c.encodeIfPresent(sub, forKey: .sub)
-        try c.encodeIfPresent(aud, forKey: .aud)
-        try c.encodeIfPresent(azp, forKey: .azp)
-        try c.encodeIfPresent(exp, forKey: .exp)
-        try c.encodeIfPresent(iat, forKey: .iat)
-        try c.encodeIfPresent(nonce, forKey: .nonce)
-        try c.encodeIfPresent(email, forKey: .email)
-        try c.encodeIfPresent(emailVerified, forKey: .emailVerified)
-        try c.encodeIfPresent(name, forKey: .name)
+        var c = encoder.container(keyedBy: AnyKey.self)
+        for (key, value) in strings { try c.encode(value, forKey: AnyKey(stringValue: key)) }
+        func put<T: Encodable>(_ value: T?, _ key: CodingKeys) throws {
+            if let value { try c.encode(value, forKey: AnyKey(stringValue: key.rawValue)) }
+        }
+        try put(iss, .iss)
+        try put(sub, .sub)
+        try put(aud, .aud)
+        try put(azp, .azp)
+        try put(exp, .exp)
+        try put(iat, .iat)
+        try put(nonce, .nonce)
+        try put(email, .email)
+        try put(emailVerified, .emailVerified)
+        try put(name, .name)
     }
 
     /// Claim checks happen in ``OIDCTokenVerifier`` (with its clock and reasons).
