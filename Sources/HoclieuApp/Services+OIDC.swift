@@ -1,7 +1,7 @@
 import Crypto
 public import Foundation
 public import HoclieuCore
-public import HoclieuStorage
+import HoclieuStorage
 public import LTI
 
 /// Sign-in with an external OpenID Connect provider (the department's Google Workspace or Microsoft 365), from the
@@ -135,7 +135,7 @@ extension Services {
             claims = try await OIDCTokenVerifier(issuer: settings.issuer, clientID: settings.clientID).verify(
                 idToken, expectedNonce: login.nonce, jwksURL: jwksURL, keys: lti.platformKeys)
         } catch let error as OIDCError {
-            try? await store.appendAudit(
+            _ = try? await store.appendAudit(
                 AuditDraft(actorID: nil, action: "auth.login.failed", subject: "user:0", details: oidcAuditDetails(address, reason: error.code)))
             throw error
         }
@@ -143,7 +143,7 @@ extension Services {
         do {
             user = try await oidcAccount(claims, settings: settings)
         } catch let error as OIDCError {
-            try? await store.appendAudit(
+            _ = try? await store.appendAudit(
                 AuditDraft(actorID: nil, action: "auth.login.failed", subject: "user:0", details: oidcAuditDetails(address, reason: error.code)))
             throw error
         }
