@@ -224,6 +224,7 @@ let package = Package(
                 "ContentPackages",
                 "ConformanceCorpus",
                 "LTI",
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

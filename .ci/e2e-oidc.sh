@@ -28,7 +28,7 @@ curl -fsS "$PROVIDER/.well-known/openid-configuration" >/dev/null || fail "oidc-
 env -u HOCLIEU_PUBLIC_URL -u HOCLIEU_CONTENT_URL HOCLIEU_DATA="$WORK/oidc-data" \
     HOCLIEU_OIDC_ISSUER="$PROVIDER" HOCLIEU_OIDC_CLIENT_ID=hoclieu-e2e HOCLIEU_OIDC_CLIENT_SECRET='bí mật e2e' \
     HOCLIEU_OIDC_ALLOWED_DOMAINS=truong.edu.vn HOCLIEU_OIDC_SCHOOL_CLAIM=school \
-    "$BIN" serve --port "$PORT" --content-port -1 >"$WORK/oidc-serve.log" 2>&1 &
+    "$BIN" serve --port "$PORT" --content-port=-1 >"$WORK/oidc-serve.log" 2>&1 &
 SERVICE_PID=$!
 URL="http://127.0.0.1:$PORT"
 for _ in $(seq 1 120); do curl -fsS "$URL/health" >/dev/null 2>&1 && break; sleep 0.5; done
@@ -39,6 +39,12 @@ TOKEN=$(curl -fsS -X POST "$URL/api/v1/auth/login" -d "{\"username\":\"admin\",\
     python3 -c 'import sys, json; print(json.load(sys.stdin)["token"])')
 "$VENV/bin/python" Tests/oidc/signin.py "$URL" "$PROVIDER" "$TOKEN" || fail "sign-in"
 # Every sign-in is in the audit log with its method.
-[ "$(curl -fsS -H "Authorization: Bearer $TOKEN" "$URL/api/v1/audit?action=auth.login&limit=100" |
-    python3 -c 'import sys, json; d = json.load(sys.stdin); items = d["items"]; print(sum(1 for e in items if e.get("details", {}).get("method") == "oidc"))')" = 3 ] ||
-    fail "the audit log does not hold the three OIDC sign-ins"
+AUDIT=$(curl -sS -H "Authorization: Bearer $TOKEN" "$URL/api/v1/audit?action=auth.login&limit=100")
+COUNT=$(printf '%s' "$AUDIT" | python3 -c '
+import sys, json
+items = [e for e in json.load(sys.stdin)["items"] if e.get("details", {}).get("method") == "oidc"]
+ok = sum(1 for e in items if e["action"] == "auth.login")
+refused = [e["details"].get("reason") for e in items if e["action"] == "auth.login.failed"]
+print(f"{ok} {refused}")') || fail "audit log: $AUDIT"
+[ "$COUNT" = "3 ['oidc-domain-not-allowed']" ] || fail "the audit log holds $COUNT OIDC sign-ins and refusals, not 3 and the refused domain: $AUDIT"
+echo "e2e-oidc: sign-ins and the refusal audited OK"

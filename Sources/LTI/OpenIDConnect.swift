@@ -246,7 +246,8 @@ public enum PKCE {
 }
 
 /// Verifies an id_token from the token endpoint (OpenID Connect Core §3.1.3.7): RS256 with a `kid` found in the
-/// provider's key set (refetched once for an unknown `kid`, through the shared ``PlatformKeyCache``), `iss` the
+/// provider's key set (refetched once for an unknown `kid`, through the shared ``PlatformKeyCache``) — or, without a
+/// `kid`, the set's only key —, `iss` the
 /// configured issuer, `aud` holding the client id, `azp` the client id when present or when there are several
 /// audiences, `exp` not passed and `iat` neither in the future nor older than `maxAge` (with `leeway`), `nonce`
 /// the one issued for this browser's login, a `sub`, and `email_verified` true when the claim is present.
@@ -270,12 +271,18 @@ public struct OIDCTokenVerifier: Sendable {
         guard token.utf8.count <= 64 * 1024, parts.count == 3, let headerData = Data(base64URLEncoded: parts[0]),
             let header = try? JSONDecoder().decode(LaunchVerifier.Header.self, from: headerData)
         else { throw OIDCError.malformedToken }
-        guard header.alg == "RS256", let kid = header.kid, !kid.isEmpty else { throw OIDCError.malformedToken }
+        guard header.alg == "RS256" else { throw OIDCError.malformedToken }
         let collection: JWTKeyCollection
         do {
-            collection = try await keys.keys(at: jwksURL, kid: kid)
+            if let kid = header.kid, !kid.isEmpty {
+                collection = try await keys.keys(at: jwksURL, kid: kid)
+            } else {
+                collection = try await keys.soleKey(at: jwksURL)
+            }
         } catch LTIError.unknownKeyID(let k) {
             throw OIDCError.unknownKeyID(k)
+        } catch LTIError.missingKeyID {
+            throw OIDCError.unknownKeyID("—")
         } catch let LTIError.keySetUnavailable(reason) {
             throw OIDCError.providerUnavailable(reason)
         }

@@ -6,6 +6,7 @@ import HoclieuServer
 import HoclieuStorage
 import Hummingbird
 import HummingbirdTesting
+import JWTKit
 import LTI
 import Logging
 import NIOCore
@@ -18,7 +19,7 @@ import Testing
 /// verifier, and a key set. Its id_tokens are RS256 JWTs signed with jwt-kit's RSA (through ``ToolKeyRing``); a
 /// scenario can spoil one rule of the token.
 final class StandInOIDCProvider: Sendable {
-    enum Tamper: Sendable { case none, wrongNonce, wrongAudience, expired, unknownKid, badSignature, emailUnverified }
+    enum Tamper: Sendable { case none, noKid, wrongNonce, wrongAudience, expired, unknownKid, badSignature, emailUnverified }
     struct Person: Sendable {
         var sub: String
         var email: String
@@ -121,6 +122,15 @@ final class StandInOIDCProvider: Sendable {
             claims.name = person.name
             if let school = person.school { claims.strings["school"] = school }
             var token = try await (tamper == .unknownKid ? self.stranger : self.ring).sign(claims)
+            if tamper == .noKid {
+                // Signed by the published key, with no `kid` in the header (as oidc-provider-mock signs).
+                let keys = JWTKeyCollection()
+                await keys.add(rsa: try Insecure.RSA.PrivateKey(pem: self.ring.active.privateKeyPEM), digestAlgorithm: .sha256)
+                var header = JWTHeader()
+                header.typ = "JWT"
+                header.alg = "RS256"
+                token = try await keys.sign(claims, header: header)
+            }
             if tamper == .badSignature {
                 // The header and signature of the real token around other claims.
                 var forged = claims
@@ -242,6 +252,18 @@ struct OIDCTests {
             let audit = try await t.repository.store.auditEvents(AuditQuery(limit: 50, action: "auth.login")).filter { $0.details["method"] == "oidc" }
             #expect(audit.count == 2)
             #expect(audit.allSatisfy { $0.subject == "user:\(id)" })
+        }
+    }
+
+    @Test("a token without kid verifies against a key set of one key (as oidc-provider-mock signs)")
+    func tokenWithoutKeyID() async throws {
+        try await Self.withProvider { provider, _, client, providerClient in
+            provider.set(.init(sub: "nokid-1", email: "nokid@truong.edu.vn"), tamper: .noKid)
+            let outcome = try await Self.signIn(client, providerClient)
+            #expect(outcome.status == .found, "\(outcome.body)")
+            let (status, me) = try await Self.me(client, session: try #require(outcome.session))
+            #expect(status == .ok)
+            #expect(me["email"] as? String == "nokid@truong.edu.vn")
         }
     }
 

@@ -31,7 +31,7 @@ def sign_in(sub, claims):
     check(r.status_code == 302, f"login: {r.status_code} {r.text[:300]}")
     authorize = r.headers["Location"]
     check(authorize.startswith(PROVIDER + "/"), f"login redirects to {authorize}")
-    for part in ("response_type=code", "code_challenge_method=S256", "nonce=", "state=", "scope=openid+email+profile"):
+    for part in ("response_type=code", "code_challenge_method=S256", "nonce=", "state=", "scope=openid%20email%20profile"):
         check(part in authorize, f"authorization request lacks {part}: {authorize}")
     form = browser.get(authorize, timeout=10)
     check(form.status_code == 200 and 'name="sub"' in form.text, f"the mock's authorization form: {form.status_code}")
