@@ -206,9 +206,7 @@ extension Services {
             guard !linked.disabled else { throw OIDCError.accountDisabled }
             return linked
         }
-        guard let email = claims.email?.trimmingCharacters(in: .whitespaces).lowercased(), email.utf8.count <= 254,
-            let at = email.lastIndex(of: "@"), at != email.startIndex, email.index(after: at) != email.endIndex
-        else { throw OIDCError.badClaim("email") }
+        guard let email = claims.email.flatMap(User.normalisedEmail), let at = email.firstIndex(of: "@") else { throw OIDCError.badClaim("email") }
         let domain = String(email[email.index(after: at)...])
         let details = ["method": "oidc", "issuer": String(issuer.prefix(200)), "email": email]
         if let known = try await store.user(email: email) {

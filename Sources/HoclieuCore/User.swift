@@ -65,6 +65,17 @@ public struct User: Codable, Sendable, Equatable, Identifiable {
     /// A member of the quality board (reviewer or chair).
     public var isBoard: Bool { has(.reviewer) || has(.chair) }
 
+    /// An e-mail address as accounts record it (trimmed, lower case), or nil when it is not one: a non-empty local part
+    /// and domain around a single `@`, no spaces, at most 254 bytes.
+    public static func normalisedEmail(_ text: String) -> String? {
+        let email = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, email.utf8.count <= 254, !email.contains(where: \.isWhitespace) else {
+            return nil
+        }
+        return email
+    }
+
     /// Usernames: 3–64 characters of a–z, 0–9, `.`, `_`, `-`, `@`.
     public static func isValidUsername(_ name: String) -> Bool {
         (3...64).contains(name.count)

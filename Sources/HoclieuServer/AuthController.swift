@@ -148,12 +148,13 @@ struct AuthController {
         guard !body.roles.isEmpty else {
             throw Problem(.unprocessableContent, "invalid", vi: "Cần ít nhất một vai trò.", en: "At least one role is required.")
         }
-        let email = body.email?.trimmingCharacters(in: .whitespaces).lowercased()
-        if let email {
-            let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, email.utf8.count <= 254, !email.contains(where: \.isWhitespace) else {
+        let email = try body.email.map { text in
+            guard let email = User.normalisedEmail(text) else {
                 throw Problem(.unprocessableContent, "invalid", vi: "Địa chỉ thư điện tử không hợp lệ.", en: "The e-mail address is not valid.")
             }
+            return email
+        }
+        if let email {
             guard try await repository.store.user(email: email) == nil else {
                 throw Problem(.conflict, "conflict", vi: "Địa chỉ thư điện tử đã thuộc tài khoản khác.", en: "Another account has this e-mail address.")
             }
