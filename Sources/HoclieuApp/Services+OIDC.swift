@@ -121,33 +121,29 @@ extension Services {
         -> SignIn
     {
         let settings = try oidcSettings()
-        guard let state, !state.isEmpty, state.utf8.count <= 256, let browserState, ConstantTime.equal(state, browserState) else {
-            throw OIDCError.invalidState
-        }
-        guard let login = try await store.takeOIDCLogin(state: state, now: Date()) else { throw OIDCError.invalidState }
-        if let providerError { throw OIDCError.providerRefused(String(providerError.prefix(200))) }
-        guard let code, !code.isEmpty, code.utf8.count <= 4096 else { throw OIDCError.tokenExchangeFailed("no code") }
-        let metadata = try await oidc.discovery.metadata(issuer: settings.issuer)
-        let idToken = try await oidcExchange(code: code, verifier: login.codeVerifier, metadata: metadata, settings: settings)
-        guard let jwksURL = URL(string: metadata.jwksURI) else { throw OIDCError.providerUnavailable("jwks_uri") }
-        let claims: OIDCIDTokenClaims
+        // Refused callbacks count against the address like failed password sign-ins (``LoginThrottle``).
+        let addressKeys = address.map { ["a:" + $0] } ?? []
+        try loginThrottle.check(addressKeys)
         do {
-            claims = try await OIDCTokenVerifier(issuer: settings.issuer, clientID: settings.clientID).verify(
+            guard let state, !state.isEmpty, state.utf8.count <= 256, let browserState, ConstantTime.equal(state, browserState) else {
+                throw OIDCError.invalidState
+            }
+            guard let login = try await store.takeOIDCLogin(state: state, now: Date()) else { throw OIDCError.invalidState }
+            if let providerError { throw OIDCError.providerRefused(String(providerError.prefix(200))) }
+            guard let code, !code.isEmpty, code.utf8.count <= 4096 else { throw OIDCError.tokenExchangeFailed("no code") }
+            let metadata = try await oidc.discovery.metadata(issuer: settings.issuer)
+            let idToken = try await oidcExchange(code: code, verifier: login.codeVerifier, metadata: metadata, settings: settings)
+            guard let jwksURL = URL(string: metadata.jwksURI) else { throw OIDCError.providerUnavailable("jwks_uri") }
+            let claims = try await OIDCTokenVerifier(issuer: settings.issuer, clientID: settings.clientID).verify(
                 idToken, expectedNonce: login.nonce, jwksURL: jwksURL, keys: lti.platformKeys)
+            let user = try await oidcAccount(claims, settings: settings)
+            return try await startSession(for: user, details: oidcAuditDetails(address, reason: nil))
         } catch let error as OIDCError {
+            if case .providerUnavailable = error {} else { loginThrottle.fail(addressKeys) }
             _ = try? await store.appendAudit(
                 AuditDraft(actorID: nil, action: "auth.login.failed", subject: "user:0", details: oidcAuditDetails(address, reason: error.code)))
             throw error
         }
-        let user: User
-        do {
-            user = try await oidcAccount(claims, settings: settings)
-        } catch let error as OIDCError {
-            _ = try? await store.appendAudit(
-                AuditDraft(actorID: nil, action: "auth.login.failed", subject: "user:0", details: oidcAuditDetails(address, reason: error.code)))
-            throw error
-        }
-        return try await startSession(for: user, details: oidcAuditDetails(address, reason: nil))
     }
 
     private func oidcAuditDetails(_ address: String?, reason: String?) -> [String: String] {
