@@ -38,6 +38,8 @@ curl -fsS "$URL/health" >/dev/null || fail "the service did not start"
 TOKEN=$(curl -fsS -X POST "$URL/api/v1/auth/login" -d "{\"username\":\"admin\",\"password\":\"$HOCLIEU_ADMIN_PASSWORD\"}" |
     python3 -c 'import sys, json; print(json.load(sys.stdin)["token"])')
 "$VENV/bin/python" Tests/oidc/signin.py "$URL" "$PROVIDER" "$TOKEN" || fail "sign-in"
+# The web UI's button, in headless Chromium (e2e.sh installs it and Selenium for Tests/ui).
+SE_OFFLINE=true "$VENV/bin/python" Tests/oidc/browser_signin.py "$URL" "$PROVIDER" || fail "web UI sign-in"
 # Every sign-in is in the audit log with its method.
 AUDIT=$(curl -sS -H "Authorization: Bearer $TOKEN" "$URL/api/v1/audit?action=auth.login&limit=100")
 COUNT=$(printf '%s' "$AUDIT" | python3 -c '
@@ -46,5 +48,5 @@ items = [e for e in json.load(sys.stdin)["items"] if e.get("details", {}).get("m
 ok = sum(1 for e in items if e["action"] == "auth.login")
 refused = [e["details"].get("reason") for e in items if e["action"] == "auth.login.failed"]
 print(f"{ok} {refused}")') || fail "audit log: $AUDIT"
-[ "$COUNT" = "3 ['oidc-domain-not-allowed']" ] || fail "the audit log holds $COUNT OIDC sign-ins and refusals, not 3 and the refused domain: $AUDIT"
+[ "$COUNT" = "4 ['oidc-domain-not-allowed']" ] || fail "the audit log holds $COUNT OIDC sign-ins and refusals, not 4 (3 by requests, 1 in the browser) and the refused domain: $AUDIT"
 echo "e2e-oidc: sign-ins and the refusal audited OK"
