@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sign-in with an organisation's OpenID Connect provider, end to end: oidc-provider-mock (PyPI) is the provider on
 # 127.0.0.1, and a second release service configured for it (its own data folder and port, its public address the
-# loopback one, so the redirect URI is reachable) is signed in to with a plain HTTP client (Tests/oidc/signin.py).
+# loopback one, so the redirect URI is reachable) is signed in to with a plain HTTP client (Tests/oidc/signin.py) and
+# through the web UI's button in headless Chromium (Tests/oidc/browser_signin.py).
 # Called by e2e.sh; it can also run alone:
 #   .ci/e2e-oidc.sh BIN WORK VENV
 set -euo pipefail

@@ -611,7 +611,9 @@ async function signOut() {
 /** Checks a stored token on start: the user may have been changed or the session expired. */
 async function refreshUser() {
   if (!session.token) {
-    // Back from the organisation's sign-in page: the session is in the cookie.
+    // Back from the organisation's sign-in page (the service leaves a one-minute marker): the session is in the cookie.
+    if (!/(?:^|;\s*)hoclieu_signin=oidc(?:;|$)/.test(document.cookie)) return;
+    document.cookie = 'hoclieu_signin=; Path=/; Max-Age=0; SameSite=Lax';
     try {
       const response = await fetch('/api/v1/me', { headers: { Accept: 'application/json' }, cache: 'no-store' });
       if (response.ok) setSession(COOKIE_SESSION, await response.json(), null);

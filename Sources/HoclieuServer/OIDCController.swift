@@ -24,6 +24,8 @@ struct OIDCController {
     /// Binds the login's `state` to the browser: HttpOnly, for the callback path only, ten minutes. `SameSite=Lax`
     /// is sent with the provider's top-level redirect back.
     static let stateCookie = "hoclieu_oidc_state"
+    /// Readable by the web UI: the next page load adopts the cookie session (and removes the marker).
+    static let signInMarker = "hoclieu_signin"
 
     struct Methods: Encodable {
         var password = true
@@ -66,6 +68,8 @@ struct OIDCController {
             context.logger.info("signed in", metadata: ["hoclieu.user": "\(session.user.username)", "hoclieu.auth.method": "oidc"])
             var headers: HTTPFields = [.location: "/", .cacheControl: "no-store"]
             headers.append(HTTPField(name: .setCookie, value: expiredStateCookie))
+            // Tells the web UI, once, that this page load follows an organisation sign-in (its session is in the cookie).
+            headers.append(HTTPField(name: .setCookie, value: "\(Self.signInMarker)=oidc; Path=/; Max-Age=60; SameSite=Lax\(secure)"))
             for cookie in AuthController(repository: repository).sessionCookies(session.token, expiresAt: session.expiresAt) {
                 headers.append(HTTPField(name: .setCookie, value: cookie))
             }
