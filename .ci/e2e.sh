@@ -180,6 +180,9 @@ echo "e2e: CASE schemas OK"
 # LTI 1.3 with lti1p3platform as the LMS (its own script).
 .ci/e2e-lti.sh "http://127.0.0.1:$PORT" "$HOCLIEU_PUBLIC_URL" "$TOKEN" "$VENV"
 echo "e2e: LTI 1.3 OK"
+# Sign-in with an organisation's OpenID Connect provider: oidc-provider-mock and a second service configured for it.
+.ci/e2e-oidc.sh "$BIN" "$WORK" "$VENV"
+echo "e2e: OIDC sign-in OK"
 # OAI-PMH with real harvesters (a block of its own).
 PORT="$PORT" TOKEN="$TOKEN" BIN="$BIN" WORK="$WORK" .ci/e2e-oai.sh
 

@@ -50,6 +50,7 @@ struct CommonOptions: ParsableArguments {
         if let size = env["HOCLIEU_OAI_PAGE_SIZE"].flatMap(Int.init) { configuration.oaiPageSize = size }
         if let id = env["HOCLIEU_OAI_REPOSITORY_ID"], !id.isEmpty { configuration.oaiRepositoryIdentifier = id }
         if let email = env["HOCLIEU_OAI_ADMIN_EMAIL"], !email.isEmpty { configuration.oaiAdminEmail = email }
+        configuration.oidc = OIDCSettings.from(environment: env)
         return configuration
     }
 

@@ -623,7 +623,7 @@ enum OpenAPIDocument {
                 "properties": [
                     "id": ["type": "integer"], "username": string(), "displayName": string(),
                     "roles": array(enumeration(Role.allCases.map(\.rawValue))), "school": string(), "createdAt": string(["format": "date-time"]),
-                    "disabled": ["type": "boolean"], "organisationID": ["type": "integer"], "subjects": array(string()),
+                    "disabled": ["type": "boolean"], "organisationID": ["type": "integer"], "subjects": array(string()), "email": string(),
                 ],
             ],
             "PasswordRequest": [
@@ -636,6 +636,7 @@ enum OpenAPIDocument {
                     "username": string(["pattern": "^[a-z0-9._@-]{3,64}$"]), "displayName": string(), "password": string(["minLength": 8, "maxLength": 72]),
                     "roles": ["type": "array", "items": enumeration(Role.allCases.map(\.rawValue)), "minItems": 1], "school": string(),
                     "subjects": array(string()),
+                    "email": string(["pattern": "^[^@\\s]+@[^@\\s]+$", "maxLength": 254]),
                 ],
             ],
             "Metadata": ["type": "object", "properties": metadataProperties],
@@ -784,7 +785,7 @@ enum OpenAPIDocument {
 
     static let json: String = {
         var paths: [String: [String: Any]] = [:]
-        for op in operations + questionOperations + blueprintOperations + cartridgeOperations + ltiOperations {
+        for op in operations + questionOperations + blueprintOperations + cartridgeOperations + ltiOperations + oidcOperations {
             // Any route may be called with a bad or expired token: 401 is declared everywhere (as a problem, unless
             // the route says otherwise: the LTI tool answers a refused launch with an HTML page).
             var responses = op.responses
@@ -816,7 +817,7 @@ enum OpenAPIDocument {
     /// The methods the document lists for a concrete request path (`{x}` matches one segment).
     static func allowedMethods(for path: String) -> [String] {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        return (operations + questionOperations + blueprintOperations + cartridgeOperations + ltiOperations).filter { op in
+        return (operations + questionOperations + blueprintOperations + cartridgeOperations + ltiOperations + oidcOperations).filter { op in
             let pattern = op.path.split(separator: "/", omittingEmptySubsequences: false)
             let lengthFits = op.catchAll ? segments.count >= pattern.count : pattern.count == segments.count
             return lengthFits && zip(pattern, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }

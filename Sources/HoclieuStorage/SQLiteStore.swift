@@ -180,6 +180,7 @@ public final class SQLiteStore: Store {
         registerHarvest(&migrator)
         registerOrganisations(&migrator)
         registerQuestionSets(&migrator)
+        registerOIDC(&migrator)
         return migrator
     }
 
@@ -215,7 +216,7 @@ public final class SQLiteStore: Store {
         let roles = Set((row["roles"] as String).split(separator: ",").compactMap { Role(rawValue: String($0)) })
         return User(
             id: row["id"], username: row["username"], displayName: row["displayName"], roles: roles, school: row["school"],
-            createdAt: row.date("createdAt"), disabled: row["disabled"] ?? false, organisationID: row["organisationId"],
+            createdAt: row.date("createdAt"), disabled: row["disabled"] ?? false, email: row["email"], organisationID: row["organisationId"],
             subjects: ((row["subjects"] as String?) ?? "").split(separator: ",").map(String.init))
     }
 

@@ -87,8 +87,8 @@ struct AuthorisationMatrixTests {
         case submissionRead
         /// The submission's author and administrators (cancel).
         case submissionWrite
-        /// LTI: authenticated by a platform's signed token, a state cookie or a sealed ticket, never by
-        /// the bearer token; every caller gets the same answer and none is a server error.
+        /// LTI (and the OpenID Connect callback): authenticated by a platform's signed token, a state cookie or a sealed
+        /// ticket, never by the bearer token; every caller gets the same answer and none is a server error.
         case ltiToken
     }
 
@@ -128,6 +128,9 @@ struct AuthorisationMatrixTests {
         "GET /lti/jwks": .open, "GET /lti/login": .ltiToken, "POST /lti/login": .ltiToken, "POST /lti/launch": .ltiToken,
         "POST /lti/deep-link": .ltiToken, "POST /lti/score": .ltiToken, "GET /api/v1/lti/platforms": .admin, "POST /api/v1/lti/platforms": .admin,
         "DELETE /api/v1/lti/platforms/{id}": .admin, "GET /api/v1/lti/scores": .bankWriter,
+        // Sign-in with the organisation's OpenID Connect provider: the callback is authenticated by the provider's code and the
+        // browser's state cookie, never by a bearer token (the same answer for every caller).
+        "GET /api/v1/auth/methods": .open, "GET /auth/oidc/login": .open, "GET /auth/oidc/callback": .ltiToken,
     ]
 
     /// Whether `caller` is allowed by a rule that does not depend on a material.
