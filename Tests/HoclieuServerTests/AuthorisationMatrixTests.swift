@@ -13,19 +13,23 @@ import NIOFoundationCompat
 import Testing
 
 /// The authorisation matrix: every route the router has (enumerated from the router itself, so a route that is
-/// wrongly public in both the code and the OpenAPI document is still caught) × six callers × materials in every
+/// wrongly public in both the code and the OpenAPI document is still caught) × nine callers × materials in every
 /// visibility and status. The expectations are written out here from the access rules, not computed by
 /// ``AccessPolicy``, so the test checks the policy rather than repeating it. A route without a row fails.
 @Suite("Authorisation matrix")
 struct AuthorisationMatrixTests {
     enum Who: String, CaseIterable {
-        case anonymous, owner, otherTeacher, reviewer, admin, lms, chair
+        /// `schoolAdmin` administers the owner's school; `subjectReviewer` reviews another subject (Ngữ văn) than the
+        /// materials' (Toán): the board is one body, so what it may see does not depend on the subject.
+        case anonymous, owner, otherTeacher, reviewer, admin, lms, chair, schoolAdmin, subjectReviewer
         var username: String? {
             switch self {
             case .anonymous: nil
             case .owner: "gv.chu"
             case .otherTeacher: "gv.khac"
             case .reviewer: "hoidong"
+            case .schoolAdmin: "qt.truong"
+            case .subjectReviewer: "hoidong.van"
             case .chair: "chutich"
             case .admin: "admin"
             case .lms: "lms.moodle"
@@ -37,8 +41,9 @@ struct AuthorisationMatrixTests {
     static func maySee(_ caller: Who, visibility: Visibility, status: MaterialStatus) -> Bool {
         switch caller {
         case .owner, .admin: true
-        case .reviewer, .chair: status != .draft
+        case .reviewer, .chair, .subjectReviewer: status != .draft
         case .anonymous: status == .published && visibility == .public
+        case .schoolAdmin: status == .published && visibility != .private
         case .otherTeacher, .lms: status == .published && (visibility == .public || visibility == .sector)
         }
     }
@@ -59,7 +64,7 @@ struct AuthorisationMatrixTests {
         case bankReader
         /// Any signed-in person of the sector: not LMS clients.
         case member
-        /// The accounts of the caller's organisation: administrators (and school administrators, not in the matrix).
+        /// The accounts of the caller's organisation: administrators and school administrators.
         case accountList
         /// The board and administrators.
         case board
@@ -141,17 +146,17 @@ struct AuthorisationMatrixTests {
         case .admin: caller == .admin
         case .contributor: [.owner, .otherTeacher, .lms, .admin].contains(caller)
         case .bankWriter: [.owner, .otherTeacher, .admin].contains(caller)
-        case .bankReader: [.owner, .otherTeacher, .reviewer, .chair, .admin].contains(caller)
-        case .board: [.reviewer, .chair, .admin].contains(caller)
+        case .bankReader: [.owner, .otherTeacher, .reviewer, .chair, .admin, .subjectReviewer].contains(caller)
+        case .board: [.reviewer, .chair, .admin, .subjectReviewer].contains(caller)
         case .member: caller != .anonymous && caller != .lms
-        case .accountList: caller == .admin
+        case .accountList: caller == .admin || caller == .schoolAdmin  // with no organisation named: the caller's own
         // The exam fixtures belong to the owner; the other teacher is of another school.
-        case .exam: [.owner, .reviewer, .chair, .admin].contains(caller)
+        case .exam: [.owner, .reviewer, .chair, .admin, .subjectReviewer].contains(caller)
         case .examWriter, .jobOwner: [.owner, .admin].contains(caller)
         case .accountSelf: caller == .admin  // the target account is none of the callers
         case .chair: caller == .admin || caller == .chair
-        case .reviewer: caller == .reviewer || caller == .chair
-        case .submissionRead: [.owner, .reviewer, .chair, .admin].contains(caller)
+        case .reviewer: caller == .reviewer || caller == .chair || caller == .subjectReviewer
+        case .submissionRead: [.owner, .reviewer, .chair, .admin, .subjectReviewer].contains(caller)
         case .chairOrAssigned: caller == .chair
         case .submissionWrite: [.owner, .chair, .admin].contains(caller)
         case .materialRead, .previewRead, .materialWrite, .ltiToken: fatalError("per material or per token")
@@ -188,6 +193,11 @@ struct AuthorisationMatrixTests {
         try await t.addUser("gv.chu", roles: [.teacher], school: "THCS A")
         try await t.addUser("gv.khac", roles: [.teacher], school: "THCS B")
         try await t.addUser("hoidong", roles: [.reviewer])
+        try await t.addUser("qt.truong", roles: [.schoolAdmin], school: "thcs a")
+        _ = try await t.repository.store.createUser(
+            NewUser(
+                username: "hoidong.van", displayName: "Hội đồng Ngữ văn", roles: [.reviewer], school: "THCS C",
+                passwordHash: try await PasswordHasher(cost: 4).hash("password-hoidong.van"), subjects: ["NGUVAN"]))
         try await t.addUser("chutich", roles: [.chair], school: "Phòng GD")
         try await t.addUser("lms.moodle", roles: [.lmsClient])
         try await t.addUser("nan.nhan", roles: [.teacher])
