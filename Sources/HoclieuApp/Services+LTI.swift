@@ -4,31 +4,6 @@ public import HoclieuCore
 public import HoclieuStorage
 public import LTI
 
-/// What an administrator gives to register a platform (CLI `hoclieu lti add-platform`, admin API).
-public struct LTIPlatformInput: Codable, Sendable {
-    public var issuer: String
-    public var clientID: String
-    public var deploymentIDs: [String]
-    public var authURL: String
-    public var tokenURL: String
-    public var jwksURL: String
-    public var school: String?
-
-    public init(issuer: String, clientID: String, deploymentIDs: [String], authURL: String, tokenURL: String, jwksURL: String, school: String? = nil) {
-        self.issuer = issuer
-        self.clientID = clientID
-        self.deploymentIDs = deploymentIDs
-        self.authURL = authURL
-        self.tokenURL = tokenURL
-        self.jwksURL = jwksURL
-        self.school = school
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case issuer, clientID = "clientId", deploymentIDs = "deploymentIds", authURL = "authUrl", tokenURL = "tokenUrl", jwksURL = "jwksUrl", school
-    }
-}
-
 /// A third-party login initiation (LTI 1.3 core §4.1) as the platform sends it.
 public struct LTILoginRequest: Sendable {
     public var issuer: String?
@@ -99,48 +74,27 @@ extension Services {
 
     // MARK: Platforms
 
-    /// Registers a platform (administrators).
-    public func addLTIPlatform(_ input: LTIPlatformInput, by user: User) async throws -> StoredLTIPlatform {
+    /// Registers a platform (administrators): the one door for the admin API, the command line and dynamic registration.
+    public func addLTIPlatform(_ input: LTIPlatform, by user: User) async throws -> LTIPlatform {
         guard user.has(.admin) else { throw AppError.forbidden }
-        var problems: [String] = []
-        func text(_ value: String, _ field: String, max: Int) -> String {
-            let v = value.trimmingCharacters(in: .whitespaces)
-            if v.isEmpty || v.count > max { problems.append(field) }
-            return v
-        }
-        func url(_ value: String, _ field: String) -> String {
-            let v = value.trimmingCharacters(in: .whitespaces)
-            guard v.count <= 2000, let u = URL(string: v), ["https", "http"].contains(u.scheme?.lowercased() ?? ""), u.host?.isEmpty == false
-            else {
-                problems.append(field)
-                return v
-            }
-            return v
-        }
-        let issuer = text(input.issuer, "issuer", max: 500)
-        let clientID = text(input.clientID, "clientId", max: 200)
-        let deployments = input.deploymentIDs.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        if deployments.isEmpty || deployments.count > 100 || deployments.contains(where: { $0.count > 255 }) { problems.append("deploymentIds") }
-        let auth = url(input.authURL, "authUrl")
-        let token = url(input.tokenURL, "tokenUrl")
-        let jwks = url(input.jwksURL, "jwksUrl")
+        let platform = input.normalised()
+        let problems = platform.violations()
         guard problems.isEmpty else {
             throw AppError(
                 .badRequest, vi: "Thông tin nền tảng LTI không hợp lệ: \(problems.joined(separator: ", ")).",
                 en: "Invalid LTI platform fields: \(problems.joined(separator: ", ")).")
         }
         do {
-            return try await store.addLTIPlatform(
-                StoredLTIPlatform(
-                    issuer: issuer, clientID: clientID, deploymentIDs: deployments, authURL: auth, tokenURL: token, jwksURL: jwks,
-                    school: input.school?.isEmpty == false ? input.school : nil))
+            return try await store.addLTIPlatform(platform)
         } catch StoreError.conflict {
-            throw AppError(.conflict, vi: "Nền tảng \(issuer) với client id \(clientID) đã được đăng ký.", en: "Platform \(issuer) with client id \(clientID) is already registered.")
+            throw AppError(
+                .conflict, vi: "Nền tảng \(platform.issuer) với client id \(platform.clientID) đã được đăng ký.",
+                en: "Platform \(platform.issuer) with client id \(platform.clientID) is already registered.")
         }
     }
 
     /// Every registered platform (administrators).
-    public func ltiPlatforms(by user: User) async throws -> [StoredLTIPlatform] {
+    public func ltiPlatforms(by user: User) async throws -> [LTIPlatform] {
         guard user.has(.admin) else { throw AppError.forbidden }
         return try await store.ltiPlatforms()
     }
@@ -155,15 +109,6 @@ extension Services {
     public func ltiScores(by user: User, failedOnly: Bool, limit: Int = 100) async throws -> [StoredLTIScore] {
         guard user.has(.admin) || user.has(.teacher) else { throw AppError.forbidden }
         return try await store.ltiScores(failedOnly: failedOnly, limit: limit)
-    }
-
-    static func registration(_ p: StoredLTIPlatform) throws -> PlatformRegistration {
-        guard let auth = URL(string: p.authURL), let token = URL(string: p.tokenURL), let jwks = URL(string: p.jwksURL) else {
-            throw LTIError.unknownPlatform(issuer: p.issuer)
-        }
-        return PlatformRegistration(
-            id: p.id, issuer: p.issuer, clientID: p.clientID, deploymentIDs: p.deploymentIDs, authURL: auth, tokenURL: token, jwksURL: jwks,
-            school: p.school, createdAt: p.createdAt)
     }
 
     // MARK: Login and launch
@@ -186,7 +131,7 @@ extension Services {
         let state = Self.randomToken()
         let nonce = Self.randomToken()
         try await store.saveLTILogin(state: state, nonce: nonce, platformID: stored.id, expiresAt: Date().addingTimeInterval(Self.ltiLoginLifetime))
-        guard var components = URLComponents(string: stored.authURL) else { throw LTIError.unknownPlatform(issuer: issuer) }
+        guard var components = URLComponents(url: stored.authURL, resolvingAgainstBaseURL: false) else { throw LTIError.unknownPlatform(issuer: issuer) }
         var items = components.queryItems ?? []
         items += [
             URLQueryItem(name: "scope", value: "openid"), URLQueryItem(name: "response_type", value: "id_token"),
@@ -207,7 +152,7 @@ extension Services {
         guard let login = try await store.takeLTILogin(state: state, now: Date()) else { throw LTIError.invalidState }
         // The login decided the registration; the token must then name its issuer and client id.
         guard let stored = try await store.ltiPlatform(id: login.platformID) else { throw LTIError.invalidState }
-        let registration = try Self.registration(stored)
+        let registration = stored
         return try await LaunchVerifier(toolURL: ltiToolURL).verify(
             idToken, expectedNonce: login.nonce,
             platforms: { issuer, _ in issuer == registration.issuer ? registration : nil }, keys: lti.platformKeys,
@@ -217,7 +162,7 @@ extension Services {
     /// The viewer a launch acts as when it reads materials: nobody's owner, no role, the platform's
     /// school; ``AccessPolicy`` then offers what is published and public, sector-wide or of that school.
     /// (The id is one no account gets: account ids count up from 1.)
-    public func ltiViewer(_ platform: PlatformRegistration) -> User {
+    public func ltiViewer(_ platform: LTIPlatform) -> User {
         Self.ltiViewer(platformID: platform.id, school: platform.school, createdAt: platform.createdAt)
     }
 
@@ -238,7 +183,7 @@ extension Services {
     // MARK: Deep linking
 
     /// Published materials the platform's teachers may pick, for a search (with or without diacritics).
-    public func ltiPickable(query: String, platform: PlatformRegistration, limit: Int = 20) async throws -> [Material] {
+    public func ltiPickable(query: String, platform: LTIPlatform, limit: Int = 20) async throws -> [Material] {
         let viewer = ltiViewer(platform)
         let page = try await store.search(SearchRequest(text: String(query.prefix(500)), viewer: viewer, limit: min(max(limit, 1), 50)))
         var materials: [Material] = []
@@ -250,9 +195,9 @@ extension Services {
     }
 
     /// The platform a sealed picker context belongs to.
-    public func ltiPlatform(of context: LTIDeepLinkContext) async throws -> PlatformRegistration {
+    public func ltiPlatform(of context: LTIDeepLinkContext) async throws -> LTIPlatform {
         guard let stored = try await store.ltiPlatform(id: context.platformID) else { throw LTIError.invalidState }
-        return try Self.registration(stored)
+        return stored
     }
 
     /// Seals the picker's context (the platform, deployment and return URL) for one hour.
@@ -273,7 +218,7 @@ extension Services {
     /// The signed `LtiDeepLinkingResponse` for the picked materials, and where to post it.
     public func ltiDeepLinkingResponse(_ context: LTIDeepLinkContext, pids: [String], policy: VersionPolicy) async throws -> (returnURL: String, jwt: String) {
         guard let stored = try await store.ltiPlatform(id: context.platformID) else { throw LTIError.invalidState }
-        let platform = try Self.registration(stored)
+        let platform = stored
         let viewer = ltiViewer(platform)
         var items: [ResourceLinkItem] = []
         for raw in pids.prefix(context.acceptMultiple ? 50 : 1) {
@@ -342,7 +287,7 @@ extension Services {
             throw AppError(.badRequest, vi: "Điểm phải từ 0 đến điểm tối đa (lớn hơn 0).", en: "The score must be between 0 and a positive maximum.")
         }
         guard let stored = try await store.ltiPlatform(id: t.platformID) else { throw LTIError.invalidState }
-        let platform = try Self.registration(stored)
+        let platform = stored
         let id = try await store.recordLTIScore(
             platformID: platform.id, lineItem: t.lineItem, userID: t.userID, pid: t.pid, scoreGiven: scoreGiven, scoreMaximum: scoreMaximum)
         let store = self.store

@@ -82,13 +82,10 @@ struct BenchLTI: ReportingCommand {
         let repository = try common.openRepository()
         let platformKey = try await ToolKeyRing(keys: [try ToolKey.generate()])
         let jwksURL = URL(string: "https://lms.bench.example/jwks")!
-        let stored = try await repository.addLTIPlatform(
-            LTIPlatformInput(
-                issuer: "https://lms.bench.example", clientID: "bench", deploymentIDs: ["dep-1"], authURL: "https://lms.bench.example/auth",
-                tokenURL: "https://lms.bench.example/token", jwksURL: jwksURL.absoluteString), by: .localOperator)
-        let registration = PlatformRegistration(
-            id: stored.id, issuer: stored.issuer, clientID: stored.clientID, deploymentIDs: stored.deploymentIDs, authURL: jwksURL, tokenURL: jwksURL,
-            jwksURL: jwksURL)
+        let registration = try await repository.addLTIPlatform(
+            LTIPlatform(
+                issuer: "https://lms.bench.example", clientID: "bench", deploymentIDs: ["dep-1"], authURL: URL(string: "https://lms.bench.example/auth")!,
+                tokenURL: URL(string: "https://lms.bench.example/token")!, jwksURL: jwksURL), by: .localOperator)
         let cache = PlatformKeyCache(transport: MemoryTransport(jwks: platformKey.jwksJSON))
         let verifier = LaunchVerifier(toolURL: repository.ltiToolURL)
         let nonces = MemoryNonceStore()
@@ -106,7 +103,7 @@ struct BenchLTI: ReportingCommand {
             let nonce = "n-\(i)"
             tokens.append((nonce, try await token(nonce)))
         }
-        let platforms: @Sendable (String, [String]) async throws -> PlatformRegistration? = { _, _ in registration }
+        let platforms: @Sendable (String, [String]) async throws -> LTIPlatform? = { _, _ in registration }
         // Warm the key cache.
         _ = try await verifier.verify(try await token("warm"), expectedNonce: "warm", platforms: platforms, keys: cache, nonces: nonces)
 
@@ -142,7 +139,7 @@ struct BenchLTI: ReportingCommand {
         for i in 0..<full {
             let state = "bench-state-\(i)"
             let nonce = "full-\(i)"
-            try await repository.store.saveLTILogin(state: state, nonce: nonce, platformID: stored.id, expiresAt: Date().addingTimeInterval(3600))
+            try await repository.store.saveLTILogin(state: state, nonce: nonce, platformID: registration.id, expiresAt: Date().addingTimeInterval(3600))
             fullTokens.append((state, try await token(nonce)))
         }
         // What `Services.ltiLaunch` adds to verification: the login's state taken from the store and the nonce

@@ -24,7 +24,7 @@ struct LTICommand: AsyncParsableCommand {
         @Option(name: .long, help: "The school whose materials the platform's teachers may also pick.") var school: String?
 
         struct Report: Encodable, CustomStringConvertible {
-            var platform: StoredLTIPlatform
+            var platform: LTIPlatform
             var toolJWKS: String
             var loginURL: String
             var launchURL: String
@@ -41,9 +41,14 @@ struct LTICommand: AsyncParsableCommand {
 
         func execute() async throws -> Report {
             let repository = try common.openRepository()
+            func url(_ text: String, _ option: String) throws -> URL {
+                guard let url = URL(string: text) else { throw ValidationError("--\(option): not a URL / không phải URL") }
+                return url
+            }
             let stored = try await repository.addLTIPlatform(
-                LTIPlatformInput(
-                    issuer: issuer, clientID: clientID, deploymentIDs: deploymentID, authURL: authURL, tokenURL: tokenURL, jwksURL: jwksURL, school: school),
+                LTIPlatform(
+                    issuer: issuer, clientID: clientID, deploymentIDs: deploymentID, authURL: try url(authURL, "auth-url"),
+                    tokenURL: try url(tokenURL, "token-url"), jwksURL: try url(jwksURL, "jwks-url"), school: school),
                 by: .localOperator)
             _ = try await repository.ltiKeyRing()
             let base = repository.configuration.publicBaseURL
@@ -57,7 +62,7 @@ struct LTICommand: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
 
         struct Report: Encodable, CustomStringConvertible {
-            var platforms: [StoredLTIPlatform]
+            var platforms: [LTIPlatform]
             var description: String {
                 platforms.isEmpty
                     ? "Chưa có nền tảng nào / no platforms"

@@ -143,25 +143,18 @@ struct LTIController {
         return try JSONResponse(try await repository.ltiPlatforms(by: user)).response(from: request, context: context)
     }
 
+    /// The registration body is the platform type itself (``LTIPlatform``), without `id` and `createdAt`.
     struct PlatformBody: StrictJSONBody {
         static let fields: Set<String> = ["issuer", "clientId", "deploymentIds", "authUrl", "tokenUrl", "jwksUrl", "school"]
-        var issuer: String
-        var clientId: String
-        var deploymentIds: [String]
-        var authUrl: String
-        var tokenUrl: String
-        var jwksUrl: String
-        var school: String?
+        var platform: LTIPlatform
+        init(from decoder: any Decoder) throws { platform = try LTIPlatform(from: decoder) }
     }
 
     @Sendable func addPlatform(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try Caller.signedIn(context)
         guard user.has(.admin) else { throw Problem.forbidden }
-        let b = try await request.decodeStrict(PlatformBody.self, limit: 64 * 1024)
-        let stored = try await repository.addLTIPlatform(
-            LTIPlatformInput(
-                issuer: b.issuer, clientID: b.clientId, deploymentIDs: b.deploymentIds, authURL: b.authUrl, tokenURL: b.tokenUrl, jwksURL: b.jwksUrl,
-                school: b.school), by: user)
+        let body = try await request.decodeStrict(PlatformBody.self, limit: 64 * 1024)
+        let stored = try await repository.addLTIPlatform(body.platform, by: user)
         return try JSONResponse(status: .created, stored).response(from: request, context: context)
     }
 
@@ -186,7 +179,7 @@ struct LTIController {
     /// The one place that decides where a launched material plays: the content origin's player for the version
     /// (signed for the platform's viewer when the material is not public), or the identifier page for a material
     /// without a file.
-    func playerLocation(_ link: LTIResolvedLink, platform: PlatformRegistration) -> String {
+    func playerLocation(_ link: LTIResolvedLink, platform: LTIPlatform) -> String {
         let m = link.material
         guard link.version > 0 else { return "\(repository.configuration.publicBaseURL)/id/\(m.pid.rawValue)" }
         return PreviewRedirectController.playerURL(repository, m, number: link.version, viewer: repository.ltiViewer(platform)).url

@@ -1,6 +1,6 @@
 public import Foundation
 import GRDB
-import HoclieuCore
+public import HoclieuCore
 
 extension SQLiteStore {
     static func registerLTI(_ migrator: inout DatabaseMigrator) {
@@ -56,14 +56,18 @@ extension SQLiteStore {
         }
     }
 
-    private static func platform(_ row: Row) throws -> StoredLTIPlatform {
+    private static func platform(_ row: Row) throws -> LTIPlatform {
         let deployments = try JSONDecoder().decode([String].self, from: Data((row["deploymentIds"] as String).utf8))
-        return StoredLTIPlatform(
-            id: row["id"], issuer: row["issuer"], clientID: row["clientId"], deploymentIDs: deployments, authURL: row["authUrl"],
-            tokenURL: row["tokenUrl"], jwksURL: row["jwksUrl"], school: row["school"], createdAt: row.date("createdAt"))
+        func url(_ column: String) throws -> URL {
+            guard let url = URL(string: row[column] as String) else { throw StoreError.invalid("ltiPlatform.\(column)") }
+            return url
+        }
+        return LTIPlatform(
+            id: row["id"], issuer: row["issuer"], clientID: row["clientId"], deploymentIDs: deployments, authURL: try url("authUrl"),
+            tokenURL: try url("tokenUrl"), jwksURL: try url("jwksUrl"), school: row["school"], createdAt: row.date("createdAt"))
     }
 
-    public func addLTIPlatform(_ platform: StoredLTIPlatform) async throws -> StoredLTIPlatform {
+    public func addLTIPlatform(_ platform: LTIPlatform) async throws -> LTIPlatform {
         let deployments = String(decoding: try JSONEncoder().encode(platform.deploymentIDs), as: UTF8.self)
         let now = Self.now()
         return try await pool.write { db in
@@ -78,7 +82,8 @@ extension SQLiteStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    platform.issuer, platform.clientID, deployments, platform.authURL, platform.tokenURL, platform.jwksURL, platform.school,
+                    platform.issuer, platform.clientID, deployments, platform.authURL.absoluteString, platform.tokenURL.absoluteString,
+                    platform.jwksURL.absoluteString, platform.school,
                     now.dbText,
                 ])
             var stored = platform
@@ -88,15 +93,15 @@ extension SQLiteStore {
         }
     }
 
-    public func ltiPlatforms() async throws -> [StoredLTIPlatform] {
+    public func ltiPlatforms() async throws -> [LTIPlatform] {
         try await pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM ltiPlatform ORDER BY id").map(Self.platform) }
     }
 
-    public func ltiPlatform(id: Int64) async throws -> StoredLTIPlatform? {
+    public func ltiPlatform(id: Int64) async throws -> LTIPlatform? {
         try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM ltiPlatform WHERE id = ?", arguments: [id]).map(Self.platform) }
     }
 
-    public func ltiPlatform(issuer: String, clientIDs: [String]) async throws -> StoredLTIPlatform? {
+    public func ltiPlatform(issuer: String, clientIDs: [String]) async throws -> LTIPlatform? {
         let rows = try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM ltiPlatform WHERE issuer = ? ORDER BY id", arguments: [issuer]).map(Self.platform)
         }

@@ -1,4 +1,5 @@
 public import Foundation
+public import HoclieuCore
 
 /// A score for one learner on one line item (AGS 2.0 `application/vnd.ims.lis.v1.score+json`).
 public struct AGSScore: Codable, Sendable, Equatable {
@@ -55,7 +56,7 @@ public actor AGSClient {
     /// Posts `score` to `lineItem` (the line item URL; `/scores` is appended to its path).
     /// - Returns: how many attempts it took.
     @discardableResult
-    public func post(_ score: AGSScore, lineItem: String, platform: PlatformRegistration) async throws -> Int {
+    public func post(_ score: AGSScore, lineItem: String, platform: LTIPlatform) async throws -> Int {
         guard let url = Self.scoresURL(lineItem) else { throw AGSFailure("line item URL \(lineItem) is not valid") }
         let body = try JSONEncoder().encode(score)
         var last = AGSFailure("not attempted")
@@ -89,7 +90,7 @@ public actor AGSClient {
         return c.url
     }
 
-    private func accessToken(_ platform: PlatformRegistration) async throws -> String {
+    private func accessToken(_ platform: LTIPlatform) async throws -> String {
         let cacheKey = platform.issuer + "|" + platform.clientID
         if let cached = tokens[cacheKey], cached.expires > Date().addingTimeInterval(30) { return cached.token }
         let assertion = try await keys().sign(ClientAssertion(clientID: platform.clientID, tokenURL: platform.tokenURL))
