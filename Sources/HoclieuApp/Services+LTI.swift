@@ -277,28 +277,53 @@ extension Services {
             LTIScoreTicket(platformID: launch.platform.id, lineItem: lineItem, userID: sub, pid: pid.rawValue, expires: Date().timeIntervalSince1970 + 4 * 3600))
     }
 
-    /// Posts a score for the learner of `ticket`, recording the attempt; a failure stays visible in
-    /// ``ltiScores(by:failedOnly:limit:)``.
-    public func ltiPostScore(ticket: String, scoreGiven: Double, scoreMaximum: Double, attempts: Int = 4, baseDelay: Duration = .milliseconds(250))
-        async throws -> StoredLTIScore
-    {
+    /// Posts a score the launched player reported for the learner of `ticket` (a SCORM package's run-time, an
+    /// H5P result): the score necessarily comes from the browser, as in every LMS. A question set's score never
+    /// does: it is computed on the server from the submitted answers (``ltiSubmitQuiz(attempt:answers:)``), so
+    /// this refuses a ticket for a question set.
+    public func ltiPostScore(
+        ticket: String, scoreGiven: Double, scoreMaximum: Double, completed: Bool = true, attempts: Int = 4, baseDelay: Duration = .milliseconds(250)
+    ) async throws -> StoredLTIScore {
         guard let t = open(ticket, as: LTIScoreTicket.self), t.expires > Date().timeIntervalSince1970 else { throw LTIError.invalidState }
         guard scoreMaximum.isFinite, scoreGiven.isFinite, scoreMaximum > 0, scoreMaximum <= 1_000_000, (0...scoreMaximum).contains(scoreGiven) else {
             throw AppError(.badRequest, vi: "Điểm phải từ 0 đến điểm tối đa (lớn hơn 0).", en: "The score must be between 0 and a positive maximum.")
         }
-        guard let stored = try await store.ltiPlatform(id: t.platformID) else { throw LTIError.invalidState }
-        let platform = stored
+        if let pid = try? PersistentIdentifier(parsing: t.pid), let m = try await store.material(pid), m.kind == .questionSet {
+            throw AppError(
+                .forbidden, code: "lti-score-server-side", vi: "Điểm của bộ câu hỏi do máy chủ chấm từ câu trả lời, không nhận điểm từ trình duyệt.",
+                en: "A question set's score is computed by the server from the answers; a score from the browser is not accepted.")
+        }
+        return try await ltiSendScore(
+            platformID: t.platformID, lineItem: t.lineItem, userID: t.userID, pid: t.pid, scoreGiven: scoreGiven, scoreMaximum: scoreMaximum,
+            completed: completed, attempts: attempts, baseDelay: baseDelay)
+    }
+
+    /// Records a score and posts it to the line item, with retries; the outcome (posted, or failed with the reason)
+    /// stays in the store for the teacher's view.
+    func ltiSendScore(
+        platformID: Int64, lineItem: String, userID: String, pid: String, scoreGiven: Double, scoreMaximum: Double, completed: Bool = true,
+        attempts: Int = 4, baseDelay: Duration = .milliseconds(250)
+    ) async throws -> StoredLTIScore {
+        guard let platform = try await store.ltiPlatform(id: platformID) else { throw LTIError.invalidState }
         let id = try await store.recordLTIScore(
-            platformID: platform.id, lineItem: t.lineItem, userID: t.userID, pid: t.pid, scoreGiven: scoreGiven, scoreMaximum: scoreMaximum)
+            platformID: platform.id, lineItem: lineItem, userID: userID, pid: pid, scoreGiven: scoreGiven, scoreMaximum: scoreMaximum)
         let store = self.store
         let client = AGSClient(transport: lti.transport, keys: { [self] in try await self.ltiKeyRing() }, attempts: attempts, baseDelay: baseDelay)
         do {
-            let used = try await client.post(AGSScore(userID: t.userID, scoreGiven: scoreGiven, scoreMaximum: scoreMaximum), lineItem: t.lineItem, platform: platform)
+            let used = try await client.post(
+                AGSScore(userID: userID, scoreGiven: scoreGiven, scoreMaximum: scoreMaximum, completed: completed), lineItem: lineItem, platform: platform)
             try await store.updateLTIScore(id: id, status: .posted, attempts: used, lastError: nil)
         } catch {
             try await store.updateLTIScore(id: id, status: .failed, attempts: attempts, lastError: String(String(describing: error).prefix(500)))
         }
-        return try await store.ltiScores(failedOnly: false, limit: 500).first { $0.id == id }!
+        return try await store.ltiScores(platformID: platform.id, lineItem: lineItem, limit: 50).first { $0.id == id }!
+    }
+
+    /// The scores of the launch's line item (a course's gradebook column) for its instructor: posted, failed with
+    /// the reason, or still being sent (retrying). Nil when the launch is not an instructor's or has no line item.
+    public func ltiLineItemScores(_ launch: VerifiedLaunch) async throws -> [StoredLTIScore]? {
+        guard launch.claims.isInstructor, let lineItem = launch.claims.ags?.lineitem else { return nil }
+        return try await store.ltiScores(platformID: launch.platform.id, lineItem: lineItem, limit: 200)
     }
 
     // MARK: Sealing

@@ -17,7 +17,8 @@ import NIOCore
 /// | GET, POST | /lti/login | anyone: a registered platform's login initiation |
 /// | POST | /lti/launch | the platform's signed `id_token` and the browser's state cookie; no bearer token |
 /// | POST | /lti/deep-link | a sealed picker context from an instructor's deep-linking launch |
-/// | POST | /lti/score | a sealed score ticket from a learner's launch with an AGS line item |
+/// | POST | /lti/score | a sealed score ticket from a learner's launch with an AGS line item (not for question sets) |
+/// | POST | /lti/quiz | a sealed quiz attempt from a question-set launch; the server scores the answers |
 /// | GET, POST | /api/v1/lti/platforms | administrators |
 /// | DELETE | /api/v1/lti/platforms/{id} | administrators |
 /// | GET | /api/v1/lti/scores | teachers and administrators |
@@ -36,6 +37,7 @@ struct LTIController {
         router.post("/lti/launch", use: launch)
         router.post("/lti/deep-link", use: deepLink)
         router.post("/lti/score", use: score)
+        router.post("/lti/quiz", use: quiz)
         router.get("/api/v1/lti/platforms", use: listPlatforms)
         router.post("/api/v1/lti/platforms", use: addPlatform)
         router.delete("/api/v1/lti/platforms/{id}", use: deletePlatform)
@@ -88,8 +90,17 @@ struct LTIController {
                 response = Self.page(LTIPages.picker(context: sealed, query: "", materials: materials))
             case .resourceLink:
                 let link = try await repository.ltiResolve(launch)
-                let ticket = try repository.ltiScoreTicket(launch, pid: link.material.pid)
-                response = Self.page(LTIPages.player(link: link, location: playerLocation(link, platform: launch.platform), scoreTicket: ticket))
+                let scores = try await repository.ltiLineItemScores(launch)
+                if let quiz = try await repository.ltiQuiz(launch, link: link) {
+                    // A question set is a quiz scored on the server: no score ticket reaches the page.
+                    response = Self.page(LTIPages.quiz(quiz, scores: scores))
+                } else {
+                    let ticket = try repository.ltiScoreTicket(launch, pid: link.material.pid)
+                    response = Self.page(
+                        LTIPages.player(
+                            link: link, location: playerLocation(link, platform: launch.platform),
+                            contentOrigin: ContentOrigin.origin(of: repository.configuration.contentBaseURL), scoreTicket: ticket, scores: scores))
+                }
             case .deepLinkingResponse:
                 throw LTIError.unsupportedMessage(launch.messageType.rawValue)
             }
@@ -121,15 +132,31 @@ struct LTIController {
     }
 
     struct ScoreBody: StrictJSONBody {
-        static let fields: Set<String> = ["ticket", "scoreGiven", "scoreMaximum"]
+        static let fields: Set<String> = ["ticket", "scoreGiven", "scoreMaximum", "completed"]
         var ticket: String
         var scoreGiven: Double
         var scoreMaximum: Double
+        var completed: Bool?
+    }
+
+    @Sendable func quiz(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let fields = try await Self.form(request)
+        do {
+            guard let attempt = fields["attempt"] else { throw LTIError.invalidState }
+            let result = try await repository.ltiSubmitQuiz(attempt: attempt, answers: fields.raw)
+            if let post = result.post, post.status == .failed {
+                context.logger.warning("AGS score post failed", metadata: ["hoclieu.lti.score": "\(post.id)", "hoclieu.lti.error": "\(post.lastError ?? "")"])
+            }
+            return Self.page(LTIPages.quizResult(title: "Kết quả / Result", result))
+        } catch let error as any BilingualError {
+            return Self.errorPage(error)
+        }
     }
 
     @Sendable func score(_ request: Request, context: AppRequestContext) async throws -> Response {
         let body = try await request.decodeStrict(ScoreBody.self, limit: 16 * 1024)
-        let result = try await repository.ltiPostScore(ticket: body.ticket, scoreGiven: body.scoreGiven, scoreMaximum: body.scoreMaximum)
+        let result = try await repository.ltiPostScore(
+            ticket: body.ticket, scoreGiven: body.scoreGiven, scoreMaximum: body.scoreMaximum, completed: body.completed ?? true)
         if result.status == .failed {
             context.logger.warning("AGS score post failed", metadata: ["hoclieu.lti.score": "\(result.id)", "hoclieu.lti.error": "\(result.lastError ?? "")"])
         }

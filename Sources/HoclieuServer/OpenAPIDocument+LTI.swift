@@ -58,9 +58,23 @@ extension OpenAPIDocument {
                 method: "POST", path: "/lti/score", summary: "Post a learner's score to the platform's gradebook (AGS), with retries", tag: "lti",
                 requestBody: ["required": true, "content": ["application/json": ["schema": [
                     "type": "object", "required": ["ticket", "scoreGiven", "scoreMaximum"], "additionalProperties": false,
-                    "properties": ["ticket": string(), "scoreGiven": ["type": "number"], "scoreMaximum": ["type": "number"]],
+                    "properties": [
+                        "ticket": string(), "scoreGiven": ["type": "number"], "scoreMaximum": ["type": "number"], "completed": ["type": "boolean"],
+                    ],
                 ]]]],
-                responses: ["200": json(score, "Posted"), "202": json(score, "Recorded as failed after retries"), "400": problem, "401": problem]),
+                responses: [
+                    "200": json(score, "Posted"), "202": json(score, "Recorded as failed after retries"), "400": problem, "401": problem,
+                    "403": problem,
+                ]),
+            Operation(
+                method: "POST", path: "/lti/quiz",
+                summary: "Submit a question-set quiz taken from an LMS launch; the server scores it and posts the score (AGS)", tag: "lti",
+                requestBody: ["required": true, "content": ["application/x-www-form-urlencoded": ["schema": [
+                    "type": "object", "required": ["attempt"],
+                    "properties": ["attempt": string()],
+                    "additionalProperties": string(),
+                ]]]],
+                responses: ["200": html, "401": refused, "404": refused]),
             Operation(
                 method: "GET", path: "/api/v1/lti/platforms", summary: "Registered LMS platforms (administrators)", tag: "lti", secured: true,
                 responses: ["200": json(array(platform)), "401": problem, "403": problem]),

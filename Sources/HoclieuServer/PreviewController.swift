@@ -127,7 +127,9 @@ struct PreviewController {
             let launch = open.report?.launch ?? summary.launch ?? "index.html"
             return Response(status: .found, headers: Self.headers([.location: Self.escapePath(launch)]))
         case "scorm12", "scorm2004", "ims_cp":
-            let page = PreviewPages.player(material: target.material, version: target.version, report: open.report)
+            let page = PreviewPages.player(
+                material: target.material, version: target.version, report: open.report,
+                embedder: ContentOrigin.origin(of: repository.configuration.publicBaseURL))
             return html(page)
         default:
             // H5P: the libraries a player loads, in order, and those the package lacks (said plainly, never a blank frame).

@@ -22,7 +22,9 @@ enum PreviewPages {
         """
 
     /// The player: the organisation tree, the content frame and a log of the run-time calls.
-    static func player(material: Material, version: MaterialVersion, report: PackageReport?) -> String {
+    /// - Parameter embedder: the main origin, the only one the run-time calls are posted to (an LTI launch page or
+    ///   the material page frame the player); never `"*"`, so a page of another site that frames the player learns nothing.
+    static func player(material: Material, version: MaterialVersion, report: PackageReport?, embedder: String) -> String {
         let title = escape(report?.title ?? material.metadata.title)
         let kind = version.package?.kind ?? ""
         let outline = report?.outline ?? []
@@ -30,7 +32,7 @@ enum PreviewPages {
         let json = (try? String(decoding: JSONEncoder().encode(["outline": outline]), as: UTF8.self)) ?? #"{"outline":[]}"#
         return """
             <!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Xem thử / Preview: \(title)</title><style>\(style)</style></head>
-            <body data-initialized="false" data-kind="\(escape(kind))">
+            <body data-initialized="false" data-kind="\(escape(kind))" data-embedder="\(escape(embedder))">
             <header><h1>\(title)</h1><p>\(escape(material.pid.rawValue))@v\(version.number) · \(escape(kind.uppercased())) · \
             \(warnings.isEmpty ? "không có cảnh báo / no warnings" : "\(warnings.count) cảnh báo / warnings")</p></header>
             <nav aria-label="Mục lục / Contents"><div id="outline"></div>\(warningList(warnings))</nav>
@@ -87,7 +89,7 @@ enum PreviewPages {
           }
           function post(m) {
             calls.push(m);
-            if (window.parent !== window) { try { window.parent.postMessage({ hoclieuScorm: m }, "*"); } catch (e) {} }
+            if (window.parent !== window) { try { window.parent.postMessage({ hoclieuScorm: m }, document.body.dataset.embedder); } catch (e) {} }
             if (m.call) {
               var li = document.createElement("li");
               li.textContent = m.call + "(" + m.args.map(function (a) { return JSON.stringify(a); }).join(", ") + ") → " + JSON.stringify(m.result) +

@@ -67,4 +67,6 @@ public protocol LTIStore: Sendable {
     func updateLTIScore(id: Int64, status: StoredLTIScore.Status, attempts: Int, lastError: String?) async throws
     /// Score posts, newest first; only failed ones with `failedOnly`.
     func ltiScores(failedOnly: Bool, limit: Int) async throws -> [StoredLTIScore]
+    /// The score posts of one platform's line item (a course's gradebook column), newest first.
+    func ltiScores(platformID: Int64, lineItem: String, limit: Int) async throws -> [StoredLTIScore]
 }

@@ -56,6 +56,13 @@ extension SQLiteStore {
         }
     }
 
+    /// `v10-lti-scores`: a line item's scores (the teacher's view) by an index, newest first.
+    static func registerLTIScores(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v10-lti-scores") { db in
+            try db.execute(sql: "CREATE INDEX ltiScore_lineItem ON ltiScore(platformId, lineItem, id)")
+        }
+    }
+
     private static func platform(_ row: Row) throws -> LTIPlatform {
         let deployments = try JSONDecoder().decode([String].self, from: Data((row["deploymentIds"] as String).utf8))
         func url(_ column: String) throws -> URL {
@@ -197,13 +204,24 @@ extension SQLiteStore {
         return try await pool.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM ltiScore \(failedOnly ? "WHERE status = 'failed'" : "") ORDER BY id DESC LIMIT ?", arguments: [limit]
-            ).map { row in
-                StoredLTIScore(
-                    id: row["id"], platformID: row["platformId"], lineItem: row["lineItem"], userID: row["userId"], pid: row["pid"],
-                    scoreGiven: row["scoreGiven"], scoreMaximum: row["scoreMaximum"],
-                    status: StoredLTIScore.Status(rawValue: row["status"]) ?? .failed, attempts: row["attempts"], lastError: row["lastError"],
-                    createdAt: row.date("createdAt"), updatedAt: row.date("updatedAt"))
-            }
+            ).map(Self.score)
         }
+    }
+
+    public func ltiScores(platformID: Int64, lineItem: String, limit: Int) async throws -> [StoredLTIScore] {
+        let limit = min(max(limit, 1), 500)
+        return try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM ltiScore WHERE platformId = ? AND lineItem = ? ORDER BY id DESC LIMIT ?", arguments: [platformID, lineItem, limit]
+            ).map(Self.score)
+        }
+    }
+
+    private static func score(_ row: Row) -> StoredLTIScore {
+        StoredLTIScore(
+            id: row["id"], platformID: row["platformId"], lineItem: row["lineItem"], userID: row["userId"], pid: row["pid"],
+            scoreGiven: row["scoreGiven"], scoreMaximum: row["scoreMaximum"],
+            status: StoredLTIScore.Status(rawValue: row["status"]) ?? .failed, attempts: row["attempts"], lastError: row["lastError"],
+            createdAt: row.date("createdAt"), updatedAt: row.date("updatedAt"))
     }
 }
