@@ -8,7 +8,7 @@ import LTI
 /// `hoclieu lti …`: the LTI 1.3 tool's platform registrations and keys.
 struct LTICommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lti", abstract: "Công cụ LTI 1.3 / LTI 1.3 tool.", subcommands: [AddPlatform.self, Platforms.self, RotateKey.self])
+        commandName: "lti", abstract: "Công cụ LTI 1.3 / LTI 1.3 tool.", subcommands: [AddPlatform.self, Platforms.self, RegistrationURL.self, RotateKey.self])
 
     /// `hoclieu lti add-platform --issuer … --client-id … --deployment-id … --auth-url … --token-url … --jwks-url …`.
     struct AddPlatform: ReportingCommand {
@@ -72,6 +72,28 @@ struct LTICommand: AsyncParsableCommand {
 
         func execute() async throws -> Report {
             Report(platforms: try await common.openRepository().ltiPlatforms(by: .localOperator))
+        }
+    }
+
+    /// `hoclieu lti registration-url [--school …]`: a one-time LTI Dynamic Registration URL to paste into the LMS.
+    struct RegistrationURL: ReportingCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "registration-url", abstract: "Địa chỉ đăng ký động dùng một lần / A one-time dynamic registration URL.")
+        @OptionGroup var common: CommonOptions
+        @Option(name: .long, help: "The school the platform's launches are scoped to.") var school: String?
+
+        struct Report: Encodable, CustomStringConvertible {
+            var registration: LTIRegistrationURL
+            var description: String {
+                """
+                Dán vào LMS (dùng một lần, hết hạn \(registration.expiresAt)) / paste into the LMS (one use, expires \(registration.expiresAt)):
+                \(registration.url)
+                """
+            }
+        }
+
+        func execute() async throws -> Report {
+            Report(registration: try common.openRepository().ltiRegistrationURL(school: school, by: .localOperator))
         }
     }
 

@@ -19,6 +19,8 @@ import NIOCore
 /// | POST | /lti/deep-link | a sealed picker context from an instructor's deep-linking launch |
 /// | POST | /lti/score | a sealed score ticket from a learner's launch with an AGS line item (not for question sets) |
 /// | POST | /lti/quiz | a sealed quiz attempt from a question-set launch; the server scores the answers |
+/// | GET | /lti/register | a one-time registration grant made by an administrator (LTI Dynamic Registration) |
+/// | POST | /api/v1/lti/registrations | administrators: a one-time registration URL for an LMS |
 /// | GET, POST | /api/v1/lti/platforms | administrators |
 /// | DELETE | /api/v1/lti/platforms/{id} | administrators |
 /// | GET | /api/v1/lti/scores | teachers and administrators |
@@ -38,6 +40,8 @@ struct LTIController {
         router.post("/lti/deep-link", use: deepLink)
         router.post("/lti/score", use: score)
         router.post("/lti/quiz", use: quiz)
+        router.get("/lti/register", use: register)
+        router.post("/api/v1/lti/registrations", use: registrationURL)
         router.get("/api/v1/lti/platforms", use: listPlatforms)
         router.post("/api/v1/lti/platforms", use: addPlatform)
         router.delete("/api/v1/lti/platforms/{id}", use: deletePlatform)
@@ -161,6 +165,33 @@ struct LTIController {
             context.logger.warning("AGS score post failed", metadata: ["hoclieu.lti.score": "\(result.id)", "hoclieu.lti.error": "\(result.lastError ?? "")"])
         }
         return try JSONResponse(status: result.status == .posted ? .ok : .accepted, result).response(from: request, context: context)
+    }
+
+    // MARK: Dynamic registration
+
+    @Sendable func register(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let q = Self.queryFields(request.uri.query ?? "")
+        do {
+            let platform = try await repository.ltiRegister(
+                grant: q["hoclieu_grant"], openidConfiguration: q["openid_configuration"], registrationToken: q["registration_token"])
+            context.logger.info("LTI platform registered", metadata: ["hoclieu.lti.platform": "\(platform.issuer)", "hoclieu.lti.client": "\(platform.clientID)"])
+            return Self.page(LTIPages.registered(platform))
+        } catch let error as any BilingualError {
+            context.logger.info("LTI registration refused", metadata: ["hoclieu.lti.error": "\(error.code)"])
+            return Self.errorPage(error)
+        }
+    }
+
+    struct RegistrationBody: StrictJSONBody {
+        static let fields: Set<String> = ["school"]
+        var school: String?
+    }
+
+    @Sendable func registrationURL(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try Caller.signedIn(context)
+        guard user.has(.admin) else { throw Problem.forbidden }
+        let body = try await request.decodeStrict(RegistrationBody.self, limit: 16 * 1024)
+        return try JSONResponse(status: .created, try repository.ltiRegistrationURL(school: body.school, by: user)).response(from: request, context: context)
     }
 
     // MARK: Administration

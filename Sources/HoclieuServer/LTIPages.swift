@@ -223,6 +223,24 @@ enum LTIPages {
             """)
     }
 
+    /// The end of a dynamic registration: what was registered, and the message that tells the LMS to close the
+    /// registration window (the spec names `'*'` as its target: the tool does not know the LMS page's origin).
+    static func registered(_ p: LTIPlatform) -> String {
+        shell(
+            "Đã đăng ký / Registered",
+            """
+            <h1>Đã đăng ký Hoclieu với LMS <span class="en" lang="en">/ Hoclieu is registered with the LMS</span></h1>
+            <p>Issuer: <code>\(e(p.issuer))</code> · client id: <code id="client-id">\(e(p.clientID))</code> · deployment: \
+            <code>\(e(p.deploymentIDs.joined(separator: ", ")))</code>\(p.school.map { " · " + e($0) } ?? "")</p>
+            <p><button type="button" id="close">Đóng / Close</button></p>
+            <script>
+            function closeRegistration() { (window.opener || window.parent).postMessage({subject: 'org.imsglobal.lti.close'}, '*'); }
+            document.getElementById('close').addEventListener('click', closeRegistration);
+            closeRegistration();
+            </script>
+            """)
+    }
+
     /// Posts the signed deep-linking response to the platform (at once with scripts, by a button without).
     static func autoPost(to url: String, jwt: String) -> String {
         shell(

@@ -76,6 +76,25 @@ extension OpenAPIDocument {
                 ]]]],
                 responses: ["200": html, "401": refused, "404": refused]),
             Operation(
+                method: "GET", path: "/lti/register",
+                summary: "LTI Dynamic Registration: read the platform's configuration, register Hoclieu, store the platform (one-time grant)", tag: "lti",
+                parameters: [
+                    query("hoclieu_grant", "The one-time grant from POST /api/v1/lti/registrations", string()),
+                    query("openid_configuration", "The platform's OpenID configuration URL", string()),
+                    query("registration_token", "The platform's registration token", string()),
+                ],
+                responses: ["200": html, "400": refused, "403": refused, "409": refused]),
+            Operation(
+                method: "POST", path: "/api/v1/lti/registrations", summary: "A one-time dynamic-registration URL for an LMS (administrators)", tag: "lti",
+                secured: true,
+                requestBody: ["required": true, "content": ["application/json": ["schema": [
+                    "type": "object", "additionalProperties": false, "properties": ["school": string()],
+                ]]]],
+                responses: [
+                    "201": json(["type": "object", "properties": ["url": string(), "expiresAt": string(), "school": string()]], "The URL to paste into the LMS"),
+                    "400": problem, "401": problem, "403": problem,
+                ]),
+            Operation(
                 method: "GET", path: "/api/v1/lti/platforms", summary: "Registered LMS platforms (administrators)", tag: "lti", secured: true,
                 responses: ["200": json(array(platform)), "401": problem, "403": problem]),
             Operation(

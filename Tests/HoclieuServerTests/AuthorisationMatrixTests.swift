@@ -120,7 +120,7 @@ struct AuthorisationMatrixTests {
         "POST /api/v1/submissions/{id}/cancel": .submissionWrite, "GET /api/v1/audit": .admin,
         "POST /api/v1/clients": .admin, "GET /api/v1/clients": .admin, "DELETE /api/v1/clients/{id}": .admin,
         "GET /lti/jwks": .open, "GET /lti/login": .ltiToken, "POST /lti/login": .ltiToken, "POST /lti/launch": .ltiToken,
-        "POST /lti/deep-link": .ltiToken, "POST /lti/score": .ltiToken, "POST /lti/quiz": .ltiToken, "GET /api/v1/lti/platforms": .admin, "POST /api/v1/lti/platforms": .admin,
+        "POST /lti/deep-link": .ltiToken, "POST /lti/score": .ltiToken, "POST /lti/quiz": .ltiToken, "GET /lti/register": .ltiToken, "POST /api/v1/lti/registrations": .admin, "GET /api/v1/lti/platforms": .admin, "POST /api/v1/lti/platforms": .admin,
         "DELETE /api/v1/lti/platforms/{id}": .admin, "GET /api/v1/lti/scores": .bankWriter,
     ]
 
@@ -348,6 +348,7 @@ struct AuthorisationMatrixTests {
         case "POST /api/v1/materials/{pid}/versions": "matrix upload"
         case "POST /api/v1/materials/{pid}/submissions", "POST /api/v1/submissions/{id}/cancel": #"{}"#
         case "POST /api/v1/clients": #"{"name":"Moodle","scopes":["harvest"]}"#
+        case "POST /api/v1/lti/registrations": #"{"school":"THCS A"}"#
         case "POST /api/v1/materials/{pid}/withdraw", "POST /api/v1/materials/{pid}/rereview": #"{"reason":"kiểm tra"}"#
         case "POST /api/v1/submissions/{id}/assignments": #"{"reviewers":[]}"#
         case "PATCH /api/v1/submissions/{id}/metadata": #"{"keywords":["sửa"]}"#
