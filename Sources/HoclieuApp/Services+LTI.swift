@@ -48,6 +48,21 @@ public struct LTIScoreTicket: Codable, Sendable {
     public var expires: Double
 }
 
+/// One level of the picker's catalogue browse.
+public struct LTICatalogLevel: Sendable {
+    public struct Entry: Sendable {
+        /// What the picker posts back as `node`.
+        public var node: String
+        public var label: String
+    }
+    /// The catalogue item the materials are filtered by (nil at the subjects' level and a subject's).
+    public var unit: String?
+    /// From the subject down to the current node.
+    public var trail: [Entry]
+    /// The next level down.
+    public var children: [Entry]
+}
+
 /// A material resolved from a resource link's custom parameters.
 public struct LTIResolvedLink: Sendable {
     public var material: Material
@@ -182,16 +197,55 @@ extension Services {
 
     // MARK: Deep linking
 
-    /// Published materials the platform's teachers may pick, for a search (with or without diacritics).
-    public func ltiPickable(query: String, platform: LTIPlatform, limit: Int = 20) async throws -> [Material] {
+    /// Published materials the platform's teachers may pick, for a search (with or without diacritics), within a
+    /// catalogue node when one is chosen (the node and everything below it).
+    public func ltiPickable(query: String, platform: LTIPlatform, unit: String? = nil, limit: Int = 20) async throws -> [Material] {
         let viewer = ltiViewer(platform)
-        let page = try await store.search(SearchRequest(text: String(query.prefix(500)), viewer: viewer, limit: min(max(limit, 1), 50)))
+        let filters = unit.map { SearchFilters([.knowledgeUnit: [$0]]) } ?? SearchFilters()
+        let page = try await store.search(
+            SearchRequest(text: String(query.prefix(500)), filters: filters, viewer: viewer, limit: min(max(limit, 1), 50)))
         var materials: [Material] = []
         for pid in page.pids {
             guard let m = try await store.material(pid), m.status == .published, AccessPolicy.canSee(viewer, m) else { continue }
             materials.append(m)
         }
         return materials
+    }
+
+    /// Where the picker's catalogue browse stands: the path from the subjects down to `node`, and the next level
+    /// (môn → lớp → mạch/chủ đề → bài → yêu cầu cần đạt). `node` is empty (the subjects), `subject:CODE` (a
+    /// subject's grades) or an item code.
+    public func ltiCatalogLevel(_ node: String?) async throws -> LTICatalogLevel {
+        let frameworks = try await store.catalogFrameworks()
+        guard let node, !node.isEmpty, node.count <= 200 else {
+            return LTICatalogLevel(
+                unit: nil, trail: [], children: frameworks.map { .init(node: "subject:" + $0.subject.code, label: $0.subject.name) })
+        }
+        if node.hasPrefix("subject:") {
+            let code = String(node.dropFirst("subject:".count))
+            guard let framework = frameworks.first(where: { $0.subject.code == code }) else { return try await ltiCatalogLevel(nil) }
+            let roots = try await store.catalogItems(framework: code).filter { $0.item.parent == nil && !$0.item.deprecated }
+            return LTICatalogLevel(
+                unit: nil, trail: [.init(node: node, label: framework.subject.name)],
+                children: roots.map { .init(node: $0.item.code, label: Self.catalogLabel($0.item)) })
+        }
+        guard let item = try await store.catalogItem(code: node.uppercased()) else { return try await ltiCatalogLevel(nil) }
+        var trail: [LTICatalogLevel.Entry] = [.init(node: item.item.code, label: Self.catalogLabel(item.item))]
+        var parent = item.item.parent
+        while let code = parent, let next = try await store.catalogItem(code: code), trail.count < 10 {
+            trail.insert(.init(node: next.item.code, label: Self.catalogLabel(next.item)), at: 0)
+            parent = next.item.parent
+        }
+        if let subject = frameworks.first(where: { $0.subject.code == item.framework }) {
+            trail.insert(.init(node: "subject:" + subject.subject.code, label: subject.subject.name), at: 0)
+        }
+        let children = try await store.catalogChildren(of: item.item.code).filter { !$0.item.deprecated }
+        return LTICatalogLevel(
+            unit: item.item.code, trail: trail, children: children.map { .init(node: $0.item.code, label: Self.catalogLabel($0.item)) })
+    }
+
+    static func catalogLabel(_ item: CatalogItem) -> String {
+        "\(item.type.vietnamese) \(item.code): \(String(item.statement.prefix(160)))"
     }
 
     /// The platform a sealed picker context belongs to.

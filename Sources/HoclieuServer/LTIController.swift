@@ -91,7 +91,8 @@ struct LTIController {
                 guard launch.claims.isInstructor else { throw LTIError.notInstructor }
                 let sealed = try repository.ltiDeepLinkContext(launch)
                 let materials = try await repository.ltiPickable(query: "", platform: launch.platform)
-                response = Self.page(LTIPages.picker(context: sealed, query: "", materials: materials))
+                let level = try await repository.ltiCatalogLevel(nil)
+                response = Self.page(LTIPages.picker(context: sealed, query: "", level: level, materials: materials))
             case .resourceLink:
                 let link = try await repository.ltiResolve(launch)
                 let scores = try await repository.ltiLineItemScores(launch)
@@ -128,8 +129,10 @@ struct LTIController {
                 return Self.page(LTIPages.autoPost(to: returnURL, jwt: jwt))
             }
             let platform = try await repository.ltiPlatform(of: picker)
-            let materials = try await repository.ltiPickable(query: query, platform: platform)
-            return Self.page(LTIPages.picker(context: sealed, query: query, materials: materials))
+            // A catalogue button names the node; a search keeps the node the picker was at.
+            let level = try await repository.ltiCatalogLevel(fields["node"] ?? fields["at"])
+            let materials = try await repository.ltiPickable(query: query, platform: platform, unit: level.unit)
+            return Self.page(LTIPages.picker(context: sealed, query: query, level: level, materials: materials))
         } catch let error as any BilingualError {
             return Self.errorPage(error)
         }

@@ -29,23 +29,30 @@ enum LTIPages {
             """)
     }
 
-    /// The picker: a search (with or without diacritics) and a multi-select of materials.
-    static func picker(context: String, query: String, materials: [Material]) -> String {
+    /// The picker: a search (with or without diacritics), a catalogue browse (môn → lớp → chủ đề → yêu cầu cần đạt)
+    /// that narrows the materials to a node and everything below it, and a multi-select of materials.
+    static func picker(context: String, query: String, level: LTICatalogLevel, materials: [Material]) -> String {
         let rows = materials.map { m in
             """
             <li><label><input type="checkbox" name="pid" value="\(e(m.pid.rawValue))"> <strong>\(e(m.metadata.title))</strong>
             <small>(\(e(m.kind.rawValue)), \(e(m.pid.rawValue)) v\(m.currentVersion))</small></label></li>
             """
         }.joined(separator: "\n")
+        let trail = (["<button name=\"node\" value=\"\">Tất cả môn / All subjects</button>"]
+            + level.trail.map { "<button name=\"node\" value=\"\(e($0.node))\">\(e($0.label))</button>" }).joined(separator: " › ")
+        let children = level.children.map { "<li><button name=\"node\" value=\"\(e($0.node))\">\(e($0.label))</button></li>" }.joined()
+        let current = level.trail.last?.node ?? ""
         return shell(
             "Chọn học liệu / Pick materials",
             """
             <h1>Chọn học liệu từ Hoclieu <span class="en" lang="en">/ Pick materials from Hoclieu</span></h1>
             <form method="post" action="/lti/deep-link">
             <input type="hidden" name="context" value="\(e(context))">
+            <input type="hidden" name="at" value="\(e(current))">
             <label>Tìm kiếm / Search <input type="search" name="q" value="\(e(query))"></label>
             <button name="action" value="search">Tìm / Search</button>
-            <ul>\(rows.isEmpty ? "<li>Không có kết quả / No results</li>" : rows)</ul>
+            <nav id="catalogue" aria-label="Chương trình / Catalogue"><p>\(trail)</p>\(children.isEmpty ? "" : "<ul>\(children)</ul>")</nav>
+            <ul id="materials">\(rows.isEmpty ? "<li>Không có kết quả / No results</li>" : rows)</ul>
             <fieldset><legend>Phiên bản / Version</legend>
             <label><input type="radio" name="policy" value="latest" checked> Luôn dùng bản xuất bản mới nhất / Latest published</label>
             <label><input type="radio" name="policy" value="pinned"> Giữ đúng phiên bản này / This version</label></fieldset>

@@ -52,7 +52,7 @@ extension OpenAPIDocument {
             Operation(
                 method: "POST", path: "/lti/deep-link", summary: "Picker search, or the signed LtiDeepLinkingResponse posted back to the platform",
                 tag: "lti", requestBody: form(["context": string(), "q": string(), "action": enumeration(["search", "select"]), "pid": string(),
-                    "policy": enumeration(["latest", "pinned"])]),
+                    "policy": enumeration(["latest", "pinned"]), "node": string(), "at": string()]),
                 responses: ["200": html, "401": refused, "404": refused]),
             Operation(
                 method: "POST", path: "/lti/score", summary: "Post a learner's score to the platform's gradebook (AGS), with retries", tag: "lti",
