@@ -224,7 +224,10 @@ extension Services {
         if node.hasPrefix("subject:") {
             let code = String(node.dropFirst("subject:".count))
             guard let framework = frameworks.first(where: { $0.subject.code == code }) else { return try await ltiCatalogLevel(nil) }
-            let roots = try await store.catalogItems(framework: code).filter { $0.item.parent == nil && !$0.item.deprecated }
+            let items = try await store.catalogItems(framework: code).filter { !$0.item.deprecated }
+            let codes = Set(items.map(\.item.code))
+            // The top of the tree: items without a parent in the framework (grades, or strands when grades are implicit).
+            let roots = items.filter { $0.item.parent.map { !codes.contains($0) } ?? true }
             return LTICatalogLevel(
                 unit: nil, trail: [.init(node: node, label: framework.subject.name)],
                 children: roots.map { .init(node: $0.item.code, label: Self.catalogLabel($0.item)) })

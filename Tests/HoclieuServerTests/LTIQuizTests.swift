@@ -45,6 +45,12 @@ struct LaunchClaimsPayload: JWTPayload {
     var custom: [String: String]
     var ags: [String: [String]]?
     var agsLineItem: AGSLine?
+    var deepLinking: DeepLinkingSettings?
+    struct DeepLinkingSettings: Codable, Sendable {
+        var deep_link_return_url: String
+        var accept_types: [String]
+        var accept_multiple: Bool
+    }
     struct AGSLine: Codable, Sendable {
         var scope: [String]
         var lineitem: String
@@ -59,6 +65,7 @@ struct LaunchClaimsPayload: JWTPayload {
         case roles = "https://purl.imsglobal.org/spec/lti/claim/roles"
         case custom = "https://purl.imsglobal.org/spec/lti/claim/custom"
         case agsLineItem = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+        case deepLinking = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
     }
     func verify(using algorithm: some JWTAlgorithm) async throws {}
 }
@@ -117,7 +124,8 @@ struct LTIQuizTests {
 
     /// Login initiation and a signed launch; returns the launch response's status and page.
     func launch(
-        _ client: some TestClientProtocol, ring: ToolKeyRing, clientID: String, roles: [String], pid: String, lineItem: String?
+        _ client: some TestClientProtocol, ring: ToolKeyRing, clientID: String, roles: [String], pid: String, lineItem: String?,
+        deepLinking: Bool = false
     ) async throws -> (HTTPResponse.Status, String) {
         let target = "http://hoclieu.test/lti/launch"
         let query = "iss=\(Self.issuer)&login_hint=u1&target_link_uri=\(target)&client_id=\(clientID)"
@@ -132,8 +140,11 @@ struct LTIQuizTests {
         let now = Int(Date().timeIntervalSince1970)
         let token = try await ring.sign(
             LaunchClaimsPayload(
-                iss: Self.issuer, aud: clientID, iat: now, exp: now + 300, nonce: nonce, targetLinkURI: target, roles: roles,
-                custom: [LinkParameter.pid: pid], agsLineItem: lineItem.map { .init(scope: [AGSClient.scoreScope], lineitem: $0) }))
+                iss: Self.issuer, aud: clientID, iat: now, exp: now + 300, nonce: nonce,
+                messageType: deepLinking ? "LtiDeepLinkingRequest" : "LtiResourceLinkRequest", targetLinkURI: target, roles: roles,
+                custom: [LinkParameter.pid: pid], agsLineItem: lineItem.map { .init(scope: [AGSClient.scoreScope], lineitem: $0) },
+                deepLinking: deepLinking
+                    ? .init(deep_link_return_url: "https://lms.quiz.example/return", accept_types: ["ltiResourceLink"], accept_multiple: true) : nil))
         let form = "id_token=\(token)&state=\(state.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"
         return try await client.execute(
             uri: "/lti/launch", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .cookie: cookie], body: ByteBuffer(string: form)
@@ -235,6 +246,70 @@ struct LTIQuizTests {
                     client, ring: platformRing, clientID: clientID, roles: [Self.instructor], pid: set.pid.rawValue, lineItem: base + "/lineitems/broken")
                 #expect(brokenTeacher.contains("Gửi không được / Failed: HTTP 500") || brokenTeacher.contains("Gửi không được / Failed"))
                 #expect(!brokenTeacher.contains("Đã gửi / Posted"))
+            }
+        }
+    }
+
+    static func form(_ pairs: [(String, String)]) -> ByteBuffer {
+        ByteBuffer(string: pairs.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }.joined(separator: "&"))
+    }
+
+    @Test("The deep-linking picker browses the catalogue (môn → lớp → chủ đề → yêu cầu cần đạt), narrows the materials to a node, searches without diacritics inside it, and signs a multi-select")
+    func pickerBrowsesTheCatalogue() async throws {
+        let t = try await TestRepository(publicBaseURL: "http://hoclieu.test")
+        defer { t.cleanup() }
+        _ = try await t.repository.loadCatalog(from: try CatalogAPITests.folder(toan: CatalogAPITests.toan))
+        let platformRing = try await ToolKeyRing(keys: [try ToolKey.generate()])
+        try await platformApp(ring: platformRing, recorder: PlatformRecorder()).test(.live) { platform in
+            let base = "http://127.0.0.1:\(try #require(platform.port))"
+            try await t.application.test(.router) { client in
+                let admin = try await client.login("admin", TestRepository.adminPassword)
+                func create(_ title: String, unit: String) async throws -> String {
+                    let made = try await client.json(
+                        .post, "/api/v1/materials", token: admin,
+                        body: #"{"kind":"lesson","title":"\#(title)","subjects":["TOAN"],"grades":[6],"knowledgeUnits":["\#(unit)"],"status":"published","reason":"kiểm thử LTI"}"#)
+                    #expect(made.status == .created, "\(made.body)")
+                    return try #require(made.body["pid"] as? String)
+                }
+                let fractions = try await create("Phân số âm", unit: "TOAN.6.SD.2.1")
+                let naturals = try await create("Số tự nhiên và phép đếm", unit: "TOAN.6.SD.1")
+                _ = try await client.json(
+                    .post, "/api/v1/lti/platforms", token: admin,
+                    body: #"{"issuer":"\#(Self.issuer)","clientId":"picker","deploymentIds":["dep-1"],"authUrl":"\#(base)/auth","tokenUrl":"\#(base)/token","jwksUrl":"\#(base)/jwks"}"#)
+                let (status, page) = try await launch(
+                    client, ring: platformRing, clientID: "picker", roles: [Self.instructor], pid: "", lineItem: nil, deepLinking: true)
+                #expect(status == .ok, "\(page.prefix(300))")
+                #expect(page.contains("value=\"subject:TOAN\"") && page.contains(fractions) && page.contains(naturals))
+                let context = try #require(Self.hidden(page, "context"))
+                func pick(_ pairs: [(String, String)]) async throws -> String {
+                    try await client.execute(
+                        uri: "/lti/deep-link", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                        body: Self.form([("context", context)] + pairs)
+                    ) { String(buffer: $0.body) }
+                }
+                // môn → lớp → mạch
+                let subject = try await pick([("node", "subject:TOAN")])
+                #expect(subject.contains("value=\"TOAN.6\"") && subject.contains("Lớp TOAN.6"))
+                let grade = try await pick([("node", "TOAN.6")])
+                #expect(grade.contains("value=\"TOAN.6.SD\""))
+                // chủ đề Phân số → its outcomes, and only the materials tagged below it
+                let topic = try await pick([("node", "TOAN.6.SD.2")])
+                #expect(topic.contains("value=\"TOAN.6.SD.2.1\"") && topic.contains("value=\"TOAN.6.SD.2.2\"") && topic.contains("Yêu cầu cần đạt"))
+                #expect(topic.contains(fractions) && !topic.contains(naturals))
+                #expect(topic.contains("Toán") && topic.contains("name=\"at\" value=\"TOAN.6.SD.2\""))
+                // a search without diacritics stays inside the node
+                let searched = try await pick([("at", "TOAN.6.SD.2"), ("q", "phan so"), ("action", "search")])
+                #expect(searched.contains(fractions) && !searched.contains(naturals))
+                let other = try await pick([("at", "TOAN.6.SD.2"), ("q", "so tu nhien"), ("action", "search")])
+                #expect(!other.contains(naturals))
+                // multi-select: one signed response with both links
+                let chosen = try await pick([("action", "select"), ("pid", fractions), ("pid", naturals), ("policy", "latest")])
+                let jwt = try #require(Self.hidden(chosen, "JWT"))
+                let payload = try #require(Data(base64URLEncoded: String(jwt.split(separator: ".")[1])))
+                let claims = try #require(try JSONSerialization.jsonObject(with: payload) as? [String: Any])
+                let items = try #require(claims["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"] as? [[String: Any]])
+                #expect(items.count == 2)
+                #expect(Set(items.compactMap { ($0["custom"] as? [String: String])?[LinkParameter.pid] }) == [fractions, naturals])
             }
         }
     }
