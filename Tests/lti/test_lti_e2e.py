@@ -350,3 +350,45 @@ def test_withdrawn_material_is_a_clear_page(lms):
     params, cookie = login()
     r = post_launch(launch_token(params, [LEARNER], custom={"hoclieu_pid": pid}), cookie)
     assert r.status_code == 404 and "thu hồi" in r.text and "withdrawn" in r.text
+
+
+QUIZ_PID = os.environ.get("HOCLIEU_QUIZ_PID", "")
+
+
+def test_question_set_scored_by_the_server(lms):
+    """A learner takes a question set launched from the LMS; the server scores the answers and AGS delivers that score."""
+    assert QUIZ_PID
+    params, cookie = login()
+    r = post_launch(launch_token(params, [LEARNER], custom={"hoclieu_pid": QUIZ_PID}, ags_lineitem=lms + "/lineitems/9"), cookie)
+    assert r.status_code == 200, r.text
+    assert 'action="/lti/quiz"' in r.text and "data-ticket" not in r.text
+    attempt = hidden(r.text, "attempt")
+    # The options of each question, as the page offers them (no answers in the page).
+    options = re.findall(r'name="(q\d+)" value="([^"]+)"', r.text)
+    assert {q for q, _ in options} == {"q0", "q1"}, options
+    # Right answer to the first question (B), a wrong one to the second (B instead of A), and a made-up score.
+    s = requests.post(TOOL + "/lti/quiz", data={"attempt": attempt, "q0": "B", "q1": "B", "scoreGiven": "100"}, timeout=60)
+    assert s.status_code == 200, s.text
+    assert 'class="posted"' in s.text, s.text
+    path, score = RECEIVED_SCORES[-1]
+    assert path == "/lineitems/9/scores"
+    assert score["userId"] == "learner-42" and score["scoreMaximum"] > 0
+    assert abs(score["scoreGiven"] / score["scoreMaximum"] - 0.5) < 1e-9, score
+
+
+def test_question_set_refuses_a_client_score(lms):
+    params, cookie = login()
+    r = post_launch(launch_token(params, [LEARNER], custom={"hoclieu_pid": QUIZ_PID}, ags_lineitem=lms + "/lineitems/9"), cookie)
+    # No score ticket in a quiz page; a ticket from another material's page names that material, not this one.
+    assert "data-ticket" not in r.text
+    before = len(RECEIVED_SCORES)
+    forged = requests.post(TOOL + "/lti/quiz", data={"attempt": "x.y", "q0": "B"}, timeout=30)
+    assert forged.status_code in (400, 401) and "lti-state" in forged.text
+    assert len(RECEIVED_SCORES) == before
+
+
+def test_instructor_sees_the_line_item_scores(lms):
+    params, cookie = login()
+    r = post_launch(launch_token(params, [INSTRUCTOR], custom={"hoclieu_pid": QUIZ_PID}, ags_lineitem=lms + "/lineitems/9"), cookie)
+    assert r.status_code == 200, r.text
+    assert "Scores sent to the LMS" in r.text and "learner-42" in r.text and "Đã gửi / Posted" in r.text
