@@ -366,8 +366,11 @@ def test_question_set_scored_by_the_server(lms):
     # The options of each question, as the page offers them (no answers in the page).
     options = re.findall(r'name="(q\d+)" value="([^"]+)"', r.text)
     assert {q for q, _ in options} == {"q0", "q1"}, options
-    # Right answer to the first question (B), a wrong one to the second (B instead of A), and a made-up score.
-    s = requests.post(TOOL + "/lti/quiz", data={"attempt": attempt, "q0": "B", "q1": "B", "scoreGiven": "100"}, timeout=60)
+    per_question = {q: [v for qq, v in options if qq == q] for q in ("q0", "q1")}
+    # The second option of each question, in the page's order: right for the first question (B), wrong for the
+    # second (its answer is A); and a made-up score field, which the server ignores.
+    answers = {"attempt": attempt, "q0": per_question["q0"][1], "q1": per_question["q1"][1], "scoreGiven": "100"}
+    s = requests.post(TOOL + "/lti/quiz", data=answers, timeout=60)
     assert s.status_code == 200, s.text
     assert 'class="posted"' in s.text, s.text
     path, score = RECEIVED_SCORES[-1]
