@@ -5,7 +5,8 @@
 # It creates one published, public material, then runs Tests/lti: login initiation, launch,
 # deep linking verified by the platform library, a resource launch whose score reaches the platform
 # through AGS, a failed score post listed for teachers, every tampered-token case, and a question set taken as
-# a quiz whose answers the server scores (the platform receives that score; a client score is refused).
+# a quiz whose answers the server scores (the platform receives that score; a client score is refused), and a
+# cross-check: pylti1p3 (PyPI) in its tool role validates the same launches Hoclieu accepts and refuses the same forgeries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 URL=$1 PUBLIC_URL=$2 TOKEN=$3 VENV=$4

@@ -395,3 +395,87 @@ def test_instructor_sees_the_line_item_scores(lms):
     r = post_launch(launch_token(params, [INSTRUCTOR], custom={"hoclieu_pid": QUIZ_PID}, ags_lineitem=lms + "/lineitems/9"), cookie)
     assert r.status_code == 200, r.text
     assert "Scores sent to the LMS" in r.text and "learner-42" in r.text and "Đã gửi / Posted" in r.text
+
+
+# ---- Cross-check: pylti1p3 (PyPI) in its tool role reads the same messages ----------------------------------
+from pylti1p3.cookie import CookieService  # noqa: E402
+from pylti1p3.message_launch import MessageLaunch  # noqa: E402
+from pylti1p3.request import Request as PyRequest  # noqa: E402
+from pylti1p3.session import SessionService  # noqa: E402
+from pylti1p3.tool_config import ToolConfDict  # noqa: E402
+
+
+class FormRequest(PyRequest):
+    def __init__(self, params):
+        self._params = params
+        self._session = {}
+
+    @property
+    def session(self):
+        return self._session
+
+    def is_secure(self):
+        return False
+
+    def get_param(self, key):
+        return self._params.get(key)
+
+
+class Cookies(CookieService):
+    def __init__(self, values):
+        self.values = values
+
+    def get_cookie(self, name):
+        return self.values.get(name)
+
+    def set_cookie(self, name, value, exp=3600):
+        self.values[name] = value
+
+
+class PyToolLaunch(MessageLaunch):
+    def _get_request_param(self, key):
+        return self._request.get_param(key)
+
+
+def pylti1p3_validate(lms, data, nonce, client_id=None):
+    """pylti1p3's own launch validation (state, nonce, registration, signature by the platform's JWKS, deployment,
+    message claims) of the id_token the platform library made."""
+    conf = ToolConfDict({ISS: [{
+        "default": True, "client_id": client_id or CLIENT_ID, "auth_login_url": lms + "/auth", "auth_token_url": lms + "/token",
+        "auth_audience": None, "key_set_url": lms + "/jwks", "key_set": None, "deployment_ids": [DEPLOYMENT],
+    }]})
+    request = FormRequest({"id_token": data["id_token"], "state": data["state"]})
+    session = SessionService(request)
+    session.save_nonce(nonce)
+    launch = PyToolLaunch(request, conf, session_service=session, cookie_service=Cookies({data["state"]: data["state"]}))
+    return launch.validate().get_launch_data()
+
+
+def test_pylti1p3_and_hoclieu_accept_the_same_launches(lms):
+    # A learner's resource-link launch with AGS, and an instructor's deep-linking launch: both tools accept each.
+    for roles, kwargs in [
+        ([LEARNER], {"custom": {"hoclieu_pid": PID}, "ags_lineitem": lms + "/lineitems/7"}),
+        ([INSTRUCTOR], {"deep_link": True}),
+    ]:
+        params, cookie = login()
+        data = launch_token(params, roles, **kwargs)
+        claims = pylti1p3_validate(lms, data, params["nonce"])
+        assert claims["https://purl.imsglobal.org/spec/lti/claim/deployment_id"] == DEPLOYMENT
+        r = post_launch(data, cookie)
+        assert r.status_code == 200, r.text[:300]
+
+
+def test_pylti1p3_and_hoclieu_refuse_the_same_tampered_launch(lms):
+    # A token for another client id: pylti1p3 finds no registration for it, Hoclieu refuses the audience.
+    params, cookie = login()
+    data = launch_token(params, [LEARNER], custom={"hoclieu_pid": PID})
+    with pytest.raises(Exception):
+        pylti1p3_validate(lms, data, params["nonce"], client_id="another-tool")
+    # The same claims signed with a key the platform does not publish: both refuse the signature.
+    params, cookie = login()
+    data = launch_token(params, [LEARNER], custom={"hoclieu_pid": PID})
+    claims = jwt.decode(data["id_token"], options={"verify_signature": False})
+    forged = {"id_token": jwt.encode(claims, OTHER_PRIVATE, algorithm="RS256", headers={"kid": KID}), "state": data["state"]}
+    with pytest.raises(Exception, match="decode id_token"):
+        pylti1p3_validate(lms, forged, params["nonce"])
+    refused(post_launch(forged, cookie), "lti-bad-signature")
