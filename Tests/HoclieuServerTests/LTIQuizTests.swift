@@ -246,6 +246,22 @@ struct LTIQuizTests {
                     client, ring: platformRing, clientID: clientID, roles: [Self.instructor], pid: set.pid.rawValue, lineItem: base + "/lineitems/broken")
                 #expect(brokenTeacher.contains("Gửi không được / Failed: HTTP 500") || brokenTeacher.contains("Gửi không được / Failed"))
                 #expect(!brokenTeacher.contains("Đã gửi / Posted"))
+
+                // Another material plays in the content-origin player; its score comes from the player's run-time,
+                // accepted by the launch page only from that frame and the content origin, and sent with a sealed ticket.
+                let lessonWriter = try t.repository.blobs.makeWriter()
+                try Data("<html><body>Bài học</body></html>".utf8).withUnsafeBytes { try lessonWriter.write($0) }
+                let lessonBlob = try lessonWriter.commit()
+                let lesson = try await t.repository.store.createMaterial(
+                    MaterialDraft(kind: .lesson, format: "text/html", metadata: MaterialMetadata(title: "Bài học", subjects: ["TOAN"]), status: .published),
+                    ownerID: 1,
+                    firstVersion: VersionDraft(
+                        contentID: lessonBlob.contentID, fileName: "bai.html", mediaType: "text/html", byteSize: lessonBlob.byteSize, createdBy: 1))
+                let (_, playerPage) = try await launch(
+                    client, ring: platformRing, clientID: clientID, roles: [Self.learner], pid: lesson.pid.rawValue, lineItem: base + "/lineitems/1")
+                #expect(playerPage.contains("data-ticket=") && playerPage.contains("data-origin=\"\(t.repository.configuration.contentBaseURL)\""))
+                #expect(playerPage.contains("ev.source !== player.contentWindow || ev.origin !== holder.dataset.origin"))
+                #expect(playerPage.contains("<iframe id=\"player\" src=\"\(t.repository.configuration.contentBaseURL)/preview/\(lesson.pid.rawValue)@v1/"))
             }
         }
     }

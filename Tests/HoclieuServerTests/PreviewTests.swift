@@ -83,6 +83,9 @@ struct PreviewTests {
                 #expect(player.text.contains("Golf Explained - Minimum Run-time Calls"))
                 #expect(player.text.contains(#""href":"Playing\/Playing.html""#) || player.text.contains(#""href":"Playing/Playing.html""#))
                 #expect(player.text.contains("function hoclieuScormRuntime(version, post)"))
+                // The run-time's calls go to the main origin only (an LTI launch page, the material page), never to "*".
+                #expect(player.text.contains("data-embedder=\"http://127.0.0.1:0\""))
+                #expect(player.text.contains("postMessage({ hoclieuScorm: m }, document.body.dataset.embedder)") && !player.text.contains(#", "*")"#))
 
                 // Package pages are sent as stored: the run-time lives in the player, found through `parent`.
                 let page = try await fetch(content, "/preview/\(pid)@v1/Playing/Playing.html")
