@@ -55,7 +55,7 @@ public struct BoundedHTTPTransport: LTIHTTPTransport {
 
     public func get(_ url: URL, headers: [(String, String)], maxBytes: Int) async throws -> Data {
         var request = HTTPClientRequest(url: url.absoluteString)
-        request.headers.add(name: "Accept", value: "application/json")
+        if !headers.contains(where: { $0.0.lowercased() == "accept" }) { request.headers.add(name: "Accept", value: "application/json") }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         let response = try await HTTPClient.shared.execute(request, timeout: timeout)
         guard (200..<300).contains(Int(response.status.code)) else { throw AGSFailure("HTTP \(response.status.code) from \(url.absoluteString)") }

@@ -383,6 +383,14 @@ extension Services {
         return try await store.ltiScores(platformID: launch.platform.id, lineItem: lineItem, limit: 200)
     }
 
+    /// The learners' names for an instructor's score view, by Names and Role Provisioning Services when the launch
+    /// offers it; empty when it does not or the platform does not answer (the view then shows the LMS's user ids).
+    public func ltiLearnerNames(_ launch: VerifiedLaunch) async -> [String: String] {
+        guard launch.claims.isInstructor, let url = launch.claims.nrps?.contextMembershipsURL else { return [:] }
+        let client = AGSClient(transport: lti.transport, keys: { [self] in try await self.ltiKeyRing() }, attempts: 1)
+        return (try? await client.memberNames(url, platform: launch.platform)) ?? [:]
+    }
+
     // MARK: Sealing
 
     static func randomToken() -> String {

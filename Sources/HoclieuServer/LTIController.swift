@@ -96,15 +96,16 @@ struct LTIController {
             case .resourceLink:
                 let link = try await repository.ltiResolve(launch)
                 let scores = try await repository.ltiLineItemScores(launch)
+                let names = scores == nil ? [:] : await repository.ltiLearnerNames(launch)
                 if let quiz = try await repository.ltiQuiz(launch, link: link) {
                     // A question set is a quiz scored on the server: no score ticket reaches the page.
-                    response = Self.page(LTIPages.quiz(quiz, scores: scores))
+                    response = Self.page(LTIPages.quiz(quiz, scores: scores, names: names))
                 } else {
                     let ticket = try repository.ltiScoreTicket(launch, pid: link.material.pid)
                     response = Self.page(
                         LTIPages.player(
                             link: link, location: playerLocation(link, platform: launch.platform),
-                            contentOrigin: ContentOrigin.origin(of: repository.configuration.contentBaseURL), scoreTicket: ticket, scores: scores))
+                            contentOrigin: ContentOrigin.origin(of: repository.configuration.contentBaseURL), scoreTicket: ticket, scores: scores, names: names))
                 }
             case .deepLinkingResponse:
                 throw LTIError.unsupportedMessage(launch.messageType.rawValue)

@@ -66,7 +66,8 @@ enum LTIPages {
     /// target, this page accepts messages only from the player frame and the content origin, and on a commit or
     /// finish sends the score (`cmi.core.score.raw/max`, `cmi.score.scaled` or `raw/max`) and completion to
     /// `/lti/score` with the launch's sealed ticket. An instructor also sees the line item's scores.
-    static func player(link: LTIResolvedLink, location: String, contentOrigin: String, scoreTicket: String?, scores: [StoredLTIScore]?) -> String {
+    static func player(link: LTIResolvedLink, location: String, contentOrigin: String, scoreTicket: String?, scores: [StoredLTIScore]?, names: [String: String] = [:]
+    ) -> String {
         let m = link.material
         var body = """
             <h1>\(e(m.metadata.title))</h1><p><small>\(e(m.pid.rawValue)) v\(link.version)</small></p>
@@ -103,12 +104,12 @@ enum LTIPages {
                 </script>
                 """
         }
-        if let scores { body += scoreTable(scores) }
+        if let scores { body += scoreTable(scores, names: names) }
         return shell(m.metadata.title, body)
     }
 
     /// The instructor's view of a line item's scores: who, what, and whether it reached the gradebook.
-    static func scoreTable(_ scores: [StoredLTIScore]) -> String {
+    static func scoreTable(_ scores: [StoredLTIScore], names: [String: String]) -> String {
         func status(_ s: StoredLTIScore) -> String {
             switch s.status {
             case .posted: "Đã gửi / Posted"
@@ -118,7 +119,7 @@ enum LTIPages {
         }
         let rows = scores.map { s in
             """
-            <tr class="\(s.status.rawValue)"><td>\(e(s.userID))</td><td>\(e(s.pid))</td><td>\(e(format(s.scoreGiven)))/\(e(format(s.scoreMaximum)))</td>\
+            <tr class="\(s.status.rawValue)"><td>\(e(names[s.userID].map { "\($0) (\(s.userID))" } ?? s.userID))</td><td>\(e(s.pid))</td><td>\(e(format(s.scoreGiven)))/\(e(format(s.scoreMaximum)))</td>\
             <td>\(e(status(s)))</td><td>\(s.attempts)</td><td>\(e(ISO8601DateFormatter().string(from: s.updatedAt)))</td></tr>
             """
         }.joined(separator: "\n")
@@ -141,7 +142,7 @@ enum LTIPages {
 
     /// A question set as a quiz: one form, the questions without their answers (no fractions, keys or right
     /// statements in the page); the answers go to `/lti/quiz`, where the server scores them.
-    static func quiz(_ quiz: LTIQuiz, scores: [StoredLTIScore]?) -> String {
+    static func quiz(_ quiz: LTIQuiz, scores: [StoredLTIScore]?, names: [String: String] = [:]) -> String {
         var items: [String] = []
         for (i, q) in quiz.questions.enumerated() {
             let n = LTIQuizForm.name(i)
@@ -207,7 +208,7 @@ enum LTIPages {
             <ol class="quiz">\(items.joined(separator: "\n"))</ol>
             <button>Nộp bài / Submit</button></form>
             """
-        if let scores { body += scoreTable(scores) }
+        if let scores { body += scoreTable(scores, names: names) }
         return shell(quiz.title, body)
     }
 

@@ -90,7 +90,8 @@ public enum DynamicRegistration {
             let domain = URL(string: base).flatMap { u in u.host.map { h in u.port.map { "\(h):\($0)" } ?? h } } ?? base
             return ToolRegistration(
                 initiateLoginURI: base + "/lti/login", redirectURIs: [launch], clientName: "Hoclieu", jwksURI: base + "/lti/jwks", logoURI: nil,
-                scope: [AGSClient.scoreScope, "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"].joined(separator: " "),
+                scope: [AGSClient.scoreScope, "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly", AGSClient.membershipScope]
+                    .joined(separator: " "),
                 toolConfiguration: ToolConfiguration(
                     domain: domain, targetLinkURI: launch, description: "Kho học liệu mở / Open learning-resource repository",
                     claims: ["iss", "sub", "name"],

@@ -46,6 +46,7 @@ struct LaunchClaimsPayload: JWTPayload {
     var ags: [String: [String]]?
     var agsLineItem: AGSLine?
     var deepLinking: DeepLinkingSettings?
+    var nrps: [String: String]?
     struct DeepLinkingSettings: Codable, Sendable {
         var deep_link_return_url: String
         var accept_types: [String]
@@ -66,6 +67,7 @@ struct LaunchClaimsPayload: JWTPayload {
         case custom = "https://purl.imsglobal.org/spec/lti/claim/custom"
         case agsLineItem = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
         case deepLinking = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+        case nrps = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
     }
     func verify(using algorithm: some JWTAlgorithm) async throws {}
 }
@@ -109,6 +111,14 @@ struct LTIQuizTests {
                 status: .ok, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(string: #"{"access_token":"t-1","token_type":"Bearer","expires_in":3600}"#)))
         }
+        // Names and Role Provisioning Services: the course's members, behind the membership scope's token.
+        router.get("/memberships") { request, _ in
+            guard request.headers[.authorization] == "Bearer t-1", request.headers[.accept] == AGSClient.membershipMediaType else {
+                return Response(status: .unauthorized)
+            }
+            let members = #"{"id":"m","context":{"id":"c1"},"members":[{"user_id":"learner-42","name":"Nguyễn Văn A","roles":["Learner"]}]}"#
+            return Response(status: .ok, headers: [.contentType: AGSClient.membershipMediaType], body: .init(byteBuffer: ByteBuffer(string: members)))
+        }
         router.post("/lineitems/{id}/scores") { request, context in
             let id = try context.parameters.require("id")
             if id == "broken" { return Response(status: .internalServerError) }
@@ -125,7 +135,7 @@ struct LTIQuizTests {
     /// Login initiation and a signed launch; returns the launch response's status and page.
     func launch(
         _ client: some TestClientProtocol, ring: ToolKeyRing, clientID: String, roles: [String], pid: String, lineItem: String?,
-        deepLinking: Bool = false
+        deepLinking: Bool = false, memberships: String? = nil
     ) async throws -> (HTTPResponse.Status, String) {
         let target = "http://hoclieu.test/lti/launch"
         let query = "iss=\(Self.issuer)&login_hint=u1&target_link_uri=\(target)&client_id=\(clientID)"
@@ -144,7 +154,8 @@ struct LTIQuizTests {
                 messageType: deepLinking ? "LtiDeepLinkingRequest" : "LtiResourceLinkRequest", targetLinkURI: target, roles: roles,
                 custom: [LinkParameter.pid: pid], agsLineItem: lineItem.map { .init(scope: [AGSClient.scoreScope], lineitem: $0) },
                 deepLinking: deepLinking
-                    ? .init(deep_link_return_url: "https://lms.quiz.example/return", accept_types: ["ltiResourceLink"], accept_multiple: true) : nil))
+                    ? .init(deep_link_return_url: "https://lms.quiz.example/return", accept_types: ["ltiResourceLink"], accept_multiple: true) : nil,
+                nrps: memberships.map { ["context_memberships_url": $0, "service_versions": "2.0"] }))
         let form = "id_token=\(token)&state=\(state.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"
         return try await client.execute(
             uri: "/lti/launch", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .cookie: cookie], body: ByteBuffer(string: form)
@@ -241,7 +252,12 @@ struct LTIQuizTests {
                 let (_, teacherPage) = try await launch(
                     client, ring: platformRing, clientID: clientID, roles: [Self.instructor], pid: set.pid.rawValue, lineItem: base + "/lineitems/1")
                 #expect(teacherPage.contains("Scores sent to the LMS") && teacherPage.contains("learner-42") && teacherPage.contains("Đã gửi / Posted"))
-                #expect(teacherPage.contains("2.50/3"))
+                #expect(teacherPage.contains("2.50/3") && !teacherPage.contains("Nguyễn Văn A"))
+                // With Names and Role Provisioning Services, the teacher sees the learner's name
+                let (_, namedPage) = try await launch(
+                    client, ring: platformRing, clientID: clientID, roles: [Self.instructor], pid: set.pid.rawValue, lineItem: base + "/lineitems/1",
+                    memberships: base + "/memberships")
+                #expect(namedPage.contains("Nguyễn Văn A (learner-42)"))
                 let (_, brokenTeacher) = try await launch(
                     client, ring: platformRing, clientID: clientID, roles: [Self.instructor], pid: set.pid.rawValue, lineItem: base + "/lineitems/broken")
                 #expect(brokenTeacher.contains("Gửi không được / Failed: HTTP 500") || brokenTeacher.contains("Gửi không được / Failed"))
