@@ -54,9 +54,10 @@ public struct ToolKeyRing: Sendable {
         self.active = active
         let published = keys.filter { k in k.retiredAt.map { now.timeIntervalSince($0) < grace } ?? (k.kid == active.kid) }
         self.published = published
-        let privateKey = try Insecure.RSA.PrivateKey(pem: active.privateKeyPEM)
         var signers: [JWTKeyCollection] = []
         for _ in 0..<max(1, min(ProcessInfo.processInfo.activeProcessorCount, 64)) {
+            // A key object of its own too: BoringSSL's RSA object serialises its blinding state behind a lock.
+            let privateKey = try Insecure.RSA.PrivateKey(pem: active.privateKeyPEM)
             let collection = JWTKeyCollection()
             await collection.add(rsa: privateKey, digestAlgorithm: .sha256, kid: JWKIdentifier(string: active.kid))
             signers.append(collection)
