@@ -287,7 +287,7 @@ struct LTIController {
         return out
     }
 
-    static let csp = "default-src 'none'; img-src * data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; frame-src *; form-action *; base-uri 'none'"
+    static let csp = "default-src 'none'; img-src * data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; frame-src *; form-action *; base-uri 'none'"
 
     static func page(_ html: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(

@@ -137,6 +137,15 @@ struct LTIQuizTests {
         _ client: some TestClientProtocol, ring: ToolKeyRing, clientID: String, roles: [String], pid: String, lineItem: String?,
         deepLinking: Bool = false, memberships: String? = nil
     ) async throws -> (HTTPResponse.Status, String) {
+        let (status, page, _) = try await launchWithHeaders(
+            client, ring: ring, clientID: clientID, roles: roles, pid: pid, lineItem: lineItem, deepLinking: deepLinking, memberships: memberships)
+        return (status, page)
+    }
+
+    func launchWithHeaders(
+        _ client: some TestClientProtocol, ring: ToolKeyRing, clientID: String, roles: [String], pid: String, lineItem: String?,
+        deepLinking: Bool = false, memberships: String? = nil
+    ) async throws -> (HTTPResponse.Status, String, HTTPFields) {
         let target = "http://hoclieu.test/lti/launch"
         let query = "iss=\(Self.issuer)&login_hint=u1&target_link_uri=\(target)&client_id=\(clientID)"
             .addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed)!
@@ -159,7 +168,7 @@ struct LTIQuizTests {
         let form = "id_token=\(token)&state=\(state.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"
         return try await client.execute(
             uri: "/lti/launch", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .cookie: cookie], body: ByteBuffer(string: form)
-        ) { ($0.status, String(buffer: $0.body)) }
+        ) { ($0.status, String(buffer: $0.body), $0.headers) }
     }
 
     static func hidden(_ html: String, _ name: String) -> String? {
@@ -273,8 +282,10 @@ struct LTIQuizTests {
                     ownerID: 1,
                     firstVersion: VersionDraft(
                         contentID: lessonBlob.contentID, fileName: "bai.html", mediaType: "text/html", byteSize: lessonBlob.byteSize, createdBy: 1))
-                let (_, playerPage) = try await launch(
+                let (_, playerPage, playerHeaders) = try await launchWithHeaders(
                     client, ring: platformRing, clientID: clientID, roles: [Self.learner], pid: lesson.pid.rawValue, lineItem: base + "/lineitems/1")
+                // The page may call its own origin's /lti/score (and nothing else).
+                #expect(playerHeaders[.contentSecurityPolicy]?.contains("connect-src 'self'") == true)
                 #expect(playerPage.contains("data-ticket=") && playerPage.contains("data-origin=\"\(t.repository.configuration.contentBaseURL)\""))
                 #expect(playerPage.contains("ev.source !== player.contentWindow || ev.origin !== holder.dataset.origin"))
                 #expect(playerPage.contains("<iframe id=\"player\" src=\"\(t.repository.configuration.contentBaseURL)/preview/\(lesson.pid.rawValue)@v1/"))
