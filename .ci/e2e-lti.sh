@@ -7,6 +7,7 @@
 # through AGS, a failed score post listed for teachers, every tampered-token case, and a question set taken as
 # a quiz whose answers the server scores (the platform receives that score; a client score is refused), and a
 # cross-check: pylti1p3 (PyPI) in its tool role validates the same launches Hoclieu accepts and refuses the same forgeries.
+# Tests/lti/test_scorm_score_browser.py (headless Chromium, SCORM score to the gradebook) runs only when PUBLIC_URL is URL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 URL=$1 PUBLIC_URL=$2 TOKEN=$3 VENV=$4
