@@ -51,9 +51,12 @@ public struct BoundedHTTPTransport: LTIHTTPTransport {
     var timeout: TimeAmount = .seconds(10)
     public init() {}
 
-    public func get(_ url: URL, maxBytes: Int) async throws -> Data {
+    public func get(_ url: URL, maxBytes: Int) async throws -> Data { try await get(url, headers: [], maxBytes: maxBytes) }
+
+    public func get(_ url: URL, headers: [(String, String)], maxBytes: Int) async throws -> Data {
         var request = HTTPClientRequest(url: url.absoluteString)
-        request.headers.add(name: "Accept", value: "application/json")
+        if !headers.contains(where: { $0.0.lowercased() == "accept" }) { request.headers.add(name: "Accept", value: "application/json") }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         let response = try await HTTPClient.shared.execute(request, timeout: timeout)
         guard (200..<300).contains(Int(response.status.code)) else { throw AGSFailure("HTTP \(response.status.code) from \(url.absoluteString)") }
         let body = try await response.body.collect(upTo: maxBytes)

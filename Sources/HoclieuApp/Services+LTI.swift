@@ -4,31 +4,6 @@ public import HoclieuCore
 public import HoclieuStorage
 public import LTI
 
-/// What an administrator gives to register a platform (CLI `hoclieu lti add-platform`, admin API).
-public struct LTIPlatformInput: Codable, Sendable {
-    public var issuer: String
-    public var clientID: String
-    public var deploymentIDs: [String]
-    public var authURL: String
-    public var tokenURL: String
-    public var jwksURL: String
-    public var school: String?
-
-    public init(issuer: String, clientID: String, deploymentIDs: [String], authURL: String, tokenURL: String, jwksURL: String, school: String? = nil) {
-        self.issuer = issuer
-        self.clientID = clientID
-        self.deploymentIDs = deploymentIDs
-        self.authURL = authURL
-        self.tokenURL = tokenURL
-        self.jwksURL = jwksURL
-        self.school = school
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case issuer, clientID = "clientId", deploymentIDs = "deploymentIds", authURL = "authUrl", tokenURL = "tokenUrl", jwksURL = "jwksUrl", school
-    }
-}
-
 /// A third-party login initiation (LTI 1.3 core §4.1) as the platform sends it.
 public struct LTILoginRequest: Sendable {
     public var issuer: String?
@@ -73,6 +48,21 @@ public struct LTIScoreTicket: Codable, Sendable {
     public var expires: Double
 }
 
+/// One level of the picker's catalogue browse.
+public struct LTICatalogLevel: Sendable {
+    public struct Entry: Sendable {
+        /// What the picker posts back as `node`.
+        public var node: String
+        public var label: String
+    }
+    /// The catalogue item the materials are filtered by (nil at the subjects' level and a subject's).
+    public var unit: String?
+    /// From the subject down to the current node.
+    public var trail: [Entry]
+    /// The next level down.
+    public var children: [Entry]
+}
+
 /// A material resolved from a resource link's custom parameters.
 public struct LTIResolvedLink: Sendable {
     public var material: Material
@@ -99,48 +89,27 @@ extension Services {
 
     // MARK: Platforms
 
-    /// Registers a platform (administrators).
-    public func addLTIPlatform(_ input: LTIPlatformInput, by user: User) async throws -> StoredLTIPlatform {
+    /// Registers a platform (administrators): the one door for the admin API, the command line and dynamic registration.
+    public func addLTIPlatform(_ input: LTIPlatform, by user: User) async throws -> LTIPlatform {
         guard user.has(.admin) else { throw AppError.forbidden }
-        var problems: [String] = []
-        func text(_ value: String, _ field: String, max: Int) -> String {
-            let v = value.trimmingCharacters(in: .whitespaces)
-            if v.isEmpty || v.count > max { problems.append(field) }
-            return v
-        }
-        func url(_ value: String, _ field: String) -> String {
-            let v = value.trimmingCharacters(in: .whitespaces)
-            guard v.count <= 2000, let u = URL(string: v), ["https", "http"].contains(u.scheme?.lowercased() ?? ""), u.host?.isEmpty == false
-            else {
-                problems.append(field)
-                return v
-            }
-            return v
-        }
-        let issuer = text(input.issuer, "issuer", max: 500)
-        let clientID = text(input.clientID, "clientId", max: 200)
-        let deployments = input.deploymentIDs.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        if deployments.isEmpty || deployments.count > 100 || deployments.contains(where: { $0.count > 255 }) { problems.append("deploymentIds") }
-        let auth = url(input.authURL, "authUrl")
-        let token = url(input.tokenURL, "tokenUrl")
-        let jwks = url(input.jwksURL, "jwksUrl")
+        let platform = input.normalised()
+        let problems = platform.violations()
         guard problems.isEmpty else {
             throw AppError(
                 .badRequest, vi: "Thông tin nền tảng LTI không hợp lệ: \(problems.joined(separator: ", ")).",
                 en: "Invalid LTI platform fields: \(problems.joined(separator: ", ")).")
         }
         do {
-            return try await store.addLTIPlatform(
-                StoredLTIPlatform(
-                    issuer: issuer, clientID: clientID, deploymentIDs: deployments, authURL: auth, tokenURL: token, jwksURL: jwks,
-                    school: input.school?.isEmpty == false ? input.school : nil))
+            return try await store.addLTIPlatform(platform)
         } catch StoreError.conflict {
-            throw AppError(.conflict, vi: "Nền tảng \(issuer) với client id \(clientID) đã được đăng ký.", en: "Platform \(issuer) with client id \(clientID) is already registered.")
+            throw AppError(
+                .conflict, vi: "Nền tảng \(platform.issuer) với client id \(platform.clientID) đã được đăng ký.",
+                en: "Platform \(platform.issuer) with client id \(platform.clientID) is already registered.")
         }
     }
 
     /// Every registered platform (administrators).
-    public func ltiPlatforms(by user: User) async throws -> [StoredLTIPlatform] {
+    public func ltiPlatforms(by user: User) async throws -> [LTIPlatform] {
         guard user.has(.admin) else { throw AppError.forbidden }
         return try await store.ltiPlatforms()
     }
@@ -155,15 +124,6 @@ extension Services {
     public func ltiScores(by user: User, failedOnly: Bool, limit: Int = 100) async throws -> [StoredLTIScore] {
         guard user.has(.admin) || user.has(.teacher) else { throw AppError.forbidden }
         return try await store.ltiScores(failedOnly: failedOnly, limit: limit)
-    }
-
-    static func registration(_ p: StoredLTIPlatform) throws -> PlatformRegistration {
-        guard let auth = URL(string: p.authURL), let token = URL(string: p.tokenURL), let jwks = URL(string: p.jwksURL) else {
-            throw LTIError.unknownPlatform(issuer: p.issuer)
-        }
-        return PlatformRegistration(
-            id: p.id, issuer: p.issuer, clientID: p.clientID, deploymentIDs: p.deploymentIDs, authURL: auth, tokenURL: token, jwksURL: jwks,
-            school: p.school, createdAt: p.createdAt)
     }
 
     // MARK: Login and launch
@@ -186,7 +146,7 @@ extension Services {
         let state = Self.randomToken()
         let nonce = Self.randomToken()
         try await store.saveLTILogin(state: state, nonce: nonce, platformID: stored.id, expiresAt: Date().addingTimeInterval(Self.ltiLoginLifetime))
-        guard var components = URLComponents(string: stored.authURL) else { throw LTIError.unknownPlatform(issuer: issuer) }
+        guard var components = URLComponents(url: stored.authURL, resolvingAgainstBaseURL: false) else { throw LTIError.unknownPlatform(issuer: issuer) }
         var items = components.queryItems ?? []
         items += [
             URLQueryItem(name: "scope", value: "openid"), URLQueryItem(name: "response_type", value: "id_token"),
@@ -207,7 +167,7 @@ extension Services {
         guard let login = try await store.takeLTILogin(state: state, now: Date()) else { throw LTIError.invalidState }
         // The login decided the registration; the token must then name its issuer and client id.
         guard let stored = try await store.ltiPlatform(id: login.platformID) else { throw LTIError.invalidState }
-        let registration = try Self.registration(stored)
+        let registration = stored
         return try await LaunchVerifier(toolURL: ltiToolURL).verify(
             idToken, expectedNonce: login.nonce,
             platforms: { issuer, _ in issuer == registration.issuer ? registration : nil }, keys: lti.platformKeys,
@@ -217,7 +177,7 @@ extension Services {
     /// The viewer a launch acts as when it reads materials: nobody's owner, no role, the platform's
     /// school; ``AccessPolicy`` then offers what is published and public, sector-wide or of that school.
     /// (The id is one no account gets: account ids count up from 1.)
-    public func ltiViewer(_ platform: PlatformRegistration) -> User {
+    public func ltiViewer(_ platform: LTIPlatform) -> User {
         Self.ltiViewer(platformID: platform.id, school: platform.school, createdAt: platform.createdAt)
     }
 
@@ -237,10 +197,13 @@ extension Services {
 
     // MARK: Deep linking
 
-    /// Published materials the platform's teachers may pick, for a search (with or without diacritics).
-    public func ltiPickable(query: String, platform: PlatformRegistration, limit: Int = 20) async throws -> [Material] {
+    /// Published materials the platform's teachers may pick, for a search (with or without diacritics), within a
+    /// catalogue node when one is chosen (the node and everything below it).
+    public func ltiPickable(query: String, platform: LTIPlatform, unit: String? = nil, limit: Int = 20) async throws -> [Material] {
         let viewer = ltiViewer(platform)
-        let page = try await store.search(SearchRequest(text: String(query.prefix(500)), viewer: viewer, limit: min(max(limit, 1), 50)))
+        let filters = unit.map { SearchFilters([.knowledgeUnit: [$0]]) } ?? SearchFilters()
+        let page = try await store.search(
+            SearchRequest(text: String(query.prefix(500)), filters: filters, viewer: viewer, limit: min(max(limit, 1), 50)))
         var materials: [Material] = []
         for pid in page.pids {
             guard let m = try await store.material(pid), m.status == .published, AccessPolicy.canSee(viewer, m) else { continue }
@@ -249,10 +212,49 @@ extension Services {
         return materials
     }
 
+    /// Where the picker's catalogue browse stands: the path from the subjects down to `node`, and the next level
+    /// (môn → lớp → mạch/chủ đề → bài → yêu cầu cần đạt). `node` is empty (the subjects), `subject:CODE` (a
+    /// subject's grades) or an item code.
+    public func ltiCatalogLevel(_ node: String?) async throws -> LTICatalogLevel {
+        let frameworks = try await store.catalogFrameworks()
+        guard let node, !node.isEmpty, node.count <= 200 else {
+            return LTICatalogLevel(
+                unit: nil, trail: [], children: frameworks.map { .init(node: "subject:" + $0.subject.code, label: $0.subject.name) })
+        }
+        if node.hasPrefix("subject:") {
+            let code = String(node.dropFirst("subject:".count))
+            guard let framework = frameworks.first(where: { $0.subject.code == code }) else { return try await ltiCatalogLevel(nil) }
+            let items = try await store.catalogItems(framework: code).filter { !$0.item.deprecated }
+            let codes = Set(items.map(\.item.code))
+            // The top of the tree: items without a parent in the framework (grades, or strands when grades are implicit).
+            let roots = items.filter { $0.item.parent.map { !codes.contains($0) } ?? true }
+            return LTICatalogLevel(
+                unit: nil, trail: [.init(node: node, label: framework.subject.name)],
+                children: roots.map { .init(node: $0.item.code, label: Self.catalogLabel($0.item)) })
+        }
+        guard let item = try await store.catalogItem(code: node.uppercased()) else { return try await ltiCatalogLevel(nil) }
+        var trail: [LTICatalogLevel.Entry] = [.init(node: item.item.code, label: Self.catalogLabel(item.item))]
+        var parent = item.item.parent
+        while let code = parent, let next = try await store.catalogItem(code: code), trail.count < 10 {
+            trail.insert(.init(node: next.item.code, label: Self.catalogLabel(next.item)), at: 0)
+            parent = next.item.parent
+        }
+        if let subject = frameworks.first(where: { $0.subject.code == item.framework }) {
+            trail.insert(.init(node: "subject:" + subject.subject.code, label: subject.subject.name), at: 0)
+        }
+        let children = try await store.catalogChildren(of: item.item.code).filter { !$0.item.deprecated }
+        return LTICatalogLevel(
+            unit: item.item.code, trail: trail, children: children.map { .init(node: $0.item.code, label: Self.catalogLabel($0.item)) })
+    }
+
+    static func catalogLabel(_ item: CatalogItem) -> String {
+        "\(item.type.vietnamese) \(item.code): \(String(item.statement.prefix(160)))"
+    }
+
     /// The platform a sealed picker context belongs to.
-    public func ltiPlatform(of context: LTIDeepLinkContext) async throws -> PlatformRegistration {
+    public func ltiPlatform(of context: LTIDeepLinkContext) async throws -> LTIPlatform {
         guard let stored = try await store.ltiPlatform(id: context.platformID) else { throw LTIError.invalidState }
-        return try Self.registration(stored)
+        return stored
     }
 
     /// Seals the picker's context (the platform, deployment and return URL) for one hour.
@@ -273,7 +275,7 @@ extension Services {
     /// The signed `LtiDeepLinkingResponse` for the picked materials, and where to post it.
     public func ltiDeepLinkingResponse(_ context: LTIDeepLinkContext, pids: [String], policy: VersionPolicy) async throws -> (returnURL: String, jwt: String) {
         guard let stored = try await store.ltiPlatform(id: context.platformID) else { throw LTIError.invalidState }
-        let platform = try Self.registration(stored)
+        let platform = stored
         let viewer = ltiViewer(platform)
         var items: [ResourceLinkItem] = []
         for raw in pids.prefix(context.acceptMultiple ? 50 : 1) {
@@ -332,28 +334,61 @@ extension Services {
             LTIScoreTicket(platformID: launch.platform.id, lineItem: lineItem, userID: sub, pid: pid.rawValue, expires: Date().timeIntervalSince1970 + 4 * 3600))
     }
 
-    /// Posts a score for the learner of `ticket`, recording the attempt; a failure stays visible in
-    /// ``ltiScores(by:failedOnly:limit:)``.
-    public func ltiPostScore(ticket: String, scoreGiven: Double, scoreMaximum: Double, attempts: Int = 4, baseDelay: Duration = .milliseconds(250))
-        async throws -> StoredLTIScore
-    {
+    /// Posts a score the launched player reported for the learner of `ticket` (a SCORM package's run-time, an
+    /// H5P result): the score necessarily comes from the browser, as in every LMS. A question set's score never
+    /// does: it is computed on the server from the submitted answers (``ltiSubmitQuiz(attempt:answers:)``), so
+    /// this refuses a ticket for a question set.
+    public func ltiPostScore(
+        ticket: String, scoreGiven: Double, scoreMaximum: Double, completed: Bool = true, attempts: Int = 4, baseDelay: Duration = .milliseconds(250)
+    ) async throws -> StoredLTIScore {
         guard let t = open(ticket, as: LTIScoreTicket.self), t.expires > Date().timeIntervalSince1970 else { throw LTIError.invalidState }
         guard scoreMaximum.isFinite, scoreGiven.isFinite, scoreMaximum > 0, scoreMaximum <= 1_000_000, (0...scoreMaximum).contains(scoreGiven) else {
             throw AppError(.badRequest, vi: "Điểm phải từ 0 đến điểm tối đa (lớn hơn 0).", en: "The score must be between 0 and a positive maximum.")
         }
-        guard let stored = try await store.ltiPlatform(id: t.platformID) else { throw LTIError.invalidState }
-        let platform = try Self.registration(stored)
+        if let pid = try? PersistentIdentifier(parsing: t.pid), let m = try await store.material(pid), m.kind == .questionSet {
+            throw AppError(
+                .forbidden, code: "lti-score-server-side", vi: "Điểm của bộ câu hỏi do máy chủ chấm từ câu trả lời, không nhận điểm từ trình duyệt.",
+                en: "A question set's score is computed by the server from the answers; a score from the browser is not accepted.")
+        }
+        return try await ltiSendScore(
+            platformID: t.platformID, lineItem: t.lineItem, userID: t.userID, pid: t.pid, scoreGiven: scoreGiven, scoreMaximum: scoreMaximum,
+            completed: completed, attempts: attempts, baseDelay: baseDelay)
+    }
+
+    /// Records a score and posts it to the line item, with retries; the outcome (posted, or failed with the reason)
+    /// stays in the store for the teacher's view.
+    func ltiSendScore(
+        platformID: Int64, lineItem: String, userID: String, pid: String, scoreGiven: Double, scoreMaximum: Double, completed: Bool = true,
+        attempts: Int = 4, baseDelay: Duration = .milliseconds(250)
+    ) async throws -> StoredLTIScore {
+        guard let platform = try await store.ltiPlatform(id: platformID) else { throw LTIError.invalidState }
         let id = try await store.recordLTIScore(
-            platformID: platform.id, lineItem: t.lineItem, userID: t.userID, pid: t.pid, scoreGiven: scoreGiven, scoreMaximum: scoreMaximum)
+            platformID: platform.id, lineItem: lineItem, userID: userID, pid: pid, scoreGiven: scoreGiven, scoreMaximum: scoreMaximum)
         let store = self.store
         let client = AGSClient(transport: lti.transport, keys: { [self] in try await self.ltiKeyRing() }, attempts: attempts, baseDelay: baseDelay)
         do {
-            let used = try await client.post(AGSScore(userID: t.userID, scoreGiven: scoreGiven, scoreMaximum: scoreMaximum), lineItem: t.lineItem, platform: platform)
+            let used = try await client.post(
+                AGSScore(userID: userID, scoreGiven: scoreGiven, scoreMaximum: scoreMaximum, completed: completed), lineItem: lineItem, platform: platform)
             try await store.updateLTIScore(id: id, status: .posted, attempts: used, lastError: nil)
         } catch {
             try await store.updateLTIScore(id: id, status: .failed, attempts: attempts, lastError: String(String(describing: error).prefix(500)))
         }
-        return try await store.ltiScores(failedOnly: false, limit: 500).first { $0.id == id }!
+        return try await store.ltiScores(platformID: platform.id, lineItem: lineItem, limit: 50).first { $0.id == id }!
+    }
+
+    /// The scores of the launch's line item (a course's gradebook column) for its instructor: posted, failed with
+    /// the reason, or still being sent (retrying). Nil when the launch is not an instructor's or has no line item.
+    public func ltiLineItemScores(_ launch: VerifiedLaunch) async throws -> [StoredLTIScore]? {
+        guard launch.claims.isInstructor, let lineItem = launch.claims.ags?.lineitem else { return nil }
+        return try await store.ltiScores(platformID: launch.platform.id, lineItem: lineItem, limit: 200)
+    }
+
+    /// The learners' names for an instructor's score view, by Names and Role Provisioning Services when the launch
+    /// offers it; empty when it does not or the platform does not answer (the view then shows the LMS's user ids).
+    public func ltiLearnerNames(_ launch: VerifiedLaunch) async -> [String: String] {
+        guard launch.claims.isInstructor, let url = launch.claims.nrps?.contextMembershipsURL else { return [:] }
+        let client = AGSClient(transport: lti.transport, keys: { [self] in try await self.ltiKeyRing() }, attempts: 1)
+        return (try? await client.memberNames(url, platform: launch.platform)) ?? [:]
     }
 
     // MARK: Sealing

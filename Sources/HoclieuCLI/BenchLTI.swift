@@ -32,12 +32,14 @@ struct BenchLTI: ReportingCommand {
         var fullLaunchesPerSecond: Double
         var deepLinkingResponses: Int
         var deepLinkingSignedPerSecond: Double
+        /// The same signing one response at a time (one request in flight), for comparison.
+        var deepLinkingSequentialPerSecond: Double
         var description: String {
             """
             launch verification    \(launches) tokens, p50/p95/p99 \(String(format: "%.3f / %.3f / %.3f", verifyP50ms, verifyP95ms, verifyP99ms)) ms
             launches/s             \(Int(launchesPerSecond)) (\(concurrency) concurrent tasks, JWKS cached, nonces in memory)
             full launch (store)    p95 \(String(format: "%.3f", fullLaunchP95ms)) ms, \(Int(fullLaunchesPerSecond))/s sequential (state and nonce in SQLite)
-            deep-linking signing   \(Int(deepLinkingSignedPerSecond))/s (\(deepLinkingResponses) responses, RS256 2048-bit)
+            deep-linking signing   \(Int(deepLinkingSignedPerSecond))/s (\(deepLinkingResponses) responses, RS256 2048-bit, \(concurrency) concurrent tasks); \(Int(deepLinkingSequentialPerSecond))/s one at a time
             """
         }
     }
@@ -82,13 +84,10 @@ struct BenchLTI: ReportingCommand {
         let repository = try common.openRepository()
         let platformKey = try await ToolKeyRing(keys: [try ToolKey.generate()])
         let jwksURL = URL(string: "https://lms.bench.example/jwks")!
-        let stored = try await repository.addLTIPlatform(
-            LTIPlatformInput(
-                issuer: "https://lms.bench.example", clientID: "bench", deploymentIDs: ["dep-1"], authURL: "https://lms.bench.example/auth",
-                tokenURL: "https://lms.bench.example/token", jwksURL: jwksURL.absoluteString), by: .localOperator)
-        let registration = PlatformRegistration(
-            id: stored.id, issuer: stored.issuer, clientID: stored.clientID, deploymentIDs: stored.deploymentIDs, authURL: jwksURL, tokenURL: jwksURL,
-            jwksURL: jwksURL)
+        let registration = try await repository.addLTIPlatform(
+            LTIPlatform(
+                issuer: "https://lms.bench.example", clientID: "bench", deploymentIDs: ["dep-1"], authURL: URL(string: "https://lms.bench.example/auth")!,
+                tokenURL: URL(string: "https://lms.bench.example/token")!, jwksURL: jwksURL), by: .localOperator)
         let cache = PlatformKeyCache(transport: MemoryTransport(jwks: platformKey.jwksJSON))
         let verifier = LaunchVerifier(toolURL: repository.ltiToolURL)
         let nonces = MemoryNonceStore()
@@ -106,7 +105,7 @@ struct BenchLTI: ReportingCommand {
             let nonce = "n-\(i)"
             tokens.append((nonce, try await token(nonce)))
         }
-        let platforms: @Sendable (String, [String]) async throws -> PlatformRegistration? = { _, _ in registration }
+        let platforms: @Sendable (String, [String]) async throws -> LTIPlatform? = { _, _ in registration }
         // Warm the key cache.
         _ = try await verifier.verify(try await token("warm"), expectedNonce: "warm", platforms: platforms, keys: cache, nonces: nonces)
 
@@ -142,7 +141,7 @@ struct BenchLTI: ReportingCommand {
         for i in 0..<full {
             let state = "bench-state-\(i)"
             let nonce = "full-\(i)"
-            try await repository.store.saveLTILogin(state: state, nonce: nonce, platformID: stored.id, expiresAt: Date().addingTimeInterval(3600))
+            try await repository.store.saveLTILogin(state: state, nonce: nonce, platformID: registration.id, expiresAt: Date().addingTimeInterval(3600))
             fullTokens.append((state, try await token(nonce)))
         }
         // What `Services.ltiLaunch` adds to verification: the login's state taken from the store and the nonce
@@ -167,14 +166,26 @@ struct BenchLTI: ReportingCommand {
         let item = ResourceLinkItem(
             title: "Phân số", text: "Bài học", url: repository.ltiLaunchURL,
             custom: [LinkParameter.pid: "79-760-0000017", LinkParameter.versionPolicy: VersionPolicy.latest.rawValue])
+        let sequentialStart = ContinuousClock.now
+        for _ in 0..<responses / 2 { _ = try await ring.sign(DeepLinkingResponse(answering: launch, items: [item])) }
+        let sequentialSeconds = (ContinuousClock.now - sequentialStart).seconds
+        // As the service signs them: concurrent requests, one task per core (the ring has one signer per core).
         let signStart = ContinuousClock.now
-        for _ in 0..<responses { _ = try await ring.sign(DeepLinkingResponse(answering: launch, items: [item])) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<concurrency {
+                group.addTask {
+                    for _ in stride(from: worker, to: responses, by: concurrency) { _ = try await ring.sign(DeepLinkingResponse(answering: launch, items: [item])) }
+                }
+            }
+            try await group.waitForAll()
+        }
         let signSeconds = (ContinuousClock.now - signStart).seconds
 
         return Report(
             launches: launches, verifyP50ms: percentile(0.5, latencies), verifyP95ms: percentile(0.95, latencies), verifyP99ms: percentile(0.99, latencies),
             launchesPerSecond: Double(rest.count) / parallelSeconds, concurrency: concurrency, fullLaunchP95ms: percentile(0.95, fullLatencies),
-            fullLaunchesPerSecond: Double(full) / fullSeconds, deepLinkingResponses: responses, deepLinkingSignedPerSecond: Double(responses) / signSeconds)
+            fullLaunchesPerSecond: Double(full) / fullSeconds, deepLinkingResponses: responses, deepLinkingSignedPerSecond: Double(responses) / signSeconds,
+            deepLinkingSequentialPerSecond: Double(responses / 2) / sequentialSeconds)
     }
 }
 

@@ -8,7 +8,7 @@ import LTI
 /// `hoclieu lti …`: the LTI 1.3 tool's platform registrations and keys.
 struct LTICommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lti", abstract: "Công cụ LTI 1.3 / LTI 1.3 tool.", subcommands: [AddPlatform.self, Platforms.self, RotateKey.self])
+        commandName: "lti", abstract: "Công cụ LTI 1.3 / LTI 1.3 tool.", subcommands: [AddPlatform.self, Platforms.self, RegistrationURL.self, RotateKey.self])
 
     /// `hoclieu lti add-platform --issuer … --client-id … --deployment-id … --auth-url … --token-url … --jwks-url …`.
     struct AddPlatform: ReportingCommand {
@@ -24,7 +24,7 @@ struct LTICommand: AsyncParsableCommand {
         @Option(name: .long, help: "The school whose materials the platform's teachers may also pick.") var school: String?
 
         struct Report: Encodable, CustomStringConvertible {
-            var platform: StoredLTIPlatform
+            var platform: LTIPlatform
             var toolJWKS: String
             var loginURL: String
             var launchURL: String
@@ -41,9 +41,14 @@ struct LTICommand: AsyncParsableCommand {
 
         func execute() async throws -> Report {
             let repository = try common.openRepository()
+            func url(_ text: String, _ option: String) throws -> URL {
+                guard let url = URL(string: text) else { throw ValidationError("--\(option): not a URL / không phải URL") }
+                return url
+            }
             let stored = try await repository.addLTIPlatform(
-                LTIPlatformInput(
-                    issuer: issuer, clientID: clientID, deploymentIDs: deploymentID, authURL: authURL, tokenURL: tokenURL, jwksURL: jwksURL, school: school),
+                LTIPlatform(
+                    issuer: issuer, clientID: clientID, deploymentIDs: deploymentID, authURL: try url(authURL, "auth-url"),
+                    tokenURL: try url(tokenURL, "token-url"), jwksURL: try url(jwksURL, "jwks-url"), school: school),
                 by: .localOperator)
             _ = try await repository.ltiKeyRing()
             let base = repository.configuration.publicBaseURL
@@ -57,7 +62,7 @@ struct LTICommand: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
 
         struct Report: Encodable, CustomStringConvertible {
-            var platforms: [StoredLTIPlatform]
+            var platforms: [LTIPlatform]
             var description: String {
                 platforms.isEmpty
                     ? "Chưa có nền tảng nào / no platforms"
@@ -67,6 +72,28 @@ struct LTICommand: AsyncParsableCommand {
 
         func execute() async throws -> Report {
             Report(platforms: try await common.openRepository().ltiPlatforms(by: .localOperator))
+        }
+    }
+
+    /// `hoclieu lti registration-url [--school …]`: a one-time LTI Dynamic Registration URL to paste into the LMS.
+    struct RegistrationURL: ReportingCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "registration-url", abstract: "Địa chỉ đăng ký động dùng một lần / A one-time dynamic registration URL.")
+        @OptionGroup var common: CommonOptions
+        @Option(name: .long, help: "The school the platform's launches are scoped to.") var school: String?
+
+        struct Report: Encodable, CustomStringConvertible {
+            var registration: LTIRegistrationURL
+            var description: String {
+                """
+                Dán vào LMS (dùng một lần, hết hạn \(registration.expiresAt)) / paste into the LMS (one use, expires \(registration.expiresAt)):
+                \(registration.url)
+                """
+            }
+        }
+
+        func execute() async throws -> Report {
+            Report(registration: try common.openRepository().ltiRegistrationURL(school: school, by: .localOperator))
         }
     }
 

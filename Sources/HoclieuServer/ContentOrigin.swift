@@ -49,6 +49,13 @@ public enum ContentOrigin {
         headers[.setCookie] = nil
     }
 
+    /// The origin (`scheme://host[:port]`) of a base URL, as a browser names it in `postMessage` and `MessageEvent.origin`.
+    static func origin(of base: String) -> String {
+        guard let c = URLComponents(string: base), let scheme = c.scheme?.lowercased(), let host = c.host?.lowercased() else { return base }
+        let defaultPort = (scheme == "https" && c.port == 443) || (scheme == "http" && c.port == 80)
+        return "\(scheme)://\(host)" + (c.port.map { defaultPort ? "" : ":\($0)" } ?? "")
+    }
+
     /// The content origin's router: the playback routes only.
     public static func buildRouter(_ repository: Services) -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)

@@ -17,7 +17,10 @@ import NIOCore
 /// | GET, POST | /lti/login | anyone: a registered platform's login initiation |
 /// | POST | /lti/launch | the platform's signed `id_token` and the browser's state cookie; no bearer token |
 /// | POST | /lti/deep-link | a sealed picker context from an instructor's deep-linking launch |
-/// | POST | /lti/score | a sealed score ticket from a learner's launch with an AGS line item |
+/// | POST | /lti/score | a sealed score ticket from a learner's launch with an AGS line item (not for question sets) |
+/// | POST | /lti/quiz | a sealed quiz attempt from a question-set launch; the server scores the answers |
+/// | GET | /lti/register | a one-time registration grant made by an administrator (LTI Dynamic Registration) |
+/// | POST | /api/v1/lti/registrations | administrators: a one-time registration URL for an LMS |
 /// | GET, POST | /api/v1/lti/platforms | administrators |
 /// | DELETE | /api/v1/lti/platforms/{id} | administrators |
 /// | GET | /api/v1/lti/scores | teachers and administrators |
@@ -36,6 +39,9 @@ struct LTIController {
         router.post("/lti/launch", use: launch)
         router.post("/lti/deep-link", use: deepLink)
         router.post("/lti/score", use: score)
+        router.post("/lti/quiz", use: quiz)
+        router.get("/lti/register", use: register)
+        router.post("/api/v1/lti/registrations", use: registrationURL)
         router.get("/api/v1/lti/platforms", use: listPlatforms)
         router.post("/api/v1/lti/platforms", use: addPlatform)
         router.delete("/api/v1/lti/platforms/{id}", use: deletePlatform)
@@ -85,11 +91,22 @@ struct LTIController {
                 guard launch.claims.isInstructor else { throw LTIError.notInstructor }
                 let sealed = try repository.ltiDeepLinkContext(launch)
                 let materials = try await repository.ltiPickable(query: "", platform: launch.platform)
-                response = Self.page(LTIPages.picker(context: sealed, query: "", materials: materials))
+                let level = try await repository.ltiCatalogLevel(nil)
+                response = Self.page(LTIPages.picker(context: sealed, query: "", level: level, materials: materials))
             case .resourceLink:
                 let link = try await repository.ltiResolve(launch)
-                let ticket = try repository.ltiScoreTicket(launch, pid: link.material.pid)
-                response = Self.page(LTIPages.player(link: link, location: playerLocation(link, platform: launch.platform), scoreTicket: ticket))
+                let scores = try await repository.ltiLineItemScores(launch)
+                let names = scores == nil ? [:] : await repository.ltiLearnerNames(launch)
+                if let quiz = try await repository.ltiQuiz(launch, link: link) {
+                    // A question set is a quiz scored on the server: no score ticket reaches the page.
+                    response = Self.page(LTIPages.quiz(quiz, scores: scores, names: names))
+                } else {
+                    let ticket = try repository.ltiScoreTicket(launch, pid: link.material.pid)
+                    response = Self.page(
+                        LTIPages.player(
+                            link: link, location: playerLocation(link, platform: launch.platform),
+                            contentOrigin: ContentOrigin.origin(of: repository.configuration.contentBaseURL), scoreTicket: ticket, scores: scores, names: names))
+                }
             case .deepLinkingResponse:
                 throw LTIError.unsupportedMessage(launch.messageType.rawValue)
             }
@@ -113,27 +130,72 @@ struct LTIController {
                 return Self.page(LTIPages.autoPost(to: returnURL, jwt: jwt))
             }
             let platform = try await repository.ltiPlatform(of: picker)
-            let materials = try await repository.ltiPickable(query: query, platform: platform)
-            return Self.page(LTIPages.picker(context: sealed, query: query, materials: materials))
+            // A catalogue button names the node; a search keeps the node the picker was at.
+            let level = try await repository.ltiCatalogLevel(fields["node"] ?? fields["at"])
+            let materials = try await repository.ltiPickable(query: query, platform: platform, unit: level.unit)
+            return Self.page(LTIPages.picker(context: sealed, query: query, level: level, materials: materials))
         } catch let error as any BilingualError {
             return Self.errorPage(error)
         }
     }
 
     struct ScoreBody: StrictJSONBody {
-        static let fields: Set<String> = ["ticket", "scoreGiven", "scoreMaximum"]
+        static let fields: Set<String> = ["ticket", "scoreGiven", "scoreMaximum", "completed"]
         var ticket: String
         var scoreGiven: Double
         var scoreMaximum: Double
+        var completed: Bool?
+    }
+
+    @Sendable func quiz(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let fields = try await Self.form(request)
+        do {
+            guard let attempt = fields["attempt"] else { throw LTIError.invalidState }
+            let result = try await repository.ltiSubmitQuiz(attempt: attempt, answers: fields.raw)
+            if let post = result.post, post.status == .failed {
+                context.logger.warning("AGS score post failed", metadata: ["hoclieu.lti.score": "\(post.id)", "hoclieu.lti.error": "\(post.lastError ?? "")"])
+            }
+            return Self.page(LTIPages.quizResult(title: "Kết quả / Result", result))
+        } catch let error as any BilingualError {
+            return Self.errorPage(error)
+        }
     }
 
     @Sendable func score(_ request: Request, context: AppRequestContext) async throws -> Response {
         let body = try await request.decodeStrict(ScoreBody.self, limit: 16 * 1024)
-        let result = try await repository.ltiPostScore(ticket: body.ticket, scoreGiven: body.scoreGiven, scoreMaximum: body.scoreMaximum)
+        let result = try await repository.ltiPostScore(
+            ticket: body.ticket, scoreGiven: body.scoreGiven, scoreMaximum: body.scoreMaximum, completed: body.completed ?? true)
         if result.status == .failed {
             context.logger.warning("AGS score post failed", metadata: ["hoclieu.lti.score": "\(result.id)", "hoclieu.lti.error": "\(result.lastError ?? "")"])
         }
         return try JSONResponse(status: result.status == .posted ? .ok : .accepted, result).response(from: request, context: context)
+    }
+
+    // MARK: Dynamic registration
+
+    @Sendable func register(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let q = Self.queryFields(request.uri.query ?? "")
+        do {
+            let platform = try await repository.ltiRegister(
+                grant: q["hoclieu_grant"], openidConfiguration: q["openid_configuration"], registrationToken: q["registration_token"])
+            context.logger.info("LTI platform registered", metadata: ["hoclieu.lti.platform": "\(platform.issuer)", "hoclieu.lti.client": "\(platform.clientID)"])
+            return Self.page(LTIPages.registered(platform))
+        } catch let error as any BilingualError {
+            context.logger.info("LTI registration refused", metadata: ["hoclieu.lti.error": "\(error.code)"])
+            return Self.errorPage(error)
+        }
+    }
+
+    struct RegistrationBody: StrictJSONBody {
+        static let fields: Set<String> = ["school"]
+        var school: String?
+    }
+
+    @Sendable func registrationURL(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try Caller.signedIn(context)
+        guard user.has(.admin) else { throw Problem.forbidden }
+        let body = try await request.decodeStrict(RegistrationBody.self, limit: 16 * 1024)
+        return try JSONResponse(status: .created, try repository.ltiRegistrationURL(school: body.school, by: user)).response(from: request, context: context)
     }
 
     // MARK: Administration
@@ -143,25 +205,18 @@ struct LTIController {
         return try JSONResponse(try await repository.ltiPlatforms(by: user)).response(from: request, context: context)
     }
 
+    /// The registration body is the platform type itself (``LTIPlatform``), without `id` and `createdAt`.
     struct PlatformBody: StrictJSONBody {
         static let fields: Set<String> = ["issuer", "clientId", "deploymentIds", "authUrl", "tokenUrl", "jwksUrl", "school"]
-        var issuer: String
-        var clientId: String
-        var deploymentIds: [String]
-        var authUrl: String
-        var tokenUrl: String
-        var jwksUrl: String
-        var school: String?
+        var platform: LTIPlatform
+        init(from decoder: any Decoder) throws { platform = try LTIPlatform(from: decoder) }
     }
 
     @Sendable func addPlatform(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try Caller.signedIn(context)
         guard user.has(.admin) else { throw Problem.forbidden }
-        let b = try await request.decodeStrict(PlatformBody.self, limit: 64 * 1024)
-        let stored = try await repository.addLTIPlatform(
-            LTIPlatformInput(
-                issuer: b.issuer, clientID: b.clientId, deploymentIDs: b.deploymentIds, authURL: b.authUrl, tokenURL: b.tokenUrl, jwksURL: b.jwksUrl,
-                school: b.school), by: user)
+        let body = try await request.decodeStrict(PlatformBody.self, limit: 64 * 1024)
+        let stored = try await repository.addLTIPlatform(body.platform, by: user)
         return try JSONResponse(status: .created, stored).response(from: request, context: context)
     }
 
@@ -186,7 +241,7 @@ struct LTIController {
     /// The one place that decides where a launched material plays: the content origin's player for the version
     /// (signed for the platform's viewer when the material is not public), or the identifier page for a material
     /// without a file.
-    func playerLocation(_ link: LTIResolvedLink, platform: PlatformRegistration) -> String {
+    func playerLocation(_ link: LTIResolvedLink, platform: LTIPlatform) -> String {
         let m = link.material
         guard link.version > 0 else { return "\(repository.configuration.publicBaseURL)/id/\(m.pid.rawValue)" }
         return PreviewRedirectController.playerURL(repository, m, number: link.version, viewer: repository.ltiViewer(platform)).url
@@ -232,7 +287,7 @@ struct LTIController {
         return out
     }
 
-    static let csp = "default-src 'none'; img-src * data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; frame-src *; form-action *; base-uri 'none'"
+    static let csp = "default-src 'none'; img-src * data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; frame-src *; form-action *; base-uri 'none'"
 
     static func page(_ html: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(

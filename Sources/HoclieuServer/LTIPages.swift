@@ -1,6 +1,7 @@
 import Foundation
 import HoclieuApp
 import HoclieuCore
+import HoclieuStorage
 
 /// The HTML the LTI tool shows inside the LMS: error pages, the picker, the player frame and the
 /// form that posts a deep-linking response back. Every value is escaped.
@@ -28,23 +29,30 @@ enum LTIPages {
             """)
     }
 
-    /// The picker: a search (with or without diacritics) and a multi-select of materials.
-    static func picker(context: String, query: String, materials: [Material]) -> String {
+    /// The picker: a search (with or without diacritics), a catalogue browse (môn → lớp → chủ đề → yêu cầu cần đạt)
+    /// that narrows the materials to a node and everything below it, and a multi-select of materials.
+    static func picker(context: String, query: String, level: LTICatalogLevel, materials: [Material]) -> String {
         let rows = materials.map { m in
             """
             <li><label><input type="checkbox" name="pid" value="\(e(m.pid.rawValue))"> <strong>\(e(m.metadata.title))</strong>
             <small>(\(e(m.kind.rawValue)), \(e(m.pid.rawValue)) v\(m.currentVersion))</small></label></li>
             """
         }.joined(separator: "\n")
+        let trail = (["<button name=\"node\" value=\"\">Tất cả môn / All subjects</button>"]
+            + level.trail.map { "<button name=\"node\" value=\"\(e($0.node))\">\(e($0.label))</button>" }).joined(separator: " › ")
+        let children = level.children.map { "<li><button name=\"node\" value=\"\(e($0.node))\">\(e($0.label))</button></li>" }.joined()
+        let current = level.trail.last?.node ?? ""
         return shell(
             "Chọn học liệu / Pick materials",
             """
             <h1>Chọn học liệu từ Hoclieu <span class="en" lang="en">/ Pick materials from Hoclieu</span></h1>
             <form method="post" action="/lti/deep-link">
             <input type="hidden" name="context" value="\(e(context))">
+            <input type="hidden" name="at" value="\(e(current))">
             <label>Tìm kiếm / Search <input type="search" name="q" value="\(e(query))"></label>
             <button name="action" value="search">Tìm / Search</button>
-            <ul>\(rows.isEmpty ? "<li>Không có kết quả / No results</li>" : rows)</ul>
+            <nav id="catalogue" aria-label="Chương trình / Catalogue"><p>\(trail)</p>\(children.isEmpty ? "" : "<ul>\(children)</ul>")</nav>
+            <ul id="materials">\(rows.isEmpty ? "<li>Không có kết quả / No results</li>" : rows)</ul>
             <fieldset><legend>Phiên bản / Version</legend>
             <label><input type="radio" name="policy" value="latest" checked> Luôn dùng bản xuất bản mới nhất / Latest published</label>
             <label><input type="radio" name="policy" value="pinned"> Giữ đúng phiên bản này / This version</label></fieldset>
@@ -53,8 +61,13 @@ enum LTIPages {
             """)
     }
 
-    /// The launched material in a frame, and, with an AGS line item, a way to post the score.
-    static func player(link: LTIResolvedLink, location: String, scoreTicket: String?) -> String {
+    /// The launched material in a frame. With an AGS line item, the score comes from the player's SCORM run-time:
+    /// the content-origin player posts each run-time call to this page with this page's origin as the explicit
+    /// target, this page accepts messages only from the player frame and the content origin, and on a commit or
+    /// finish sends the score (`cmi.core.score.raw/max`, `cmi.score.scaled` or `raw/max`) and completion to
+    /// `/lti/score` with the launch's sealed ticket. An instructor also sees the line item's scores.
+    static func player(link: LTIResolvedLink, location: String, contentOrigin: String, scoreTicket: String?, scores: [StoredLTIScore]?, names: [String: String] = [:]
+    ) -> String {
         let m = link.material
         var body = """
             <h1>\(e(m.metadata.title))</h1><p><small>\(e(m.pid.rawValue)) v\(link.version)</small></p>
@@ -62,27 +75,178 @@ enum LTIPages {
             """
         if let scoreTicket {
             body += """
-                <form id="score" data-ticket="\(e(scoreTicket))"><label>Điểm / Score <input name="scoreGiven" type="number" min="0" step="any" required></label>
-                / <input name="scoreMaximum" type="number" min="0" step="any" value="100" required>
-                <button>Gửi điểm về LMS / Send the score to the LMS</button> <output id="status"></output></form>
+                <p id="score" data-ticket="\(e(scoreTicket))" data-origin="\(e(contentOrigin))">Điểm / Score: <output id="status">—</output></p>
                 <script>
-                const form = document.getElementById('score');
-                async function send(given, max) {
+                const holder = document.getElementById('score'), player = document.getElementById('player');
+                const cmi = {};
+                async function send() {
+                  let given = null, max = 100;
+                  if (cmi['cmi.score.scaled'] !== undefined) { given = Math.max(0, Number(cmi['cmi.score.scaled'])) * 100; }
+                  else {
+                    const raw = cmi['cmi.core.score.raw'] ?? cmi['cmi.score.raw'], top = cmi['cmi.core.score.max'] ?? cmi['cmi.score.max'];
+                    if (raw !== undefined && raw !== '') { given = Number(raw); max = top !== undefined && top !== '' && Number(top) > 0 ? Number(top) : 100; }
+                  }
+                  if (given === null || !isFinite(given)) return;
+                  const status = cmi['cmi.core.lesson_status'] ?? cmi['cmi.completion_status'] ?? '';
+                  const completed = ['passed', 'completed', 'failed'].includes(status) || cmi['cmi.success_status'] === 'passed' || cmi['cmi.success_status'] === 'failed';
                   const r = await fetch('/lti/score', {method: 'POST', headers: {'Content-Type': 'application/json'},
-                    body: JSON.stringify({ticket: form.dataset.ticket, scoreGiven: given, scoreMaximum: max})});
+                    body: JSON.stringify({ticket: holder.dataset.ticket, scoreGiven: Math.min(given, max), scoreMaximum: max, completed})});
                   const j = await r.json().catch(() => ({}));
-                  document.getElementById('status').textContent = j.status === 'posted' ? 'Đã gửi / Sent' : 'Chưa gửi được / Not sent: ' + (j.lastError || r.status);
+                  document.getElementById('status').textContent = j.status === 'posted' ? given + '/' + max + ' — đã gửi / sent' : 'chưa gửi được / not sent: ' + (j.lastError || j.title || r.status);
                 }
-                form.addEventListener('submit', ev => { ev.preventDefault(); send(Number(form.scoreGiven.value), Number(form.scoreMaximum.value)); });
                 window.addEventListener('message', ev => {
-                  if (ev.source !== document.getElementById('player').contentWindow) return;
-                  const d = ev.data || {};
-                  if (d.type === 'hoclieu.score' && typeof d.scoreGiven === 'number' && typeof d.scoreMaximum === 'number') send(d.scoreGiven, d.scoreMaximum);
+                  if (ev.source !== player.contentWindow || ev.origin !== holder.dataset.origin) return;
+                  const m = (ev.data || {}).hoclieuScorm;
+                  if (!m || typeof m.call !== 'string' || m.error !== '0') return;
+                  if ((m.call === 'LMSSetValue' || m.call === 'SetValue') && typeof m.args[0] === 'string') cmi[m.args[0]] = String(m.args[1]);
+                  if (['LMSCommit', 'LMSFinish', 'Commit', 'Terminate'].includes(m.call) && m.result === 'true') send();
                 });
                 </script>
                 """
         }
+        if let scores { body += scoreTable(scores, names: names) }
         return shell(m.metadata.title, body)
+    }
+
+    /// The instructor's view of a line item's scores: who, what, and whether it reached the gradebook.
+    static func scoreTable(_ scores: [StoredLTIScore], names: [String: String]) -> String {
+        func status(_ s: StoredLTIScore) -> String {
+            switch s.status {
+            case .posted: "Đã gửi / Posted"
+            case .pending: "Đang gửi, thử lại / Sending, retrying (\(s.attempts))"
+            case .failed: "Gửi không được / Failed: \(s.lastError ?? "")"
+            }
+        }
+        let rows = scores.map { s in
+            """
+            <tr class="\(s.status.rawValue)"><td>\(e(names[s.userID].map { "\($0) (\(s.userID))" } ?? s.userID))</td><td>\(e(s.pid))</td><td>\(e(format(s.scoreGiven)))/\(e(format(s.scoreMaximum)))</td>\
+            <td>\(e(status(s)))</td><td>\(s.attempts)</td><td>\(e(ISO8601DateFormatter().string(from: s.updatedAt)))</td></tr>
+            """
+        }.joined(separator: "\n")
+        return """
+            <section id="scores"><h2>Điểm đã gửi về LMS <span class="en" lang="en">/ Scores sent to the LMS</span></h2>
+            <table><thead><tr><th>Học sinh / Learner</th><th>Học liệu / Material</th><th>Điểm / Score</th><th>Trạng thái / Status</th>\
+            <th>Số lần / Attempts</th><th>Cập nhật / Updated</th></tr></thead>
+            <tbody>\(rows.isEmpty ? "<tr><td colspan=\"6\">Chưa có điểm nào / No scores yet</td></tr>" : rows)</tbody></table></section>
+            """
+    }
+
+    static func format(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(format: "%.2f", value)
+    }
+
+    static func rich(_ text: RichText) -> String {
+        let clean = text.sanitised()
+        return clean.format == .html ? clean.html : e(clean.plainText)
+    }
+
+    /// A question set as a quiz: one form, the questions without their answers (no fractions, keys or right
+    /// statements in the page); the answers go to `/lti/quiz`, where the server scores them.
+    static func quiz(_ quiz: LTIQuiz, scores: [StoredLTIScore]?, names: [String: String] = [:]) -> String {
+        var items: [String] = []
+        for (i, q) in quiz.questions.enumerated() {
+            let n = LTIQuizForm.name(i)
+            var input = ""
+            switch q.body {
+            case .singleChoice(let c), .multipleResponse(let c):
+                let type = q.type == .singleChoice ? "radio" : "checkbox"
+                input = c.options.map { o in "<li><label><input type=\"\(type)\" name=\"\(n)\" value=\"\(e(o.id))\"> \(rich(o.text))</label></li>" }
+                    .joined()
+                input = "<ul>\(input)</ul>"
+            case .trueFalse:
+                input = """
+                    <label><input type="radio" name="\(n)" value="true"> Đúng / True</label> <label><input type="radio" name="\(n)" value="false"> Sai / False</label>
+                    """
+            case .trueFalseCluster(let c):
+                input = "<ol type=\"a\">" + c.statements.map { s in
+                    let sn = LTIQuizForm.name(i, s.label)
+                    return """
+                        <li>\(rich(s.text)) <label><input type="radio" name="\(e(sn))" value="true"> Đúng</label> \
+                        <label><input type="radio" name="\(e(sn))" value="false"> Sai</label></li>
+                        """
+                }.joined() + "</ol>"
+            case .numeric, .shortText:
+                input = "<label>Trả lời / Answer <input type=\"text\" name=\"\(n)\" autocomplete=\"off\"></label>"
+            case .essay:
+                input = "<textarea name=\"\(n)\" rows=\"5\" cols=\"60\"></textarea><p><small>Giáo viên chấm / Graded by the teacher</small></p>"
+            case .matching(let mq):
+                let choices = mq.answerChoices.sorted()
+                input = "<ul>" + mq.pairs.map { p in
+                    let options = choices.map { "<option value=\"\(e($0))\">\(e($0))</option>" }.joined()
+                    return "<li>\(rich(p.prompt)) <select name=\"\(e(LTIQuizForm.name(i, p.id)))\"><option value=\"\"></option>\(options)</select></li>"
+                }.joined() + "</ul>"
+            case .ordering(let oq):
+                // Shown in an order that is not the answer's.
+                var shown = oq.items.sorted { $0.text.plainText < $1.text.plainText }
+                if shown.map(\.id) == oq.items.map(\.id) { shown.reverse() }
+                input = "<ul>" + shown.map { item in
+                    "<li><input type=\"number\" min=\"1\" max=\"\(oq.items.count)\" name=\"\(e(LTIQuizForm.name(i, item.id)))\" aria-label=\"Thứ tự / Position\"> \(rich(item.text))</li>"
+                }.joined() + "</ul>"
+            case .cloze(let cq):
+                input = "<ol>" + cq.gaps.enumerated().map { k, gap in
+                    let gn = e(LTIQuizForm.name(i, "g\(k)"))
+                    switch gap.kind {
+                    case .choice(let options, _, _):
+                        if gap.isMultipleResponse {
+                            return "<li>" + options.map { "<label><input type=\"checkbox\" name=\"\(gn)\" value=\"\(e($0.id))\"> \(rich($0.text))</label>" }.joined() + "</li>"
+                        }
+                        return "<li><select name=\"\(gn)\"><option value=\"\"></option>" + options.map { "<option value=\"\(e($0.id))\">\(e($0.text.plainText))</option>" }.joined()
+                            + "</select></li>"
+                    case .shortText, .numeric:
+                        return "<li><input type=\"text\" name=\"\(gn)\" autocomplete=\"off\"></li>"
+                    }
+                }.joined() + "</ol>"
+            }
+            items.append(
+                """
+                <li class="question"><fieldset><legend>Câu \(i + 1) <small>(\(e(format(q.points))) điểm / points)</small></legend>\(rich(q.stem))\(input)</fieldset></li>
+                """)
+        }
+        var body = """
+            <h1>\(e(quiz.title))</h1>
+            <form method="post" action="/lti/quiz"><input type="hidden" name="attempt" value="\(e(quiz.attempt))">
+            <ol class="quiz">\(items.joined(separator: "\n"))</ol>
+            <button>Nộp bài / Submit</button></form>
+            """
+        if let scores { body += scoreTable(scores, names: names) }
+        return shell(quiz.title, body)
+    }
+
+    /// A submitted quiz: the score by question and whether it reached the gradebook.
+    static func quizResult(title: String, _ result: LTIQuizResult) -> String {
+        let rows = result.lines.enumerated().map { i, line in
+            "<tr><td>Câu \(i + 1)</td><td>\(line.points.map { e(format($0)) } ?? "giáo viên chấm / graded by the teacher")/\(e(format(line.maximum)))</td></tr>"
+        }.joined()
+        var post = "<p>Không có cột điểm trong LMS / No gradebook column.</p>"
+        if let p = result.post {
+            post = p.status == .posted
+                ? "<p id=\"post\" class=\"posted\">Đã gửi điểm về LMS / The score was sent to the LMS.</p>"
+                : "<p id=\"post\" class=\"failed\">Chưa gửi được điểm về LMS; giáo viên sẽ thấy lỗi này / The score could not be sent; your teacher sees this: \(e(p.lastError ?? ""))</p>"
+        }
+        return shell(
+            title,
+            """
+            <h1>\(e(title))</h1><p>Điểm / Score: <strong id="total">\(e(format(result.scoreGiven)))/\(e(format(result.scoreMaximum)))</strong></p>
+            <table><tbody>\(rows)</tbody></table>\(post)
+            """)
+    }
+
+    /// The end of a dynamic registration: what was registered, and the message that tells the LMS to close the
+    /// registration window (the spec names `'*'` as its target: the tool does not know the LMS page's origin).
+    static func registered(_ p: LTIPlatform) -> String {
+        shell(
+            "Đã đăng ký / Registered",
+            """
+            <h1>Đã đăng ký Hoclieu với LMS <span class="en" lang="en">/ Hoclieu is registered with the LMS</span></h1>
+            <p>Issuer: <code>\(e(p.issuer))</code> · client id: <code id="client-id">\(e(p.clientID))</code> · deployment: \
+            <code>\(e(p.deploymentIDs.joined(separator: ", ")))</code>\(p.school.map { " · " + e($0) } ?? "")</p>
+            <p><button type="button" id="close">Đóng / Close</button></p>
+            <script>
+            function closeRegistration() { (window.opener || window.parent).postMessage({subject: 'org.imsglobal.lti.close'}, '*'); }
+            document.getElementById('close').addEventListener('click', closeRegistration);
+            closeRegistration();
+            </script>
+            """)
     }
 
     /// Posts the signed deep-linking response to the platform (at once with scripts, by a button without).

@@ -52,15 +52,48 @@ extension OpenAPIDocument {
             Operation(
                 method: "POST", path: "/lti/deep-link", summary: "Picker search, or the signed LtiDeepLinkingResponse posted back to the platform",
                 tag: "lti", requestBody: form(["context": string(), "q": string(), "action": enumeration(["search", "select"]), "pid": string(),
-                    "policy": enumeration(["latest", "pinned"])]),
+                    "policy": enumeration(["latest", "pinned"]), "node": string(), "at": string()]),
                 responses: ["200": html, "401": refused, "404": refused]),
             Operation(
                 method: "POST", path: "/lti/score", summary: "Post a learner's score to the platform's gradebook (AGS), with retries", tag: "lti",
                 requestBody: ["required": true, "content": ["application/json": ["schema": [
                     "type": "object", "required": ["ticket", "scoreGiven", "scoreMaximum"], "additionalProperties": false,
-                    "properties": ["ticket": string(), "scoreGiven": ["type": "number"], "scoreMaximum": ["type": "number"]],
+                    "properties": [
+                        "ticket": string(), "scoreGiven": ["type": "number"], "scoreMaximum": ["type": "number"], "completed": ["type": "boolean"],
+                    ],
                 ]]]],
-                responses: ["200": json(score, "Posted"), "202": json(score, "Recorded as failed after retries"), "400": problem, "401": problem]),
+                responses: [
+                    "200": json(score, "Posted"), "202": json(score, "Recorded as failed after retries"), "400": problem, "401": problem,
+                    "403": problem,
+                ]),
+            Operation(
+                method: "POST", path: "/lti/quiz",
+                summary: "Submit a question-set quiz taken from an LMS launch; the server scores it and posts the score (AGS)", tag: "lti",
+                requestBody: ["required": true, "content": ["application/x-www-form-urlencoded": ["schema": [
+                    "type": "object", "required": ["attempt"],
+                    "properties": ["attempt": string()],
+                    "additionalProperties": string(),
+                ]]]],
+                responses: ["200": html, "401": refused, "404": refused]),
+            Operation(
+                method: "GET", path: "/lti/register",
+                summary: "LTI Dynamic Registration: read the platform's configuration, register Hoclieu, store the platform (one-time grant)", tag: "lti",
+                parameters: [
+                    query("hoclieu_grant", "The one-time grant from POST /api/v1/lti/registrations", string()),
+                    query("openid_configuration", "The platform's OpenID configuration URL", string()),
+                    query("registration_token", "The platform's registration token", string()),
+                ],
+                responses: ["200": html, "400": refused, "403": refused, "409": refused]),
+            Operation(
+                method: "POST", path: "/api/v1/lti/registrations", summary: "A one-time dynamic-registration URL for an LMS (administrators)", tag: "lti",
+                secured: true,
+                requestBody: ["required": true, "content": ["application/json": ["schema": [
+                    "type": "object", "additionalProperties": false, "properties": ["school": string()],
+                ]]]],
+                responses: [
+                    "201": json(["type": "object", "properties": ["url": string(), "expiresAt": string(), "school": string()]], "The URL to paste into the LMS"),
+                    "400": problem, "401": problem, "403": problem,
+                ]),
             Operation(
                 method: "GET", path: "/api/v1/lti/platforms", summary: "Registered LMS platforms (administrators)", tag: "lti", secured: true,
                 responses: ["200": json(array(platform)), "401": problem, "403": problem]),

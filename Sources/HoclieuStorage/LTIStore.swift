@@ -1,38 +1,5 @@
 public import Foundation
-
-/// An LMS platform registered as an LTI 1.3 consumer of this tool, as stored.
-public struct StoredLTIPlatform: Sendable, Equatable, Codable {
-    public var id: Int64
-    public var issuer: String
-    public var clientID: String
-    public var deploymentIDs: [String]
-    public var authURL: String
-    public var tokenURL: String
-    public var jwksURL: String
-    /// The organisation (school) the platform's launches are scoped to, if any.
-    public var school: String?
-    public var createdAt: Date
-
-    enum CodingKeys: String, CodingKey {
-        case id, issuer, clientID = "clientId", deploymentIDs = "deploymentIds", authURL = "authUrl", tokenURL = "tokenUrl", jwksURL = "jwksUrl"
-        case school, createdAt
-    }
-
-    public init(
-        id: Int64 = 0, issuer: String, clientID: String, deploymentIDs: [String], authURL: String, tokenURL: String, jwksURL: String,
-        school: String? = nil, createdAt: Date = Date()
-    ) {
-        self.id = id
-        self.issuer = issuer
-        self.clientID = clientID
-        self.deploymentIDs = deploymentIDs
-        self.authURL = authURL
-        self.tokenURL = tokenURL
-        self.jwksURL = jwksURL
-        self.school = school
-        self.createdAt = createdAt
-    }
-}
+public import HoclieuCore
 
 /// One of the tool's signing keys, as stored (the private key never leaves the store but to sign).
 public struct StoredLTIToolKey: Sendable, Equatable {
@@ -73,12 +40,12 @@ public struct StoredLTIScore: Sendable, Equatable, Codable {
 /// score posts. Logins and nonces are in the store (not in a process) so any node can take a launch.
 public protocol LTIStore: Sendable {
     /// Registers a platform. Throws ``StoreError/conflict(_:)`` if the issuer and client id are taken.
-    func addLTIPlatform(_ platform: StoredLTIPlatform) async throws -> StoredLTIPlatform
-    func ltiPlatforms() async throws -> [StoredLTIPlatform]
-    func ltiPlatform(id: Int64) async throws -> StoredLTIPlatform?
+    func addLTIPlatform(_ platform: LTIPlatform) async throws -> LTIPlatform
+    func ltiPlatforms() async throws -> [LTIPlatform]
+    func ltiPlatform(id: Int64) async throws -> LTIPlatform?
     /// The platform with this issuer whose client id is one of `clientIDs` (the token's `aud`), or
     /// the only platform with this issuer when `clientIDs` is empty.
-    func ltiPlatform(issuer: String, clientIDs: [String]) async throws -> StoredLTIPlatform?
+    func ltiPlatform(issuer: String, clientIDs: [String]) async throws -> LTIPlatform?
     func deleteLTIPlatform(id: Int64) async throws
 
     /// Every stored tool key, newest first.
@@ -100,4 +67,6 @@ public protocol LTIStore: Sendable {
     func updateLTIScore(id: Int64, status: StoredLTIScore.Status, attempts: Int, lastError: String?) async throws
     /// Score posts, newest first; only failed ones with `failedOnly`.
     func ltiScores(failedOnly: Bool, limit: Int) async throws -> [StoredLTIScore]
+    /// The score posts of one platform's line item (a course's gradebook column), newest first.
+    func ltiScores(platformID: Int64, lineItem: String, limit: Int) async throws -> [StoredLTIScore]
 }

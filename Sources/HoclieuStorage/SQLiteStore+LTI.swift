@@ -1,6 +1,6 @@
 public import Foundation
 import GRDB
-import HoclieuCore
+public import HoclieuCore
 
 extension SQLiteStore {
     static func registerLTI(_ migrator: inout DatabaseMigrator) {
@@ -56,14 +56,25 @@ extension SQLiteStore {
         }
     }
 
-    private static func platform(_ row: Row) throws -> StoredLTIPlatform {
-        let deployments = try JSONDecoder().decode([String].self, from: Data((row["deploymentIds"] as String).utf8))
-        return StoredLTIPlatform(
-            id: row["id"], issuer: row["issuer"], clientID: row["clientId"], deploymentIDs: deployments, authURL: row["authUrl"],
-            tokenURL: row["tokenUrl"], jwksURL: row["jwksUrl"], school: row["school"], createdAt: row.date("createdAt"))
+    /// `v10-lti-scores`: a line item's scores (the teacher's view) by an index, newest first.
+    static func registerLTIScores(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v10-lti-scores") { db in
+            try db.execute(sql: "CREATE INDEX ltiScore_lineItem ON ltiScore(platformId, lineItem, id)")
+        }
     }
 
-    public func addLTIPlatform(_ platform: StoredLTIPlatform) async throws -> StoredLTIPlatform {
+    private static func platform(_ row: Row) throws -> LTIPlatform {
+        let deployments = try JSONDecoder().decode([String].self, from: Data((row["deploymentIds"] as String).utf8))
+        func url(_ column: String) throws -> URL {
+            guard let url = URL(string: row[column] as String) else { throw StoreError.invalid("ltiPlatform.\(column)") }
+            return url
+        }
+        return LTIPlatform(
+            id: row["id"], issuer: row["issuer"], clientID: row["clientId"], deploymentIDs: deployments, authURL: try url("authUrl"),
+            tokenURL: try url("tokenUrl"), jwksURL: try url("jwksUrl"), school: row["school"], createdAt: row.date("createdAt"))
+    }
+
+    public func addLTIPlatform(_ platform: LTIPlatform) async throws -> LTIPlatform {
         let deployments = String(decoding: try JSONEncoder().encode(platform.deploymentIDs), as: UTF8.self)
         let now = Self.now()
         return try await pool.write { db in
@@ -78,7 +89,8 @@ extension SQLiteStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    platform.issuer, platform.clientID, deployments, platform.authURL, platform.tokenURL, platform.jwksURL, platform.school,
+                    platform.issuer, platform.clientID, deployments, platform.authURL.absoluteString, platform.tokenURL.absoluteString,
+                    platform.jwksURL.absoluteString, platform.school,
                     now.dbText,
                 ])
             var stored = platform
@@ -88,15 +100,15 @@ extension SQLiteStore {
         }
     }
 
-    public func ltiPlatforms() async throws -> [StoredLTIPlatform] {
+    public func ltiPlatforms() async throws -> [LTIPlatform] {
         try await pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM ltiPlatform ORDER BY id").map(Self.platform) }
     }
 
-    public func ltiPlatform(id: Int64) async throws -> StoredLTIPlatform? {
+    public func ltiPlatform(id: Int64) async throws -> LTIPlatform? {
         try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM ltiPlatform WHERE id = ?", arguments: [id]).map(Self.platform) }
     }
 
-    public func ltiPlatform(issuer: String, clientIDs: [String]) async throws -> StoredLTIPlatform? {
+    public func ltiPlatform(issuer: String, clientIDs: [String]) async throws -> LTIPlatform? {
         let rows = try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM ltiPlatform WHERE issuer = ? ORDER BY id", arguments: [issuer]).map(Self.platform)
         }
@@ -192,13 +204,24 @@ extension SQLiteStore {
         return try await pool.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM ltiScore \(failedOnly ? "WHERE status = 'failed'" : "") ORDER BY id DESC LIMIT ?", arguments: [limit]
-            ).map { row in
-                StoredLTIScore(
-                    id: row["id"], platformID: row["platformId"], lineItem: row["lineItem"], userID: row["userId"], pid: row["pid"],
-                    scoreGiven: row["scoreGiven"], scoreMaximum: row["scoreMaximum"],
-                    status: StoredLTIScore.Status(rawValue: row["status"]) ?? .failed, attempts: row["attempts"], lastError: row["lastError"],
-                    createdAt: row.date("createdAt"), updatedAt: row.date("updatedAt"))
-            }
+            ).map(Self.score)
         }
+    }
+
+    public func ltiScores(platformID: Int64, lineItem: String, limit: Int) async throws -> [StoredLTIScore] {
+        let limit = min(max(limit, 1), 500)
+        return try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM ltiScore WHERE platformId = ? AND lineItem = ? ORDER BY id DESC LIMIT ?", arguments: [platformID, lineItem, limit]
+            ).map(Self.score)
+        }
+    }
+
+    private static func score(_ row: Row) -> StoredLTIScore {
+        StoredLTIScore(
+            id: row["id"], platformID: row["platformId"], lineItem: row["lineItem"], userID: row["userId"], pid: row["pid"],
+            scoreGiven: row["scoreGiven"], scoreMaximum: row["scoreMaximum"],
+            status: StoredLTIScore.Status(rawValue: row["status"]) ?? .failed, attempts: row["attempts"], lastError: row["lastError"],
+            createdAt: row.date("createdAt"), updatedAt: row.date("updatedAt"))
     }
 }

@@ -181,6 +181,7 @@ public final class SQLiteStore: Store {
         registerOrganisations(&migrator)
         registerQuestionSets(&migrator)
         registerOIDC(&migrator)
+        registerLTIScores(&migrator)
         return migrator
     }
 

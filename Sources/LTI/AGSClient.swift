@@ -1,4 +1,5 @@
 public import Foundation
+public import HoclieuCore
 
 /// A score for one learner on one line item (AGS 2.0 `application/vnd.ims.lis.v1.score+json`).
 public struct AGSScore: Codable, Sendable, Equatable {
@@ -35,6 +36,8 @@ public struct AGSFailure: Error, Sendable, Equatable, CustomStringConvertible {
 public actor AGSClient {
     public static let scoreScope = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
     public static let scoreMediaType = "application/vnd.ims.lis.v1.score+json"
+    public static let membershipScope = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+    public static let membershipMediaType = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
 
     private let transport: any LTIHTTPTransport
     private let keys: @Sendable () async throws -> ToolKeyRing
@@ -55,18 +58,18 @@ public actor AGSClient {
     /// Posts `score` to `lineItem` (the line item URL; `/scores` is appended to its path).
     /// - Returns: how many attempts it took.
     @discardableResult
-    public func post(_ score: AGSScore, lineItem: String, platform: PlatformRegistration) async throws -> Int {
+    public func post(_ score: AGSScore, lineItem: String, platform: LTIPlatform) async throws -> Int {
         guard let url = Self.scoresURL(lineItem) else { throw AGSFailure("line item URL \(lineItem) is not valid") }
         let body = try JSONEncoder().encode(score)
         var last = AGSFailure("not attempted")
         for attempt in 1...attempts {
             do {
-                let token = try await accessToken(platform)
+                let token = try await accessToken(platform, scope: Self.scoreScope)
                 let (status, response) = try await transport.post(
                     url, headers: [("Content-Type", Self.scoreMediaType), ("Authorization", "Bearer \(token)")], body: body, maxBytes: 64 * 1024)
                 if (200..<300).contains(status) { return attempt }
                 last = AGSFailure("HTTP \(status): \(String(decoding: response.prefix(200), as: UTF8.self))")
-                if status == 401 { tokens[platform.issuer + "|" + platform.clientID] = nil }
+                if status == 401 { tokens[Self.cacheKey(platform, Self.scoreScope)] = nil }
                 // A 4xx other than 401/408/429 will not get better by retrying.
                 if (400..<500).contains(status), ![401, 408, 429].contains(status) { throw last }
             } catch let failure as AGSFailure {
@@ -89,8 +92,35 @@ public actor AGSClient {
         return c.url
     }
 
-    private func accessToken(_ platform: PlatformRegistration) async throws -> String {
-        let cacheKey = platform.issuer + "|" + platform.clientID
+    /// Names and Role Provisioning Services: the context's members, `user_id` → name (the first page the platform
+    /// answers, at most 1 MB), for a teacher's per-learner view. One attempt: a view can show ids instead.
+    public func memberNames(_ membershipsURL: String, platform: LTIPlatform) async throws -> [String: String] {
+        guard let url = URL(string: membershipsURL), url.scheme != nil else { throw AGSFailure("memberships URL \(membershipsURL) is not valid") }
+        let token = try await accessToken(platform, scope: Self.membershipScope)
+        let data = try await transport.get(
+            url, headers: [("Accept", Self.membershipMediaType), ("Authorization", "Bearer \(token)")], maxBytes: 1 << 20)
+        struct Container: Decodable {
+            struct Member: Decodable {
+                var user_id: String
+                var name: String?
+                var given_name: String?
+                var family_name: String?
+            }
+            var members: [Member]
+        }
+        let container = try JSONDecoder().decode(Container.self, from: data)
+        var names: [String: String] = [:]
+        for m in container.members.prefix(10_000) {
+            let name = m.name ?? [m.family_name, m.given_name].compactMap { $0 }.joined(separator: " ")
+            if !name.isEmpty { names[m.user_id] = String(name.prefix(200)) }
+        }
+        return names
+    }
+
+    static func cacheKey(_ platform: LTIPlatform, _ scope: String) -> String { platform.issuer + "|" + platform.clientID + "|" + scope }
+
+    private func accessToken(_ platform: LTIPlatform, scope: String) async throws -> String {
+        let cacheKey = Self.cacheKey(platform, scope)
         if let cached = tokens[cacheKey], cached.expires > Date().addingTimeInterval(30) { return cached.token }
         let assertion = try await keys().sign(ClientAssertion(clientID: platform.clientID, tokenURL: platform.tokenURL))
         var form = URLComponents()
@@ -98,7 +128,7 @@ public actor AGSClient {
             URLQueryItem(name: "grant_type", value: "client_credentials"),
             URLQueryItem(name: "client_assertion_type", value: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
             URLQueryItem(name: "client_assertion", value: assertion),
-            URLQueryItem(name: "scope", value: Self.scoreScope),
+            URLQueryItem(name: "scope", value: scope),
         ]
         let body = Data((form.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B").utf8)
         let (status, data) = try await transport.post(

@@ -1,4 +1,5 @@
 public import Foundation
+import HoclieuCore
 public import JWTKit
 
 /// One `ltiResourceLink` content item of a deep-linking response.

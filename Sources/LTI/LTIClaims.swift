@@ -90,6 +90,12 @@ public struct AGSEndpointClaim: Codable, Sendable, Equatable {
     public var lineitem: String?
 }
 
+/// The Names and Role Provisioning Services claim.
+public struct NRPSClaim: Codable, Sendable, Equatable {
+    public var contextMembershipsURL: String
+    enum CodingKeys: String, CodingKey { case contextMembershipsURL = "context_memberships_url" }
+}
+
 /// The claims of a platform's `id_token`, as this tool reads them. Decoding never fails on an
 /// unknown or missing LTI claim: ``LaunchVerifier`` checks presence and says which is missing.
 public struct LaunchClaims: JWTPayload, Equatable {
@@ -111,6 +117,7 @@ public struct LaunchClaims: JWTPayload, Equatable {
     public var context: ContextClaim?
     public var deepLinkingSettings: DeepLinkingSettings?
     public var ags: AGSEndpointClaim?
+    public var nrps: NRPSClaim?
 
     enum CodingKeys: String, CodingKey {
         case iss, sub, aud, azp, exp, iat, nonce, name
@@ -124,6 +131,7 @@ public struct LaunchClaims: JWTPayload, Equatable {
         case context = "https://purl.imsglobal.org/spec/lti/claim/context"
         case deepLinkingSettings = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
         case ags = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+        case nrps = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
     }
 
     public init() {}
@@ -148,6 +156,7 @@ public struct LaunchClaims: JWTPayload, Equatable {
         context = try? c.decodeIfPresent(ContextClaim.self, forKey: .context)
         deepLinkingSettings = try? c.decodeIfPresent(DeepLinkingSettings.self, forKey: .deepLinkingSettings)
         ags = try? c.decodeIfPresent(AGSEndpointClaim.self, forKey: .ags)
+        nrps = try? c.decodeIfPresent(NRPSClaim.self, forKey: .nrps)
     }
 
     /// Signature checks happen in ``LaunchVerifier``; claim checks too (with its clock and reasons).

@@ -1,4 +1,5 @@
 public import Foundation
+public import HoclieuCore
 import JWTKit
 
 /// Remembers nonces already seen, so a captured `id_token` cannot be launched twice.
@@ -27,11 +28,11 @@ public actor MemoryNonceStore: NonceStore {
 
 /// A launch whose `id_token` passed every check.
 public struct VerifiedLaunch: Sendable, Equatable {
-    public var platform: PlatformRegistration
+    public var platform: LTIPlatform
     public var claims: LaunchClaims
     public var messageType: LTIMessageType
 
-    public init(platform: PlatformRegistration, claims: LaunchClaims, messageType: LTIMessageType) {
+    public init(platform: LTIPlatform, claims: LaunchClaims, messageType: LTIMessageType) {
         self.platform = platform
         self.claims = claims
         self.messageType = messageType
@@ -76,7 +77,7 @@ public struct LaunchVerifier: Sendable {
     public func verify(
         _ token: String,
         expectedNonce: String,
-        platforms: @Sendable (_ issuer: String, _ audiences: [String]) async throws -> PlatformRegistration?,
+        platforms: @Sendable (_ issuer: String, _ audiences: [String]) async throws -> LTIPlatform?,
         keys: PlatformKeyCache,
         nonces: any NonceStore
     ) async throws -> VerifiedLaunch {
@@ -112,7 +113,7 @@ public struct LaunchVerifier: Sendable {
     }
 
     /// The claim rules that need no key: audience, times, nonce equality, deployment, target link.
-    public func checkClaims(_ claims: LaunchClaims, platform: PlatformRegistration, expectedNonce: String) throws {
+    public func checkClaims(_ claims: LaunchClaims, platform: LTIPlatform, expectedNonce: String) throws {
         let audiences = claims.aud?.values ?? []
         guard audiences.contains(platform.clientID) else { throw LTIError.wrongAudience }
         if let azp = claims.azp {

@@ -6,8 +6,15 @@ public import JWTKit
 public protocol LTIHTTPTransport: Sendable {
     /// GET `url`; throws when the status is not 2xx or the body is larger than `maxBytes`.
     func get(_ url: URL, maxBytes: Int) async throws -> Data
+    /// GET `url` with request headers (a bearer token); throws as ``get(_:maxBytes:)``.
+    func get(_ url: URL, headers: [(String, String)], maxBytes: Int) async throws -> Data
     /// POST `body` with `headers`; returns the status and at most `maxBytes` of the body.
     func post(_ url: URL, headers: [(String, String)], body: Data, maxBytes: Int) async throws -> (status: Int, body: Data)
+}
+
+extension LTIHTTPTransport {
+    /// Transports that never send headers on a GET (in-memory ones) answer as a plain GET.
+    public func get(_ url: URL, headers: [(String, String)], maxBytes: Int) async throws -> Data { try await get(url, maxBytes: maxBytes) }
 }
 
 /// The platforms' public key sets, fetched on first use and cached.

@@ -2,6 +2,7 @@ import Crypto
 import CryptoExtras
 public import Foundation
 public import JWTKit
+import Synchronization
 
 /// One of this tool's RS256 signing keys, as stored.
 public struct ToolKey: Codable, Sendable, Equatable {
@@ -34,8 +35,16 @@ public struct ToolKey: Codable, Sendable, Equatable {
 public struct ToolKeyRing: Sendable {
     public let active: ToolKey
     public let published: [ToolKey]
-    private let signer: JWTKeyCollection
+    /// One key collection per core: jwt-kit's collection is an actor, so one collection would sign one token at
+    /// a time; with one each, concurrent requests sign in parallel (taken in turn).
+    private let signers: [JWTKeyCollection]
+    private let turn: Turn
     private let jwksData: Data
+
+    final class Turn: Sendable {
+        let next = Atomic<Int>(0)
+        func take(_ count: Int) -> Int { next.add(1, ordering: .relaxed).oldValue % count }
+    }
 
     /// - Throws: when no key is usable.
     public init(keys: [ToolKey], grace: TimeInterval = 7 * 24 * 3600, now: Date = Date()) async throws {
@@ -45,10 +54,16 @@ public struct ToolKeyRing: Sendable {
         self.active = active
         let published = keys.filter { k in k.retiredAt.map { now.timeIntervalSince($0) < grace } ?? (k.kid == active.kid) }
         self.published = published
-        let privateKey = try Insecure.RSA.PrivateKey(pem: active.privateKeyPEM)
-        let collection = JWTKeyCollection()
-        await collection.add(rsa: privateKey, digestAlgorithm: .sha256, kid: JWKIdentifier(string: active.kid))
-        self.signer = collection
+        var signers: [JWTKeyCollection] = []
+        for _ in 0..<max(1, min(ProcessInfo.processInfo.activeProcessorCount, 64)) {
+            // A key object of its own too: BoringSSL's RSA object serialises its blinding state behind a lock.
+            let privateKey = try Insecure.RSA.PrivateKey(pem: active.privateKeyPEM)
+            let collection = JWTKeyCollection()
+            await collection.add(rsa: privateKey, digestAlgorithm: .sha256, kid: JWKIdentifier(string: active.kid))
+            signers.append(collection)
+        }
+        self.signers = signers
+        self.turn = Turn()
         var jwks: [JWK] = []
         for key in published {
             let pub = try Insecure.RSA.PrivateKey(pem: key.privateKeyPEM).publicKey
@@ -81,6 +96,7 @@ public struct ToolKeyRing: Sendable {
         var header = JWTHeader()
         header.typ = "JWT"
         header.alg = "RS256"
+        let signer = signers[turn.take(signers.count)]
         return try await signer.sign(payload, kid: JWKIdentifier(string: active.kid), header: header)
     }
 }

@@ -43,4 +43,17 @@ struct LTICommandTests {
         let jwks = try #require(try JSONSerialization.jsonObject(with: ring.jwksJSON) as? [String: [[String: String]]])
         #expect(Set(jwks["keys"]!.map { $0["kid"]! }) == [first, rotated.kid])
     }
+
+    @Test("registration-url makes a one-time dynamic-registration URL for a school that the service's grant check accepts")
+    func registrationURL() async throws {
+        let box = try Sandbox()
+        defer { box.cleanup() }
+        let report = try await box.command(LTICommand.RegistrationURL.self, ["lti", "registration-url", "--school", "THCS A"]).execute()
+        #expect(report.registration.school == "THCS A" && report.registration.url.contains("/lti/register?hoclieu_grant="))
+        #expect(report.registration.expiresAt > Date().addingTimeInterval(23 * 3600))
+        let grant = try #require(URLComponents(string: report.registration.url)?.queryItems?.first { $0.name == "hoclieu_grant" }?.value)
+        let opened = try #require(try box.repository().open(grant, as: LTIRegistrationGrant.self))
+        #expect(opened.school == "THCS A")
+        #expect(try box.repository().open(String(grant.dropLast(2)) + "xx", as: LTIRegistrationGrant.self) == nil)
+    }
 }

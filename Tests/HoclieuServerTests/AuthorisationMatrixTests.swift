@@ -131,7 +131,7 @@ struct AuthorisationMatrixTests {
         "GET /api/v1/organisations": .member, "POST /api/v1/organisations": .admin, "GET /api/v1/organisations/{id}": .member,
         "PATCH /api/v1/organisations/{id}": .admin, "GET /api/v1/users": .accountList, "GET /api/v1/notifications": .signedIn,
         "GET /lti/jwks": .open, "GET /lti/login": .ltiToken, "POST /lti/login": .ltiToken, "POST /lti/launch": .ltiToken,
-        "POST /lti/deep-link": .ltiToken, "POST /lti/score": .ltiToken, "GET /api/v1/lti/platforms": .admin, "POST /api/v1/lti/platforms": .admin,
+        "POST /lti/deep-link": .ltiToken, "POST /lti/score": .ltiToken, "POST /lti/quiz": .ltiToken, "GET /lti/register": .ltiToken, "POST /api/v1/lti/registrations": .admin, "GET /api/v1/lti/platforms": .admin, "POST /api/v1/lti/platforms": .admin,
         "DELETE /api/v1/lti/platforms/{id}": .admin, "GET /api/v1/lti/scores": .bankWriter,
         // Sign-in with the organisation's OpenID Connect provider: the callback is authenticated by the provider's code and the
         // browser's state cookie, never by a bearer token (the same answer for every caller).
@@ -372,6 +372,7 @@ struct AuthorisationMatrixTests {
         case "POST /api/v1/clients": #"{"name":"Moodle","scopes":["harvest"]}"#
         case "POST /api/v1/organisations": #"{"name":"THCS Ma Trận \#(UUID().uuidString.prefix(8))"}"#
         case "PATCH /api/v1/organisations/{id}": #"{"code":"79760001"}"#
+        case "POST /api/v1/lti/registrations": #"{"school":"THCS A"}"#
         case "POST /api/v1/materials/{pid}/withdraw", "POST /api/v1/materials/{pid}/rereview": #"{"reason":"kiểm tra"}"#
         case "POST /api/v1/submissions/{id}/assignments": #"{"reviewers":[]}"#
         case "PATCH /api/v1/submissions/{id}/metadata": #"{"keywords":["sửa"]}"#

@@ -83,6 +83,9 @@ struct PreviewTests {
                 #expect(player.text.contains("Golf Explained - Minimum Run-time Calls"))
                 #expect(player.text.contains(#""href":"Playing\/Playing.html""#) || player.text.contains(#""href":"Playing/Playing.html""#))
                 #expect(player.text.contains("function hoclieuScormRuntime(version, post)"))
+                // The run-time's calls go to the main origin only (an LTI launch page, the material page), never to "*".
+                #expect(player.text.contains(#""embedOrigins":["http:\/\/127.0.0.1:0"]"#) || player.text.contains(#""embedOrigins":["#))
+                #expect(player.text.contains("window.parent.postMessage({ hoclieuScorm: m }, origin)") && !player.text.contains(#", "*")"#))
 
                 // Package pages are sent as stored: the run-time lives in the player, found through `parent`.
                 let page = try await fetch(content, "/preview/\(pid)@v1/Playing/Playing.html")

@@ -1,4 +1,5 @@
 import Foundation
+import HoclieuCore
 import HoclieuStorage
 import Testing
 
@@ -9,12 +10,13 @@ struct LTIStoreTests {
         let (store, dir) = try makeStore()
         defer { try? FileManager.default.removeItem(at: dir) }
         let platform = try await store.addLTIPlatform(
-            StoredLTIPlatform(
-                issuer: "https://lms.example", clientID: "c1", deploymentIDs: ["d1"], authURL: "https://lms.example/auth",
-                tokenURL: "https://lms.example/token", jwksURL: "https://lms.example/jwks"))
+            LTIPlatform(
+                issuer: "https://lms.example", clientID: "c1", deploymentIDs: ["d1"], authURL: URL(string: "https://lms.example/auth")!,
+                tokenURL: URL(string: "https://lms.example/token")!, jwksURL: URL(string: "https://lms.example/jwks")!))
         await #expect(throws: StoreError.self) {
             _ = try await store.addLTIPlatform(
-                StoredLTIPlatform(issuer: "https://lms.example", clientID: "c1", deploymentIDs: ["d2"], authURL: "a", tokenURL: "t", jwksURL: "j"))
+                LTIPlatform(issuer: "https://lms.example", clientID: "c1", deploymentIDs: ["d2"], authURL: URL(string: "a")!, tokenURL: URL(string: "t")!,
+                    jwksURL: URL(string: "j")!))
         }
         #expect(try await store.ltiPlatform(issuer: "https://lms.example", clientIDs: ["c1", "other"])?.id == platform.id)
         #expect(try await store.ltiPlatform(issuer: "https://lms.example", clientIDs: ["other"]) == nil)

@@ -1,3 +1,4 @@
+import HoclieuCore
 import Foundation
 import Testing
 
@@ -40,7 +41,7 @@ final class FlakyPlatform: LTIHTTPTransport, @unchecked Sendable {
 
 @Suite("AGS score posts")
 struct AGSClientTests {
-    static let platform = PlatformRegistration(
+    static let platform = LTIPlatform(
         id: 1, issuer: "https://lms.example", clientID: "tool", deploymentIDs: ["d"], authURL: URL(string: "https://lms.example/auth")!,
         tokenURL: URL(string: "https://lms.example/token")!, jwksURL: URL(string: "https://lms.example/jwks")!)
 

@@ -1,3 +1,4 @@
+import HoclieuCore
 import Foundation
 import JWTKit
 import Testing
@@ -60,7 +61,7 @@ struct Fixture {
     let platformRing: ToolKeyRing
     let transport: StubTransport
     let cache: PlatformKeyCache
-    let registration = PlatformRegistration(
+    let registration = LTIPlatform(
         id: 1, issuer: issuer, clientID: clientID, deploymentIDs: ["dep-1"], authURL: URL(string: "https://lms.example.edu/auth")!,
         tokenURL: URL(string: "https://lms.example.edu/token")!, jwksURL: jwksURL)
     let verifier = LaunchVerifier(toolURL: URL(string: "http://127.0.0.1:8080")!)

@@ -350,3 +350,132 @@ def test_withdrawn_material_is_a_clear_page(lms):
     params, cookie = login()
     r = post_launch(launch_token(params, [LEARNER], custom={"hoclieu_pid": pid}), cookie)
     assert r.status_code == 404 and "thu hồi" in r.text and "withdrawn" in r.text
+
+
+QUIZ_PID = os.environ.get("HOCLIEU_QUIZ_PID", "")
+
+
+def test_question_set_scored_by_the_server(lms):
+    """A learner takes a question set launched from the LMS; the server scores the answers and AGS delivers that score."""
+    assert QUIZ_PID
+    params, cookie = login()
+    r = post_launch(launch_token(params, [LEARNER], custom={"hoclieu_pid": QUIZ_PID}, ags_lineitem=lms + "/lineitems/9"), cookie)
+    assert r.status_code == 200, r.text
+    assert 'action="/lti/quiz"' in r.text and "data-ticket" not in r.text
+    attempt = hidden(r.text, "attempt")
+    # The options of each question, as the page offers them (no answers in the page).
+    options = re.findall(r'name="(q\d+)" value="([^"]+)"', r.text)
+    assert {q for q, _ in options} == {"q0", "q1"}, options
+    per_question = {q: [v for qq, v in options if qq == q] for q in ("q0", "q1")}
+    # The second option of each question, in the page's order: right for the first question (B), wrong for the
+    # second (its answer is A); and a made-up score field, which the server ignores.
+    answers = {"attempt": attempt, "q0": per_question["q0"][1], "q1": per_question["q1"][1], "scoreGiven": "100"}
+    s = requests.post(TOOL + "/lti/quiz", data=answers, timeout=60)
+    assert s.status_code == 200, s.text
+    assert 'class="posted"' in s.text, s.text
+    path, score = RECEIVED_SCORES[-1]
+    assert path == "/lineitems/9/scores"
+    assert score["userId"] == "learner-42" and score["scoreMaximum"] > 0
+    assert abs(score["scoreGiven"] / score["scoreMaximum"] - 0.5) < 1e-9, score
+
+
+def test_question_set_refuses_a_client_score(lms):
+    params, cookie = login()
+    r = post_launch(launch_token(params, [LEARNER], custom={"hoclieu_pid": QUIZ_PID}, ags_lineitem=lms + "/lineitems/9"), cookie)
+    # No score ticket in a quiz page; a ticket from another material's page names that material, not this one.
+    assert "data-ticket" not in r.text
+    before = len(RECEIVED_SCORES)
+    forged = requests.post(TOOL + "/lti/quiz", data={"attempt": "x.y", "q0": "B"}, timeout=30)
+    assert forged.status_code in (400, 401) and "lti-state" in forged.text
+    assert len(RECEIVED_SCORES) == before
+
+
+def test_instructor_sees_the_line_item_scores(lms):
+    params, cookie = login()
+    r = post_launch(launch_token(params, [INSTRUCTOR], custom={"hoclieu_pid": QUIZ_PID}, ags_lineitem=lms + "/lineitems/9"), cookie)
+    assert r.status_code == 200, r.text
+    assert "Scores sent to the LMS" in r.text and "learner-42" in r.text and "Đã gửi / Posted" in r.text
+
+
+# ---- Cross-check: pylti1p3 (PyPI) in its tool role reads the same messages ----------------------------------
+from pylti1p3.cookie import CookieService  # noqa: E402
+from pylti1p3.message_launch import MessageLaunch  # noqa: E402
+from pylti1p3.request import Request as PyRequest  # noqa: E402
+from pylti1p3.session import SessionService  # noqa: E402
+from pylti1p3.tool_config import ToolConfDict  # noqa: E402
+
+
+class FormRequest(PyRequest):
+    def __init__(self, params):
+        self._params = params
+        self._session = {}
+
+    @property
+    def session(self):
+        return self._session
+
+    def is_secure(self):
+        return False
+
+    def get_param(self, key):
+        return self._params.get(key)
+
+
+class Cookies(CookieService):
+    def __init__(self, values):
+        self.values = values
+
+    def get_cookie(self, name):
+        return self.values.get(name)
+
+    def set_cookie(self, name, value, exp=3600):
+        self.values[name] = value
+
+
+class PyToolLaunch(MessageLaunch):
+    def _get_request_param(self, key):
+        return self._request.get_param(key)
+
+
+def pylti1p3_validate(lms, data, nonce, client_id=None):
+    """pylti1p3's own launch validation (state, nonce, registration, signature by the platform's JWKS, deployment,
+    message claims) of the id_token the platform library made."""
+    conf = ToolConfDict({ISS: [{
+        "default": True, "client_id": client_id or CLIENT_ID, "auth_login_url": lms + "/auth", "auth_token_url": lms + "/token",
+        "auth_audience": None, "key_set_url": lms + "/jwks", "key_set": None, "deployment_ids": [DEPLOYMENT],
+    }]})
+    request = FormRequest({"id_token": data["id_token"], "state": data["state"]})
+    session = SessionService(request)
+    session.save_nonce(nonce)
+    launch = PyToolLaunch(request, conf, session_service=session, cookie_service=Cookies({data["state"]: data["state"]}))
+    return launch.validate().get_launch_data()
+
+
+def test_pylti1p3_and_hoclieu_accept_the_same_launches(lms):
+    # A learner's resource-link launch with AGS, and an instructor's deep-linking launch: both tools accept each.
+    for roles, kwargs in [
+        ([LEARNER], {"custom": {"hoclieu_pid": PID}, "ags_lineitem": lms + "/lineitems/7"}),
+        ([INSTRUCTOR], {"deep_link": True}),
+    ]:
+        params, cookie = login()
+        data = launch_token(params, roles, **kwargs)
+        claims = pylti1p3_validate(lms, data, params["nonce"])
+        assert claims["https://purl.imsglobal.org/spec/lti/claim/deployment_id"] == DEPLOYMENT
+        r = post_launch(data, cookie)
+        assert r.status_code == 200, r.text[:300]
+
+
+def test_pylti1p3_and_hoclieu_refuse_the_same_tampered_launch(lms):
+    # A token for another client id: pylti1p3 finds no registration for it, Hoclieu refuses the audience.
+    params, cookie = login()
+    data = launch_token(params, [LEARNER], custom={"hoclieu_pid": PID})
+    with pytest.raises(Exception):
+        pylti1p3_validate(lms, data, params["nonce"], client_id="another-tool")
+    # The same claims signed with a key the platform does not publish: both refuse the signature.
+    params, cookie = login()
+    data = launch_token(params, [LEARNER], custom={"hoclieu_pid": PID})
+    claims = jwt.decode(data["id_token"], options={"verify_signature": False})
+    forged = {"id_token": jwt.encode(claims, OTHER_PRIVATE, algorithm="RS256", headers={"kid": KID}), "state": data["state"]}
+    with pytest.raises(Exception, match="decode id_token"):
+        pylti1p3_validate(lms, forged, params["nonce"])
+    refused(post_launch(forged, cookie), "lti-bad-signature")
