@@ -32,12 +32,6 @@ public enum ContentOrigin {
         return origins
     }
 
-    /// `scheme://host[:port]` of an address (empty when it has none).
-    public static func origin(of address: String) -> String {
-        guard let url = URL(string: address), let scheme = url.scheme, let host = url.host else { return "" }
-        return "\(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")
-    }
-
     /// Sets the content origin's headers (and drops any cookie a handler might have set).
     static func secure(_ headers: inout HTTPFields) {
         headers[.contentSecurityPolicy] = contentSecurityPolicy
@@ -49,9 +43,10 @@ public enum ContentOrigin {
         headers[.setCookie] = nil
     }
 
-    /// The origin (`scheme://host[:port]`) of a base URL, as a browser names it in `postMessage` and `MessageEvent.origin`.
-    static func origin(of base: String) -> String {
-        guard let c = URLComponents(string: base), let scheme = c.scheme?.lowercased(), let host = c.host?.lowercased() else { return base }
+    /// The origin (`scheme://host[:port]`) of a base URL, as a browser names it in `postMessage` and `MessageEvent.origin`
+    /// (lower case, without a default port); empty when the address has no scheme or host.
+    public static func origin(of base: String) -> String {
+        guard let c = URLComponents(string: base), let scheme = c.scheme?.lowercased(), let host = c.host?.lowercased() else { return "" }
         let defaultPort = (scheme == "https" && c.port == 443) || (scheme == "http" && c.port == 80)
         return "\(scheme)://\(host)" + (c.port.map { defaultPort ? "" : ":\($0)" } ?? "")
     }
