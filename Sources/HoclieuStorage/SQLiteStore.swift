@@ -178,6 +178,7 @@ public final class SQLiteStore: Store {
         registerClients(&migrator)
         registerLTI(&migrator)
         registerHarvest(&migrator)
+        registerPush(&migrator)
         return migrator
     }
 
