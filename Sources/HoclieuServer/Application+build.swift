@@ -46,6 +46,7 @@ public func buildRouter(_ repository: Services, logger: Logger) -> Router<AppReq
     CatalogController(repository: repository).addRoutes(to: router)
     CartridgeController(repository: repository).addRoutes(to: router)
     IngestController(repository: repository).addRoutes(to: router)
+    ChangesController(repository: repository).addRoutes(to: router)
     ReviewController(repository: repository).addRoutes(to: router)
     ClientController(repository: repository).addRoutes(to: router)
     LTIController(repository: repository).addRoutes(to: router)
