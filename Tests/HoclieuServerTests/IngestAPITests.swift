@@ -174,6 +174,42 @@ struct IngestAPITests {
         }
     }
 
+    @Test("A Common Cartridge push goes through the cartridge import: every material submitted with the course as provenance; pushed again, nothing new")
+    func pushCartridge() async throws {
+        let t = try await TestRepository(maxUploadBytes: 1 << 20)
+        defer { t.cleanup() }
+        try await t.repository.loadCriteria(from: ReviewWorkflowTests.criteriaFolder)
+        let issued = try await t.repository.createClient(name: "Canvas Sở", scopes: [.push], by: User.localOperator)
+        let auth = "Bearer \(issued.token)"
+        let cartridge = TrustTests.cartridge(identifier: "COURSE-9", pages: [("R1", "Trang một", "một"), ("R2", "Trang hai", "hai")])
+        let headers: HTTPFields = [
+            .contentType: "application/vnd.ims.imsccv1p1", .contentDisposition: "attachment; filename=\"toan.imscc\"",
+            Self.header("X-Hoclieu-Source-Course"): "canvas-101",
+        ]
+        try await t.application.test(.live) { client in
+            let first = try await Self.push(client, auth: auth, body: cartridge, headers: headers)
+            #expect(first.status == .accepted, "\(first.body)")
+            let done = try await Self.finished(client, auth: auth, "/api/v1/ingest/\(try #require(first.body["id"] as? String))")
+            let result = try #require(done["result"] as? [String: Any], "\(done)")
+            #expect(result["treatedAs"] as? String == "cartridge")
+            let items = try #require(result["items"] as? [[String: Any]])
+            #expect(items.count == 3, "two pages and the course package: \(items)")
+            #expect(items.allSatisfy { $0["submission"] is Int && $0["action"] as? String == "created" })
+            for item in items {
+                let pidText = try #require(item["pid"] as? String)
+                let material = try #require(try await t.repository.store.material(try PersistentIdentifier(parsing: pidText)))
+                #expect(material.status == .submitted)
+                #expect(material.provenance?.sourceSystem == "lms:\(issued.client.clientID):canvas-101")
+            }
+            let again = try await Self.push(client, auth: auth, body: cartridge, headers: headers)
+            let second = try await Self.finished(client, auth: auth, "/api/v1/ingest/\(try #require(again.body["id"] as? String))")
+            let secondItems = try #require((second["result"] as? [String: Any])?["items"] as? [[String: Any]], "\(second)")
+            #expect(secondItems.allSatisfy { $0["action"] as? String == "unchanged" })
+            #expect(Set(secondItems.compactMap { $0["submission"] as? Int }) == Set(items.compactMap { $0["submission"] as? Int }))
+            #expect(try await t.repository.store.materialPIDs(after: nil, limit: 100).count == 3)
+        }
+    }
+
     @Test("Refusals: 401 wrong or revoked credential, 403 without the push scope, 413 naming the limit, 415, hostile package 422 with nothing stored")
     func refusals() async throws {
         let t = try await TestRepository(maxUploadBytes: 64 << 10)
@@ -224,6 +260,7 @@ struct IngestAPITests {
             }
             let bombed = try await Self.push(client, auth: auth, body: bomb, headers: [.contentType: "application/zip"])
             #expect(bombed.status == .unprocessableContent, "\(bombed.body)")
+            #expect("\(bombed.body)".contains("zip bomb"), "\(bombed.body)")
             let cartridgeSlip = try await Self.push(
                 client, auth: auth, body: slip, headers: [.contentType: "application/vnd.ims.imsccv1p3", .contentDisposition: "attachment; filename=c.imscc"])
             #expect(cartridgeSlip.status == .unprocessableContent)
