@@ -41,8 +41,9 @@ extension Services {
         let after: HarvestPosition? = try cursor.flatMap { try openChangeCursor($0) }
         let audience = Self.harvestAudience(for: viewer)
         let source = HarvestSource(store: store, audience: audience, viewer: audience == .public ? nil : viewer)
-        let materials = try await store.harvestPage(
-            HarvestQuery(statuses: HarvestSource.statuses, visibilities: audience.visibilities), after: after, limit: limit + 1)
+        var query = HarvestQuery(statuses: HarvestSource.statuses, visibilities: audience.visibilities)
+        query.formerlyVisible = true
+        let materials = try await store.harvestPage(query, after: after, limit: limit + 1)
         let page = materials.prefix(limit)
         let events = page.compactMap { material -> ChangeEvent? in
             guard let record = source.record(of: material) else { return nil }

@@ -18,6 +18,25 @@ extension SQLiteStore {
                         PRIMARY KEY (ownerId, idempotencyKey)
                     )
                     """)
+            // Which harvester classes ever saw a material: set whenever it is published in a visibility, never unset, so
+            // a published material made private or school-only becomes a deleted record for them (OAI-PMH, change feed).
+            try db.execute(sql: "ALTER TABLE material ADD COLUMN exposedPublic BOOLEAN NOT NULL DEFAULT 0")
+            try db.execute(sql: "ALTER TABLE material ADD COLUMN exposedSector BOOLEAN NOT NULL DEFAULT 0")
+            try db.execute(
+                sql: """
+                    UPDATE material SET exposedPublic = (visibility = 'public'), exposedSector = (visibility IN ('public', 'sector'))
+                    WHERE status IN ('published', 'withdrawn')
+                    """)
+            for event in ["INSERT", "UPDATE OF status, visibility"] {
+                try db.execute(
+                    sql: """
+                        CREATE TRIGGER material_exposure_\(event.hasPrefix("INSERT") ? "insert" : "update") AFTER \(event) ON material
+                        WHEN NEW.status = 'published' AND NEW.visibility IN ('public', 'sector')
+                        BEGIN
+                            UPDATE material SET exposedSector = 1, exposedPublic = (exposedPublic OR NEW.visibility = 'public') WHERE id = NEW.id;
+                        END
+                        """)
+            }
         }
     }
 

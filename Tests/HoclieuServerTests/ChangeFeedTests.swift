@@ -50,7 +50,7 @@ struct ChangeFeedTests {
             let s = try await make("s", .sector)
             let p = try await make("p", .private)
             let d = try await make("d", .public, published: false)
-            _ = (p, d)
+            _ = d
 
             // Anonymous, one event per page: exactly the published public materials, oldest first.
             let anonymous = try await Self.all(client, auth: nil, limit: 1)
@@ -78,6 +78,27 @@ struct ChangeFeedTests {
                 String(buffer: $0.body)
             }
             #expect(oai.contains("status=\"deleted\""))
+
+            // A published public material made private: withdrawn in the feed and deleted in OAI-PMH for those who saw it;
+            // a material that was never public stays unknown to them.
+            try await Task.sleep(for: .milliseconds(5))
+            let hidden = try await client.json(.patch, "/api/v1/materials/\(b)", token: admin, body: #"{"visibility":"private"}"#)
+            #expect(hidden.status == .ok, "\(hidden.body)")
+            let afterHiding = try await Self.all(client, auth: nil, limit: 10, since: later.cursor)
+            #expect(afterHiding.events.compactMap { $0["pid"] as? String } == [b])
+            #expect(afterHiding.events.first?["type"] as? String == "withdrawn")
+            #expect(try await Self.all(client, auth: nil, limit: 1).events.compactMap { $0["pid"] as? String } == [a, b])
+            func getRecord(_ pid: String) async throws -> String {
+                try await client.execute(uri: "/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:hoclieu.local:\(pid)", method: .get) {
+                    String(buffer: $0.body)
+                }
+            }
+            #expect(try await getRecord(b).contains("status=\"deleted\""))
+            #expect(try await getRecord(p).contains("idDoesNotExist"))
+            let listed = try await client.execute(uri: "/oai?verb=ListIdentifiers&metadataPrefix=oai_dc", method: .get) { String(buffer: $0.body) }
+            #expect(listed.components(separatedBy: "status=\"deleted\"").count - 1 == 2, "a withdrawn, b hidden")
+            #expect(!listed.contains(p) && !listed.contains(s))
+            #expect(try await t.repository.oaiRecordCount(audience: .public, set: nil) == 2)
 
             // Forged or broken cursors, and limits out of range.
             let cursor = anonymous.cursor
