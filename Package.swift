@@ -223,6 +223,8 @@ let package = Package(
                 "CommonCartridge",
                 "ContentPackages",
                 "ConformanceCorpus",
+                "LTI",
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -66,7 +66,10 @@ grep -qi '^referrer-policy: no-referrer' "$WORK/preview.headers" || fail "conten
 for P in /api/v1/me /api/v1/materials / /health "/id/$SCORM"; do
     [ "$(curl -sS -o /dev/null -w '%{http_code}' -H "$AUTH" "$CONTENT$P")" = 404 ] || fail "content origin answers $P"
 done
-echo "e2e: SCORM upload; content origin: redirect, headers, no API OK ($SCORM)"
+# The H5P run-time (our own, Public/vendor/h5p) comes from the content origin, under its headers.
+curl -fsS -D "$WORK/vendor.headers" -o /dev/null "$CONTENT/vendor/h5p/h5p-runtime.js" || fail "content origin does not serve the H5P run-time"
+grep -qi "^content-security-policy: default-src 'self'" "$WORK/vendor.headers" || fail "H5P run-time without the content-origin CSP"
+echo "e2e: SCORM upload; content origin: redirect, headers, no API, H5P run-time OK ($SCORM)"
 # ---- end issue 16 ------------------------------------------------------------------------------------
 
 # A Common Cartridge through the release service: a background import job and its report, then an
@@ -177,6 +180,9 @@ echo "e2e: CASE schemas OK"
 # LTI 1.3 with lti1p3platform as the LMS (its own script).
 .ci/e2e-lti.sh "http://127.0.0.1:$PORT" "$HOCLIEU_PUBLIC_URL" "$TOKEN" "$VENV"
 echo "e2e: LTI 1.3 OK"
+# Sign-in with an organisation's OpenID Connect provider: oidc-provider-mock and a second service configured for it.
+.ci/e2e-oidc.sh "$BIN" "$WORK" "$VENV"
+echo "e2e: OIDC sign-in OK"
 # OAI-PMH with real harvesters (a block of its own).
 PORT="$PORT" TOKEN="$TOKEN" BIN="$BIN" WORK="$WORK" .ci/e2e-oai.sh
 

@@ -74,6 +74,7 @@ const STRINGS = {
     username: 'Tên đăng nhập',
     password: 'Mật khẩu',
     signInButton: 'Đăng nhập',
+    signInOidc: 'Đăng nhập bằng tài khoản của Sở',
     signingIn: 'Đang đăng nhập…',
     signInMissing: 'Hãy nhập tên đăng nhập và mật khẩu.',
     signedIn: (name) => `Đã đăng nhập: ${name}.`,
@@ -188,6 +189,7 @@ const STRINGS = {
     username: 'Username',
     password: 'Password',
     signInButton: 'Sign in',
+    signInOidc: 'Sign in with your organisation',
     signingIn: 'Signing in…',
     signInMissing: 'Enter your username and password.',
     signedIn: (name) => `Signed in as ${name}.`,
@@ -461,7 +463,7 @@ async function readBody(response) {
 async function api(path, { method = 'GET', body, signal, auth = true } = {}) {
   const headers = { Accept: 'application/json' };
   const sentToken = auth ? session.token : null;
-  if (sentToken) headers.Authorization = `Bearer ${sentToken}`;
+  Object.assign(headers, authHeaders(sentToken));
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let response;
   try {
@@ -487,6 +489,19 @@ async function api(path, { method = 'GET', body, signal, auth = true } = {}) {
 // ---------------------------------------------------------------------------
 // Session
 // ---------------------------------------------------------------------------
+
+/** The session of a sign-in with the organisation's account lives in the HttpOnly cookie, not in a token. */
+const COOKIE_SESSION = 'cookie';
+
+/** A bearer token, or for a cookie session the CSRF token its state-changing requests must carry. */
+function authHeaders(token) {
+  if (!token) return {};
+  if (token === COOKIE_SESSION) {
+    const match = document.cookie.match(/(?:^|;\s*)hoclieu_csrf=([^;]+)/);
+    return match ? { 'X-CSRF-Token': decodeURIComponent(match[1]) } : {};
+  }
+  return { Authorization: `Bearer ${token}` };
+}
 
 const session = loadSession();
 
@@ -583,7 +598,7 @@ async function signOut() {
   setSession(null, null, null);
   if (token) {
     try {
-      await fetch('/api/v1/auth/logout', { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+      await fetch('/api/v1/auth/logout', { method: 'POST', headers: authHeaders(token) });
     } catch {
       /* the token is forgotten here anyway */
     }
@@ -595,7 +610,18 @@ async function signOut() {
 
 /** Checks a stored token on start: the user may have been changed or the session expired. */
 async function refreshUser() {
-  if (!session.token) return;
+  if (!session.token) {
+    // Back from the organisation's sign-in page (the service leaves a one-minute marker): the session is in the cookie.
+    if (!/(?:^|;\s*)hoclieu_signin=oidc(?:;|$)/.test(document.cookie)) return;
+    document.cookie = 'hoclieu_signin=; Path=/; Max-Age=0; SameSite=Lax';
+    try {
+      const response = await fetch('/api/v1/me', { headers: { Accept: 'application/json' }, cache: 'no-store' });
+      if (response.ok) setSession(COOKIE_SESSION, await response.json(), null);
+    } catch {
+      /* not signed in */
+    }
+    return;
+  }
   try {
     const user = await api('/api/v1/me');
     session.user = user;
@@ -603,6 +629,16 @@ async function refreshUser() {
     renderAccount();
   } catch (error) {
     if (!(error instanceof ApiError && error.status === 401)) renderAccount();
+  }
+}
+
+/** Offers the organisation's sign-in when the service has one configured. */
+async function showSignInMethods() {
+  try {
+    const methods = await api('/api/v1/auth/methods', { auth: false });
+    $('#signin-oidc').hidden = !methods.oidc;
+  } catch {
+    /* password sign-in only */
   }
 }
 
@@ -1075,7 +1111,7 @@ function uploadFile(pid, file) {
     xhr.open('POST', `/api/v1/materials/${encodeURIComponent(pid)}/versions?filename=${encodeURIComponent(file.name)}`);
     xhr.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
     xhr.setRequestHeader('Accept', 'application/json');
-    if (session.token) xhr.setRequestHeader('Authorization', `Bearer ${session.token}`);
+    for (const [name, value] of Object.entries(authHeaders(session.token))) xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (event) => {
       if (event.lengthComputable) setProgress(event.loaded, event.total);
     };
@@ -1226,7 +1262,7 @@ function submitImport(event) {
   xhr.open('POST', `/api/v1/imports?filename=${encodeURIComponent(file.name)}&status=${status}`);
   xhr.setRequestHeader('Content-Type', 'application/zip');
   xhr.setRequestHeader('Accept', 'application/json');
-  if (session.token) xhr.setRequestHeader('Authorization', `Bearer ${session.token}`);
+  for (const [name, value] of Object.entries(authHeaders(session.token))) xhr.setRequestHeader(name, value);
   // The upload is the first half of the bar, the server's work the second.
   xhr.upload.onprogress = (e) => {
     if (e.lengthComputable) setImportProgress((e.loaded / e.total) * 50, t('uploading'));
@@ -1412,6 +1448,7 @@ function start() {
 
   showView(false);
   refreshUser();
+  showSignInMethods();
   runSearch();
   document.body.dataset.ready = 'true';
 }

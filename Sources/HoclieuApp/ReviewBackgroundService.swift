@@ -38,6 +38,12 @@ package struct ReviewBackgroundService: Service {
                 } catch {
                     logger.error("review reminders failed", metadata: ["hoclieu.error": "\(error)"])
                 }
+                do {
+                    let due = try await repository.runPeriodicReReviews()
+                    if due > 0 { logger.info("periodic re-reviews", metadata: ["hoclieu.review.rereviews": "\(due)"]) }
+                } catch {
+                    logger.error("periodic re-review failed", metadata: ["hoclieu.error": "\(error)"])
+                }
             }
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: pollInterval) }

@@ -224,13 +224,18 @@ extension Services {
             throw AccountError.badCredentials
         }
         loginThrottle.succeed(accountKey)
-        let token = SessionToken.make()
-        let expiresAt = Date().addingTimeInterval(configuration.sessionLifetime)
-        try await store.createSession(tokenHash: SessionToken.hash(token), userID: found.user.id, expiresAt: expiresAt)
         var details: [String: String] = [:]
         details["address"] = address
-        try await store.appendAudit(AuditDraft(actorID: found.user.id, action: "auth.login", subject: "user:\(found.user.id)", details: details))
-        return SignIn(token: token, expiresAt: expiresAt, user: found.user)
+        return try await startSession(for: found.user, details: details)
+    }
+
+    /// A new session for `user` (whichever way they signed in), audited as `auth.login` with `details`.
+    func startSession(for user: User, details: [String: String]) async throws -> SignIn {
+        let token = SessionToken.make()
+        let expiresAt = Date().addingTimeInterval(configuration.sessionLifetime)
+        try await store.createSession(tokenHash: SessionToken.hash(token), userID: user.id, expiresAt: expiresAt)
+        try await store.appendAudit(AuditDraft(actorID: user.id, action: "auth.login", subject: "user:\(user.id)", details: details))
+        return SignIn(token: token, expiresAt: expiresAt, user: user)
     }
 
     /// Changes the caller's own password (the current one is required) and ends every other session.

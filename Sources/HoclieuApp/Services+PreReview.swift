@@ -1,6 +1,8 @@
+import ContentPackages
 import Foundation
 public import HoclieuCore
 import HoclieuStorage
+import NIOPosix
 
 extension Services {
     /// Words too common to say anything about a match.
@@ -77,6 +79,17 @@ extension Services {
         if metadata.licence == nil {
             findings.append(.init(code: "licence-missing", vi: "Chưa khai báo giấy phép.", en: "No licence declared."))
         }
+        var packageScan: PreReview.PackageScan?
+        if let version, version.package != nil {
+            do {
+                let (scan, packageFindings) = try await checkPackage(version, declaredLicence: metadata.licence)
+                packageScan = scan
+                findings += packageFindings
+            } catch {
+                findings.append(
+                    .init(code: "package-unreadable", vi: "Không đọc được gói: \(error)", en: "The package could not be read: \(error)"))
+            }
+        }
         if metadata.subjects.isEmpty || metadata.grades.isEmpty {
             findings.append(.init(code: "metadata", vi: "Thiếu môn học hoặc lớp.", en: "Subject or grade missing."))
         }
@@ -124,7 +137,54 @@ extension Services {
         }
         let elapsed = ContinuousClock.now - start
         return PreReview(
-            duplicates: duplicates, findings: findings, tagged: tagged, suggested: suggested, computedAt: Date(),
+            duplicates: duplicates, findings: findings, tagged: tagged, suggested: suggested, packageScan: packageScan, computedAt: Date(),
             milliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000))
+    }
+
+    /// The checks that read inside a package (off the event loop, bounded by ``PackageContentChecks/Limits``):
+    /// references to missing files, resources from other sites, images without `alt`, videos without
+    /// captions, an empty launch file, and a package licence that the declared one would break.
+    func checkPackage(_ version: MaterialVersion, declaredLicence: String?) async throws -> (PreReview.PackageScan, [PreReview.Finding]) {
+        let url = blobs.url(for: version.contentID)
+        let launch = version.package?.launch
+        let start = ContinuousClock.now
+        let (report, packageLicence) = try await NIOThreadPool.singleton.runIfActive { () throws -> (PackageContentChecks.Report, String?) in
+            let archive = try SafeArchive(url: url)
+            let licence = (try? PackageInspector.inspect(archive))?.licence
+            return (PackageContentChecks.check(archive, launch: launch), licence)
+        }
+        var findings: [PreReview.Finding] = []
+        func examples(_ code: PackageContentChecks.Code) -> String {
+            (report.examples[code.rawValue] ?? []).map { "\($0.file): \($0.detail)" }.joined(separator: "; ")
+        }
+        let texts: [(PackageContentChecks.Code, String, String)] = [
+            (.emptyLaunch, "Tệp khởi chạy rỗng", "The launch file is empty"),
+            (.missingFile, "liên kết tới tệp không có trong gói", "references to files missing from the package"),
+            (.outsideResource, "tài nguyên tải từ trang ngoài (không chạy ngoại tuyến)", "resources loaded from other sites (will not play offline)"),
+            (.outsideLink, "liên kết ra trang ngoài", "links to other sites"),
+            (.imageWithoutAlt, "ảnh thiếu văn bản thay thế (alt)", "images without alt text"),
+            (.videoWithoutCaptions, "video không có phụ đề (track captions)", "videos without captions"),
+        ]
+        for (code, vi, en) in texts where report.count(code) > 0 {
+            let n = report.count(code)
+            findings.append(.init(code: code.rawValue, vi: "\(n) \(vi): \(examples(code))", en: "\(n) \(en): \(examples(code))"))
+        }
+        if report.pagesSkipped > 0 {
+            findings.append(
+                .init(
+                    code: "scan-partial", vi: "Chỉ kiểm tra \(report.pagesScanned) trang; bỏ qua \(report.pagesSkipped) trang (quá lớn hoặc quá nhiều).",
+                    en: "Checked \(report.pagesScanned) pages; \(report.pagesSkipped) left unread (too large or too many)."))
+        }
+        if let packageLicence, let declaredLicence, !LicenceTerms(packageLicence).permits(LicenceTerms(declaredLicence)) {
+            findings.append(
+                .init(
+                    code: "licence-incompatible", vi: "Gói ghi giấy phép \"\(packageLicence)\", không cho phép phát hành theo \"\(declaredLicence)\".",
+                    en: "The package declares \"\(packageLicence)\", which does not allow release under \"\(declaredLicence)\"."))
+        }
+        let elapsed = ContinuousClock.now - start
+        let scan = PreReview.PackageScan(
+            pagesScanned: report.pagesScanned, pagesSkipped: report.pagesSkipped, bytesScanned: report.bytesScanned,
+            milliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000))
+        return (scan, findings)
     }
 }

@@ -11,6 +11,18 @@ public struct QuestionBankImport: Sendable, Encodable {
     public var fileName: String?
     public var report: QuestionImportReport
     public var stored: [QuestionImportOutcome]
+    /// The question-set material the import made for the board, and its submission (``Services/importQuestionSet``).
+    public var set: SetSubmission?
+
+    /// A question set in the board's hands.
+    public struct SetSubmission: Sendable, Encodable {
+        public var pid: String
+        public var version: Int
+        /// The open submission; nil when the set was already published and nothing changed.
+        public var submission: Int64?
+        /// The submission's state, or the material's status when there is none.
+        public var state: String
+    }
     public var created: Int { stored.filter { $0.action == .created }.count }
     public var updated: Int { stored.filter { $0.action == .updated }.count }
     public var unchanged: Int { stored.filter { $0.action == .unchanged }.count }
@@ -21,7 +33,7 @@ public struct QuestionBankImport: Sendable, Encodable {
     /// Whether nothing reached the bank because the file had errors (and partial import was not asked).
     public var refused: Bool { report.hasErrors && stored.isEmpty }
 
-    enum CodingKeys: String, CodingKey { case fileName, format, refused, created, updated, unchanged, byType, stored, report }
+    enum CodingKeys: String, CodingKey { case fileName, format, refused, created, updated, unchanged, byType, stored, report, set }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -34,6 +46,7 @@ public struct QuestionBankImport: Sendable, Encodable {
         try c.encode(byType, forKey: .byType)
         try c.encode(stored, forKey: .stored)
         try c.encode(report, forKey: .report)
+        try c.encodeIfPresent(set, forKey: .set)
     }
 }
 
@@ -45,9 +58,81 @@ extension Services {
     public func importQuestionFile(
         _ data: Data, fileName: String?, format: QuestionFileFormat? = nil, partial: Bool = false, subject: String? = nil, ownerID: Int64
     ) async throws -> QuestionBankImport {
+        let result = try await parseQuestionFile(data, fileName: fileName, format: format, partial: partial)
+        var stored: [StoredBlob] = []
+        do {
+            let questions = try bankReady(result.questions, subject: subject, stored: &stored)
+            let outcomes = questions.isEmpty ? [] : try await store.importQuestions(questions, ownerID: ownerID, source: fileName)
+            return QuestionBankImport(fileName: fileName, report: result.report, stored: outcomes)
+        } catch {
+            await discard(stored)
+            throw error
+        }
+    }
+
+    /// Imports a question file as a **set for the board**: its questions go into the bank and into one
+    /// question-set material (kind `question_set`, the file's questions as `QuestionSetFile`), which is
+    /// submitted for review against the question criteria. While the set is reviewed its questions are
+    /// `inReview`; the board's decision on the set is theirs (published, or back to draft). The same file
+    /// again changes nothing; a changed file of the same name is a new edition of the set (a change
+    /// submission when the set is published).
+    public func importQuestionSet(
+        _ data: Data, fileName: String?, format: QuestionFileFormat? = nil, partial: Bool = false, subject: String? = nil, title: String? = nil,
+        by user: User
+    ) async throws -> QuestionBankImport {
+        let result = try await parseQuestionFile(data, fileName: fileName, format: format, partial: partial)
+        var stored: [StoredBlob] = []
+        let outcome: ImportBatchResult.Outcome
+        do {
+            let questions = try bankReady(result.questions, subject: subject, stored: &stored)
+            guard !questions.isEmpty else { return QuestionBankImport(fileName: fileName, report: result.report, stored: []) }
+            let name = title.map(VietnameseText.trimmed).flatMap { $0.isEmpty ? nil : $0 } ?? "Bộ câu hỏi: \(fileName ?? "không tên")"
+            let file = QuestionSetFile(title: name, isBank: true, questions: questions)
+            let writer = try blobs.makeWriter(limit: configuration.maxUploadBytes)
+            let json = try file.jsonData()
+            try json.withUnsafeBytes { try writer.write($0) }
+            let blob = try writer.commit(deferringSync: false)
+            stored.append(blob)
+            let text = questions.map { $0.stem.plainText }.joined(separator: "\n")
+            let subjects = Array(Set(questions.compactMap(\.subject))).sorted()
+            let grades = Array(Set(questions.compactMap(\.grade))).sorted()
+            let units = Array(Set(questions.flatMap(\.knowledgeUnits))).sorted()
+            let draft = MaterialDraft(
+                kind: .questionSet, format: QuestionSetFile.mediaType,
+                metadata: MaterialMetadata(title: name, subjects: subjects, grades: grades, knowledgeUnits: units, school: user.school),
+                visibility: .sector, status: .draft,
+                provenance: Provenance(sourceSystem: "question-file", sourceIdentifier: fileName ?? blob.contentID.rawValue), extractedText: text)
+            let version = VersionDraft(
+                contentID: blob.contentID, fileName: "questions.json", mediaType: QuestionSetFile.mediaType, byteSize: blob.byteSize,
+                note: fileName, createdBy: user.id, extractedText: text)
+            outcome = try await store.applyImport(ImportBatch(entries: [.init(draft: draft, version: version, questions: questions)]), ownerID: user.id)
+                .outcomes[0]
+        } catch {
+            await discard(stored)
+            throw error
+        }
+        var bankImport = QuestionBankImport(fileName: fileName, report: result.report, stored: outcome.questions)
+        guard let material = try await store.material(outcome.pid) else { return bankImport }
+        let open = try await store.submissions(
+            SubmissionQuery(states: [.submitted, .inReview, .resubmitted, .changesRequested], pid: outcome.pid, limit: 1)
+        ).first
+        // A changed file answers a request for changes: it is resubmitted.
+        if let open, !(open.state == .changesRequested && outcome.action != .unchanged) {
+            bankImport.set = .init(pid: outcome.pid.rawValue, version: outcome.version, submission: open.id, state: open.state.rawValue)
+        } else if open != nil || outcome.action != .unchanged || [.draft, .changesRequested, .rejected].contains(material.status) {
+            let submission = try await submit(outcome.pid, by: user, SubmitRequest(version: outcome.version, note: fileName))
+            bankImport.set = .init(pid: outcome.pid.rawValue, version: outcome.version, submission: submission.id, state: submission.state.rawValue)
+        } else {
+            bankImport.set = .init(pid: outcome.pid.rawValue, version: outcome.version, submission: nil, state: material.status.rawValue)
+        }
+        return bankImport
+    }
+
+    /// Parses a question file (format detected unless given) off the request's task.
+    func parseQuestionFile(_ data: Data, fileName: String?, format: QuestionFileFormat?, partial: Bool) async throws -> QuestionImportResult {
         let options = QuestionImportOptions(partial: partial)
         // Parsing is CPU work on untrusted bytes: on NIO's thread pool, never on a request's task.
-        let result: QuestionImportResult = try await NIOThreadPool.singleton.runIfActive {
+        return try await NIOThreadPool.singleton.runIfActive {
             switch format {
             case .qti12?, .qti21?:
                 return QTIFormats.importQuestions(from: data, fileName: fileName, options: options)
@@ -60,15 +145,6 @@ extension Services {
                 }
                 return QuestionFormatRegistry.importQuestions(from: data, fileName: fileName, options: options)
             }
-        }
-        var stored: [StoredBlob] = []
-        do {
-            let questions = try bankReady(result.questions, subject: subject, stored: &stored)
-            let outcomes = questions.isEmpty ? [] : try await store.importQuestions(questions, ownerID: ownerID, source: fileName)
-            return QuestionBankImport(fileName: fileName, report: result.report, stored: outcomes)
-        } catch {
-            await discard(stored)
-            throw error
         }
     }
 

@@ -235,9 +235,14 @@ extension Services {
             let needed = rules.reviewersPerSubmission - s.assignments.count
             guard needed > 0 else { return s }
             let load = try await store.openAssignmentCounts()
+            // Reviewers of the material's subjects first, then those who review any subject; the least loaded
+            // first within each (ties by id), so the work goes round them. A reviewer of other subjects only is not a candidate.
+            let subjects = Set(material.metadata.subjects.map { $0.uppercased() })
+            func generalist(_ user: User) -> Int { user.subjects.isEmpty ? 1 : 0 }
             let candidates = try await store.users(withRole: .reviewer).filter { user in
                 eligibility(user, for: s, material: material) == nil && !s.assignments.contains { $0.reviewerID == user.id }
-            }.sorted { (load[$0.id] ?? 0, $0.id) < (load[$1.id] ?? 0, $1.id) }
+                    && (user.subjects.isEmpty || !subjects.isDisjoint(with: user.subjects))
+            }.sorted { (generalist($0), load[$0.id] ?? 0, $0.id) < (generalist($1), load[$1.id] ?? 0, $1.id) }
             guard candidates.count >= needed else { throw ReviewError.notEnoughReviewers(have: candidates.count, need: needed) }
             chosen = candidates.prefix(needed).map(\.id)
         }
@@ -356,6 +361,18 @@ extension Services {
         return count
     }
 
+    /// Periodic re-review (``ReviewRules/reReviewAfterDays``): puts under re-review, still visible, the published
+    /// materials not looked at for that long (at most `limit` per run, oldest first). Returns how many.
+    @discardableResult
+    public func runPeriodicReReviews(now: Date = Date(), limit: Int = 200) async throws -> Int {
+        guard let days = configuration.reviewRules.reReviewAfterDays, !(try await currentCriteriaSets().isEmpty) else { return 0 }
+        let due = try await store.materialsDueForReReview(before: now.addingTimeInterval(-Double(days) * 86_400), limit: limit)
+        for pid in due {
+            _ = try await requestReReview(pid, by: .localOperator, reason: "Thẩm định lại định kỳ (\(days) ngày) / periodic re-review (\(days) days)")
+        }
+        return due.count
+    }
+
     /// An administrator sets a status directly (e.g. migrating an already-reviewed collection); the reason is
     /// recorded in the audit log. Nobody else bypasses the board.
     public func setStatusDirectly(_ pid: PersistentIdentifier, to status: MaterialStatus, reason: String?, by actor: User) async throws -> Material {
@@ -376,6 +393,39 @@ extension Services {
         return (marked.reminded.count, marked.escalated.count)
     }
 
+    // MARK: Notices
+
+    /// What needs the user's attention, newest first: for a reviewer, their assignments (new, reminded, overdue
+    /// and escalated); for the chair, every escalated assignment; for an author, decisions on their submissions.
+    /// Derived from the workflow's state, so a notice disappears once it is dealt with (a review recorded, a
+    /// resubmission made).
+    public func notices(for user: User, now: Date = Date(), limit: Int = 50) async throws -> [BoardNotice] {
+        var notices: [BoardNotice] = []
+        func title(_ s: Submission) async throws -> String { try await store.material(s.pid)?.metadata.title ?? s.pid.rawValue }
+        if user.isBoard {
+            for s in try await store.submissions(SubmissionQuery(reviewerID: user.id, limit: limit)) {
+                guard let a = s.assignments.first(where: { $0.reviewerID == user.id }) else { continue }
+                let kind: BoardNotice.Kind = a.escalatedAt != nil ? .escalated : a.remindedAt != nil ? .reminder : a.dueAt < now ? .overdue : .assigned
+                notices.append(
+                    BoardNotice(kind: kind, submission: s.id, pid: s.pid.rawValue, title: try await title(s), at: a.escalatedAt ?? a.remindedAt ?? a.assignedAt, dueAt: a.dueAt))
+            }
+        }
+        if user.has(.chair) {
+            let overdue = try await store.submissions(SubmissionQuery(states: [.inReview, .resubmitted, .submitted], dueBefore: now, limit: 200))
+            for s in overdue {
+                for a in s.assignments where a.escalatedAt != nil && a.reviewerID != user.id {
+                    notices.append(
+                        BoardNotice(kind: .escalated, submission: s.id, pid: s.pid.rawValue, title: try await title(s), at: a.escalatedAt!, dueAt: a.dueAt, reviewer: a.reviewerID))
+                }
+            }
+        }
+        for s in try await store.submissions(SubmissionQuery(submittedBy: user.id, states: [.changesRequested, .approved, .rejected], limit: limit)) {
+            notices.append(
+                BoardNotice(kind: .decision, submission: s.id, pid: s.pid.rawValue, title: try await title(s), at: s.updatedAt, state: s.state.rawValue))
+        }
+        return Array(notices.sorted { ($0.at, $0.submission) > ($1.at, $1.submission) }.prefix(limit))
+    }
+
     // MARK: Audit
 
     /// Verifies the whole audit chain, page by page.
@@ -391,5 +441,57 @@ extension Services {
         let head = try await store.auditHead()
         verifier.finish(headSeq: head.seq, headHash: head.hash)
         return AuditVerification(checked: verifier.checked, problem: verifier.problem)
+    }
+}
+
+/// Something on the board that needs a user's attention (``Services/notices(for:now:limit:)``).
+public struct BoardNotice: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable {
+        /// A submission assigned to the reviewer.
+        case assigned
+        /// The assignment is past its due date.
+        case overdue
+        /// A reminder was sent (after `HOCLIEU_REVIEW_REMIND_DAYS`).
+        case reminder
+        /// Escalated to the chair (after `HOCLIEU_REVIEW_ESCALATE_DAYS`).
+        case escalated
+        /// The board decided on the user's submission (approved, changes requested, rejected).
+        case decision
+    }
+
+    public var kind: Kind
+    public var submission: Int64
+    public var pid: String
+    public var title: String
+    public var at: Date
+    public var dueAt: Date?
+    /// For the chair: whose assignment is escalated.
+    public var reviewer: Int64?
+    /// For a decision: the submission's state.
+    public var state: String?
+    public var vi: String
+    public var en: String
+
+    public init(kind: Kind, submission: Int64, pid: String, title: String, at: Date, dueAt: Date? = nil, reviewer: Int64? = nil, state: String? = nil) {
+        self.kind = kind
+        self.submission = submission
+        self.pid = pid
+        self.title = title
+        self.at = at
+        self.dueAt = dueAt
+        self.reviewer = reviewer
+        self.state = state
+        switch kind {
+        case .assigned: (vi, en) = ("Được phân công thẩm định \"\(title)\".", "Assigned to review \"\(title)\".")
+        case .overdue: (vi, en) = ("Quá hạn thẩm định \"\(title)\".", "Review of \"\(title)\" is overdue.")
+        case .reminder: (vi, en) = ("Nhắc: hãy thẩm định \"\(title)\".", "Reminder: please review \"\(title)\".")
+        case .escalated: (vi, en) = ("Hồ sơ \"\(title)\" quá hạn lâu, đã báo chủ tịch.", "\"\(title)\" is long overdue and was escalated to the chair.")
+        case .decision:
+            switch state {
+            case "approved": (vi, en) = ("\"\(title)\" đã được duyệt.", "\"\(title)\" was approved.")
+            case "rejected": (vi, en) = ("\"\(title)\" bị từ chối; xem nhận xét.", "\"\(title)\" was rejected; see the feedback.")
+            default: (vi, en) = ("\"\(title)\" cần chỉnh sửa; xem nhận xét.", "\"\(title)\" needs changes; see the feedback.")
+            }
+        }
     }
 }

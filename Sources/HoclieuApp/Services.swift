@@ -47,6 +47,8 @@ public struct ServerConfiguration: Sendable {
     public var oaiPageSize = 200
     public var oaiRepositoryIdentifier: String?
     public var oaiAdminEmail: String?
+    /// Sign-in with an external OpenID Connect provider (`HOCLIEU_OIDC_*`); nil: password sign-in only.
+    public var oidc: OIDCSettings?
 
     public init(
         dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8080, pidPrefix: String = "VN",
@@ -84,6 +86,7 @@ public struct ServerConfiguration: Sendable {
         if maxUploadBytes < 1 { problems.append("HOCLIEU_MAX_UPLOAD_BYTES must be positive") }
         if !(4...31).contains(bcryptCost) { problems.append("bcrypt cost must be 4–31") }
         if !(1...10_000).contains(oaiPageSize) { problems.append("HOCLIEU_OAI_PAGE_SIZE must be 1–10000") }
+        if let oidc { problems += oidc.problems() }
         return problems
     }
 }
@@ -125,6 +128,8 @@ public struct Services: Sendable {
     let criteriaCache = CriteriaCache()
     /// The LTI tool's keys, platform key sets and outgoing HTTP (this process's).
     public let lti = LTIRuntime()
+    /// The OpenID Connect provider's discovery document (this process's cache).
+    public let oidc = OIDCRuntime()
 
     /// The database file inside a data folder.
     public static func databaseURL(in dataDirectory: URL) -> URL { dataDirectory.appendingPathComponent("hoclieu.sqlite") }

@@ -22,6 +22,8 @@ struct BenchReview: ReportingCommand {
     @Option(help: "Decisions to record (one review each, closing its submission).") var reviews = 2000
     @Option(help: "Audit events to verify.") var auditEvents = 1_000_000
     @Option(help: "Random seed.") var seed: UInt64 = 2018
+    @Option(help: "A package to pre-review on top of the store (the `bench ingest` one, 300 MB and 5,000 entries, is generated when missing; empty to skip).")
+    var package = "/tmp/hoclieu-bench-ingest/package.zip"
 
     struct Report: Encodable, CustomStringConvertible {
         var submissions: Int
@@ -37,6 +39,9 @@ struct BenchReview: ReportingCommand {
         var auditVerifySeconds: Double
         var auditOK: Bool
         var preReviewP95ms: Double
+        var packageBytes: Int64?
+        var packagePreReviewMs: Double?
+        var packageScan: PreReview.PackageScan?
 
         var description: String {
             """
@@ -45,7 +50,10 @@ struct BenchReview: ReportingCommand {
             reviews                \(reviews) recorded, \(Int(reviewsPerSecond))/s; decisions \(Int(decisionsPerSecond))/s
             audit verify           \(auditEvents) events in \(String(format: "%.2f", auditVerifySeconds)) s (\(auditOK ? "intact" : "BROKEN"))
             pre-review             p95 \(String(format: "%.1f", preReviewP95ms)) ms per submission (duplicates against the store, findings, curriculum fit)
-            """
+            """ + (packagePreReviewMs.map { ms in
+                let scan = packageScan.map { "\($0.pagesScanned) pages, \(humanBytes(Int64($0.bytesScanned))) read, \($0.pagesSkipped) skipped" } ?? "no scan"
+                return "\npackage pre-review     \(String(format: "%.0f", ms)) ms for a \(humanBytes(packageBytes ?? 0)) package (\(scan)), with the store above"
+            } ?? "")
         }
     }
 
@@ -154,6 +162,28 @@ struct BenchReview: ReportingCommand {
         }
         preReviews.sort()
 
+        // A large package submitted on top of that store: the whole pre-review, the scan inside the package included.
+        var packageTiming: (bytes: Int64, ms: Double, scan: PreReview.PackageScan?)?
+        if !package.isEmpty {
+            let url = URL(fileURLWithPath: package)
+            if !FileManager.default.fileExists(atPath: url.path) { try BenchIngest.generate(at: url, entries: 5000, bytes: 300 << 20) }
+            let author = teachers[1]
+            let material = try await store.createMaterial(
+                MaterialDraft(kind: .lesson, format: "application/zip", metadata: MaterialMetadata(title: "Gói lớn", subjects: ["TOAN"], grades: [6], school: author.school)),
+                ownerID: author.id, firstVersion: nil)
+            let blob = try repository.blobs.store(fileAt: url, limit: 1 << 40)
+            let described = try await repository.describe(blob, fileName: url.lastPathComponent, declaredType: "application/zip")
+            _ = try await store.addVersion(
+                material.pid,
+                VersionDraft(
+                    contentID: blob.contentID, fileName: url.lastPathComponent, mediaType: described.mediaType, byteSize: blob.byteSize,
+                    createdBy: author.id, extractedText: described.extractedText, package: described.package))
+            let submission = try await repository.submit(material.pid, by: author, SubmitRequest())
+            let start = ContinuousClock.now
+            let result = try await repository.preReview(of: submission.id)
+            packageTiming = (blob.byteSize, (ContinuousClock.now - start).seconds * 1000, result.packageScan)
+        }
+
         let head = try await store.auditHead()
         if auditEvents > head.seq { try await store.benchAppendAudit(count: auditEvents - Int(head.seq)) }
         let verifyStart = ContinuousClock.now
@@ -164,6 +194,7 @@ struct BenchReview: ReportingCommand {
             submissions: submissions, loadSeconds: loadSeconds, queueQueries: queries, queueP50ms: pct(0.5), queueP95ms: pct(0.95),
             queueP99ms: pct(0.99), reviews: work.count, reviewsPerSecond: Double(work.count) / max(reviewSeconds, 1e-9),
             decisionsPerSecond: Double(decided) / max(reviewSeconds, 1e-9), auditEvents: verification.checked, auditVerifySeconds: verifySeconds,
-            auditOK: verification.ok, preReviewP95ms: preReviews.isEmpty ? 0 : preReviews[min(preReviews.count - 1, Int(Double(preReviews.count) * 0.95))])
+            auditOK: verification.ok, preReviewP95ms: preReviews.isEmpty ? 0 : preReviews[min(preReviews.count - 1, Int(Double(preReviews.count) * 0.95))],
+            packageBytes: packageTiming?.bytes, packagePreReviewMs: packageTiming?.ms, packageScan: packageTiming?.scan)
     }
 }

@@ -43,12 +43,14 @@ struct CommonOptions: ParsableArguments {
         if let own = env["HOCLIEU_REVIEW_EXCLUDE_OWN_SCHOOL"].flatMap(Bool.init) { configuration.reviewRules.excludeOwnSchool = own }
         if let days = env["HOCLIEU_REVIEW_REMIND_DAYS"].flatMap(Int.init), days > 0 { configuration.reviewRules.remindAfterDays = days }
         if let days = env["HOCLIEU_REVIEW_ESCALATE_DAYS"].flatMap(Int.init), days > 0 { configuration.reviewRules.escalateAfterDays = days }
+        if let days = env["HOCLIEU_REREVIEW_DAYS"].flatMap(Int.init), days > 0 { configuration.reviewRules.reReviewAfterDays = days }
         if let auto = env["HOCLIEU_REVIEW_AUTO_ASSIGN"].flatMap(Bool.init) { configuration.autoAssignReviewers = auto }
         if let url = env["HOCLIEU_PUBLIC_URL"], !url.isEmpty { configuration.publicBaseURL = url.hasSuffix("/") ? String(url.dropLast()) : url }
         if let url = env["HOCLIEU_CONTENT_URL"], !url.isEmpty { configuration.contentBaseURL = url.hasSuffix("/") ? String(url.dropLast()) : url }
         if let size = env["HOCLIEU_OAI_PAGE_SIZE"].flatMap(Int.init) { configuration.oaiPageSize = size }
         if let id = env["HOCLIEU_OAI_REPOSITORY_ID"], !id.isEmpty { configuration.oaiRepositoryIdentifier = id }
         if let email = env["HOCLIEU_OAI_ADMIN_EMAIL"], !email.isEmpty { configuration.oaiAdminEmail = email }
+        configuration.oidc = OIDCSettings.from(environment: env)
         return configuration
     }
 

@@ -119,6 +119,13 @@ public enum AccessPolicy {
         return actor.has(.schoolAdmin) && sameSchool(actor.school, school) && roles.isSubset(of: [.teacher])
     }
 
+    /// Whether `actor` may list the accounts of a school (`school` nil: the department's own accounts):
+    /// department administrators any; a school administrator their own school's.
+    public static func canListAccounts(_ actor: User, school: String?) -> Bool {
+        if actor.has(.admin) { return true }
+        return actor.has(.schoolAdmin) && sameSchool(actor.school, school)
+    }
+
     // MARK: Schools
 
     /// The key schools are compared by, everywhere (access checks and the search index): folded,

@@ -56,14 +56,36 @@ public struct PreReview: Codable, Sendable, Equatable {
     public var tagged: [UnitFit]
     /// The best-matching units of the material's subjects.
     public var suggested: [UnitFit]
+    /// How much of the package's pages the technical checks read (nil for a plain file).
+    public var packageScan: PackageScan?
     public var computedAt: Date
     public var milliseconds: Int
 
-    public init(duplicates: [Duplicate], findings: [Finding], tagged: [UnitFit], suggested: [UnitFit], computedAt: Date, milliseconds: Int) {
+    /// The extent of the page scan of a package: its findings are in ``findings``.
+    public struct PackageScan: Codable, Sendable, Equatable {
+        public var pagesScanned: Int
+        /// Pages left unread because a bound was reached (the findings then cover the rest only).
+        public var pagesSkipped: Int
+        public var bytesScanned: Int
+        public var milliseconds: Int
+
+        public init(pagesScanned: Int, pagesSkipped: Int, bytesScanned: Int, milliseconds: Int) {
+            self.pagesScanned = pagesScanned
+            self.pagesSkipped = pagesSkipped
+            self.bytesScanned = bytesScanned
+            self.milliseconds = milliseconds
+        }
+    }
+
+    public init(
+        duplicates: [Duplicate], findings: [Finding], tagged: [UnitFit], suggested: [UnitFit], packageScan: PackageScan? = nil,
+        computedAt: Date, milliseconds: Int
+    ) {
         self.duplicates = duplicates
         self.findings = findings
         self.tagged = tagged
         self.suggested = suggested
+        self.packageScan = packageScan
         self.computedAt = computedAt
         self.milliseconds = milliseconds
     }
@@ -127,5 +149,35 @@ public struct MinHash: Sendable, Equatable {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+/// The restrictions a licence string carries, read from Creative Commons codes (`CC BY-NC-SA 4.0`,
+/// `CC-BY-ND-4.0`, a `creativecommons.org/licenses/by-nc/…` URL) or from an all-rights-reserved notice.
+public struct LicenceTerms: Sendable, Equatable {
+    public var nonCommercial = false
+    public var noDerivatives = false
+    public var shareAlike = false
+    /// "All rights reserved", "Bản quyền thuộc về…", "©" without an open licence.
+    public var allRightsReserved = false
+
+    public init(_ licence: String) {
+        let folded = VietnameseText.fold(licence).lowercased()
+        let tokens = Set(folded.split { !$0.isLetter && !$0.isNumber }.map(String.init))
+        let creativeCommons = tokens.contains("cc") || folded.contains("creativecommons") || tokens.contains("by")
+        nonCommercial = tokens.contains("nc")
+        noDerivatives = tokens.contains("nd")
+        shareAlike = tokens.contains("sa")
+        allRightsReserved = !creativeCommons && !tokens.contains("cc0") && !folded.contains("public domain")
+            && (folded.contains("all rights reserved") || folded.contains("ban quyen") || folded.contains("©") || folded.contains("copyright"))
+    }
+
+    /// Whether material under `self` may be offered under `other` without breaking `self`'s terms.
+    public func permits(_ other: LicenceTerms) -> Bool {
+        if allRightsReserved { return other.allRightsReserved }
+        if nonCommercial && !other.nonCommercial && !other.allRightsReserved { return false }
+        if noDerivatives && !other.noDerivatives && !other.allRightsReserved { return false }
+        if shareAlike && !other.shareAlike && !other.allRightsReserved { return false }
+        return true
     }
 }

@@ -172,11 +172,15 @@ public struct ReviewRules: Sendable, Equatable {
     public var remindAfterDays: Int
     /// Days after which the chair is told.
     public var escalateAfterDays: Int
+    /// Periodic re-review: a material published (or last re-reviewed) this many days ago goes under re-review,
+    /// still visible; nil: only when the catalogue units it is tagged with change.
+    public var reReviewAfterDays: Int?
 
     public init(
         reviewersPerSubmission: Int = 2, agreement: AgreementRule = .all, excludeOwnSchool: Bool = true, remindAfterDays: Int = 7,
-        escalateAfterDays: Int = 14
+        escalateAfterDays: Int = 14, reReviewAfterDays: Int? = nil
     ) {
+        self.reReviewAfterDays = reReviewAfterDays
         self.reviewersPerSubmission = reviewersPerSubmission
         self.agreement = agreement
         self.excludeOwnSchool = excludeOwnSchool
@@ -345,6 +349,17 @@ public enum ReviewTransition {
         case (.new, .cancelled): .draft
         case (.rereview, .rejected): .withdrawn
         default: nil
+        }
+    }
+
+    /// The status of a question-set material's questions while the set has `status`: the board reviews
+    /// imported questions as a set, and its decision is theirs.
+    public static func questionStatus(forSet status: MaterialStatus) -> QuestionStatus? {
+        switch status {
+        case .published: .published
+        case .submitted, .inReview: .inReview
+        case .draft, .changesRequested, .rejected: .draft
+        case .withdrawn: .retired
         }
     }
 

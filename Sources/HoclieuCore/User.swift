@@ -41,9 +41,22 @@ public struct User: Codable, Sendable, Equatable, Identifiable {
     /// Set when the caller is an LMS client credential: what that credential may do (nil for people and for
     /// accounts signed in with a password).
     public var scopes: Set<ClientScope>?
+    /// The account's e-mail address, when recorded: an OpenID Connect sign-in with a verified address finds the account by it.
+    public var email: String?
 
-    public init(id: Int64, username: String, displayName: String, roles: Set<Role>, school: String?, createdAt: Date, disabled: Bool = false) {
+    /// The organisation (school, or the department) the account belongs to; nil for accounts not stored.
+    public var organisationID: Int64?
+    /// The subjects a reviewer reviews (subject codes); empty: any subject.
+    public var subjects: [String] = []
+
+    public init(
+        id: Int64, username: String, displayName: String, roles: Set<Role>, school: String?, createdAt: Date, disabled: Bool = false,
+        email: String? = nil, organisationID: Int64? = nil, subjects: [String] = []
+    ) {
+        self.organisationID = organisationID
+        self.subjects = subjects
         self.disabled = disabled
+        self.email = email
         self.id = id
         self.username = username
         self.displayName = displayName
@@ -59,6 +72,17 @@ public struct User: Codable, Sendable, Equatable, Identifiable {
 
     /// A member of the quality board (reviewer or chair).
     public var isBoard: Bool { has(.reviewer) || has(.chair) }
+
+    /// An e-mail address as accounts record it (trimmed, lower case), or nil when it is not one: a non-empty local part
+    /// and domain around a single `@`, no spaces, at most 254 bytes.
+    public static func normalisedEmail(_ text: String) -> String? {
+        let email = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, email.utf8.count <= 254, !email.contains(where: \.isWhitespace) else {
+            return nil
+        }
+        return email
+    }
 
     /// Usernames: 3–64 characters of a–z, 0–9, `.`, `_`, `-`, `@`.
     public static func isValidUsername(_ name: String) -> Bool {

@@ -55,12 +55,16 @@ struct AuthController {
     }
 
     struct CreateUserRequest: StrictJSONBody {
-        static let fields: Set<String> = ["username", "displayName", "password", "roles", "school"]
+        static let fields: Set<String> = ["username", "displayName", "password", "roles", "school", "subjects", "email"]
         var username: String
         var displayName: String?
         var password: String
         var roles: [Role]
         var school: String?
+        /// The subjects a reviewer reviews (subject codes); none: any.
+        var subjects: [String]?
+        /// Recorded so that a sign-in with the organisation's OpenID Connect provider finds this account.
+        var email: String?
     }
 
     func addRoutes(to router: Router<AppRequestContext>) {
@@ -146,14 +150,29 @@ struct AuthController {
         guard !body.roles.isEmpty else {
             throw Problem(.unprocessableContent, "invalid", vi: "Cần ít nhất một vai trò.", en: "At least one role is required.")
         }
-        let user = try await repository.store.createUser(
+        let email = try body.email.map { text in
+            guard let email = User.normalisedEmail(text) else {
+                throw Problem(.unprocessableContent, "invalid", vi: "Địa chỉ thư điện tử không hợp lệ.", en: "The e-mail address is not valid.")
+            }
+            return email
+        }
+        if let email {
+            guard try await repository.store.user(email: email) == nil else {
+                throw Problem(.conflict, "conflict", vi: "Địa chỉ thư điện tử đã thuộc tài khoản khác.", en: "Another account has this e-mail address.")
+            }
+        }
+        var user = try await repository.store.createUser(
             NewUser(
                 username: body.username, displayName: body.displayName ?? body.username, roles: Set(body.roles), school: body.school,
-                passwordHash: try await PasswordHasher(cost: repository.configuration.bcryptCost).hash(body.password)))
+                passwordHash: try await PasswordHasher(cost: repository.configuration.bcryptCost).hash(body.password), subjects: body.subjects ?? []))
         try await repository.store.appendAudit(
             AuditDraft(
                 actorID: admin.id, action: "user.created", subject: "user:\(user.id)",
                 details: ["roles": user.roles.map(\.rawValue).sorted().joined(separator: ","), "username": user.username]))
+        if let email {
+            try await repository.store.setUserEmail(userID: user.id, email: email)
+            user.email = email
+        }
         return try JSONResponse(status: .created, user)
     }
 }

@@ -21,6 +21,23 @@ public enum ContentOrigin {
         + "img-src 'self' data: blob:; media-src 'self' data: blob:; font-src 'self' data:; frame-src 'self'; "
         + "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'"
 
+    /// The origins of the main site, the only pages a player posts its messages to (SCORM calls, xAPI
+    /// statements): the public address and the address this node listens on, each as `scheme://host[:port]`.
+    public static func embedOrigins(_ configuration: ServerConfiguration) -> [String] {
+        var origins: [String] = []
+        for address in [configuration.publicBaseURL, "http://\(configuration.host):\(configuration.port)"] {
+            let origin = origin(of: address)
+            if !origin.isEmpty, !origins.contains(origin) { origins.append(origin) }
+        }
+        return origins
+    }
+
+    /// `scheme://host[:port]` of an address (empty when it has none).
+    public static func origin(of address: String) -> String {
+        guard let url = URL(string: address), let scheme = url.scheme, let host = url.host else { return "" }
+        return "\(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")
+    }
+
     /// Sets the content origin's headers (and drops any cookie a handler might have set).
     static func secure(_ headers: inout HTTPFields) {
         headers[.contentSecurityPolicy] = contentSecurityPolicy
@@ -38,6 +55,12 @@ public enum ContentOrigin {
         // Errors become problems here too (not through ProblemMiddleware, which answers 405 for the main
         // origin's paths): on the content origin every other path is simply not found.
         router.add(middleware: HeadersMiddleware())
+        // The players' own scripts (the H5P run-time, jQuery): `Public/vendor/` at `/vendor/…`, and nothing else of `Public/`.
+        if let folder = repository.configuration.publicDirectory {
+            router.add(
+                middleware: FileMiddleware(
+                    folder.appendingPathComponent("vendor").path, urlBasePath: "/vendor", logger: Logger(label: "hoclieu.content")))
+        }
         PreviewController(repository: repository, packages: PreviewPackages()).addRoutes(to: router)
         return router
     }

@@ -66,7 +66,8 @@ struct IdentifierController {
             let page = MaterialPage.render(
                 .init(
                     material: material, version: shown, versions: versions, selfPath: "/id/\(id.description)",
-                    publicBaseURL: repository.configuration.publicBaseURL, playerURL: material.kind == .link ? nil : player))
+                    publicBaseURL: repository.configuration.publicBaseURL, playerURL: material.kind == .link ? nil : player,
+                    contentOrigin: ContentOrigin.origin(of: repository.configuration.contentBaseURL)))
             return Response(
                 status: .ok, headers: [.contentType: "text/html; charset=utf-8", .vary: "Accept, Authorization", .cacheControl: "no-cache"],
                 body: .init(byteBuffer: ByteBuffer(string: page)))

@@ -19,6 +19,9 @@ enum MaterialPage {
         var publicBaseURL: String
         /// The player on the content origin, when the version has something to play.
         var playerURL: String?
+        /// The content origin (`scheme://host[:port]`): the only sender whose messages (xAPI statements,
+        /// SCORM calls) the page accepts.
+        var contentOrigin: String = ""
     }
 
     static func escape(_ text: String) -> String { HTMLText.escape(text) }
@@ -58,10 +61,107 @@ enum MaterialPage {
         .citation{font-size:.92rem;color:var(--ink-soft)}.actions{display:flex;flex-wrap:wrap;gap:.5rem;margin:.75rem 0}
         .cc{display:inline-block;border:2px solid currentColor;border-radius:50%;font:700 .7rem/1.1rem sans-serif;width:1.3rem;\
         height:1.3rem;text-align:center;vertical-align:middle}
+        h3{font-size:1rem;margin:1rem 0 .3rem}#lti-urls{grid-template-columns:1fr;gap:.1rem}#lti-urls dd{margin-bottom:.4rem}\
+        code{overflow-wrap:anywhere}
         a{color:var(--brand)}:focus-visible{outline:3px solid #b45309;outline-offset:2px}
         @media (max-width:760px){.layout{grid-template-columns:1fr}.player{height:60vh;min-height:18rem}dl{grid-template-columns:1fr}\
         dt{font-weight:600;margin-top:.4rem}main{padding:.75rem}h1{font-size:1.35rem}}
         """
+
+    /// "Use in my LMS": a Common Cartridge of this material for Moodle or Canvas (an export job, run
+    /// with the visitor's session of the web UI, so the access policy decides), the LTI 1.3 tool's
+    /// addresses for deep linking, and the share link.
+    static func lmsSection(_ model: Model, absolute: String) -> String {
+        let base = escape(model.publicBaseURL)
+        let pid = escape(model.material.pid.rawValue)
+        return """
+            <section id="lms" aria-labelledby="lms-title"><h2 id="lms-title">Dùng trong LMS / Use in my LMS</h2>
+            <h3>Gói Common Cartridge / A Common Cartridge</h3>
+            <p class="citation">Tải gói rồi nhập vào khoá học (Moodle: Quản trị khoá học → Khôi phục; Canvas: Cài đặt → Nhập nội dung). / \
+            Download it, then import it into a course (Moodle: Course administration → Restore; Canvas: Settings → Import course content).</p>
+            <div class="actions"><button type="button" class="cartridge" data-format="cc1.1" data-target="moodle">Moodle (CC 1.1)</button>\
+            <button type="button" class="cartridge" data-format="cc1.3" data-target="canvas">Canvas (CC 1.3)</button></div>
+            <p class="citation" id="cartridge-status" role="status"></p>
+            <h3>LTI 1.3 (Deep Linking)</h3>
+            <p class="citation">Quản trị viên đăng ký LMS một lần (<code>hoclieu lti add-platform</code>, xem <code>Connectors/</code>) với các địa chỉ sau; \
+            giáo viên thêm «Hoclieu» như một hoạt động, tìm mã <code>\(pid)</code> trong trang chọn và chèn. / \
+            An administrator registers the LMS once with these addresses; teachers then add Hoclieu as an activity, search for \
+            <code>\(pid)</code> in the picker and insert it.</p>
+            <dl id="lti-urls"><dt>Đăng nhập / Login (OIDC)</dt><dd><code>\(base)/lti/login</code></dd>\
+            <dt>Khởi chạy / Launch, Deep Linking</dt><dd><code>\(base)/lti/launch</code></dd>\
+            <dt>Khoá công khai / Public keys (JWKS)</dt><dd><code>\(base)/lti/jwks</code></dd></dl>
+            <h3>Liên kết chia sẻ / Share link</h3>
+            <p class="pid" id="share-url"><a href="\(escape(model.selfPath))">\(escape(absolute))</a></p>
+            </section>
+            """
+    }
+
+    /// The page's script: statements from the embedded player (accepted from the content origin only),
+    /// and the cartridge export with the web UI's session (`sessionStorage`, never sent to the content origin).
+    static func pageScript(_ model: Model) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        // JSON string literals for the script; `<` escaped so no value can close the script element.
+        func literal(_ value: String) -> String {
+            ((try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "\"\"").replacingOccurrences(of: "<", with: "\\u003c")
+        }
+        let origin = literal(model.contentOrigin)
+        let pid = literal(model.material.pid.rawValue)
+        return """
+            (function () {
+              var contentOrigin = \(origin), pid = \(pid);
+              var results = document.getElementById("results");
+              window.addEventListener("message", function (event) {
+                if (event.origin !== contentOrigin || !results || !event.data || !event.data.hoclieuXAPI) return;
+                var statement = event.data.hoclieuXAPI, id = (statement.verb && statement.verb.id) || "";
+                var verb = id.slice(id.lastIndexOf("/") + 1), score = statement.result && statement.result.score;
+                var li = document.createElement("li");
+                li.dataset.verb = verb;
+                li.textContent = verb + (score ? " " + score.raw + "/" + score.max : "");
+                results.appendChild(li);
+                document.getElementById("results-box").open = true;
+              });
+              var status = document.getElementById("cartridge-status");
+              function session() {
+                try { return JSON.parse(sessionStorage.getItem("hoclieu.session") || "null"); } catch (e) { return null; }
+              }
+              function call(method, path, body, token) {
+                return fetch(path, { method: method, headers: { "Authorization": "Bearer " + token, "Content-Type": "application/json" },
+                  body: body ? JSON.stringify(body) : undefined });
+              }
+              Array.prototype.forEach.call(document.querySelectorAll("button.cartridge"), function (button) {
+                button.addEventListener("click", function () {
+                  var s = session();
+                  if (!s || !s.token) {
+                    status.innerHTML = 'Hãy <a href="/">đăng nhập</a> rồi mở lại trang này để xuất gói. / <a href="/">Sign in</a>, then come back to export.';
+                    return;
+                  }
+                  status.textContent = "Đang xuất… / Exporting…";
+                  call("POST", "/api/v1/exports", { format: button.dataset.format, target: button.dataset.target, pids: [pid] }, s.token)
+                    .then(function (r) { return r.json().then(function (job) { if (!r.ok) throw new Error(job.detail || job.title || r.status); return job; }); })
+                    .then(function wait(job) {
+                      if (job.status === "succeeded") return call("GET", "/api/v1/exports/" + job.id + "/file", null, s.token);
+                      if (job.status === "failed" || job.status === "cancelled") throw new Error(job.error || job.status);
+                      return new Promise(function (r) { setTimeout(r, 500); })
+                        .then(function () { return call("GET", "/api/v1/exports/" + job.id, null, s.token); })
+                        .then(function (r) { return r.json(); }).then(wait);
+                    })
+                    .then(function (r) { if (!r.ok) throw new Error(r.status); return r.blob(); })
+                    .then(function (blob) {
+                      var a = document.createElement("a");
+                      a.href = URL.createObjectURL(blob);
+                      a.download = pid + "-" + button.dataset.target + ".imscc";
+                      document.body.appendChild(a);
+                      a.click();
+                      status.textContent = "Đã tải gói / Cartridge downloaded (" + blob.size + " bytes)";
+                      status.dataset.bytes = String(blob.size);
+                    })
+                    .catch(function (e) { status.textContent = "Không xuất được / Export failed: " + e.message; });
+                });
+              });
+            })();
+            """
+    }
 
     static func render(_ model: Model) -> String {
         let m = model.material
@@ -108,7 +208,9 @@ enum MaterialPage {
                 <iframe class="player" id="player" src="\(escape(url))" title="\(title)" allow="fullscreen; autoplay" allowfullscreen \
                 referrerpolicy="no-referrer"></iframe>
                 <p class="citation">Nội dung chạy trên một nguồn riêng, không truy cập được tài khoản của bạn. / \
-                The content plays from a separate origin that cannot reach your account.</p></section>
+                The content plays from a separate origin that cannot reach your account.</p>
+                <details id="results-box"><summary>Kết quả của hoạt động (xAPI) / The activity's results (xAPI)</summary>\
+                <ol id="results" aria-live="polite"></ol></details></section>
                 """
         } else if m.kind == .link, let link = m.url, link.hasPrefix("https://") || link.hasPrefix("http://") {
             player = "<p><a class=\"button\" rel=\"noopener noreferrer\" href=\"\(escape(link))\">Mở liên kết / Open link</a></p>"
@@ -153,11 +255,9 @@ enum MaterialPage {
             <h2>Định danh / Identifier</h2><p class="pid" id="pid">\(escape(pid))\(version.map { "@v\($0.number)" } ?? "")</p>
             <div class="actions"><button type="button" id="copy-pid" data-copy="\(escape(absolute))">Sao chép liên kết / Copy link</button>\(download)</div>
             <p class="citation" id="citation"><strong>Trích dẫn / Cite:</strong> \(escape(citation))</p>
-            <h2>Dùng trong LMS / Use in my LMS</h2>
-            <p class="citation">Moodle, Canvas…: xuất gói Common Cartridge (<code>POST /api/v1/exports</code>) hoặc chọn học liệu qua LTI Deep Linking; \
-            liên kết cố định là <a href="\(escape(model.selfPath))">\(escape(absolute))</a>. / Export a Common Cartridge or pick it through LTI Deep \
-            Linking; the permanent link is the one above.</p>
+            \(lmsSection(model, absolute: absolute))
             </aside></div></main>
+            <script>\(pageScript(model))</script>
             <script>
             document.getElementById("copy-pid").addEventListener("click", function (event) {
               var text = event.target.dataset.copy;

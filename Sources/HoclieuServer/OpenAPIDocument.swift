@@ -200,6 +200,10 @@ enum OpenAPIDocument {
                 query("format", "Format, detected when absent", ["type": "string", "enum": formats]),
                 query("partial", "Import the valid questions of a file that has invalid ones", ["type": "string", "enum": ["true", "false"]]),
                 query("subject", "Subject code for questions that do not name one"),
+                query(
+                    "submit", "Also make the questions one question-set material and submit it to the board (its decision publishes them)",
+                    ["type": "string", "enum": ["true", "false"]]),
+                query("title", "The question set's title (with submit=true)"),
             ],
             requestBody: ["required": true, "content": ["application/octet-stream": ["schema": ["type": "string", "format": "binary"]]]],
             responses: [
@@ -491,7 +495,39 @@ enum OpenAPIDocument {
             method: "DELETE", path: "/api/v1/clients/{id}", summary: "Revoke an LMS client credential for good (admin)", tag: "clients", secured: true,
             parameters: [["name": "id", "in": "path", "required": true, "description": "Client number", "schema": ["type": "integer", "minimum": 1]]],
             responses: ["200": json(ref("LMSClient")), "400": problem, "401": problem, "403": problem, "404": problem]),
+        Operation(
+            method: "GET", path: "/api/v1/notifications",
+            summary: "What needs the caller's attention: assignments, reminders, escalations (chair), decisions on their submissions", tag: "review",
+            secured: true,
+            responses: ["200": json(["type": "object", "properties": ["items": array(ref("Notice"))]]), "401": problem]),
+        Operation(
+            method: "GET", path: "/api/v1/organisations", summary: "The department and its schools, with their accounts' counts (signed in)",
+            tag: "organisations", secured: true,
+            responses: ["200": json(["type": "object", "properties": ["items": array(ref("Organisation"))]]), "401": problem, "403": problem]),
+        Operation(
+            method: "POST", path: "/api/v1/organisations", summary: "Register a school under the department (admin)", tag: "organisations",
+            secured: true, requestBody: body("CreateOrganisationRequest"),
+            responses: ["201": json(ref("Organisation")), "400": problem, "401": problem, "403": problem, "409": problem, "422": problem]),
+        Operation(
+            method: "GET", path: "/api/v1/organisations/{id}",
+            summary: "One organisation; its accounts for administrators and that school's administrator", tag: "organisations", secured: true,
+            parameters: [organisationID],
+            responses: ["200": json(ref("Organisation")), "400": problem, "401": problem, "403": problem, "404": problem]),
+        Operation(
+            method: "PATCH", path: "/api/v1/organisations/{id}",
+            summary: "Correct an organisation's display name (a school's must fold to the same key) or code (admin)", tag: "organisations",
+            secured: true, parameters: [organisationID], requestBody: body("UpdateOrganisationRequest"),
+            responses: ["200": json(ref("Organisation")), "400": problem, "401": problem, "403": problem, "404": problem, "409": problem, "422": problem]),
+        Operation(
+            method: "GET", path: "/api/v1/users", summary: "The accounts of an organisation (admin; a school admin for their own school)",
+            tag: "organisations", secured: true,
+            parameters: [query("organisation", "Organisation id (default: the caller's own)", ["type": "integer", "minimum": 0])],
+            responses: ["200": json(["type": "object", "properties": ["items": array(ref("User"))]]), "400": problem, "401": problem, "403": problem, "404": problem]),
     ] }
+
+    static var organisationID: [String: Any] {
+        ["name": "id", "in": "path", "required": true, "description": "Organisation number", "schema": ["type": "integer", "minimum": 1]]
+    }
 
     /// The protocol's arguments; which ones a verb takes is OAI-PMH's rule, answered with `badArgument`.
     /// OAI-PMH arguments: any string, empty included — the protocol answers a bad argument with 200 and an
@@ -587,7 +623,7 @@ enum OpenAPIDocument {
                 "properties": [
                     "id": ["type": "integer"], "username": string(), "displayName": string(),
                     "roles": array(enumeration(Role.allCases.map(\.rawValue))), "school": string(), "createdAt": string(["format": "date-time"]),
-                    "disabled": ["type": "boolean"],
+                    "disabled": ["type": "boolean"], "organisationID": ["type": "integer"], "subjects": array(string()), "email": string(),
                 ],
             ],
             "PasswordRequest": [
@@ -599,6 +635,8 @@ enum OpenAPIDocument {
                 "properties": [
                     "username": string(["pattern": "^[a-z0-9._@-]{3,64}$"]), "displayName": string(), "password": string(["minLength": 8, "maxLength": 72]),
                     "roles": ["type": "array", "items": enumeration(Role.allCases.map(\.rawValue)), "minItems": 1], "school": string(),
+                    "subjects": array(string()),
+                    "email": string(["pattern": "^[^@\\s]+@[^@\\s]+$", "maxLength": 254]),
                 ],
             ],
             "Metadata": ["type": "object", "properties": metadataProperties],
@@ -703,6 +741,30 @@ enum OpenAPIDocument {
                     "createdBy": ["type": "integer"], "lastUsedAt": string(["format": "date-time"]), "revokedAt": string(["format": "date-time"]),
                 ] as [String: Any],
             ],
+            "Notice": [
+                "type": "object",
+                "properties": [
+                    "kind": enumeration(["assigned", "overdue", "reminder", "escalated", "decision"]), "submission": ["type": "integer"],
+                    "pid": string(), "title": string(), "at": string(["format": "date-time"]), "dueAt": string(["format": "date-time"]),
+                    "reviewer": ["type": "integer"], "state": string(), "vi": string(), "en": string(),
+                ] as [String: Any],
+            ],
+            "Organisation": [
+                "type": "object",
+                "properties": [
+                    "id": ["type": "integer"], "kind": enumeration(["department", "school"]), "name": string(), "key": string(),
+                    "code": string(), "parentID": ["type": "integer"], "createdAt": string(["format": "date-time"]), "userCount": ["type": "integer"],
+                    "users": array(ref("User")),
+                ] as [String: Any],
+            ],
+            "CreateOrganisationRequest": [
+                "type": "object", "required": ["name"], "additionalProperties": false,
+                "properties": ["name": string(["minLength": 1, "maxLength": 200, "pattern": "\\S"]), "code": string(["maxLength": 50])],
+            ],
+            "UpdateOrganisationRequest": [
+                "type": "object", "additionalProperties": false,
+                "properties": ["name": string(["minLength": 1, "maxLength": 200, "pattern": "\\S"]), "code": string(["maxLength": 50])],
+            ],
             "IssuedClient": [
                 "type": "object", "properties": ["client": ref("LMSClient"), "token": string(), "secret": string()],
                 "description": "token is clientID.secret for Authorization: Bearer; HTTP basic takes clientID and secret",
@@ -723,7 +785,7 @@ enum OpenAPIDocument {
 
     static let json: String = {
         var paths: [String: [String: Any]] = [:]
-        for op in operations + questionOperations + blueprintOperations + cartridgeOperations + ltiOperations + ingestOperations {
+        for op in operations + questionOperations + blueprintOperations + cartridgeOperations + ltiOperations + oidcOperations + ingestOperations {
             // Any route may be called with a bad or expired token: 401 is declared everywhere (as a problem, unless
             // the route says otherwise: the LTI tool answers a refused launch with an HTML page).
             var responses = op.responses
@@ -755,7 +817,7 @@ enum OpenAPIDocument {
     /// The methods the document lists for a concrete request path (`{x}` matches one segment).
     static func allowedMethods(for path: String) -> [String] {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        return (operations + questionOperations + blueprintOperations + cartridgeOperations + ltiOperations + ingestOperations).filter { op in
+        return (operations + questionOperations + blueprintOperations + cartridgeOperations + ltiOperations + oidcOperations + ingestOperations).filter { op in
             let pattern = op.path.split(separator: "/", omittingEmptySubsequences: false)
             let lengthFits = op.catchAll ? segments.count >= pattern.count : pattern.count == segments.count
             return lengthFits && zip(pattern, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }

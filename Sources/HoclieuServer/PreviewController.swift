@@ -127,12 +127,25 @@ struct PreviewController {
             let launch = open.report?.launch ?? summary.launch ?? "index.html"
             return Response(status: .found, headers: Self.headers([.location: Self.escapePath(launch)]))
         case "scorm12", "scorm2004", "ims_cp":
-            let page = PreviewPages.player(material: target.material, version: target.version, report: open.report)
+            let page = PreviewPages.player(
+                material: target.material, version: target.version, report: open.report,
+                embedOrigins: ContentOrigin.embedOrigins(repository.configuration))
             return html(page)
         default:
-            // H5P: the libraries a player loads, in order, and those the package lacks (said plainly, never a blank frame).
+            // H5P plays when the package carries every library it asks for; otherwise the libraries it lacks
+            // are said plainly (never a blank frame).
             let plan: Result<H5PPlayerPlan, any Error>? =
                 summary.kind == "h5p" ? Result { try H5PPlayerPlan.make(open.archive) } : nil
+            if case .success(let playable)? = plan, playable.missing.isEmpty {
+                let configuration = repository.configuration
+                let version = "\(target.material.pid.rawValue)@v\(target.version.number)"
+                return html(
+                    PreviewPages.h5pPlayer(
+                        material: target.material, version: target.version, plan: playable,
+                        base: configuration.contentBaseURL + "/preview/" + target.reference + "/",
+                        activity: configuration.publicBaseURL + "/id/" + version,
+                        embedOrigins: ContentOrigin.embedOrigins(configuration)))
+            }
             return html(
                 PreviewPages.summary(
                     material: target.material, version: target.version, report: open.report, paths: open.archive.paths, h5p: plan))

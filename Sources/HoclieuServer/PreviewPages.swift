@@ -22,12 +22,17 @@ enum PreviewPages {
         """
 
     /// The player: the organisation tree, the content frame and a log of the run-time calls.
-    static func player(material: Material, version: MaterialVersion, report: PackageReport?) -> String {
+    static func player(material: Material, version: MaterialVersion, report: PackageReport?, embedOrigins: [String]) -> String {
         let title = escape(report?.title ?? material.metadata.title)
         let kind = version.package?.kind ?? ""
         let outline = report?.outline ?? []
         let warnings = version.package?.warnings ?? []
-        let json = (try? String(decoding: JSONEncoder().encode(["outline": outline]), as: UTF8.self)) ?? #"{"outline":[]}"#
+        struct Data: Encodable {
+            let outline: [OutlineItem]
+            let embedOrigins: [String]
+        }
+        let json = (try? String(decoding: JSONEncoder().encode(Data(outline: outline, embedOrigins: embedOrigins)), as: UTF8.self))
+            ?? #"{"outline":[]}"#
         return """
             <!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Xem thử / Preview: \(title)</title><style>\(style)</style></head>
             <body data-initialized="false" data-kind="\(escape(kind))">
@@ -44,6 +49,81 @@ enum PreviewPages {
             </body></html>
             """
     }
+
+    /// The H5P player: the package's libraries (styles, then scripts in dependency order, from the
+    /// package itself) on top of our own run-time (`Public/vendor/h5p`, served by the content origin at
+    /// `/vendor/…` with jQuery), the main library run with `content/content.json`, and the xAPI log.
+    /// Anything that keeps the content from starting is said in the page, never a blank frame.
+    /// `base` is the package folder's address on the content origin; `activity` the persistent address
+    /// of the version (`{public}/id/{pid}@v{n}`), the xAPI object id of its statements.
+    static func h5pPlayer(
+        material: Material, version: MaterialVersion, plan: H5PPlayerPlan, base: String, activity: String, embedOrigins: [String]
+    ) -> String {
+        let title = escape(plan.title.isEmpty ? material.metadata.title : plan.title)
+        struct Data: Encodable {
+            let contentId: String
+            let library: String
+            /// `content/content.json` as text: the player parses it (and says so when it cannot).
+            let params: String
+            let metadata: [String: String]
+            let title: String
+            let base: String
+            let url: String
+            let embedOrigins: [String]
+            let notLoaded: String
+        }
+        let data = Data(
+            contentId: "\(material.pid.rawValue)@v\(version.number)", library: plan.mainLibrary, params: plan.contentJSON,
+            metadata: ["title": plan.title], title: plan.title, base: base, url: activity, embedOrigins: embedOrigins,
+            notLoaded: "thư viện chưa được nạp / the library is not loaded")
+        // `<` only occurs inside JSON strings, where `\u003c` means the same: no `</script>` can close the block early.
+        let json = String(decoding: (try? JSONEncoder().encode(data)) ?? Foundation.Data("{}".utf8), as: UTF8.self)
+            .replacingOccurrences(of: "<", with: "\\u003c")
+        let styles = plan.styles.map { "<link rel=\"stylesheet\" href=\"\(escape(PreviewController.escapePath($0)))\">" }.joined(separator: "\n")
+        let scripts = plan.scripts.map { "<script src=\"\(escape(PreviewController.escapePath($0)))\"></script>" }.joined(separator: "\n")
+        let warnings = version.package?.warnings ?? []
+        return """
+            <!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Xem thử / Preview: \(title)</title>
+            <link rel="stylesheet" href="/vendor/h5p/h5p-core.css">
+            \(styles)
+            <style>\(h5pStyle)</style></head>
+            <body data-kind="h5p" data-h5p-state="loading" data-library="\(escape(plan.mainLibrary))">
+            <header><h1>\(title)</h1><p>\(escape(material.pid.rawValue))@v\(version.number) · H5P · <code id="h5p-main">\(escape(plan.mainLibrary))</code> · \
+            \(warnings.isEmpty ? "không có cảnh báo / no warnings" : "\(warnings.count) cảnh báo / warnings")</p></header>
+            <main><div class="h5p-problem" id="h5p-problem" role="alert" hidden><strong>Không chạy được nội dung H5P này. / This H5P content cannot run.</strong>
+            <span class="detail"></span></div>
+            <div class="h5p-content" id="h5p-container" data-content-id="\(escape(data.contentId))"></div>\(warningList(warnings))</main>
+            <aside><h2>xAPI</h2><ol id="log" aria-live="polite"></ol></aside>
+            <script type="application/json" id="h5p-data">\(json)</script>
+            <script src="/vendor/jquery/jquery.min.js"></script>
+            <script src="/vendor/h5p/h5p-runtime.js"></script>
+            \(scripts)
+            <script src="/vendor/h5p/h5p-player.js"></script>
+            <script>
+            if (document.body.dataset.h5pState === "loading") {
+              var box = document.getElementById("h5p-problem");
+              box.hidden = false;
+              if (!box.querySelector(".detail").textContent) box.querySelector(".detail").textContent = window.H5P && window.H5P.newRunnable
+                ? "Nội dung không khởi động được / The content did not start."
+                : "Trình chạy H5P không tải được / The H5P run-time did not load.";
+              document.body.dataset.h5pState = "failed";
+            }
+            </script>
+            </body></html>
+            """
+    }
+
+    static let h5pStyle = """
+        body{margin:0;font:15px/1.45 system-ui,sans-serif;color:#1d2733;display:grid;grid-template:auto 1fr/1fr minmax(12rem,18rem);min-height:100vh}
+        header{grid-column:1/3;padding:.5rem 1rem;background:#0b5394;color:#fff}header h1{font-size:1.1rem;margin:0}
+        header p{margin:.2rem 0 0;font-size:.85rem;opacity:.9}header code{color:#fff}main{padding:1rem;min-width:0}
+        aside{overflow:auto;padding:.5rem;background:#f4f6f8;font-size:.9rem}aside h2{font-size:1rem;margin:.2rem 0}
+        aside ol{padding-left:1.2rem;font-family:ui-monospace,monospace;font-size:.78rem}
+        .h5p-problem{background:#fdecec;color:#a4161a;padding:.75rem 1rem;border-radius:8px;margin-bottom:1rem}.h5p-problem .detail{display:block;margin-top:.3rem}
+        .warn{color:#7a4b00}
+        @media (max-width:760px){body{grid-template:auto 1fr auto/1fr}header{grid-column:1}main{padding:.5rem}aside{max-height:30vh}}
+        """
 
     static func warningList(_ warnings: [String]) -> String {
         guard !warnings.isEmpty else { return "" }
@@ -87,7 +167,10 @@ enum PreviewPages {
           }
           function post(m) {
             calls.push(m);
-            if (window.parent !== window) { try { window.parent.postMessage({ hoclieuScorm: m }, "*"); } catch (e) {} }
+            // To the main site only (explicit target origins: another embedding page gets nothing).
+            if (window.parent !== window) (data.embedOrigins || []).forEach(function (origin) {
+              try { window.parent.postMessage({ hoclieuScorm: m }, origin); } catch (e) {}
+            });
             if (m.call) {
               var li = document.createElement("li");
               li.textContent = m.call + "(" + m.args.map(function (a) { return JSON.stringify(a); }).join(", ") + ") → " + JSON.stringify(m.result) +
@@ -148,9 +231,10 @@ enum PreviewPages {
             .missing{background:#fdecec;color:#a4161a;padding:.5rem 1rem;border-radius:8px}img.thumb{max-width:100%;border:1px solid #ccd}\
             table{border-collapse:collapse}td,th{border:1px solid #ccd;padding:.25rem .5rem;text-align:left}</style></head>
             <body data-kind="\(escape(version.package?.kind ?? ""))"><h1>\(title)</h1>
-            <p>Gói này được xem dưới dạng cấu trúc: máy chủ không có trình phát ngoại tuyến cho loại này. /
-            This package is shown as its structure: no offline player for this kind is installed.</p>
-            <table>\(table)</table>\(warningList(version.package?.warnings ?? []))\(h5pSection(h5p))\(geogebraSection(version, paths))
+            <p>\(h5p != nil
+                ? "Gói H5P này không chạy được (lý do bên dưới), nên chỉ hiện cấu trúc. / This H5P package cannot run (the reason is below), so its structure is shown."
+                : "Gói này được xem dưới dạng cấu trúc: máy chủ không có trình phát ngoại tuyến cho loại này. / This package is shown as its structure: no offline player for this kind is installed.")</p>
+            \(h5pSection(h5p))<table>\(table)</table>\(warningList(version.package?.warnings ?? []))\(geogebraSection(version, paths))
             <h2>Tệp / Files (\(paths.count))</h2><ul>\(files)</ul></body></html>
             """
     }

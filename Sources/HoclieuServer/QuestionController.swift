@@ -24,7 +24,7 @@ struct QuestionController {
 
     /// Question files are read whole (they are small next to packages: 2,000 questions are ~2 MB).
     static let maxFileBytes = 32 << 20
-    static let importParameters: Set<String> = ["filename", "format", "partial", "subject"]
+    static let importParameters: Set<String> = ["filename", "format", "partial", "subject", "submit", "title"]
     static let listParameters: Set<String> = ["subject", "grade", "type", "status", "unit", "level", "limit", "cursor"]
 
     func addRoutes(to router: Router<AppRequestContext>) {
@@ -75,12 +75,22 @@ struct QuestionController {
             throw Problem(.contentTooLarge, "too-large", vi: "Tệp câu hỏi quá lớn.", en: "The question file is larger than \(Self.maxFileBytes) bytes.")
         }
         guard buffer.readableBytes > 0 else { throw Problem(.unprocessableContent, "empty-file", vi: "Tệp rỗng.", en: "The file is empty.") }
-        let result = try await repository.importQuestionFile(
-            Data(buffer.readableBytesView), fileName: fileName, format: format, partial: partial, subject: query.get("subject"), ownerID: user.id)
+        let asSet: Bool
+        switch query.get("submit") {
+        case nil, "false": asSet = false
+        case "true": asSet = true
+        default: throw Problem.badRequest("submit phải là true hoặc false.", "submit must be true or false.")
+        }
+        let data = Data(buffer.readableBytesView)
+        let result =
+            asSet
+            ? try await repository.importQuestionSet(
+                data, fileName: fileName, format: format, partial: partial, subject: query.get("subject"), title: query.get("title"), by: user)
+            : try await repository.importQuestionFile(data, fileName: fileName, format: format, partial: partial, subject: query.get("subject"), ownerID: user.id)
         context.logger.info(
             "questions imported",
             metadata: ["hoclieu.import.created": "\(result.created)", "hoclieu.import.refused": "\(result.refused)"])
-        let status: HTTPResponse.Status = result.refused ? .unprocessableContent : result.created + result.updated > 0 ? .created : .ok
+        let status: HTTPResponse.Status = result.refused ? .unprocessableContent : result.created + result.updated > 0 || result.set?.version == 1 && result.set?.submission != nil ? .created : .ok
         return try JSONResponse(status: status, result)
     }
 

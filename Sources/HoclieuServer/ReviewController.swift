@@ -40,6 +40,10 @@ struct ReviewController {
         router.post("/api/v1/submissions/{id}/decision", use: decide)
         router.post("/api/v1/submissions/{id}/cancel", use: cancel)
         router.get("/api/v1/audit", use: audit)
+        router.get("/api/v1/notifications") { _, context in
+            let user = try Caller.signedIn(context)
+            return try JSONResponse(headers: [.cacheControl: "private, no-store"], ["items": try await repository.notices(for: user)])
+        }
     }
 
     // MARK: Bodies

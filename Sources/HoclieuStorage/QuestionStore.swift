@@ -15,6 +15,8 @@ public protocol QuestionStore: Sendable {
     func question(id: String) async throws -> Question?
     /// Who owns a question, and their school.
     func questionOwner(id: String) async throws -> RecordOwner?
+    /// The bank ids of a question-set material's questions, in order.
+    func questionIDs(inSet pid: PersistentIdentifier) async throws -> [String]
     /// One version of a question (what a test pinned).
     func question(id: String, version: Int) async throws -> Question?
     /// A page of questions, newest first (keyset pagination on the internal row id).

@@ -52,6 +52,9 @@ public protocol ReviewStore: Sendable {
     func markOverdue(now: Date, remindBefore: Date, escalateBefore: Date) async throws -> (reminded: [OverdueAssignment], escalated: [OverdueAssignment])
     /// Users holding `role` (for eligibility checks).
     func users(withRole role: Role) async throws -> [User]
+    /// Published materials whose last change and last submission are older than `before` and that have no open
+    /// submission: due for periodic re-review; oldest first.
+    func materialsDueForReReview(before: Date, limit: Int) async throws -> [PersistentIdentifier]
 
     // MARK: Pre-review
 

@@ -36,8 +36,8 @@ extension SQLiteStore {
             let now = Self.now()
             // The owner account: never signs in with a password ("-" matches no bcrypt hash).
             try db.execute(
-                sql: "INSERT INTO user (username, displayName, roles, school, passwordHash, createdAt) VALUES (?, ?, 'lms_client', NULL, '-', ?)",
-                arguments: ["client." + clientID.lowercased(), name, now.dbText])
+                sql: "INSERT INTO user (username, displayName, roles, school, passwordHash, createdAt, organisationId) VALUES (?, ?, 'lms_client', NULL, '-', ?, ?)",
+                arguments: ["client." + clientID.lowercased(), name, now.dbText, try Self.organisationID(forSchool: nil, db: db)])
             let userID = db.lastInsertedRowID
             try db.execute(
                 sql: "INSERT INTO lmsClient (clientId, name, userId, scopes, secretHash, createdAt, createdBy) VALUES (?, ?, ?, ?, ?, ?, ?)",

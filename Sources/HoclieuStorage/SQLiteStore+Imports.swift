@@ -43,13 +43,17 @@ extension SQLiteStore {
                     arguments: [source.sourceSystem, source.sourceIdentifier, ownerID])
                 {
                     var (material, _) = try self.load(try PersistentIdentifier(parsing: row["pid"]), db: db)
-                    let current = try String.fetchOne(
-                        db, sql: "SELECT contentId FROM materialVersion WHERE materialId = ? AND number = ?",
-                        arguments: [material.pid.serial, material.currentVersion])
-                    guard let version = entry.version, version.contentID.rawValue != current else {
-                        outcomes.append(.init(pid: material.pid, version: material.currentVersion, action: .unchanged, questions: questions))
+                    // Compared with the newest version: one waiting for review counts (importing it again adds nothing).
+                    let newest = try Row.fetchOne(
+                        db, sql: "SELECT number, contentId FROM materialVersion WHERE materialId = ? ORDER BY number DESC LIMIT 1",
+                        arguments: [material.pid.serial])
+                    guard var version = entry.version, version.contentID.rawValue != newest?["contentId"] as String? else {
+                        outcomes.append(
+                            .init(pid: material.pid, version: newest?["number"] ?? material.currentVersion, action: .unchanged, questions: questions))
                         continue
                     }
+                    // A new edition of a published material waits for the board, whoever imports it.
+                    if material.status == .published { version.pending = true }
                     let added = try self.appendVersion(to: &material, version, db: db)
                     outcomes.append(.init(pid: material.pid, version: added.number, action: .updated, questions: questions))
                 } else {
@@ -61,6 +65,13 @@ extension SQLiteStore {
                     }
                     outcomes.append(.init(pid: material.pid, version: material.currentVersion, action: .created, questions: questions))
                 }
+            }
+            // A question set's questions, for the board's decision on the set (and its status now).
+            for outcome in outcomes where !outcome.questions.isEmpty {
+                try Self.setMembers(of: outcome.pid.serial, to: outcome.questions, db: db)
+                // A published set's new edition waits for the board: its questions stay as they are until approval.
+                let material = try self.load(outcome.pid, db: db).0
+                if outcome.action == .created || material.status != .published { try Self.syncSetQuestions(material, db: db) }
             }
             return ImportBatchResult(outcomes: outcomes)
         }

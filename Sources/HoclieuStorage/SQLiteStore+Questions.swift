@@ -209,17 +209,22 @@ extension SQLiteStore {
     }
 
     public func setQuestionStatus(id: String, _ status: QuestionStatus) async throws -> Question {
-        try await pool.write { db in
-            guard let json = try String.fetchOne(db, sql: "SELECT json FROM question WHERE qid = ?", arguments: [id]) else {
-                throw StoreError.notFound("câu hỏi / question \(id)")
-            }
-            var question = try Self.decodeQuestion(json)
-            question.status = status
-            let (stored, _) = try Self.canonical(question)
-            try db.execute(
-                sql: "UPDATE question SET status = ?, json = ?, updatedAt = ? WHERE qid = ?", arguments: [status.rawValue, stored, Self.now().dbText, id])
-            return question
+        try await pool.write { db in try Self.writeQuestionStatus(id: id, status, db: db) }
+    }
+
+    /// A question's status, in its row and its JSON.
+    @discardableResult
+    static func writeQuestionStatus(id: String, _ status: QuestionStatus, db: Database) throws -> Question {
+        guard let json = try String.fetchOne(db, sql: "SELECT json FROM question WHERE qid = ?", arguments: [id]) else {
+            throw StoreError.notFound("câu hỏi / question \(id)")
         }
+        var question = try decodeQuestion(json)
+        guard question.status != status else { return question }
+        question.status = status
+        let (stored, _) = try canonical(question)
+        try db.execute(
+            sql: "UPDATE question SET status = ?, json = ?, updatedAt = ? WHERE qid = ?", arguments: [status.rawValue, stored, now().dbText, id])
+        return question
     }
 
     public func questionSummaries(subject: String?, status: QuestionStatus?) async throws -> [BankQuestionSummary] {

@@ -528,6 +528,20 @@ extension SQLiteStore {
         }
     }
 
+    public func materialsDueForReReview(before: Date, limit: Int) async throws -> [PersistentIdentifier] {
+        try await pool.read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT pid FROM material m WHERE status = 'published' AND updatedAt < ?
+                    AND NOT EXISTS (SELECT 1 FROM submission s WHERE s.materialId = m.id AND (s.state IN \(Self.openStates) OR s.updatedAt >= ?))
+                    ORDER BY updatedAt, id LIMIT ?
+                    """,
+                arguments: [before.dbText, before.dbText, limit]
+            ).map { try PersistentIdentifier(parsing: $0) }
+        }
+    }
+
     public func users(withRole role: Role) async throws -> [User] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM user WHERE disabled = 0 AND (',' || roles || ',') LIKE ? ORDER BY id", arguments: ["%,\(role.rawValue),%"])

@@ -178,6 +178,9 @@ public final class SQLiteStore: Store {
         registerClients(&migrator)
         registerLTI(&migrator)
         registerHarvest(&migrator)
+        registerOrganisations(&migrator)
+        registerQuestionSets(&migrator)
+        registerOIDC(&migrator)
         registerPush(&migrator)
         return migrator
     }
@@ -191,23 +194,31 @@ public final class SQLiteStore: Store {
                 throw StoreError.conflict("username \(new.username)")
             }
             let now = Self.now()
+            let organisation = try Self.organisationID(forSchool: new.school, db: db)
             try db.execute(
-                sql: "INSERT INTO user (username, displayName, roles, school, passwordHash, createdAt) VALUES (?, ?, ?, ?, ?, ?)",
+                sql: """
+                    INSERT INTO user (username, displayName, roles, school, passwordHash, createdAt, organisationId, subjects)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
                 arguments: [
                     new.username, new.displayName, new.roles.map(\.rawValue).sorted().joined(separator: ","), new.school,
-                    new.passwordHash, now.dbText,
+                    new.passwordHash, now.dbText, organisation, Self.subjectList(new.subjects),
                 ])
-            return User(
-                id: db.lastInsertedRowID, username: new.username, displayName: new.displayName, roles: new.roles,
-                school: new.school, createdAt: now)
+            return Self.user(try Row.fetchOne(db, sql: "SELECT * FROM user WHERE id = ?", arguments: [db.lastInsertedRowID])!)
         }
+    }
+
+    /// Subject codes as stored: upper case, sorted, comma-separated.
+    static func subjectList(_ subjects: [String]) -> String {
+        Set(subjects.map { $0.trimmingCharacters(in: .whitespaces).uppercased() }.filter { !$0.isEmpty }).sorted().joined(separator: ",")
     }
 
     static func user(_ row: Row) -> User {
         let roles = Set((row["roles"] as String).split(separator: ",").compactMap { Role(rawValue: String($0)) })
         return User(
             id: row["id"], username: row["username"], displayName: row["displayName"], roles: roles, school: row["school"],
-            createdAt: row.date("createdAt"), disabled: row["disabled"] ?? false)
+            createdAt: row.date("createdAt"), disabled: row["disabled"] ?? false, email: row["email"], organisationID: row["organisationId"],
+            subjects: ((row["subjects"] as String?) ?? "").split(separator: ",").map(String.init))
     }
 
     public func credentials(username: String) async throws -> (user: User, passwordHash: String)? {
@@ -483,6 +494,7 @@ public final class SQLiteStore: Store {
     static func rewrite(old: Material, oldText: String?, new: Material, newText: String?, db: Database) throws {
         try index(SearchDocument(material: old, extractedText: oldText), rowid: Int64(old.pid.serial), command: "delete", db: db)
         try insert(new, extractedText: newText, db: db, replace: true)
+        if new.status != old.status || new.currentVersion != old.currentVersion { try syncSetQuestions(new, db: db) }
     }
 
     func load(_ pid: PersistentIdentifier, db: Database) throws -> (Material, String?) {

@@ -7,7 +7,7 @@ public import HoclieuCore
 /// default, and a PostgreSQL implementation conforms to the same protocol and passes
 /// the same conformance suite. Every method is one transaction: either all its effects
 /// become visible or none do.
-public protocol Store: CatalogStore, QuestionStore, BlueprintStore, ImportStore, ReviewStore, ClientStore, LTIStore, HarvestStore, PushStore {
+public protocol Store: CatalogStore, QuestionStore, BlueprintStore, ImportStore, ReviewStore, ClientStore, LTIStore, HarvestStore, OrganisationStore, OIDCStore, PushStore {
     // MARK: Users and sessions
 
     /// Creates a user. Throws ``StoreError/conflict(_:)`` if the username is taken.
@@ -81,8 +81,11 @@ public struct NewUser: Sendable {
     public var roles: Set<Role>
     public var school: String?
     public var passwordHash: String
+    /// The subjects a reviewer reviews; empty: any.
+    public var subjects: [String]
 
-    public init(username: String, displayName: String, roles: Set<Role>, school: String? = nil, passwordHash: String) {
+    public init(username: String, displayName: String, roles: Set<Role>, school: String? = nil, passwordHash: String, subjects: [String] = []) {
+        self.subjects = subjects
         self.username = username
         self.displayName = displayName
         self.roles = roles

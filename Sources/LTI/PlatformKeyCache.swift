@@ -55,6 +55,18 @@ public actor PlatformKeyCache {
         return e.keys
     }
 
+    /// The key collection of the set at `url` when that set holds exactly one usable key, for a token whose header
+    /// names no `kid` (OpenID Connect Core §10.1 lets a provider leave it out when its set has a single key). Refetched
+    /// on the same terms as ``keys(at:kid:)``; a set of several keys throws ``LTIError/missingKeyID``.
+    public func soleKey(at url: URL) async throws -> JWTKeyCollection {
+        let t = now()
+        if let e = entries[url], e.kids.count == 1, t.timeIntervalSince(e.fetchedAt) < maxAge { return e.keys }
+        if let e = entries[url], t.timeIntervalSince(e.fetchedAt) < refetchInterval { throw LTIError.missingKeyID }
+        let e = try await fetch(url)
+        guard e.kids.count == 1 else { throw LTIError.missingKeyID }
+        return e.keys
+    }
+
     /// Forgets every cached set.
     public func clear() { entries = [:] }
 

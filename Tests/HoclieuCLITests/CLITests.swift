@@ -70,6 +70,23 @@ struct CLITests {
         }
     }
 
+    @Test("user add --email records the address an OpenID Connect sign-in finds; a bad or taken one is refused")
+    func userAddEmail() async throws {
+        let box = try Sandbox()
+        defer { box.cleanup() }
+        let repository = try await box.bootstrap()
+        let report = try await box.command(UserCommand.Add.self, ["user", "add", "gv.lan", "--email", " Lan@Truong.Edu.vn "]).execute()
+        #expect(report.user.email == "lan@truong.edu.vn")
+        #expect(try await repository.store.user(email: "LAN@truong.edu.vn")?.id == report.user.id)
+        await #expect(throws: (any Error).self) {
+            try await box.command(UserCommand.Add.self, ["user", "add", "gv.lan2", "--email", "lan@truong.edu.vn"]).execute()
+        }
+        await #expect(throws: (any Error).self) {
+            try await box.command(UserCommand.Add.self, ["user", "add", "gv.hoa", "--email", "not an address"]).execute()
+        }
+        #expect(try await repository.store.credentials(username: "gv.lan2") == nil)
+    }
+
     @Test("import: files and links become materials; re-import is idempotent; a changed file is a new version")
     func importFiles() async throws {
         let box = try Sandbox()

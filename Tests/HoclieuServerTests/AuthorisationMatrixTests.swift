@@ -57,6 +57,10 @@ struct AuthorisationMatrixTests {
         case bankWriter
         /// Teachers, the board, administrators: not LMS clients.
         case bankReader
+        /// Any signed-in person of the sector: not LMS clients.
+        case member
+        /// The accounts of the caller's organisation: administrators (and school administrators, not in the matrix).
+        case accountList
         /// The board and administrators.
         case board
         /// The owner's school, the board and administrators (exams).
@@ -83,8 +87,8 @@ struct AuthorisationMatrixTests {
         case submissionRead
         /// The submission's author and administrators (cancel).
         case submissionWrite
-        /// LTI: authenticated by a platform's signed token, a state cookie or a sealed ticket, never by
-        /// the bearer token; every caller gets the same answer and none is a server error.
+        /// LTI (and the OpenID Connect callback): authenticated by a platform's signed token, a state cookie or a sealed
+        /// ticket, never by the bearer token; every caller gets the same answer and none is a server error.
         case ltiToken
         /// A client credential with the `push` scope, which none of the callers holds (people and password sessions
         /// are refused with 403): `IngestAPITests` drives the allowed side.
@@ -122,9 +126,14 @@ struct AuthorisationMatrixTests {
         "POST /api/v1/submissions/{id}/reviews": .reviewer, "PATCH /api/v1/submissions/{id}/metadata": .chairOrAssigned, "POST /api/v1/submissions/{id}/decision": .chair,
         "POST /api/v1/submissions/{id}/cancel": .submissionWrite, "GET /api/v1/audit": .admin,
         "POST /api/v1/clients": .admin, "GET /api/v1/clients": .admin, "DELETE /api/v1/clients/{id}": .admin,
+        "GET /api/v1/organisations": .member, "POST /api/v1/organisations": .admin, "GET /api/v1/organisations/{id}": .member,
+        "PATCH /api/v1/organisations/{id}": .admin, "GET /api/v1/users": .accountList, "GET /api/v1/notifications": .signedIn,
         "GET /lti/jwks": .open, "GET /lti/login": .ltiToken, "POST /lti/login": .ltiToken, "POST /lti/launch": .ltiToken,
         "POST /lti/deep-link": .ltiToken, "POST /lti/score": .ltiToken, "GET /api/v1/lti/platforms": .admin, "POST /api/v1/lti/platforms": .admin,
         "DELETE /api/v1/lti/platforms/{id}": .admin, "GET /api/v1/lti/scores": .bankWriter,
+        // Sign-in with the organisation's OpenID Connect provider: the callback is authenticated by the provider's code and the
+        // browser's state cookie, never by a bearer token (the same answer for every caller).
+        "GET /api/v1/auth/methods": .open, "GET /auth/oidc/login": .open, "GET /auth/oidc/callback": .ltiToken,
         "POST /api/v1/ingest": .pushClient, "GET /api/v1/ingest/{id}": .jobOwner, "GET /api/v1/changes": .open,
     ]
 
@@ -138,6 +147,8 @@ struct AuthorisationMatrixTests {
         case .bankWriter: [.owner, .otherTeacher, .admin].contains(caller)
         case .bankReader: [.owner, .otherTeacher, .reviewer, .chair, .admin].contains(caller)
         case .board: [.reviewer, .chair, .admin].contains(caller)
+        case .member: caller != .anonymous && caller != .lms
+        case .accountList: caller == .admin
         // The exam fixtures belong to the owner; the other teacher is of another school.
         case .exam: [.owner, .reviewer, .chair, .admin].contains(caller)
         case .examWriter, .jobOwner: [.owner, .admin].contains(caller)
@@ -236,6 +247,7 @@ struct AuthorisationMatrixTests {
             let target = try await client.createMaterial(token: admin, #"{"kind":"link","url":"https://example.org/dich","title":"Đích","status":"published","reason":"kiểm thử"}"#)
             f.ids["pid"] = target
             f.ids["client"] = String(try await t.repository.createClient(name: "Canvas", scopes: [.harvest], by: User.localOperator).client.id)
+            f.ids["organisation"] = String(try #require(try await t.repository.store.organisations().first { $0.kind == .school }).id)
             let draft = try await client.createMaterial(token: owner, #"{"kind":"link","url":"https://example.org/nop","title":"Hồ sơ"}"#)
             f.ids["submission"] = String(
                 try await t.repository.store.createSubmission(
@@ -282,7 +294,8 @@ struct AuthorisationMatrixTests {
                                 path.hasPrefix("/api/v1/blueprints") ? "blueprint" : path.hasPrefix("/api/v1/tests") ? "test"
                                 : path.hasPrefix("/api/v1/questions") ? "question" : path.hasPrefix("/api/v1/users") ? "user"
                                 : path.hasPrefix("/api/v1/imports") ? "import" : path.hasPrefix("/api/v1/submissions") ? "submission"
-                                : path.hasPrefix("/api/v1/clients") ? "client" : path.hasPrefix("/api/v1/ingest") ? "ingest" : "export"
+                                : path.hasPrefix("/api/v1/clients") ? "client" : path.hasPrefix("/api/v1/organisations") ? "organisation"
+                                : path.hasPrefix("/api/v1/ingest") ? "ingest" : "export"
                             path = path.replacingOccurrences(of: "{id}", with: try #require(f.ids[kind], "\(kind)"))
                         }
                         path = path.replacingOccurrences(of: "{code}", with: "TOAN.6.SD")
@@ -355,6 +368,8 @@ struct AuthorisationMatrixTests {
         case "POST /api/v1/materials/{pid}/versions": "matrix upload"
         case "POST /api/v1/materials/{pid}/submissions", "POST /api/v1/submissions/{id}/cancel": #"{}"#
         case "POST /api/v1/clients": #"{"name":"Moodle","scopes":["harvest"]}"#
+        case "POST /api/v1/organisations": #"{"name":"THCS Ma Trận \#(UUID().uuidString.prefix(8))"}"#
+        case "PATCH /api/v1/organisations/{id}": #"{"code":"79760001"}"#
         case "POST /api/v1/materials/{pid}/withdraw", "POST /api/v1/materials/{pid}/rereview": #"{"reason":"kiểm tra"}"#
         case "POST /api/v1/submissions/{id}/assignments": #"{"reviewers":[]}"#
         case "PATCH /api/v1/submissions/{id}/metadata": #"{"keywords":["sửa"]}"#

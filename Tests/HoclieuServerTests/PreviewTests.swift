@@ -187,7 +187,7 @@ struct PreviewTests {
         }
     }
 
-    @Test("Plain files play inline with byte ranges; H5P shows its structure; all from the content origin", .needsCorpus)
+    @Test("Plain files play inline with byte ranges; H5P plays; all from the content origin", .needsCorpus)
     func otherKinds() async throws {
         let t = try await TestRepository(maxUploadBytes: 32 << 20)
         defer { t.cleanup() }
@@ -206,6 +206,7 @@ struct PreviewTests {
                 let drag = try await material(client, token: token, kind: "simulation", file: h5p, name: "drag.h5p")
                 let summary = try await fetch(content, "/preview/\(drag)@v1/")
                 #expect(summary.status == .ok && summary.text.contains("Drag the Words") && summary.text.contains("H5P.DragText"))
+                #expect(summary.text.contains(#"<script src="H5P.DragText-1.8/dist/h5p-drag-text.js"></script>"#), "\(summary.text)")
                 Self.expectContentHeaders(summary)
                 let json = try await fetch(content, "/preview/\(drag)@v1/content/content.json")
                 #expect(json.headers[.contentType] == "application/json" && json.body.first == UInt8(ascii: "{"))
@@ -239,6 +240,13 @@ struct PreviewTests {
             #expect(page.text.contains("https://creativecommons.org/licenses/by-sa/4.0/"))
             #expect(page.text.contains("THCS Lê Lợi") && page.text.contains("id=\"copy-pid\"") && page.text.contains("Trích dẫn / Cite"))
             #expect(page.text.contains(#"name="viewport""#))
+            // Use in my LMS: cartridges for Moodle and Canvas (an export job through the access policy), the LTI tool's
+            // addresses, the share link; statements from the player are accepted from the content origin only.
+            #expect(page.text.contains(#"data-format="cc1.1" data-target="moodle""#) && page.text.contains(#"data-format="cc1.3" data-target="canvas""#))
+            let base = t.repository.configuration.publicBaseURL
+            for path in ["/lti/login", "/lti/launch", "/lti/jwks"] { #expect(page.text.contains("<code>\(base)\(path)</code>"), "\(path)") }
+            #expect(page.text.contains(#"<p class="pid" id="share-url"><a href="/id/\#(pid)">\#(base)/id/\#(pid)</a></p>"#))
+            #expect(page.text.contains(#"var contentOrigin = "\#(Self.contentBase)""#) && page.text.contains("event.origin !== contentOrigin"))
             let json = try await client.json(.get, "/id/\(pid)")
             #expect(json.status == .ok && (json.body["links"] as? [String: String])?["player"] == "\(Self.contentBase)/preview/\(pid)@v1/")
         }

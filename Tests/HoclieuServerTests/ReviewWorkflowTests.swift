@@ -1,4 +1,5 @@
 import CommonCartridge
+import ContentPackages
 import Foundation
 import GRDB
 import HTTPTypes
@@ -340,11 +341,21 @@ struct ReviewWorkflowTests {
             try await upload(copy, lesson, token: b.tokens["gv.a"]!)
             let near = try await client.createMaterial(token: b.tokens["gv.a"]!, #"{"kind":"lesson","title":"Phân số bằng nhau","subjects":["TOAN"],"grades":[6],"licence":"CC-BY-4.0"}"#)
             try await upload(near, lesson.replacingOccurrences(of: "lần 7.", with: "lần bảy."), token: b.tokens["gv.a"]!)
+            // An HTML5 package whose page has an image without alt text, a missing file and a video without captions.
+            let package = try await client.createMaterial(token: b.tokens["gv.a"]!, #"{"kind":"simulation","title":"Mô phỏng phân số","subjects":["TOAN"],"grades":[6],"licence":"CC-BY-4.0"}"#)
+            let zip = StoredZipWriter.archive([
+                ("index.html", Data(#"<html><body><img src="hinh.png"><img src="mat.png" alt="mất"><video src="v.mp4"></video></body></html>"#.utf8)),
+                ("hinh.png", Data("x".utf8)), ("v.mp4", Data("x".utf8)),
+            ])
+            let uploaded = try await client.execute(
+                uri: "/api/v1/materials/\(package)/versions?filename=mo-phong.zip", method: .post,
+                headers: [.authorization: "Bearer \(b.tokens["gv.a"]!)", .contentType: "application/zip"], body: ByteBuffer(data: zip)) { $0.status }
+            #expect(uploaded == .created)
             var ids: [String: Int] = [:]
-            for (name, pid) in [("copy", copy), ("near", near)] {
+            for (name, pid) in [("copy", copy), ("near", near), ("package", package)] {
                 ids[name] = try #require(try await client.json(.post, "/api/v1/materials/\(pid)/submissions", token: b.tokens["gv.a"], body: "{}").body["id"] as? Int)
             }
-            #expect(try await b.t.repository.runPendingPreReviews() == 2)
+            #expect(try await b.t.repository.runPendingPreReviews() == 3)
             #expect(try await b.t.repository.runPendingPreReviews() == 0, "each submission once")
 
             let copyView = try await client.json(.get, "/api/v1/submissions/\(ids["copy"]!)", token: b.tokens["td.1"]).body
@@ -365,6 +376,184 @@ struct ReviewWorkflowTests {
             #expect((nearest["overlap"] as? [String])?.isEmpty == false)
             #expect((nearCheck["findings"] as? [[String: Any]] ?? []).contains { $0["code"] as? String == "near-duplicate" })
             #expect(!(nearCheck["findings"] as? [[String: Any]] ?? []).contains { $0["code"] as? String == "licence-missing" })
+
+            // Inside the package: one finding per kind of problem, with where it is; the extent of the scan.
+            let packageCheck = try #require(try await client.json(.get, "/api/v1/submissions/\(ids["package"]!)", token: b.tokens["td.1"]).body["preReview"] as? [String: Any])
+            let packageFindings = (packageCheck["findings"] as? [[String: Any]] ?? []).reduce(into: [String: String]()) { $0[$1["code"] as? String ?? ""] = $1["en"] as? String }
+            #expect(packageFindings["img-alt"] == "1 images without alt text: index.html: hinh.png", "\(packageFindings)")
+            #expect(packageFindings["link-missing"]?.hasSuffix("index.html: mat.png") == true, "\(packageFindings)")
+            #expect(packageFindings["video-captions"] != nil && packageFindings["outside-resource"] == nil, "\(packageFindings)")
+            let scan = try #require(packageCheck["packageScan"] as? [String: Any])
+            #expect(scan["pagesScanned"] as? Int == 1 && scan["pagesSkipped"] as? Int == 0)
+        }
+    }
+
+    @Test("A question file imported for review becomes one question set the board reviews by the question criteria; its decision is the questions'")
+    func questionSets() async throws {
+        let board = try await Self.board()
+        defer { board.t.cleanup() }
+        let question = try #require(try await board.t.repository.currentCriteriaSets().first { $0.id == "question" })
+        try await board.t.application.test(.router) { client in
+            var b = board
+            try await Self.signIn(&b, client)
+            func upload(_ text: String, _ query: String, token: String) async throws -> (status: HTTPResponse.Status, body: [String: Any]) {
+                try await client.execute(
+                    uri: "/api/v1/question-imports\(query)", method: .post, headers: [.authorization: "Bearer \(token)"], body: ByteBuffer(string: text)
+                ) { ($0.status, (try? JSONSerialization.jsonObject(with: Data(buffer: $0.body))) as? [String: Any] ?? [:]) }
+            }
+            func statuses(_ ids: [String]) async throws -> [String] {
+                var out: [String] = []
+                for id in ids { out.append(try await client.json(.get, "/api/v1/questions/\(id)", token: b.tokens["chu.tich"]).body["status"] as? String ?? "?") }
+                return out
+            }
+            func approveAll(_ submission: Int) async throws {
+                let full = try await client.json(.get, "/api/v1/submissions/\(submission)", token: b.tokens["chu.tich"]).body
+                for reviewer in (full["assignments"] as? [[String: Any]] ?? []).compactMap({ $0["reviewerID"] as? Int }) {
+                    let name = try #require(b.ids.first { $0.value == Int64(reviewer) }?.key)
+                    let r = try await client.json(
+                        .post, "/api/v1/submissions/\(submission)/reviews", token: b.tokens[name], body: #"{"scores":\#(Self.scores(question)),"decision":"approve"}"#)
+                    #expect(r.status == .created || r.status == .ok, "\(r.body)")
+                }
+            }
+            let gift = "::C1:: 2 + 3 bằng bao nhiêu? {=5 ~4 ~6}\n\n::C2:: Hà Nội là thủ đô của Việt Nam. {T}\n"
+            let first = try await upload(gift, "?filename=de-kiem-tra.gift&subject=TOAN&submit=true&title=%C4%90%E1%BB%81%20ki%E1%BB%83m%20tra%2015%20ph%C3%BAt", token: b.tokens["gv.a"]!)
+            #expect(first.status == .created, "\(first.body)")
+            let set = try #require(first.body["set"] as? [String: Any])
+            let pid = try #require(set["pid"] as? String)
+            let submission = try #require(set["submission"] as? Int)
+            let ids = (first.body["stored"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+            #expect(ids.count == 2)
+            let material = try await client.json(.get, "/api/v1/materials/\(pid)", token: b.tokens["gv.a"]).body
+            #expect(material["kind"] as? String == "question_set" && (material["metadata"] as? [String: Any])?["title"] as? String == "Đề kiểm tra 15 phút", "\(material)")
+            let full = try await client.json(.get, "/api/v1/submissions/\(submission)", token: b.tokens["chu.tich"]).body
+            #expect(full["criteriaSet"] as? String == question.key, "reviewed against the question criteria")
+            #expect(try await statuses(ids) == ["inReview", "inReview"], "in review with their set")
+            // Teachers cannot use them in a test yet: the bank shows other teachers published questions only.
+            #expect(try await client.json(.get, "/api/v1/questions/\(ids[0])", token: b.tokens["gv.b"]).status == .notFound)
+
+            try await approveAll(submission)
+            #expect(try await client.json(.get, "/api/v1/submissions/\(submission)", token: b.tokens["chu.tich"]).body["state"] as? String == "approved")
+            #expect(try await statuses(ids) == ["published", "published"], "the set's approval publishes its questions")
+            #expect(try await client.json(.get, "/api/v1/questions/\(ids[0])", token: b.tokens["gv.b"]).status == .ok)
+
+            // The same file again: nothing new, no new submission.
+            let again = try await upload(gift, "?filename=de-kiem-tra.gift&subject=TOAN&submit=true&title=%C4%90%E1%BB%81%20ki%E1%BB%83m%20tra%2015%20ph%C3%BAt", token: b.tokens["gv.a"]!)
+            #expect(again.status == .ok && (again.body["set"] as? [String: Any])?["submission"] == nil, "\(again.status) \(again.body["set"] ?? "-")")
+
+            // A new edition with one more question: a change submission; the new question waits, the published ones stay.
+            let changed = try await upload(gift + "\n::C3:: 10 chia 2 bằng {=5}\n", "?filename=de-kiem-tra.gift&subject=TOAN&submit=true&title=%C4%90%E1%BB%81%20ki%E1%BB%83m%20tra%2015%20ph%C3%BAt", token: b.tokens["gv.a"]!)
+            let change = try #require((changed.body["set"] as? [String: Any])?["submission"] as? Int, "\(changed.body)")
+            let newID = try #require((changed.body["stored"] as? [[String: Any]] ?? []).first { $0["action"] as? String == "created" }?["id"] as? String)
+            #expect(try await statuses(ids + [newID]) == ["published", "published", "draft"])
+            let rejected = try await client.json(
+                .post, "/api/v1/submissions/\(change)/decision", token: b.tokens["chu.tich"],
+                body: #"{"decision":"reject","reasonCode":"inaccurate_content","feedback":"Câu 3 sai"}"#)
+            #expect(rejected.status == .ok || rejected.status == .conflict, "\(rejected.body)")
+
+            // Another teacher's set that is rejected takes its questions back to draft.
+            let other = try await upload("::D1:: 1 + 1 = {=2}\n", "?filename=khac.gift&subject=TOAN&submit=true", token: b.tokens["gv.b"]!)
+            let otherSubmission = try #require((other.body["set"] as? [String: Any])?["submission"] as? Int)
+            let otherIDs = (other.body["stored"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+            let full2 = try await client.json(.get, "/api/v1/submissions/\(otherSubmission)", token: b.tokens["chu.tich"]).body
+            for reviewer in (full2["assignments"] as? [[String: Any]] ?? []).compactMap({ $0["reviewerID"] as? Int }) {
+                let name = try #require(b.ids.first { $0.value == Int64(reviewer) }?.key)
+                let r = try await client.json(
+                    .post, "/api/v1/submissions/\(otherSubmission)/reviews", token: b.tokens[name],
+                    body: #"{"scores":\#(Self.scores(question)),"decision":"reject","reasonCode":"duplicate","feedback":"Trùng ngân hàng"}"#)
+                #expect(r.status == .created || r.status == .ok, "\(r.body)")
+            }
+            #expect(try await client.json(.get, "/api/v1/submissions/\(otherSubmission)", token: b.tokens["chu.tich"]).body["state"] as? String == "rejected")
+            #expect(try await statuses(otherIDs) == ["draft"])
+        }
+    }
+
+    @Test("Automatic assignment goes to reviewers of the material's subject first, then to reviewers of any subject; never to other subjects' reviewers")
+    func reviewersOfTheSubject() async throws {
+        let board = try await Self.board()
+        defer { board.t.cleanup() }
+        for (name, subjects) in [("td.toan", ["TOAN"]), ("td.van", ["NGUVAN"]), ("td.toanly", ["vatly", "toan"])] {
+            _ = try await board.t.repository.store.createUser(
+                NewUser(username: name, displayName: name, roles: [.reviewer], school: "THCS D", passwordHash: "-", subjects: subjects))
+        }
+        try await board.t.application.test(.router) { client in
+            var b = board
+            try await Self.signIn(&b, client)
+            var ids: [String: Int] = [:]
+            for name in ["td.toan", "td.van", "td.toanly", "td.1", "td.2"] {
+                ids[name] = Int(try #require(try await b.t.repository.store.credentials(username: name)?.user.id))
+            }
+            #expect(try await b.t.repository.store.credentials(username: "td.toanly")?.user.subjects == ["TOAN", "VATLY"])
+            func assigned(_ title: String, _ subject: String) async throws -> Set<Int> {
+                let pid = try await client.createMaterial(
+                    token: b.tokens["gv.a"]!, #"{"kind":"lesson","title":"\#(title)","subjects":["\#(subject)"],"grades":[6],"licence":"CC-BY-4.0"}"#)
+                let submitted = try await client.json(.post, "/api/v1/materials/\(pid)/submissions", token: b.tokens["gv.a"], body: "{}")
+                let id = try #require(submitted.body["id"] as? Int, "\(submitted.body)")
+                let full = try await client.json(.get, "/api/v1/submissions/\(id)", token: b.tokens["chu.tich"]).body
+                return Set((full["assignments"] as? [[String: Any]] ?? []).compactMap { $0["reviewerID"] as? Int })
+            }
+            #expect(try await assigned("Phân số", "TOAN") == [ids["td.toan"]!, ids["td.toanly"]!], "the two mathematics reviewers")
+            let literature = try await assigned("Truyện ngắn", "NGUVAN")
+            #expect(literature.contains(ids["td.van"]!) && literature.isSubset(of: [ids["td.van"]!, ids["td.1"]!, ids["td.2"]!]), "\(literature)")
+            let history = try await assigned("Lịch sử địa phương", "LICHSU")
+            #expect(history.isSubset(of: [ids["td.1"]!, ids["td.2"]!]) && history.count == 2, "only reviewers of any subject: \(history)")
+        }
+    }
+
+    @Test("Notices: reviewers see assignments, reminders and escalations, the chair the escalations, authors the decisions")
+    func notices() async throws {
+        let board = try await Self.board()
+        defer { board.t.cleanup() }
+        try await board.t.application.test(.router) { client in
+            var b = board
+            try await Self.signIn(&b, client)
+            func kinds(_ name: String) async throws -> [String] {
+                (try await client.json(.get, "/api/v1/notifications", token: b.tokens[name]).body["items"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+            }
+            let pid = try await Self.lesson(client, token: b.tokens["gv.a"]!)
+            let id = try #require(try await client.json(.post, "/api/v1/materials/\(pid)/submissions", token: b.tokens["gv.a"], body: "{}").body["id"] as? Int)
+            #expect(try await kinds("td.1") == ["assigned"])
+            let (chair, author0, ownSchool) = (try await kinds("chu.tich"), try await kinds("gv.a"), try await kinds("td.a"))
+            #expect(chair.isEmpty && author0.isEmpty && ownSchool.isEmpty)
+            // Past the due date: reminded; later still: escalated, and the chair sees it.
+            _ = try await b.t.repository.remindOverdueReviewers(now: Date().addingTimeInterval(8 * 86_400))
+            #expect(try await kinds("td.1") == ["reminder"])
+            _ = try await b.t.repository.remindOverdueReviewers(now: Date().addingTimeInterval(15 * 86_400))
+            #expect(try await kinds("td.1") == ["escalated"])
+            // The chair's list reads assignments past due (escalation comes after the due date), as of 15 days on.
+            let chairUser = try #require(try await b.t.repository.store.credentials(username: "chu.tich")?.user)
+            let escalations = try await b.t.repository.notices(for: chairUser, now: Date().addingTimeInterval(15 * 86_400))
+            #expect(escalations.map(\.kind) == [.escalated, .escalated], "both reviewers' assignments")
+            #expect(Set(escalations.compactMap(\.reviewer)) == [b.ids["td.1"]!, b.ids["td.2"]!])
+            // Both approve: the notices go away and the author hears the decision.
+            for name in ["td.1", "td.2"] {
+                _ = try await client.json(.post, "/api/v1/submissions/\(id)/reviews", token: b.tokens[name], body: #"{"scores":\#(Self.scores(b.lesson)),"decision":"approve"}"#)
+            }
+            let (reviewerAfter, chairAfter) = (try await kinds("td.1"), try await kinds("chu.tich"))
+            #expect(reviewerAfter.isEmpty && chairAfter.isEmpty)
+            let author = try await client.json(.get, "/api/v1/notifications", token: b.tokens["gv.a"]).body["items"] as? [[String: Any]] ?? []
+            #expect(author.first?["kind"] as? String == "decision" && author.first?["state"] as? String == "approved")
+            #expect((author.first?["en"] as? String)?.contains("was approved") == true)
+        }
+    }
+
+    @Test("Periodic re-review: a material not looked at for the configured days goes under re-review, still visible; once per period")
+    func periodicReReview() async throws {
+        let board = try await Self.board(ReviewRules(reReviewAfterDays: 30))
+        defer { board.t.cleanup() }
+        try await board.t.application.test(.router) { client in
+            var b = board
+            try await Self.signIn(&b, client)
+            let pid = try await Self.lesson(client, token: b.tokens["gv.a"]!)
+            let published = try await client.json(
+                .patch, "/api/v1/materials/\(pid)", token: b.tokens["admin"], body: #"{"status":"published","reason":"kiểm thử"}"#)
+            #expect(published.status == .ok, "\(published.body)")
+            #expect(try await b.t.repository.runPeriodicReReviews() == 0, "published today")
+            let later = Date().addingTimeInterval(31 * 86_400)
+            #expect(try await b.t.repository.runPeriodicReReviews(now: later) == 1)
+            #expect(try await b.t.repository.runPeriodicReReviews(now: later) == 0, "it has an open re-review now")
+            #expect(try await client.json(.get, "/api/v1/materials/\(pid)").status == .ok, "still visible while re-reviewed")
+            let open = try await b.t.repository.store.openSubmission(pid: try PersistentIdentifier(parsing: pid))
+            #expect(open?.kind == .rereview)
         }
     }
 
@@ -526,6 +715,68 @@ struct SchoolAdminTests {
             #expect(try await client.json(.post, "/api/v1/users/\(other)/disable", token: sa).status == .forbidden)
             let teacher = try await client.login("gv.khac", "password-gv.khac")
             #expect(try await client.json(.post, "/api/v1/users", token: teacher, body: #"{"username":"gv.v","password":"password-v","roles":["teacher"]}"#).status == .forbidden)
+        }
+    }
+}
+
+/// Organisations as records: the department at the root, schools under it, every account in one.
+@Suite("Organisations")
+struct OrganisationTests {
+    @Test("Accounts belong to their school (one record per folded name) or to the department; schools registered, corrected, listed with their accounts")
+    func organisations() async throws {
+        let t = try await TestRepository()
+        defer { t.cleanup() }
+        try await t.addUser("qt.lel", roles: [.schoolAdmin], school: "THCS Lê Lợi")
+        try await t.addUser("gv.lel", roles: [.teacher], school: "thcs le loi")
+        try await t.addUser("gv.khac", roles: [.teacher], school: "THCS Khác")
+        try await t.addUser("qt.khac", roles: [.schoolAdmin], school: "THCS Khác")
+        try await t.addUser("td.so", roles: [.reviewer])
+        try await t.application.test(.router) { client in
+            let admin = try await client.login("admin", TestRepository.adminPassword)
+            let sa = try await client.login("qt.lel", "password-qt.lel")
+            let teacher = try await client.login("gv.lel", "password-gv.lel")
+            let otherSA = try await client.login("qt.khac", "password-qt.khac")
+
+            let list = try await client.json(.get, "/api/v1/organisations", token: teacher)
+            #expect(list.status == .ok)
+            let items = try #require(list.body["items"] as? [[String: Any]])
+            #expect(items.first?["kind"] as? String == "department")
+            let byKey = Dictionary(uniqueKeysWithValues: items.map { ($0["key"] as? String ?? "", $0) })
+            #expect(Set(byKey.keys) == ["_department", "thcs_le_loi", "thcs_khac"], "\(byKey.keys)")
+            #expect(byKey["thcs_le_loi"]?["userCount"] as? Int == 2, "two spellings, one school")
+            #expect(byKey["thcs_le_loi"]?["parentID"] as? Int == items.first?["id"] as? Int)
+            #expect(byKey["_department"]?["userCount"] as? Int == 2, "the administrator and the reviewer")
+            let lelID = try #require(byKey["thcs_le_loi"]?["id"] as? Int)
+            let khacID = try #require(byKey["thcs_khac"]?["id"] as? Int)
+
+            // Members: administrators and the school's own administrator list them; nobody else.
+            let seenBySA = try await client.json(.get, "/api/v1/organisations/\(lelID)", token: sa).body
+            #expect(Set((seenBySA["users"] as? [[String: Any]] ?? []).compactMap { $0["username"] as? String }) == ["qt.lel", "gv.lel"])
+            #expect(try await client.json(.get, "/api/v1/organisations/\(lelID)", token: teacher).body["users"] == nil)
+            #expect(try await client.json(.get, "/api/v1/organisations/\(lelID)", token: otherSA).body["users"] == nil)
+            let own = try await client.json(.get, "/api/v1/users", token: sa)
+            #expect((own.body["items"] as? [[String: Any]])?.count == 2)
+            #expect(try await client.json(.get, "/api/v1/users?organisation=\(khacID)", token: sa).status == .forbidden)
+            #expect(try await client.json(.get, "/api/v1/users", token: teacher).status == .forbidden)
+            #expect(try await client.json(.get, "/api/v1/users?organisation=\(khacID)", token: admin).status == .ok)
+
+            // A new account names a school: it joins that record.
+            let made = try await client.json(.post, "/api/v1/users", token: sa, body: #"{"username":"gv.moi","password":"password-moi","roles":["teacher"],"school":"THCS LÊ LỢI"}"#)
+            #expect(made.body["organisationID"] as? Int == lelID, "\(made.body)")
+
+            // Registering and correcting schools: administrators only; a school's key never changes.
+            let created = try await client.json(.post, "/api/v1/organisations", token: admin, body: #"{"name":"THCS Nguyễn Du","code":"79760123"}"#)
+            #expect(created.status == .created && created.body["key"] as? String == "thcs_nguyen_du", "\(created.body)")
+            #expect(try await client.json(.post, "/api/v1/organisations", token: admin, body: #"{"name":"thcs nguyen du"}"#).status == .conflict)
+            #expect(try await client.json(.post, "/api/v1/organisations", token: sa, body: #"{"name":"THCS Mới"}"#).status == .forbidden)
+            #expect(try await client.json(.post, "/api/v1/organisations", token: admin, body: #"{"name":"   "}"#).status == .unprocessableContent)
+            let renamed = try await client.json(.patch, "/api/v1/organisations/\(lelID)", token: admin, body: #"{"name":"THCS LÊ LỢI","code":"79760001"}"#)
+            #expect(renamed.status == .ok && renamed.body["name"] as? String == "THCS LÊ LỢI" && renamed.body["code"] as? String == "79760001")
+            #expect(try await client.json(.patch, "/api/v1/organisations/\(lelID)", token: admin, body: #"{"name":"THCS Lê Lai"}"#).status == .conflict)
+            #expect(try await client.json(.patch, "/api/v1/organisations/999999", token: admin, body: #"{"code":"1"}"#).status == .notFound)
+
+            let audit = try await client.json(.get, "/api/v1/audit?action=organisation", token: admin).body["items"] as? [[String: Any]] ?? []
+            #expect(audit.compactMap { $0["action"] as? String } == ["organisation.created", "organisation.updated"])
         }
     }
 }

@@ -19,14 +19,16 @@ struct TestRepository {
 
     init(
         maxUploadBytes: Int64 = 1 << 20, runsJobs: Bool = true, publicBaseURL: String? = nil, reviewRules: ReviewRules = ReviewRules(),
-        autoAssign: Bool = true
+        autoAssign: Bool = true, publicDirectory: URL? = nil, oidc: OIDCSettings? = nil
     ) async throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("hoclieu-server-\(UUID().uuidString)")
         var configuration = ServerConfiguration(dataDirectory: folder, port: 0, pidPrefix: "79-760", maxUploadBytes: maxUploadBytes, bcryptCost: 4)
         configuration.runsJobs = runsJobs
         configuration.reviewRules = reviewRules
         configuration.autoAssignReviewers = autoAssign
+        configuration.oidc = oidc
         if let publicBaseURL { configuration.publicBaseURL = publicBaseURL }
+        configuration.publicDirectory = publicDirectory
         repository = try Services.open(configuration)
         _ = try await repository.bootstrapAdmin(password: Self.adminPassword)
     }

@@ -169,3 +169,26 @@ def test_material_page_embeds_the_player_and_keeps_the_session_out_of_reach(driv
     finally:
         driver.switch_to.default_content()
     screenshots(driver, "material-page")
+
+
+def test_use_in_my_lms_downloads_a_cartridge_and_names_the_lti_addresses(driver, admin_token):
+    pid = publish(admin_token, "Học liệu cho LMS", zipped("scorm12-nested-frames"), "lms.zip")
+    driver.get(f"{BASE_URL}/")
+    driver.execute_script("sessionStorage.removeItem('hoclieu.session')")
+    driver.get(f"{BASE_URL}/id/{pid}")
+    # Without a session the page says to sign in (the export goes through the access policy).
+    driver.find_element(By.CSS_SELECTOR, 'button.cartridge[data-target="moodle"]').click()
+    assert "đăng nhập" in driver.find_element(By.ID, "cartridge-status").text
+    driver.execute_script("sessionStorage.setItem('hoclieu.session', JSON.stringify({token: arguments[0]}))", admin_token)
+    for target in ("moodle", "canvas"):
+        driver.execute_script("document.getElementById('cartridge-status').removeAttribute('data-bytes')")
+        driver.find_element(By.CSS_SELECTOR, f'button.cartridge[data-target="{target}"]').click()
+        WebDriverWait(driver, 60).until(lambda d: d.find_element(By.ID, "cartridge-status").get_attribute("data-bytes")
+                                        or "Export failed" in d.find_element(By.ID, "cartridge-status").text)
+        status = driver.find_element(By.ID, "cartridge-status")
+        assert int(status.get_attribute("data-bytes") or 0) > 1000, status.text
+    urls = driver.find_element(By.ID, "lti-urls").text
+    assert "/lti/login" in urls and "/lti/launch" in urls and "/lti/jwks" in urls
+    assert driver.find_element(By.ID, "share-url").text.endswith(f"/id/{pid}")
+    driver.execute_script("document.getElementById('lms').scrollIntoView()")
+    screenshots(driver, "material-page-lms")
