@@ -145,33 +145,40 @@ extension Services {
             }
             return PushResult(treatedAs: "cartridge", items: items, questions: nil, warnings: report.warnings.map { "\($0.vietnamese) / \($0.english)" })
         }
-        var kind = input.metadata?.kind
-        var questions: Int?
-        var warnings: [String] = []
-        if kind == nil || kind == .questionSet, ["xml", "txt", "gift"].contains(ext) || kind == .questionSet,
-            input.byteSize <= 32 << 20
-        {
+        let identifier = [input.sourceCourse, input.sourceResource ?? "content:" + input.contentID.rawValue].compactMap { $0 }.joined(separator: "/")
+        let provenance = Provenance(sourceSystem: source, sourceIdentifier: identifier)
+        let kind = input.metadata?.kind
+        if kind == nil || kind == .questionSet, ["xml", "txt", "gift"].contains(ext) || kind == .questionSet, input.byteSize <= 32 << 20 {
             let data = try Data(contentsOf: url)
             if kind == .questionSet || QuestionFormatRegistry.detect(data, fileName: input.fileName) != nil
                 || QTIFormats.detect(data, fileName: input.fileName) != nil
             {
-                let bank = try await importQuestionFile(data, fileName: input.fileName, subject: input.metadata?.subjects?.first, ownerID: user.id)
-                if bank.refused {
+                // The one question-set use case: questions into the bank, one question-set material submitted to the board.
+                let bank = try await importQuestionSet(
+                    data, fileName: input.fileName, subject: input.metadata?.subjects?.first, title: input.metadata?.title, provenance: provenance,
+                    visibility: input.metadata?.visibility ?? .sector, note: note, by: user)
+                guard let set = bank.set, let pid = try? PersistentIdentifier(parsing: set.pid) else {
                     throw AppError(
                         .invalid, code: "invalid-questions", vi: "Tệp câu hỏi có lỗi; không câu nào được nhập.",
                         en: "The question file has errors; no question was imported.")
                 }
-                questions = bank.stored.count
-                kind = .questionSet
-                warnings += bank.report.entries.flatMap { $0.warnings.map { "\($0.vietnamese) / \($0.english)" } }
+                let material = try await store.material(pid)
+                let action: ImportAction = bank.created > 0 ? .created : bank.updated > 0 ? .updated : .unchanged
+                return PushResult(
+                    treatedAs: "questions",
+                    items: [
+                        PushResult.Item(
+                            pid: pid, version: set.version, kind: .questionSet, title: material?.metadata.title ?? input.fileName, action: action,
+                            submission: set.submission, provenance: material?.provenance)
+                    ], questions: bank.stored.count,
+                    warnings: bank.report.entries.flatMap { $0.warnings.map { "\($0.vietnamese) / \($0.english)" } })
             }
         }
-        let identifier = [input.sourceCourse, input.sourceResource ?? "content:" + input.contentID.rawValue].compactMap { $0 }.joined(separator: "/")
         var metadata = MaterialMetadata(title: input.metadata?.title ?? (input.fileName as NSString).deletingPathExtension)
         metadata = input.metadata?.apply(to: metadata) ?? metadata
         let draft = MaterialDraft(
             kind: kind ?? .document, format: input.mediaType, metadata: metadata, visibility: input.metadata?.visibility ?? .public, status: .draft,
-            provenance: Provenance(sourceSystem: source, sourceIdentifier: identifier))
+            provenance: provenance)
         let blob = StoredBlob(contentID: input.contentID, byteSize: input.byteSize, isNew: false)
         let outcome = try await ingest(
             blob, fileName: input.fileName, declaredType: input.mediaType,
@@ -184,12 +191,12 @@ extension Services {
         }
         let material = try await store.material(outcome.pid)
         return PushResult(
-            treatedAs: questions == nil ? "file" : "questions",
+            treatedAs: "file",
             items: [
                 PushResult.Item(
                     pid: outcome.pid, version: outcome.version, kind: material?.kind ?? .document, title: material?.metadata.title ?? metadata.title,
                     action: outcome.action, submission: submission?.id, provenance: material?.provenance)
-            ], questions: questions, warnings: warnings)
+            ], questions: nil, warnings: [])
     }
 }
 

@@ -171,6 +171,10 @@ struct IngestAPITests {
             let qitem = try #require((qresult["items"] as? [[String: Any]])?.first)
             #expect(qitem["kind"] as? String == "question_set")
             #expect(qitem["submission"] is Int)
+            let setPID = try #require(qitem["pid"] as? String)
+            let set = try #require(try await t.repository.store.material(try PersistentIdentifier(parsing: setPID)))
+            #expect(set.provenance?.sourceSystem == "lms:\(issued.client.clientID)")
+            #expect(set.status == .submitted)
         }
     }
 
