@@ -36,7 +36,25 @@ for set in "" "subject:TOAN:grade:6" "kind:lesson"; do
         done
     done
 done
+# A third harvester, oai-harvest (PyPI oaiharvest, on pyoai): anonymous, one file per live record and a "delete" log line
+# per deleted record; together they must be the whole list.
+python3 -m venv "$WORK/venv-oaiharvest"
+"$WORK/venv-oaiharvest/bin/pip" install -q -r Tests/oai/requirements-oaiharvest.txt
+for set in "" "subject:TOAN:grade:6"; do
+    for prefix in oai_dc lom; do
+        out="$WORK/oai-harvest-$prefix-${set//:/_}"
+        rm -rf "$out" && mkdir -p "$out"
+        set_args=(); count_args=()
+        [ -n "$set" ] && { set_args+=(-s "$set"); count_args+=(--set "$set"); }
+        expected=$("$BIN" oai count "${count_args[@]}")
+        "$WORK/venv-oaiharvest/bin/oai-harvest" -p "$prefix" "${set_args[@]}" -d "$out" --db "$out.db" "$BASE" >"$out.log" 2>&1 \
+            || fail "oai-harvest $prefix set '$set': $(tail -3 "$out.log")"
+        written=$(find "$out" -type f | wc -l)
+        deleted=$(grep -c "Respecting server request to delete" "$out.log" || true)
+        [ $((written + deleted)) -eq "$expected" ] || fail "oai-harvest $prefix set '$set': $written records + $deleted deleted, expected $expected"
+    done
+done
 # A forged token and a wrong password, through the same service.
 curl -fsS "$BASE?verb=ListRecords&resumptionToken=forged.token" | grep -q 'code="badResumptionToken"' || fail "forged token accepted"
 [ "$(curl -sS -o /dev/null -w '%{http_code}' -u lms.oai:wrong "$BASE?verb=Identify")" = 401 ] || fail "wrong Basic password not 401"
-echo "e2e: OAI-PMH harvested by Sickle and pyoai OK"
+echo "e2e: OAI-PMH harvested by Sickle, pyoai and oai-harvest OK"

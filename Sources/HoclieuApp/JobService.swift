@@ -25,7 +25,7 @@ package struct ImportJobInput: Codable, Sendable {
 /// (which is also how a node learns that a job was asked to stop), and a job whose node died (no
 /// progress for `staleAfter`) is queued again. Imports are atomic and idempotent, so running one again is safe.
 package struct JobService: Service {
-    static let kinds: Set<String> = ["import", "export"]
+    static let kinds: Set<String> = ["import", "export", "push"]
     let repository: Services
     let logger: Logger
     var pollInterval: Duration = .milliseconds(200)
@@ -70,7 +70,11 @@ package struct JobService: Service {
         var logger = logger
         logger[metadataKey: "hoclieu.job.id"] = "\(job.id)"
         // The uploaded cartridge is not kept once its import has ended, however it ended.
-        let upload = job.kind == "import" ? (try? HoclieuJSON.decoder().decode(ImportJobInput.self, from: job.input))?.contentID : nil
+        // A pushed file stays only when a material refers to it (a cartridge's archive never does).
+        let upload =
+            job.kind == "import"
+            ? (try? HoclieuJSON.decoder().decode(ImportJobInput.self, from: job.input))?.contentID
+            : job.kind == "push" ? (try? HoclieuJSON.decoder().decode(PushJobInput.self, from: job.input))?.contentID : nil
         do {
             let result: Data
             switch job.kind {
@@ -87,6 +91,11 @@ package struct JobService: Service {
                     input.selection, format: input.format, target: input.target, user: try await owner(job),
                     progress: { value in progress.withLock { $0 = value } }, isCancelled: { stop.withLock { $0 } })
                 result = try HoclieuJSON.encoder().encode(export)
+            case "push":
+                let input = try HoclieuJSON.decoder().decode(PushJobInput.self, from: job.input)
+                let pushed = try await repository.push(input, by: try await owner(job), progress: { value in progress.withLock { $0 = value } })
+                result = try HoclieuJSON.encoder().encode(pushed)
+                logger.info("push ingested", metadata: ["hoclieu.items": "\(pushed.items.count)", "hoclieu.push.as": "\(pushed.treatedAs)"])
             default:
                 throw AppError(.invalid, code: "unknown-job-kind", vi: "Loại việc không rõ: \(job.kind).", en: "Unknown job kind: \(job.kind).")
             }

@@ -67,18 +67,25 @@ struct HarvestSource: OAIRecordSource {
     /// Published records, and withdrawn ones (persistent deleted records).
     static let statuses: Set<MaterialStatus> = [.published, .withdrawn]
 
-    /// What the harvester gets of a stored material: the record, a deleted header, or nothing.
-    func record(of material: Material) -> OAIRecord? {
+    /// What the harvester gets of a stored material: the record, a deleted header, or nothing. `exposed`: the material
+    /// was once published in a visibility this class harvests (it saw it then, and must learn that it is gone).
+    func record(of material: Material, exposed: Bool) -> OAIRecord? {
         if material.status == .withdrawn {
-            // Withdrawn after being published in a visibility this class harvests: it once saw it, it must learn it is gone.
-            return harvestAudience.visibilities.contains(material.visibility) ? OAIRecord(material: material, deleted: true) : nil
+            return harvestAudience.visibilities.contains(material.visibility) || exposed ? OAIRecord(material: material, deleted: true) : nil
         }
-        guard harvestAudience.visibilities.contains(material.visibility), AccessPolicy.canSee(viewer, material) else { return nil }
-        return OAIRecord(material: material, deleted: false)
+        if harvestAudience.visibilities.contains(material.visibility), AccessPolicy.canSee(viewer, material) {
+            return OAIRecord(material: material, deleted: false)
+        }
+        // Published, but made private or school-only since: a deleted record for those who saw it, nothing for others.
+        return material.status == .published && exposed ? OAIRecord(material: material, deleted: true) : nil
     }
+
+    /// A material of a harvest page: the store only returns one outside the class's visibilities when it was exposed to it.
+    func record(of material: Material) -> OAIRecord? { record(of: material, exposed: true) }
 
     func query(_ filter: OAIListFilter) -> HarvestQuery {
         var query = HarvestQuery(statuses: Self.statuses, visibilities: harvestAudience.visibilities, from: filter.from, before: filter.before)
+        query.formerlyVisible = true
         switch filter.set {
         case .subject(let s)?: query.subject = s
         case .subjectGrade(let s, let g)?:
@@ -97,7 +104,9 @@ struct HarvestSource: OAIRecordSource {
     }
 
     func record(_ pid: PersistentIdentifier) async throws -> OAIRecord? {
-        try await store.material(pid).flatMap(record(of:))
+        guard let material = try await store.material(pid) else { return nil }
+        let exposed = !(try await store.harvestExposure(pid)).isDisjoint(with: harvestAudience.visibilities)
+        return record(of: material, exposed: exposed)
     }
 
     func page(_ filter: OAIListFilter, after: (millis: Int64, serial: Int)?, limit: Int) async throws -> [OAIRecord] {

@@ -78,7 +78,7 @@ extension Services {
     /// submission when the set is published).
     public func importQuestionSet(
         _ data: Data, fileName: String?, format: QuestionFileFormat? = nil, partial: Bool = false, subject: String? = nil, title: String? = nil,
-        by user: User
+        provenance: Provenance? = nil, visibility: Visibility = .sector, note: String? = nil, by user: User
     ) async throws -> QuestionBankImport {
         let result = try await parseQuestionFile(data, fileName: fileName, format: format, partial: partial)
         var stored: [StoredBlob] = []
@@ -100,8 +100,8 @@ extension Services {
             let draft = MaterialDraft(
                 kind: .questionSet, format: QuestionSetFile.mediaType,
                 metadata: MaterialMetadata(title: name, subjects: subjects, grades: grades, knowledgeUnits: units, school: user.school),
-                visibility: .sector, status: .draft,
-                provenance: Provenance(sourceSystem: "question-file", sourceIdentifier: fileName ?? blob.contentID.rawValue), extractedText: text)
+                visibility: visibility, status: .draft,
+                provenance: provenance ?? Provenance(sourceSystem: "question-file", sourceIdentifier: fileName ?? blob.contentID.rawValue), extractedText: text)
             let version = VersionDraft(
                 contentID: blob.contentID, fileName: "questions.json", mediaType: QuestionSetFile.mediaType, byteSize: blob.byteSize,
                 note: fileName, createdBy: user.id, extractedText: text)
@@ -120,7 +120,7 @@ extension Services {
         if let open, !(open.state == .changesRequested && outcome.action != .unchanged) {
             bankImport.set = .init(pid: outcome.pid.rawValue, version: outcome.version, submission: open.id, state: open.state.rawValue)
         } else if open != nil || outcome.action != .unchanged || [.draft, .changesRequested, .rejected].contains(material.status) {
-            let submission = try await submit(outcome.pid, by: user, SubmitRequest(version: outcome.version, note: fileName))
+            let submission = try await submit(outcome.pid, by: user, SubmitRequest(version: outcome.version, note: note ?? fileName))
             bankImport.set = .init(pid: outcome.pid.rawValue, version: outcome.version, submission: submission.id, state: submission.state.rawValue)
         } else {
             bankImport.set = .init(pid: outcome.pid.rawValue, version: outcome.version, submission: nil, state: material.status.rawValue)

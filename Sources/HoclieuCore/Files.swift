@@ -66,6 +66,25 @@ public enum MediaTypes {
         return webExtensions[ext] ?? byExtension[ext] ?? "application/octet-stream"
     }
 
+    /// Media types of IMS Common Cartridges (`application/vnd.ims.imsccv1p1` … `v1p3`, thin ones too).
+    public static func isCartridge(_ mediaType: String) -> Bool { mediaType.hasPrefix("application/vnd.ims.imscc") }
+
+    /// Whether a declared media type names something Hoclieu can store: a type it knows by extension, a
+    /// cartridge, an image, audio or video, or bytes of unknown type (then the file name decides).
+    public static func isAccepted(_ mediaType: String) -> Bool {
+        let base = mediaType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        if base == "application/octet-stream" || base == "text/xml" || base == "application/x-zip-compressed" || isCartridge(base) { return true }
+        if ["image/", "audio/", "video/"].contains(where: { base.hasPrefix($0) }) { return true }
+        return byExtension.values.contains(base)
+    }
+
+    /// The usual file extension of a media type (for a pushed file sent without a name).
+    public static func fileExtension(for mediaType: String) -> String? {
+        if isCartridge(mediaType) { return "imscc" }
+        if mediaType == "application/zip" || mediaType == "application/x-zip-compressed" { return "zip" }
+        return byExtension.filter { $0.value == mediaType }.keys.sorted().first
+    }
+
     /// The material kind a file of this type most likely is.
     public static func kind(for mediaType: String) -> MaterialKind {
         mediaType.hasPrefix("video/") ? .video : .document

@@ -17,7 +17,11 @@ public func buildApplication(_ repository: Services, logger: Logger) -> some App
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hoclieu"),
         services: [IndexMaintenanceService(store: repository.store, interval: .seconds(300), logger: logger) as any Service]
             + (configuration.runsJobs
-                ? [JobService(repository: repository, logger: logger), ReviewBackgroundService(repository: repository, logger: logger)] : [])
+                ? [
+                    JobService(repository: repository, logger: logger), ReviewBackgroundService(repository: repository, logger: logger),
+                    // Repositories registered with `harvest add --every …` are harvested here when due.
+                    HarvestSchedulerService(repository: repository, fetcher: URLSessionHarvestFetcher(), logger: logger),
+                ] : [])
             // The content origin listens beside the main one (see ContentOrigin).
             + (ContentOrigin.buildApplication(repository, logger: logger).map { [$0 as any Service] } ?? []),
         logger: logger)
@@ -45,6 +49,8 @@ public func buildRouter(_ repository: Services, logger: Logger) -> Router<AppReq
     BlueprintController(repository: repository).addRoutes(to: router)
     CatalogController(repository: repository).addRoutes(to: router)
     CartridgeController(repository: repository).addRoutes(to: router)
+    IngestController(repository: repository).addRoutes(to: router)
+    ChangesController(repository: repository).addRoutes(to: router)
     ReviewController(repository: repository).addRoutes(to: router)
     ClientController(repository: repository).addRoutes(to: router)
     OrganisationController(repository: repository).addRoutes(to: router)

@@ -9,6 +9,8 @@ public protocol HarvestStore: Sendable {
     func harvestPage(_ query: HarvestQuery, after: HarvestPosition?, limit: Int) async throws -> [Material]
     /// How many materials match `query` (all pages).
     func harvestCount(_ query: HarvestQuery) async throws -> Int
+    /// The visibilities (public, sector) a material was ever published in: harvesters of those classes saw it.
+    func harvestExposure(_ pid: PersistentIdentifier) async throws -> Set<Visibility>
     /// The oldest `updatedAt` among materials in `statuses` and `visibilities` (nil when there is none).
     func harvestEarliestDatestamp(statuses: Set<MaterialStatus>, visibilities: Set<Visibility>) async throws -> Date?
 
@@ -92,6 +94,9 @@ public struct HarvestQuery: Sendable, Hashable, Codable {
     public var kind: MaterialKind?
     /// A catalogue node code: a material tagged with the node or any unit below it (`TOAN.6.SD` matches `TOAN.6.SD.2.3`).
     public var node: String?
+    /// Also the materials that were published in one of `visibilities` once and are no longer visible there (made
+    /// private, or school-only): a harvester that saw them must learn that they are gone (deleted records).
+    public var formerlyVisible = false
 
     public init(
         statuses: Set<MaterialStatus>, visibilities: Set<Visibility>, from: Date? = nil, before: Date? = nil, subject: String? = nil,

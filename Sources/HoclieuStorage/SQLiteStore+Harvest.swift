@@ -35,7 +35,12 @@ extension SQLiteStore {
         let visibilities = query.visibilities.map(\.rawValue).sorted()
         conditions.append(statuses.isEmpty ? "0" : "status IN (\(list(statuses)))")
         arguments += StatementArguments(statuses)
-        conditions.append(visibilities.isEmpty ? "0" : "visibility IN (\(list(visibilities)))")
+        var visible = visibilities.isEmpty ? "0" : "visibility IN (\(list(visibilities)))"
+        if query.formerlyVisible, !visibilities.isEmpty {
+            // Exposure is kept by the v10-push triggers: a material once published in a visibility stays marked.
+            visible = "(\(visible) OR \(query.visibilities.contains(.sector) ? "exposedSector" : "exposedPublic") = 1)"
+        }
+        conditions.append(visible)
         arguments += StatementArguments(visibilities)
         if let from = query.from {
             conditions.append("updatedAt >= ?")
@@ -83,6 +88,18 @@ extension SQLiteStore {
         }
     }
 
+    public func harvestExposure(_ pid: PersistentIdentifier) async throws -> Set<Visibility> {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT exposedPublic, exposedSector FROM material WHERE id = ?", arguments: [pid.serial]) else {
+                return []
+            }
+            var set: Set<Visibility> = []
+            if row["exposedPublic"] as Bool { set.insert(.public) }
+            if row["exposedSector"] as Bool { set.insert(.sector) }
+            return set
+        }
+    }
+
     public func harvestCount(_ query: HarvestQuery) async throws -> Int {
         let (sql, arguments) = Self.harvestFilter(query)
         return try await pool.read { db in
@@ -91,7 +108,9 @@ extension SQLiteStore {
     }
 
     public func harvestEarliestDatestamp(statuses: Set<MaterialStatus>, visibilities: Set<Visibility>) async throws -> Date? {
-        let (sql, arguments) = Self.harvestFilter(HarvestQuery(statuses: statuses, visibilities: visibilities))
+        var query = HarvestQuery(statuses: statuses, visibilities: visibilities)
+        query.formerlyVisible = true
+        let (sql, arguments) = Self.harvestFilter(query)
         return try await pool.read { db in
             try String.fetchOne(db.cachedStatement(sql: "SELECT min(updatedAt) FROM material WHERE \(sql)"), arguments: arguments)
                 .flatMap(HoclieuJSON.parseTimestamp)

@@ -137,15 +137,18 @@ extension SQLiteStore {
     }
 
     public func createJob(_ new: NewJob) async throws -> Job {
-        try await pool.write { db in
-            let serial = try Int.fetchOne(db, sql: "UPDATE counter SET value = value + 1 WHERE name = 'job' RETURNING value")!
-            let jid = PersistentIdentifier(prefix: self.pidPrefix + "-J", serial: serial).rawValue
-            let now = Self.now().dbText
-            try db.execute(
-                sql: "INSERT INTO job (jid, kind, status, ownerId, input, createdAt, updatedAt) VALUES (?, ?, 'queued', ?, ?, ?, ?)",
-                arguments: [jid, new.kind, new.ownerID, new.input, now, now])
-            return Self.job(try Row.fetchOne(db, sql: "SELECT * FROM job WHERE jid = ?", arguments: [jid])!)
-        }
+        try await pool.write { db in try Self.insertJob(new, prefix: self.pidPrefix, db: db) }
+    }
+
+    /// Queues a job inside a write transaction.
+    static func insertJob(_ new: NewJob, prefix: String, db: Database) throws -> Job {
+        let serial = try Int.fetchOne(db, sql: "UPDATE counter SET value = value + 1 WHERE name = 'job' RETURNING value")!
+        let jid = PersistentIdentifier(prefix: prefix + "-J", serial: serial).rawValue
+        let now = Self.now().dbText
+        try db.execute(
+            sql: "INSERT INTO job (jid, kind, status, ownerId, input, createdAt, updatedAt) VALUES (?, ?, 'queued', ?, ?, ?, ?)",
+            arguments: [jid, new.kind, new.ownerID, new.input, now, now])
+        return Self.job(try Row.fetchOne(db, sql: "SELECT * FROM job WHERE jid = ?", arguments: [jid])!)
     }
 
     public func job(id: String) async throws -> Job? {

@@ -182,6 +182,7 @@ public final class SQLiteStore: Store {
         registerQuestionSets(&migrator)
         registerOIDC(&migrator)
         registerLTIScores(&migrator)
+        registerPush(&migrator)
         return migrator
     }
 

@@ -95,6 +95,9 @@ struct AuthorisationMatrixTests {
         /// LTI (and the OpenID Connect callback): authenticated by a platform's signed token, a state cookie or a sealed
         /// ticket, never by the bearer token; every caller gets the same answer and none is a server error.
         case ltiToken
+        /// A client credential with the `push` scope, which none of the callers holds (people and password sessions
+        /// are refused with 403): `IngestAPITests` drives the allowed side.
+        case pushClient
     }
 
     /// One row per route: its rule. Keys are `METHOD /path` as the router spells them (`{name}` parameters).
@@ -136,6 +139,7 @@ struct AuthorisationMatrixTests {
         // Sign-in with the organisation's OpenID Connect provider: the callback is authenticated by the provider's code and the
         // browser's state cookie, never by a bearer token (the same answer for every caller).
         "GET /api/v1/auth/methods": .open, "GET /auth/oidc/login": .open, "GET /auth/oidc/callback": .ltiToken,
+        "POST /api/v1/ingest": .pushClient, "GET /api/v1/ingest/{id}": .jobOwner, "GET /api/v1/changes": .open,
     ]
 
     /// Whether `caller` is allowed by a rule that does not depend on a material.
@@ -153,6 +157,7 @@ struct AuthorisationMatrixTests {
         // The exam fixtures belong to the owner; the other teacher is of another school.
         case .exam: [.owner, .reviewer, .chair, .admin, .subjectReviewer].contains(caller)
         case .examWriter, .jobOwner: [.owner, .admin].contains(caller)
+        case .pushClient: false
         case .accountSelf: caller == .admin  // the target account is none of the callers
         case .chair: caller == .admin || caller == .chair
         case .reviewer: caller == .reviewer || caller == .chair || caller == .subjectReviewer
@@ -245,6 +250,8 @@ struct AuthorisationMatrixTests {
                 (try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])?["id"] as? String
             }
             f.ids["export"] = try await client.json(.post, "/api/v1/exports", token: owner, body: #"{"format":"cc1.3","all":true}"#).body["id"] as? String
+            // A push job of the owner's (made in the store: only client credentials push; the job is never run here).
+            f.ids["ingest"] = try await t.repository.store.createJob(NewJob(kind: "push", ownerID: ownerID, input: Data("{}".utf8))).id
             // A published material for the chair's routes (withdrawn on the way: kept out of the lists above), and a
             // submission of the owner's.
             let target = try await client.createMaterial(token: admin, #"{"kind":"link","url":"https://example.org/dich","title":"Đích","status":"published","reason":"kiểm thử"}"#)
@@ -297,7 +304,8 @@ struct AuthorisationMatrixTests {
                                 path.hasPrefix("/api/v1/blueprints") ? "blueprint" : path.hasPrefix("/api/v1/tests") ? "test"
                                 : path.hasPrefix("/api/v1/questions") ? "question" : path.hasPrefix("/api/v1/users") ? "user"
                                 : path.hasPrefix("/api/v1/imports") ? "import" : path.hasPrefix("/api/v1/submissions") ? "submission"
-                                : path.hasPrefix("/api/v1/clients") ? "client" : path.hasPrefix("/api/v1/organisations") ? "organisation" : "export"
+                                : path.hasPrefix("/api/v1/clients") ? "client" : path.hasPrefix("/api/v1/organisations") ? "organisation"
+                                : path.hasPrefix("/api/v1/ingest") ? "ingest" : "export"
                             path = path.replacingOccurrences(of: "{id}", with: try #require(f.ids[kind], "\(kind)"))
                         }
                         path = path.replacingOccurrences(of: "{code}", with: "TOAN.6.SD")
@@ -366,7 +374,7 @@ struct AuthorisationMatrixTests {
         case "PUT /api/v1/questions/{id}/status": #"{"status":"draft"}"#
         case "POST /api/v1/blueprints": String(decoding: (try? BlueprintAPITests.blueprint.jsonData()) ?? Data(), as: UTF8.self)
         case "POST /api/v1/blueprints/{id}/tests": #"{"seed":2,"variants":1}"#
-        case "POST /api/v1/imports", "POST /api/v1/question-imports": "x"
+        case "POST /api/v1/imports", "POST /api/v1/question-imports", "POST /api/v1/ingest": "x"
         case "POST /api/v1/materials/{pid}/versions": "matrix upload"
         case "POST /api/v1/materials/{pid}/submissions", "POST /api/v1/submissions/{id}/cancel": #"{}"#
         case "POST /api/v1/clients": #"{"name":"Moodle","scopes":["harvest"]}"#
@@ -387,7 +395,7 @@ struct AuthorisationMatrixTests {
     {
         var headers: HTTPFields = [:]
         if let token { headers[.authorization] = "Bearer \(token)" }
-        if method == .post, path.hasSuffix("/versions") || path.hasPrefix("/api/v1/imports") || path.hasPrefix("/api/v1/question-imports") {
+        if method == .post, path.hasSuffix("/versions") || path.hasPrefix("/api/v1/imports") || path.hasPrefix("/api/v1/question-imports") || path == "/api/v1/ingest" {
             headers[.contentType] = "text/plain"
         }
         let uri = path.hasSuffix("/versions") && method == .post ? path + "?filename=m.txt" : path.hasPrefix("/api/v1/imports") && method == .post ? path + "?filename=x.imscc" : path
