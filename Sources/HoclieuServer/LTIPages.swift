@@ -65,7 +65,9 @@ enum LTIPages {
     /// the content-origin player posts each run-time call to this page with this page's origin as the explicit
     /// target, this page accepts messages only from the player frame and the content origin, and on a commit or
     /// finish sends the score (`cmi.core.score.raw/max`, `cmi.score.scaled` or `raw/max`) and completion to
-    /// `/lti/score` with the launch's sealed ticket. An instructor also sees the line item's scores.
+    /// `/lti/score` with the launch's sealed ticket. An H5P activity's xAPI statements come the same way: a top-level
+    /// `answered` or `completed` statement with a score (not one of a sub-content's: those carry a parent) sends
+    /// its `result.score` (`scaled`, or `raw`/`max`). An instructor also sees the line item's scores.
     static func player(link: LTIResolvedLink, location: String, contentOrigin: String, scoreTicket: String?, scores: [StoredLTIScore]?, names: [String: String] = [:]
     ) -> String {
         let m = link.material
@@ -89,6 +91,9 @@ enum LTIPages {
                   if (given === null || !isFinite(given)) return;
                   const status = cmi['cmi.core.lesson_status'] ?? cmi['cmi.completion_status'] ?? '';
                   const completed = ['passed', 'completed', 'failed'].includes(status) || cmi['cmi.success_status'] === 'passed' || cmi['cmi.success_status'] === 'failed';
+                  await post(given, max, completed);
+                }
+                async function post(given, max, completed) {
                   const r = await fetch('/lti/score', {method: 'POST', headers: {'Content-Type': 'application/json'},
                     body: JSON.stringify({ticket: holder.dataset.ticket, scoreGiven: Math.min(given, max), scoreMaximum: max, completed})});
                   const j = await r.json().catch(() => ({}));
@@ -96,6 +101,17 @@ enum LTIPages {
                 }
                 window.addEventListener('message', ev => {
                   if (ev.source !== player.contentWindow || ev.origin !== holder.dataset.origin) return;
+                  const x = (ev.data || {}).hoclieuXAPI;
+                  if (x && typeof x === 'object') {
+                    const verb = String((x.verb || {}).id || ''), score = (x.result || {}).score;
+                    const parent = ((x.context || {}).contextActivities || {}).parent;
+                    if (!(verb.endsWith('/answered') || verb.endsWith('/completed')) || !score || (Array.isArray(parent) && parent.length)) return;
+                    let given = null, max = 100;
+                    if (typeof score.scaled === 'number') { given = Math.max(0, score.scaled) * 100; }
+                    else if (typeof score.raw === 'number') { given = score.raw; max = typeof score.max === 'number' && score.max > 0 ? score.max : 100; }
+                    if (given !== null && isFinite(given)) post(Math.min(given, max), max, verb.endsWith('/completed') || (x.result || {}).completion === true);
+                    return;
+                  }
                   const m = (ev.data || {}).hoclieuScorm;
                   if (!m || typeof m.call !== 'string' || m.error !== '0') return;
                   if ((m.call === 'LMSSetValue' || m.call === 'SetValue') && typeof m.args[0] === 'string') cmi[m.args[0]] = String(m.args[1]);

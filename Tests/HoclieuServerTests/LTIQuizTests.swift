@@ -288,6 +288,8 @@ struct LTIQuizTests {
                 #expect(playerHeaders[.contentSecurityPolicy]?.contains("connect-src 'self'") == true)
                 #expect(playerPage.contains("data-ticket=") && playerPage.contains("data-origin=\"\(t.repository.configuration.contentBaseURL)\""))
                 #expect(playerPage.contains("ev.source !== player.contentWindow || ev.origin !== holder.dataset.origin"))
+                // An H5P activity's top-level answered/completed statement (not a sub-content's) carries the score too.
+                #expect(playerPage.contains("(ev.data || {}).hoclieuXAPI") && playerPage.contains("(Array.isArray(parent) && parent.length)"))
                 #expect(playerPage.contains("<iframe id=\"player\" src=\"\(t.repository.configuration.contentBaseURL)/preview/\(lesson.pid.rawValue)@v1/"))
             }
         }
