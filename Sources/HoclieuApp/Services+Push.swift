@@ -9,7 +9,7 @@ import QuestionFormats
 
 /// The metadata an LMS sends with a pushed file (`metadata` part or `X-Hoclieu-Metadata` header). Every
 /// field is optional: a package's own metadata fills what is left out, and the board corrects the rest.
-public struct PushMetadata: Codable, Sendable, Equatable {
+public struct PushMetadata: Codable, Sendable, Equatable, MetadataFields {
     public static let fields: Set<String> = [
         "title", "description", "language", "subjects", "grades", "knowledgeUnits", "keywords", "licence", "authors", "kind", "visibility",
     ]
@@ -44,19 +44,8 @@ public struct PushMetadata: Codable, Sendable, Equatable {
         }
     }
 
-    func apply(to m: MaterialMetadata) -> MaterialMetadata {
-        var m = m
-        if let title { m.title = title }
-        if let description { m.description = description }
-        if let language { m.language = language }
-        if let subjects { m.subjects = subjects }
-        if let grades { m.grades = grades }
-        if let knowledgeUnits { m.knowledgeUnits = knowledgeUnits }
-        if let keywords { m.keywords = keywords }
-        if let licence { m.licence = licence }
-        if let authors { m.authors = authors }
-        return m
-    }
+    /// A push does not name the school: the client's account decides.
+    public var school: String? { nil }
 }
 
 /// What a push job works on: the pushed file in the blob store and what came with it.

@@ -294,3 +294,36 @@ public struct PackageSummary: Codable, Sendable, Equatable {
         self.warnings = warnings
     }
 }
+
+/// A request's metadata fields, each optional (absent: unchanged). ``apply(to:)`` is the one place such a
+/// request is applied to a material's metadata: the HTTP edit, the board's corrections and an LMS's push.
+public protocol MetadataFields {
+    var title: String? { get }
+    var description: String? { get }
+    var language: String? { get }
+    var subjects: [String]? { get }
+    var grades: [Int]? { get }
+    var knowledgeUnits: [String]? { get }
+    var keywords: [String]? { get }
+    var licence: String? { get }
+    var authors: [String]? { get }
+    var school: String? { get }
+}
+
+extension MetadataFields {
+    /// `m` with every field the request sets.
+    public func apply(to m: MaterialMetadata) -> MaterialMetadata {
+        var m = m
+        if let title { m.title = title }
+        if let description { m.description = description }
+        if let language { m.language = language }
+        if let subjects { m.subjects = subjects }
+        if let grades { m.grades = grades }
+        if let knowledgeUnits { m.knowledgeUnits = knowledgeUnits }
+        if let keywords { m.keywords = keywords }
+        if let licence { m.licence = licence }
+        if let authors { m.authors = authors }
+        if let school { m.school = school }
+        return m
+    }
+}

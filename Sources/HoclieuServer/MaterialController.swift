@@ -54,7 +54,7 @@ struct MaterialController {
 
     /// `PATCH /api/v1/materials/{pid}`: any subset of the metadata fields, `visibility`, and — administrators
     /// only, outside the review workflow — `status` with the `reason` recorded in the audit log.
-    struct UpdateRequest: StrictJSONBody {
+    struct UpdateRequest: StrictJSONBody, MetadataFields {
         static let fields: Set<String> = metadataFields.union(["visibility", "status", "reason"])
         var visibility: Visibility?
         var status: MaterialStatus?
@@ -87,20 +87,6 @@ struct MaterialController {
             }
         }
 
-        func apply(to m: MaterialMetadata) -> MaterialMetadata {
-            var m = m
-            if let title { m.title = title }
-            if let description { m.description = description }
-            if let language { m.language = language }
-            if let subjects { m.subjects = subjects }
-            if let grades { m.grades = grades }
-            if let knowledgeUnits { m.knowledgeUnits = knowledgeUnits }
-            if let keywords { m.keywords = keywords }
-            if let licence { m.licence = licence }
-            if let authors { m.authors = authors }
-            if let school { m.school = school }
-            return m
-        }
     }
 
     func addRoutes(to router: Router<AppRequestContext>) {
