@@ -98,7 +98,7 @@ public struct NRPSClaim: Codable, Sendable, Equatable {
 
 /// The claims of a platform's `id_token`, as this tool reads them. Decoding never fails on an
 /// unknown or missing LTI claim: ``LaunchVerifier`` checks presence and says which is missing.
-public struct LaunchClaims: JWTPayload, Equatable {
+public struct LaunchClaims: JWTPayload, Equatable, IDTokenTimesAndAudience {
     public var iss: String?
     public var sub: String?
     public var aud: StringOrArray?

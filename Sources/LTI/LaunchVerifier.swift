@@ -114,18 +114,15 @@ public struct LaunchVerifier: Sendable {
 
     /// The claim rules that need no key: audience, times, nonce equality, deployment, target link.
     public func checkClaims(_ claims: LaunchClaims, platform: LTIPlatform, expectedNonce: String) throws {
-        let audiences = claims.aud?.values ?? []
-        guard audiences.contains(platform.clientID) else { throw LTIError.wrongAudience }
-        if let azp = claims.azp {
-            guard azp == platform.clientID else { throw LTIError.wrongAuthorizedParty }
-        } else if audiences.count > 1 {
-            throw LTIError.wrongAuthorizedParty
+        switch claims.violation(clientID: platform.clientID, now: now(), leeway: leeway, maxAge: maxAge) {
+        case nil: break
+        case .wrongAudience: throw LTIError.wrongAudience
+        case .wrongAuthorizedParty: throw LTIError.wrongAuthorizedParty
+        case .missingExpiry: throw LTIError.missingClaim("exp")
+        case .expired: throw LTIError.expired
+        case .missingIssuedAt: throw LTIError.missingClaim("iat")
+        case .issuedAtOutOfRange: throw LTIError.issuedAtOutOfRange
         }
-        let t = now().timeIntervalSince1970
-        guard let exp = claims.exp else { throw LTIError.missingClaim("exp") }
-        guard exp.isFinite, t <= exp + leeway else { throw LTIError.expired }
-        guard let iat = claims.iat else { throw LTIError.missingClaim("iat") }
-        guard iat.isFinite, iat <= t + leeway, iat >= t - maxAge else { throw LTIError.issuedAtOutOfRange }
         guard let nonce = claims.nonce, !nonce.isEmpty else { throw LTIError.missingClaim("nonce") }
         guard nonce == expectedNonce else { throw LTIError.nonceReplayed }
         guard claims.version == "1.3.0" else { throw LTIError.unsupportedMessage("version \(claims.version ?? "—")") }

@@ -165,7 +165,7 @@ public actor OIDCDiscovery {
 
 /// The claims of an id_token that sign-in reads. `email_verified` may come as a boolean or as the strings
 /// `"true"`/`"false"` (some providers send strings).
-public struct OIDCIDTokenClaims: JWTPayload, Equatable {
+public struct OIDCIDTokenClaims: JWTPayload, Equatable, IDTokenTimesAndAudience {
     public var iss: String?
     public var sub: String?
     public var aud: StringOrArray?
@@ -295,16 +295,13 @@ public struct OIDCTokenVerifier: Sendable {
     /// The rules that need no key.
     public func checkClaims(_ claims: OIDCIDTokenClaims, expectedNonce: String) throws {
         guard claims.iss == issuer else { throw OIDCError.badClaim("iss") }
-        let audiences = claims.aud?.values ?? []
-        guard audiences.contains(clientID) else { throw OIDCError.badClaim("aud") }
-        if let azp = claims.azp {
-            guard azp == clientID else { throw OIDCError.badClaim("azp") }
-        } else if audiences.count > 1 {
-            throw OIDCError.badClaim("azp")
+        switch claims.violation(clientID: clientID, now: now(), leeway: leeway, maxAge: maxAge) {
+        case nil: break
+        case .wrongAudience: throw OIDCError.badClaim("aud")
+        case .wrongAuthorizedParty: throw OIDCError.badClaim("azp")
+        case .missingExpiry, .expired: throw OIDCError.badClaim("exp")
+        case .missingIssuedAt, .issuedAtOutOfRange: throw OIDCError.badClaim("iat")
         }
-        let t = now().timeIntervalSince1970
-        guard let exp = claims.exp, exp.isFinite, t <= exp + leeway else { throw OIDCError.badClaim("exp") }
-        guard let iat = claims.iat, iat.isFinite, iat <= t + leeway, iat >= t - maxAge else { throw OIDCError.badClaim("iat") }
         guard let nonce = claims.nonce, !nonce.isEmpty, ConstantTime.equal(nonce, expectedNonce) else { throw OIDCError.badClaim("nonce") }
         guard let sub = claims.sub, !sub.isEmpty, sub.utf8.count <= 255 else { throw OIDCError.badClaim("sub") }
         if claims.emailVerified == false { throw OIDCError.emailNotVerified }
