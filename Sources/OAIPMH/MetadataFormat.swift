@@ -156,32 +156,23 @@ extension MetadataFormat {
         if let licence = md.licence { try langString("description", licence, language: "x-none") }
         try w.endElement()
 
-        if !md.subjects.isEmpty {
+        /// One `classification` of a purpose, a `taxonPath` per id under the named source.
+        func classification(_ purpose: String, source: String, language: String, ids: [String]) throws {
+            guard !ids.isEmpty else { return }
             try w.startElement("classification")
-            try vocabulary("purpose", "discipline")
-            for subject in md.subjects {
+            try vocabulary("purpose", purpose)
+            for id in ids {
                 try w.startElement("taxonPath")
-                try langString("source", "Hoclieu subjects", language: "en")
+                try langString("source", source, language: language)
                 try w.startElement("taxon")
-                try w.element("id", subject)
+                try w.element("id", id)
                 try w.endElement()
                 try w.endElement()
             }
             try w.endElement()
         }
-        if !md.knowledgeUnits.isEmpty {
-            try w.startElement("classification")
-            try vocabulary("purpose", "educational objective")
-            for unit in md.knowledgeUnits {
-                try w.startElement("taxonPath")
-                try langString("source", "GDPT 2018", language: "vi")
-                try w.startElement("taxon")
-                try w.element("id", unit)
-                try w.endElement()
-                try w.endElement()
-            }
-            try w.endElement()
-        }
+        try classification("discipline", source: "Hoclieu subjects", language: "en", ids: md.subjects)
+        try classification("educational objective", source: "GDPT 2018", language: "vi", ids: md.knowledgeUnits)
         try w.endElement()
     }
 
