@@ -315,18 +315,8 @@ struct CASEBindingTests {
             #expect(gzipped.count < plain.count / 3, "\(gzipped.count) of \(plain.count) bytes")
             #expect(headers[.eTag] != plainHeaders[.eTag])
             // Decompressed by gzip itself, it is the same JSON.
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent("case-\(UUID().uuidString).json.gz")
-            defer { try? FileManager.default.removeItem(at: file) }
-            try gzipped.write(to: file)
-            let gunzip = Process()
-            gunzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
-            gunzip.arguments = ["-dc", file.path]
-            let pipe = Pipe()
-            gunzip.standardOutput = pipe
-            try gunzip.run()
-            let unpacked = pipe.fileHandleForReading.readDataToEndOfFile()
-            gunzip.waitUntilExit()
-            #expect(gunzip.terminationStatus == 0 && unpacked == plain)
+            let (unpacked, gunzipStatus) = try gunzipWithGzip(gzipped)
+            #expect(gunzipStatus == 0 && unpacked == plain)
             let etag = try #require(headers[.eTag])
             let again = try await client.execute(uri: uri, method: .get, headers: [.acceptEncoding: "gzip", .ifNoneMatch: etag]) { $0.status }
             #expect(again == .notModified)

@@ -90,3 +90,19 @@ extension TestClientProtocol {
         return try #require(json["pid"] as? String)
     }
 }
+
+/// Decompresses with gzip itself (not our own code): the bytes and gzip's exit status.
+func gunzipWithGzip(_ data: Data) throws -> (data: Data, status: Int32) {
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("gz-\(UUID().uuidString).gz")
+    defer { try? FileManager.default.removeItem(at: file) }
+    try data.write(to: file)
+    let gunzip = Process()
+    gunzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+    gunzip.arguments = ["-dc", file.path]
+    let pipe = Pipe()
+    gunzip.standardOutput = pipe
+    try gunzip.run()
+    let unpacked = pipe.fileHandleForReading.readDataToEndOfFile()
+    gunzip.waitUntilExit()
+    return (unpacked, gunzip.terminationStatus)
+}
