@@ -332,9 +332,7 @@ extension Services {
     }
 
     private func storeBlob(_ data: Data, prepared: inout PreparedCartridge) throws -> StoredBlob {
-        let writer = try blobs.makeWriter(limit: configuration.maxUploadBytes)
-        try data.withUnsafeBytes { try writer.write($0) }
-        let blob = try writer.commit(deferringSync: true)
+        let blob = try blobs.store(data, limit: configuration.maxUploadBytes, deferringSync: true)
         prepared.blobs.append(blob)
         return blob
     }

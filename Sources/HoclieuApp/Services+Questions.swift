@@ -88,10 +88,7 @@ extension Services {
             guard !questions.isEmpty else { return QuestionBankImport(fileName: fileName, report: result.report, stored: []) }
             let name = title.map(VietnameseText.trimmed).flatMap { $0.isEmpty ? nil : $0 } ?? "Bộ câu hỏi: \(fileName ?? "không tên")"
             let file = QuestionSetFile(title: name, isBank: true, questions: questions)
-            let writer = try blobs.makeWriter(limit: configuration.maxUploadBytes)
-            let json = try file.jsonData()
-            try json.withUnsafeBytes { try writer.write($0) }
-            let blob = try writer.commit(deferringSync: false)
+            let blob = try blobs.store(try file.jsonData(), limit: configuration.maxUploadBytes)
             stored.append(blob)
             let text = questions.map { $0.stem.plainText }.joined(separator: "\n")
             let subjects = Array(Set(questions.compactMap(\.subject))).sorted()
@@ -155,9 +152,7 @@ extension Services {
             var question = question
             if question.subject == nil { question.subject = subject }
             for i in question.media.indices where !question.media[i].data.isEmpty {
-                let writer = try blobs.makeWriter(limit: configuration.maxUploadBytes)
-                try question.media[i].data.withUnsafeBytes { try writer.write($0) }
-                let blob = try writer.commit()
+                let blob = try blobs.store(question.media[i].data, limit: configuration.maxUploadBytes)
                 stored.append(blob)
                 question.media[i].contentID = blob.contentID
                 question.media[i].data = Data()

@@ -45,6 +45,19 @@ public struct BlobStore: Sendable {
         try BlobWriter(store: self, limit: limit)
     }
 
+    /// Stores bytes already in memory (a generated file, an image from a question file); `deferringSync` as
+    /// ``BlobWriter/commit(deferringSync:)``.
+    public func store(_ data: Data, limit: Int64 = .max, deferringSync: Bool = false) throws -> StoredBlob {
+        let writer = try makeWriter(limit: limit)
+        do {
+            try data.withUnsafeBytes { try writer.write($0) }
+            return try writer.commit(deferringSync: deferringSync)
+        } catch {
+            writer.abort()
+            throw error
+        }
+    }
+
     /// Stores a file already on disk (streamed, not loaded).
     public func store(fileAt source: URL, limit: Int64 = .max) throws -> StoredBlob {
         let writer = try makeWriter(limit: limit)
