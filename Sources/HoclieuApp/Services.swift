@@ -120,6 +120,8 @@ public struct Services: Sendable {
     /// Signs preview references (and, later, other tokens): `signing.key` in the data folder, made on
     /// first start. Nodes that share a data folder share it.
     package let signingKey: SymmetricKey
+    /// This process among the nodes that share the store (leases on shared work, such as scheduled harvests).
+    public let nodeID = UUID().uuidString
     /// Failed sign-ins per account and address (this node's).
     public let loginThrottle = LoginThrottle()
     /// Requests per LMS client credential (this node's).

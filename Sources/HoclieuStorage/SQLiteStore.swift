@@ -187,6 +187,8 @@ public final class SQLiteStore: Store {
         registerLTIScores(&migrator)
         registerPush(&migrator)
         registerRenderedRecords(&migrator)
+        registerFirstExposure(&migrator)
+        registerHarvestLease(&migrator)
         return migrator
     }
 
