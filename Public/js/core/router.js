@@ -19,7 +19,7 @@ export const ROUTES = {
   review: { module: 'review', title: 'reviewHeading', needs: 'board' },
   assign: { module: 'assign', title: 'assignHeading', needs: 'chair' },
   admin: { module: 'admin', title: 'adminHeading', needs: 'admin' },
-  reports: { module: 'reports', title: 'reportsHeading', needs: 'reports' },
+  reports: { module: 'reports', title: 'reportsHeading' },
 };
 
 const loaded = new Map(); // name -> { module, section }

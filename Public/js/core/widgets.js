@@ -24,3 +24,29 @@ export function linkButton(text, onclick, props = {}) {
 export function empty(key) {
   return el('p', { class: 'hint empty', text: t(key) });
 }
+
+/**
+ * Shows, in `slot`, what keeps the visitor from a screen: not signed in (with a sign-in button that comes back
+ * here) or signed in without the role. Returns whether the screen may be used.
+ */
+export function guard(slot, allowed, signedInNow, returnTo) {
+  if (!signedInNow) {
+    slot.replaceChildren(signInNotice(`${returnTo}-signed-out`, 'needSignIn', returnTo));
+    return false;
+  }
+  if (!allowed) {
+    slot.replaceChildren(el('div', { class: 'card notice' }, el('p', { text: t('needRole') })));
+    return false;
+  }
+  slot.replaceChildren();
+  return true;
+}
+
+/** The text of a bilingual message object ({vietnamese, english} or {vi, en}). */
+export function bilingual(message, lang) {
+  if (!message) return '';
+  if (typeof message === 'string') return message;
+  const vi = message.vietnamese ?? message.vi ?? message.messageVi;
+  const en = message.english ?? message.en ?? message.messageEn;
+  return (lang === 'en' ? en || vi : vi || en) || message.message || message.code || message.kind || '';
+}

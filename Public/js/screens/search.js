@@ -8,7 +8,7 @@ import { fmt, named, t } from '../core/i18n.js';
 const FACETS = ['subject', 'grade', 'kind', 'format', 'licence'];
 const KINDS = ['lesson', 'simulation', 'document', 'video', 'link', 'question_set', 'course_package'];
 const PAGE_SIZE = 20;
-const DEBOUNCE_MS = 250;
+const DEBOUNCE_MS = 150;
 
 const state = {
   q: '',
@@ -234,14 +234,27 @@ export function fold(text) {
 }
 
 /**
- * The text with the query's words marked (<mark>), matched without diacritics; the last word as a prefix.
- * Uses the server's highlight ranges when it sends them (`highlights.title`: [[start, end], …] in UTF-16 units).
+ * The server's highlight (escaped text with <mark> tags, `highlight.title` / `highlight.snippet`) as nodes: parsed
+ * inertly, and only its text and <mark> elements are kept, so nothing else of it can reach the page.
  */
-export function highlight(text, query, ranges) {
+export function marked(html) {
+  const doc = new DOMParser().parseFromString(`<body>${html}</body>`, 'text/html');
+  const parts = [];
+  for (const node of doc.body.childNodes) {
+    if (node.nodeType === Node.TEXT_NODE) parts.push(node.textContent);
+    else if (node.nodeName === 'MARK') parts.push(el('mark', { text: node.textContent }));
+    else parts.push(node.textContent || '');
+  }
+  return parts;
+}
+
+/**
+ * The text with the query's words marked (<mark>), matched without diacritics, the last word as a prefix: used
+ * when the server sends no highlight.
+ */
+export function highlight(text, query) {
   const spans = [];
-  if (Array.isArray(ranges) && ranges.length) {
-    for (const r of ranges) if (Array.isArray(r) && r.length === 2) spans.push([Number(r[0]), Number(r[1])]);
-  } else {
+  {
     const words = fold(query).split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= 2);
     if (!words.length) return [text];
     // NFD folding can change length; fold character by character to keep positions.
@@ -305,13 +318,15 @@ function renderMaterial(material) {
   const badges = el('p', { class: 'badges' },
     el('span', { class: `badge kind-${material.kind}` }, el('span', { class: 'visually-hidden', text: `${t('kindLabel')}: ` }), named('kinds', material.kind)),
     material.status && material.status !== 'published' ? el('span', { class: `badge status status-${material.status}`, text: named('statuses', material.status) }) : null);
-  const hl = material.highlights || {};
+  const hl = material.highlight || {};
   const description = m.description ? (m.description.length > 400 ? `${m.description.slice(0, 400)}…` : m.description) : '';
+  const titleParts = typeof hl.title === 'string' && hl.title ? marked(hl.title) : highlight(title, state.q);
+  const descriptionParts = typeof hl.snippet === 'string' && hl.snippet ? marked(hl.snippet) : highlight(description, state.q);
   return el('li', { class: 'result' },
     el('article', { 'aria-labelledby': titleId },
       badges,
-      el('h3', { class: 'result-title', id: titleId }, el('a', { href: pidPath(pid) }, ...highlight(title, state.q, hl.title))),
-      description ? el('p', { class: 'result-description' }, ...highlight(description, state.q, hl.description)) : null,
+      el('h3', { class: 'result-title', id: titleId }, el('a', { href: pidPath(pid) }, ...titleParts)),
+      description ? el('p', { class: 'result-description' }, ...descriptionParts) : null,
       details,
       el('p', { class: 'pid-line' },
         el('a', { href: pidPath(pid), class: 'pid', text: pid, 'aria-label': `${t('pidLabel')} ${pid}` }),
