@@ -74,9 +74,11 @@ export function hideFormError(box) {
   box.textContent = '';
 }
 
-/** A <dl> row. */
+/** A term and its value for a <dl> (dt and dd directly in the list, as every checker expects). */
 export function metaItem(label, value) {
-  return el('div', {}, el('dt', { text: label }), el('dd', {}, value));
+  const pair = document.createDocumentFragment();
+  pair.append(el('dt', { text: label }), el('dd', {}, value));
+  return pair;
 }
 
 /** A labelled form field: label + control (+ hint), ids wired for screen readers. */

@@ -34,10 +34,11 @@ function saveSession() {
 
 /** A bearer token, or for a cookie session the CSRF token its state-changing requests must carry. */
 export function authHeaders(token) {
-  if (!token) return {};
-  if (token === COOKIE_SESSION) {
+  if (!token || token === COOKIE_SESSION) {
+    // A browser signed in earlier keeps the session cookie (the tab's token may be gone): the server reads that
+    // cookie, so a state-changing request must carry its anti-forgery token or be refused.
     const match = document.cookie.match(/(?:^|;\s*)hoclieu_csrf=([^;]+)/);
-    return match ? { 'X-CSRF-Token': decodeURIComponent(match[1]) } : {};
+    return match && match[1] ? { 'X-CSRF-Token': decodeURIComponent(match[1]) } : {};
   }
   return { Authorization: `Bearer ${token}` };
 }

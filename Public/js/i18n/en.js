@@ -219,6 +219,7 @@ export default {
   bpDefaultTitle: 'Test',
   bpFramework: 'Level framework',
   bpTotal: 'Total points',
+  bpTotalHint: 'From the matrix: questions × points per question.',
   bpMatrixCaption: 'Test blueprint: questions per unit and level',
   bpUnitColumn: 'Knowledge unit',
   bpRowTotal: 'Row total',

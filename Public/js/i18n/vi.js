@@ -220,6 +220,7 @@ export default {
   bpDefaultTitle: 'Đề kiểm tra',
   bpFramework: 'Khung mức độ',
   bpTotal: 'Tổng điểm',
+  bpTotalHint: 'Tính từ ma trận: số câu × điểm mỗi câu.',
   bpMatrixCaption: 'Ma trận đề: số câu theo đơn vị và mức độ',
   bpUnitColumn: 'Đơn vị kiến thức',
   bpRowTotal: 'Cộng dòng',

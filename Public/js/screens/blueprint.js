@@ -86,14 +86,14 @@ async function buildHead() {
     subjects = [['TOAN', 'Toán']];
   }
   const title = el('input', { type: 'text', maxlength: '300', value: keep['bp-title'] ?? t('bpDefaultTitle') });
-  const total = el('input', { type: 'number', min: '0.25', step: '0.25', value: keep['bp-total'] ?? '10' });
+  const total = el('input', { type: 'text', readonly: true, value: '0' });
   head.replaceChildren(
     field('bp-title', t('bpTitle'), title),
     field('bp-subject', t('facet_subject'), select(subjects, keep['bp-subject'] ?? 'TOAN')),
     field('bp-grade', t('facet_grade'), select(Array.from({ length: 12 }, (_, i) => [String(i + 1), String(i + 1)]), keep['bp-grade'] ?? '6')),
     field('bp-framework', t('bpFramework'), select(Object.keys(FRAMEWORKS).map((f) => [f, named('frameworks', f)]), keep['bp-framework'] ?? 'BHV3')),
     field('bp-type', t('qType'), select(QUESTION_TYPES.slice(0, 7).map((q) => [q, named('questionTypes', q)]), keep['bp-type'] ?? 'singleChoice')),
-    field('bp-total', t('bpTotal'), total));
+    field('bp-total', t('bpTotal'), total, t('bpTotalHint')));
   for (const node of head.querySelectorAll('input,select')) {
     node.addEventListener('change', () => {
       if (node.id === 'bp-framework') renderMatrix();
@@ -158,7 +158,16 @@ function renderMatrix() {
   renderCheck();
 }
 
+/** The points the matrix plans: the sum of its cells (the blueprint's total must equal it). */
+function plannedPoints() {
+  const levels = FRAMEWORKS[framework()];
+  const sum = state.rows.filter((r) => r.code).reduce((total, row) => total + levels.reduce((s, l) => s + (row.counts[l] || 0) * (state.points[l] ?? 0.25), 0), 0);
+  return Math.round(sum * 1000) / 1000;
+}
+
 function updateTotals() {
+  const totalBox = $('#bp-total', root);
+  if (totalBox) totalBox.value = fmt(plannedPoints());
   const levels = FRAMEWORKS[framework()];
   state.rows.forEach((row, index) => {
     const count = levels.reduce((sum, l) => sum + (row.counts[l] || 0), 0);
@@ -177,7 +186,7 @@ function blueprintBody() {
     grade: Number($('#bp-grade', root).value),
     framework: framework(),
     questionTypes: [type],
-    totalPoints: Number($('#bp-total', root).value) || 0,
+    totalPoints: plannedPoints(),
     rows: state.rows.filter((r) => r.code).map((r) => ({
       code: r.code, label: r.label || r.code, requirements: [],
       cells: levels.filter((l) => (r.counts[l] || 0) > 0).map((l) => ({ level: l, type, count: r.counts[l], pointsPerQuestion: state.points[l] ?? 0.25 })),

@@ -30,7 +30,7 @@ const MARKUP = `
   <form id="search-form" class="search-form" role="search">
     <label for="q" class="search-label" data-i18n="searchLabel"></label>
     <div class="search-row">
-      <input type="search" id="q" name="q" autocomplete="off" maxlength="500" data-i18n-placeholder="searchPlaceholder" aria-describedby="q-hint">
+      <input type="search" id="q" name="q" maxlength="500" data-i18n-placeholder="searchPlaceholder" aria-describedby="q-hint">
       <button type="submit" class="button" data-i18n="searchButton"></button>
     </div>
     <p id="q-hint" class="hint" data-i18n="searchHint"></p>

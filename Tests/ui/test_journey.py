@@ -1,0 +1,433 @@
+"""The whole journey through the web UI in headless Chromium, against the running service (see conftest.py):
+
+a teacher signs in, uploads a SCORM package (Tests/Fixtures/scorm) by the contribute screen, tags it through the
+catalogue picker (type-ahead without diacritics), submits it for review; two reviewers sign in and approve it on the
+review screen (the board's rule: two reviewers, all must agree); an anonymous visitor finds it with a query without
+diacritics and opens its preview; the teacher builds a 2×3 blueprint (one row by type-ahead, one by browsing the
+catalogue) over questions seeded through the API and downloads a .docx variant.
+
+Then every main page is checked with axe-core (no serious or critical violation), photographed at 1280 and 360 px
+into .build/ui-screenshots/, weighed (JS + CSS ≤ 200 KB uncompressed) and timed (Navigation Timing and
+first-contentful-paint, printed; HOCLIEU_UI_FIRST_RENDER_MS, default 1000, is the bound).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import secrets
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from browser import ADMIN_PASSWORD, ADMIN_USER, BASE_URL, api
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURE = REPO / "Tests" / "Fixtures" / "scorm" / "scorm12-nested-frames"
+SHOTS = Path(os.environ.get("HOCLIEU_UI_SCREENSHOTS", REPO / ".build" / "ui-screenshots"))
+FIRST_RENDER_MS = float(os.environ.get("HOCLIEU_UI_FIRST_RENDER_MS", "1000"))
+WEIGHT_LIMIT = 200 * 1024
+MARKER = "hl" + secrets.token_hex(3)
+PASSWORD = "mat-khau-" + secrets.token_hex(6)
+UNIT_A = "TOAN.6.SD.3.1"  # Phân số. Tính chất cơ bản của phân số. So sánh phân số
+UNIT_B = "TOAN.6.SD.3.2"  # Các phép tính với phân số
+LEVELS = ["BHV3.1", "BHV3.2", "BHV3.3"]
+
+
+def wait(driver, seconds: float = 20) -> WebDriverWait:
+    return WebDriverWait(driver, seconds)
+
+
+def load(driver, fragment: str = "") -> None:
+    """A real page load of `/` + fragment (hash changes alone keep the page)."""
+    driver.get(BASE_URL + "/" + fragment)
+    driver.refresh()
+    wait(driver).until(lambda d: d.execute_script("return document.body.dataset.ready === 'true'"))
+
+
+def forget_session(driver) -> None:
+    """Clears the tab's storage from a document without the app (whose start-up check of the session would write it back)."""
+    driver.get(BASE_URL + "/health")
+    driver.execute_script("localStorage.clear(); sessionStorage.clear();")
+    driver.delete_all_cookies()
+
+
+def sign_in(driver, username: str, password: str) -> None:
+    forget_session(driver)
+    load(driver, "#signin")
+    try:
+        wait(driver).until(EC.visibility_of_element_located((By.ID, "signin-username"))).send_keys(username)
+    except Exception:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(SHOTS / "failed-sign-in.png"))
+        raise AssertionError(f"no sign-in form at {driver.current_url}: {driver.execute_script('return sessionStorage.length')}")
+    driver.find_element(By.ID, "signin-password").send_keys(password)
+    driver.find_element(By.ID, "signin-submit").click()
+    try:
+        wait(driver).until(EC.visibility_of_element_located((By.ID, "user-box")))
+    except Exception:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(SHOTS / "failed-sign-in.png"))
+        raise AssertionError(f"{username} could not sign in: {driver.find_element(By.ID, 'signin-error').text!r}")
+
+
+def go(driver, view: str) -> None:
+    driver.execute_script("location.hash = arguments[0]", view)
+    wait(driver).until(lambda d: d.execute_script(
+        "const s = document.querySelector(`[data-view='${arguments[0]}']`); return s && !s.hidden", view.split("/")[0].lstrip("#")))
+
+
+def pick_by_typing(driver, picker_id: str, text: str, code: str) -> None:
+    box = wait(driver).until(EC.element_to_be_clickable((By.ID, f"{picker_id}-q")))
+    box.clear()
+    box.send_keys(text)
+    option = wait(driver).until(EC.visibility_of_element_located((By.CSS_SELECTOR, f"#{picker_id}-list li[data-code='{code}']")))
+    # Keyboard: arrow down to the option, Enter.
+    options = driver.find_elements(By.CSS_SELECTOR, f"#{picker_id}-list li[role='option']")
+    for _ in range(options.index(option) + 1):
+        box.send_keys(Keys.ARROW_DOWN)
+    assert box.get_attribute("aria-activedescendant") == option.get_attribute("id")
+    box.send_keys(Keys.ENTER)
+    wait(driver).until(EC.visibility_of_element_located((By.CSS_SELECTOR, f"#{picker_id}-chips li[data-code='{code}']")))
+
+
+def click_text(driver, scope: str, text: str) -> None:
+    button = wait(driver).until(EC.element_to_be_clickable(
+        (By.XPATH, f"//*[@id='{scope}']//button[contains(normalize-space(.), '{text}')]")))
+    button.click()
+
+
+def scorm_zip(tmp_path: Path) -> Path:
+    path = tmp_path / "phan-so-scorm12.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in sorted(FIXTURE.rglob("*")):
+            if file.is_file():
+                archive.write(file, file.relative_to(FIXTURE).as_posix())
+    return path
+
+
+def question_file() -> bytes:
+    """Moodle XML: for each of the two units and three BHV3 levels, two single-choice questions."""
+    parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<quiz>']
+    for unit in (UNIT_A, UNIT_B):
+        for level in LEVELS:
+            for n in range(2):
+                tags = "".join(f"<tag><text>hoclieu:{t}</text></tag>" for t in
+                               ("subject=TOAN", "grade=6", f"ku={unit}", f"level=BHV3/{level}"))
+                parts.append(
+                    f'<question type="multichoice"><name><text>{MARKER} {unit} {level} {n}</text></name>'
+                    f'<questiontext format="html"><text><![CDATA[<p>Câu {MARKER} {unit} {level} số {n}: 1/2 bằng?</p>]]></text></questiontext>'
+                    f'<single>true</single><answer fraction="100"><text>2/4 ({n})</text></answer>'
+                    f'<answer fraction="0"><text>1/3 ({n})</text></answer><answer fraction="0"><text>3/4 ({n})</text></answer>'
+                    f'<tags>{tags}</tags></question>')
+    parts.append("</quiz>")
+    return "\n".join(parts).encode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def accounts(admin_token):
+    """A teacher of a school, two reviewers of the department (not of the teacher's school)."""
+    made = {}
+    for name, roles, extra in (
+        ("teacher", ["teacher"], {"school": f"THCS Hoà Bình {MARKER}"}),
+        ("reviewer1", ["reviewer"], {"subjects": ["TOAN"]}),
+        ("reviewer2", ["reviewer"], {"subjects": ["TOAN"]}),
+    ):
+        username = f"{name}-{MARKER}"
+        status, body = api("POST", "/api/v1/users", {"username": username, "password": PASSWORD, "roles": roles,
+                                                      "displayName": f"{name} {MARKER}", **extra}, token=admin_token)
+        assert status == 201, body
+        made[name] = {"username": username, "id": body["id"]}
+    return made
+
+
+@pytest.fixture(scope="module")
+def journey(driver, admin_token, accounts, tmp_path_factory):
+    """Runs the journey once; the tests below check its parts and the pages it leaves behind."""
+    tmp = tmp_path_factory.mktemp("journey")
+    state: dict = {"tmp": tmp}
+    downloads = tmp / "downloads"
+    downloads.mkdir()
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    state["downloads"] = downloads
+
+    # --- The teacher uploads, tags and submits.
+    sign_in(driver, accounts["teacher"]["username"], PASSWORD)
+    go(driver, "#contribute")
+    title = f"Phân số bằng nhau {MARKER}"
+    wait(driver).until(EC.visibility_of_element_located((By.ID, "c-title"))).send_keys(title)
+    driver.find_element(By.CSS_SELECTOR, "#c-kind option[value='lesson']").click()
+    driver.find_element(By.ID, "c-description").send_keys("Bài giảng SCORM: phân số bằng nhau, rút gọn phân số.")
+    pick_by_typing(driver, "c-units", "tinh chat co ban cua phan so", UNIT_A)
+    # The unit filled the subject and grade.
+    assert driver.find_element(By.ID, "c-subjects").get_attribute("value") == "TOAN"
+    assert driver.find_element(By.ID, "c-grade-6").is_selected()
+    licence = driver.find_element(By.CSS_SELECTOR, "#c-licence option[value='CC-BY-SA-4.0']")
+    licence.click()
+    assert "chia sẻ lại" in driver.find_element(By.ID, "c-licence-help").text
+    driver.find_element(By.ID, "c-file").send_keys(str(scorm_zip(tmp)))
+    driver.find_element(By.ID, "contribute-submit").click()
+    result = wait(driver, 120).until(EC.visibility_of_element_located((By.ID, "contribute-result")))
+    assert driver.find_element(By.ID, "upload-progress").get_attribute("value") == "100"
+    pid = result.find_element(By.ID, "result-pid-link").text.strip()
+    assert "SCORM12" in driver.find_element(By.ID, "result-detail").text
+    state["pid"] = pid
+    status, material = api("GET", f"/api/v1/materials/{pid}", token=admin_token)
+    assert status == 200 and material["metadata"]["knowledgeUnits"] == [UNIT_A], material
+    assert material["metadata"]["licence"] == "CC-BY-SA-4.0" and material["format"] == "scorm12"
+    driver.find_element(By.ID, "submit-review").click()
+    wait(driver).until(lambda d: "hồ sơ số" in d.find_element(By.ID, "result-review").text)
+    status, page = api("GET", f"/api/v1/submissions?pid={pid}", token=admin_token)
+    assert status == 200 and len(page["items"]) == 1, page
+    submission = page["items"][0]
+    state["submission"] = submission["id"]
+
+    # "My materials" shows it under review.
+    go(driver, "#mine")
+    item = wait(driver).until(EC.visibility_of_element_located((By.CSS_SELECTOR, f"#mine-list li[data-pid='{pid}']")))
+    assert item.get_attribute("data-status") in ("submitted", "in_review"), item.get_attribute("data-status")
+
+    # The board: exactly our two reviewers (auto-assignment may have chosen others of earlier runs).
+    mine = {accounts["reviewer1"]["id"], accounts["reviewer2"]["id"]}
+    for assignment in submission["assignments"]:
+        if assignment["reviewerID"] not in mine:
+            status, body = api("DELETE", f"/api/v1/submissions/{submission['id']}/assignments/{assignment['reviewerID']}", token=admin_token)
+            assert status in (200, 204), body
+    assigned = {a["reviewerID"] for a in submission["assignments"]} & mine
+    if mine - assigned:
+        status, body = api("POST", f"/api/v1/submissions/{submission['id']}/assignments", {"reviewers": sorted(mine - assigned)}, token=admin_token)
+        assert status in (200, 201), body
+
+    # --- Two reviewers approve on the review screen.
+    for reviewer in ("reviewer1", "reviewer2"):
+        sign_in(driver, accounts[reviewer]["username"], PASSWORD)
+        go(driver, "#queue")
+        link = wait(driver).until(EC.element_to_be_clickable((By.CSS_SELECTOR, f"#queue-table a[data-id='{submission['id']}']")))
+        link.click()
+        wait(driver).until(EC.visibility_of_element_located((By.ID, "review-form")))
+        # The preview sits beside the form.
+        frame = driver.find_element(By.ID, "review-frame")
+        assert "/preview/" in frame.get_attribute("src")
+        for fieldset in driver.find_elements(By.CSS_SELECTOR, "#review-form fieldset.criterion"):
+            radios = fieldset.find_elements(By.CSS_SELECTOR, "input[type='radio']")
+            best = max(radios, key=lambda r: int(r.get_attribute("value")))
+            driver.execute_script("arguments[0].click()", best)
+        driver.find_element(By.CSS_SELECTOR, "#rv-decision option[value='approve']").click()
+        driver.find_element(By.ID, "rv-feedback").send_keys(f"Tốt, {reviewer}.")
+        driver.find_element(By.ID, "rv-notes").send_keys("Ghi chú nội bộ.")
+        driver.find_element(By.ID, "rv-submit").click()
+        wait(driver).until(lambda d: "Bạn đã thẩm định" in d.find_element(By.ID, "review-form-slot").text
+                           or "đã đóng" in d.find_element(By.ID, "review-form-slot").text)
+    status, material = api("GET", f"/api/v1/materials/{pid}", token=admin_token)
+    assert material["status"] == "published", material
+
+    # --- Anonymous: found without diacritics, preview opened.
+    forget_session(driver)
+    load(driver, f"?q=phan+so+bang+nhau+{MARKER}#search")
+    found = wait(driver).until(EC.visibility_of_element_located((By.CSS_SELECTOR, f"#results .result-title a[href='/id/{pid}']")))
+    assert found.text.strip() == title
+    assert driver.find_elements(By.CSS_SELECTOR, "#results .result-title mark"), "the matched words are highlighted"
+    card = found.find_element(By.XPATH, "ancestor::li[1]")
+    before = set(driver.window_handles)
+    main_window = driver.current_window_handle
+    card.find_element(By.CSS_SELECTOR, "button.preview").click()
+    # A new tab, or (when the browser blocks the tab) this one: the player of the content origin either way.
+    try:
+        wait(driver, 30).until(lambda d: len(d.window_handles) > len(before) or "/preview/" in d.current_url)
+    except Exception:
+        driver.save_screenshot(str(SHOTS / "failed-preview.png"))
+        raise AssertionError(f"no preview: {driver.current_url} {driver.window_handles} {driver.get_log('browser')}")
+    opened = set(driver.window_handles) - before
+    if opened:
+        driver.switch_to.window(opened.pop())
+    wait(driver, 30).until(lambda d: "/preview/" in d.current_url and pid in d.current_url)
+    wait(driver, 30).until(lambda d: "SCORM" in d.find_element(By.TAG_NAME, "body").text)
+    state["preview_url"] = driver.current_url
+    if opened:
+        driver.close()
+        driver.switch_to.window(main_window)
+
+    # --- Blueprint 2×3 over seeded questions, a .docx variant.
+    status, report = api("POST", "/api/v1/question-imports?filename=seed.xml&partial=true", question_file(), token=admin_token,
+                         content_type="application/xml")
+    assert status in (200, 201), report
+    for stored in report["stored"]:
+        status, body = api("PUT", f"/api/v1/questions/{stored['id']}/status", {"status": "published"}, token=admin_token)
+        assert status == 200, body
+    sign_in(driver, accounts["teacher"]["username"], PASSWORD)
+    go(driver, "#blueprint")
+    pick_by_typing(driver, "bp-row-1", "tinh chat co ban cua phan so", UNIT_A)
+    driver.find_element(By.ID, "bp-add-row").click()
+    # Row 2 by browsing: Toán → Lớp 6 → SỐ VÀ ĐẠI SỐ → Phân số → choose TOAN.6.SD.3.2.
+    row2 = driver.find_elements(By.CSS_SELECTOR, ".picker[id^='bp-row-']")[1].get_attribute("id")
+    driver.find_element(By.ID, f"{row2}-browse-button").click()
+    click_text(driver, f"{row2}-browse", "Toán")
+    click_text(driver, f"{row2}-browse", "Lớp 6")
+    click_text(driver, f"{row2}-browse", "SỐ VÀ ĐẠI SỐ")
+    click_text(driver, f"{row2}-browse", "Phân số")
+    wait(driver).until(EC.element_to_be_clickable((By.CSS_SELECTOR, f"#{row2}-browse button[aria-label='Chọn {UNIT_B}']"))).click()
+    wait(driver).until(EC.visibility_of_element_located((By.CSS_SELECTOR, f"#{row2}-chips li[data-code='{UNIT_B}']")))
+    for row in range(2):
+        for level in LEVELS:
+            cell = driver.find_element(By.ID, f"bp-cell-{row}-{level.replace('.', '_')}")
+            cell.clear()
+            cell.send_keys("1")
+    check = driver.find_element(By.ID, "bp-check")
+    try:
+        wait(driver, 30).until(lambda d: check.get_attribute("data-state") in ("ok", "short"))
+    except Exception:
+        raise AssertionError(f"no check: {check.get_attribute('data-state')} {check.text}")
+    assert check.get_attribute("data-state") == "ok", check.text
+    assert len(driver.find_elements(By.CSS_SELECTOR, "#bp-matrix td.cell-ok")) == 6
+    # The live check: asking for more than the bank holds marks the cell short.
+    over = driver.find_element(By.ID, "bp-cell-0-BHV3_1")
+    over.clear()
+    over.send_keys("500")
+    wait(driver, 30).until(lambda d: check.get_attribute("data-state") == "short")
+    assert driver.find_elements(By.CSS_SELECTOR, "#bp-td-0-BHV3_1.cell-short")
+    over.clear()
+    over.send_keys("1")
+    wait(driver, 30).until(lambda d: check.get_attribute("data-state") == "ok")
+    variants = driver.find_element(By.ID, "bp-variants")
+    variants.clear()
+    variants.send_keys("2")
+    driver.find_element(By.ID, "bp-assemble-button").click()
+    button = wait(driver, 60).until(EC.element_to_be_clickable((By.CSS_SELECTOR, "#bp-test button.variant-docx")))
+    assert len(driver.find_elements(By.CSS_SELECTOR, "#bp-test button.variant-docx")) == 2
+    code = button.get_attribute("data-code")
+    button.click()
+    wait(driver, 60).until(lambda d: button.get_attribute("data-bytes"))
+    docx = downloads / f"de-{code}.docx"
+    deadline = time.time() + 30
+    while time.time() < deadline and not docx.exists():
+        time.sleep(0.2)
+    data = docx.read_bytes()
+    assert data[:4] == b"PK\x03\x04" and int(button.get_attribute("data-bytes")) == len(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as paper:
+        body = paper.read("word/document.xml").decode("utf-8")
+    assert MARKER in body and "Đáp án" not in body
+    state["docx"] = len(data)
+    return state
+
+
+def test_teacher_reviewers_anonymous_blueprint(journey):
+    assert journey["pid"] and journey["docx"] > 1000
+    print(f"\njourney: {journey['pid']} published after two approvals; preview {journey['preview_url']}; variant .docx {journey['docx']} bytes")
+
+
+MAIN_PAGES = [
+    ("home-search", "#search", None),
+    ("upload", "#contribute", "teacher"),
+    ("my-materials", "#mine", "teacher"),
+    ("question-bank", "#questions", "teacher"),
+    ("blueprint", "#blueprint", "teacher"),
+    ("review-queue", "#queue", "admin"),
+    ("review-screen", "#review/{submission}", "admin"),
+    ("admin", "#admin", "admin"),
+    ("reports", "#reports", "admin"),
+]
+
+
+def settle(driver) -> None:
+    """Waits until the screen has no "loading" line left (its data arrived)."""
+    wait(driver, 30).until(lambda d: d.execute_script(
+        "const s = [...document.querySelectorAll('[data-view]')].find((x) => !x.hidden);"
+        "return s && !/Đang tải…|Đang tìm…/.test(s.innerText)"))
+
+
+def test_main_pages_accessible_photographed_light_and_fast(driver, journey, accounts, admin_token):
+    from axe_selenium_python import Axe
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    failures = []
+    timings = []
+    signed_as = None
+    for name, fragment, who in MAIN_PAGES:
+        fragment = fragment.format(submission=journey["submission"])
+        if who != signed_as:
+            if who is None:
+                forget_session(driver)
+            else:
+                sign_in(driver, accounts[who]["username"] if who != "admin" else ADMIN_USER, PASSWORD if who != "admin" else ADMIN_PASSWORD)
+            signed_as = who
+        driver.set_window_size(1280, 1000)
+        load(driver, fragment)
+        settle(driver)
+        heading = driver.execute_script(
+            "const s = [...document.querySelectorAll('[data-view]')].find((x) => !x.hidden); return s.querySelector('h1').textContent")
+        metrics = driver.execute_script(
+            """
+            const nav = performance.getEntriesByType('navigation')[0];
+            const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+            const res = performance.getEntriesByType('resource').filter((r) => /\\.(js|css)(\\?|$)/.test(r.name));
+            return {ttfb: nav.responseStart, domContentLoaded: nav.domContentLoadedEventEnd, load: nav.loadEventEnd,
+                    fcp: fcp ? fcp.startTime : null, bytes: res.reduce((s, r) => s + (r.decodedBodySize || 0), 0),
+                    files: res.map((r) => r.name.replace(location.origin, ''))};
+            """)
+        timings.append((name, metrics))
+        if metrics["bytes"] > WEIGHT_LIMIT:
+            failures.append(f"{name}: JS+CSS {metrics['bytes']} bytes > {WEIGHT_LIMIT}")
+        if metrics["fcp"] is None or metrics["fcp"] > FIRST_RENDER_MS:
+            failures.append(f"{name}: first contentful paint {metrics['fcp']} ms > {FIRST_RENDER_MS}")
+        axe = Axe(driver)
+        axe.inject()
+        results = axe.run()
+        serious = [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
+        for violation in serious:
+            targets = [n["target"] for n in violation["nodes"]][:5]
+            failures.append(f"{name}: axe {violation['id']} ({violation['impact']}): {violation['help']} {targets}")
+        driver.save_screenshot(str(SHOTS / f"{name}-1280.png"))
+        driver.set_window_size(360, 800)
+        time.sleep(0.3)
+        # Nothing wider than the phone's screen (the page does not scroll sideways).
+        overflow = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if overflow > 0:
+            failures.append(f"{name}: {overflow} px wider than a 360 px screen")
+        driver.save_screenshot(str(SHOTS / f"{name}-360.png"))
+        assert heading.strip(), name
+    driver.set_window_size(1280, 1000)
+    print("\npage                 ttfb ms  DCL ms  load ms  FCP ms  JS+CSS bytes")
+    for name, m in timings:
+        print(f"{name:20} {m['ttfb']:7.0f} {m['domContentLoaded']:7.0f} {m['load']:8.0f} {m['fcp'] or -1:7.0f} {m['bytes']:12d}")
+    (SHOTS / "timings.json").write_text(json.dumps(dict(timings), indent=1))
+    assert not failures, "\n".join(failures)
+
+
+def test_catalogues_have_the_same_keys(driver):
+    """Both languages are complete: vi.js and en.js have the same keys, and the same codes in each code list."""
+    driver.get(BASE_URL + "/")
+    difference = driver.execute_async_script(
+        """
+        const done = arguments[arguments.length - 1];
+        Promise.all([import('/js/i18n/vi.js'), import('/js/i18n/en.js')]).then(([vi, en]) => {
+          const a = vi.default, b = en.default, out = [];
+          for (const k of Object.keys(a)) if (!(k in b)) out.push('en lacks ' + k);
+          for (const k of Object.keys(b)) if (!(k in a)) out.push('vi lacks ' + k);
+          for (const k of Object.keys(a)) {
+            if (a[k] && typeof a[k] === 'object' && b[k] && typeof b[k] === 'object') {
+              for (const c of Object.keys(a[k])) if (!(c in b[k])) out.push(`en lacks ${k}.${c}`);
+              for (const c of Object.keys(b[k])) if (!(c in a[k])) out.push(`vi lacks ${k}.${c}`);
+            } else if (typeof a[k] !== typeof b[k]) out.push(`${k}: ${typeof a[k]} vs ${typeof b[k]}`);
+          }
+          done({count: Object.keys(a).length, out});
+        }).catch((e) => done({count: 0, out: [String(e)]}));
+        """)
+    assert difference["count"] > 100 and difference["out"] == [], difference
+
+
+def test_switching_language_relabels_a_screen(driver):
+    forget_session(driver)
+    load(driver, "#reports")
+    wait(driver).until(EC.visibility_of_element_located((By.ID, "cov-heading")))
+    assert driver.find_element(By.ID, "cov-heading").text == "Độ phủ chương trình (môn × lớp)"
+    driver.find_element(By.CSS_SELECTOR, ".lang-btn[data-lang='en']").click()
+    wait(driver).until(lambda d: d.find_element(By.ID, "cov-heading").text == "Coverage of the programme (subject × grade)")
+    assert driver.title.startswith("Reports")
+    driver.find_element(By.CSS_SELECTOR, ".lang-btn[data-lang='vi']").click()
+    wait(driver).until(lambda d: d.find_element(By.ID, "cov-heading").text.startswith("Độ phủ"))
