@@ -81,6 +81,8 @@ export async function show(focus = true) {
   }
   document.title = `${t(ROUTES[name].title)} — Hoclieu`;
   await entry.module.show?.(entry.section, context(name), focus);
+  // The first screen of a page load is on the page (the browser test reads this with Navigation Timing).
+  if (!performance.getEntriesByName('hoclieu:screen').length) performance.mark('hoclieu:screen');
   if (focus && !entry.section.contains(document.activeElement)) {
     const heading = $('h1', entry.section);
     if (heading) {

@@ -307,6 +307,7 @@ export default {
   reviewHistory: 'History of the submission',
   reviewAudit: 'Audit trail',
   auditActor: (id) => `account #${id}`,
+  auditSystem: 'the service',
   historySubmitted: (round) => `Submitted for review (round ${round})`,
   historyAssigned: (id, due) => `Reviewer #${id} assigned, due ${due}`,
   historyReview: (id, decision, score, reason) => `Reviewer #${id}: ${decision}, score ${score}${reason ? `, reason: ${reason}` : ''}`,

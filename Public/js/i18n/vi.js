@@ -308,6 +308,7 @@ export default {
   reviewHistory: 'Lịch sử hồ sơ',
   reviewAudit: 'Nhật kí kiểm toán',
   auditActor: (id) => `tài khoản #${id}`,
+  auditSystem: 'hệ thống',
   historySubmitted: (round) => `Gửi thẩm định (vòng ${round})`,
   historyAssigned: (id, due) => `Phân công người thẩm định #${id}, hạn ${due}`,
   historyReview: (id, decision, score, reason) => `Người thẩm định #${id}: ${decision}, điểm ${score}${reason ? `, lí do: ${reason}` : ''}`,

@@ -257,7 +257,7 @@ function renderHistory() {
       e.notes ? el('p', { class: 'hint', text: `${t('reviewNotes')}: ${e.notes}` }) : null)))];
   if (current.audit?.length) {
     parts.push(el('h3', { text: t('reviewAudit') }), el('ol', { class: 'timeline', id: 'review-audit' }, ...current.audit.map((a) => el('li', {},
-      el('time', { datetime: a.at, text: formatDate(a.at) }), ` — ${a.action} (${t('auditActor', a.actorID)})`, el('span', { class: 'hint', text: ` #${a.seq}` })))));
+      el('time', { datetime: a.at, text: formatDate(a.at) }), ` — ${a.action} (${a.actorID ? t('auditActor', a.actorID) : t('auditSystem')})`, el('span', { class: 'hint', text: ` #${a.seq}` })))));
   }
   $('#review-history', root).replaceChildren(el('div', { class: 'card' }, ...parts));
 }

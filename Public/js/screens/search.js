@@ -142,6 +142,7 @@ async function runSearch() {
     state.loaded = true;
     renderFacets();
     renderResults();
+    if (!performance.getEntriesByName('hoclieu:results').length) performance.mark('hoclieu:results');
   } catch (error) {
     if (error?.name === 'AbortError' || generation !== state.generation) return;
     $('#result-count', root).textContent = '';
