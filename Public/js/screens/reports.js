@@ -39,7 +39,7 @@ export function onLanguage(section, ctx) {
 
 function csvButton(path, name) {
   return el('button', {
-    type: 'button', class: 'button button-secondary button-small csv', text: t('repCSV'), dataset: { path },
+    type: 'button', class: 'button button-secondary button-small csv', text: `${t('repCSV')}: ${name}`, dataset: { path },
     'aria-label': `${t('repCSV')}: ${name}`,
     onclick: async (event) => {
       try {
@@ -143,7 +143,7 @@ function throughput() {
     const max = Math.max(1, ...weeks.map((w) => w.submitted));
     const bw = 36;
     const h = 140;
-    const chart = svg('svg', { class: 'bars', viewBox: `0 0 ${Math.max(200, weeks.length * bw + 40)} ${h + 40}`, role: 'img', 'aria-labelledby': 'thr-svg-title' },
+    const chart = svg('svg', { class: 'bars', style: `max-width:${Math.max(240, weeks.length * 56 + 60)}px`, viewBox: `0 0 ${Math.max(200, weeks.length * bw + 40)} ${h + 40}`, role: 'img', 'aria-labelledby': 'thr-svg-title' },
       svg('title', { id: 'thr-svg-title', text: t('thrSvgTitle') }),
       ...weeks.map((w, i) => {
         const bar = Math.round((w.submitted / max) * h);
