@@ -477,3 +477,56 @@ def test_reports_screen_against_independent_counts(driver, journey, admin_token)
     button.click()
     wait(driver, 30).until(lambda d: button.get_attribute("data-bytes"))
     assert int(button.get_attribute("data-bytes")) > 0
+
+
+def test_question_import_shows_the_report_per_question(driver, accounts):
+    """A teacher imports a Moodle XML file with one good question and one the bank cannot take: the report lists
+    both, the second as refused with its reason and what the conversion lost; the good one is in the bank list."""
+    marker = "qi" + secrets.token_hex(3)
+    path = Path(os.environ.get("TMPDIR", "/tmp")) / f"cau-hoi-{marker}.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><quiz>'
+        f'<question type="multichoice"><name><text>Tốt {marker}</text></name>'
+        f'<questiontext format="html"><text>Phân số {marker} nào bằng 1/2?</text></questiontext><single>true</single>'
+        '<answer fraction="100"><text>2/4</text></answer><answer fraction="0"><text>1/3</text></answer>'
+        '<tags><tag><text>hoclieu:subject=TOAN</text></tag><tag><text>hoclieu:grade=6</text></tag>'
+        f'<tag><text>hoclieu:ku={UNIT_A}</text></tag><tag><text>hoclieu:level=BHV3/BHV3.2</text></tag></tags></question>'
+        f'<question type="ddwtos"><name><text>Kéo thả {marker}</text></name>'
+        '<questiontext format="html"><text>Kéo [[1]] vào</text></questiontext>'
+        '<dragbox><text>a</text><group>1</group></dragbox></question></quiz>', encoding="utf-8")
+    sign_in(driver, accounts["teacher"]["username"], PASSWORD)
+    go(driver, "#questions")
+    tab = wait(driver).until(EC.element_to_be_clickable((By.ID, "qtab-import")))
+    tab.click()
+    driver.find_element(By.ID, "qi-file").send_keys(str(path))
+    driver.find_element(By.ID, "qi-submit-button").click()
+    report = wait(driver, 60).until(EC.visibility_of_element_located((By.CSS_SELECTOR, "#qi-report table")))
+    rows = report.find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert len(rows) == 2, report.text
+    assert "Đã nhập" in rows[0].text and "Giữ nguyên" in rows[0].text
+    assert "Lỗi, không nhập" in rows[1].text and "ddwtos" in rows[1].text and "phương án" in rows[1].text
+    assert "1 câu mới" in driver.find_element(By.ID, "qi-report").text
+    # The list (its tab) now holds the new question, found by the level filter.
+    driver.find_element(By.ID, "qtab-list").click()
+    driver.find_element(By.CSS_SELECTOR, "#qf-level option[value='BHV3.2']").click()
+    wait(driver, 30).until(lambda d: marker in d.find_element(By.ID, "q-table").text)
+
+
+def test_admin_creates_an_lms_credential_shown_once(driver):
+    sign_in(driver, ADMIN_USER, ADMIN_PASSWORD)
+    go(driver, "#admin")
+    wait(driver).until(EC.element_to_be_clickable((By.ID, "admin-tab-clients"))).click()
+    name = f"Moodle {MARKER}"
+    wait(driver).until(EC.visibility_of_element_located((By.ID, "client-name"))).send_keys(name)
+    driver.find_element(By.CSS_SELECTOR, "#admin-client-form button[type='submit']").click()
+    secret = wait(driver).until(EC.visibility_of_element_located((By.ID, "client-secret"))).text.strip()
+    client_id, _, tail = secret.partition(".")
+    assert client_id and len(tail) > 20, secret
+    # The credential works (an LMS client reads its own account), and is never listed again.
+    status, me = api("GET", "/api/v1/me", token=secret)
+    assert status == 200, me
+    go(driver, "#search")
+    go(driver, "#admin")
+    driver.find_element(By.ID, "admin-tab-clients").click()
+    table_text = wait(driver).until(EC.visibility_of_element_located((By.XPATH, f"//td[contains(., '{client_id}')]/ancestor::table"))).text
+    assert name in table_text and tail not in driver.page_source

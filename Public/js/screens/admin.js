@@ -153,13 +153,13 @@ async function people() {
 async function clients() {
   const list = (await api('/api/v1/clients')).items || [];
   const rows = list.map((c) => [c.name || c.clientID || String(c.id), el('span', { class: 'pid', text: c.clientID || c.id || '' }), (c.scopes || []).join(', '),
-    formatDate(c.createdAt), c.revokedAt ? t('adminRevoked') : t('adminActive'),
-    c.revokedAt ? '' : el('button', {
+    formatDate(c.createdAt), c.revokedAt || c.revoked ? t('adminRevoked') : t('adminActive'),
+    c.revokedAt || c.revoked ? '' : el('button', {
       type: 'button', class: 'link-button', text: t('adminRevoke'), 'aria-label': `${t('adminRevoke')} ${c.name || c.clientID}`,
       onclick: async () => {
         if (!window.confirm(t('adminRevokeConfirm', c.name || c.clientID))) return;
         try {
-          await api(`/api/v1/clients/${encodeURIComponent(c.clientID || c.id)}`, { method: 'DELETE' });
+          await api(`/api/v1/clients/${encodeURIComponent(c.id)}`, { method: 'DELETE' });
           await renderPanel();
         } catch (error) {
           announce(errorText(error));
@@ -174,8 +174,8 @@ async function clients() {
     smallForm('admin-client-form', t('adminNewClient'), [field('client-name', t('adminName'), name), scopes], t('adminCreate'), async () => {
       const chosen = scopeBoxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
       const created = await api('/api/v1/clients', { method: 'POST', body: { name: name.value.trim() || 'LMS', scopes: chosen } });
-      const secret = created.secret || created.token || '';
-      const credential = created.clientID && secret ? `${created.clientID}.${secret}` : secret;
+      const clientID = created.client?.clientID || created.clientID || '';
+      const credential = created.token || (clientID && created.secret ? `${clientID}.${created.secret}` : created.secret || '');
       const code = el('code', { class: 'secret', id: 'client-secret', text: credential });
       return [el('div', { class: 'card notice' },
         el('p', { text: t('adminSecretOnce') }), code, ' ',
