@@ -530,3 +530,34 @@ def test_admin_creates_an_lms_credential_shown_once(driver):
     driver.find_element(By.ID, "admin-tab-clients").click()
     table_text = wait(driver).until(EC.visibility_of_element_located((By.XPATH, f"//td[contains(., '{client_id}')]/ancestor::table"))).text
     assert name in table_text and tail not in driver.page_source
+
+
+def test_interrupted_upload_restarts(driver, accounts, admin_token, tmp_path):
+    """On a slow line the teacher cancels an upload half-way (as a dropped connection would end it); the material
+    stays, without a file, and "upload again" sends the file whole to the same PID."""
+    payload = tmp_path / "bai-giang-cham.pdf"
+    payload.write_bytes(b"%PDF-1.4\n" + os.urandom(3 * 1024 * 1024))
+    sign_in(driver, accounts["teacher"]["username"], PASSWORD)
+    go(driver, "#contribute")
+    wait(driver).until(EC.visibility_of_element_located((By.ID, "c-title"))).send_keys(f"Tải lại {MARKER}")
+    driver.find_element(By.ID, "c-file").send_keys(str(payload))
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.emulateNetworkConditions", {
+        "offline": False, "latency": 20, "downloadThroughput": 10_000_000, "uploadThroughput": 256 * 1024})
+    try:
+        driver.find_element(By.ID, "contribute-submit").click()
+        wait(driver, 60).until(lambda d: 5 <= float(d.find_element(By.ID, "upload-progress").get_attribute("value")) < 90)
+        driver.find_element(By.ID, "upload-cancel").click()
+        wait(driver).until(lambda d: d.find_element(By.ID, "upload-box").get_attribute("data-state") == "failed")
+    finally:
+        driver.execute_cdp_cmd("Network.emulateNetworkConditions", {
+            "offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+    retry = wait(driver).until(EC.visibility_of_element_located((By.ID, "retry-upload")))
+    pid = retry.text.split()[-1]
+    status, versions = api("GET", f"/api/v1/materials/{pid}/versions", token=admin_token)
+    assert status == 200 and versions["items"] == [], versions
+    retry.click()
+    wait(driver, 120).until(EC.visibility_of_element_located((By.ID, "contribute-result")))
+    assert driver.find_element(By.ID, "upload-box").get_attribute("data-state") == "done"
+    status, versions = api("GET", f"/api/v1/materials/{pid}/versions", token=admin_token)
+    assert [v["byteSize"] for v in versions["items"]] == [payload.stat().st_size]

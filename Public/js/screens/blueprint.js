@@ -83,7 +83,7 @@ async function buildHead() {
   try {
     subjects = (await loadFrameworks()).map((f) => [f.subject.code, subjectLabel(f.subject)]);
   } catch {
-    subjects = [['TOAN', 'Toán']];
+    subjects = [['TOAN', named('subjects', 'TOAN')]];
   }
   const title = el('input', { type: 'text', maxlength: '300', value: keep['bp-title'] ?? t('bpDefaultTitle') });
   const total = el('input', { type: 'text', readonly: true, value: '0' });
