@@ -40,9 +40,11 @@ async function start() {
   $('#signin-link').addEventListener('click', () => rememberReturn(parseHash().name));
   window.addEventListener('hashchange', () => show(true));
   languageChanged();
+  // The stored session is checked while the first screen loads.
+  const checking = refreshUser();
   await show(false);
-  refreshUser();
   document.body.dataset.ready = 'true';
+  await checking;
 }
 
 start();

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import secrets
 import time
 import urllib.request
@@ -234,6 +235,10 @@ def journey(driver, admin_token, accounts, tmp_path_factory):
     found = wait(driver).until(EC.visibility_of_element_located((By.CSS_SELECTOR, f"#results .result-title a[href='/id/{pid}']")))
     assert found.text.strip() == title
     assert driver.find_elements(By.CSS_SELECTOR, "#results .result-title mark"), "the matched words are highlighted"
+    # The catalogue node as a filter (the node and everything below it), chosen in the picker.
+    pick_by_typing(driver, "f-unit", "tinh chat co ban cua phan so", UNIT_A)
+    wait(driver).until(lambda d: f"unit={UNIT_A}" in d.current_url)
+    found = wait(driver).until(EC.visibility_of_element_located((By.CSS_SELECTOR, f"#results .result-title a[href='/id/{pid}']")))
     card = found.find_element(By.XPATH, "ancestor::li[1]")
     before = set(driver.window_handles)
     main_window = driver.current_window_handle
@@ -312,7 +317,11 @@ def journey(driver, admin_token, accounts, tmp_path_factory):
     assert data[:4] == b"PK\x03\x04" and int(button.get_attribute("data-bytes")) == len(data)
     with zipfile.ZipFile(io.BytesIO(data)) as paper:
         body = paper.read("word/document.xml").decode("utf-8")
-    assert MARKER in body and "Đáp án" not in body
+    # Six questions, one per cell, drawn from the published bank of the two units (this run's or an earlier one's).
+    text = re.sub(r"<[^>]+>", "", body)
+    stems = re.findall(r"Câu hl[0-9a-f]{6} (TOAN\.6\.SD\.3\.[12]) (BHV3\.[123]) số [01]: 1/2 bằng\?", text)
+    assert sorted(set(stems)) == sorted((u, l) for u in (UNIT_A, UNIT_B) for l in LEVELS) and len(stems) == 6, stems
+    assert "Đáp án" not in body
     state["docx"] = len(data)
     return state
 

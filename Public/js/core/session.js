@@ -121,9 +121,15 @@ export async function refreshUser() {
     }
     return;
   }
+  const token = session.token;
   try {
     const user = await api('/api/v1/me');
-    setSession(session.token, user, session.expiresAt);
+    // Signed out meanwhile (in another tab, or the stored session was cleared): do not write it back.
+    if (session.token !== token || loadSession().token !== token) {
+      if (session.token === token) setSession(null, null, null);
+      return;
+    }
+    setSession(token, user, session.expiresAt);
   } catch (error) {
     if (!(error instanceof ApiError && error.status === 401)) setSession(session.token, session.user, session.expiresAt);
   }

@@ -53,6 +53,7 @@ export default {
   searchHint: 'Type with or without Vietnamese diacritics, e.g. “phan so”; results appear as you type.',
   filtersHeading: 'Filters',
   clearFilters: 'Clear filters',
+  facet_unit: 'Knowledge unit',
   facet_subject: 'Subject',
   facet_grade: 'Grade',
   facet_kind: 'Kind',

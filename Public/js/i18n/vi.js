@@ -54,6 +54,7 @@ export default {
   searchHint: 'Có thể gõ có dấu hoặc không dấu, ví dụ “phan so”; kết quả hiện ngay khi gõ.',
   filtersHeading: 'Bộ lọc',
   clearFilters: 'Bỏ lọc',
+  facet_unit: 'Đơn vị kiến thức',
   facet_subject: 'Môn học',
   facet_grade: 'Lớp',
   facet_kind: 'Loại học liệu',

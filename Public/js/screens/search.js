@@ -4,6 +4,7 @@
 import { api, errorText } from '../core/api.js';
 import { $, announce, el, metaItem, pidPath, showErrorText, splitList, template } from '../core/dom.js';
 import { fmt, named, t } from '../core/i18n.js';
+import { cataloguePicker } from '../core/picker.js';
 
 const FACETS = ['subject', 'grade', 'kind', 'format', 'licence'];
 const KINDS = ['lesson', 'simulation', 'document', 'video', 'link', 'question_set', 'course_package'];
@@ -24,6 +25,9 @@ const state = {
 };
 let root;
 let debounceTimer = 0;
+let unitPicker;
+/** Catalogue nodes chosen as a filter (a node includes everything below it). */
+let units = [];
 
 const MARKUP = `
   <h1 id="search-heading" data-i18n="searchHeading"></h1>
@@ -41,6 +45,7 @@ const MARKUP = `
         <h2 id="filters-heading" data-i18n="filtersHeading"></h2>
         <button type="button" id="clear-filters" class="link-button" hidden data-i18n="clearFilters"></button>
       </div>
+      <div class="facet" id="facet-unit"></div>
       ${FACETS.map((f) => `<fieldset class="facet" id="facet-${f}"><legend data-i18n="facet_${f}"></legend><div class="facet-values" data-facet="${f}"></div></fieldset>`).join('')}
     </aside>
     <div class="results-area">
@@ -55,6 +60,7 @@ export async function render(section) {
   template(section, MARKUP);
   section.setAttribute('aria-labelledby', 'search-heading');
   readUrl();
+  buildUnitPicker();
   $('#search-form', section).addEventListener('submit', (event) => {
     event.preventDefault();
     clearTimeout(debounceTimer);
@@ -65,6 +71,8 @@ export async function render(section) {
   $('#load-more', section).addEventListener('click', loadMore);
   $('#clear-filters', section).addEventListener('click', () => {
     for (const facet of FACETS) state.filters[facet].clear();
+    units = [];
+    unitPicker.set([]);
     runSearch();
     $('#q', section).focus();
   });
@@ -75,7 +83,20 @@ export function show(section, ctx, focus) {
   if (focus && location.hash) $('#q', section).focus();
 }
 
+function buildUnitPicker() {
+  unitPicker = cataloguePicker({
+    id: 'f-unit', label: t('facet_unit'),
+    onChange: (codes) => {
+      units = codes;
+      runSearch();
+    },
+  });
+  unitPicker.set(units);
+  $('#facet-unit', root).replaceChildren(unitPicker.node);
+}
+
 export function onLanguage() {
+  buildUnitPicker();
   if (!state.loaded) return;
   renderFacets();
   renderResults();
@@ -105,6 +126,7 @@ function params({ cursor = null, facets = [], without = null, limit = PAGE_SIZE 
     const values = [...state.filters[facet]];
     if (values.length) p.set(facet, values.join(','));
   }
+  if (units.length) p.set('unit', units.join(','));
   p.set('limit', String(limit));
   if (cursor) p.set('cursor', cursor);
   if (facets.length) p.set('facets', facets.join(','));
@@ -216,7 +238,7 @@ function renderFacets() {
         el('label', { for: id }, el('span', { class: 'facet-name', text: facetLabel(facet, value) }), el('span', { class: 'facet-count', text: fmt(counts.get(value)) })));
     }));
   }
-  $('#clear-filters', root).hidden = !FACETS.some((f) => state.filters[f].size > 0);
+  $('#clear-filters', root).hidden = !FACETS.some((f) => state.filters[f].size > 0) && !units.length;
 }
 
 function renderResults() {
@@ -376,6 +398,7 @@ function syncUrl() {
   const p = new URLSearchParams();
   if (state.q.trim()) p.set('q', state.q.trim());
   for (const facet of FACETS) if (state.filters[facet].size) p.set(facet, [...state.filters[facet]].join(','));
+  if (units.length) p.set('unit', units.join(','));
   const query = p.toString();
   const url = `${location.pathname}${query ? `?${query}` : ''}${location.hash}`;
   if (url !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(null, '', url);
@@ -386,4 +409,5 @@ function readUrl() {
   state.q = p.get('q') || '';
   $('#q', root).value = state.q;
   for (const facet of FACETS) state.filters[facet] = new Set(splitList(p.get(facet) || ''));
+  units = splitList(p.get('unit') || '');
 }
