@@ -194,6 +194,8 @@ def journey(driver, admin_token, accounts, tmp_path_factory):
     go(driver, "#mine")
     item = wait(driver).until(EC.visibility_of_element_located((By.CSS_SELECTOR, f"#mine-list li[data-pid='{pid}']")))
     assert item.get_attribute("data-status") in ("submitted", "in_review"), item.get_attribute("data-status")
+    # Only the teacher's own materials are listed (others' public ones are not).
+    assert [li.get_attribute("data-pid") for li in driver.find_elements(By.CSS_SELECTOR, "#mine-list li[data-pid]")] == [pid]
 
     # The board: exactly our two reviewers (auto-assignment may have chosen others of earlier runs).
     mine = {accounts["reviewer1"]["id"], accounts["reviewer2"]["id"]}

@@ -54,7 +54,7 @@ async function load() {
       api('/api/v1/materials?limit=100'),
       api('/api/v1/submissions?limit=200'),
     ]);
-    materials = (page.items || []).filter((m) => m.ownerID === undefined || m.ownerID === me);
+    materials = (page.items || []).filter((m) => m.ownerID === me);
     submissions = new Map();
     for (const s of subs.items || []) {
       const known = submissions.get(s.pid);
