@@ -48,7 +48,10 @@ export async function show() {
   const ok = guard($('#queue-guard', root), can('board'), signedIn(), 'queue');
   $('#queue-body', root).hidden = !ok;
   if (ok) {
+    // The chair (and an administrator) start from every open submission, a reviewer from their own queue.
     if (!can('chair')) $('#queue-scope', root).value = 'mine';
+    else if (!root.dataset.scoped) $('#queue-scope', root).value = 'all';
+    root.dataset.scoped = 'true';
     await load();
   }
 }
