@@ -153,6 +153,17 @@ extension Services {
     public func harvest(_ repository: RemoteRepository, fetcher: some HarvestFetcher, policy: HarvestPolicy = HarvestPolicy()) async throws
         -> HarvestRunReport
     {
+        do {
+            let report = try await harvestRun(repository, fetcher: fetcher, policy: policy)
+            counters.harvestRun(report)
+            return report
+        } catch {
+            counters.harvestFailed()
+            throw error
+        }
+    }
+
+    func harvestRun(_ repository: RemoteRepository, fetcher: some HarvestFetcher, policy: HarvestPolicy) async throws -> HarvestRunReport {
         var report = HarvestRunReport(repository: repository.baseURL + (repository.set.map { " [\($0)]" } ?? ""))
         var newest = repository.lastDatestamp
         do {

@@ -8,8 +8,11 @@ import NIOPosix
 
 /// Everything the service needs to start, read from the command line and the environment.
 public struct ServerConfiguration: Sendable {
-    /// The data folder: `hoclieu.sqlite` and `blobs/` live here.
+    /// The data folder: `hoclieu.sqlite` (unless ``databaseURL`` names another store), `blobs/` and `signing.key` live here.
     public var dataDirectory: URL
+    /// The metadata store (`--database-url` / `HOCLIEU_DATABASE_URL`): `postgres://…` or `sqlite:PATH`;
+    /// nil: the SQLite database in the data folder. See ``StoreLocation``.
+    public var databaseURL: String?
     public var host: String
     /// 0 picks a free port (tests).
     public var port: Int
@@ -69,9 +72,15 @@ public struct ServerConfiguration: Sendable {
         self.contentBaseURL = "http://\(host):\(port &+ 1)"
     }
 
+    /// Where the store lives, from ``databaseURL`` and the data folder.
+    public func storeLocation() throws -> StoreLocation {
+        try StoreLocation(databaseURL: databaseURL, dataDirectory: dataDirectory)
+    }
+
     /// Every configuration problem at once (empty: fine).
     public func problems() -> [String] {
         var problems: [String] = []
+        do { _ = try storeLocation() } catch let error as ConfigurationError { problems += error.problems } catch { problems.append("\(error)") }
         if !PersistentIdentifier.validatePrefix(pidPrefix) {
             problems.append("HOCLIEU_PID_PREFIX '\(pidPrefix)': use 0-9, A-H, J, K, M, N, P-T, V-Y and '-' separators")
         }
@@ -94,6 +103,7 @@ public struct ServerConfiguration: Sendable {
 /// Thrown when the configuration cannot start a service; lists every problem.
 public struct ConfigurationError: Error, CustomStringConvertible {
     public var problems: [String]
+    public init(problems: [String]) { self.problems = problems }
     public var description: String { "configuration: " + problems.joined(separator: "; ") }
 }
 
@@ -130,6 +140,8 @@ public struct Services: Sendable {
     public let lti = LTIRuntime()
     /// The OpenID Connect provider's discovery document (this process's cache).
     public let oidc = OIDCRuntime()
+    /// Counts of this process's harvests and pushes (for `/metrics`).
+    public let counters = OperationCounters()
 
     /// The database file inside a data folder.
     public static func databaseURL(in dataDirectory: URL) -> URL { dataDirectory.appendingPathComponent("hoclieu.sqlite") }
@@ -141,7 +153,7 @@ public struct Services: Sendable {
         let problems = configuration.problems()
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
-        let store = try SQLiteStore(path: databaseURL(in: configuration.dataDirectory).path, pidPrefix: configuration.pidPrefix)
+        let store = try openStore(try configuration.storeLocation(), pidPrefix: configuration.pidPrefix)
         let blobs = try BlobStore(root: blobsURL(in: configuration.dataDirectory))
         return Services(store: store, blobs: blobs, configuration: configuration, signingKey: try signingKey(in: configuration.dataDirectory))
     }

@@ -246,6 +246,14 @@ enum OpenAPIDocument {
     static var operations: [Operation] { [
         Operation(method: "GET", path: "/health", summary: "Liveness and store check", tag: "operations", responses: ["200": json(["type": "object"])]),
         Operation(
+            method: "GET", path: "/ready", summary: "Readiness: the store answers and its schema is current (503 otherwise)", tag: "operations",
+            responses: [
+                "200": json([
+                    "type": "object", "required": ["status", "store", "migrations"],
+                    "properties": ["status": ["type": "string"], "store": ["type": "string"], "migrations": ["type": "string"]],
+                ]), "503": problem,
+            ]),
+        Operation(
             method: "GET", path: "/metrics", summary: "Prometheus metrics", tag: "operations",
             responses: ["200": ["description": "Prometheus text format", "content": ["text/plain": ["schema": ["type": "string"]]]]]),
         Operation(
