@@ -95,6 +95,9 @@ struct OperationsTests {
             // A material that does not exist: the store's answer is a 404, not a store failure.
             _ = try await client.execute(uri: "/api/v1/materials/79-760-999999", method: .get)
             _ = try await client.execute(uri: "/no/such/path", method: .get)
+            // A taken username: the store refuses it (a conflict the request meets).
+            let body = #"{"username":"admin","password":"mat-khau-dai-123","roles":["teacher"]}"#
+            #expect(try await client.json(.post, "/api/v1/users", token: token, body: body).status == .conflict)
             _ = try await test.repository.store.createJob(NewJob(kind: "import", ownerID: 1, input: Data("{}".utf8)))
 
             let text = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
@@ -106,6 +109,7 @@ struct OperationsTests {
             #expect(!text.contains(pid), "routes are labelled by template, never by the raw path")
             #expect(value(#"hoclieu_http_request_duration_seconds_count{route="unmatched",method="GET"}"#) == 1)
             #expect(text.contains(#"hoclieu_http_request_duration_seconds_bucket{route="/api/v1/materials/{pid}",method="GET",le="#))
+            #expect(value(#"hoclieu_store_errors_total{kind="conflict"}"#) == 1)
             #expect(value("hoclieu_jobs_queued") == 1)
             #expect(value("hoclieu_jobs_running") == 0)
             #expect(value(#"hoclieu_harvest_runs_total{result="completed"}"#) == 0)

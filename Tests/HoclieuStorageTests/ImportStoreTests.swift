@@ -100,4 +100,22 @@ struct ImportStoreTests {
             #expect(try await store.claimJob(kinds: ["import"]) == nil)
         }
     }
+
+    @Test("Statistics count the job queue; a freshly opened store has no pending migrations", arguments: StoreMakers.all)
+    func queueDepthAndSchema(_ maker: StoreMaker) async throws {
+        try await maker.withStore { store in
+            #expect(try await store.pendingMigrations() == [])
+            let owner = try await owner(store)
+            for _ in 0..<3 { _ = try await store.createJob(NewJob(kind: "import", ownerID: owner, input: Data())) }
+            let empty = try await store.statistics()
+            #expect(empty.jobsQueued == 3 && empty.jobsRunning == 0)
+            let claimed = try #require(try await store.claimJob(kinds: ["import"]))
+            _ = try await store.cancelJob(id: try #require(try await store.claimJob(kinds: ["import"])).id)
+            var stats = try await store.statistics()
+            #expect(stats.jobsQueued == 1 && stats.jobsRunning == 2, "running and cancelling jobs both occupy a worker")
+            try await store.finishJob(id: claimed.id, status: .succeeded, result: nil, error: nil)
+            stats = try await store.statistics()
+            #expect(stats.jobsQueued == 1 && stats.jobsRunning == 1)
+        }
+    }
 }
