@@ -17,7 +17,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 OPS="$WORK/ops"
 mkdir -p "$OPS"
 SERVER=""
-stop_server() { [ -n "$SERVER" ] && kill -9 "$SERVER" 2>/dev/null; SERVER=""; }
+stop_server() { if [ -n "$SERVER" ]; then kill -9 "$SERVER" 2>/dev/null || true; fi; SERVER=""; }
 trap stop_server EXIT
 
 # ---- configuration: flags > environment > file > defaults; secrets masked ---------------------------------

@@ -312,6 +312,7 @@ enum OpenAPIDocument {
                 "200": json(ref("MaterialVersion"), "The same bytes as the newest version: nothing new (that version)"),
                 "201": json(ref("MaterialVersion"), "Created (a pending version when the material is published: it waits for review)"),
                 "400": problem, "401": problem, "403": problem, "404": problem, "409": problem, "413": problem, "422": problem,
+                "503": ["description": "The file could not be stored (e.g. `storage-full`: the blob volume is full); nothing was kept", "content": ["application/problem+json": ["schema": ref("Problem")]]],
             ]),
         Operation(
             method: "GET", path: "/api/v1/materials/{pid}/versions", summary: "All versions", tag: "materials", parameters: [pid],
