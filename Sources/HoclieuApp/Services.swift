@@ -52,6 +52,9 @@ public struct ServerConfiguration: Sendable {
     public var oaiAdminEmail: String?
     /// Sign-in with an external OpenID Connect provider (`HOCLIEU_OIDC_*`); nil: password sign-in only.
     public var oidc: OIDCSettings?
+    /// Addresses of the reverse proxies whose `X-Forwarded-For` is believed (`HOCLIEU_TRUSTED_PROXIES`, comma-separated);
+    /// a request from one of them counts as coming from the client the header names (sign-in throttling, client limits).
+    public var trustedProxies: Set<String> = []
 
     public init(
         dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8080, pidPrefix: String = "VN",

@@ -76,6 +76,9 @@ struct CommonOptions: ParsableArguments {
         if let id = env["HOCLIEU_OAI_REPOSITORY_ID"], !id.isEmpty { configuration.oaiRepositoryIdentifier = id }
         if let email = env["HOCLIEU_OAI_ADMIN_EMAIL"], !email.isEmpty { configuration.oaiAdminEmail = email }
         configuration.oidc = OIDCSettings.from(environment: env)
+        if let proxies = env["HOCLIEU_TRUSTED_PROXIES"] {
+            configuration.trustedProxies = Set(proxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        }
         return configuration
     }
 

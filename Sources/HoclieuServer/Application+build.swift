@@ -33,6 +33,7 @@ public func buildRouter(_ repository: Services, logger: Logger) -> Router<AppReq
     let router = Router(context: AppRequestContext.self)
     let metrics = ServiceMetrics()
     router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: ForwardedForMiddleware(trusted: repository.configuration.trustedProxies))
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: StoreErrorMetricsMiddleware(metrics: metrics))

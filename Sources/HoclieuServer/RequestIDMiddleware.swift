@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -32,5 +33,35 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
                     || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
                     || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":")
             }
+    }
+}
+
+/// Takes the client's address from `X-Forwarded-For` when the peer is one of the configured reverse proxies
+/// (`HOCLIEU_TRUSTED_PROXIES`); otherwise the peer's address stands. Without trusted proxies the header is ignored
+/// (a client could write anything in it).
+struct ForwardedForMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let trusted: Set<String>
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard !trusted.isEmpty, let peer = context.clientAddress, trusted.contains(peer) else { return try await next(request, context) }
+        var context = context
+        let header = request.headers[values: .init("X-Forwarded-For")!].joined(separator: ",")
+        context.clientAddress = Self.client(peer: peer, forwardedFor: header, trusted: trusted)
+        return try await next(request, context)
+    }
+
+    /// The client behind a chain of trusted proxies: the right-most address of `X-Forwarded-For` that is not a trusted
+    /// proxy (each proxy appends the address it received from); the peer when the header names none plausibly.
+    static func client(peer: String, forwardedFor header: String, trusted: Set<String>) -> String {
+        let hops = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        for hop in hops.reversed() where !trusted.contains(hop) {
+            let plausible = (2...45).contains(hop.utf8.count) && hop.utf8.allSatisfy { byte in
+                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+                    || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: ":")
+            }
+            return plausible ? hop : peer
+        }
+        return peer
     }
 }

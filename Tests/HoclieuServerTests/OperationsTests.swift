@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
 import HTTPTypes
-import HoclieuApp
+@testable import HoclieuApp
+import HoclieuCore
 import HoclieuServer
 import HoclieuStorage
 import Hummingbird
@@ -116,6 +117,34 @@ struct OperationsTests {
             #expect(value(#"hoclieu_pushes_total{treated_as="failed"}"#) == 0)
             #expect(text.contains("# TYPE hoclieu_harvest_records_total counter"))
         }
+    }
+
+    @Test("Behind a trusted proxy, sign-ins are attributed to the X-Forwarded-For client; otherwise the header is ignored")
+    func forwardedFor() async throws {
+        func failedSignInAddresses(trusting proxies: Set<String>, forwardedFor: String) async throws -> [String?] {
+            let test = try await TestRepository()
+            defer { test.cleanup() }
+            var configuration = test.repository.configuration
+            configuration.trustedProxies = proxies
+            let repository = Services(
+                store: test.repository.store, blobs: test.repository.blobs, configuration: configuration, signingKey: test.repository.signingKey)
+            var logger = Logger(label: "test")
+            logger.logLevel = .error
+            try await buildApplication(repository, logger: logger).test(.live) { client in
+                let response = try await client.execute(
+                    uri: "/api/v1/auth/login", method: .post, headers: [.init("X-Forwarded-For")!: forwardedFor],
+                    body: ByteBuffer(string: #"{"username":"admin","password":"wrong-password"}"#))
+                #expect(response.status == .unauthorized)
+            }
+            return try await test.repository.store.auditEvents(AuditQuery(action: "auth.login.failed")).map { $0.details["address"] }
+        }
+        // The live test client connects from loopback: that is the proxy.
+        #expect(try await failedSignInAddresses(trusting: ["127.0.0.1"], forwardedFor: "198.51.100.7") == ["198.51.100.7"])
+        #expect(
+            try await failedSignInAddresses(trusting: ["127.0.0.1"], forwardedFor: "203.0.113.1, 198.51.100.7") == ["198.51.100.7"],
+            "the right-most address the trusted proxy saw, not one the client wrote before it")
+        #expect(try await failedSignInAddresses(trusting: ["127.0.0.1"], forwardedFor: "not an address") == ["127.0.0.1"])
+        #expect(try await failedSignInAddresses(trusting: [], forwardedFor: "198.51.100.7") == ["127.0.0.1"], "an untrusted peer's header is ignored")
     }
 
     @Test("A harvest of another instance is counted in /metrics by result and records")
