@@ -92,3 +92,30 @@ struct HarvestPushClientStoreTests {
         }
     }
 }
+
+/// Sessions live in the store so that any node honours a sign-in made on another.
+@Suite("Store conformance: sessions")
+struct SessionStoreTests {
+    @Test("A session is found until it expires or is deleted; ending a user's other sessions keeps the current one", arguments: StoreMakers.all)
+    func sessions(_ maker: StoreMaker) async throws {
+        try await maker.withStore { store in
+            let lan = try await store.createUser(NewUser(username: "gv.lan", displayName: "Lan", roles: [.teacher], passwordHash: "x"))
+            let now = Date(timeIntervalSince1970: 1_800_000_000)
+            try await store.createSession(tokenHash: "h-1", userID: lan.id, expiresAt: now.addingTimeInterval(3600))
+            try await store.createSession(tokenHash: "h-2", userID: lan.id, expiresAt: now.addingTimeInterval(3600))
+            try await store.createSession(tokenHash: "h-3", userID: lan.id, expiresAt: now.addingTimeInterval(-1))
+            #expect(try await store.sessionUser(tokenHash: "h-1", now: now)?.id == lan.id)
+            #expect(try await store.sessionUser(tokenHash: "h-3", now: now) == nil, "expired")
+            #expect(try await store.sessionUser(tokenHash: "nope", now: now) == nil)
+            try await store.deleteSessions(userID: lan.id, except: "h-2")
+            #expect(try await store.sessionUser(tokenHash: "h-1", now: now) == nil)
+            #expect(try await store.sessionUser(tokenHash: "h-2", now: now)?.id == lan.id)
+            try await store.deleteSession(tokenHash: "h-2")
+            #expect(try await store.sessionUser(tokenHash: "h-2", now: now) == nil)
+
+            try await store.createSession(tokenHash: "h-4", userID: lan.id, expiresAt: now.addingTimeInterval(3600))
+            _ = try await store.setUserDisabled(userID: lan.id, disabled: true)
+            #expect(try await store.sessionUser(tokenHash: "h-4", now: now) == nil, "a disabled account's sessions are not honoured")
+        }
+    }
+}
