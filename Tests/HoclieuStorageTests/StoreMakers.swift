@@ -54,24 +54,10 @@ extension StoreMaker {
         defer { try? FileManager.default.removeItem(at: dir) }
         try await body(store)
     }
-
-    /// PostgreSQL (``HoclieuStorage`` `PostgresStore`), on the server named by `HOCLIEU_TEST_DATABASE_URL`.
-    ///
-    /// PostgreSQL helper: replace `scope` with one that makes a fresh schema (or database) on
-    /// ``StoreMakers/postgresURL``, opens a `PostgresStore` with prefix `79-760` on it, runs `body`, then
-    /// shuts the client down and drops the schema; and set `unavailable` to `missingURL` only.
-    static let postgreSQL = StoreMaker(
-        name: "PostgreSQL",
-        unavailable: StoreMakers.postgresURL == nil
-            ? "HOCLIEU_TEST_DATABASE_URL is not set (.ci/pg-start.sh starts a throwaway PostgreSQL 15 and sets it)"
-            : "this build has no PostgreSQL store yet"
-    ) { _ in
-        throw StoreError.invalid("no PostgreSQL store in this build")
-    }
 }
 
-/// A SQLite store in a fresh temporary folder (the caller removes the folder). For the few tests about
-/// SQLite's own machinery; conformance tests use ``StoreMakers/all``.
+/// A SQLite store in a fresh temporary folder (the caller removes the folder): the SQLite maker's, and for any
+/// test about SQLite's own machinery (none so far: every storage test runs on every backend).
 func makeSQLiteStore() throws -> (SQLiteStore, URL) {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hoclieu-store-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
