@@ -157,10 +157,6 @@ extension Services {
         return reports
     }
 
-    /// One incremental run: `ListRecords` from the last good datestamp through every resumption token. Deleted records
-    /// withdraw their materials; the others are created or updated by provenance (source repository + remote identifier),
-    /// so a run repeated changes nothing. A stop (an OAI error, a repeated token, a long `Retry-After`, invalid XML) keeps
-    /// what was harvested before it, leaves the datestamp where it was and is reported; the next run resumes.
     /// Takes or extends this node's lease on `repository`'s run (see ``HarvestStore/claimHarvestRun(repositoryID:holder:until:lastRunAt:now:)``).
     func claimRun(_ repository: RemoteRepository, policy: HarvestPolicy) async throws -> Bool {
         let now = Date()
@@ -169,10 +165,25 @@ extension Services {
             lastRunAt: repository.lastRunAt, now: now)
     }
 
+    /// One incremental run: `ListRecords` from the last good datestamp through every resumption token. Deleted records
+    /// withdraw their materials; the others are created or updated by provenance (source repository + remote identifier),
+    /// so a run repeated changes nothing. A stop (an OAI error, a repeated token, a long `Retry-After`, invalid XML) keeps
+    /// what was harvested before it, leaves the datestamp where it was and is reported; the next run resumes.
     /// - Parameter leased: the caller holds this node's lease on the run, to be extended after every page.
     public func harvest(
         _ repository: RemoteRepository, fetcher: some HarvestFetcher, policy: HarvestPolicy = HarvestPolicy(), leased: Bool = false
     ) async throws -> HarvestRunReport {
+        do {
+            let report = try await harvestRun(repository, fetcher: fetcher, policy: policy, leased: leased)
+            counters.harvestRun(report)
+            return report
+        } catch {
+            counters.harvestFailed()
+            throw error
+        }
+    }
+
+    func harvestRun(_ repository: RemoteRepository, fetcher: some HarvestFetcher, policy: HarvestPolicy, leased: Bool) async throws -> HarvestRunReport {
         var report = HarvestRunReport(repository: repository.baseURL + (repository.set.map { " [\($0)]" } ?? ""))
         var newest = repository.lastDatestamp
         do {

@@ -65,6 +65,9 @@ public protocol Store: CatalogStore, QuestionStore, BlueprintStore, ImportStore,
     func backupDatabase(to url: URL) async throws
     /// Counts for `/metrics` and reports.
     func statistics() async throws -> StoreStatistics
+    /// The schema migrations this build knows that the database has not applied, in order (empty: the schema is
+    /// current). `/ready` answers 503 while any is pending; it is also the cheapest query that proves the store answers.
+    func pendingMigrations() async throws -> [String]
     /// A bounded amount of background housekeeping on the search index (merging segments);
     /// returns whether there was work left when the budget ran out.
     func maintainSearchIndex(budget: Duration) async throws -> Bool
@@ -175,4 +178,8 @@ public struct StoreStatistics: Sendable, Codable, Equatable {
     public var versions: Int
     public var users: Int
     public var blobBytes: Int64
+    /// Background jobs waiting to be claimed (the job queue's depth, across all nodes).
+    public var jobsQueued: Int = 0
+    /// Background jobs claimed by a node and not yet finished (cancelling ones included).
+    public var jobsRunning: Int = 0
 }
