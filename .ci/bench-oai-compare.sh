@@ -21,11 +21,15 @@ if ! "$WORK/venv/bin/python" -c "import oaipmh, oai_repo, sickle" 2>/dev/null; t
     "$WORK/venv/bin/pip" install -q "lxml<5" "pyoai>=2.5" "oai-repo>=0.5" sickle
 fi
 
+PORT=$("$WORK/venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# The records are stored rendered for the service's public address: the bench fills the store for the address the
+# server below answers at, or the server would find every stored record stale and render them all again first.
+export HOCLIEU_PUBLIC_URL="http://127.0.0.1:$PORT"
+
 echo "== hoclieu bench oai --records $RECORDS --page-size $PAGE ($BIN)"
 # --reuse: a WORK folder from an earlier run with the same number of records is harvested as it is (1M take minutes to make).
 "$BIN" bench oai --records "$RECORDS" --page-size "$PAGE" --prefix oai_dc --data "$WORK/hoclieu" --reuse
 
-PORT=$("$WORK/venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 HOCLIEU_OAI_PAGE_SIZE="$PAGE" HOCLIEU_JOBS=false "$BIN" serve --data "$WORK/hoclieu" --host 127.0.0.1 --port "$PORT" --content-port=-1 \
     >"$WORK/serve.log" 2>&1 &
 SERVER=$!

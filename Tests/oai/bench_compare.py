@@ -206,12 +206,13 @@ TOKEN = re.compile(rb"<resumptionToken[^>]*>([^<]+)</resumptionToken>")
 
 
 def rss_kib(pid):
-    """The resident set of a process, in KiB (Linux)."""
+    """The resident set of a process and its anonymous part (heap, not the memory-mapped database), in KiB (Linux)."""
+    found = {}
     with open(f"/proc/{pid}/status") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+            if line.startswith(("VmRSS:", "RssAnon:")):
+                found[line.split(":")[0]] = int(line.split()[1])
+    return found.get("VmRSS", 0), found.get("RssAnon", 0)
 
 
 def harvest(base, page_size, auth=None, gzip=False, rss=None):
@@ -317,9 +318,10 @@ def main():
         rss = [args.hoclieu_pid] if args.hoclieu_pid else None
         report("hoclieu", *harvest(args.hoclieu, args.page_size, rss=rss))
         if rss:
-            samples = rss[1:]
-            print(f"hoclieu server memory (VmRSS): {samples[0] / 1024:.1f} MiB after the first page, {samples[-1] / 1024:.1f} MiB after "
-                  f"the last, peak {max(samples) / 1024:.1f} MiB: growth {(samples[-1] - samples[0]) / 1024:.1f} MiB", flush=True)
+            for index, name in ((0, "VmRSS, with the memory-mapped database"), (1, "RssAnon, the heap")):
+                samples = [sample[index] for sample in rss[1:]]
+                print(f"hoclieu server memory ({name}): {samples[0] / 1024:.1f} MiB after the first page, {samples[-1] / 1024:.1f} MiB "
+                      f"after the last, peak {max(samples) / 1024:.1f} MiB: growth {(samples[-1] - samples[0]) / 1024:.1f} MiB", flush=True)
         for name, rate in list(results.items()):
             if name != "hoclieu" and rate:
                 print(f"hoclieu / {name}: {results['hoclieu'] / rate:.1f}x", flush=True)
