@@ -28,6 +28,20 @@ import HoclieuCore
 ///
 /// Without marks in the query, exact and folded coincide and tiers 0–2 are empty.
 extension SQLiteStore {
+    /// `v11-search-tones` (issue 19): exact index terms now carry the tone mark in its canonical place
+    /// (``VietnameseTonePlacement``: `hòa` and `hoà` are one term), so both full-text indexes are rebuilt
+    /// from their rows — the materials' and the catalogue's.
+    static func registerSearchTones(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v11-search-tones") { db in
+            try reindexAll(db)
+            try db.execute(sql: "INSERT INTO catalogSearch (catalogSearch) VALUES ('delete-all')")
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM catalogItem ORDER BY id") {
+                try db.execute(
+                    sql: "INSERT INTO catalogSearch (rowid, terms) VALUES (?, ?)", arguments: [row["id"] as Int64, catalogTerms(try catalogItem(row).item)])
+            }
+        }
+    }
+
     /// Matches ranked by tier: the newest this many folded and this many exact matches.
     static let rankingWindow = 200
 

@@ -183,6 +183,7 @@ public final class SQLiteStore: Store {
         registerOIDC(&migrator)
         registerLTIScores(&migrator)
         registerPush(&migrator)
+        registerSearchTones(&migrator)
         return migrator
     }
 
