@@ -656,6 +656,11 @@ enum OpenAPIDocument {
                     "pid": string(), "kind": kinds, "format": string(), "metadata": ref("Metadata"), "visibility": visibilities,
                     "status": statuses, "ownerID": ["type": "integer"], "currentVersion": ["type": "integer"], "url": string(),
                     "provenance": ["type": "object"], "createdAt": string(["format": "date-time"]), "updatedAt": string(["format": "date-time"]),
+                    "highlight": [
+                        "type": "object",
+                        "description": "In search results for a query: the title and a description snippet as escaped HTML, the matched words in <mark> (safe for innerHTML)",
+                        "properties": ["title": string(), "snippet": string()],
+                    ],
                 ],
             ],
             "MaterialVersion": [

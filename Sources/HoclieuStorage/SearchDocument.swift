@@ -154,14 +154,35 @@ struct SearchExpression {
     /// At most this many query words are used.
     static let maxTokens = 12
 
+    /// Whether the last word is also matched as a prefix (search as you type): the text does not end with a space
+    /// or punctuation (the word may be unfinished) and the word has at least ``minPrefixCharacters`` characters.
+    let lastIsPrefix: Bool
+
+    /// The shortest last word matched as a prefix: one letter would match most of the index.
+    static let minPrefixCharacters = 2
+
     init(text: String) {
         var seen = Set<String>()
-        let tokens = Array(VietnameseText.tokens(text).filter { seen.insert($0).inserted }.prefix(Self.maxTokens))
+        let all = VietnameseText.tokens(text)
+        let tokens = Array(all.filter { seen.insert($0).inserted }.prefix(Self.maxTokens))
         exactTokens = tokens
         foldedTokens = tokens.map(VietnameseText.fold)
+        let unfinished = text.unicodeScalars.last.map { $0.properties.isAlphabetic || $0.properties.numericType != nil } ?? false
+        // The typed last word must be the last token kept (not a repeat dropped as a duplicate, nor past the cap).
+        lastIsPrefix = unfinished && all.last == tokens.last && (tokens.last?.count ?? 0) >= Self.minPrefixCharacters
     }
 
     private static func quoted(_ token: String) -> String { "\"\(token.replacingOccurrences(of: "\"", with: "\"\""))\"" }
+
+    /// Every one of `tokens`, the last as a prefix (`"chemistr"*`), as an FTS5 conjunction.
+    static func allWithPrefix(_ tokens: [String]) -> String {
+        "(" + tokens.enumerated().map { i, t in quoted(t) + (i == tokens.count - 1 ? "*" : "") }.joined(separator: " AND ") + ")"
+    }
+
+    /// The words folded, the last one as a prefix: what search as you type adds to the whole-word matches.
+    var foldedPrefixAny: String { Self.allWithPrefix(foldedTokens) }
+    /// The words as typed, the last one as a prefix.
+    var exactPrefixAny: String { Self.allWithPrefix(exactTokens) }
 
     /// Every one of `tokens` (each prefixed), as an FTS5 conjunction.
     static func all(_ tokens: [String], prefix: String = "") -> String {
