@@ -31,9 +31,9 @@ import HoclieuCore
 /// | 8 | the last word only as a prefix, the rest, and those older than their window |
 ///
 /// Without marks in the query, exact and folded coincide and tiers 0–2 and 6 are empty. Tiers 6–8 exist when the
-/// last word may be unfinished (``SearchExpression/lastIsPrefix``); they are read in step 1's manner only when the
-/// whole-word matches did not fill the window, and lazily otherwise, so a common last word costs one read more
-/// only when a page gets past every whole-word match.
+/// last word may be unfinished (``SearchExpression/lastIsPrefix``); they are read (and counted in `total`) only when
+/// the whole-word matches do not fill the first page, and lazily otherwise (newest first, in tier 8), so a prefix
+/// costs a read only when a page gets past every whole-word match.
 extension SQLiteStore {
     /// `v11-search-tones` (issue 19): exact index terms now carry the tone mark in its canonical place
     /// (``VietnameseTonePlacement``: `hòa` and `hoà` are one term), so both full-text indexes are rebuilt
@@ -67,22 +67,23 @@ extension SQLiteStore {
         /// With `lastIsPrefix`, the last word also matches a word it begins (search as you type).
         func contains(_ words: [String], exact: Bool, lastIsPrefix: Bool = false) -> Bool {
             let literal = words.map { exact && !VietnameseText.isPlainASCII($0) }
-            let prefix = words.indices.map { lastIsPrefix && $0 == words.count - 1 }
-            func matches(_ word: String, _ prefix: Bool, _ token: some Collection<UInt8>) -> Bool {
-                prefix ? token.starts(with: word.utf8) : word.utf8.elementsEqual(token)
+            var missing = Array(zip(words, literal)).filter { word, literal in !(literal ? exactTitle : foldedTitle).contains(word) }
+            // The last word, when it may be unfinished and is not in the title whole: looked for as a prefix.
+            var prefix: (word: String, literal: Bool)? = nil
+            if lastIsPrefix, let last = missing.last, last.0 == words.last {
+                missing.removeLast()
+                if !(last.1 ? exactTitle : foldedTitle).contains(where: { $0.hasPrefix(last.0) }) { prefix = last }
             }
-            var missing = zip(zip(words, literal), prefix).map { ($0.0, $0.1, $1) }.filter { word, literal, prefix in
-                !(literal ? exactTitle : foldedTitle).contains { matches(word, prefix, $0.utf8) }
-            }
-            guard !missing.isEmpty else { return true }
-            for text in body where !missing.isEmpty {
+            guard !missing.isEmpty || prefix != nil else { return true }
+            for text in body where !missing.isEmpty || prefix != nil {
                 VietnameseTokenizer.forEachToken(text) { exactWord, foldedWord in
-                    if let i = missing.firstIndex(where: { word, literal, prefix in matches(word, prefix, literal ? exactWord : foldedWord) }) {
+                    if let i = missing.firstIndex(where: { word, literal in word.utf8.elementsEqual(literal ? exactWord : foldedWord) }) {
                         missing.remove(at: i)
                     }
+                    if let p = prefix, (p.literal ? exactWord : foldedWord).starts(with: p.word.utf8) { prefix = nil }
                 }
             }
-            return missing.isEmpty
+            return missing.isEmpty && prefix == nil
         }
 
         /// Whether every word is in the title (folded), the last one possibly as a prefix.
@@ -181,7 +182,9 @@ extension SQLiteStore {
                 // Search as you type: rows where the last word only begins a word come after every whole-word match.
                 if query.lastIsPrefix {
                     let prefixOnly = "(\(and(query.foldedPrefixAny, filterExpression))) NOT \(query.foldedAny)"
-                    if complete {
+                    // A prefix (`chu*`) is a merge of every term it begins: costly when they are common. It is read now only
+                    // when the whole-word matches do not fill the first page, the case where the visitor is still typing.
+                    if complete && matches.count <= limit {
                         // The whole-word matches are few: the prefix-only ones are read now, counted and tiered.
                         prefixRows = try rows(prefixOnly, limit: window)
                         let prefixCandidates = try Self.candidates(prefixRows, db: db)
@@ -201,7 +204,7 @@ extension SQLiteStore {
                         }
                         if prefixRows.count == window { older[8] = (prefixOnly, prefixRows.last!) }
                     } else {
-                        // Whole-word matches fill the window: the prefix-only ones are read only when a page reaches them.
+                        // Whole-word matches fill the page: the prefix-only ones are read only when a page reaches them.
                         older[8] = (prefixOnly, .max)
                     }
                 }

@@ -158,8 +158,8 @@ struct SearchExpression {
     /// or punctuation (the word may be unfinished) and the word has at least ``minPrefixCharacters`` characters.
     let lastIsPrefix: Bool
 
-    /// The shortest last word matched as a prefix: one letter would match most of the index.
-    static let minPrefixCharacters = 2
+    /// The shortest last word matched as a prefix: one or two letters begin most words of the index.
+    static let minPrefixCharacters = 3
 
     init(text: String) {
         var seen = Set<String>()
@@ -176,7 +176,23 @@ struct SearchExpression {
 
     /// Every one of `tokens`, the last as a prefix (`"chemistr"*`), as an FTS5 conjunction.
     static func allWithPrefix(_ tokens: [String]) -> String {
-        "(" + tokens.enumerated().map { i, t in quoted(t) + (i == tokens.count - 1 ? "*" : "") }.joined(separator: " AND ") + ")"
+        "(" + tokens.enumerated().map { i, t in i == tokens.count - 1 ? prefixTerm(t) : quoted(t) }.joined(separator: " AND ") + ")"
+    }
+
+    /// The letters before `_` of the index's own terms (``SearchDocument/facetTokens(_:)``, ``SearchDocument/token(_:_:)``):
+    /// a typed prefix such as `lic` or `vis` must not reach `lic_cc_by_4_0` or `vis_public`.
+    static let reservedStems = ["subj", "gr", "sg", "kind", "fmt", "lic", "st", "vis", "ku", "own", "sch", "t"]
+
+    /// `"word"*`, or, when the word begins a reserved stem, the same words spelt as alternatives that skip the
+    /// stem's `_` terms: the word itself, and the word followed by each letter or digit (recursively while that
+    /// still begins a stem). Folded index words are ASCII letters and digits, so nothing else is lost.
+    static func prefixTerm(_ word: String) -> String {
+        func parts(_ p: String) -> [String] {
+            guard reservedStems.contains(where: { $0.hasPrefix(p) }) else { return [quoted(p) + "*"] }
+            return [quoted(p)] + "abcdefghijklmnopqrstuvwxyz0123456789".flatMap { parts(p + String($0)) }
+        }
+        let list = parts(word)
+        return list.count == 1 ? list[0] : "(" + list.joined(separator: " OR ") + ")"
     }
 
     /// The words folded, the last one as a prefix: what search as you type adds to the whole-word matches.

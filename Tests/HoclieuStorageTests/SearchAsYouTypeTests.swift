@@ -40,14 +40,15 @@ struct SearchAsYouTypeTests {
         #expect(ranked.count == 6)
         // A trailing space says the word is finished: whole words only.
         #expect(try await titles(store, "chemistr ").isEmpty)
-        // One letter is not a prefix (it would match most of the index).
+        // One or two letters are not a prefix (they would begin most words of the index).
         #expect(try await titles(store, "c").isEmpty)
+        #expect(try await titles(store, "ch").isEmpty)
 
         // Vietnamese: with and without diacritics; the exact prefix ranks above the folded-only prefix.
         let exact = try await add(store, owner, "Phương trình bậc hai")
         let folded = try await add(store, owner, "Phuong phap giai toan")
         _ = try await add(store, owner, "Phường xã")
-        let withMarks = try await store.search(SearchRequest(text: "phương tr")).pids
+        let withMarks = try await store.search(SearchRequest(text: "phương trì")).pids
         #expect(withMarks == [exact])
         let typed = try await store.search(SearchRequest(text: "phươn")).pids
         // The exact prefix first; then the folded-only ones ("phường" folds to "phuong" too).
@@ -64,6 +65,28 @@ struct SearchAsYouTypeTests {
             cursor = page.next
         } while cursor != nil
         #expect(seen.count == 6 && Set(seen).count == 6)
+    }
+
+    @Test("A prefix never reaches the index's own terms (licence, visibility, subject…), only words")
+    func reservedTerms() async throws {
+        let (store, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let owner = try await store.createUser(NewUser(username: "gv.an", displayName: "gv", roles: [.teacher], passwordHash: "x")).id
+        for i in 0..<3 {
+            _ = try await store.createMaterial(
+                MaterialDraft(
+                    kind: .document, format: "text/plain",
+                    metadata: MaterialMetadata(title: "Bài \(i)", subjects: ["TOAN"], grades: [6], licence: "CC-BY-4.0"), status: .published),
+                ownerID: owner, firstVersion: nil)
+        }
+        let history = try await add(store, owner, "Lịch sử địa phương")
+        let visit = try await add(store, owner, "Visiting the museum")
+        let student = try await add(store, owner, "Students and stars")
+        #expect(try await store.search(SearchRequest(text: "lic")).pids == [history])
+        #expect(try await store.search(SearchRequest(text: "vis")).pids == [visit])
+        #expect(try await store.search(SearchRequest(text: "sub")).pids.isEmpty)
+        #expect(try await store.search(SearchRequest(text: "stu")).pids == [student])
+        #expect(try await store.search(SearchRequest(text: "kin")).pids.isEmpty)
     }
 
     @Test("hòa/hoà, thủy/thuỷ, quý/qúy, khỏe/khoẻ, hủy/huỷ: either spelling finds both in the exact tier")
