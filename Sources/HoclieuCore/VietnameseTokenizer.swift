@@ -1,4 +1,5 @@
-/// A single pass over UTF-8 that yields each word twice: exact (lower case, marks kept) and
+/// A single pass over UTF-8 that yields each word twice: exact (lower case, marks kept, the tone
+/// mark in its canonical place: ``VietnameseTonePlacement``, so `hòa` and `hoà` are one word) and
 /// folded (marks stripped, `đ` → `d`).
 ///
 /// It does the same as ``VietnameseText/tokens(_:)`` followed by ``VietnameseText/foldExact(_:)``,
@@ -36,14 +37,26 @@ public enum VietnameseTokenizer {
         let source = VietnameseText.nfc(text)
         var exact: [UInt8] = []
         var folded: [UInt8] = []
+        // The word's scalars, kept for moving its tone (``VietnameseTonePlacement``) when it has one.
+        var scalars: [UInt32] = []
+        var toned = false
+        var irregular = false
         exact.reserveCapacity(64)
         folded.reserveCapacity(64)
+        scalars.reserveCapacity(64)
         func flush() {
             if !exact.isEmpty {
+                if toned, !irregular, VietnameseTonePlacement.canonicalise(&scalars) {
+                    exact.removeAll(keepingCapacity: true)
+                    for v in scalars { appendUTF8(v, to: &exact) }
+                }
                 body(exact[...], folded[...])
                 exact.removeAll(keepingCapacity: true)
                 folded.removeAll(keepingCapacity: true)
             }
+            scalars.removeAll(keepingCapacity: true)
+            toned = false
+            irregular = false
         }
         func appendUTF8(_ v: UInt32, to bytes: inout [UInt8]) {
             switch v {
@@ -70,9 +83,11 @@ public enum VietnameseTokenizer {
                 case 0x61...0x7A, 0x30...0x39:
                     exact.append(b)
                     folded.append(b)
+                    scalars.append(v)
                 case 0x41...0x5A:
                     exact.append(b | 0x20)
                     folded.append(b | 0x20)
+                    scalars.append(v | 0x20)
                 default:
                     flush()
                 }
@@ -82,16 +97,20 @@ public enum VietnameseTokenizer {
                     if (0x300...0x36F).contains(v) {
                         // A mark NFC could not compose: part of the word as written, dropped when folding.
                         appendUTF8(v, to: &exact)
+                        irregular = true
                         continue
                     }
                     flush()
                     continue
                 }
                 appendUTF8(l, to: &exact)
+                scalars.append(l)
+                if VietnameseTonePlacement.hasTone(l) { toned = true }
                 let b = l < 0x1F00 ? base[Int(l)] : 0
                 if b != 0 { folded.append(b) } else { appendUTF8(l, to: &folded) }
             } else if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
                 // Other scripts: kept as written (lower-cased), nothing to fold.
+                irregular = true
                 for s in String(scalar).lowercased().unicodeScalars {
                     appendUTF8(s.value, to: &exact)
                     appendUTF8(s.value, to: &folded)

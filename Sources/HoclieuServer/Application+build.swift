@@ -57,6 +57,7 @@ public func buildRouter(_ repository: Services, logger: Logger) -> Router<AppReq
     ReviewController(repository: repository).addRoutes(to: router)
     ClientController(repository: repository).addRoutes(to: router)
     OrganisationController(repository: repository).addRoutes(to: router)
+    ReportController(repository: repository).addRoutes(to: router)
     LTIController(repository: repository).addRoutes(to: router)
     OIDCController(repository: repository).addRoutes(to: router)
     OAIController(repository: repository).addRoutes(to: router)

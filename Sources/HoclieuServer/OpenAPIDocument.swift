@@ -665,6 +665,11 @@ enum OpenAPIDocument {
                     "pid": string(), "kind": kinds, "format": string(), "metadata": ref("Metadata"), "visibility": visibilities,
                     "status": statuses, "ownerID": ["type": "integer"], "currentVersion": ["type": "integer"], "url": string(),
                     "provenance": ["type": "object"], "createdAt": string(["format": "date-time"]), "updatedAt": string(["format": "date-time"]),
+                    "highlight": [
+                        "type": "object",
+                        "description": "In search results for a query: the title and a description snippet as escaped HTML, the matched words in <mark> (safe for innerHTML)",
+                        "properties": ["title": string(), "snippet": string()],
+                    ],
                 ],
             ],
             "MaterialVersion": [
@@ -794,7 +799,7 @@ enum OpenAPIDocument {
 
     static let json: String = {
         var paths: [String: [String: Any]] = [:]
-        for op in operations + questionOperations + blueprintOperations + cartridgeOperations + ltiOperations + oidcOperations + ingestOperations {
+        for op in operations + questionOperations + blueprintOperations + cartridgeOperations + ltiOperations + oidcOperations + ingestOperations + reportOperations {
             // Any route may be called with a bad or expired token: 401 is declared everywhere (as a problem, unless
             // the route says otherwise: the LTI tool answers a refused launch with an HTML page).
             var responses = op.responses
@@ -826,7 +831,7 @@ enum OpenAPIDocument {
     /// The methods the document lists for a concrete request path (`{x}` matches one segment).
     static func allowedMethods(for path: String) -> [String] {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        return (operations + questionOperations + blueprintOperations + cartridgeOperations + ltiOperations + oidcOperations + ingestOperations).filter { op in
+        return (operations + questionOperations + blueprintOperations + cartridgeOperations + ltiOperations + oidcOperations + ingestOperations + reportOperations).filter { op in
             let pattern = op.path.split(separator: "/", omittingEmptySubsequences: false)
             let lengthFits = op.catchAll ? segments.count >= pattern.count : pattern.count == segments.count
             return lengthFits && zip(pattern, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }

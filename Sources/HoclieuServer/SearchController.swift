@@ -14,6 +14,8 @@ import NIOPosix
 /// |---|---|---|
 /// | GET | /api/v1/search | anyone (results limited to what they may see) |
 ///
+/// Each item carries `highlight` (`title`, `snippet`: escaped HTML, matched words in `<mark>`) when `q` has words.
+///
 /// Query: `q`, facet filters `subject`, `grade`, `kind`, `format`, `licence`, `status`, `visibility`, `unit`
 /// (repeatable or comma-separated), `limit` (1–100, default 20), `cursor` (from the previous page's `next`),
 /// `facets` (comma-separated facet names whose counts are wanted).
@@ -69,13 +71,32 @@ struct SearchController {
         let page = try await repository.store.search(request)
         return Response(
             status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "private, no-cache"],
-            body: .init(byteBuffer: ByteBuffer(string: Self.render(page))))
+            body: .init(byteBuffer: ByteBuffer(string: Self.render(page, query: request.text))))
     }
 
-    /// Assembles the page from each item's pre-encoded JSON; only the envelope is encoded per request.
-    static func render(_ page: SearchPage) -> String {
+    private struct Hit: Decodable {
+        struct Metadata: Decodable {
+            var title: String
+            var description: String
+        }
+        var metadata: Metadata
+    }
+
+    /// The item's JSON with a `highlight` member first: its title and a description snippet as escaped HTML
+    /// with the words `query` matched in `<mark>` (``SearchHighlight``).
+    static func highlighted(_ item: String, _ highlight: SearchHighlight) -> String {
+        guard item.hasPrefix("{"), let hit = try? JSONDecoder().decode(Hit.self, from: Data(item.utf8)) else { return item }
+        let member = "\"highlight\":{\"snippet\":\(jsonString(highlight.snippet(hit.metadata.description))),"
+            + "\"title\":\(jsonString(highlight.marked(hit.metadata.title)))}"
+        return "{" + member + (item.dropFirst().hasPrefix("}") ? "" : ",") + item.dropFirst()
+    }
+
+    /// Assembles the page from each item's pre-encoded JSON; only the envelope (and, for a query, each item's
+    /// highlight) is encoded per request.
+    static func render(_ page: SearchPage, query: String = "") -> String {
+        let highlight = SearchHighlight(query: query, lastIsPrefix: SearchRequest.lastWordIsPrefix(query))
         var json = "{\"items\":["
-        json += page.items.joined(separator: ",")
+        json += (highlight.isEmpty ? page.items : page.items.map { highlighted($0, highlight) }).joined(separator: ",")
         json += "],\"total\":\(page.total),\"totalIsLowerBound\":\(page.totalIsLowerBound),\"next\":"
         json += page.next.map { "\"\($0.token)\"" } ?? "null"
         json += ",\"facets\":{"

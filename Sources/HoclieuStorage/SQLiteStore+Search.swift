@@ -26,8 +26,29 @@ import HoclieuCore
 /// | 4 | folded only, not all in the title |
 /// | 5 | folded only, older than the folded window (read from the index on later pages) |
 ///
-/// Without marks in the query, exact and folded coincide and tiers 0–2 are empty.
+/// | 6 | the last word only as a prefix (search as you type), exact |
+/// | 7 | the last word only as a prefix, folded, every word in the title |
+/// | 8 | the last word only as a prefix, the rest, and those older than their window |
+///
+/// Without marks in the query, exact and folded coincide and tiers 0–2 and 6 are empty. Tiers 6–8 exist when the
+/// last word may be unfinished (``SearchExpression/lastIsPrefix``); they are read (and counted in `total`) only when
+/// the whole-word matches do not fill the first page, and lazily otherwise (newest first, in tier 8), so a prefix
+/// costs a read only when a page gets past every whole-word match.
 extension SQLiteStore {
+    /// `v11-search-tones` (issue 19): exact index terms now carry the tone mark in its canonical place
+    /// (``VietnameseTonePlacement``: `hòa` and `hoà` are one term), so both full-text indexes are rebuilt
+    /// from their rows — the materials' and the catalogue's.
+    static func registerSearchTones(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v11-search-tones") { db in
+            try reindexAll(db)
+            try db.execute(sql: "INSERT INTO catalogSearch (catalogSearch) VALUES ('delete-all')")
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM catalogItem ORDER BY id") {
+                try db.execute(
+                    sql: "INSERT INTO catalogSearch (rowid, terms) VALUES (?, ?)", arguments: [row["id"] as Int64, catalogTerms(try catalogItem(row).item)])
+            }
+        }
+    }
+
     /// Matches ranked by tier: the newest this many folded and this many exact matches.
     static let rankingWindow = 200
 
@@ -42,18 +63,34 @@ extension SQLiteStore {
         ///
         /// A word typed without marks is compared folded even when `exact`, as the index does:
         /// `so` is one term for "so", "số" and "sơ".
-        func contains(_ words: [String], exact: Bool) -> Bool {
+        ///
+        /// With `lastIsPrefix`, the last word also matches a word it begins (search as you type).
+        func contains(_ words: [String], exact: Bool, lastIsPrefix: Bool = false) -> Bool {
             let literal = words.map { exact && !VietnameseText.isPlainASCII($0) }
             var missing = Array(zip(words, literal)).filter { word, literal in !(literal ? exactTitle : foldedTitle).contains(word) }
-            guard !missing.isEmpty else { return true }
-            for text in body where !missing.isEmpty {
+            // The last word, when it may be unfinished and is not in the title whole: looked for as a prefix.
+            var prefix: (word: String, literal: Bool)? = nil
+            if lastIsPrefix, let last = missing.last, last.0 == words.last {
+                missing.removeLast()
+                if !(last.1 ? exactTitle : foldedTitle).contains(where: { $0.hasPrefix(last.0) }) { prefix = last }
+            }
+            guard !missing.isEmpty || prefix != nil else { return true }
+            for text in body where !missing.isEmpty || prefix != nil {
                 VietnameseTokenizer.forEachToken(text) { exactWord, foldedWord in
                     if let i = missing.firstIndex(where: { word, literal in word.utf8.elementsEqual(literal ? exactWord : foldedWord) }) {
                         missing.remove(at: i)
                     }
+                    if let p = prefix, (p.literal ? exactWord : foldedWord).starts(with: p.word.utf8) { prefix = nil }
                 }
             }
-            return missing.isEmpty
+            return missing.isEmpty && prefix == nil
+        }
+
+        /// Whether every word is in the title (folded), the last one possibly as a prefix.
+        func titleContains(_ foldedWords: [String], lastIsPrefix: Bool) -> Bool {
+            foldedWords.enumerated().allSatisfy { i, word in
+                lastIsPrefix && i == foldedWords.count - 1 ? foldedTitle.contains { $0.hasPrefix(word) } : foldedTitle.contains(word)
+            }
         }
     }
 
@@ -89,7 +126,8 @@ extension SQLiteStore {
             // When every match is known there is no window: all of them are ranked.
             let foldedFloor = complete ? 0 : folded.last!
 
-            var tiers: [[Int64]] = Array(repeating: [], count: 6)
+            var tiers: [[Int64]] = Array(repeating: [], count: 9)
+            var prefixRows: [Int64] = []
             var older: [Int: (expression: String, ceiling: Int64)] = [:]
             var candidates: [Int64: Candidate] = [:]
 
@@ -140,6 +178,36 @@ extension SQLiteStore {
                     let notExact = query.hasMarks ? "(\(foldedAll)) NOT \(query.exactAny)" : foldedAll
                     older[5] = (notExact, foldedFloor)
                 }
+
+                // Search as you type: rows where the last word only begins a word come after every whole-word match.
+                if query.lastIsPrefix {
+                    let prefixOnly = "(\(and(query.foldedPrefixAny, filterExpression))) NOT \(query.foldedAny)"
+                    // A prefix (`chu*`) is a merge of every term it begins: costly when they are common. It is read now only
+                    // when the whole-word matches do not fill the first page, the case where the visitor is still typing.
+                    if complete && matches.count <= limit {
+                        // The whole-word matches are few: the prefix-only ones are read now, counted and tiered.
+                        prefixRows = try rows(prefixOnly, limit: window)
+                        let prefixCandidates = try Self.candidates(prefixRows, db: db)
+                        for row in prefixRows {
+                            let c = prefixCandidates[row]
+                            var exact = false
+                            if query.hasMarks, let c {
+                                exact = c.contains(exactTokens, exact: true, lastIsPrefix: true)
+                                if !exact, c.hasExtractedText {
+                                    exact = try Bool.fetchOne(
+                                        db, sql: "SELECT 1 FROM searchIndex WHERE searchIndex MATCH ? AND rowid = ?",
+                                        arguments: [query.exactPrefixAny, row]) ?? false
+                                }
+                            }
+                            let inTitle = c?.titleContains(foldedTokens, lastIsPrefix: true) ?? false
+                            tiers[exact ? 6 : inTitle ? 7 : 8].append(row)
+                        }
+                        if prefixRows.count == window { older[8] = (prefixOnly, prefixRows.last!) }
+                    } else {
+                        // Whole-word matches fill the page: the prefix-only ones are read only when a page reaches them.
+                        older[8] = (prefixOnly, .max)
+                    }
+                }
             }
 
             // Walk the tiers from the cursor until the page, plus one row to know there is more, is full.
@@ -167,8 +235,9 @@ extension SQLiteStore {
                 }
             }
             return SearchPage(
-                items: ids.compactMap { json[$0] }, next: next, total: matches.count, totalIsLowerBound: matches.count == countLimit,
-                facetCounts: try Self.facetCounts(request.facets, rows: matches, db: db))
+                items: ids.compactMap { json[$0] }, next: next, total: matches.count + prefixRows.count,
+                totalIsLowerBound: matches.count == countLimit || prefixRows.count == window,
+                facetCounts: try Self.facetCounts(request.facets, rows: matches + prefixRows, db: db))
         }
     }
 

@@ -189,6 +189,7 @@ public final class SQLiteStore: Store {
         registerRenderedRecords(&migrator)
         registerFirstExposure(&migrator)
         registerHarvestLease(&migrator)
+        registerSearchTones(&migrator)
         return migrator
     }
 

@@ -105,3 +105,9 @@ extension SearchPage {
         items.compactMap { json in (try? JSONDecoder().decode(Hit.self, from: Data(json.utf8))).flatMap { try? PersistentIdentifier(parsing: $0.pid) } }
     }
 }
+
+extension SearchRequest {
+    /// Whether search matches the last word of `text` as a prefix too (search as you type), as the search
+    /// backend decides it: for highlighting the same words.
+    public static func lastWordIsPrefix(_ text: String) -> Bool { SearchExpression(text: text).lastIsPrefix }
+}

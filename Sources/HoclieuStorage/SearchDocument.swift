@@ -154,14 +154,51 @@ struct SearchExpression {
     /// At most this many query words are used.
     static let maxTokens = 12
 
+    /// Whether the last word is also matched as a prefix (search as you type): the text does not end with a space
+    /// or punctuation (the word may be unfinished) and the word has at least ``minPrefixCharacters`` characters.
+    let lastIsPrefix: Bool
+
+    /// The shortest last word matched as a prefix: one or two letters begin most words of the index.
+    static let minPrefixCharacters = 3
+
     init(text: String) {
         var seen = Set<String>()
-        let tokens = Array(VietnameseText.tokens(text).filter { seen.insert($0).inserted }.prefix(Self.maxTokens))
+        let all = VietnameseText.tokens(text)
+        let tokens = Array(all.filter { seen.insert($0).inserted }.prefix(Self.maxTokens))
         exactTokens = tokens
         foldedTokens = tokens.map(VietnameseText.fold)
+        let unfinished = text.unicodeScalars.last.map { $0.properties.isAlphabetic || $0.properties.numericType != nil } ?? false
+        // The typed last word must be the last token kept (not a repeat dropped as a duplicate, nor past the cap).
+        lastIsPrefix = unfinished && all.last == tokens.last && (tokens.last?.count ?? 0) >= Self.minPrefixCharacters
     }
 
     private static func quoted(_ token: String) -> String { "\"\(token.replacingOccurrences(of: "\"", with: "\"\""))\"" }
+
+    /// Every one of `tokens`, the last as a prefix (`"chemistr"*`), as an FTS5 conjunction.
+    static func allWithPrefix(_ tokens: [String]) -> String {
+        "(" + tokens.enumerated().map { i, t in i == tokens.count - 1 ? prefixTerm(t) : quoted(t) }.joined(separator: " AND ") + ")"
+    }
+
+    /// The letters before `_` of the index's own terms (``SearchDocument/facetTokens(_:)``, ``SearchDocument/token(_:_:)``):
+    /// a typed prefix such as `lic` or `vis` must not reach `lic_cc_by_4_0` or `vis_public`.
+    static let reservedStems = ["subj", "gr", "sg", "kind", "fmt", "lic", "st", "vis", "ku", "own", "sch", "t"]
+
+    /// `"word"*`, or, when the word begins a reserved stem, the same words spelt as alternatives that skip the
+    /// stem's `_` terms: the word itself, and the word followed by each letter or digit (recursively while that
+    /// still begins a stem). Folded index words are ASCII letters and digits, so nothing else is lost.
+    static func prefixTerm(_ word: String) -> String {
+        func parts(_ p: String) -> [String] {
+            guard reservedStems.contains(where: { $0.hasPrefix(p) }) else { return [quoted(p) + "*"] }
+            return [quoted(p)] + "abcdefghijklmnopqrstuvwxyz0123456789".flatMap { parts(p + String($0)) }
+        }
+        let list = parts(word)
+        return list.count == 1 ? list[0] : "(" + list.joined(separator: " OR ") + ")"
+    }
+
+    /// The words folded, the last one as a prefix: what search as you type adds to the whole-word matches.
+    var foldedPrefixAny: String { Self.allWithPrefix(foldedTokens) }
+    /// The words as typed, the last one as a prefix.
+    var exactPrefixAny: String { Self.allWithPrefix(exactTokens) }
 
     /// Every one of `tokens` (each prefixed), as an FTS5 conjunction.
     static func all(_ tokens: [String], prefix: String = "") -> String {

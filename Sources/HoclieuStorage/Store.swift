@@ -7,7 +7,7 @@ public import HoclieuCore
 /// default, and a PostgreSQL implementation conforms to the same protocol and passes
 /// the same conformance suite. Every method is one transaction: either all its effects
 /// become visible or none do.
-public protocol Store: CatalogStore, QuestionStore, BlueprintStore, ImportStore, ReviewStore, ClientStore, LTIStore, HarvestStore, OrganisationStore, OIDCStore, PushStore {
+public protocol Store: CatalogStore, QuestionStore, BlueprintStore, ImportStore, ReviewStore, ClientStore, LTIStore, HarvestStore, OrganisationStore, OIDCStore, PushStore, ReportStore {
     // MARK: Users and sessions
 
     /// Creates a user. Throws ``StoreError/conflict(_:)`` if the username is taken.

@@ -96,3 +96,38 @@ struct WebLinkTests {
         #expect(WebLinks.normalise(input) == nil)
     }
 }
+
+@Suite("Vietnamese tone placement and highlighting")
+struct TonePlacementTests {
+    @Test(arguments: [
+        ("hòa", "hoà"), ("hoà", "hoà"), ("thủy", "thuỷ"), ("qúy", "quý"), ("quý", "quý"), ("khỏe", "khoẻ"), ("hủy", "huỷ"), ("gìa", "già"),
+        ("toán", "toán"), ("hoàng", "hoàng"), ("của", "của"), ("mía", "mía"), ("người", "người"), ("thuở", "thuở"), ("giữa", "giữa"),
+        ("khuỷu", "khuỷu"), ("khúyu", "khuỷu".replacingOccurrences(of: "ỷ", with: "ý")), ("gì", "gì"), ("café", "café"), ("résumé", "résumé"),
+    ])
+    func canonical(input: String, expected: String) {
+        #expect(VietnameseTonePlacement.canonical(input) == expected)
+    }
+
+    @Test("Tokens carry the canonical placement in the exact form; the folded form is unchanged")
+    func tokens() {
+        #expect(VietnameseText.tokens("Hòa bình, THỦY điện") == ["hoà", "bình", "thuỷ", "điện"])
+        #expect(VietnameseText.tokens("Hòa".decomposedStringWithCanonicalMapping) == ["hoà"])
+        var folded: [String] = []
+        VietnameseTokenizer.forEachToken("Hòa hoà") { _, f in folded.append(String(decoding: f, as: UTF8.self)) }
+        #expect(folded == ["hoa", "hoa"])
+    }
+
+    @Test("Highlighting escapes everything and marks only matched words")
+    func highlight() {
+        let h = SearchHighlight(query: "hoá <script>", lastIsPrefix: false)
+        #expect(h.marked("<script>alert('x')</script> Hóa học & HOÀ") == "&lt;<mark>script</mark>&gt;alert(&#39;x&#39;)&lt;/<mark>script</mark>&gt; <mark>Hóa</mark> học &amp; <mark>HOÀ</mark>")
+        let typing = SearchHighlight(query: "phuong tr", lastIsPrefix: true)
+        #expect(typing.marked("Phương trình") == "<mark>Phương</mark> <mark>trình</mark>")
+        #expect(SearchHighlight(query: "tr", lastIsPrefix: false).marked("trình") == "trình")
+        let long = String(repeating: "chữ ", count: 100) + "mục tiêu" + String(repeating: " chữ", count: 100)
+        let snippet = SearchHighlight(query: "tiêu", lastIsPrefix: false).snippet(long)
+        #expect(snippet.hasPrefix("… ") && snippet.hasSuffix(" …") && snippet.contains("mục <mark>tiêu</mark>"))
+        #expect(snippet.count < 200)
+        #expect(SearchHighlight(query: "vắng", lastIsPrefix: false).snippet(long) == "")
+    }
+}

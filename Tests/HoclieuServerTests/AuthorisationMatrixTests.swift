@@ -68,6 +68,8 @@ struct AuthorisationMatrixTests {
         case accountList
         /// The board and administrators.
         case board
+        /// The board, administrators, and a school administrator (who sees their own school's rows).
+        case schoolReport
         /// The owner's school, the board and administrators (exams).
         case exam
         /// Exam routes that also write (assembling a test): the owner and administrators.
@@ -140,6 +142,9 @@ struct AuthorisationMatrixTests {
         // browser's state cookie, never by a bearer token (the same answer for every caller).
         "GET /api/v1/auth/methods": .open, "GET /auth/oidc/login": .open, "GET /auth/oidc/callback": .ltiToken,
         "POST /api/v1/ingest": .pushClient, "GET /api/v1/ingest/{id}": .jobOwner, "GET /api/v1/changes": .open,
+        // Reports (issue 19): coverage is open (it counts what the caller may see); the others are the department's.
+        "GET /api/v1/reports/coverage": .open, "GET /api/v1/reports/review-throughput": .board,
+        "GET /api/v1/reports/contributions": .schoolReport, "GET /api/v1/reports/lms-activity": .board,
     ]
 
     /// Whether `caller` is allowed by a rule that does not depend on a material.
@@ -153,6 +158,7 @@ struct AuthorisationMatrixTests {
         case .bankReader: [.owner, .otherTeacher, .reviewer, .chair, .admin, .subjectReviewer].contains(caller)
         case .board: [.reviewer, .chair, .admin, .subjectReviewer].contains(caller)
         case .member: caller != .anonymous && caller != .lms
+        case .schoolReport: [.reviewer, .chair, .admin, .subjectReviewer, .schoolAdmin].contains(caller)
         case .accountList: caller == .admin || caller == .schoolAdmin  // with no organisation named: the caller's own
         // The exam fixtures belong to the owner; the other teacher is of another school.
         case .exam: [.owner, .reviewer, .chair, .admin, .subjectReviewer].contains(caller)
