@@ -130,7 +130,7 @@ struct H5PPlayerTests {
             }
             let css = try await get(content, "/vendor/h5p/h5p-core.css")
             #expect(css.status == .ok && css.headers[.contentType]?.hasPrefix("text/css") == true)
-            for path in ["/", "/index.html", "/app.js", "/vendor/../app.js", "/vendor/%2e%2e/app.js"] {
+            for path in ["/", "/index.html", "/js/app.js", "/vendor/../js/app.js", "/vendor/%2e%2e/js/app.js"] {
                 let status = try await get(content, path).status
                 #expect(status == .notFound || status == .badRequest, "\(path): \(status)")
             }
