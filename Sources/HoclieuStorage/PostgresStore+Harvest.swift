@@ -1,0 +1,173 @@
+public import Foundation
+public import HoclieuCore
+import Logging
+import PostgresNIO
+
+/// Harvests on PostgreSQL: keyset pages in datestamp order over the `(updated_at, id)` index (never `OFFSET`),
+/// exposure flags kept by the `materials_exposure` trigger, and the remote repositories this service harvests.
+extension PostgresStore: HarvestStore {
+    static let harvestMigration = Migration(
+        name: "v5-harvest",
+        statements: [
+            """
+            CREATE TABLE remote_repositories (
+                id BIGSERIAL PRIMARY KEY,
+                base_url TEXT NOT NULL,
+                set_spec TEXT NOT NULL DEFAULT '',
+                metadata_prefix TEXT NOT NULL,
+                interval_seconds BIGINT NOT NULL CHECK (interval_seconds > 0),
+                trusted BOOLEAN NOT NULL,
+                owner_id BIGINT NOT NULL REFERENCES users(id),
+                last_datestamp TIMESTAMPTZ,
+                last_run_at TIMESTAMPTZ,
+                last_error TEXT,
+                UNIQUE (base_url, set_spec, metadata_prefix)
+            )
+            """
+        ])
+
+    /// Appends the `WHERE` conditions of `query` (``SQLiteStore/harvestFilter(_:)``) to a query being built.
+    static func appendHarvestFilter(_ query: HarvestQuery, to sql: inout PostgresQuery.StringInterpolation) {
+        let statuses = query.statuses.map(\.rawValue).sorted()
+        let visibilities = query.visibilities.map(\.rawValue).sorted()
+        sql.appendLiteral("status = ANY(")
+        sql.appendInterpolation(statuses)
+        sql.appendLiteral("::text[]) AND (visibility = ANY(")
+        sql.appendInterpolation(visibilities)
+        sql.appendLiteral("::text[])")
+        if query.formerlyVisible, !visibilities.isEmpty {
+            // A material once published in a visibility stays marked (the exposure trigger).
+            sql.appendLiteral(query.visibilities.contains(.sector) ? " OR exposed_sector" : " OR exposed_public")
+        }
+        sql.appendLiteral(")")
+        if let from = query.from {
+            sql.appendLiteral(" AND updated_at >= ")
+            sql.appendInterpolation(from.pg)
+        }
+        if let before = query.before {
+            sql.appendLiteral(" AND updated_at < ")
+            sql.appendInterpolation(before.pg)
+        }
+        // Lists are stored one value per line: a value is a whole line.
+        func line(_ column: String, _ value: String) {
+            sql.appendLiteral(" AND position(E'\\n' || ")
+            sql.appendInterpolation(value)
+            sql.appendLiteral("::text || E'\\n' in E'\\n' || \(column) || E'\\n') > 0")
+        }
+        if let subject = query.subject { line("subjects", subject) }
+        if let grade = query.grade { line("grades", String(grade)) }
+        if let kind = query.kind {
+            sql.appendLiteral(" AND kind = ")
+            sql.appendInterpolation(kind.rawValue)
+        }
+        if let node = query.node {
+            // The node itself, or a unit below it (its code continues with a dot).
+            sql.appendLiteral(" AND (position(E'\\n' || ")
+            sql.appendInterpolation(node)
+            sql.appendLiteral("::text || E'\\n' in E'\\n' || knowledge_units || E'\\n') > 0 OR position(E'\\n' || ")
+            sql.appendInterpolation(node)
+            sql.appendLiteral("::text || '.' in E'\\n' || knowledge_units) > 0)")
+        }
+    }
+
+    public func harvestPage(_ query: HarvestQuery, after: HarvestPosition?, limit: Int) async throws -> [Material] {
+        guard limit > 0 else { return [] }
+        var sql = PostgresQuery.StringInterpolation(literalCapacity: 512, interpolationCount: 8)
+        sql.appendLiteral("SELECT \(Self.materialColumns) FROM materials WHERE ")
+        Self.appendHarvestFilter(query, to: &sql)
+        if let after {
+            // A row value comparison: the (updated_at, id) index is walked from the position on.
+            sql.appendLiteral(" AND (updated_at, id) > (")
+            sql.appendInterpolation(after.updatedAt.pg)
+            sql.appendLiteral(", ")
+            sql.appendInterpolation(Int64(after.serial))
+            sql.appendLiteral(")")
+        }
+        sql.appendLiteral(" ORDER BY updated_at, id LIMIT ")
+        sql.appendInterpolation(Int64(limit))
+        let statement = PostgresQuery(stringInterpolation: sql)
+        return try await read { c in try await c.rows(statement, logger).map(Self.material) }
+    }
+
+    public func harvestExposure(_ pid: PersistentIdentifier) async throws -> Set<Visibility> {
+        try await read { c in
+            guard let row = try await c.row(
+                "SELECT exposed_public, exposed_sector FROM materials WHERE id = \(Int64(pid.serial))", logger)
+            else { return [] }
+            var set: Set<Visibility> = []
+            if try row.get("exposed_public", as: Bool.self) { set.insert(.public) }
+            if try row.get("exposed_sector", as: Bool.self) { set.insert(.sector) }
+            return set
+        }
+    }
+
+    public func harvestCount(_ query: HarvestQuery) async throws -> Int {
+        var sql = PostgresQuery.StringInterpolation(literalCapacity: 256, interpolationCount: 8)
+        sql.appendLiteral("SELECT count(*) FROM materials WHERE ")
+        Self.appendHarvestFilter(query, to: &sql)
+        let statement = PostgresQuery(stringInterpolation: sql)
+        return try await read { c in Int(try await c.value(statement, as: Int64.self, logger) ?? 0) }
+    }
+
+    public func harvestEarliestDatestamp(statuses: Set<MaterialStatus>, visibilities: Set<Visibility>) async throws -> Date? {
+        var query = HarvestQuery(statuses: statuses, visibilities: visibilities)
+        query.formerlyVisible = true
+        var sql = PostgresQuery.StringInterpolation(literalCapacity: 256, interpolationCount: 8)
+        sql.appendLiteral("SELECT min(updated_at) AS earliest FROM materials WHERE ")
+        Self.appendHarvestFilter(query, to: &sql)
+        let statement = PostgresQuery(stringInterpolation: sql)
+        return try await read { c in try await c.row(statement, logger)?.optionalDate("earliest") }
+    }
+
+    // MARK: Remote repositories
+
+    static func remoteRepository(_ row: PostgresRandomAccessRow) throws -> RemoteRepository {
+        let set = try row.get("set_spec", as: String.self)
+        return RemoteRepository(
+            id: try row.get("id"), baseURL: try row.get("base_url"), set: set.isEmpty ? nil : set, metadataPrefix: try row.get("metadata_prefix"),
+            intervalSeconds: Int(try row.get("interval_seconds", as: Int64.self)), trusted: try row.get("trusted"), ownerID: try row.get("owner_id"),
+            lastDatestamp: try row.optionalDate("last_datestamp"), lastRunAt: try row.optionalDate("last_run_at"), lastError: try row.get("last_error"))
+    }
+
+    public func addRemoteRepository(_ new: NewRemoteRepository) async throws -> RemoteRepository {
+        let conflict = StoreError.conflict("remote repository \(new.baseURL)")
+        do {
+            return try await write { c in
+                let set = new.set ?? ""
+                if try await c.value(
+                    """
+                    SELECT 1 FROM remote_repositories WHERE base_url = \(new.baseURL) AND set_spec = \(set)
+                    AND metadata_prefix = \(new.metadataPrefix)
+                    """, as: Int32.self, logger) != nil
+                {
+                    throw conflict
+                }
+                return try Self.remoteRepository(
+                    try await c.row(
+                        """
+                        INSERT INTO remote_repositories (base_url, set_spec, metadata_prefix, interval_seconds, trusted, owner_id)
+                        VALUES (\(new.baseURL), \(set), \(new.metadataPrefix), \(Int64(new.intervalSeconds)), \(new.trusted), \(new.ownerID))
+                        RETURNING *
+                        """, logger)!)
+            }
+        } catch StoreError.conflict("remote_repositories_base_url_set_spec_metadata_prefix_key") {
+            throw conflict
+        }
+    }
+
+    public func remoteRepositories() async throws -> [RemoteRepository] {
+        try await read { c in try await c.rows("SELECT * FROM remote_repositories ORDER BY id", logger).map(Self.remoteRepository) }
+    }
+
+    public func recordHarvestRun(repositoryID: Int64, at: Date, lastDatestamp: Date?, error: String?) async throws {
+        try await write { c in
+            guard try await c.value(
+                """
+                UPDATE remote_repositories SET last_run_at = \(at.pg), last_error = \(error),
+                    last_datestamp = coalesce(\(lastDatestamp?.pg)::timestamptz, last_datestamp)
+                WHERE id = \(repositoryID) RETURNING id
+                """, as: Int64.self, logger) != nil
+            else { throw StoreError.notFound("remote repository \(repositoryID)") }
+        }
+    }
+}
