@@ -1,6 +1,6 @@
 public import Foundation
 public import HoclieuCore
-import HoclieuStorage
+public import HoclieuStorage
 public import OAIPMH
 import Synchronization
 
@@ -40,6 +40,17 @@ extension Services {
                 adminEmail: configuration.oaiAdminEmail ?? "admin@\(identifier)", pageSize: configuration.oaiPageSize,
                 landingURL: { base + "/id/" + $0.rawValue }),
             signingKey: signingKey)
+    }
+
+    /// What the store writes with every published material so that harvests read stored records (see
+    /// ``RecordRenderer``): this service's OAI-PMH `<record>` in each metadata format.
+    public var oaiRecordRenderer: RecordRenderer {
+        let provider = oaiProvider
+        return RecordRenderer(key: provider.renderingKey, prefixes: provider.formats.formats.map(\.prefix)) { material in
+            var records: [String: Data] = [:]
+            for format in provider.formats.formats { records[format.prefix] = try provider.render(material, format: format) }
+            return records
+        }
     }
 
     /// The records `viewer` may harvest.
@@ -109,10 +120,16 @@ struct HarvestSource: OAIRecordSource {
         return record(of: material, exposed: exposed)
     }
 
-    func page(_ filter: OAIListFilter, after: (millis: Int64, serial: Int)?, limit: Int) async throws -> [OAIRecord] {
+    func page(_ filter: OAIListFilter, after: (millis: Int64, serial: Int)?, limit: Int, prefix: String?) async throws -> [OAIRecord] {
         let position = after.map { HarvestPosition(updatedAt: Date(timeIntervalSince1970: TimeInterval($0.millis) / 1000), serial: $0.serial) }
         // The store's query is derived from the policy; each record is asked again, so nothing else can slip through.
-        return try await store.harvestPage(query(filter), after: position, limit: limit).compactMap(record(of:))
+        guard let prefix else { return try await store.harvestPage(query(filter), after: position, limit: limit).compactMap(record(of:)) }
+        return try await store.harvestRenderedPage(query(filter), after: position, limit: limit, prefix: prefix).compactMap { row in
+            guard var record = record(of: row.material) else { return nil }
+            // A stored record is the published material's; a deleted one is only a header.
+            if !record.deleted { record.rendered = row.record }
+            return record
+        }
     }
 
     func count(_ filter: OAIListFilter) async throws -> Int {

@@ -143,7 +143,10 @@ public struct Services: Sendable {
         try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
         let store = try SQLiteStore(path: databaseURL(in: configuration.dataDirectory).path, pidPrefix: configuration.pidPrefix)
         let blobs = try BlobStore(root: blobsURL(in: configuration.dataDirectory))
-        return Services(store: store, blobs: blobs, configuration: configuration, signingKey: try signingKey(in: configuration.dataDirectory))
+        let services = Services(store: store, blobs: blobs, configuration: configuration, signingKey: try signingKey(in: configuration.dataDirectory))
+        // From now on every write of a published material stores its OAI-PMH records (harvests read them as they are).
+        store.setRecordRenderer(services.oaiRecordRenderer)
+        return services
     }
 
     static func signingKey(in dataDirectory: URL) throws -> SymmetricKey {

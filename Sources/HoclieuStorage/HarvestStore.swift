@@ -14,6 +14,19 @@ public protocol HarvestStore: Sendable {
     /// The oldest `updatedAt` among materials in `statuses` and `visibilities` (nil when there is none).
     func harvestEarliestDatestamp(statuses: Set<MaterialStatus>, visibilities: Set<Visibility>) async throws -> Date?
 
+    // MARK: Pre-rendered records
+
+    /// Installs the renderer of harvest records (nil: none): from then on every write of a published material stores
+    /// its records in the same transaction, and ``harvestRenderedPage(_:after:limit:prefix:)`` returns them.
+    func setRecordRenderer(_ renderer: RecordRenderer?)
+    /// ``harvestPage(_:after:limit:)`` with each material's stored record in `prefix`, when it is current (written by
+    /// the installed renderer for the material's present `updatedAt`).
+    func harvestRenderedPage(_ query: HarvestQuery, after: HarvestPosition?, limit: Int, prefix: String) async throws -> [RenderedMaterial]
+    /// Renders the records of published materials with a serial above `after` whose stored records are missing or
+    /// stale (records made before the renderer was installed, or with another key), looking at up to `limit`
+    /// materials. Returns the last serial looked at (pass it back), or nil when no material is left.
+    func refreshRenderedRecords(after: Int, limit: Int) async throws -> Int?
+
     // MARK: Remote repositories this service harvests
 
     /// Registers a remote OAI-PMH repository. Throws ``StoreError/conflict(_:)`` when the same URL, set and format are registered.

@@ -1,6 +1,7 @@
 public import Foundation
 import GRDB
 public import HoclieuCore
+import Synchronization
 
 extension SQLiteStore {
     /// `v9-harvest`: the keyset index of harvests, `(updatedAt, id)` in datestamp order.
@@ -81,7 +82,7 @@ extension SQLiteStore {
             arguments += [after.updatedAt.dbText, after.serial]
         }
         arguments += [limit]
-        let statement = "SELECT * FROM material INDEXED BY material_harvest WHERE \(sql) ORDER BY updatedAt, id LIMIT ?"
+        let statement = "SELECT \(Self.materialReadColumns) FROM material INDEXED BY material_harvest WHERE \(sql) ORDER BY updatedAt, id LIMIT ?"
         let bound = arguments
         return try await pool.read { db in
             try Row.fetchAll(db.cachedStatement(sql: statement), arguments: bound).map(Self.material)
@@ -155,5 +156,111 @@ extension SQLiteStore {
                 arguments: [at.dbText, error, lastDatestamp?.dbText, repositoryID])
             guard db.changesCount == 1 else { throw StoreError.notFound("remote repository \(repositoryID)") }
         }
+    }
+}
+
+// MARK: Pre-rendered records
+
+extension SQLiteStore {
+    /// `v11-oai-records`: each published material's harvest records by metadata prefix, with the key of the renderer
+    /// that wrote them and the `updatedAt` they were written for (a record is current only when both still hold).
+    static func registerRenderedRecords(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v11-oai-records") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE oaiRecord (
+                        materialId INTEGER NOT NULL,
+                        prefix TEXT NOT NULL,
+                        renderKey INTEGER NOT NULL,
+                        stamp TEXT NOT NULL,
+                        xml BLOB NOT NULL,
+                        PRIMARY KEY (materialId, prefix)
+                    ) WITHOUT ROWID
+                    """)
+        }
+    }
+
+    /// The columns ``material(_:)`` reads (a harvest page need not carry extracted text or JSON).
+    static let materialReadColumns = """
+        material.id, pid, kind, format, title, description, language, subjects, grades, knowledgeUnits, keywords, licence, authors,
+        school, visibility, status, ownerId, currentVersion, url, sourceSystem, sourceIdentifier, createdAt, updatedAt
+        """
+
+    /// Stores a written material's records; a rewritten material loses records it no longer has (not published,
+    /// or no renderer installed), so a record is never older than its material.
+    static func storeRecords(_ row: PreparedRow, db: Database, replace: Bool) throws {
+        if replace {
+            try db.cachedStatement(sql: "DELETE FROM oaiRecord WHERE materialId = ?").execute(arguments: [row.rowid])
+        }
+        guard let records = row.records else { return }
+        let statement = try db.cachedStatement(
+            sql: "INSERT OR REPLACE INTO oaiRecord (materialId, prefix, renderKey, stamp, xml) VALUES (?, ?, ?, ?, ?)")
+        for (prefix, xml) in records.byPrefix {
+            try statement.execute(arguments: [row.rowid, prefix, records.key, records.stamp, xml])
+        }
+    }
+
+    public func setRecordRenderer(_ renderer: RecordRenderer?) {
+        recordRenderer.withLock { $0 = renderer }
+    }
+
+    public func harvestRenderedPage(_ query: HarvestQuery, after: HarvestPosition?, limit: Int, prefix: String) async throws -> [RenderedMaterial] {
+        guard limit > 0 else { return [] }
+        guard let key = recordRenderer.withLock({ $0?.key }) else {
+            return try await harvestPage(query, after: after, limit: limit).map { RenderedMaterial(material: $0, record: nil) }
+        }
+        var (sql, arguments) = Self.harvestFilter(query)
+        if let after {
+            sql += " AND (updatedAt, id) > (?, ?)"
+            arguments += [after.updatedAt.dbText, after.serial]
+        }
+        arguments += [limit]
+        let statement = """
+            SELECT \(Self.materialReadColumns), oaiRecord.xml AS renderedRecord FROM material INDEXED BY material_harvest
+            LEFT JOIN oaiRecord ON oaiRecord.materialId = material.id AND oaiRecord.prefix = ? AND oaiRecord.renderKey = ?
+                AND oaiRecord.stamp = material.updatedAt
+            WHERE \(sql) ORDER BY updatedAt, material.id LIMIT ?
+            """
+        let bound: StatementArguments = [prefix, key] + arguments
+        return try await pool.read { db in
+            try Row.fetchAll(db.cachedStatement(sql: statement), arguments: bound).map { row in
+                RenderedMaterial(material: try Self.material(row), record: row["renderedRecord"])
+            }
+        }
+    }
+
+    public func refreshRenderedRecords(after: Int, limit: Int) async throws -> Int? {
+        guard let renderer = recordRenderer.withLock({ $0 }), limit > 0 else { return nil }
+        let wanted = renderer.prefixes.count
+        // Published materials after `after`, with how many of their records are current.
+        let rows = try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(Self.materialReadColumns),
+                        (SELECT count(*) FROM oaiRecord WHERE materialId = material.id AND renderKey = ? AND stamp = material.updatedAt) AS current
+                    FROM material WHERE material.id > ? AND status = 'published' ORDER BY material.id LIMIT ?
+                    """, arguments: [renderer.key, after, limit])
+        }
+        guard let last = rows.last else { return nil }
+        let stale = try rows.filter { ($0["current"] as Int) < wanted }.map { try Self.material($0) }
+        if !stale.isEmpty {
+            let prepared = stale.compactMap { material -> (Int64, String, [String: Data])? in
+                (try? renderer.render(material)).map { (Int64(material.pid.serial), material.updatedAt.dbText, $0) }
+            }
+            try await pool.write { db in
+                for (id, stamp, records) in prepared {
+                    // Written meanwhile (and rendered by that write, or no longer published): leave it as it is.
+                    guard try String.fetchOne(db, sql: "SELECT updatedAt FROM material WHERE id = ? AND status = 'published'", arguments: [id]) == stamp
+                    else { continue }
+                    for (prefix, xml) in records {
+                        try db.execute(
+                            sql: "INSERT OR REPLACE INTO oaiRecord (materialId, prefix, renderKey, stamp, xml) VALUES (?, ?, ?, ?, ?)",
+                            arguments: [id, prefix, renderer.key, stamp, xml])
+                    }
+                }
+            }
+        }
+        return rows.count < limit ? nil : last["id"]
     }
 }

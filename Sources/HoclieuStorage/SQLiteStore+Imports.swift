@@ -61,7 +61,7 @@ extension SQLiteStore {
                     if let version = entry.version {
                         try self.insertWithFirstVersion(&material, version, extractedText: entry.draft.extractedText, db: db)
                     } else {
-                        try Self.insert(material, extractedText: entry.draft.extractedText, db: db)
+                        try self.insert(material, extractedText: entry.draft.extractedText, db: db)
                     }
                     outcomes.append(.init(pid: material.pid, version: material.currentVersion, action: .created, questions: questions))
                 }

@@ -199,7 +199,7 @@ extension SQLiteStore {
         if let status = ReviewTransition.materialStatus(kind: s.kind, state: s.state) { material.status = status }
         guard material != old else { return }
         material.updatedAt = max(Self.now(), old.updatedAt)
-        try Self.rewrite(old: old, oldText: text, new: material, newText: text, db: db)
+        try self.rewrite(old: old, oldText: text, new: material, newText: text, db: db)
     }
 
     public func createSubmission(_ new: NewSubmission, audit: AuditDraft) async throws -> Submission {
@@ -438,7 +438,7 @@ extension SQLiteStore {
                 var material = old
                 material.metadata = normalised
                 material.updatedAt = max(Self.now(), old.updatedAt)
-                try Self.rewrite(old: old, oldText: text, new: material, newText: text, db: db)
+                try self.rewrite(old: old, oldText: text, new: material, newText: text, db: db)
             } else {
                 try db.execute(sql: "UPDATE submission SET proposedMetadata = ? WHERE id = ?", arguments: [try Self.jsonText(normalised), submissionID])
             }
@@ -482,7 +482,7 @@ extension SQLiteStore {
             var material = old
             material.status = status
             material.updatedAt = max(now, old.updatedAt)
-            try Self.rewrite(old: old, oldText: text, new: material, newText: text, db: db)
+            try self.rewrite(old: old, oldText: text, new: material, newText: text, db: db)
             var audit = audit
             audit.details["from"] = old.status.rawValue
             audit.details["to"] = status.rawValue

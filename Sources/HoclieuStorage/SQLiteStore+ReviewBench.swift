@@ -32,7 +32,7 @@ extension SQLiteStore {
                 let (old, text) = try self.load(try PersistentIdentifier(parsing: row["pid"]), db: db)
                 var new = old
                 new.status = .published
-                try Self.rewrite(old: old, oldText: text, new: new, newText: text, db: db)
+                try self.rewrite(old: old, oldText: text, new: new, newText: text, db: db)
                 n += 1
             }
             return n

@@ -1,12 +1,15 @@
 public import Foundation
 import GRDB
 public import HoclieuCore
+import Synchronization
 
 /// The embedded store: one SQLite database in WAL mode, through a GRDB `DatabasePool`.
 public final class SQLiteStore: Store {
     let pool: DatabasePool
     /// The configured identifier prefix, e.g. `79-760`.
     public let pidPrefix: String
+    /// Writes harvest records with every published material (``HarvestStore/setRecordRenderer(_:)``).
+    let recordRenderer = Mutex<RecordRenderer?>(nil)
 
     /// Opens (creating if needed) the database at `path` and runs every pending migration.
     public init(path: String, pidPrefix: String) throws {
@@ -183,6 +186,7 @@ public final class SQLiteStore: Store {
         registerOIDC(&migrator)
         registerLTIScores(&migrator)
         registerPush(&migrator)
+        registerRenderedRecords(&migrator)
         return migrator
     }
 
@@ -362,27 +366,34 @@ public final class SQLiteStore: Store {
         .map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
 
     /// Writes the row (insert or update), its index entry and its pre-encoded JSON.
-    static func insert(_ m: Material, extractedText: String?, db: Database, replace: Bool = false) throws {
-        try insert(PreparedRow(material: m, extractedText: extractedText), db: db, replace: replace)
+    func insert(_ m: Material, extractedText: String?, db: Database, replace: Bool = false) throws {
+        try insert(PreparedRow(material: m, extractedText: extractedText, renderer: recordRenderer.withLock { $0 }), db: db, replace: replace)
     }
 
-    private static func insert(_ row: PreparedRow, db: Database, replace: Bool = false) throws {
+    private func insert(_ row: PreparedRow, db: Database, replace: Bool = false) throws {
         let marks = Array(repeating: "?", count: 26).joined(separator: ", ")
-        try db.cachedStatement(sql: "INSERT INTO material (\(columns)) VALUES (\(marks))\(replace ? upsert : "")")
+        try db.cachedStatement(sql: "INSERT INTO material (\(Self.columns)) VALUES (\(marks))\(replace ? Self.upsert : "")")
             .execute(arguments: StatementArguments(row.values))
-        try index(row.document, rowid: row.rowid, command: nil, db: db)
+        try Self.index(row.document, rowid: row.rowid, command: nil, db: db)
+        try Self.storeRecords(row, db: db, replace: replace)
     }
 
-    /// A material row with its index terms and JSON computed, ready to insert.
+    /// A material row with its index terms, JSON and harvest records computed, ready to insert.
     struct PreparedRow: Sendable {
         var rowid: Int64
         var values: [DatabaseValue]
         var document: SearchDocument
+        /// The stamp (`updatedAt`) and records by prefix of a published material, and the renderer's key.
+        var records: (key: Int64, stamp: String, byPrefix: [String: Data])?
 
-        init(material: Material, extractedText: String?) {
+        init(material: Material, extractedText: String?, renderer: RecordRenderer?) {
             rowid = Int64(material.pid.serial)
             values = SQLiteStore.values(material, extractedText: extractedText)
             document = SearchDocument(material: material, extractedText: extractedText)
+            // A record that cannot be rendered now is encoded when it is asked for (and the failure shows there).
+            if let renderer, material.status == .published, let rendered = try? renderer.render(material) {
+                records = (renderer.key, material.updatedAt.dbText, rendered)
+            }
         }
     }
 
@@ -429,7 +440,7 @@ public final class SQLiteStore: Store {
                 throw StoreError.conflict("source \(source.sourceSystem) \(source.sourceIdentifier ?? "")")
             }
             var material = try self.newMaterial(draft, metadata: metadata, ownerID: ownerID, db: db)
-            try Self.insert(material, extractedText: draft.extractedText, db: db)
+            try self.insert(material, extractedText: draft.extractedText, db: db)
             if let firstVersion {
                 _ = try self.appendVersion(to: &material, firstVersion, db: db)
             }
@@ -450,6 +461,7 @@ public final class SQLiteStore: Store {
         }
         let first = last - count + 1
         let prefix = pidPrefix
+        let renderer = recordRenderer.withLock { $0 }
         let chunk = (count + 1) / 2
         let prepared = try await withThrowingTaskGroup(of: (Int, [PreparedRow]).self) { group in
             for start in stride(from: 0, to: count, by: chunk) {
@@ -462,7 +474,7 @@ public final class SQLiteStore: Store {
                             pid: PersistentIdentifier(prefix: prefix, serial: first + start + offset), kind: draft.kind, format: draft.format,
                             metadata: metadata, visibility: draft.visibility, status: draft.status, ownerID: ownerID, currentVersion: 0,
                             url: draft.url, provenance: draft.provenance, createdAt: now, updatedAt: now)
-                        return PreparedRow(material: material, extractedText: draft.extractedText)
+                        return PreparedRow(material: material, extractedText: draft.extractedText, renderer: renderer)
                     })
                 }
             }
@@ -471,7 +483,7 @@ public final class SQLiteStore: Store {
             return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
         }
         try await pool.write { db in
-            for row in prepared { try Self.insert(row, db: db) }
+            for row in prepared { try self.insert(row, db: db) }
         }
         return count
     }
@@ -492,10 +504,10 @@ public final class SQLiteStore: Store {
     }
 
     /// Re-indexes and re-encodes a changed material inside the caller's transaction.
-    static func rewrite(old: Material, oldText: String?, new: Material, newText: String?, db: Database) throws {
-        try index(SearchDocument(material: old, extractedText: oldText), rowid: Int64(old.pid.serial), command: "delete", db: db)
+    func rewrite(old: Material, oldText: String?, new: Material, newText: String?, db: Database) throws {
+        try Self.index(SearchDocument(material: old, extractedText: oldText), rowid: Int64(old.pid.serial), command: "delete", db: db)
         try insert(new, extractedText: newText, db: db, replace: true)
-        if new.status != old.status || new.currentVersion != old.currentVersion { try syncSetQuestions(new, db: db) }
+        if new.status != old.status || new.currentVersion != old.currentVersion { try Self.syncSetQuestions(new, db: db) }
     }
 
     func load(_ pid: PersistentIdentifier, db: Database) throws -> (Material, String?) {
@@ -517,7 +529,7 @@ public final class SQLiteStore: Store {
             if let visibility { new.visibility = visibility }
             if let status { new.status = status }
             new.updatedAt = max(Self.now(), old.updatedAt)
-            try Self.rewrite(old: old, oldText: text, new: new, newText: text, db: db)
+            try self.rewrite(old: old, oldText: text, new: new, newText: text, db: db)
             return new
         }
     }
@@ -534,7 +546,7 @@ public final class SQLiteStore: Store {
             material.metadata = normalised
         }
         material.updatedAt = max(version.createdAt, old.updatedAt)
-        try Self.rewrite(old: old, oldText: oldText, new: material, newText: draft.extractedText ?? oldText, db: db)
+        try self.rewrite(old: old, oldText: oldText, new: material, newText: draft.extractedText ?? oldText, db: db)
         return version
     }
 
@@ -543,7 +555,7 @@ public final class SQLiteStore: Store {
     func insertWithFirstVersion(_ material: inout Material, _ draft: VersionDraft, extractedText: String?, db: Database) throws {
         material.currentVersion = 1
         if material.kind != .link { material.format = draft.package?.kind ?? draft.mediaType }
-        try Self.insert(material, extractedText: draft.extractedText ?? extractedText, db: db)
+        try self.insert(material, extractedText: draft.extractedText ?? extractedText, db: db)
         material.currentVersion = 0
         _ = try Self.writeVersion(of: &material, draft, db: db)
     }

@@ -184,6 +184,30 @@ public final class XMLWriter {
         try check(rc, "text")
     }
 
+    /// Writes bytes as they are: well-formed XML this process wrote itself with another writer (``fragment()``),
+    /// such as a stored record spliced into a response. Never pass text from outside.
+    public func raw(_ bytes: Data) throws {
+        let w = try activeWriter()
+        guard let length = Int32(exactly: bytes.count) else { throw XMLError.writer("raw fragment too large") }
+        guard length > 0 else { return }
+        let rc = bytes.withUnsafeBytes { buffer in
+            xmlTextWriterWriteRawLen(w, buffer.baseAddress!.assumingMemoryBound(to: xmlChar.self), length)
+        }
+        try check(rc, "raw")
+    }
+
+    /// What a memory writer used without ``startDocument(standalone:)`` has written so far: one or more complete
+    /// elements and no XML declaration, for ``raw(_:)``.
+    public func fragment() throws -> Data {
+        guard fileURL == nil, let buffer else { throw XMLError.writer("fragment() is only available for in-memory writers") }
+        let w = try activeWriter()
+        guard !documentStarted, openElements == 0 else { throw XMLError.writer("fragment() needs every element closed and no document") }
+        try check(xmlTextWriterFlush(w), "flush")
+        let length = Int(xmlBufferLength(buffer))
+        guard length > 0, let content = xmlBufferContent(buffer) else { return Data() }
+        return Data(bytes: content, count: length)
+    }
+
     /// Writes a comment (`--` is not allowed inside).
     public func comment(_ value: String) throws {
         let w = try activeWriter()

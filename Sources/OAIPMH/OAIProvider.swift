@@ -7,10 +7,14 @@ public import HoclieuXML
 public struct OAIRecord: Sendable {
     public var material: Material
     public var deleted: Bool
+    /// The record as ``OAIProvider/render(_:format:)`` wrote it for the format asked, when the source has it stored
+    /// and current: written as it is instead of being encoded again.
+    public var rendered: Data?
 
-    public init(material: Material, deleted: Bool) {
+    public init(material: Material, deleted: Bool, rendered: Data? = nil) {
         self.material = material
         self.deleted = deleted
+        self.rendered = rendered
     }
 }
 
@@ -37,8 +41,9 @@ public protocol OAIRecordSource: Sendable {
     func earliestDatestamp() async throws -> Date?
     /// The record of a persistent identifier, when it exists and this harvester class may know it.
     func record(_ pid: PersistentIdentifier) async throws -> OAIRecord?
-    /// Up to `limit` records after `(afterMillis, afterSerial)` in datestamp order.
-    func page(_ filter: OAIListFilter, after: (millis: Int64, serial: Int)?, limit: Int) async throws -> [OAIRecord]
+    /// Up to `limit` records after `(afterMillis, afterSerial)` in datestamp order; with `prefix` (ListRecords), each
+    /// with its stored rendering in that format when the source has a current one.
+    func page(_ filter: OAIListFilter, after: (millis: Int64, serial: Int)?, limit: Int, prefix: String?) async throws -> [OAIRecord]
     func count(_ filter: OAIListFilter) async throws -> Int
     func sets() async throws -> [OAISet.Description]
 }
@@ -100,6 +105,27 @@ public struct OAIProvider: Sendable {
 
     /// The identifier of a material's record.
     public func identifier(_ pid: PersistentIdentifier) -> String { "oai:\(settings.repositoryIdentifier):\(pid.rawValue)" }
+
+    /// A published material's `<record>` (header and metadata) in `format`, as a list response writes it: what a
+    /// source stores ahead of time and hands back in ``OAIRecord/rendered``.
+    public func render(_ material: Material, format: MetadataFormat) throws -> Data {
+        let w = try XMLWriter(indent: "")
+        try write(OAIRecord(material: material, deleted: false), format: format, headerOnly: false, w)
+        return try w.fragment()
+    }
+
+    /// Identifies what ``render(_:format:)`` writes: the settings a record shows, the formats and the rendering's
+    /// version (raise ``renderingVersion`` when an encoder changes). Records stored under another key are stale.
+    public var renderingKey: Int64 {
+        let text = [
+            "v\(Self.renderingVersion)", settings.repositoryIdentifier, settings.landingURL(PersistentIdentifier(prefix: "VN", serial: 1)),
+        ] + formats.formats.map(\.prefix)
+        let digest = SHA256.hash(data: Data(text.joined(separator: "\n").utf8))
+        return digest.withUnsafeBytes { $0.loadUnaligned(as: Int64.self) }
+    }
+
+    /// The version of the record encoders (part of ``renderingKey``).
+    public static let renderingVersion = 1
 
     /// The material named by a record identifier of this repository.
     func pid(fromIdentifier identifier: String) -> PersistentIdentifier? {
@@ -299,7 +325,7 @@ public struct OAIProvider: Sendable {
         let pageSize = max(1, settings.pageSize)
         let after = token.afterSerial < 0 ? nil : (millis: token.afterMillis, serial: token.afterSerial)
         // One record more than a page: whether another page follows is known without a second query.
-        let fetched = try await source.page(filter, after: after, limit: pageSize + 1)
+        let fetched = try await source.page(filter, after: after, limit: pageSize + 1, prefix: headerOnly ? nil : format.prefix)
         let records = Array(fetched.prefix(pageSize))
         // A list element holds at least one record (the records after a token can only vanish by becoming invisible).
         guard !records.isEmpty else {
@@ -344,6 +370,7 @@ public struct OAIProvider: Sendable {
     }
 
     func write(_ record: OAIRecord, format: MetadataFormat, headerOnly: Bool, _ w: XMLWriter) throws {
+        if !headerOnly, !record.deleted, let rendered = record.rendered { return try w.raw(rendered) }
         let m = record.material
         if !headerOnly { try w.startElement("record") }
         try w.startElement("header")
