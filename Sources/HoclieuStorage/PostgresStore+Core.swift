@@ -183,9 +183,9 @@ extension PostgresStore: CoreStore {
     }
 
     /// Inserts a new material row with its index terms and pre-encoded JSON.
-    static func insert(_ m: Material, extractedText: String?, _ c: PostgresConnection, _ logger: Logger) async throws {
+    func insert(_ m: Material, extractedText: String?, _ c: PostgresConnection, _ logger: Logger) async throws {
         let md = m.metadata
-        let terms = lexemes(SearchDocument(material: m, extractedText: extractedText))
+        let terms = Self.lexemes(SearchDocument(material: m, extractedText: extractedText))
         try await c.run(
             """
             INSERT INTO materials (id, pid, kind, format, title, description, language, subjects, grades, knowledge_units, keywords,
@@ -196,15 +196,16 @@ extension PostgresStore: CoreStore {
                 \(md.knowledgeUnits.joined(separator: "\n")), \(md.keywords.joined(separator: "\n")), \(md.licence),
                 \(md.authors.joined(separator: "\n")), \(md.school), \(m.visibility.rawValue), \(m.status.rawValue), \(m.ownerID),
                 \(Int32(m.currentVersion)), \(m.url), \(m.provenance?.sourceSystem), \(m.provenance?.sourceIdentifier), \(extractedText),
-                \(facetLines(m)), array_to_tsvector(\(terms)::text[]), \(m.createdAt), \(m.updatedAt), \(m.jsonText))
+                \(Self.facetLines(m)), array_to_tsvector(\(terms)::text[]), \(m.createdAt.pg), \(m.updatedAt.pg), \(m.jsonText))
             """, logger)
+        try await storeRecords(m, replace: false, c)
     }
 
     /// Rewrites a changed material's row, index terms and JSON (its identity stays), and lets a question set's
     /// questions follow its status, inside the caller's transaction.
-    static func rewrite(old: Material, new m: Material, newText: String?, _ c: PostgresConnection, _ logger: Logger) async throws {
+    func rewrite(old: Material, new m: Material, newText: String?, _ c: PostgresConnection, _ logger: Logger) async throws {
         let md = m.metadata
-        let terms = lexemes(SearchDocument(material: m, extractedText: newText))
+        let terms = Self.lexemes(SearchDocument(material: m, extractedText: newText))
         try await c.run(
             """
             UPDATE materials SET kind = \(m.kind.rawValue), format = \(m.format), title = \(md.title), description = \(md.description),
@@ -213,11 +214,12 @@ extension PostgresStore: CoreStore {
                 keywords = \(md.keywords.joined(separator: "\n")), licence = \(md.licence), authors = \(md.authors.joined(separator: "\n")),
                 school = \(md.school), visibility = \(m.visibility.rawValue), status = \(m.status.rawValue), owner_id = \(m.ownerID),
                 current_version = \(Int32(m.currentVersion)), url = \(m.url), source_system = \(m.provenance?.sourceSystem),
-                source_identifier = \(m.provenance?.sourceIdentifier), extracted_text = \(newText), facet_lines = \(facetLines(m)),
-                terms = array_to_tsvector(\(terms)::text[]), created_at = \(m.createdAt), updated_at = \(m.updatedAt), json = \(m.jsonText)
+                source_identifier = \(m.provenance?.sourceIdentifier), extracted_text = \(newText), facet_lines = \(Self.facetLines(m)),
+                terms = array_to_tsvector(\(terms)::text[]), created_at = \(m.createdAt.pg), updated_at = \(m.updatedAt.pg), json = \(m.jsonText)
             WHERE id = \(Int64(m.pid.serial))
             """, logger)
-        if m.status != old.status || m.currentVersion != old.currentVersion { try await syncSetQuestions(m, c, logger) }
+        try await storeRecords(m, replace: true, c)
+        if m.status != old.status || m.currentVersion != old.currentVersion { try await Self.syncSetQuestions(m, c, logger) }
     }
 
     /// The set's questions follow its status (``SQLiteStore/syncSetQuestions(_:db:)``).
@@ -267,7 +269,7 @@ extension PostgresStore: CoreStore {
                     throw conflict!
                 }
                 var material = try await newMaterial(draft, metadata: metadata, ownerID: ownerID, c)
-                try await Self.insert(material, extractedText: draft.extractedText, c, logger)
+                try await self.insert(material, extractedText: draft.extractedText, c, logger)
                 if let firstVersion { _ = try await appendVersion(to: &material, firstVersion, c) }
                 return material
             }
@@ -294,7 +296,7 @@ extension PostgresStore: CoreStore {
             )
         }
         try await write { c in
-            for (material, text) in materials { try await Self.insert(material, extractedText: text, c, logger) }
+            for (material, text) in materials { try await self.insert(material, extractedText: text, c, logger) }
         }
         return count
     }
@@ -336,7 +338,7 @@ extension PostgresStore: CoreStore {
             if let visibility { new.visibility = visibility }
             if let status { new.status = status }
             new.updatedAt = max(Self.now(), old.updatedAt)
-            try await Self.rewrite(old: old, new: new, newText: text, c, logger)
+            try await self.rewrite(old: old, new: new, newText: text, c, logger)
             return new
         }
     }
@@ -378,7 +380,7 @@ extension PostgresStore: CoreStore {
             material.metadata = normalised
         }
         material.updatedAt = max(version.createdAt, old.updatedAt)
-        try await Self.rewrite(old: old, new: material, newText: draft.extractedText ?? oldText, c, logger)
+        try await self.rewrite(old: old, new: material, newText: draft.extractedText ?? oldText, c, logger)
         return version
     }
 

@@ -2,6 +2,7 @@ public import Foundation
 public import HoclieuCore
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// Harvests on PostgreSQL: keyset pages in datestamp order over the `(updated_at, id)` index (never `OFFSET`),
 /// exposure flags kept by the `materials_exposure` trigger, and the remote repositories this service harvests.
@@ -169,5 +170,115 @@ extension PostgresStore: HarvestStore {
                 """, as: Int64.self, logger) != nil
             else { throw StoreError.notFound("remote repository \(repositoryID)") }
         }
+    }
+}
+
+// MARK: Pre-rendered records
+
+/// Each published material's harvest records by metadata prefix (``SQLiteStore``'s `v11-oai-records`), written in the
+/// material's own transaction; a record is current while its renderer key and stamp (`updated_at`) still hold.
+extension PostgresStore {
+    static let renderedRecordsMigration = Migration(
+        name: "v10-oai-records",
+        statements: [
+            """
+            CREATE TABLE oai_records (
+                material_id BIGINT NOT NULL,
+                prefix TEXT NOT NULL,
+                render_key BIGINT NOT NULL,
+                stamp TIMESTAMPTZ NOT NULL,
+                xml BYTEA NOT NULL,
+                PRIMARY KEY (material_id, prefix)
+            )
+            """
+        ])
+
+    /// Stores a written material's records; a rewritten material loses records it no longer has (not published, or
+    /// no renderer installed), so a record is never older than its material.
+    func storeRecords(_ m: Material, replace: Bool, _ c: PostgresConnection) async throws {
+        let id = Int64(m.pid.serial)
+        if replace { try await c.run("DELETE FROM oai_records WHERE material_id = \(id)", logger) }
+        // A record that cannot be rendered now is encoded when it is asked for (and the failure shows there).
+        guard let renderer = recordRenderer.withLock({ $0 }), m.status == .published, let records = try? renderer.render(m) else { return }
+        for (prefix, xml) in records {
+            try await c.run(
+                """
+                INSERT INTO oai_records (material_id, prefix, render_key, stamp, xml) VALUES (\(id), \(prefix), \(renderer.key), \(m.updatedAt.pg), \(xml))
+                ON CONFLICT (material_id, prefix) DO UPDATE SET render_key = excluded.render_key, stamp = excluded.stamp, xml = excluded.xml
+                """, logger)
+        }
+    }
+
+    public func setRecordRenderer(_ renderer: RecordRenderer?) {
+        recordRenderer.withLock { $0 = renderer }
+    }
+
+    public func harvestRenderedPage(_ query: HarvestQuery, after: HarvestPosition?, limit: Int, prefix: String) async throws -> [RenderedMaterial] {
+        guard limit > 0 else { return [] }
+        guard let key = recordRenderer.withLock({ $0?.key }) else {
+            return try await harvestPage(query, after: after, limit: limit).map { RenderedMaterial(material: $0, record: nil) }
+        }
+        var sql = PostgresQuery.StringInterpolation(literalCapacity: 512, interpolationCount: 10)
+        sql.appendLiteral(
+            "SELECT \(Self.materialColumns.split(separator: ",").map { "materials." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")), r.xml AS rendered_record FROM materials LEFT JOIN oai_records r ON r.material_id = materials.id AND r.prefix = ")
+        sql.appendInterpolation(prefix)
+        sql.appendLiteral(" AND r.render_key = ")
+        sql.appendInterpolation(key)
+        sql.appendLiteral(" AND r.stamp = materials.updated_at WHERE ")
+        Self.appendHarvestFilter(query, to: &sql)
+        if let after {
+            sql.appendLiteral(" AND (materials.updated_at, materials.id) > (")
+            sql.appendInterpolation(after.updatedAt.pg)
+            sql.appendLiteral(", ")
+            sql.appendInterpolation(Int64(after.serial))
+            sql.appendLiteral(")")
+        }
+        sql.appendLiteral(" ORDER BY materials.updated_at, materials.id LIMIT ")
+        sql.appendInterpolation(Int64(limit))
+        let statement = PostgresQuery(stringInterpolation: sql)
+        return try await read { c in
+            try await c.rows(statement, logger).map { row in
+                RenderedMaterial(material: try Self.material(row), record: try row.get("rendered_record", as: Data?.self))
+            }
+        }
+    }
+
+    public func refreshRenderedRecords(after: Int, limit: Int) async throws -> Int? {
+        guard let renderer = recordRenderer.withLock({ $0 }), limit > 0 else { return nil }
+        let wanted = Int64(renderer.prefixes.count)
+        // Published materials after `after`, with how many of their records are current.
+        let rows = try await read { c in
+            try await c.rows(
+                """
+                SELECT \(unescaped: Self.materialColumns),
+                    (SELECT count(*) FROM oai_records r WHERE r.material_id = materials.id AND r.render_key = \(renderer.key)
+                        AND r.stamp = materials.updated_at) AS current
+                FROM materials WHERE id > \(Int64(after)) AND status = 'published' ORDER BY id LIMIT \(Int64(limit))
+                """, logger)
+        }
+        guard let last = rows.last else { return nil }
+        let stale = try rows.filter { try $0.get("current", as: Int64.self) < wanted }.map { try Self.material($0) }
+        if !stale.isEmpty {
+            let prepared = stale.compactMap { material -> (Int64, Date, [String: Data])? in
+                (try? renderer.render(material)).map { (Int64(material.pid.serial), material.updatedAt, $0) }
+            }
+            try await write { c in
+                for (id, stamp, records) in prepared {
+                    // Written meanwhile (and rendered by that write, or no longer published): leave it as it is.
+                    guard let current = try await c.row(
+                        "SELECT updated_at FROM materials WHERE id = \(id) AND status = 'published' FOR UPDATE", logger)?.date("updated_at"),
+                        current == stamp
+                    else { continue }
+                    for (prefix, xml) in records {
+                        try await c.run(
+                            """
+                            INSERT INTO oai_records (material_id, prefix, render_key, stamp, xml) VALUES (\(id), \(prefix), \(renderer.key), \(stamp.pg), \(xml))
+                            ON CONFLICT (material_id, prefix) DO UPDATE SET render_key = excluded.render_key, stamp = excluded.stamp, xml = excluded.xml
+                            """, logger)
+                    }
+                }
+            }
+        }
+        return rows.count < limit ? nil : Int(try last.get("id", as: Int64.self))
     }
 }

@@ -47,12 +47,12 @@ extension PostgresStore: ImportStore {
                         // The row is written once with its first version (as SQLite's insertWithFirstVersion).
                         material.currentVersion = 1
                         if material.kind != .link { material.format = version.package?.kind ?? version.mediaType }
-                        try await Self.insert(material, extractedText: version.extractedText ?? entry.draft.extractedText, c, logger)
+                        try await self.insert(material, extractedText: version.extractedText ?? entry.draft.extractedText, c, logger)
                         material.currentVersion = 0
                         _ = try await writeVersionRow(of: material, version, c)
                         material.currentVersion = 1
                     } else {
-                        try await Self.insert(material, extractedText: entry.draft.extractedText, c, logger)
+                        try await self.insert(material, extractedText: entry.draft.extractedText, c, logger)
                     }
                     outcomes.append(.init(pid: material.pid, version: material.currentVersion, action: .created, questions: questions))
                 }

@@ -181,7 +181,7 @@ extension PostgresStore: ReviewStore {
         if let status = ReviewTransition.materialStatus(kind: s.kind, state: s.state) { material.status = status }
         guard material != old else { return }
         material.updatedAt = max(Self.now(), old.updatedAt)
-        try await Self.rewrite(old: old, new: material, newText: text, c, logger)
+        try await self.rewrite(old: old, new: material, newText: text, c, logger)
     }
 
     public func createSubmission(_ new: NewSubmission, audit: AuditDraft) async throws -> Submission {
@@ -448,7 +448,7 @@ extension PostgresStore: ReviewStore {
                 var material = old
                 material.metadata = normalised
                 material.updatedAt = max(Self.now(), old.updatedAt)
-                try await Self.rewrite(old: old, new: material, newText: text, c, logger)
+                try await self.rewrite(old: old, new: material, newText: text, c, logger)
             } else {
                 try await c.run(
                     "UPDATE submissions SET proposed_metadata = \(try SQLiteStore.jsonText(normalised)) WHERE id = \(submissionID)", logger)
@@ -498,7 +498,7 @@ extension PostgresStore: ReviewStore {
             var material = old
             material.status = status
             material.updatedAt = max(now, old.updatedAt)
-            try await Self.rewrite(old: old, new: material, newText: text, c, logger)
+            try await self.rewrite(old: old, new: material, newText: text, c, logger)
             var audit = audit
             audit.details["from"] = old.status.rawValue
             audit.details["to"] = status.rawValue

@@ -218,6 +218,7 @@ extension PostgresStore {
         blueprintMigration,
         catalogMigration,
         reviewMigration,
+        renderedRecordsMigration,
     ]
 
     /// Applies every migration not yet recorded, in order, each in its own transaction.

@@ -3,6 +3,7 @@ public import HoclieuCore
 public import Logging
 import NIOCore
 import NIOSSL
+import Synchronization
 public import PostgresNIO
 
 /// The store of several server nodes: one PostgreSQL database, through a postgres-nio `PostgresClient` pool.
@@ -26,6 +27,8 @@ public final class PostgresStore: Sendable {
     /// The connection settings as parsed from the URL (password kept for `pg_dump`).
     let settings: ConnectionSettings
     private let runner: Task<Void, Never>
+    /// Writes harvest records with every published material (``HarvestStore/setRecordRenderer(_:)``).
+    let recordRenderer = Mutex<RecordRenderer?>(nil)
 
     private init(settings: ConnectionSettings, pidPrefix: String, logger: Logger) {
         self.settings = settings

@@ -35,6 +35,29 @@ struct PortedStoreMaker: Sendable, CustomTestStringConvertible {
     static let all: [PortedStoreMaker] = PostgresTestDatabase.serverURL == nil ? [.sqlite] : [.sqlite, .postgreSQL]
 }
 
+/// One backend for tests over the whole ``Store`` protocol.
+struct WholeStoreMaker: Sendable, CustomTestStringConvertible {
+    let name: String
+    let scope: @Sendable (_ body: @Sendable (any Store) async throws -> Void) async throws -> Void
+    var testDescription: String { name }
+
+    func withStore(_ body: @Sendable (any Store) async throws -> Void) async throws { try await scope(body) }
+}
+
+extension PortedStoreMaker {
+    /// SQLite always, PostgreSQL when `HOCLIEU_TEST_DATABASE_URL` is set, as whole ``Store``s.
+    static let allStores: [WholeStoreMaker] = {
+        let sqlite = WholeStoreMaker(name: "SQLite") { body in
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hoclieu-store-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            try await body(try SQLiteStore(path: dir.appendingPathComponent("db.sqlite").path, pidPrefix: "79-760"))
+        }
+        let postgres = WholeStoreMaker(name: "PostgreSQL") { body in try await PostgresTestDatabase.with { store in try await body(store) } }
+        return PostgresTestDatabase.serverURL == nil ? [sqlite] : [sqlite, postgres]
+    }()
+}
+
 /// A throwaway database on the server of `HOCLIEU_TEST_DATABASE_URL` (e.g. `postgres://hoclieu@127.0.0.1:55432/postgres`).
 enum PostgresTestDatabase {
     static let serverURL: String? = ProcessInfo.processInfo.environment["HOCLIEU_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
@@ -308,6 +331,40 @@ struct PortedStoreTests {
                 Issue.record("keys are per owner")
                 return
             }
+        }
+    }
+}
+
+@Suite("Pre-rendered harvest records on SQLite and PostgreSQL")
+struct RenderedRecordTests {
+    @Test("Records are written with published materials, dropped when unpublished, and refreshed when stale", arguments: PortedStoreMaker.allStores)
+    func renderedRecords(_ maker: WholeStoreMaker) async throws {
+        try await maker.withStore { store in
+            let user = try await store.createUser(NewUser(username: "gv.an", displayName: "An", roles: [.teacher], passwordHash: "x"))
+            let query = HarvestQuery(statuses: [.published], visibilities: [.public])
+            // Written before any renderer: no record until a refresh.
+            let early = try await store.createMaterial(draft("Phân số"), ownerID: user.id, firstVersion: nil)
+            let renderer = RecordRenderer(key: 7, prefixes: ["oai_dc"]) { m in ["oai_dc": Data("<r>\(m.metadata.title)</r>".utf8)] }
+            store.setRecordRenderer(renderer)
+            let late = try await store.createMaterial(draft("Đường tròn"), ownerID: user.id, firstVersion: nil)
+            var page = try await store.harvestRenderedPage(query, after: nil, limit: 10, prefix: "oai_dc")
+            #expect(page.map(\.material.pid) == [early.pid, late.pid])
+            #expect(page[0].record == nil && page[1].record == Data("<r>Đường tròn</r>".utf8))
+            #expect(try await store.refreshRenderedRecords(after: 0, limit: 10) == nil, "fewer than the limit: nothing left")
+            page = try await store.harvestRenderedPage(query, after: nil, limit: 10, prefix: "oai_dc")
+            #expect(page[0].record == Data("<r>Phân số</r>".utf8))
+            // A changed material's record follows it; an unpublished one loses its record.
+            _ = try await store.updateMaterial(
+                late.pid, metadata: MaterialMetadata(title: "Đường thẳng", subjects: ["TOAN"], grades: [6]), visibility: nil, status: nil)
+            _ = try await store.updateMaterial(early.pid, metadata: nil, visibility: nil, status: .draft)
+            page = try await store.harvestRenderedPage(query, after: nil, limit: 10, prefix: "oai_dc")
+            #expect(page.map(\.material.pid) == [late.pid] && page[0].record == Data("<r>Đường thẳng</r>".utf8))
+            // Another key: stored records are stale until refreshed; keyset paging goes on from a position.
+            store.setRecordRenderer(RecordRenderer(key: 8, prefixes: ["oai_dc"]) { m in ["oai_dc": Data("v8 \(m.metadata.title)".utf8)] })
+            #expect(try await store.harvestRenderedPage(query, after: nil, limit: 10, prefix: "oai_dc")[0].record == nil)
+            #expect(try await store.refreshRenderedRecords(after: 0, limit: 1) == late.pid.serial, "a full batch: go on after it")
+            #expect(try await store.harvestRenderedPage(query, after: nil, limit: 10, prefix: "oai_dc")[0].record == Data("v8 Đường thẳng".utf8))
+            #expect(try await store.harvestRenderedPage(query, after: HarvestPosition(after: page[0].material), limit: 10, prefix: "oai_dc").isEmpty)
         }
     }
 }
