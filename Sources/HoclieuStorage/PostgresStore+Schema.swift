@@ -249,11 +249,11 @@ extension PostgresStore {
         }
     }
 
-    /// Whether every migration this build knows is applied (readiness checks).
-    public func migrationsAreCurrent() async throws -> Bool {
-        let applied = try await read { connection in
-            try await connection.rows("SELECT name FROM hoclieu_migrations", logger).map { try $0.get("name", as: String.self) }
+    /// The migrations this build knows that the database has not applied, in order (empty: the schema is current).
+    public func pendingMigrations() async throws -> [String] {
+        let applied = try await read { c in
+            Set(try await c.rows("SELECT name FROM hoclieu_migrations", logger).map { try $0.get("name", as: String.self) })
         }
-        return Set(Self.migrations.map(\.name)).isSubset(of: Set(applied))
+        return Self.migrations.map(\.name).filter { !applied.contains($0) }
     }
 }
