@@ -440,6 +440,20 @@ struct PostgresAgreementTests {
         }
     }
 
+    @Test("A backup is a pg_dump archive of the live database", .needsPostgres)
+    func backup() async throws {
+        try await PostgresTestDatabase.with { store in
+            let user = try await teacher(store)
+            _ = try await store.createMaterial(draft("Phân số"), ownerID: user.id, firstVersion: nil)
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("hoclieu-pg-\(UUID().uuidString).dump")
+            defer { try? FileManager.default.removeItem(at: file) }
+            try await store.backupDatabase(to: file)
+            let data = try Data(contentsOf: file)
+            #expect(data.prefix(5) == Data("PGDMP".utf8), "pg_dump's custom format")
+            #expect(data.count > 1000)
+        }
+    }
+
     @Test("A malformed database URL is refused with a clear error")
     func badURL() async throws {
         await #expect(throws: StoreError.invalid("database URL: expected postgres://user[:password]@host[:port]/database")) {
