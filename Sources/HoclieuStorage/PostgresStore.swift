@@ -63,16 +63,28 @@ public final class PostgresStore: Sendable {
 
     // MARK: Transactions
 
-    /// Runs `body` in one transaction (READ COMMITTED; writes lock what they read with `FOR UPDATE`).
+    /// Runs `body` in one transaction (READ COMMITTED; writes lock what they read with `FOR UPDATE`). A transaction
+    /// PostgreSQL aborts as a deadlock victim (two nodes locking the same rows in another order, which SQLite's single
+    /// writer never meets) is run again, up to three times in all; `body` does database work only, so it can be.
     func write<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in
-            try await connection.query("BEGIN", logger: logger)
+        var attempt = 1
+        while true {
             do {
-                let value = try await body(connection)
-                try await connection.query("COMMIT", logger: logger)
-                return value
+                return try await client.withConnection { connection in
+                    try await connection.query("BEGIN", logger: logger)
+                    do {
+                        let value = try await body(connection)
+                        try await connection.query("COMMIT", logger: logger)
+                        return value
+                    } catch {
+                        _ = try? await connection.query("ROLLBACK", logger: logger)
+                        throw error
+                    }
+                }
+            } catch let error as PSQLError where ["40P01", "40001"].contains(error.serverInfo?[.sqlState] ?? "") && attempt < 3 {
+                attempt += 1
+                logger.notice("transaction retried", metadata: ["hoclieu.store.sqlstate": "\(error.serverInfo?[.sqlState] ?? "")"])
             } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
                 throw Self.storeError(error)
             }
         }
