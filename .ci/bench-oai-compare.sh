@@ -15,14 +15,15 @@ BIN="${BIN:-.build/release/hoclieu}"
 WORK="${WORK:-$(mktemp -d /tmp/bench-oai-compare.XXXXXX)}"
 [ -x "$BIN" ] || { echo "no binary at $BIN (build it, or set BIN)" >&2; exit 1; }
 
-if [ ! -x "$WORK/venv/bin/python" ]; then
-    python3 -m venv "$WORK/venv"
-    # pyoai needs lxml before 5; oai-repo works with it too.
-    "$WORK/venv/bin/pip" install -q "lxml<5" "pyoai>=2.5" "oai-repo>=0.5"
+[ -x "$WORK/venv/bin/python" ] || python3 -m venv "$WORK/venv"
+if ! "$WORK/venv/bin/python" -c "import oaipmh, oai_repo, sickle" 2>/dev/null; then
+    # pyoai needs lxml before 5; oai-repo and Sickle work with it too.
+    "$WORK/venv/bin/pip" install -q "lxml<5" "pyoai>=2.5" "oai-repo>=0.5" sickle
 fi
 
 echo "== hoclieu bench oai --records $RECORDS --page-size $PAGE ($BIN)"
-"$BIN" bench oai --records "$RECORDS" --page-size "$PAGE" --prefix oai_dc --data "$WORK/hoclieu"
+# --reuse: a WORK folder from an earlier run with the same number of records is harvested as it is (1M take minutes to make).
+"$BIN" bench oai --records "$RECORDS" --page-size "$PAGE" --prefix oai_dc --data "$WORK/hoclieu" --reuse
 
 PORT=$("$WORK/venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 HOCLIEU_OAI_PAGE_SIZE="$PAGE" HOCLIEU_JOBS=false "$BIN" serve --data "$WORK/hoclieu" --host 127.0.0.1 --port "$PORT" --content-port=-1 \
@@ -36,5 +37,6 @@ done
 curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null || { cat "$WORK/serve.log" >&2; exit 1; }
 
 echo "== the same raw HTTP harvester against each server ($RECORDS records, $PAGE per page)"
-"$WORK/venv/bin/python" -W ignore Tests/oai/bench_compare.py --records "$RECORDS" --page-size "$PAGE" --hoclieu "http://127.0.0.1:$PORT/oai"
+"$WORK/venv/bin/python" -W ignore Tests/oai/bench_compare.py --records "$RECORDS" --page-size "$PAGE" --hoclieu "http://127.0.0.1:$PORT/oai" \
+    --hoclieu-pid "$SERVER" --gzip --sickle
 echo "(work folder: $WORK)"

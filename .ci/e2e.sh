@@ -188,6 +188,11 @@ PORT="$PORT" TOKEN="$TOKEN" BIN="$BIN" WORK="$WORK" .ci/e2e-oai.sh
 
 kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
 
+# Operations on a service of its own: configuration sources, JSON logs, request ids, /ready, graceful shutdown.
+.ci/e2e-ops.sh "$BIN" "$WORK"
+# Faults on the SQLite configuration: a full blob volume (needs root for its small tmpfs; skipped with the reason otherwise).
+.ci/e2e-faults.sh "$BIN" "$WORK"
+
 echo "== bench ingest (small, for the log)"
 "$BIN" bench ingest --file "$WORK/ingest.zip" --entries 500 --megabytes 30 --data "$WORK/bench-ingest"
 

@@ -35,18 +35,26 @@ extension BlobError: BilingualError {
     public var category: ErrorCategory {
         switch self {
         case .tooLarge: .tooLarge
-        case .io: .unavailable
+        case .noSpace, .io: .unavailable
+        }
+    }
+    public var code: String {
+        switch self {
+        case .noSpace: "storage-full"
+        default: category.defaultCode
         }
     }
     public var vietnamese: String {
         switch self {
         case .tooLarge(let limit): "Tệp lớn hơn giới hạn \(limit) byte."
+        case .noSpace: "Ổ lưu trữ tệp đã đầy: tệp này chưa được lưu (các tệp đã lưu trước đó không bị ảnh hưởng). Hãy báo quản trị viên."
         case .io(let why): "Không ghi được tệp: \(why)."
         }
     }
     public var english: String {
         switch self {
         case .tooLarge(let limit): "The file is larger than the \(limit)-byte limit."
+        case .noSpace: "The file storage volume is full: this file was not stored (files stored before are unaffected). Tell the administrator."
         case .io(let why): "The file could not be written: \(why)."
         }
     }

@@ -7,8 +7,9 @@ import OAIPMH
 
 /// One event of the JSON change feed.
 public struct ChangeEvent: Codable, Sendable, Equatable {
-    /// `published` (a material first seen at its first version), `updated` (a later version or metadata change) or
-    /// `withdrawn` (gone for good: the harvester must delete its copy).
+    /// `published` (first published where this consumer's class sees it after the consumer's cursor: new to it),
+    /// `updated` (published before the cursor and changed since: a new version, metadata, visibility) or `withdrawn`
+    /// (gone for good: the harvester must delete its copy).
     public var type: String
     public var pid: PersistentIdentifier
     public var version: Int
@@ -45,9 +46,12 @@ extension Services {
         query.formerlyVisible = true
         let materials = try await store.harvestPage(query, after: after, limit: limit + 1)
         let page = materials.prefix(limit)
+        // The widest visibility the class sees: a sector harvester saw a material as soon as it was sector or public.
+        let exposed = try await store.harvestFirstExposures(page.map(\.pid.serial), visibility: audience == .public ? .public : .sector)
         let events = page.compactMap { material -> ChangeEvent? in
             guard let record = source.record(of: material) else { return nil }
-            let type = record.deleted ? "withdrawn" : material.currentVersion <= 1 ? "published" : "updated"
+            let seenBefore = after.map { cursor in exposed[material.pid.serial].map { $0 <= cursor.updatedAt } ?? false } ?? false
+            let type = record.deleted ? "withdrawn" : seenBefore ? "updated" : "published"
             return ChangeEvent(type: type, pid: material.pid, version: material.currentVersion, datestamp: material.updatedAt)
         }
         let position = page.last.map { HarvestPosition(updatedAt: $0.updatedAt, serial: $0.pid.serial) } ?? after

@@ -79,6 +79,9 @@ public struct HarvestPolicy: Sendable {
     /// Restarts after `badResumptionToken` (from the last good datestamp).
     public var maxRestarts = 2
     public var maxPages = 1_000_000
+    /// How long a node's claim on a repository's run lasts; it is extended after every page, so only a node that
+    /// stopped (crashed, cut off) lets it run out and another node take the repository over.
+    public var lease: Duration = .seconds(600)
     /// How the harvester waits (tests make it instant).
     public var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
 
@@ -141,18 +144,46 @@ extension Services {
         var reports: [HarvestRunReport] = []
         for repository in try await store.remoteRepositories() {
             if onlyDue, let last = repository.lastRunAt, now.timeIntervalSince(last) < TimeInterval(repository.intervalSeconds) { continue }
-            reports.append(try await harvest(repository, fetcher: fetcher, policy: policy))
+            // Another node sharing the store runs it (or has just run it): not twice.
+            guard try await claimRun(repository, policy: policy) else { continue }
+            do {
+                reports.append(try await harvest(repository, fetcher: fetcher, policy: policy, leased: true))
+            } catch {
+                try? await store.releaseHarvestRun(repositoryID: repository.id, holder: nodeID)
+                throw error
+            }
+            try await store.releaseHarvestRun(repositoryID: repository.id, holder: nodeID)
         }
         return reports
+    }
+
+    /// Takes or extends this node's lease on `repository`'s run (see ``HarvestStore/claimHarvestRun(repositoryID:holder:until:lastRunAt:now:)``).
+    func claimRun(_ repository: RemoteRepository, policy: HarvestPolicy) async throws -> Bool {
+        let now = Date()
+        return try await store.claimHarvestRun(
+            repositoryID: repository.id, holder: nodeID, until: now.addingTimeInterval(TimeInterval(policy.lease.components.seconds)),
+            lastRunAt: repository.lastRunAt, now: now)
     }
 
     /// One incremental run: `ListRecords` from the last good datestamp through every resumption token. Deleted records
     /// withdraw their materials; the others are created or updated by provenance (source repository + remote identifier),
     /// so a run repeated changes nothing. A stop (an OAI error, a repeated token, a long `Retry-After`, invalid XML) keeps
     /// what was harvested before it, leaves the datestamp where it was and is reported; the next run resumes.
-    public func harvest(_ repository: RemoteRepository, fetcher: some HarvestFetcher, policy: HarvestPolicy = HarvestPolicy()) async throws
-        -> HarvestRunReport
-    {
+    /// - Parameter leased: the caller holds this node's lease on the run, to be extended after every page.
+    public func harvest(
+        _ repository: RemoteRepository, fetcher: some HarvestFetcher, policy: HarvestPolicy = HarvestPolicy(), leased: Bool = false
+    ) async throws -> HarvestRunReport {
+        do {
+            let report = try await harvestRun(repository, fetcher: fetcher, policy: policy, leased: leased)
+            counters.harvestRun(report)
+            return report
+        } catch {
+            counters.harvestFailed()
+            throw error
+        }
+    }
+
+    func harvestRun(_ repository: RemoteRepository, fetcher: some HarvestFetcher, policy: HarvestPolicy, leased: Bool) async throws -> HarvestRunReport {
         var report = HarvestRunReport(repository: repository.baseURL + (repository.set.map { " [\($0)]" } ?? ""))
         var newest = repository.lastDatestamp
         do {
@@ -180,6 +211,9 @@ extension Services {
                     throw HarvestStop(vi: "kho trả lỗi OAI \(code): \(text)", en: "the repository answered OAI error \(code): \(text)")
                 }
                 report.pages += 1
+                if leased, try await !claimRun(repository, policy: policy) {
+                    throw HarvestStop(vi: "một máy chủ khác đã nhận lượt thu hoạch này", en: "another node took this run over")
+                }
                 for record in page.records {
                     try await apply(record, from: repository, report: &report)
                     if let stamp = record.datestamp, newest.map({ stamp > $0 }) ?? true { newest = stamp }

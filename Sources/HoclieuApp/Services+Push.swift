@@ -113,6 +113,17 @@ extension Services {
     /// material is submitted to the board (never published). Provenance is the client and the LMS's course and
     /// resource identifiers (or the content id when the LMS names none), so a retried push changes nothing.
     public func push(_ input: PushJobInput, by user: User, progress: @escaping @Sendable (Double) -> Void = { _ in }) async throws -> PushResult {
+        do {
+            let result = try await pushRun(input, by: user, progress: progress)
+            counters.push(result)
+            return result
+        } catch {
+            counters.pushFailed()
+            throw error
+        }
+    }
+
+    func pushRun(_ input: PushJobInput, by user: User, progress: @escaping @Sendable (Double) -> Void) async throws -> PushResult {
         let url = blobs.url(for: input.contentID)
         let source = Self.pushSource(user)
         let note = "Đẩy từ LMS / pushed by LMS \(source)" + (input.sourceCourse.map { ", course \($0)" } ?? "")

@@ -8,8 +8,11 @@ import NIOPosix
 
 /// Everything the service needs to start, read from the command line and the environment.
 public struct ServerConfiguration: Sendable {
-    /// The data folder: `hoclieu.sqlite` and `blobs/` live here.
+    /// The data folder: `hoclieu.sqlite` (unless ``databaseURL`` names another store), `blobs/` and `signing.key` live here.
     public var dataDirectory: URL
+    /// The metadata store (`--database-url` / `HOCLIEU_DATABASE_URL`): `postgres://…` or `sqlite:PATH`;
+    /// nil: the SQLite database in the data folder. See ``StoreLocation``.
+    public var databaseURL: String?
     public var host: String
     /// 0 picks a free port (tests).
     public var port: Int
@@ -49,6 +52,9 @@ public struct ServerConfiguration: Sendable {
     public var oaiAdminEmail: String?
     /// Sign-in with an external OpenID Connect provider (`HOCLIEU_OIDC_*`); nil: password sign-in only.
     public var oidc: OIDCSettings?
+    /// Addresses of the reverse proxies whose `X-Forwarded-For` is believed (`HOCLIEU_TRUSTED_PROXIES`, comma-separated);
+    /// a request from one of them counts as coming from the client the header names (sign-in throttling, client limits).
+    public var trustedProxies: Set<String> = []
 
     public init(
         dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8080, pidPrefix: String = "VN",
@@ -69,9 +75,15 @@ public struct ServerConfiguration: Sendable {
         self.contentBaseURL = "http://\(host):\(port &+ 1)"
     }
 
+    /// Where the store lives, from ``databaseURL`` and the data folder.
+    public func storeLocation() throws -> StoreLocation {
+        try StoreLocation(databaseURL: databaseURL, dataDirectory: dataDirectory)
+    }
+
     /// Every configuration problem at once (empty: fine).
     public func problems() -> [String] {
         var problems: [String] = []
+        do { _ = try storeLocation() } catch let error as ConfigurationError { problems += error.problems } catch { problems.append("\(error)") }
         if !PersistentIdentifier.validatePrefix(pidPrefix) {
             problems.append("HOCLIEU_PID_PREFIX '\(pidPrefix)': use 0-9, A-H, J, K, M, N, P-T, V-Y and '-' separators")
         }
@@ -94,6 +106,7 @@ public struct ServerConfiguration: Sendable {
 /// Thrown when the configuration cannot start a service; lists every problem.
 public struct ConfigurationError: Error, CustomStringConvertible {
     public var problems: [String]
+    public init(problems: [String]) { self.problems = problems }
     public var description: String { "configuration: " + problems.joined(separator: "; ") }
 }
 
@@ -120,6 +133,8 @@ public struct Services: Sendable {
     /// Signs preview references (and, later, other tokens): `signing.key` in the data folder, made on
     /// first start. Nodes that share a data folder share it.
     package let signingKey: SymmetricKey
+    /// This process among the nodes that share the store (leases on shared work, such as scheduled harvests).
+    public let nodeID = UUID().uuidString
     /// Failed sign-ins per account and address (this node's).
     public let loginThrottle = LoginThrottle()
     /// Requests per LMS client credential (this node's).
@@ -130,6 +145,8 @@ public struct Services: Sendable {
     public let lti = LTIRuntime()
     /// The OpenID Connect provider's discovery document (this process's cache).
     public let oidc = OIDCRuntime()
+    /// Counts of this process's harvests and pushes (for `/metrics`).
+    public let counters = OperationCounters()
 
     /// The database file inside a data folder.
     public static func databaseURL(in dataDirectory: URL) -> URL { dataDirectory.appendingPathComponent("hoclieu.sqlite") }
@@ -141,7 +158,7 @@ public struct Services: Sendable {
         let problems = configuration.problems()
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
-        let store = try SQLiteStore(path: databaseURL(in: configuration.dataDirectory).path, pidPrefix: configuration.pidPrefix)
+        let store = try openStore(try configuration.storeLocation(), pidPrefix: configuration.pidPrefix)
         let blobs = try BlobStore(root: blobsURL(in: configuration.dataDirectory))
         let services = Services(store: store, blobs: blobs, configuration: configuration, signingKey: try signingKey(in: configuration.dataDirectory))
         // From now on every write of a published material stores its OAI-PMH records (harvests read them as they are).

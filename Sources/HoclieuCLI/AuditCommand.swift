@@ -29,7 +29,7 @@ struct AuditCommand: AsyncParsableCommand {
         func failed(_ report: Report) -> Bool { !report.ok }
 
         func execute() async throws -> Report {
-            guard FileManager.default.fileExists(atPath: Services.databaseURL(in: common.dataURL).path) else {
+            if case .sqlite(let file) = try common.configuration().storeLocation(), !FileManager.default.fileExists(atPath: file.path) {
                 throw ValidationError("no database in \(common.dataURL.path)")
             }
             let repository = try common.openRepository()

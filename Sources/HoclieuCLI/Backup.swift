@@ -28,6 +28,18 @@ struct Backup: ReportingCommand {
         var format = "hoclieu-backup/1"
         var createdAt: Date
         var blobs: [String]
+        /// The store backend the archive's database copy is from (`sqlite`, `postgresql`); absent in older archives: sqlite.
+        var backend: String?
+        /// The archive entry holding the database copy.
+        var database: String?
+    }
+
+    /// The archive entry of the database copy for a store location.
+    static func databaseEntry(_ location: StoreLocation) -> String {
+        switch location {
+        case .sqlite: "hoclieu.sqlite"
+        case .postgreSQL: "postgresql.dump"
+        }
     }
 
     func execute() async throws -> Report {
@@ -38,12 +50,25 @@ struct Backup: ReportingCommand {
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
 
-        let snapshot = work.appendingPathComponent("hoclieu.sqlite")
+        let location = try repository.configuration.storeLocation()
+        let databaseEntry = Self.databaseEntry(location)
+        let snapshot = work.appendingPathComponent(databaseEntry)
         try await repository.store.backupDatabase(to: snapshot)
-        let copy = try SQLiteStore(path: snapshot.path, pidPrefix: repository.configuration.pidPrefix)
-        let referenced = try await copy.referencedContentIDs().sorted { $0.rawValue < $1.rawValue }
-        let materials = try await copy.statistics().materials
-        let manifest = Manifest(createdAt: Date(), blobs: referenced.map(\.rawValue))
+        let referenced: [ContentID]
+        let materials: Int
+        if case .sqlite = location {
+            // The blobs are those the copy refers to: read from the copy itself, opened as a store.
+            let copy = try Services.openStore(.sqlite(snapshot), pidPrefix: repository.configuration.pidPrefix)
+            referenced = try await copy.referencedContentIDs().sorted { $0.rawValue < $1.rawValue }
+            materials = try await copy.statistics().materials
+        } else {
+            // A server's dump cannot be opened here: its references are read from the live store after the copy.
+            // References are only ever added (versions, thumbnails and question files are never deleted), so
+            // this is a superset of the copy's, and each is in the blob folder.
+            referenced = try await repository.store.referencedContentIDs().sorted { $0.rawValue < $1.rawValue }
+            materials = try await repository.store.statistics().materials
+        }
+        let manifest = Manifest(createdAt: Date(), blobs: referenced.map(\.rawValue), backend: location.backend, database: databaseEntry)
         try HoclieuJSON.encoder().encode(manifest).write(to: work.appendingPathComponent("manifest.json"))
 
         let partial = target.appendingPathExtension("partial")
@@ -51,7 +76,7 @@ struct Backup: ReportingCommand {
         do {
             let archive = try Archive(url: partial, accessMode: .create)
             try archive.addEntry(with: "manifest.json", relativeTo: work, compressionMethod: .deflate)
-            try archive.addEntry(with: "hoclieu.sqlite", relativeTo: work, compressionMethod: .deflate)
+            try archive.addEntry(with: databaseEntry, relativeTo: work, compressionMethod: .deflate)
             for id in referenced {
                 let source = repository.blobs.url(for: id)
                 guard FileManager.default.fileExists(atPath: source.path) else { throw ValidationError("blob \(id) is missing: run hoclieu check") }
@@ -94,6 +119,10 @@ struct Restore: ReportingCommand {
         }
         let target = common.dataURL
         let fm = FileManager.default
+        let location = try common.configuration().storeLocation()
+        guard location == .sqlite(Services.databaseURL(in: target)) else {
+            throw ValidationError("hoclieu restore brings back a data folder with its SQLite database; the store here is \(location)")
+        }
         if fm.fileExists(atPath: Services.databaseURL(in: target).path), !force {
             throw ValidationError("\(target.path) already holds a database; use --force to replace it")
         }
@@ -112,6 +141,9 @@ struct Restore: ReportingCommand {
                     sawDatabase = sawDatabase || entry.path == "hoclieu.sqlite"
                     continue
                 }
+                if entry.path == Backup.databaseEntry(.postgreSQL("")) {
+                    throw ValidationError("this backup holds a PostgreSQL dump: restore it with the database's own tools (see docs/deploy.md)")
+                }
                 let parts = entry.path.split(separator: "/")
                 guard entry.type == .file, parts.count == 3, parts[0] == "blobs", let id = ContentID(rawValue: String(parts[2])),
                     parts[1] == id.rawValue.prefix(2)
@@ -126,8 +158,8 @@ struct Restore: ReportingCommand {
                 restoredBlobs.insert(id)
             }
             guard sawDatabase else { throw ValidationError("no hoclieu.sqlite in the backup") }
-            let configuration = common.configuration()
-            let store = try SQLiteStore(path: Services.databaseURL(in: staging).path, pidPrefix: configuration.pidPrefix)
+            let configuration = try common.configuration()
+            let store = try Services.openStore(.sqlite(Services.databaseURL(in: staging)), pidPrefix: configuration.pidPrefix)
             let report = try await Check.check(store, blobs)
             guard report.ok else { throw ValidationError("the restored data fails its check:\n\(report)") }
             let materials = try await store.statistics().materials

@@ -46,7 +46,7 @@ struct BenchOAI: ReportingCommand {
     }
 
     func execute() async throws -> Report {
-        var configuration = common.configuration()
+        var configuration = try common.configuration()
         if !reuse { try? FileManager.default.removeItem(at: configuration.dataDirectory) }
         configuration.oaiPageSize = pageSize
         configuration.port = Int.random(in: 30_000...60_000)

@@ -59,12 +59,14 @@ struct BenchReview: ReportingCommand {
 
     func execute() async throws -> Report {
         try? FileManager.default.removeItem(at: common.dataURL)
-        var configuration = common.configuration()
+        var configuration = try common.configuration()
         configuration.bcryptCost = 4
         // One reviewer decides (the reviewed submissions have one assigned), so a review is a whole decision.
         configuration.reviewRules = ReviewRules(reviewersPerSubmission: 1)
         let repository = try Services.open(configuration)
-        guard let store = repository.store as? SQLiteStore else { throw ValidationError("bench review needs the SQLite store") }
+        guard let store = repository.store as? any ReviewBenchLoading else {
+            throw ValidationError("bench review needs a store that bulk-loads review data (ReviewBenchLoading): \(try configuration.storeLocation().backend) does not")
+        }
         try await repository.loadCriteria(from: URL(fileURLWithPath: "Catalog/criteria", isDirectory: true))
         guard let criteria = try await repository.currentCriteriaSets().first(where: { $0.id == "lesson" }) else {
             throw ValidationError("run from the repository folder: Catalog/criteria/lesson.v1.json is needed")

@@ -45,7 +45,8 @@ struct Check: ReportingCommand {
     func failed(_ report: Report) -> Bool { !report.ok }
 
     func execute() async throws -> Report {
-        guard FileManager.default.fileExists(atPath: Services.databaseURL(in: common.dataURL).path) else {
+        // A missing SQLite file would be created empty by opening it: say so instead.
+        if case .sqlite(let file) = try common.configuration().storeLocation(), !FileManager.default.fileExists(atPath: file.path) {
             throw ValidationError("no database in \(common.dataURL.path)")
         }
         let repository = try common.openRepository()

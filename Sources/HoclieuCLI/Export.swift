@@ -123,7 +123,7 @@ struct Export: ReportingCommand {
         let pids = try ids.map { id in
             do { return try PersistentIdentifier(parsing: id) } catch { throw ValidationError("not a PID: '\(id)'") }
         }
-        var configuration = common.configuration()
+        var configuration = try common.configuration()
         if let publicURL, !publicURL.isEmpty { configuration.publicBaseURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL }
         let repository = try Services.open(configuration)
         let (request, withheld) = try await repository.cartridgeRequest(

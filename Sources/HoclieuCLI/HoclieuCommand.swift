@@ -10,7 +10,7 @@ public struct HoclieuCommand: AsyncParsableCommand {
         commandName: "hoclieu",
         abstract: "Hoclieu — kho học liệu số / open learning-resource repository.",
         subcommands: [
-            Serve.self, Import.self, Export.self, UserCommand.self, CatalogCommand.self, LTICommand.self, Check.self, AuditCommand.self, Backup.self, Restore.self, Bench.self,
+            Serve.self, Import.self, Export.self, UserCommand.self, CatalogCommand.self, LTICommand.self, Check.self, AuditCommand.self, Backup.self, Restore.self, Bench.self, ConfigCommand.self,
             OAICommand.self, HarvestCommand.self,
         ])
 
@@ -18,22 +18,47 @@ public struct HoclieuCommand: AsyncParsableCommand {
 }
 
 /// Options every command takes.
+///
+/// Settings come from flags, the environment (`HOCLIEU_…`), a configuration file (`--config FILE` /
+/// `HOCLIEU_CONFIG`) and defaults, in that order of precedence (see ``Settings``).
 struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "Data folder (default: $HOCLIEU_DATA or ./hoclieu-data).")
     var data: String?
 
+    @Option(name: .long, help: "Metadata store: postgres://USER:PASSWORD@HOST:PORT/DB or sqlite:PATH (default: $HOCLIEU_DATABASE_URL, else SQLite in the data folder).")
+    var databaseURL: String?
+
+    @Option(name: .long, help: "Configuration file of NAME=value lines (HOCLIEU_… names; default: $HOCLIEU_CONFIG).")
+    var config: String?
+
     @Flag(name: .long, help: "Print the report as JSON.")
     var json = false
 
+    /// The settings from the file, the environment and this command's common flags.
+    func settings() throws -> Settings {
+        let env = ProcessInfo.processInfo.environment
+        var settings = try Settings(file: config ?? env["HOCLIEU_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }, environment: env)
+        settings.flag("HOCLIEU_DATA", data)
+        settings.flag("HOCLIEU_DATABASE_URL", databaseURL)
+        return settings
+    }
+
     var dataURL: URL {
-        let path = data ?? ProcessInfo.processInfo.environment["HOCLIEU_DATA"] ?? "./hoclieu-data"
+        let path = (try? settings())?["HOCLIEU_DATA"] ?? data ?? "./hoclieu-data"
         return URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
     }
 
-    /// The service configuration for this data folder, from the environment.
-    func configuration() -> ServerConfiguration {
-        let env = ProcessInfo.processInfo.environment
-        var configuration = ServerConfiguration(dataDirectory: dataURL)
+    /// The service configuration for this data folder, from flags, environment and file.
+    func configuration() throws -> ServerConfiguration {
+        try Self.configuration(from: settings())
+    }
+
+    /// The service configuration the settings describe.
+    static func configuration(from settings: Settings) -> ServerConfiguration {
+        let env = settings.dictionary
+        let dataPath = env["HOCLIEU_DATA"].flatMap { $0.isEmpty ? nil : $0 } ?? "./hoclieu-data"
+        var configuration = ServerConfiguration(dataDirectory: URL(fileURLWithPath: dataPath, isDirectory: true).standardizedFileURL)
+        if let url = env["HOCLIEU_DATABASE_URL"], !url.isEmpty { configuration.databaseURL = url }
         if let prefix = env["HOCLIEU_PID_PREFIX"] { configuration.pidPrefix = prefix }
         if let limit = env["HOCLIEU_MAX_UPLOAD_BYTES"].flatMap(Int64.init) { configuration.maxUploadBytes = limit }
         if let cost = env["HOCLIEU_BCRYPT_COST"].flatMap(UInt8.init) { configuration.bcryptCost = cost }
@@ -51,11 +76,14 @@ struct CommonOptions: ParsableArguments {
         if let id = env["HOCLIEU_OAI_REPOSITORY_ID"], !id.isEmpty { configuration.oaiRepositoryIdentifier = id }
         if let email = env["HOCLIEU_OAI_ADMIN_EMAIL"], !email.isEmpty { configuration.oaiAdminEmail = email }
         configuration.oidc = OIDCSettings.from(environment: env)
+        if let proxies = env["HOCLIEU_TRUSTED_PROXIES"] {
+            configuration.trustedProxies = Set(proxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        }
         return configuration
     }
 
     func openRepository() throws -> Services {
-        try Services.open(configuration())
+        try Services.open(try configuration())
     }
 }
 

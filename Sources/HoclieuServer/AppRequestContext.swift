@@ -15,12 +15,16 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     /// answers it (401), so a client never silently falls back to anonymous access.
     var credentialProblem: Problem?
 
-    /// The peer's address (for throttling sign-ins); nil in tests without a socket.
+    /// The peer's address; nil in tests without a socket.
     public let remoteAddress: SocketAddress?
+    /// The client's address (for throttling sign-ins and client limits): the peer's, or, when the peer is a trusted
+    /// reverse proxy, the one its `X-Forwarded-For` names (``ForwardedForMiddleware``).
+    public var clientAddress: String?
 
     public init(source: Source) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+        clientAddress = remoteAddress?.ipAddress
         user = nil
         credentialProblem = nil
     }

@@ -32,8 +32,11 @@ public func buildApplication(_ repository: Services, logger: Logger) -> some App
 public func buildRouter(_ repository: Services, logger: Logger) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     let metrics = ServiceMetrics()
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: ForwardedForMiddleware(trusted: repository.configuration.trustedProxies))
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: StoreErrorMetricsMiddleware(metrics: metrics))
     if let folder = repository.configuration.publicDirectory {
         router.add(middleware: FileMiddleware(folder.path, searchForIndexHtml: true, logger: logger))
     }

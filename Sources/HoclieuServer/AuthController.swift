@@ -87,7 +87,7 @@ struct AuthController {
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
         let body = try await request.decodeStrict(LoginRequest.self, limit: repository.configuration.maxJSONBytes)
-        let address = context.remoteAddress?.ipAddress
+        let address = context.clientAddress
         let session = try await repository.signIn(username: body.username, password: body.password, address: address)
         context.logger.info("signed in", metadata: ["hoclieu.user": "\(session.user.username)"])
         var headers: HTTPFields = [.cacheControl: "no-store"]

@@ -64,7 +64,7 @@ struct OAIController {
         do {
             return try await repository.harvester(
                 username: String(text[..<colon]), password: String(text[text.index(after: colon)...]),
-                address: context.remoteAddress?.ipAddress)
+                address: context.clientAddress)
         } catch let error as AccountError where error == .badCredentials {
             throw refused
         }

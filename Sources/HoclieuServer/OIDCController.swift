@@ -64,7 +64,7 @@ struct OIDCController {
         do {
             let session = try await repository.oidcCompleteLogin(
                 code: query.get("code"), state: query.get("state"), browserState: request.cookies[Self.stateCookie]?.value,
-                providerError: query.get("error"), address: context.remoteAddress?.ipAddress)
+                providerError: query.get("error"), address: context.clientAddress)
             context.logger.info("signed in", metadata: ["hoclieu.user": "\(session.user.username)", "hoclieu.auth.method": "oidc"])
             var headers: HTTPFields = [.location: "/", .cacheControl: "no-store"]
             headers.append(HTTPField(name: .setCookie, value: expiredStateCookie))

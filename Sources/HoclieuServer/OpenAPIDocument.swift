@@ -246,6 +246,14 @@ enum OpenAPIDocument {
     static var operations: [Operation] { [
         Operation(method: "GET", path: "/health", summary: "Liveness and store check", tag: "operations", responses: ["200": json(["type": "object"])]),
         Operation(
+            method: "GET", path: "/ready", summary: "Readiness: the store answers and its schema is current (503 otherwise)", tag: "operations",
+            responses: [
+                "200": json([
+                    "type": "object", "required": ["status", "store", "migrations"],
+                    "properties": ["status": ["type": "string"], "store": ["type": "string"], "migrations": ["type": "string"]],
+                ]), "503": problem,
+            ]),
+        Operation(
             method: "GET", path: "/metrics", summary: "Prometheus metrics", tag: "operations",
             responses: ["200": ["description": "Prometheus text format", "content": ["text/plain": ["schema": ["type": "string"]]]]]),
         Operation(
@@ -304,6 +312,7 @@ enum OpenAPIDocument {
                 "200": json(ref("MaterialVersion"), "The same bytes as the newest version: nothing new (that version)"),
                 "201": json(ref("MaterialVersion"), "Created (a pending version when the material is published: it waits for review)"),
                 "400": problem, "401": problem, "403": problem, "404": problem, "409": problem, "413": problem, "422": problem,
+                "503": ["description": "The file could not be stored (e.g. `storage-full`: the blob volume is full); nothing was kept", "content": ["application/problem+json": ["schema": ref("Problem")]]],
             ]),
         Operation(
             method: "GET", path: "/api/v1/materials/{pid}/versions", summary: "All versions", tag: "materials", parameters: [pid],

@@ -146,7 +146,14 @@ public struct StoredBlob: Sendable, Equatable {
 public enum BlobError: Error, Equatable, Sendable {
     /// More bytes arrived than the configured limit.
     case tooLarge(limit: Int64)
+    /// The volume the blobs live on is full (`ENOSPC`, or the user's quota: `EDQUOT`); nothing was kept.
+    case noSpace
     case io(String)
+
+    /// The error for a failed write, fsync or rename with `code` (`errno`).
+    static func failed(_ what: String, errno code: Int32) -> BlobError {
+        code == ENOSPC || code == EDQUOT ? .noSpace : .io("\(what) failed: errno \(code)")
+    }
 }
 
 /// Writes one blob as its bytes arrive. Use from one task; `commit()` or `abort()` exactly once
@@ -206,7 +213,7 @@ public final class BlobWriter {
                 if errno == EINTR { continue }
                 let code = errno
                 abort()
-                throw BlobError.io("write failed: errno \(code)")
+                throw BlobError.failed("write", errno: code)
             }
             offset += n
         }
@@ -222,9 +229,10 @@ public final class BlobWriter {
         guard descriptor >= 0 else { throw BlobError.io("writer closed") }
         defer { descriptor = -1 }
         guard deferringSync || fsync(descriptor) == 0 else {
+            let code = errno
             close(descriptor)
             unlink(temporaryURL.path)
-            throw BlobError.io("fsync failed: errno \(errno)")
+            throw BlobError.failed("fsync", errno: code)
         }
         close(descriptor)
         let id = hasher.finish()
@@ -238,7 +246,7 @@ public final class BlobWriter {
             guard rename(temporaryURL.path, target.path) == 0 else {
                 let code = errno
                 unlink(temporaryURL.path)
-                throw BlobError.io("rename failed: errno \(code)")
+                throw BlobError.failed("rename", errno: code)
             }
             let dir = deferringSync ? -1 : open(shard.path, O_RDONLY | O_DIRECTORY)
             if dir >= 0 {

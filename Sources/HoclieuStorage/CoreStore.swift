@@ -63,6 +63,9 @@ public protocol CoreStore: Sendable {
     func backupDatabase(to url: URL) async throws
     /// Counts for `/metrics` and reports.
     func statistics() async throws -> StoreStatistics
+    /// The schema migrations this build knows that the database has not applied, in order (empty: the schema is
+    /// current). `/ready` answers 503 while any is pending; it is also the cheapest query that proves the store answers.
+    func pendingMigrations() async throws -> [String]
     /// A bounded amount of background housekeeping on the search index (merging segments);
     /// returns whether there was work left when the budget ran out.
     func maintainSearchIndex(budget: Duration) async throws -> Bool

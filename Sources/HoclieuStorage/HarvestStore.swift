@@ -11,6 +11,9 @@ public protocol HarvestStore: Sendable {
     func harvestCount(_ query: HarvestQuery) async throws -> Int
     /// The visibilities (public, sector) a material was ever published in: harvesters of those classes saw it.
     func harvestExposure(_ pid: PersistentIdentifier) async throws -> Set<Visibility>
+    /// When each of `serials` was first published where `visibility` (public or sector) harvesters see it; materials
+    /// never exposed there are left out.
+    func harvestFirstExposures(_ serials: [Int], visibility: Visibility) async throws -> [Int: Date]
     /// The oldest `updatedAt` among materials in `statuses` and `visibilities` (nil when there is none).
     func harvestEarliestDatestamp(statuses: Set<MaterialStatus>, visibilities: Set<Visibility>) async throws -> Date?
 
@@ -32,6 +35,12 @@ public protocol HarvestStore: Sendable {
     /// Registers a remote OAI-PMH repository. Throws ``StoreError/conflict(_:)`` when the same URL, set and format are registered.
     func addRemoteRepository(_ new: NewRemoteRepository) async throws -> RemoteRepository
     func remoteRepositories() async throws -> [RemoteRepository]
+    /// Takes (or extends) the lease on running a repository's harvest: granted when no other holder's lease is
+    /// running at `now` and the repository's last run is still `lastRunAt` (no node ran it since the caller looked).
+    /// This is what keeps nodes that share the store from harvesting one repository at once.
+    func claimHarvestRun(repositoryID: Int64, holder: String, until: Date, lastRunAt: Date?, now: Date) async throws -> Bool
+    /// Gives the lease back (only `holder`'s own).
+    func releaseHarvestRun(repositoryID: Int64, holder: String) async throws
     /// Records a run: its time, the error that stopped it (nil: it went through), and the new `lastDatestamp` when it went through.
     func recordHarvestRun(repositoryID: Int64, at: Date, lastDatestamp: Date?, error: String?) async throws
 }

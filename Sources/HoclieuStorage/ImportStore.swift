@@ -1,6 +1,12 @@
 public import Foundation
 public import HoclieuCore
 
+/// Rules every store's job queue keeps alike.
+public enum JobRules {
+    /// How many times a job may be claimed before a node that dies during it marks it failed for good.
+    public static let maxAttempts = 3
+}
+
 /// Imports that create many materials at once (a cartridge), and the background jobs that run them.
 public protocol ImportStore: JobStore {
     /// Stores every material and question of one import in one transaction: all of it or, on any error,

@@ -502,7 +502,10 @@ extension PostgresStore: CoreStore {
                 users: Int(try await c.value("SELECT count(*) FROM users", as: Int64.self, logger) ?? 0),
                 blobBytes: try await c.value(
                     "SELECT coalesce(sum(byte_size), 0)::bigint FROM (SELECT DISTINCT content_id, byte_size FROM material_versions) d",
-                    as: Int64.self, logger) ?? 0)
+                    as: Int64.self, logger) ?? 0,
+                jobsQueued: Int(try await c.value("SELECT count(*) FROM jobs WHERE status = 'queued'", as: Int64.self, logger) ?? 0),
+                jobsRunning: Int(
+                    try await c.value("SELECT count(*) FROM jobs WHERE status IN ('running', 'cancelling')", as: Int64.self, logger) ?? 0))
         }
     }
 

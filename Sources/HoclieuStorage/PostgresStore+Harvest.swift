@@ -173,6 +173,75 @@ extension PostgresStore: HarvestStore {
     }
 }
 
+// MARK: Harvest leases and first exposures
+
+extension PostgresStore {
+    /// SQLite's `v11-harvest-lease` and `v11-first-exposure`: which node runs a repository's harvest until when, and when
+    /// a material was first published where each harvester class sees it (kept by the exposure trigger).
+    static let leaseAndExposureMigration = Migration(
+        name: "v11-harvest-lease-first-exposure",
+        statements: [
+            "ALTER TABLE remote_repositories ADD COLUMN lease_holder TEXT",
+            "ALTER TABLE remote_repositories ADD COLUMN lease_until TIMESTAMPTZ",
+            "ALTER TABLE materials ADD COLUMN exposed_public_at TIMESTAMPTZ",
+            "ALTER TABLE materials ADD COLUMN exposed_sector_at TIMESTAMPTZ",
+            """
+            UPDATE materials SET exposed_public_at = CASE WHEN exposed_public THEN created_at END,
+                exposed_sector_at = CASE WHEN exposed_sector THEN created_at END
+            """,
+            """
+            CREATE OR REPLACE FUNCTION materials_exposure() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.status = 'published' AND NEW.visibility IN ('public', 'sector') THEN
+                    NEW.exposed_sector := TRUE;
+                    NEW.exposed_sector_at := coalesce(NEW.exposed_sector_at, NEW.updated_at);
+                    NEW.exposed_public := NEW.exposed_public OR NEW.visibility = 'public';
+                    IF NEW.visibility = 'public' THEN
+                        NEW.exposed_public_at := coalesce(NEW.exposed_public_at, NEW.updated_at);
+                    END IF;
+                END IF;
+                RETURN NEW;
+            END $$
+            """,
+        ])
+
+    public func claimHarvestRun(repositoryID: Int64, holder: String, until: Date, lastRunAt: Date?, now: Date) async throws -> Bool {
+        try await write { c in
+            try await c.value(
+                """
+                UPDATE remote_repositories SET lease_holder = \(holder), lease_until = \(until.pg)
+                WHERE id = \(repositoryID) AND last_run_at IS NOT DISTINCT FROM \(lastRunAt?.pg)::timestamptz
+                    AND (lease_holder IS NULL OR lease_holder = \(holder) OR lease_until <= \(now.pg))
+                RETURNING id
+                """, as: Int64.self, logger) != nil
+        }
+    }
+
+    public func releaseHarvestRun(repositoryID: Int64, holder: String) async throws {
+        try await write { c in
+            try await c.run(
+                "UPDATE remote_repositories SET lease_holder = NULL, lease_until = NULL WHERE id = \(repositoryID) AND lease_holder = \(holder)",
+                logger)
+        }
+    }
+
+    public func harvestFirstExposures(_ serials: [Int], visibility: Visibility) async throws -> [Int: Date] {
+        guard !serials.isEmpty, visibility == .public || visibility == .sector else { return [:] }
+        let column = visibility == .public ? "exposed_public_at" : "exposed_sector_at"
+        return try await read { c in
+            var found: [Int: Date] = [:]
+            for row in try await c.rows(
+                """
+                SELECT id, \(unescaped: column) AS at FROM materials WHERE id = ANY(\(serials.map { Int64($0) })) AND \(unescaped: column) IS NOT NULL
+                """, logger)
+            {
+                found[Int(try row.get("id", as: Int64.self))] = try row.date("at")
+            }
+            return found
+        }
+    }
+}
+
 // MARK: Pre-rendered records
 
 /// Each published material's harvest records by metadata prefix (``SQLiteStore``'s `v11-oai-records`), written in the

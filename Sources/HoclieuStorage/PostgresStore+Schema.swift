@@ -219,6 +219,7 @@ extension PostgresStore {
         catalogMigration,
         reviewMigration,
         renderedRecordsMigration,
+        leaseAndExposureMigration,
     ]
 
     /// Applies every migration not yet recorded, in order, each in its own transaction.

@@ -149,6 +149,33 @@ extension SQLiteStore {
         try await pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM remoteRepository ORDER BY id").map(Self.remoteRepository) }
     }
 
+    public func claimHarvestRun(repositoryID: Int64, holder: String, until: Date, lastRunAt: Date?, now: Date) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE remoteRepository SET leaseHolder = ?, leaseUntil = ?
+                    WHERE id = ? AND lastRunAt IS ? AND (leaseHolder IS NULL OR leaseHolder = ? OR leaseUntil <= ?)
+                    """, arguments: [holder, until.dbText, repositoryID, lastRunAt?.dbText, holder, now.dbText])
+            return db.changesCount == 1
+        }
+    }
+
+    public func releaseHarvestRun(repositoryID: Int64, holder: String) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE remoteRepository SET leaseHolder = NULL, leaseUntil = NULL WHERE id = ? AND leaseHolder = ?",
+                arguments: [repositoryID, holder])
+        }
+    }
+
+    /// `v11-harvest-lease`: which node runs a repository's harvest, until when (``claimHarvestRun(repositoryID:holder:until:lastRunAt:now:)``).
+    static func registerHarvestLease(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v11-harvest-lease") { db in
+            try db.execute(sql: "ALTER TABLE remoteRepository ADD COLUMN leaseHolder TEXT")
+            try db.execute(sql: "ALTER TABLE remoteRepository ADD COLUMN leaseUntil TEXT")
+        }
+    }
+
     public func recordHarvestRun(repositoryID: Int64, at: Date, lastDatestamp: Date?, error: String?) async throws {
         try await pool.write { db in
             try db.execute(
@@ -177,6 +204,50 @@ extension SQLiteStore {
                         PRIMARY KEY (materialId, prefix)
                     ) WITHOUT ROWID
                     """)
+        }
+    }
+
+    /// `v11-first-exposure`: when a material was first published where each harvester class sees it (the exposure
+    /// flags of `v10-push` with their time), so the change feed can tell `published` (new since a consumer's cursor)
+    /// from `updated`. Materials exposed before this migration get their creation time: the best that is known.
+    static func registerFirstExposure(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v11-first-exposure") { db in
+            try db.execute(sql: "ALTER TABLE material ADD COLUMN exposedPublicAt TEXT")
+            try db.execute(sql: "ALTER TABLE material ADD COLUMN exposedSectorAt TEXT")
+            try db.execute(
+                sql: """
+                    UPDATE material SET exposedPublicAt = CASE WHEN exposedPublic THEN createdAt END,
+                        exposedSectorAt = CASE WHEN exposedSector THEN createdAt END
+                    """)
+            for name in ["insert", "update"] {
+                try db.execute(sql: "DROP TRIGGER material_exposure_\(name)")
+                try db.execute(
+                    sql: """
+                        CREATE TRIGGER material_exposure_\(name) AFTER \(name == "insert" ? "INSERT" : "UPDATE OF status, visibility") ON material
+                        WHEN NEW.status = 'published' AND NEW.visibility IN ('public', 'sector')
+                        BEGIN
+                            UPDATE material SET exposedSector = 1, exposedSectorAt = coalesce(exposedSectorAt, NEW.updatedAt),
+                                exposedPublic = (exposedPublic OR NEW.visibility = 'public'),
+                                exposedPublicAt = CASE WHEN NEW.visibility = 'public' THEN coalesce(exposedPublicAt, NEW.updatedAt) ELSE exposedPublicAt END
+                            WHERE id = NEW.id;
+                        END
+                        """)
+            }
+        }
+    }
+
+    public func harvestFirstExposures(_ serials: [Int], visibility: Visibility) async throws -> [Int: Date] {
+        guard !serials.isEmpty, visibility == .public || visibility == .sector else { return [:] }
+        let column = visibility == .public ? "exposedPublicAt" : "exposedSectorAt"
+        let marks = Array(repeating: "?", count: serials.count).joined(separator: ", ")
+        return try await pool.read { db in
+            var found: [Int: Date] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT id, \(column) AS at FROM material WHERE id IN (\(marks)) AND \(column) IS NOT NULL", arguments: StatementArguments(serials))
+            {
+                found[row["id"]] = HoclieuJSON.parseTimestamp(row["at"])
+            }
+            return found
         }
     }
 
@@ -232,18 +303,20 @@ extension SQLiteStore {
     public func refreshRenderedRecords(after: Int, limit: Int) async throws -> Int? {
         guard let renderer = recordRenderer.withLock({ $0 }), limit > 0 else { return nil }
         let wanted = renderer.prefixes.count
+        let key = renderer.key
         // Published materials after `after`, with how many of their records are current.
-        let rows = try await pool.read { db in
+        let rows: [(material: Material, current: Int)] = try await pool.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT \(Self.materialReadColumns),
                         (SELECT count(*) FROM oaiRecord WHERE materialId = material.id AND renderKey = ? AND stamp = material.updatedAt) AS current
                     FROM material WHERE material.id > ? AND status = 'published' ORDER BY material.id LIMIT ?
-                    """, arguments: [renderer.key, after, limit])
+                    """, arguments: [key, after, limit]
+            ).map { (try Self.material($0), $0["current"]) }
         }
         guard let last = rows.last else { return nil }
-        let stale = try rows.filter { ($0["current"] as Int) < wanted }.map { try Self.material($0) }
+        let stale = rows.filter { $0.current < wanted }.map(\.material)
         if !stale.isEmpty {
             let prepared = stale.compactMap { material -> (Int64, String, [String: Data])? in
                 (try? renderer.render(material)).map { (Int64(material.pid.serial), material.updatedAt.dbText, $0) }
@@ -261,6 +334,6 @@ extension SQLiteStore {
                 }
             }
         }
-        return rows.count < limit ? nil : last["id"]
+        return rows.count < limit ? nil : last.material.pid.serial
     }
 }

@@ -156,7 +156,7 @@ extension SQLiteStore {
     }
 
     /// How many times a job may be claimed before a node that dies during it marks it failed.
-    public static let maxJobAttempts = 3
+    public static let maxJobAttempts = JobRules.maxAttempts
 
     public func claimJob(kinds: Set<String>) async throws -> Job? {
         guard !kinds.isEmpty else { return nil }

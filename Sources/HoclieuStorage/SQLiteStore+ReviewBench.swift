@@ -2,7 +2,20 @@ package import Foundation
 import GRDB
 package import HoclieuCore
 
-extension SQLiteStore {
+/// A capability of some stores, beyond ``Store``: bulk loading of review data for `hoclieu bench review`
+/// (bypassing the workflow's checks and the audit log, so never used by the service).
+package protocol ReviewBenchLoading: Store {
+    /// The configured identifier prefix, as the store mints identifiers with it.
+    var pidPrefix: String { get }
+    /// Submissions for existing materials, each with its reviewers and due date, in review; one transaction.
+    func benchLoadSubmissions(_ rows: [(pid: PersistentIdentifier, submittedBy: Int64, school: String, reviewers: [Int64], dueAt: Date)], criteriaSet: String) async throws
+    /// Marks every second material published; returns how many.
+    func benchPublishAll() async throws -> Int
+    /// Appends `count` audit events.
+    func benchAppendAudit(count: Int) async throws
+}
+
+extension SQLiteStore: ReviewBenchLoading {
     /// Benchmarks only: submissions for existing materials `pids` in one transaction, each with the given
     /// reviewers and due date, in review. Bypasses the workflow's checks and the audit log.
     package func benchLoadSubmissions(_ rows: [(pid: PersistentIdentifier, submittedBy: Int64, school: String, reviewers: [Int64], dueAt: Date)], criteriaSet: String) async throws {

@@ -187,6 +187,8 @@ public final class SQLiteStore: Store {
         registerLTIScores(&migrator)
         registerPush(&migrator)
         registerRenderedRecords(&migrator)
+        registerFirstExposure(&migrator)
+        registerHarvestLease(&migrator)
         return migrator
     }
 
@@ -681,7 +683,17 @@ public final class SQLiteStore: Store {
                 versions: try Int.fetchOne(db, sql: "SELECT count(*) FROM materialVersion") ?? 0,
                 users: try Int.fetchOne(db, sql: "SELECT count(*) FROM user") ?? 0,
                 blobBytes: try Int64.fetchOne(
-                    db, sql: "SELECT coalesce(sum(byteSize), 0) FROM (SELECT DISTINCT contentId, byteSize FROM materialVersion)") ?? 0)
+                    db, sql: "SELECT coalesce(sum(byteSize), 0) FROM (SELECT DISTINCT contentId, byteSize FROM materialVersion)") ?? 0,
+                jobsQueued: try Int.fetchOne(db, sql: "SELECT count(*) FROM job WHERE status = 'queued'") ?? 0,
+                jobsRunning: try Int.fetchOne(db, sql: "SELECT count(*) FROM job WHERE status IN ('running', 'cancelling')") ?? 0)
+        }
+    }
+
+    public func pendingMigrations() async throws -> [String] {
+        let migrator = Self.migrator
+        return try await pool.read { db in
+            let applied = try migrator.appliedIdentifiers(db)
+            return migrator.migrations.filter { !applied.contains($0) }
         }
     }
 }

@@ -112,4 +112,8 @@ public struct StoreStatistics: Sendable, Codable, Equatable {
     public var versions: Int
     public var users: Int
     public var blobBytes: Int64
+    /// Background jobs waiting to be claimed (the job queue's depth, across all nodes).
+    public var jobsQueued: Int = 0
+    /// Background jobs claimed by a node and not yet finished (cancelling ones included).
+    public var jobsRunning: Int = 0
 }

@@ -102,7 +102,7 @@ struct AuthorisationMatrixTests {
 
     /// One row per route: its rule. Keys are `METHOD /path` as the router spells them (`{name}` parameters).
     static let matrix: [String: Rule] = [
-        "GET /health": .open, "GET /metrics": .open, "GET /api/v1/openapi.json": .open,
+        "GET /health": .open, "GET /ready": .open, "GET /metrics": .open, "GET /api/v1/openapi.json": .open,
         "POST /api/v1/auth/login": .open, "POST /api/v1/auth/logout": .signedIn, "GET /api/v1/me": .signedIn,
         "POST /api/v1/auth/password": .signedIn, "POST /api/v1/users": .admin, "POST /api/v1/users/{id}/disable": .admin,
         "POST /api/v1/users/{id}/enable": .admin, "DELETE /api/v1/users/{id}/sessions": .accountSelf,

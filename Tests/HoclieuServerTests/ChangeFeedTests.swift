@@ -111,4 +111,39 @@ struct ChangeFeedTests {
             #expect(try await client.json(.get, "/api/v1/changes", headers: [.authorization: "Bearer hlc_nothing.wrong"]).status == .unauthorized)
         }
     }
+
+    @Test("published means new to the consumer since its cursor: an edit of a first version is updated, a sector material made public is published to public harvesters and updated to sector ones")
+    func publishedOrUpdated() async throws {
+        let t = try await TestRepository()
+        defer { t.cleanup() }
+        let sector = try await t.repository.createClient(name: "Moodle Sở", scopes: [.harvest, .harvestSector], by: User.localOperator)
+        try await t.application.test(.router) { client in
+            let admin = try await client.login("admin", TestRepository.adminPassword)
+            func make(_ title: String, _ visibility: Visibility) async throws -> String {
+                try await client.createMaterial(
+                    token: admin,
+                    #"{"kind":"link","url":"https://example.org/\#(title)","title":"\#(title)","visibility":"\#(visibility.rawValue)","status":"published","reason":"kiểm thử"}"#)
+            }
+            let a = try await make("a", .public)
+            let s = try await make("s", .sector)
+            let anonymous = try await Self.all(client, auth: nil, limit: 10)
+            let wide = try await Self.all(client, auth: "Bearer \(sector.token)", limit: 10)
+            #expect(anonymous.events.map { $0["type"] as? String } == ["published"])
+            #expect(wide.events.map { $0["type"] as? String } == ["published", "published"])
+            try await Task.sleep(for: .milliseconds(5))
+            // An edit of a's metadata (still its first version), s made public, and a new material n.
+            #expect(try await client.json(.patch, "/api/v1/materials/\(a)", token: admin, body: #"{"title":"a, sửa"}"#).status == .ok)
+            #expect(try await client.json(.patch, "/api/v1/materials/\(s)", token: admin, body: #"{"visibility":"public"}"#).status == .ok)
+            let n = try await make("n", .public)
+            func types(_ page: (events: [[String: Any]], cursor: String, pages: Int)) -> [String: String] {
+                Dictionary(uniqueKeysWithValues: page.events.compactMap { e in (e["pid"] as? String).map { ($0, e["type"] as? String ?? "") } })
+            }
+            let publicLater = types(try await Self.all(client, auth: nil, limit: 10, since: anonymous.cursor))
+            #expect(publicLater == [a: "updated", s: "published", n: "published"])
+            let sectorLater = types(try await Self.all(client, auth: "Bearer \(sector.token)", limit: 10, since: wide.cursor))
+            #expect(sectorLater == [a: "updated", s: "updated", n: "published"])
+            // From the start, everything is new.
+            #expect(Set(types(try await Self.all(client, auth: nil, limit: 10)).values) == ["published"])
+        }
+    }
 }

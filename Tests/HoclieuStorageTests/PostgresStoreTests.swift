@@ -35,29 +35,6 @@ struct PortedStoreMaker: Sendable, CustomTestStringConvertible {
     static let all: [PortedStoreMaker] = PostgresTestDatabase.serverURL == nil ? [.sqlite] : [.sqlite, .postgreSQL]
 }
 
-/// One backend for tests over the whole ``Store`` protocol.
-struct WholeStoreMaker: Sendable, CustomTestStringConvertible {
-    let name: String
-    let scope: @Sendable (_ body: @Sendable (any Store) async throws -> Void) async throws -> Void
-    var testDescription: String { name }
-
-    func withStore(_ body: @Sendable (any Store) async throws -> Void) async throws { try await scope(body) }
-}
-
-extension PortedStoreMaker {
-    /// SQLite always, PostgreSQL when `HOCLIEU_TEST_DATABASE_URL` is set, as whole ``Store``s.
-    static let allStores: [WholeStoreMaker] = {
-        let sqlite = WholeStoreMaker(name: "SQLite") { body in
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hoclieu-store-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: dir) }
-            try await body(try SQLiteStore(path: dir.appendingPathComponent("db.sqlite").path, pidPrefix: "79-760"))
-        }
-        let postgres = WholeStoreMaker(name: "PostgreSQL") { body in try await PostgresTestDatabase.with { store in try await body(store) } }
-        return PostgresTestDatabase.serverURL == nil ? [sqlite] : [sqlite, postgres]
-    }()
-}
-
 /// A throwaway database on the server of `HOCLIEU_TEST_DATABASE_URL` (e.g. `postgres://hoclieu@127.0.0.1:55432/postgres`).
 enum PostgresTestDatabase {
     static let serverURL: String? = ProcessInfo.processInfo.environment["HOCLIEU_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
@@ -337,8 +314,8 @@ struct PortedStoreTests {
 
 @Suite("Pre-rendered harvest records on SQLite and PostgreSQL")
 struct RenderedRecordTests {
-    @Test("Records are written with published materials, dropped when unpublished, and refreshed when stale", arguments: PortedStoreMaker.allStores)
-    func renderedRecords(_ maker: WholeStoreMaker) async throws {
+    @Test("Records are written with published materials, dropped when unpublished, and refreshed when stale", arguments: StoreMakers.all)
+    func renderedRecords(_ maker: StoreMaker) async throws {
         try await maker.withStore { store in
             let user = try await store.createUser(NewUser(username: "gv.an", displayName: "An", roles: [.teacher], passwordHash: "x"))
             let query = HarvestQuery(statuses: [.published], visibilities: [.public])

@@ -9,6 +9,9 @@ server-side rate. With --hoclieu URL, a running Hoclieu `/oai` is harvested the 
     python bench_compare.py --records 10000 [--page-size 200] [--hoclieu http://127.0.0.1:8080/oai]
 
 Prints one line per server: records, seconds, records/s, p95 page time of the first and the last 1% of pages.
+With --hoclieu-pid, the Hoclieu server's resident memory is sampled on every page (growth over the harvest and peak);
+with --gzip, Hoclieu is harvested once more asking for gzip (every page must come compressed); with --sickle, once
+more end to end with Sickle (XML parsed into records, as a real harvester does).
 """
 import argparse
 import datetime
@@ -202,12 +205,25 @@ def run_http(port, respond):
 TOKEN = re.compile(rb"<resumptionToken[^>]*>([^<]+)</resumptionToken>")
 
 
-def harvest(base, page_size, auth=None):
-    """Every record through resumption tokens on one keep-alive connection; returns (records, seconds, page times)."""
+def rss_kib(pid):
+    """The resident set of a process, in KiB (Linux)."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def harvest(base, page_size, auth=None, gzip=False, rss=None):
+    """Every record through resumption tokens on one keep-alive connection; returns (records, seconds, page times).
+    `rss`: a list that gets the sampled resident set (KiB) of the server process `rss[0]` after every page."""
+    import zlib
     url = urllib.parse.urlsplit(base)
     connection = http.client.HTTPConnection(url.hostname, url.port, timeout=600)
     query = {"verb": "ListRecords", "metadataPrefix": "oai_dc"}
     headers = {"Authorization": auth} if auth else {}
+    if gzip:
+        headers["Accept-Encoding"] = "gzip"
     records, pages = 0, []
     start = time.perf_counter()
     while True:
@@ -215,7 +231,13 @@ def harvest(base, page_size, auth=None):
         connection.request("GET", url.path + "?" + urllib.parse.urlencode(query), headers=headers)
         response = connection.getresponse()
         body = response.read()
+        if gzip:
+            if response.getheader("Content-Encoding") != "gzip":
+                raise SystemExit(f"{base}: asked for gzip, got {response.getheader('Content-Encoding')}")
+            body = zlib.decompress(body, 16 + zlib.MAX_WBITS)
         pages.append(time.perf_counter() - t0)
+        if rss is not None:
+            rss.append(rss_kib(rss[0]))
         if response.status != 200:
             raise SystemExit(f"{base}: HTTP {response.status}")
         records += body.count(b"<record>") + body.count(b"<record ")
@@ -260,6 +282,9 @@ def main():
     parser.add_argument("--page-size", type=int, default=200)
     parser.add_argument("--hoclieu", help="a running Hoclieu /oai base URL, harvested with the same client")
     parser.add_argument("--servers", default="oai-repo,pyoai")
+    parser.add_argument("--hoclieu-pid", type=int, help="the Hoclieu server's process id: report its memory over the harvest")
+    parser.add_argument("--gzip", action="store_true", help="also harvest Hoclieu asking for gzip")
+    parser.add_argument("--sickle", action="store_true", help="also harvest Hoclieu end to end with Sickle")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="bench-oai-")
     path = os.path.join(folder, "records.sqlite")
@@ -275,7 +300,7 @@ def main():
         results[name] = rate
         print(f"{name:<22}{records:>10}{seconds:>10.2f}{rate:>12.0f}{p95(pages[:tail]) * 1000:>13.1f}ms{p95(pages[-tail:]) * 1000:>12.1f}ms",
               flush=True)
-        if records != args.records and name != "hoclieu":
+        if records != args.records and not name.startswith("hoclieu"):
             print(f"  ! {name} served {records} of {args.records} records", flush=True)
 
     for name in [s for s in args.servers.split(",") if s]:
@@ -289,10 +314,23 @@ def main():
             process.terminate()
             process.wait()
     if args.hoclieu:
-        report("hoclieu", *harvest(args.hoclieu, args.page_size))
-        for name, rate in results.items():
+        rss = [args.hoclieu_pid] if args.hoclieu_pid else None
+        report("hoclieu", *harvest(args.hoclieu, args.page_size, rss=rss))
+        if rss:
+            samples = rss[1:]
+            print(f"hoclieu server memory (VmRSS): {samples[0] / 1024:.1f} MiB after the first page, {samples[-1] / 1024:.1f} MiB after "
+                  f"the last, peak {max(samples) / 1024:.1f} MiB: growth {(samples[-1] - samples[0]) / 1024:.1f} MiB", flush=True)
+        for name, rate in list(results.items()):
             if name != "hoclieu" and rate:
-                print(f"hoclieu / {name}: {results['hoclieu'] / rate:.1f}x")
+                print(f"hoclieu / {name}: {results['hoclieu'] / rate:.1f}x", flush=True)
+        if args.gzip:
+            report("hoclieu (gzip)", *harvest(args.hoclieu, args.page_size, gzip=True))
+        if args.sickle:
+            from sickle import Sickle
+            t0 = time.perf_counter()
+            count = sum(1 for _ in Sickle(args.hoclieu, max_retries=0, timeout=600).ListRecords(metadataPrefix="oai_dc"))
+            seconds = time.perf_counter() - t0
+            print(f"{'hoclieu (Sickle)':<22}{count:>10}{seconds:>10.2f}{count / seconds:>12.0f}   (end to end: XML parsed)", flush=True)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 BASE_URL = os.environ.get("HOCLIEU_URL", "").rstrip("/")
-ADMIN_USER = "admin"
+ADMIN_USER = os.environ.get("HOCLIEU_ADMIN_USER", "admin")
 ADMIN_PASSWORD = os.environ.get("HOCLIEU_ADMIN_PASSWORD", "")
 # The conformance corpus sits beside the repository: Tests/ui -> Tests -> repo -> its parent.
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "conformance"
