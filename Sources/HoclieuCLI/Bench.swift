@@ -4,7 +4,6 @@ import ZIPFoundation
 import HoclieuCore
 import HoclieuApp
 import HoclieuStorage
-import Logging
 
 /// `hoclieu bench …`: measured performance.
 struct Bench: AsyncParsableCommand {
@@ -28,8 +27,6 @@ struct BenchSearch: ReportingCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 2018
     @Flag(help: "Reuse an existing bench database in --data of the same size instead of regenerating.") var reuse = false
     @Option(help: "Write every query's latency to this file (tab-separated: ms, query).") var dump: String?
-    @Option(help: "Run against this PostgreSQL database (postgres://…; an empty one, or --reuse) instead of the data folder's SQLite.")
-    var postgresURL: String?
 
     struct Report: Encodable, CustomStringConvertible {
         var materials: Int
@@ -69,14 +66,8 @@ struct BenchSearch: ReportingCommand {
         let corpus = SyntheticCorpus()
         let dbURL = Services.databaseURL(in: common.dataURL)
         if !reuse { try? FileManager.default.removeItem(at: common.dataURL) }
-        let store: any Store
-        var postgres: PostgresStore?
-        if let postgresURL {
-            postgres = try await PostgresStore.open(url: postgresURL, pidPrefix: "VN", logger: Logger(label: "hoclieu.bench"))
-            store = postgres!
-        } else {
-            store = try common.openRepository().store
-        }
+        let repository = try common.openRepository()
+        let store = repository.store
         let owner: Int64
         if let existing = try await store.credentials(username: "bench") {
             owner = existing.user.id
@@ -156,15 +147,13 @@ struct BenchSearch: ReportingCommand {
         let sizes = try await store.searchIndexBytes()
         let dbBytes = ((try? FileManager.default.attributesOfItem(atPath: dbURL.path)[.size]) as? NSNumber)?.int64Value ?? 0
         let wal = ((try? FileManager.default.attributesOfItem(atPath: dbURL.path + "-wal")[.size]) as? NSNumber)?.int64Value ?? 0
-        let report = Report(
+        return Report(
             materials: materials, indexSeconds: seconds, materialsPerSecond: seconds > 0 ? Double(materials - existing) / seconds : 0,
             rawTextBytes: rawBytes, ftsIndexBytes: sizes, ftsToRawRatio: rawBytes > 0 ? Double(sizes) / Double(rawBytes) : 0,
             databaseBytes: dbBytes + wal, queries: queries, p50ms: pct(latencies, 0.5), p95ms: pct(latencies, 0.95),
             p99ms: pct(latencies, 0.99), maxms: latencies.last ?? 0, commonTermP95ms: pct(commonLatencies, 0.95),
             meanHits: Double(hits) / Double(max(queries, 1)),
             slowest: timed.sorted { $0.ms > $1.ms }.prefix(8).map { String(format: "%.1f ms  ", $0.ms) + $0.query })
-        await postgres?.shutdown()
-        return report
     }
 }
 

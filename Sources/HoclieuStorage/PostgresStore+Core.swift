@@ -512,6 +512,7 @@ extension PostgresStore: CoreStore {
     /// Moves the GIN index's pending list into the index proper (PostgreSQL's counterpart of FTS5's merges);
     /// one call does all of it, so nothing is left for later.
     public func maintainSearchIndex(budget: Duration) async throws -> Bool {
+        try await migrated()
         try await client.withConnection { c in
             try await c.run("SELECT gin_clean_pending_list('materials_terms'::regclass)", logger)
         }
@@ -520,6 +521,7 @@ extension PostgresStore: CoreStore {
 
     /// After a bulk load: cleans the index's pending list and refreshes the planner's statistics.
     public func optimizeSearchIndex() async throws {
+        try await migrated()
         try await client.withConnection { c in
             try await c.run("SELECT gin_clean_pending_list('materials_terms'::regclass)", logger)
             try await c.run("ANALYZE materials", logger)

@@ -229,7 +229,7 @@ extension PostgresStore {
                 "CREATE TABLE IF NOT EXISTS hoclieu_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())", logger)
         }
         for migration in Self.migrations {
-            try await write { connection in
+            try await transaction { connection in
                 // One key for every Hoclieu migration: concurrent starters wait, then find it applied.
                 try await connection.run("SELECT pg_advisory_xact_lock(7917600)", logger)
                 let applied = try await connection.value(

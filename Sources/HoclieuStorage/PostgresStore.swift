@@ -28,6 +28,8 @@ public final class PostgresStore: Sendable {
     private let runner: Task<Void, Never>
     /// Writes harvest records with every published material (``HarvestStore/setRecordRenderer(_:)``).
     let recordRenderer = Mutex<RecordRenderer?>(nil)
+    /// The migrations started by ``connect(url:pidPrefix:logger:)``; every call waits for them (and rethrows their error).
+    private let migrations = Mutex<Task<Void, any Error>?>(nil)
 
     private init(settings: ConnectionSettings, pidPrefix: String, logger: Logger) {
         self.settings = settings
@@ -52,6 +54,21 @@ public final class PostgresStore: Sendable {
         return store
     }
 
+    /// Connects to the database named by `url` without waiting: the pending migrations run in the background and every
+    /// call waits for them first (a failure to connect or migrate is thrown by each call, and by ``pendingMigrations()``).
+    /// For openers that cannot wait (``open(url:pidPrefix:logger:)`` waits).
+    public static func connect(url: String, pidPrefix: String, logger: Logger) throws -> PostgresStore {
+        guard PersistentIdentifier.validatePrefix(pidPrefix) else { throw StoreError.invalid("pid prefix '\(pidPrefix)'") }
+        let store = PostgresStore(settings: try ConnectionSettings(url: url), pidPrefix: pidPrefix, logger: logger)
+        store.migrations.withLock { $0 = Task { try await store.migrate() } }
+        return store
+    }
+
+    /// Waits for migrations started by ``connect(url:pidPrefix:logger:)``.
+    func migrated() async throws {
+        if let task = migrations.withLock({ $0 }) { try await task.value }
+    }
+
     /// Closes the connections (in-flight queries finish first).
     public func shutdown() async {
         runner.cancel()
@@ -67,6 +84,12 @@ public final class PostgresStore: Sendable {
     /// PostgreSQL aborts as a deadlock victim (two nodes locking the same rows in another order, which SQLite's single
     /// writer never meets) is run again, up to three times in all; `body` does database work only, so it can be.
     func write<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await migrated()
+        return try await transaction(body)
+    }
+
+    /// ``write(_:)`` without waiting for migrations (the migrations' own transactions).
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         var attempt = 1
         while true {
             do {
@@ -92,7 +115,8 @@ public final class PostgresStore: Sendable {
 
     /// Runs `body` on one consistent snapshot (a read-only REPEATABLE READ transaction).
     func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in
+        try await migrated()
+        return try await client.withConnection { connection in
             try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
             do {
                 let value = try await body(connection)
