@@ -1,5 +1,6 @@
 public import Foundation
 public import HoclieuStorage
+import Logging
 
 /// Where the metadata store lives (`--database-url` / `HOCLIEU_DATABASE_URL`; default: SQLite in the data folder).
 ///
@@ -67,11 +68,9 @@ extension Services {
         case .sqlite(let url):
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             return try SQLiteStore(path: url.path, pidPrefix: pidPrefix)
-        case .postgreSQL:
-            // PostgreSQL plugs in here: `return try PostgresStore(url: url, pidPrefix: pidPrefix)`.
-            throw ConfigurationError(problems: [
-                "HOCLIEU_DATABASE_URL \(location): this build has no PostgreSQL store / bản dựng này chưa có kho PostgreSQL"
-            ])
+        case .postgreSQL(let url):
+            // Connects now; migrations run before the first call answers (`/ready` reports them pending until then).
+            return try PostgresStore.connect(url: url, pidPrefix: pidPrefix, logger: Logger(label: "hoclieu.store.postgresql"))
         }
     }
 }

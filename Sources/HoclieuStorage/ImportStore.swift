@@ -8,7 +8,7 @@ public enum JobRules {
 }
 
 /// Imports that create many materials at once (a cartridge), and the background jobs that run them.
-public protocol ImportStore: Sendable {
+public protocol ImportStore: JobStore {
     /// Stores every material and question of one import in one transaction: all of it or, on any error,
     /// none of it. A material whose provenance is already stored is not created again: when its content
     /// (the version's content id) is unchanged it is left as it is, otherwise the new file becomes its next
@@ -23,21 +23,6 @@ public protocol ImportStore: Sendable {
     func materials(sourceSystem: String, sourceIdentifiers: [String], ownerID: Int64) async throws -> [String: Material]
     /// Identifiers of every material, oldest first, after `after` (keyset pagination for exports).
     func materialPIDs(after: PersistentIdentifier?, limit: Int) async throws -> [PersistentIdentifier]
-
-    /// Queues a job; it is claimed by ``claimJob(kinds:)``.
-    func createJob(_ job: NewJob) async throws -> Job
-    func job(id: String) async throws -> Job?
-    /// Claims the oldest queued job of one of `kinds` for this worker (running); nil when there is none.
-    func claimJob(kinds: Set<String>) async throws -> Job?
-    /// Records progress (0…1) and returns the job as it is now: a job asked to stop is `cancelling`.
-    func updateJobProgress(id: String, progress: Double) async throws -> Job?
-    /// Ends a job: succeeded, failed or cancelled, with its result (the report) and error text.
-    func finishJob(id: String, status: JobStatus, result: Data?, error: String?) async throws
-    /// Asks a job to stop: a queued one is cancelled at once, a running one becomes `cancelling`.
-    func cancelJob(id: String) async throws -> Job?
-    /// Puts running jobs whose node stopped (no progress since `before`) back in the queue, and ends those
-    /// that were being cancelled; returns how many were queued again (imports are idempotent and atomic).
-    func requeueStaleJobs(before: Date) async throws -> Int
 }
 
 /// One import's materials (and the questions of its question sets).

@@ -1,0 +1,272 @@
+public import Foundation
+public import HoclieuCore
+public import Logging
+import NIOCore
+import NIOSSL
+import Synchronization
+import PostgresNIO
+
+/// The store of several server nodes: one PostgreSQL database, through a postgres-nio `PostgresClient` pool.
+///
+/// Same semantics as ``SQLiteStore`` method by method (same errors, same identifiers, same search results):
+/// every method is one transaction; rows a write reads before changing are locked (`FOR UPDATE`), so two
+/// nodes writing the same material queue one behind the other as SQLite's single writer does.
+///
+/// The client's connection pool runs in a task the store owns: ``open(url:pidPrefix:logger:)`` starts it and
+/// runs the pending migrations; ``shutdown()`` ends it.
+///
+/// It conforms to the whole ``Store`` protocol. Its tests (`Tests/HoclieuStorageTests/PostgresStoreTests.swift`) run
+/// every case on both stores and compare search pages between them; the PostgreSQL side needs
+/// `HOCLIEU_TEST_DATABASE_URL`. Backups use `pg_dump` (``backupDatabase(to:)``).
+public final class PostgresStore: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+    /// The configured identifier prefix, e.g. `79-760`.
+    public let pidPrefix: String
+    /// The connection settings as parsed from the URL (password kept for `pg_dump`).
+    let settings: ConnectionSettings
+    private let runner: Task<Void, Never>
+    /// Writes harvest records with every published material (``HarvestStore/setRecordRenderer(_:)``).
+    let recordRenderer = Mutex<RecordRenderer?>(nil)
+    /// The migrations started by ``connect(url:pidPrefix:logger:)``; every call waits for them (and rethrows their error).
+    private let migrations = Mutex<Task<Void, any Error>?>(nil)
+
+    private init(settings: ConnectionSettings, pidPrefix: String, logger: Logger) {
+        self.settings = settings
+        self.pidPrefix = pidPrefix.uppercased()
+        self.logger = logger
+        let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
+        self.client = client
+        runner = Task { await client.run() }
+    }
+
+    /// Connects to the database named by `url` (`postgres://user:password@host:port/database?sslmode=disable`),
+    /// runs every pending migration, and returns the store. Call ``shutdown()`` when done.
+    public static func open(url: String, pidPrefix: String, logger: Logger) async throws -> PostgresStore {
+        guard PersistentIdentifier.validatePrefix(pidPrefix) else { throw StoreError.invalid("pid prefix '\(pidPrefix)'") }
+        let store = PostgresStore(settings: try ConnectionSettings(url: url), pidPrefix: pidPrefix, logger: logger)
+        do {
+            try await store.migrate()
+        } catch {
+            await store.shutdown()
+            throw error
+        }
+        return store
+    }
+
+    /// Connects to the database named by `url` without waiting: the pending migrations run in the background and every
+    /// call waits for them first (a failure to connect or migrate is thrown by each call, and by ``pendingMigrations()``).
+    /// For openers that cannot wait (``open(url:pidPrefix:logger:)`` waits).
+    public static func connect(url: String, pidPrefix: String, logger: Logger) throws -> PostgresStore {
+        guard PersistentIdentifier.validatePrefix(pidPrefix) else { throw StoreError.invalid("pid prefix '\(pidPrefix)'") }
+        let store = PostgresStore(settings: try ConnectionSettings(url: url), pidPrefix: pidPrefix, logger: logger)
+        store.migrations.withLock { $0 = Task { try await store.migrate() } }
+        return store
+    }
+
+    /// Waits for migrations started by ``connect(url:pidPrefix:logger:)``.
+    func migrated() async throws {
+        if let task = migrations.withLock({ $0 }) { try await task.value }
+    }
+
+    /// Closes the connections (in-flight queries finish first).
+    public func shutdown() async {
+        runner.cancel()
+        await runner.value
+    }
+
+    /// Now, at the millisecond precision both stores keep (so a value read back equals the one written).
+    static func now() -> Date { SQLiteStore.now() }
+
+    // MARK: Transactions
+
+    /// Runs `body` in one transaction (READ COMMITTED; writes lock what they read with `FOR UPDATE`). A transaction
+    /// PostgreSQL aborts as a deadlock victim (two nodes locking the same rows in another order, which SQLite's single
+    /// writer never meets) is run again, up to three times in all; `body` does database work only, so it can be.
+    func write<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await migrated()
+        return try await transaction(body)
+    }
+
+    /// ``write(_:)`` without waiting for migrations (the migrations' own transactions).
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await client.withConnection { connection in
+                    try await connection.query("BEGIN", logger: logger)
+                    do {
+                        let value = try await body(connection)
+                        try await connection.query("COMMIT", logger: logger)
+                        return value
+                    } catch {
+                        _ = try? await connection.query("ROLLBACK", logger: logger)
+                        throw error
+                    }
+                }
+            } catch let error as PSQLError where ["40P01", "40001"].contains(error.serverInfo?[.sqlState] ?? "") && attempt < 3 {
+                attempt += 1
+                logger.notice("transaction retried", metadata: ["hoclieu.store.sqlstate": "\(error.serverInfo?[.sqlState] ?? "")"])
+            } catch {
+                throw Self.storeError(error)
+            }
+        }
+    }
+
+    /// Runs `body` on one consistent snapshot (a read-only REPEATABLE READ transaction).
+    func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await migrated()
+        return try await client.withConnection { connection in
+            try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+            do {
+                let value = try await body(connection)
+                try await connection.query("COMMIT", logger: logger)
+                return value
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw Self.storeError(error)
+            }
+        }
+    }
+
+    /// A unique-constraint violation is a conflict, as SQLite's checks report it; other errors pass through.
+    static func storeError(_ error: any Error) -> any Error {
+        if let psql = error as? PSQLError, psql.serverInfo?[.sqlState] == "23505" {
+            return StoreError.conflict(psql.serverInfo?[.constraintName] ?? "unique")
+        }
+        return error
+    }
+
+    /// Whether `error` is PostgreSQL's unique-constraint violation.
+    static func isUniqueViolation(_ error: any Error) -> Bool {
+        (error as? PSQLError)?.serverInfo?[.sqlState] == "23505"
+    }
+}
+
+extension PostgresConnection {
+    /// Every row of `query`, addressable by column name.
+    func rows(_ query: PostgresQuery, _ logger: Logger) async throws -> [PostgresRandomAccessRow] {
+        try await self.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
+    }
+
+    /// The first row of `query`, if any.
+    func row(_ query: PostgresQuery, _ logger: Logger) async throws -> PostgresRandomAccessRow? {
+        try await rows(query, logger).first
+    }
+
+    /// The first column of the first row, if any.
+    func value<T: PostgresDecodable>(_ query: PostgresQuery, as type: T.Type = T.self, _ logger: Logger) async throws -> T? where T._DecodableType == T {
+        guard let row = try await self.query(query, logger: logger).collect().first else { return nil }
+        return try row.first!.decode(Optional<T>.self)
+    }
+
+    /// Runs a statement for its effect.
+    func run(_ query: PostgresQuery, _ logger: Logger) async throws {
+        try await self.query(query, logger: logger).collect()
+    }
+}
+
+extension PostgresRandomAccessRow {
+    /// The column's value, decoded (throws on a type mismatch or an unexpected NULL).
+    func get<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) throws -> T {
+        try self[column].decode(T.self)
+    }
+}
+
+extension PostgresStore {
+    /// The parts of a `postgres://` URL.
+    struct ConnectionSettings: Sendable {
+        var host: String
+        var port: Int
+        var username: String
+        var password: String?
+        var database: String
+        var tls: Bool
+
+        /// Accepts `postgres://` and `postgresql://` URLs; `sslmode=disable` (the default here: servers listen on
+        /// 127.0.0.1 or a private network behind the nodes) or `sslmode=require`.
+        init(url: String) throws {
+            guard let parts = URLComponents(string: url), ["postgres", "postgresql"].contains(parts.scheme?.lowercased() ?? ""),
+                let host = parts.host, !host.isEmpty, let user = parts.user, !user.isEmpty
+            else {
+                throw StoreError.invalid("database URL: expected postgres://user[:password]@host[:port]/database")
+            }
+            self.host = host
+            port = parts.port ?? 5432
+            username = user.removingPercentEncoding ?? user
+            password = parts.password.map { $0.removingPercentEncoding ?? $0 }
+            let path = parts.path.hasPrefix("/") ? String(parts.path.dropFirst()) : parts.path
+            database = path.isEmpty ? username : path
+            let mode = parts.queryItems?.first { $0.name == "sslmode" }?.value ?? "disable"
+            switch mode {
+            case "disable": tls = false
+            case "require": tls = true
+            default: throw StoreError.invalid("database URL: sslmode must be disable or require, not \(mode)")
+            }
+        }
+
+        var clientConfiguration: PostgresClient.Configuration {
+            var configuration = PostgresClient.Configuration(
+                host: host, port: port, username: username, password: password, database: database,
+                tls: tls ? .require(.makeClientConfiguration()) : .disable)
+            configuration.options.maximumConnections = 16
+            return configuration
+        }
+
+        /// The URL without its password (logs, `pg_dump`'s argument; the password goes through `PGPASSWORD`).
+        var redacted: String {
+            var parts = URLComponents()
+            parts.scheme = "postgresql"
+            parts.host = host
+            parts.port = port
+            parts.user = username
+            parts.path = "/" + database
+            if tls { parts.queryItems = [URLQueryItem(name: "sslmode", value: "require")] }
+            return parts.string ?? ""
+        }
+    }
+}
+
+/// A date as stored: `timestamptz` at millisecond precision, rounded on the way in and out, so that a date read back
+/// equals the one written (postgres-nio's own `Date` coding truncates microseconds computed in floating point, which
+/// can land a microsecond below the millisecond).
+struct PGTimestamp: PostgresNonThrowingEncodable, PostgresDecodable {
+    var date: Date
+
+    init(_ date: Date) { self.date = date }
+
+    /// Microseconds from 1970 to PostgreSQL's epoch, 2000-01-01.
+    static let epochOffset: Int64 = 946_684_800_000_000
+
+    static var psqlType: PostgresDataType { .timestamptz }
+    static var psqlFormat: PostgresFormat { .binary }
+
+    func encode<JSONEncoder: PostgresJSONEncoder>(into byteBuffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>) {
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        byteBuffer.writeInteger(milliseconds * 1000 - Self.epochOffset)
+    }
+
+    init<JSONDecoder: PostgresJSONDecoder>(
+        from buffer: inout ByteBuffer, type: PostgresDataType, format: PostgresFormat, context: PostgresDecodingContext<JSONDecoder>
+    ) throws {
+        guard type == .timestamptz || type == .timestamp, format == .binary, let microseconds = buffer.readInteger(as: Int64.self) else {
+            throw PostgresDecodingError.Code.typeMismatch
+        }
+        let milliseconds = (microseconds + Self.epochOffset).quotientAndRemainder(dividingBy: 1000)
+        let floor = milliseconds.remainder < 0 ? milliseconds.quotient - 1 : milliseconds.quotient
+        date = Date(timeIntervalSince1970: Double(floor) / 1000)
+    }
+}
+
+extension Date {
+    /// The date as a PostgreSQL parameter (``PGTimestamp``).
+    var pg: PGTimestamp { PGTimestamp(self) }
+}
+
+extension PostgresRandomAccessRow {
+    /// A `timestamptz` column (``PGTimestamp``).
+    func date(_ column: String) throws -> Date { try self[column].decode(PGTimestamp.self).date }
+
+    /// A nullable `timestamptz` column.
+    func optionalDate(_ column: String) throws -> Date? { try self[column].decode(PGTimestamp?.self)?.date }
+}
