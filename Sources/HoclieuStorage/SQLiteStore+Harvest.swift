@@ -84,9 +84,20 @@ extension SQLiteStore {
         arguments += [limit]
         let statement = "SELECT \(Self.materialReadColumns) FROM material INDEXED BY material_harvest WHERE \(sql) ORDER BY updatedAt, id LIMIT ?"
         let bound = arguments
-        return try await pool.read { db in
-            try Row.fetchAll(db.cachedStatement(sql: statement), arguments: bound).map(Self.material)
+        return try await pool.read { db in try Self.materials(db.cachedStatement(sql: statement), bound) { material, _ in material } }
+    }
+
+    /// The materials of a statement's rows (columns located once), each with what `extra` reads of its row.
+    static func materials<T>(_ statement: Statement, _ arguments: StatementArguments, _ extra: (Material, Row) throws -> T) throws -> [T] {
+        var columns: MaterialColumns?
+        var result: [T] = []
+        let rows = try Row.fetchCursor(statement, arguments: arguments)
+        while let row = try rows.next() {
+            let located = try columns ?? MaterialColumns(row)
+            columns = located
+            result.append(try extra(try material(row, located), row))
         }
+        return result
     }
 
     public func harvestExposure(_ pid: PersistentIdentifier) async throws -> Set<Visibility> {
@@ -173,6 +184,14 @@ extension SQLiteStore {
         migrator.registerMigration("v11-harvest-lease") { db in
             try db.execute(sql: "ALTER TABLE remoteRepository ADD COLUMN leaseHolder TEXT")
             try db.execute(sql: "ALTER TABLE remoteRepository ADD COLUMN leaseUntil TEXT")
+        }
+    }
+
+    /// `v11-harvest-count`: what a harvest's `completeListSize` (and `from`/`until` bounds) count without reading the
+    /// wide material rows: a covering index of the harvest filter's columns (a set filter reads the rows it matches).
+    static func registerHarvestCount(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v11-harvest-count") { db in
+            try db.execute(sql: "CREATE INDEX material_harvest_count ON material(status, visibility, exposedPublic, exposedSector, updatedAt)")
         }
     }
 
@@ -294,8 +313,8 @@ extension SQLiteStore {
             """
         let bound: StatementArguments = [prefix, key] + arguments
         return try await pool.read { db in
-            try Row.fetchAll(db.cachedStatement(sql: statement), arguments: bound).map { row in
-                RenderedMaterial(material: try Self.material(row), record: row["renderedRecord"])
+            try Self.materials(db.cachedStatement(sql: statement), bound) { material, row in
+                RenderedMaterial(material: material, record: row["renderedRecord"])
             }
         }
     }

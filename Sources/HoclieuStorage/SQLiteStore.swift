@@ -190,6 +190,7 @@ public final class SQLiteStore: Store {
         registerFirstExposure(&migrator)
         registerHarvestLease(&migrator)
         registerSearchTones(&migrator)
+        registerHarvestCount(&migrator)
         return migrator
     }
 
@@ -294,27 +295,53 @@ public final class SQLiteStore: Store {
     // MARK: Materials
 
     /// Lists are stored one value per line.
-    static func lines(_ text: String) -> [String] { text.isEmpty ? [] : text.components(separatedBy: "\n") }
+    static func lines(_ text: String) -> [String] {
+        text.isEmpty ? [] : text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
 
-    static func material(_ row: Row) throws -> Material {
-        let sourceSystem: String? = row["sourceSystem"]
+    /// Where a statement's material columns are: looked up by name once per statement (``material(_:_:)``), not once
+    /// per column of every row (harvest pages read thousands of rows a second).
+    struct MaterialColumns {
+        let pid, kind, format, title, description, language, subjects, grades, knowledgeUnits, keywords, licence, authors, school,
+            visibility, status, ownerId, currentVersion, url, sourceSystem, sourceIdentifier, createdAt, updatedAt: Int
+
+        init(_ row: Row) throws {
+            let names = Array(row.columnNames)
+            func at(_ name: String) throws -> Int {
+                guard let index = names.firstIndex(where: { $0.caseInsensitiveCompare(name) == .orderedSame }) else { throw StoreError.invalid("material row without \(name)") }
+                return index
+            }
+            (pid, kind, format, title, description, language) = (try at("pid"), try at("kind"), try at("format"), try at("title"), try at("description"), try at("language"))
+            (subjects, grades, knowledgeUnits, keywords, licence, authors) =
+                (try at("subjects"), try at("grades"), try at("knowledgeUnits"), try at("keywords"), try at("licence"), try at("authors"))
+            (school, visibility, status, ownerId, currentVersion, url) =
+                (try at("school"), try at("visibility"), try at("status"), try at("ownerId"), try at("currentVersion"), try at("url"))
+            (sourceSystem, sourceIdentifier, createdAt, updatedAt) = (try at("sourceSystem"), try at("sourceIdentifier"), try at("createdAt"), try at("updatedAt"))
+        }
+    }
+
+    static func material(_ row: Row) throws -> Material { try material(row, MaterialColumns(row)) }
+
+    static func material(_ row: Row, _ c: MaterialColumns) throws -> Material {
+        let sourceSystem: String? = row[c.sourceSystem]
         let metadata = MaterialMetadata(
-            title: row["title"], description: row["description"], language: row["language"], subjects: lines(row["subjects"]),
-            grades: lines(row["grades"]).compactMap { Int($0) }, knowledgeUnits: lines(row["knowledgeUnits"]),
-            keywords: lines(row["keywords"]), licence: row["licence"], authors: lines(row["authors"]), school: row["school"])
+            title: row[c.title], description: row[c.description], language: row[c.language], subjects: lines(row[c.subjects]),
+            grades: lines(row[c.grades]).compactMap { Int($0) }, knowledgeUnits: lines(row[c.knowledgeUnits]),
+            keywords: lines(row[c.keywords]), licence: row[c.licence], authors: lines(row[c.authors]), school: row[c.school])
+        func date(_ index: Int) -> Date { HoclieuJSON.parseTimestamp(row[index] as String? ?? "") ?? Date(timeIntervalSince1970: 0) }
         return Material(
-            pid: try PersistentIdentifier(parsing: row["pid"]),
-            kind: MaterialKind(rawValue: row["kind"]) ?? .document,
-            format: row["format"],
+            pid: try PersistentIdentifier(parsing: row[c.pid]),
+            kind: MaterialKind(rawValue: row[c.kind]) ?? .document,
+            format: row[c.format],
             metadata: metadata,
-            visibility: Visibility(rawValue: row["visibility"]) ?? .private,
-            status: MaterialStatus(rawValue: row["status"]) ?? .draft,
-            ownerID: row["ownerId"],
-            currentVersion: row["currentVersion"],
-            url: row["url"],
-            provenance: sourceSystem.map { Provenance(sourceSystem: $0, sourceIdentifier: row["sourceIdentifier"]) },
-            createdAt: row.date("createdAt"),
-            updatedAt: row.date("updatedAt"))
+            visibility: Visibility(rawValue: row[c.visibility]) ?? .private,
+            status: MaterialStatus(rawValue: row[c.status]) ?? .draft,
+            ownerID: row[c.ownerId],
+            currentVersion: row[c.currentVersion],
+            url: row[c.url],
+            provenance: sourceSystem.map { Provenance(sourceSystem: $0, sourceIdentifier: row[c.sourceIdentifier]) },
+            createdAt: date(c.createdAt),
+            updatedAt: date(c.updatedAt))
     }
 
     static func version(_ row: Row, pid: PersistentIdentifier) -> MaterialVersion {
