@@ -40,7 +40,8 @@ extension PostgresStore {
             let folded = Array(matches.prefix(window))
             let foldedFloor = complete ? 0 : folded.last!
 
-            var tiers: [[Int64]] = Array(repeating: [], count: 6)
+            var tiers: [[Int64]] = Array(repeating: [], count: 9)
+            var prefixRows: [Int64] = []
             var older: [Int: (expression: String, ceiling: Int64)] = [:]
             var candidates: [Int64: SQLiteStore.Candidate] = [:]
 
@@ -95,6 +96,34 @@ extension PostgresStore {
                     let notExact = query.hasMarks ? "(\(foldedAll)) NOT \(query.exactAny)" : foldedAll
                     older[5] = (notExact, foldedFloor)
                 }
+
+                // Search as you type (tiers 6–8): rows where the last word only begins a word (`'chemistr':*`), after
+                // every whole-word match; read now only when the whole-word matches do not fill the first page.
+                if query.lastIsPrefix {
+                    let prefixOnly = "(\(and(query.foldedPrefixAny, filterExpression))) NOT \(query.foldedAny)"
+                    if complete && matches.count <= limit {
+                        prefixRows = try await rows(prefixOnly, limit: window)
+                        let prefixCandidates = try await Self.candidates(prefixRows, c, logger)
+                        let exactPrefixQuery = Self.tsquery(query.exactPrefixAny)
+                        for row in prefixRows {
+                            let candidate = prefixCandidates[row]
+                            var exact = false
+                            if query.hasMarks, let candidate {
+                                exact = candidate.contains(exactTokens, exact: true, lastIsPrefix: true)
+                                if !exact, candidate.hasExtractedText {
+                                    exact = try await c.value(
+                                        "SELECT 1 FROM materials WHERE terms @@ \(exactPrefixQuery)::tsquery AND id = \(row)", as: Int32.self, logger)
+                                        != nil
+                                }
+                            }
+                            let inTitle = candidate?.titleContains(foldedTokens, lastIsPrefix: true) ?? false
+                            tiers[exact ? 6 : inTitle ? 7 : 8].append(row)
+                        }
+                        if prefixRows.count == window { older[8] = (prefixOnly, prefixRows.last!) }
+                    } else {
+                        older[8] = (prefixOnly, .max)
+                    }
+                }
             }
 
             var page: [(tier: Int, row: Int64)] = []
@@ -118,8 +147,9 @@ extension PostgresStore {
                 }
             }
             return SearchPage(
-                items: ids.compactMap { json[$0] }, next: next, total: matches.count, totalIsLowerBound: matches.count == countLimit,
-                facetCounts: try await Self.facetCounts(request.facets, rows: matches, c, logger))
+                items: ids.compactMap { json[$0] }, next: next, total: matches.count + prefixRows.count,
+                totalIsLowerBound: matches.count == countLimit || prefixRows.count == window,
+                facetCounts: try await Self.facetCounts(request.facets, rows: matches + prefixRows, c, logger))
         }
     }
 
@@ -165,9 +195,11 @@ extension PostgresStore {
         return counts.mapValues { $0.sorted { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value } }
     }
 
-    /// Translates an FTS5 expression of ``SearchExpression`` (double-quoted terms, parentheses, `AND`, `OR`, binary
-    /// `NOT`) into `tsquery` text: `'term'`, `&`, `|`, `& !`. Every `NOT` that ``SearchExpression`` writes has
-    /// parenthesised or single-term operands inside parentheses, so precedence is kept.
+    /// Translates an FTS5 expression of ``SearchExpression`` (double-quoted terms, prefix terms `"term"*`,
+    /// parentheses, `AND`, `OR`, binary `NOT`) into `tsquery` text: `'term'`, `'term':*`, `&`, `|`, `& !`. Every `NOT`
+    /// that ``SearchExpression`` writes has parenthesised or single-term operands inside parentheses, so precedence is
+    /// kept. A `tsquery` prefix, like an FTS5 one, matches the lexemes whose bytes begin with the term's, so the
+    /// reserved-stem spelling of ``SearchExpression/prefixTerm(_:)`` keeps the index's own terms out here too.
     static func tsquery(_ expression: String) -> String {
         var out = ""
         var scalars = expression.unicodeScalars[...]
@@ -190,6 +222,10 @@ extension PostgresStore {
                     }
                 }
                 out += "'" + term.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "''") + "'"
+                if scalars.first == "*" {
+                    scalars.removeFirst()
+                    out += ":*"
+                }
             case "(", ")":
                 out.unicodeScalars.append(s)
                 scalars.removeFirst()

@@ -375,7 +375,14 @@ struct PostgresAgreementTests {
                     // Interleaved owners, one at a time so that serials agree.
                     for (n, d) in drafts.enumerated() { _ = try await store.createMaterial(d, ownerID: owners[i][n % 2].id, firstVersion: nil) }
                 }
-                let queries = ["", "đường", "duong", "Đường tròn", "duong tron", "so", "số", "sơ", "phan so", "Phân số", "hinh", "Hình học", "viet", "Việt Nam", "văn bản", "xyz"]
+                // Search as you type (the last word also as a prefix): exact and folded prefixes, prefixes only in the
+                // extracted text ("trí", "tri"), more prefix-only matches than the window ("pha", "hin"), the index's own
+                // stems ("lic", "vis", "sub", "sch", "own", "kin"), and a finished word (trailing space).
+                let typed = [
+                    "đườ", "duon", "đường trò", "duong tro", "hìn", "hin", "Việ", "vie", "toa", "pha", "Phân sô", "văn bả", "trí", "tri",
+                    "lic", "vis", "sub", "sch", "own", "kin", "duong ", "bài", "bai",
+                ]
+                let queries = ["", "đường", "duong", "Đường tròn", "duong tron", "so", "số", "sơ", "phan so", "Phân số", "hinh", "Hình học", "viet", "Việt Nam", "văn bản", "xyz"] + typed
                 let filters: [SearchFilters] = [.init(), .init([.subject: ["TOAN"]]), .init([.subject: ["TOAN", "KHTN"], .grade: ["6"]]), .init([.knowledgeUnit: ["TOAN"]])]
                 var compared = 0
                 for q in queries {
