@@ -48,6 +48,8 @@ public struct ServerConfiguration: Sendable {
     /// of record identifiers, a domain name (`HOCLIEU_OAI_REPOSITORY_ID`; default: the public address's host when it
     /// is one, else `hoclieu.local`), and the administrator's address in `Identify` (`HOCLIEU_OAI_ADMIN_EMAIL`).
     public var oaiPageSize = 200
+    /// Requests each LMS client credential may make: a sustained rate per second and a burst (a token bucket per node).
+    public var clientRate: (perSecond: Double, burst: Double) = (50, 200)
     public var oaiRepositoryIdentifier: String?
     public var oaiAdminEmail: String?
     /// Sign-in with an external OpenID Connect provider (`HOCLIEU_OIDC_*`); nil: password sign-in only.
@@ -137,8 +139,8 @@ public struct Services: Sendable {
     public let nodeID = UUID().uuidString
     /// Failed sign-ins per account and address (this node's).
     public let loginThrottle = LoginThrottle()
-    /// Requests per LMS client credential (this node's).
-    public let clientRateLimiter = ClientRateLimiter()
+    /// Requests per LMS client credential (this node's), at ``ServerConfiguration/clientRate``.
+    public var clientRateLimiter = ClientRateLimiter()
     /// Criteria sets by `id@version` (immutable once published), read once.
     let criteriaCache = CriteriaCache()
     /// The LTI tool's keys, platform key sets and outgoing HTTP (this process's).
@@ -160,7 +162,9 @@ public struct Services: Sendable {
         try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
         let store = try openStore(try configuration.storeLocation(), pidPrefix: configuration.pidPrefix)
         let blobs = try BlobStore(root: blobsURL(in: configuration.dataDirectory))
-        let services = Services(store: store, blobs: blobs, configuration: configuration, signingKey: try signingKey(in: configuration.dataDirectory))
+        let services = Services(
+            store: store, blobs: blobs, configuration: configuration, signingKey: try signingKey(in: configuration.dataDirectory),
+            clientRateLimiter: ClientRateLimiter(perSecond: configuration.clientRate.perSecond, burst: configuration.clientRate.burst))
         // From now on every write of a published material stores its OAI-PMH records (harvests read them as they are).
         store.setRecordRenderer(services.oaiRecordRenderer)
         return services

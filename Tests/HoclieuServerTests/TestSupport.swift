@@ -19,7 +19,7 @@ struct TestRepository {
 
     init(
         maxUploadBytes: Int64 = 1 << 20, runsJobs: Bool = true, publicBaseURL: String? = nil, reviewRules: ReviewRules = ReviewRules(),
-        autoAssign: Bool = true, publicDirectory: URL? = nil, oidc: OIDCSettings? = nil
+        autoAssign: Bool = true, publicDirectory: URL? = nil, oidc: OIDCSettings? = nil, clientRate: (perSecond: Double, burst: Double)? = nil
     ) async throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("hoclieu-server-\(UUID().uuidString)")
         var configuration = ServerConfiguration(dataDirectory: folder, port: 0, pidPrefix: "79-760", maxUploadBytes: maxUploadBytes, bcryptCost: 4)
@@ -29,6 +29,7 @@ struct TestRepository {
         configuration.oidc = oidc
         if let publicBaseURL { configuration.publicBaseURL = publicBaseURL }
         configuration.publicDirectory = publicDirectory
+        if let clientRate { configuration.clientRate = clientRate }
         repository = try Services.open(configuration)
         _ = try await repository.bootstrapAdmin(password: Self.adminPassword)
     }
