@@ -71,21 +71,26 @@ extension PostgresStore: HarvestStore {
         }
     }
 
-    public func harvestPage(_ query: HarvestQuery, after: HarvestPosition?, limit: Int) async throws -> [Material] {
-        guard limit > 0 else { return [] }
-        var sql = PostgresQuery.StringInterpolation(literalCapacity: 512, interpolationCount: 8)
-        sql.appendLiteral("SELECT \(Self.materialColumns) FROM materials WHERE ")
-        Self.appendHarvestFilter(query, to: &sql)
+    /// A harvest page's keyset condition (strictly after `after`), order and limit, after its filter.
+    static func appendHarvestKeyset(after: HarvestPosition?, limit: Int, to sql: inout PostgresQuery.StringInterpolation) {
         if let after {
             // A row value comparison: the (updated_at, id) index is walked from the position on.
-            sql.appendLiteral(" AND (updated_at, id) > (")
+            sql.appendLiteral(" AND (materials.updated_at, materials.id) > (")
             sql.appendInterpolation(after.updatedAt.pg)
             sql.appendLiteral(", ")
             sql.appendInterpolation(Int64(after.serial))
             sql.appendLiteral(")")
         }
-        sql.appendLiteral(" ORDER BY updated_at, id LIMIT ")
+        sql.appendLiteral(" ORDER BY materials.updated_at, materials.id LIMIT ")
         sql.appendInterpolation(Int64(limit))
+    }
+
+    public func harvestPage(_ query: HarvestQuery, after: HarvestPosition?, limit: Int) async throws -> [Material] {
+        guard limit > 0 else { return [] }
+        var sql = PostgresQuery.StringInterpolation(literalCapacity: 512, interpolationCount: 8)
+        sql.appendLiteral("SELECT \(Self.materialColumns) FROM materials WHERE ")
+        Self.appendHarvestFilter(query, to: &sql)
+        Self.appendHarvestKeyset(after: after, limit: limit, to: &sql)
         let statement = PostgresQuery(stringInterpolation: sql)
         return try await read { c in try await c.rows(statement, logger).map(Self.material) }
     }
@@ -295,15 +300,7 @@ extension PostgresStore {
         sql.appendInterpolation(key)
         sql.appendLiteral(" AND r.stamp = materials.updated_at WHERE ")
         Self.appendHarvestFilter(query, to: &sql)
-        if let after {
-            sql.appendLiteral(" AND (materials.updated_at, materials.id) > (")
-            sql.appendInterpolation(after.updatedAt.pg)
-            sql.appendLiteral(", ")
-            sql.appendInterpolation(Int64(after.serial))
-            sql.appendLiteral(")")
-        }
-        sql.appendLiteral(" ORDER BY materials.updated_at, materials.id LIMIT ")
-        sql.appendInterpolation(Int64(limit))
+        Self.appendHarvestKeyset(after: after, limit: limit, to: &sql)
         let statement = PostgresQuery(stringInterpolation: sql)
         return try await read { c in
             try await c.rows(statement, logger).map { row in

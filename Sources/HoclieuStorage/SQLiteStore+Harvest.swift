@@ -75,16 +75,24 @@ extension SQLiteStore {
 
     public func harvestPage(_ query: HarvestQuery, after: HarvestPosition?, limit: Int) async throws -> [Material] {
         guard limit > 0 else { return [] }
-        var (sql, arguments) = Self.harvestFilter(query)
+        let (statement, bound) = Self.harvestStatement(query, after: after, limit: limit)
+        return try await pool.read { db in try Self.materials(db.cachedStatement(sql: statement), bound) { material, _ in material } }
+    }
+
+    /// A harvest page's statement: `columns` (and `join`, with its arguments first) of the materials matching `query`
+    /// strictly after `after`, in `(updatedAt, id)` order.
+    static func harvestStatement(
+        _ query: HarvestQuery, after: HarvestPosition?, limit: Int, columns: String = materialReadColumns, join: (sql: String, arguments: StatementArguments)? = nil
+    ) -> (sql: String, arguments: StatementArguments) {
+        var (sql, arguments) = harvestFilter(query)
         if let after {
             // A row value comparison: SQLite walks the (updatedAt, id) index from the position on.
-            sql += " AND (updatedAt, id) > (?, ?)"
+            sql += " AND (updatedAt, material.id) > (?, ?)"
             arguments += [after.updatedAt.dbText, after.serial]
         }
         arguments += [limit]
-        let statement = "SELECT \(Self.materialReadColumns) FROM material INDEXED BY material_harvest WHERE \(sql) ORDER BY updatedAt, id LIMIT ?"
-        let bound = arguments
-        return try await pool.read { db in try Self.materials(db.cachedStatement(sql: statement), bound) { material, _ in material } }
+        let statement = "SELECT \(columns) FROM material INDEXED BY material_harvest \(join?.sql ?? "") WHERE \(sql) ORDER BY updatedAt, material.id LIMIT ?"
+        return (statement, (join?.arguments ?? []) + arguments)
     }
 
     /// The materials of a statement's rows (columns located once), each with what `extra` reads of its row.
@@ -283,11 +291,14 @@ extension SQLiteStore {
             try db.cachedStatement(sql: "DELETE FROM oaiRecord WHERE materialId = ?").execute(arguments: [row.rowid])
         }
         guard let records = row.records else { return }
+        try writeRecords(records.byPrefix, materialID: row.rowid, key: records.key, stamp: records.stamp, db: db)
+    }
+
+    /// Stores a material's records (one row per prefix), replacing what was there.
+    static func writeRecords(_ records: [String: Data], materialID: Int64, key: Int64, stamp: String, db: Database) throws {
         let statement = try db.cachedStatement(
             sql: "INSERT OR REPLACE INTO oaiRecord (materialId, prefix, renderKey, stamp, xml) VALUES (?, ?, ?, ?, ?)")
-        for (prefix, xml) in records.byPrefix {
-            try statement.execute(arguments: [row.rowid, prefix, records.key, records.stamp, xml])
-        }
+        for (prefix, xml) in records { try statement.execute(arguments: [materialID, prefix, key, stamp, xml]) }
     }
 
     public func setRecordRenderer(_ renderer: RecordRenderer?) {
@@ -299,19 +310,14 @@ extension SQLiteStore {
         guard let key = recordRenderer.withLock({ $0?.key }) else {
             return try await harvestPage(query, after: after, limit: limit).map { RenderedMaterial(material: $0, record: nil) }
         }
-        var (sql, arguments) = Self.harvestFilter(query)
-        if let after {
-            sql += " AND (updatedAt, id) > (?, ?)"
-            arguments += [after.updatedAt.dbText, after.serial]
-        }
-        arguments += [limit]
-        let statement = """
-            SELECT \(Self.materialReadColumns), oaiRecord.xml AS renderedRecord FROM material INDEXED BY material_harvest
-            LEFT JOIN oaiRecord ON oaiRecord.materialId = material.id AND oaiRecord.prefix = ? AND oaiRecord.renderKey = ?
-                AND oaiRecord.stamp = material.updatedAt
-            WHERE \(sql) ORDER BY updatedAt, material.id LIMIT ?
-            """
-        let bound: StatementArguments = [prefix, key] + arguments
+        let (statement, bound) = Self.harvestStatement(
+            query, after: after, limit: limit, columns: Self.materialReadColumns + ", oaiRecord.xml AS renderedRecord",
+            join: (
+                """
+                LEFT JOIN oaiRecord ON oaiRecord.materialId = material.id AND oaiRecord.prefix = ? AND oaiRecord.renderKey = ?
+                    AND oaiRecord.stamp = material.updatedAt
+                """, [prefix, key]
+            ))
         return try await pool.read { db in
             try Self.materials(db.cachedStatement(sql: statement), bound) { material, row in
                 RenderedMaterial(material: material, record: row["renderedRecord"])
@@ -345,11 +351,7 @@ extension SQLiteStore {
                     // Written meanwhile (and rendered by that write, or no longer published): leave it as it is.
                     guard try String.fetchOne(db, sql: "SELECT updatedAt FROM material WHERE id = ? AND status = 'published'", arguments: [id]) == stamp
                     else { continue }
-                    for (prefix, xml) in records {
-                        try db.execute(
-                            sql: "INSERT OR REPLACE INTO oaiRecord (materialId, prefix, renderKey, stamp, xml) VALUES (?, ?, ?, ?, ?)",
-                            arguments: [id, prefix, renderer.key, stamp, xml])
-                    }
+                    try Self.writeRecords(records, materialID: id, key: key, stamp: stamp, db: db)
                 }
             }
         }
