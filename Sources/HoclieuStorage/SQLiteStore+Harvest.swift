@@ -76,7 +76,7 @@ extension SQLiteStore {
     public func harvestPage(_ query: HarvestQuery, after: HarvestPosition?, limit: Int) async throws -> [Material] {
         guard limit > 0 else { return [] }
         let (statement, bound) = Self.harvestStatement(query, after: after, limit: limit)
-        return try await pool.read { db in try Self.materials(db.cachedStatement(sql: statement), bound) { material, _ in material } }
+        return try await scanPool.read { db in try Self.materials(db.cachedStatement(sql: statement), bound) { material, _ in material } }
     }
 
     /// A harvest page's statement: `columns` (and `join`, with its arguments first) of the materials matching `query`
@@ -122,7 +122,7 @@ extension SQLiteStore {
 
     public func harvestCount(_ query: HarvestQuery) async throws -> Int {
         let (sql, arguments) = Self.harvestFilter(query)
-        return try await pool.read { db in
+        return try await scanPool.read { db in
             try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM material WHERE \(sql)"), arguments: arguments) ?? 0
         }
     }
@@ -267,7 +267,7 @@ extension SQLiteStore {
         guard !serials.isEmpty, visibility == .public || visibility == .sector else { return [:] }
         let column = visibility == .public ? "exposedPublicAt" : "exposedSectorAt"
         let marks = Array(repeating: "?", count: serials.count).joined(separator: ", ")
-        return try await pool.read { db in
+        return try await scanPool.read { db in
             var found: [Int: Date] = [:]
             for row in try Row.fetchAll(
                 db, sql: "SELECT id, \(column) AS at FROM material WHERE id IN (\(marks)) AND \(column) IS NOT NULL", arguments: StatementArguments(serials))
@@ -318,7 +318,7 @@ extension SQLiteStore {
                     AND oaiRecord.stamp = material.updatedAt
                 """, [prefix, key]
             ))
-        return try await pool.read { db in
+        return try await scanPool.read { db in
             try Self.materials(db.cachedStatement(sql: statement), bound) { material, row in
                 RenderedMaterial(material: material, record: row["renderedRecord"])
             }
@@ -330,7 +330,7 @@ extension SQLiteStore {
         let wanted = renderer.prefixes.count
         let key = renderer.key
         // Published materials after `after`, with how many of their records are current.
-        let rows: [(material: Material, current: Int)] = try await pool.read { db in
+        let rows: [(material: Material, current: Int)] = try await scanPool.read { db in
             try Row.fetchAll(
                 db,
                 sql: """

@@ -6,6 +6,10 @@ import Synchronization
 /// The embedded store: one SQLite database in WAL mode, through a GRDB `DatabasePool`.
 public final class SQLiteStore: Store {
     let pool: DatabasePool
+    /// Reads that sweep a whole table (harvest pages, the start-up refresh of stored records): read-only connections
+    /// with no memory map and a 4 MiB page cache, so a full harvest of a million records reads the file through the
+    /// operating system's cache instead of mapping it into the process (which grew the server's RSS by the database's size).
+    let scanPool: DatabasePool
     /// The configured identifier prefix, e.g. `79-760`.
     public let pidPrefix: String
     /// Writes harvest records with every published material (``HarvestStore/setRecordRenderer(_:)``).
@@ -27,6 +31,15 @@ public final class SQLiteStore: Store {
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
+        var scan = Configuration()
+        scan.readonly = true
+        scan.busyMode = .timeout(10)
+        scan.maximumReaderCount = 3
+        scan.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA mmap_size = 0")
+            try db.execute(sql: "PRAGMA cache_size = -4096")
+        }
+        scanPool = try DatabasePool(path: path, configuration: scan)
     }
 
     /// Now, at the millisecond precision the database keeps (so a value read back equals the one written).
