@@ -329,19 +329,27 @@ extension SQLiteStore {
         guard let renderer = recordRenderer.withLock({ $0 }), limit > 0 else { return nil }
         let wanted = renderer.prefixes.count
         let key = renderer.key
-        // Published materials after `after`, with how many of their records are current.
-        let rows: [(material: Material, current: Int)] = try await scanPool.read { db in
-            try Row.fetchAll(
+        // Published materials after `after`: the last one's id, and those whose records are not all current (only
+        // these are decoded: at start-up nearly every record is current).
+        let (last, stale): (Int?, [Material]) = try await scanPool.read { db in
+            let rows = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT \(Self.materialReadColumns),
                         (SELECT count(*) FROM oaiRecord WHERE materialId = material.id AND renderKey = ? AND stamp = material.updatedAt) AS current
                     FROM material WHERE material.id > ? AND status = 'published' ORDER BY material.id LIMIT ?
-                    """, arguments: [key, after, limit]
-            ).map { (try Self.material($0), $0["current"]) }
+                    """, arguments: [key, after, limit])
+            var columns: MaterialColumns?
+            var (last, count, stale): (Int?, Int, [Material]) = (nil, 0, [])
+            while let row = try rows.next() {
+                count += 1
+                let located = try columns ?? MaterialColumns(row)
+                columns = located
+                last = try PersistentIdentifier(parsing: row[located.pid]).serial
+                if (row["current"] as Int) < wanted { stale.append(try Self.material(row, located)) }
+            }
+            return (count < limit ? nil : last, stale)
         }
-        guard let last = rows.last else { return nil }
-        let stale = rows.filter { $0.current < wanted }.map(\.material)
         if !stale.isEmpty {
             let prepared = stale.compactMap { material -> (Int64, String, [String: Data])? in
                 (try? renderer.render(material)).map { (Int64(material.pid.serial), material.updatedAt.dbText, $0) }
@@ -355,6 +363,6 @@ extension SQLiteStore {
                 }
             }
         }
-        return rows.count < limit ? nil : last.material.pid.serial
+        return last
     }
 }

@@ -321,7 +321,10 @@ public final class SQLiteStore: Store {
         init(_ row: Row) throws {
             let names = Array(row.columnNames)
             func at(_ name: String) throws -> Int {
-                guard let index = names.firstIndex(where: { $0.caseInsensitiveCompare(name) == .orderedSame }) else { throw StoreError.invalid("material row without \(name)") }
+                // SQLite names a column as the statement spells it: an exact match first, a case-insensitive one as SQL allows.
+                guard let index = names.firstIndex(of: name) ?? names.firstIndex(where: { $0.caseInsensitiveCompare(name) == .orderedSame }) else {
+                    throw StoreError.invalid("material row without \(name)")
+                }
                 return index
             }
             (pid, kind, format, title, description, language) = (try at("pid"), try at("kind"), try at("format"), try at("title"), try at("description"), try at("language"))
