@@ -64,6 +64,11 @@ public struct PersistentIdentifier: Hashable, Sendable, Codable, CustomStringCon
     ///
     /// Lower case is accepted; `I`/`L` are read as `1` and `O` as `0`.
     public init(parsing text: String) throws(PIDError) {
+        // Canonical text (what the store holds and links carry) is verified on its bytes, without normalising.
+        if let canonical = Self.verifiedCanonical(text) {
+            rawValue = canonical
+            return
+        }
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty, trimmed.count <= 64 else { throw .malformed("length") }
         var normalised = ""
@@ -89,8 +94,40 @@ public struct PersistentIdentifier: Hashable, Sendable, Codable, CustomStringCon
 
     /// The serial number encoded in the identifier.
     public var serial: Int {
-        let body = rawValue[rawValue.index(after: rawValue.lastIndex(of: "-")!)...].dropLast()
-        return body.reduce(0) { $0 * Self.modulus + Self.alphabet.firstIndex(of: $1)! }
+        let bytes = rawValue.utf8
+        let body = bytes[bytes.index(after: bytes.lastIndex(of: UInt8(ascii: "-"))!)...].dropLast()
+        return body.reduce(0) { $0 * Self.modulus + Int(Self.byteValues[Int($1)]) }
+    }
+
+    /// Each ASCII byte's value in ``alphabet`` (upper case only), or -1.
+    static let byteValues: [Int8] = (0..<128).map { byte in
+        alphabet.firstIndex(of: Character(Unicode.Scalar(UInt8(byte)))).map(Int8.init) ?? -1
+    }
+
+    /// `text` when it is already canonical (upper-case symbols and single inner `-`, the right check character),
+    /// else nil (the caller normalises or rejects it).
+    static func verifiedCanonical(_ text: String) -> String? {
+        let bytes = text.utf8
+        guard (3...64).contains(bytes.count), let last = bytes.last, let first = bytes.first, first != UInt8(ascii: "-") else { return nil }
+        var sum = 0
+        var previousDash = false
+        var sinceDash = -1
+        for (offset, byte) in bytes.enumerated() {
+            if byte == UInt8(ascii: "-") {
+                guard !previousDash else { return nil }
+                previousDash = true
+                sinceDash = 0
+                sum = (sum + 1) % modulus
+                continue
+            }
+            guard byte < 128, case let value = Int(byteValues[Int(byte)]), value >= 0 else { return nil }
+            previousDash = false
+            if sinceDash >= 0 { sinceDash += 1 }
+            if offset < bytes.count - 1 { sum = ((sum + value) * 2) % modulus }
+        }
+        // At least one serial symbol and the check character after the last `-`.
+        guard sinceDash >= 2, Int(byteValues[Int(last)]) == (modulus - sum) % modulus else { return nil }
+        return text
     }
 
     /// Checks that a configured prefix uses only the alphabet and `-` separators.

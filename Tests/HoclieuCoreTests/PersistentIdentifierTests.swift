@@ -14,6 +14,40 @@ struct PersistentIdentifierTests {
         }
     }
 
+    @Test("Canonical text is verified on its bytes exactly as the normalising parser verifies it")
+    func canonicalFastPathAgrees() throws {
+        // A leading space is never canonical: that text takes the normalising path, which trims it.
+        func bothPaths(_ text: String) -> (String?, String?) {
+            ((try? PersistentIdentifier(parsing: text))?.rawValue, (try? PersistentIdentifier(parsing: " " + text))?.rawValue)
+        }
+        var generator = SystemRandomNumberGenerator()
+        let symbols = PersistentIdentifier.alphabet.map(String.init) + ["-", "-", "a", "I", "O", "Z", "é", "--"]
+        for serial in [0, 5, 31, 9_999, 31_415_926] {
+            for prefix in ["79-760", "HCM", "A-B-C"] {
+                let pid = PersistentIdentifier(prefix: prefix, serial: serial).rawValue
+                #expect(bothPaths(pid) == (pid, pid))
+                var chars = Array(pid).map(String.init)
+                // Every position replaced by every symbol, dropped or doubled: the two paths agree on each.
+                for i in chars.indices {
+                    let original = chars[i]
+                    for replacement in symbols + ["", original + original] {
+                        chars[i] = replacement
+                        let text = chars.joined()
+                        let (fast, slow) = bothPaths(text)
+                        #expect(fast == slow, "\(text)")
+                    }
+                    chars[i] = original
+                }
+            }
+        }
+        for _ in 0..<2_000 {
+            let text = (0..<Int.random(in: 0...12, using: &generator)).map { _ in symbols.randomElement(using: &generator)! }.joined()
+            let (fast, slow) = bothPaths(text)
+            #expect(fast == slow, "\(text)")
+        }
+        #expect(bothPaths(String(repeating: "1", count: 70)) == (nil, nil))
+    }
+
     @Test("Every single-character substitution is caught")
     func substitutions() throws {
         for serial in [1, 42, 99_999, 31_415_926] {
