@@ -309,7 +309,8 @@ public final class SQLiteStore: Store {
 
     /// Lists are stored one value per line.
     static func lines(_ text: String) -> [String] {
-        text.isEmpty ? [] : text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // Split on the byte: a Character split walks grapheme clusters, and this runs for five columns of every row read.
+        text.isEmpty ? [] : text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { String(Substring($0)) }
     }
 
     /// Where a statement's material columns are: looked up by name once per statement (``material(_:_:)``), not once
