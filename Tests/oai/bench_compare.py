@@ -206,7 +206,7 @@ TOKEN = re.compile(rb"<resumptionToken[^>]*>([^<]+)</resumptionToken>")
 
 
 def rss_kib(pid):
-    """The resident set of a process and its anonymous part (heap, not the memory-mapped database), in KiB (Linux)."""
+    """The resident set of a process and its anonymous part (the heap), in KiB (Linux)."""
     found = {}
     with open(f"/proc/{pid}/status") as status:
         for line in status:
@@ -318,7 +318,7 @@ def main():
         rss = [args.hoclieu_pid] if args.hoclieu_pid else None
         report("hoclieu", *harvest(args.hoclieu, args.page_size, rss=rss))
         if rss:
-            for index, name in ((0, "VmRSS, with the memory-mapped database"), (1, "RssAnon, the heap")):
+            for index, name in ((0, "VmRSS, all resident memory"), (1, "RssAnon, the heap")):
                 samples = [sample[index] for sample in rss[1:]]
                 print(f"hoclieu server memory ({name}): {samples[0] / 1024:.1f} MiB after the first page, {samples[-1] / 1024:.1f} MiB "
                       f"after the last, peak {max(samples) / 1024:.1f} MiB: growth {(samples[-1] - samples[0]) / 1024:.1f} MiB", flush=True)
