@@ -90,6 +90,14 @@ for _ in $(seq 1 300); do
 done
 curl -fsS "$BASE/ready" >/dev/null || { echo "bench-load: the service is not ready" >&2; tail -20 "$WORK/serve.log" >&2; exit 1; }
 
+# Wait until the server is idle: work it starts by itself (rendering stored OAI records again when the public address
+# differs from the fill's, for instance) must not be measured as load.
+for _ in $(seq 1 120); do
+    c0=$(cpu_of $SERVER); sleep 5; c1=$(cpu_of $SERVER)
+    awk -v a="$c0" -v b="$c1" 'BEGIN{ exit !(b - a < 0.25) }' && break
+done
+echo "the server is idle (load $(load))"
+
 # The database server's processes, when it runs here: the postmaster (with its reaped children) and its children.
 PG_MASTER=""
 if [ -n "$DATABASE_URL" ] && command -v psql >/dev/null; then
