@@ -83,10 +83,11 @@ HOCLIEU_JOBS=false "$BIN" serve --data "$WORK/data" "${DB_ARGS[@]}" --host 127.0
     >"$WORK/serve.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 1 300); do
+# A first start over an empty PostgreSQL database loads the catalogue into it first: allow it a few minutes.
+for _ in $(seq 1 1500); do
     curl -fsS "$BASE/ready" >/dev/null 2>&1 && break
     kill -0 $SERVER 2>/dev/null || { cat "$WORK/serve.log" >&2; exit 1; }
-    sleep 0.1
+    sleep 0.2
 done
 curl -fsS "$BASE/ready" >/dev/null || { echo "bench-load: the service is not ready" >&2; tail -20 "$WORK/serve.log" >&2; exit 1; }
 
