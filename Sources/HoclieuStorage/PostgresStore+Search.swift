@@ -43,14 +43,14 @@ extension PostgresStore {
                 matches = try await rows(foldedAll, limit: countLimit)
             } else {
                 let tsquery = Self.tsquery(foldedAll)
-                let window = try await c.rows(
+                let windowRows = try await c.rows(
                     """
                     SELECT id, facet_lines FROM materials WHERE terms @@ \(tsquery)::tsquery AND id < \(Int64.max)
                     ORDER BY id DESC LIMIT \(Int64(countLimit))
                     """, logger)
                 var ids: [Int64] = []
                 ids.reserveCapacity(countLimit)
-                for row in window {
+                for row in windowRows {
                     ids.append(try row.get("id", as: Int64.self))
                     matchFacetLines.append(try row.get("facet_lines", as: [String].self))
                 }
