@@ -35,27 +35,7 @@ extension PostgresStore {
             func and(_ a: String, _ b: String) -> String { "\(a) AND (\(b))" }
 
             let foldedAll = query.isEmpty ? filterExpression : and(query.foldedAny, filterExpression)
-            // The count window, with the rows' facet lines when facet counts are asked for: the window query visits
-            // those rows anyway, and a second query looking 1,000 ids up again cost as much as a fifth of a facet search.
-            var matchFacetLines: [[String]] = []
-            let matches: [Int64]
-            if request.facets.isEmpty {
-                matches = try await rows(foldedAll, limit: countLimit)
-            } else {
-                let tsquery = Self.tsquery(foldedAll)
-                let windowRows = try await c.rows(
-                    """
-                    SELECT id, facet_lines FROM materials WHERE terms @@ \(tsquery)::tsquery AND id < \(Int64.max)
-                    ORDER BY id DESC LIMIT \(Int64(countLimit))
-                    """, logger)
-                var ids: [Int64] = []
-                ids.reserveCapacity(countLimit)
-                for row in windowRows {
-                    ids.append(try row.get("id", as: Int64.self))
-                    matchFacetLines.append(try row.get("facet_lines", as: [String].self))
-                }
-                matches = ids
-            }
+            let matches = try await rows(foldedAll, limit: countLimit)
             let complete = matches.count < window
             let folded = Array(matches.prefix(window))
             let foldedFloor = complete ? 0 : folded.last!
@@ -169,7 +149,7 @@ extension PostgresStore {
             return SearchPage(
                 items: ids.compactMap { json[$0] }, next: next, total: matches.count + prefixRows.count,
                 totalIsLowerBound: matches.count == countLimit || prefixRows.count == window,
-                facetCounts: try await Self.facetCounts(request.facets, lines: matchFacetLines, rows: prefixRows, c, logger))
+                facetCounts: try await Self.facetCounts(request.facets, rows: matches + prefixRows, c, logger))
         }
     }
 
@@ -197,29 +177,20 @@ extension PostgresStore {
         return result
     }
 
-    /// Tallies facet values over the rows whose facet lines are given and the further rows read here, most frequent
-    /// first (``SQLiteStore/facetCounts(_:rows:db:)``: the same tallies, the same order).
+    /// Tallies facet values over the given rows, most frequent first (``SQLiteStore/facetCounts(_:rows:db:)``).
     static func facetCounts(
-        _ facets: Set<Facet>, lines: [[String]], rows: [Int64], _ c: PostgresConnection, _ logger: Logger
+        _ facets: Set<Facet>, rows: [Int64], _ c: PostgresConnection, _ logger: Logger
     ) async throws -> [Facet: [(value: String, count: Int)]] {
-        guard !facets.isEmpty, !lines.isEmpty || !rows.isEmpty else { return [:] }
-        var tallies: [String: Int] = [:]
-        for entries in lines {
-            for entry in entries { tallies[entry, default: 0] += 1 }
-        }
-        if !rows.isEmpty {
-            for tally in try await c.rows(
-                "SELECT entry, count(*) AS n FROM materials, unnest(facet_lines) AS entry WHERE id = ANY(\(rows)) GROUP BY entry", logger)
-            {
-                tallies[try tally.get("entry", as: String.self), default: 0] += Int(try tally.get("n", as: Int64.self))
-            }
-        }
+        guard !facets.isEmpty, !rows.isEmpty else { return [:] }
         var counts: [Facet: [(value: String, count: Int)]] = [:]
-        for (entry, n) in tallies {
+        let tallies = try await c.rows(
+            "SELECT entry, count(*) AS n FROM materials, unnest(facet_lines) AS entry WHERE id = ANY(\(rows)) GROUP BY entry", logger)
+        for tally in tallies {
+            let entry = try tally.get("entry", as: String.self)
             guard let eq = entry.firstIndex(of: "="), let facet = Facet(rawValue: String(entry[..<eq])), facets.contains(facet) else {
                 continue
             }
-            counts[facet, default: []].append((String(entry[entry.index(after: eq)...]), n))
+            counts[facet, default: []].append((String(entry[entry.index(after: eq)...]), Int(try tally.get("n", as: Int64.self))))
         }
         return counts.mapValues { $0.sorted { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value } }
     }
