@@ -191,6 +191,7 @@ public final class SQLiteStore: Store {
         registerHarvestLease(&migrator)
         registerSearchTones(&migrator)
         registerHarvestCount(&migrator)
+        registerHarvestRuns(&migrator)
         return migrator
     }
 
