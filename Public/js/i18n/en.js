@@ -570,4 +570,6 @@ export default {
   backupDownload: 'Download',
   backupRestoreHeading: 'Restore',
   backupRestoreWhy: 'Restore is on the server’s command line only: it replaces the whole data folder, so the service must be stopped first (a running service would keep writing to the old database).',
+  lmsOAIRequests: 'OAI-PMH requests',
+  lmsOAIRecords: 'Records harvested over OAI-PMH',
 };

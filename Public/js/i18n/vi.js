@@ -571,4 +571,6 @@ export default {
   backupDownload: 'Tải về',
   backupRestoreHeading: 'Khôi phục',
   backupRestoreWhy: 'Khôi phục chỉ làm được bằng dòng lệnh trên máy chủ: nó thay cả thư mục dữ liệu, nên phải dừng dịch vụ trước (một dịch vụ đang chạy sẽ tiếp tục ghi vào cơ sở dữ liệu cũ).',
+  lmsOAIRequests: 'Lượt thu thập OAI-PMH',
+  lmsOAIRecords: 'Bản ghi đã thu qua OAI-PMH',
 };
