@@ -54,11 +54,11 @@ struct AdministrationController {
         }
         router.get("/api/v1/harvest/sources/{id}") { _, context in
             let admin = try Caller.signedIn(context)
-            return JSONResponse(headers: [.cacheControl: "private, no-store"], json: try await json(try await repository.remoteRepository(try id(context), by: admin)))
+            return JSONResponse(headers: [.cacheControl: "private, no-store"], json: try await json(try await repository.remoteRepository(try sourceID(context), by: admin)))
         }
         router.patch("/api/v1/harvest/sources/{id}") { request, context in
             let admin = try Caller.signedIn(context)
-            let id = try id(context)
+            let id = try sourceID(context)
             let body = try await request.decodeStrict(SourceBody.self, limit: repository.configuration.maxJSONBytes)
             let change = RemoteRepositoryChange(
                 url: body.url, set: body.set, prefix: body.prefix, every: try body.every.map(Self.seconds), trusted: body.trusted, owner: body.owner)
@@ -66,7 +66,7 @@ struct AdministrationController {
         }
         router.delete("/api/v1/harvest/sources/{id}") { _, context in
             let admin = try Caller.signedIn(context)
-            try await repository.deleteRemoteRepository(try id(context), by: admin)
+            try await repository.deleteRemoteRepository(try sourceID(context), by: admin)
             return Response(status: .noContent)
         }
         router.get("/api/v1/harvest/sources/{id}/runs") { request, context in
@@ -76,12 +76,12 @@ struct AdministrationController {
                 guard let n = Int(text), (1...200).contains(n) else { throw Problem.badRequest("limit từ 1 đến 200.", "limit is 1 to 200.") }
                 limit = n
             }
-            let runs = try await repository.harvestRuns(try id(context), limit: limit, by: admin)
+            let runs = try await repository.harvestRuns(try sourceID(context), limit: limit, by: admin)
             return try JSONResponse(headers: [.cacheControl: "private, no-store"], ["items": runs.map(RunJSON.init)])
         }
         router.post("/api/v1/harvest/sources/{id}/run") { _, context in
             let admin = try Caller.signedIn(context)
-            let job = try await repository.queueHarvestRun(try id(context), by: admin)
+            let job = try await repository.queueHarvestRun(try sourceID(context), by: admin)
             return JSONResponse(status: .accepted, headers: [.location: "/api/v1/jobs/\(job.id)"], json: Self.json(job))
         }
         router.post("/api/v1/catalog/imports", use: importCatalog)
@@ -120,7 +120,7 @@ struct AdministrationController {
         }
     }
 
-    func id(_ context: AppRequestContext) throws -> Int64 {
+    func sourceID(_ context: AppRequestContext) throws -> Int64 {
         guard let id = Int64(try context.parameters.require("id")), id > 0 else { throw Problem.notFound("nguồn thu hoạch / harvest source") }
         return id
     }

@@ -47,36 +47,36 @@ extension OpenAPIDocument {
                 "blobs": ["type": "integer"], "file": ["type": "string"],
             ],
         ]
-        let denied: [String: Any] = ["401": problem, "403": problem]
+        func denied(_ answers: [String: Any]) -> [String: Any] { answers.merging(["401": problem, "403": problem]) { a, _ in a } }
         return [
             Operation(
                 method: "GET", path: "/api/v1/harvest/sources", summary: "OAI-PMH repositories this service harvests (admin)", tag: "administration",
-                secured: true, responses: ["200": json(["type": "object", "properties": ["items": array(source)]])].merging(denied) { $1 }),
+                secured: true, responses: denied(["200": json(["type": "object", "properties": ["items": array(source)]])])),
             Operation(
                 method: "POST", path: "/api/v1/harvest/sources", summary: "Register an OAI-PMH repository to harvest (admin)", tag: "administration",
                 secured: true, requestBody: ["required": true, "content": ["application/json": ["schema": createBody]]],
-                responses: ["201": json(source), "400": problem, "404": problem, "409": problem].merging(denied) { $1 }),
+                responses: denied(["201": json(source), "400": problem, "404": problem, "409": problem])),
             Operation(
                 method: "GET", path: "/api/v1/harvest/sources/{id}", summary: "One harvest source (admin)", tag: "administration", secured: true,
-                parameters: [sourceID], responses: ["200": json(source), "404": problem].merging(denied) { $1 }),
+                parameters: [sourceID], responses: denied(["200": json(source), "404": problem])),
             Operation(
                 method: "PATCH", path: "/api/v1/harvest/sources/{id}", summary: "Change a harvest source; where its harvest stands is kept (admin)",
                 tag: "administration", secured: true, parameters: [sourceID],
                 requestBody: ["required": true, "content": ["application/json": ["schema": sourceBody]]],
-                responses: ["200": json(source), "404": problem, "409": problem].merging(denied) { $1 }),
+                responses: denied(["200": json(source), "404": problem, "409": problem])),
             Operation(
                 method: "DELETE", path: "/api/v1/harvest/sources/{id}", summary: "Remove a harvest source and its runs; harvested materials stay (admin)",
                 tag: "administration", secured: true, parameters: [sourceID],
-                responses: ["204": ["description": "Removed"], "404": problem].merging(denied) { $1 }),
+                responses: denied(["204": ["description": "Removed"], "404": problem])),
             Operation(
                 method: "GET", path: "/api/v1/harvest/sources/{id}/runs", summary: "The newest runs of a harvest source, newest first (admin)",
                 tag: "administration", secured: true,
                 parameters: [sourceID, query("limit", "How many runs (1–200, default 20)", ["type": "integer", "minimum": 1, "maximum": 200])],
-                responses: ["200": json(["type": "object", "properties": ["items": array(run)]]), "404": problem].merging(denied) { $1 }),
+                responses: denied(["200": json(["type": "object", "properties": ["items": array(run)]]), "404": problem])),
             Operation(
                 method: "POST", path: "/api/v1/harvest/sources/{id}/run", summary: "Harvest a source now: a background job (admin)",
                 tag: "administration", secured: true, parameters: [sourceID],
-                responses: ["202": json(job, "Queued; Location: the job"), "404": problem].merging(denied) { $1 }),
+                responses: denied(["202": json(job, "Queued; Location: the job"), "404": problem])),
             Operation(
                 method: "POST", path: "/api/v1/catalog/imports",
                 summary: "Import a catalogue framework: a CSV of the Catalog/ columns or a CASE 1.0 CFPackage, loaded at once; 422 lists every problem and loads nothing (admin)",
@@ -92,21 +92,20 @@ extension OpenAPIDocument {
                     "required": true,
                     "content": ["text/csv": ["schema": ["type": "string"]], "application/json": ["schema": ["type": "object"]]],
                 ],
-                responses: [
+                responses: denied([
                     "200": json(["type": "object", "properties": ["framework": ["type": "string"], "load": ["type": "object"], "problems": ["type": "array"]]]),
                     "413": problem, "415": problem, "422": problem,
-                ].merging(denied) { $1 }),
+                ])),
             Operation(
                 method: "POST", path: "/api/v1/backups", summary: "Back up the data folder into its backups/ folder: a background job (admin)",
-                tag: "administration", secured: true, responses: ["202": json(job, "Queued; Location: the job")].merging(denied) { $1 }),
+                tag: "administration", secured: true, responses: denied(["202": json(job, "Queued; Location: the job")])),
             Operation(
                 method: "GET", path: "/api/v1/backups", summary: "The backups in the data folder, newest first (admin)", tag: "administration",
-                secured: true, responses: ["200": json(["type": "object", "properties": ["items": array(backup)]])].merging(denied) { $1 }),
+                secured: true, responses: denied(["200": json(["type": "object", "properties": ["items": array(backup)]])])),
             Operation(
                 method: "GET", path: "/api/v1/backups/{name}/file", summary: "Download a backup (admin)", tag: "administration", secured: true,
                 parameters: [["name": "name", "in": "path", "required": true, "description": "The backup's name", "schema": ["type": "string", "maxLength": 100]]],
-                responses: ["200": ["description": "The archive", "content": ["application/zip": ["schema": ["type": "string", "format": "binary"]]]], "404": problem]
-                    .merging(denied) { $1 }),
+                responses: denied(["200": ["description": "The archive", "content": ["application/zip": ["schema": ["type": "string", "format": "binary"]]]], "404": problem])),
             Operation(
                 method: "GET", path: "/api/v1/jobs/{id}", summary: "A harvest or backup job: status, progress, result (its owner, admin)",
                 tag: "administration", secured: true, parameters: [pathParam("id", "Job id")], responses: ["200": json(job), "404": problem]),
