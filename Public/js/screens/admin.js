@@ -13,7 +13,9 @@ import { guard } from '../core/widgets.js';
 import { backupPanel, cataloguePanel } from './admin-backup.js';
 import { harvestPanel } from './admin-harvest.js';
 
-const TABS = ['people', 'clients', 'lti', 'harvest', 'catalogue', 'backup'];
+const ALL_TABS = ['people', 'clients', 'lti', 'harvest', 'catalogue', 'backup'];
+// A school administrator manages their school's accounts; the rest is the department's (AccessPolicy on the server).
+const tabs = () => (roles().has('admin') ? ALL_TABS : ['people']);
 const ROLES = ['teacher', 'reviewer', 'chair', 'school_admin', 'admin', 'lms_client'];
 const SCOPES = ['harvest', 'harvest:sector', 'push', 'lti'];
 
@@ -38,6 +40,7 @@ export async function render(section) {
 export async function show() {
   const ok = guard($('#admin-guard', root), can('admin'), signedIn(), 'admin');
   $('#admin-body', root).hidden = !ok;
+  renderTabs();
   if (ok) await renderPanel();
 }
 
@@ -48,6 +51,8 @@ export async function onLanguage() {
 }
 
 function renderTabs() {
+  const TABS = tabs();
+  if (!TABS.includes(tab)) tab = TABS[0];
   const list = $('#admin-tabs', root);
   list.replaceChildren(...TABS.map((name) => el('button', {
     type: 'button', role: 'tab', id: `admin-tab-${name}`, 'aria-controls': 'admin-panel', 'aria-selected': String(name === tab), tabindex: name === tab ? '0' : '-1',
