@@ -281,8 +281,7 @@ public struct LMSActivityReport: Encodable, Sendable {
         let statuses = MaterialStatus.allCases.map(\.rawValue)
         return ReportTable(
             columns: ["clientId", "name", "revoked", "createdAt", "lastUsedAt", "pushes"] + jobs.map { "push:\($0)" } + ["lastPushAt", "materials"]
-                + statuses.map { "status:\($0)" },
-                + ["oaiRequests", "oaiRecords", "lastOAIDay"],
+                + statuses.map { "status:\($0)" } + ["oaiRequests", "oaiRecords", "lastOAIDay"],
             rows: clients.map { c in
                 [c.clientId, c.name, String(c.revoked), time(c.createdAt), time(c.lastUsedAt), String(c.pushes)]
                     + jobs.map { String(c.pushesByStatus[$0] ?? 0) } + [time(c.lastPushAt), String(c.materials)]
