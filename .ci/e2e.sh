@@ -155,7 +155,9 @@ echo "e2e: backup while running, restore, check OK"
 # matches the documented pattern but carries a wrong check character is rightly a 400; and the
 # "created resource available" check, because it follows every GET below a created version, and
 # optional sub-resources are rightly 404 (a thumbnail exists only for a PDF, an outline only for a
-# course package).
+# course package). Also left out, as administrator: registering harvest sources and running them (the scheduler would
+# then fetch the fuzzer's URLs), catalogue imports (they would change the catalogue later steps read) and starting
+# backups (each one copies the whole data folder); reading, changing and deleting sources is fuzzed.
 VENV="$WORK/venv"
 python3 -m venv "$VENV"
 "$VENV/bin/pip" install -q -r Tests/api/requirements.txt -r Tests/case/requirements.txt -r Tests/ui/requirements.txt
@@ -170,7 +172,9 @@ echo "e2e: web UI OK"
 
 "$VENV/bin/schemathesis" run "http://127.0.0.1:$PORT/api/v1/openapi.json" -H "$AUTH" --checks all \
     --exclude-checks positive_data_acceptance,ensure_resource_availability --exclude-path /api/v1/auth/logout \
-    --exclude-path /api/v1/auth/password --exclude-path '/api/v1/users/{id}/disable' --exclude-path '/api/v1/users/{id}/sessions' -n 60 --seed 2018 --no-color
+    --exclude-path /api/v1/auth/password --exclude-path '/api/v1/users/{id}/disable' --exclude-path '/api/v1/users/{id}/sessions' \
+    --exclude-operation-id postapi_v1_harvest_sources --exclude-path '/api/v1/harvest/sources/{id}/run' \
+    --exclude-path /api/v1/catalog/imports --exclude-operation-id postapi_v1_backups -n 60 --seed 2018 --no-color
 echo "e2e: schemathesis OK"
 
 # Every IMS CASE 1.0 endpoint against the CASE JSON Schemas of the conformance corpus.

@@ -25,9 +25,11 @@ package struct ImportJobInput: Codable, Sendable {
 /// (which is also how a node learns that a job was asked to stop), and a job whose node died (no
 /// progress for `staleAfter`) is queued again. Imports are atomic and idempotent, so running one again is safe.
 package struct JobService: Service {
-    static let kinds: Set<String> = ["import", "export", "push"]
+    static let kinds: Set<String> = ["import", "export", "push", "harvest", "backup"]
     let repository: Services
     let logger: Logger
+    /// How `harvest` jobs reach remote repositories.
+    var harvestFetcher: any HarvestFetcher = URLSessionHarvestFetcher()
     var pollInterval: Duration = .milliseconds(200)
     var staleAfter: TimeInterval = 60
 
@@ -96,6 +98,16 @@ package struct JobService: Service {
                 let pushed = try await repository.push(input, by: try await owner(job), progress: { value in progress.withLock { $0 = value } })
                 result = try HoclieuJSON.encoder().encode(pushed)
                 logger.info("push ingested", metadata: ["hoclieu.items": "\(pushed.items.count)", "hoclieu.push.as": "\(pushed.treatedAs)"])
+            case "harvest":
+                let input = try HoclieuJSON.decoder().decode(HarvestJobInput.self, from: job.input)
+                let report = try await repository.harvestNow(input.repositoryID, fetcher: harvestFetcher)
+                result = try HoclieuJSON.encoder().encode(report)
+                logger.info(
+                    "harvest run", metadata: ["hoclieu.harvest.repository": "\(report.repository)", "hoclieu.harvest.created": "\(report.created)"])
+            case "backup":
+                let report = try await repository.backupIntoFolder(by: try await owner(job))
+                result = try HoclieuJSON.encoder().encode(report)
+                logger.info("backup written", metadata: ["hoclieu.backup.file": "\(report.file)", "hoclieu.backup.bytes": "\(report.bytes)"])
             default:
                 throw AppError(.invalid, code: "unknown-job-kind", vi: "Loại việc không rõ: \(job.kind).", en: "Unknown job kind: \(job.kind).")
             }

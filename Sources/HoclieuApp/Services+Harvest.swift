@@ -110,18 +110,30 @@ public struct HarvestRunReport: Sendable, Codable, CustomStringConvertible {
 }
 
 extension Services {
-    /// Registers a remote OAI-PMH repository to harvest (`hoclieu harvest add`).
+    /// Registers a remote OAI-PMH repository to harvest (`hoclieu harvest add`, `POST /api/v1/harvest/sources`).
     /// - Parameters:
     ///   - every: seconds between runs.
     ///   - trusted: its records are published at once; otherwise they enter review as submissions.
     ///   - owner: the account the harvested materials belong to.
-    public func addRemoteRepository(url: String, set: String?, prefix: String, every: Int, trusted: Bool, owner: String) async throws
-        -> RemoteRepository
+    ///   - actor: who asks (``AccessPolicy/canAdminister(_:_:)``); the command line's operator by default.
+    public func addRemoteRepository(
+        url: String, set: String?, prefix: String, every: Int, trusted: Bool, owner: String, by actor: User = .localOperator
+    ) async throws -> RemoteRepository {
+        guard AccessPolicy.canAdminister(actor, .harvestSources) else { throw AppError.forbidden }
+        return try await store.addRemoteRepository(
+            try await remoteRepositorySettings(url: url, set: set, prefix: prefix, every: every, trusted: trusted, owner: owner))
+    }
+
+    /// The checked settings of a remote repository (one set of rules for adding and changing).
+    func remoteRepositorySettings(url: String, set: String?, prefix: String, every: Int, trusted: Bool, owner: String) async throws
+        -> NewRemoteRepository
     {
-        guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil,
-            parsed.query == nil, url.utf8.count <= 1000
+        guard url.utf8.count <= 1000, let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""),
+            parsed.host.map({ !$0.isEmpty }) ?? false, parsed.query == nil, parsed.fragment == nil, parsed.user == nil, parsed.password == nil
         else {
-            throw AppError(.badRequest, vi: "Địa chỉ kho OAI-PMH không hợp lệ: \(url)", en: "Not a usable OAI-PMH base URL: \(url)")
+            throw AppError(
+                .badRequest, code: "bad-url", vi: "Địa chỉ kho OAI-PMH không hợp lệ (chỉ http hoặc https, không có ?…): \(url.prefix(200))",
+                en: "Not a usable OAI-PMH base URL (http or https only, no query): \(url.prefix(200))")
         }
         guard ["oai_dc", "lom"].contains(prefix) else {
             throw AppError(.badRequest, vi: "Định dạng phải là oai_dc hoặc lom.", en: "The metadata prefix must be oai_dc or lom.")
@@ -129,12 +141,13 @@ extension Services {
         if let set, set.isEmpty || set.utf8.count > 500 || set.contains(where: { $0.isWhitespace }) {
             throw AppError(.badRequest, vi: "Tập (set) không hợp lệ.", en: "Not a usable setSpec.")
         }
-        guard every >= 60 else { throw AppError(.badRequest, vi: "Chu kỳ tối thiểu là 1 phút.", en: "The interval must be at least a minute.") }
-        guard let account = try await store.credentials(username: owner)?.user else {
-            throw AppError(.notFound, vi: "Không có tài khoản \(owner).", en: "No account \(owner).")
+        guard every >= 60, every <= 366 * 86400 else {
+            throw AppError(.badRequest, vi: "Chu kỳ từ 1 phút đến 1 năm.", en: "The interval must be between a minute and a year.")
         }
-        return try await store.addRemoteRepository(
-            NewRemoteRepository(baseURL: url, set: set, metadataPrefix: prefix, intervalSeconds: every, trusted: trusted, ownerID: account.id))
+        guard User.isValidUsername(owner), let account = try await store.credentials(username: owner)?.user else {
+            throw AppError(.notFound, vi: "Không có tài khoản \(owner.prefix(100)).", en: "No account \(owner.prefix(100)).")
+        }
+        return NewRemoteRepository(baseURL: url, set: set, metadataPrefix: prefix, intervalSeconds: every, trusted: trusted, ownerID: account.id)
     }
 
     /// Harvests every registered repository (only those due, with `onlyDue`), one after the other.
@@ -186,6 +199,12 @@ extension Services {
     func harvestRun(_ repository: RemoteRepository, fetcher: some HarvestFetcher, policy: HarvestPolicy, leased: Bool) async throws -> HarvestRunReport {
         var report = HarvestRunReport(repository: repository.baseURL + (repository.set.map { " [\($0)]" } ?? ""))
         var newest = repository.lastDatestamp
+        let startedAt = Date()
+        func entry(_ status: HarvestRunStatus, error: String?) -> HarvestRunEntry {
+            HarvestRunEntry(
+                repositoryID: repository.id, startedAt: startedAt, finishedAt: Date(), status: status, pages: report.pages, created: report.created,
+                updated: report.updated, withdrawn: report.withdrawn, unchanged: report.unchanged, skipped: report.skipped, error: error)
+        }
         do {
             var tokens = Set<String>()
             var url = try listURL(repository, token: nil)
@@ -226,11 +245,16 @@ extension Services {
                 url = try listURL(repository, token: token)
             }
             report.lastDatestamp = newest
-            try await store.recordHarvestRun(repositoryID: repository.id, at: Date(), lastDatestamp: newest, error: nil)
+            try await store.recordHarvestRun(entry(.succeeded, error: nil), lastDatestamp: newest)
         } catch let stop as HarvestStop {
             report.error = stop.bilingual
             report.lastDatestamp = repository.lastDatestamp
-            try await store.recordHarvestRun(repositoryID: repository.id, at: Date(), lastDatestamp: nil, error: stop.bilingual)
+            try await store.recordHarvestRun(entry(.stopped, error: stop.bilingual), lastDatestamp: nil)
+        } catch {
+            // A failure on this side: recorded (without its internals) so that the history shows it, then passed on.
+            let text = ErrorText.bilingual(error) ?? "Lỗi khi thu hoạch; chi tiết ở nhật ký máy chủ. / The harvest failed; the details are in the server log."
+            try? await store.recordHarvestRun(entry(.failed, error: text), lastDatestamp: nil)
+            throw error
         }
         return report
     }

@@ -207,9 +207,25 @@ public struct ClientActivityRow: Encodable, Sendable, Equatable {
     @NullEncoded public var lastPushAt: Date?
     public var materials: Int
     public var materialsByStatus: [String: Int]
+    /// OAI-PMH requests the client made with its credential (all days).
+    public var oaiRequests: Int
+    /// Records (headers, records, deleted records) those requests served.
+    public var oaiRecords: Int
+    /// The last day (`YYYY-MM-DD`, UTC) it harvested.
+    @NullEncoded public var lastOAIDay: String?
 }
 
-/// One configured harvest source and its last run (runs are not recorded one by one).
+/// The OAI-PMH harvests of one LMS client on one day.
+public struct OAIDayRow: Encodable, Sendable, Equatable {
+    public var clientId: String
+    public var name: String
+    /// `YYYY-MM-DD` (UTC).
+    public var day: String
+    public var requests: Int
+    public var records: Int
+}
+
+/// One configured harvest source and its last run.
 public struct HarvestSourceRow: Encodable, Sendable, Equatable {
     public var id: Int64
     public var baseURL: String
@@ -222,6 +238,11 @@ public struct HarvestSourceRow: Encodable, Sendable, Equatable {
     @NullEncoded public var lastDatestamp: Date?
     /// Materials whose provenance is this source.
     public var materials: Int
+    /// How the last recorded run ended (`succeeded`, `stopped`, `failed`), and what it did.
+    @NullEncoded public var lastRunStatus: String?
+    public var lastRunAdded: Int
+    public var lastRunUpdated: Int
+    public var lastRunDeleted: Int
 }
 
 /// Push and harvest activity per LMS client, as far as the store records it.
@@ -230,29 +251,41 @@ public struct LMSActivityReport: Encodable, Sendable {
     public var generatedAt: Date
     public var clients: [ClientActivityRow]
     public var harvestSources: [HarvestSourceRow]
-    /// What the store does not record, so the report cannot count it.
-    public var notRecorded = ["harvest-run-history", "oai-harvests-by-client"]
+    /// OAI-PMH harvests per client and day (UTC), oldest day first.
+    public var oaiHarvests: [OAIDayRow]
+    /// What the store does not record, so the report cannot count it (nothing now: harvest runs and the OAI-PMH
+    /// requests of clients are recorded).
+    public var notRecorded: [String] = []
 
-    /// `clients` (the default) or `sources`.
+    /// `clients` (the default), `sources` or `oai` (harvests per client and day).
     public func table(_ name: String?) -> ReportTable {
         func time(_ date: Date?) -> String { date.map(HoclieuJSON.timestamp) ?? "" }
         if name == "sources" {
             return ReportTable(
-                columns: ["id", "baseURL", "setSpec", "metadataPrefix", "trusted", "intervalSeconds", "lastRunAt", "lastError", "lastDatestamp", "materials"],
+                columns: [
+                    "id", "baseURL", "setSpec", "metadataPrefix", "trusted", "intervalSeconds", "lastRunAt", "lastError", "lastDatestamp", "materials",
+                    "lastRunStatus", "lastRunAdded", "lastRunUpdated", "lastRunDeleted",
+                ],
                 rows: harvestSources.map { s in
                     [String(s.id), s.baseURL, s.setSpec, s.metadataPrefix, String(s.trusted), String(s.intervalSeconds), time(s.lastRunAt),
-                     s.lastError ?? "", time(s.lastDatestamp), String(s.materials)]
+                     s.lastError ?? "", time(s.lastDatestamp), String(s.materials), s.lastRunStatus ?? "", String(s.lastRunAdded),
+                     String(s.lastRunUpdated), String(s.lastRunDeleted)]
                 })
+        }
+        if name == "oai" {
+            return ReportTable(
+                columns: ["clientId", "name", "day", "requests", "records"],
+                rows: oaiHarvests.map { [$0.clientId, $0.name, $0.day, String($0.requests), String($0.records)] })
         }
         let jobs = [JobStatus.queued, .running, .succeeded, .failed, .cancelled].map(\.rawValue)
         let statuses = MaterialStatus.allCases.map(\.rawValue)
         return ReportTable(
             columns: ["clientId", "name", "revoked", "createdAt", "lastUsedAt", "pushes"] + jobs.map { "push:\($0)" } + ["lastPushAt", "materials"]
-                + statuses.map { "status:\($0)" },
+                + statuses.map { "status:\($0)" } + ["oaiRequests", "oaiRecords", "lastOAIDay"],
             rows: clients.map { c in
                 [c.clientId, c.name, String(c.revoked), time(c.createdAt), time(c.lastUsedAt), String(c.pushes)]
                     + jobs.map { String(c.pushesByStatus[$0] ?? 0) } + [time(c.lastPushAt), String(c.materials)]
-                    + statuses.map { String(c.materialsByStatus[$0] ?? 0) }
+                    + statuses.map { String(c.materialsByStatus[$0] ?? 0) } + [String(c.oaiRequests), String(c.oaiRecords), c.lastOAIDay ?? ""]
             })
     }
 }
@@ -457,24 +490,46 @@ extension Services {
             })
     }
 
-    /// Push activity per LMS client and the configured harvest sources, as far as the store records them.
+    /// Counts one OAI-PMH request of an LMS client (its account) that served `records` records, on today's date (UTC).
+    public func recordOAIRequest(by client: User, records: Int, at now: Date = Date()) async throws {
+        guard client.has(.lmsClient) else { return }
+        try await store.recordOAIRequest(userID: client.id, day: Self.dayFormatter.string(from: now), records: records)
+    }
+
+    /// Push and OAI-PMH harvest activity per LMS client and the configured harvest sources with their last runs.
     public func lmsActivityReport(viewer: User?) async throws -> LMSActivityReport {
         _ = try reportScope(viewer, .lmsActivity)
         let counts = try await store.lmsActivityCounts()
-        let clients = try await store.clients().map { c in
+        let oai = try await store.oaiActivity()
+        var oaiByUser: [Int64: (requests: Int, records: Int, last: String)] = [:]
+        for d in oai {
+            let (requests, records, last) = oaiByUser[d.userID] ?? (0, 0, "")
+            oaiByUser[d.userID] = (requests + d.requests, records + d.records, max(last, d.day))
+        }
+        let allClients = try await store.clients()
+        let clients = allClients.map { c in
             let pushes = Dictionary(uniqueKeysWithValues: (counts.pushesByOwner[c.userID] ?? [:]).map { ($0.key.rawValue, $0.value) })
             let materials = Dictionary(uniqueKeysWithValues: (counts.materialsByOwner[c.userID] ?? [:]).map { ($0.key.rawValue, $0.value) })
             return ClientActivityRow(
                 clientId: c.clientID, name: c.name, revoked: c.revokedAt != nil, createdAt: c.createdAt, lastUsedAt: c.lastUsedAt,
                 pushes: pushes.values.reduce(0, +), pushesByStatus: pushes, lastPushAt: counts.lastPushByOwner[c.userID],
-                materials: materials.values.reduce(0, +), materialsByStatus: materials)
+                materials: materials.values.reduce(0, +), materialsByStatus: materials, oaiRequests: oaiByUser[c.userID]?.requests ?? 0,
+                oaiRecords: oaiByUser[c.userID]?.records ?? 0, lastOAIDay: oaiByUser[c.userID]?.last)
         }
-        let sources = try await store.remoteRepositories().map { r in
-            HarvestSourceRow(
-                id: r.id, baseURL: r.baseURL, setSpec: r.set ?? "", metadataPrefix: r.metadataPrefix, trusted: r.trusted,
-                intervalSeconds: r.intervalSeconds, lastRunAt: r.lastRunAt, lastError: r.lastError, lastDatestamp: r.lastDatestamp,
-                materials: counts.materialsBySourceSystem["oai:" + r.baseURL] ?? 0)
+        var sources: [HarvestSourceRow] = []
+        for r in try await store.remoteRepositories() {
+            let last = try await store.harvestRuns(repositoryID: r.id, limit: 1).first
+            sources.append(
+                HarvestSourceRow(
+                    id: r.id, baseURL: r.baseURL, setSpec: r.set ?? "", metadataPrefix: r.metadataPrefix, trusted: r.trusted,
+                    intervalSeconds: r.intervalSeconds, lastRunAt: r.lastRunAt, lastError: r.lastError, lastDatestamp: r.lastDatestamp,
+                    materials: counts.materialsBySourceSystem["oai:" + r.baseURL] ?? 0, lastRunStatus: last?.status.rawValue,
+                    lastRunAdded: last?.created ?? 0, lastRunUpdated: last?.updated ?? 0, lastRunDeleted: last?.withdrawn ?? 0))
         }
-        return LMSActivityReport(generatedAt: Date(), clients: clients, harvestSources: sources)
+        let byUser = Dictionary(allClients.map { ($0.userID, $0) }, uniquingKeysWith: { a, _ in a })
+        let days = oai.compactMap { d in
+            byUser[d.userID].map { OAIDayRow(clientId: $0.clientID, name: $0.name, day: d.day, requests: d.requests, records: d.records) }
+        }
+        return LMSActivityReport(generatedAt: Date(), clients: clients, harvestSources: sources, oaiHarvests: days)
     }
 }

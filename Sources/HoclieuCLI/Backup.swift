@@ -5,90 +5,19 @@ import HoclieuApp
 import HoclieuStorage
 import ZIPFoundation
 
-/// `hoclieu backup FILE`: a consistent copy while the service runs.
-///
-/// The database is copied with SQLite's online backup (a snapshot of one instant); the blobs the
-/// snapshot refers to are then added. Blobs are immutable and never removed while referenced, so
-/// the pair is consistent. The archive is a ZIP: `manifest.json`, `hoclieu.sqlite`, `blobs/ab/<sha256>`.
+/// `hoclieu backup FILE`: a consistent copy while the service runs (``Services/writeBackup(to:by:)``: the
+/// archive is a ZIP of `manifest.json`, the database copy and `blobs/ab/<sha256>`).
 struct Backup: ReportingCommand {
     static let configuration = CommandConfiguration(abstract: "Sao lưu / Back up the data folder.")
 
     @OptionGroup var common: CommonOptions
     @Argument(help: "The backup file to write (.zip).") var file: String
 
-    struct Report: Encodable, CustomStringConvertible {
-        var file: String
-        var materials: Int
-        var blobs: Int
-        var bytes: Int64
-        var description: String { "Đã sao lưu / backed up: \(materials) materials, \(blobs) blobs → \(file) (\(humanBytes(bytes)))" }
-    }
-
-    struct Manifest: Codable {
-        var format = "hoclieu-backup/1"
-        var createdAt: Date
-        var blobs: [String]
-        /// The store backend the archive's database copy is from (`sqlite`, `postgresql`); absent in older archives: sqlite.
-        var backend: String?
-        /// The archive entry holding the database copy.
-        var database: String?
-    }
-
-    /// The archive entry of the database copy for a store location.
-    static func databaseEntry(_ location: StoreLocation) -> String {
-        switch location {
-        case .sqlite: "hoclieu.sqlite"
-        case .postgreSQL: "postgresql.dump"
-        }
-    }
-
-    func execute() async throws -> Report {
+    func execute() async throws -> BackupReport {
         let target = try InputFile.checkOutput(file)
-        let repository = try common.openRepository()
         guard !FileManager.default.fileExists(atPath: target.path) else { throw ValidationError("\(file) exists already") }
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("hoclieu-backup-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: work) }
-
-        let location = try repository.configuration.storeLocation()
-        let databaseEntry = Self.databaseEntry(location)
-        let snapshot = work.appendingPathComponent(databaseEntry)
-        try await repository.store.backupDatabase(to: snapshot)
-        let referenced: [ContentID]
-        let materials: Int
-        if case .sqlite = location {
-            // The blobs are those the copy refers to: read from the copy itself, opened as a store.
-            let copy = try Services.openStore(.sqlite(snapshot), pidPrefix: repository.configuration.pidPrefix)
-            referenced = try await copy.referencedContentIDs().sorted { $0.rawValue < $1.rawValue }
-            materials = try await copy.statistics().materials
-        } else {
-            // A server's dump cannot be opened here: its references are read from the live store after the copy.
-            // References are only ever added (versions, thumbnails and question files are never deleted), so
-            // this is a superset of the copy's, and each is in the blob folder.
-            referenced = try await repository.store.referencedContentIDs().sorted { $0.rawValue < $1.rawValue }
-            materials = try await repository.store.statistics().materials
-        }
-        let manifest = Manifest(createdAt: Date(), blobs: referenced.map(\.rawValue), backend: location.backend, database: databaseEntry)
-        try HoclieuJSON.encoder().encode(manifest).write(to: work.appendingPathComponent("manifest.json"))
-
-        let partial = target.appendingPathExtension("partial")
-        try? FileManager.default.removeItem(at: partial)
-        do {
-            let archive = try Archive(url: partial, accessMode: .create)
-            try archive.addEntry(with: "manifest.json", relativeTo: work, compressionMethod: .deflate)
-            try archive.addEntry(with: databaseEntry, relativeTo: work, compressionMethod: .deflate)
-            for id in referenced {
-                let source = repository.blobs.url(for: id)
-                guard FileManager.default.fileExists(atPath: source.path) else { throw ValidationError("blob \(id) is missing: run hoclieu check") }
-                try archive.addEntry(with: "blobs/\(id.rawValue.prefix(2))/\(id.rawValue)", fileURL: source, compressionMethod: .none)
-            }
-            try FileManager.default.moveItem(at: partial, to: target)
-        } catch {
-            try? FileManager.default.removeItem(at: partial)
-            throw error
-        }
-        let size = (try FileManager.default.attributesOfItem(atPath: target.path)[.size] as? NSNumber)?.int64Value ?? 0
-        return Report(file: target.path, materials: materials, blobs: referenced.count, bytes: size)
+        // The one implementation, shared with `POST /api/v1/backups`.
+        return try await common.openRepository().writeBackup(to: target)
     }
 }
 
@@ -141,7 +70,7 @@ struct Restore: ReportingCommand {
                     sawDatabase = sawDatabase || entry.path == "hoclieu.sqlite"
                     continue
                 }
-                if entry.path == Backup.databaseEntry(.postgreSQL("")) {
+                if entry.path == Services.backupDatabaseEntry(.postgreSQL("")) {
                     throw ValidationError("this backup holds a PostgreSQL dump: restore it with the database's own tools (see docs/deploy.md)")
                 }
                 let parts = entry.path.split(separator: "/")

@@ -70,71 +70,17 @@ struct CatalogCommand: AsyncParsableCommand {
         var framework: String?
         @Option(help: "Grade for CASE items that carry no educationLevel.") var grade: Int?
 
-        struct Report: Encodable, CustomStringConvertible {
-            var framework: String
-            var problems: [CatalogDiagnostic]
-            var load: CatalogLoadReport?
-            var description: String {
-                if let load {
-                    return "\(framework): added \(load.added), revised \(load.revised), deprecated \(load.deprecated), unchanged \(load.unchanged)"
-                }
-                return (problems.map(\.description) + ["\(problems.count) lỗi / problems: nothing loaded"]).joined(separator: "\n")
-            }
-        }
+        func failed(_ report: CatalogImportReport) -> Bool { report.load == nil }
 
-        func failed(_ report: Report) -> Bool { report.load == nil }
-
-        func execute() async throws -> Report {
+        func execute() async throws -> CatalogImportReport {
             let repository = try common.openRepository()
             let url = try InputFile.check(file)
             guard ["json", "csv"].contains(url.pathExtension.lowercased()) else {
                 throw InputFileError.wrongKind(file, expected: "gói CASE CFPackage (.json) hoặc khung CSV (.csv) / a CASE CFPackage (.json) or a framework CSV (.csv)")
             }
-            let contents = try Data(contentsOf: url)
-            var subjects = try await repository.store.catalogFrameworks().map(\.subject)
-            let code: String
-            let frameworkFile: Data
-            var updatedAt: [String: Date] = [:]
-            if url.pathExtension.lowercased() == "json" {
-                let result: CASEImport.Result
-                do {
-                    result = try CASEImport.read(contents, framework: framework, grade: grade)
-                } catch {
-                    return Report(framework: "?", problems: [CatalogDiagnostic(file: file, line: 1, message: error.description, hint: "a CASE 1.0 CFPackage")], load: nil)
-                }
-                code = result.subject.code
-                if let existing = subjects.firstIndex(where: { $0.code == code }) {
-                    var subject = result.subject
-                    subject.compulsoryGrades = subjects[existing].compulsoryGrades
-                    subjects[existing] = subject
-                } else {
-                    subjects.append(result.subject)
-                }
-                frameworkFile = Data(result.frameworkCSV.utf8)
-                updatedAt = result.updatedAt
-            } else {
-                let firstCode = String(decoding: contents, as: UTF8.self).split(separator: "\n").dropFirst().first?.split(separator: ".").first
-                code = framework ?? firstCode.map(String.init) ?? ""
-                frameworkFile = contents
-            }
-            let subjectsCSV = (["code,name,name_en,grades,compulsory,source"] + subjects.map { s in
-                [s.code, s.name, s.nameEN, s.grades.map(String.init).joined(separator: ","), s.compulsoryGrades.map(String.init).joined(separator: ","), s.source]
-                    .map(CSV.escape).joined(separator: ",")
-            }).joined(separator: "\n")
-            var (data, problems) = CatalogReader.read(files: [("subjects.csv", Data(subjectsCSV.utf8)), ("frameworks/\(code).csv", frameworkFile)])
-            problems = problems.map { p in
-                var p = p
-                if p.file == "frameworks/\(code).csv" { p.file = file }
-                return p
-            }
-            guard problems.isEmpty, data.items[code] != nil else { return Report(framework: code, problems: problems, load: nil) }
-            data.items[code] = data.items[code]!.map { item in
-                var item = item
-                item.updatedAt = updatedAt[item.code]
-                return item
-            }
-            let load = try await repository.store.loadCatalog(data, frameworks: [code])
-            return Report(framework: code, problems: [], load: load)
+            // The one implementation, shared with `POST /api/v1/catalog/imports`.
+            return try await repository.importCatalog(
+                try Data(contentsOf: url), fileName: file, format: url.pathExtension.lowercased(), framework: framework, grade: grade)
         }
     }
 

@@ -52,12 +52,6 @@ struct HarvestCommand: AsyncParsableCommand {
         }
     }
 
-    /// `30m`, `6h`, `1d`, or plain seconds; checked so that no input overflows.
-    static func seconds(_ text: String) -> Int? {
-        let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
-        let (digits, unit) = text.last.flatMap { units[$0] }.map { (text.dropLast(), $0) } ?? (Substring(text), 1)
-        guard digits.count <= 6, let n = Int(digits), n > 0 else { return nil }
-        let (product, overflow) = n.multipliedReportingOverflow(by: unit)
-        return overflow ? nil : product
-    }
+    /// `30m`, `6h`, `1d`, or plain seconds (``HarvestInterval/seconds(_:)``).
+    static func seconds(_ text: String) -> Int? { HarvestInterval.seconds(text) }
 }

@@ -58,6 +58,7 @@ public func buildRouter(_ repository: Services, logger: Logger) -> Router<AppReq
     ClientController(repository: repository).addRoutes(to: router)
     OrganisationController(repository: repository).addRoutes(to: router)
     ReportController(repository: repository).addRoutes(to: router)
+    AdministrationController(repository: repository).addRoutes(to: router)
     LTIController(repository: repository).addRoutes(to: router)
     OIDCController(repository: repository).addRoutes(to: router)
     OAIController(repository: repository).addRoutes(to: router)

@@ -73,6 +73,14 @@ struct OAIController {
     func answer(_ pairs: [(String, String)], request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try await harvester(request, context: context)
         let xml = try await repository.oaiProvider.respond(to: pairs, source: repository.oaiSource(for: viewer))
+        if let viewer, viewer.has(.lmsClient) {
+            // The LMS activity report counts a client's harvests: one upsert per request, never one per record.
+            do {
+                try await repository.recordOAIRequest(by: viewer, records: OAIProvider.recordCount(xml))
+            } catch {
+                context.logger.warning("OAI request not counted", metadata: ["hoclieu.error": "\(error)"])
+            }
+        }
         var headers: HTTPFields = [.contentType: "text/xml; charset=utf-8"]
         // What a harvester sees depends on who it is: never from a shared cache.
         headers[.cacheControl] = viewer == nil ? "no-cache" : "private, no-cache"

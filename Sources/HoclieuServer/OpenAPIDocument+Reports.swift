@@ -36,8 +36,8 @@ extension OpenAPIDocument {
                 parameters: [format], responses: ["200": ok("The contributions report"), "400": problem, "401": problem, "403": problem]),
             Operation(
                 method: "GET", path: "/api/v1/reports/lms-activity",
-                summary: "Push activity per LMS client and harvest sources, as recorded (board, admin)", tag: "reports", secured: true,
-                parameters: [format, query("table", "For CSV: clients (default) or sources", ["type": "string", "enum": ["clients", "sources"]])],
+                summary: "Push and OAI-PMH harvest activity per LMS client, harvest sources and their last runs (board, admin)", tag: "reports", secured: true,
+                parameters: [format, query("table", "For CSV: clients (default), sources or oai (harvests per client and day)", ["type": "string", "enum": ["clients", "sources", "oai"]])],
                 responses: ["200": ok("The LMS activity report"), "400": problem, "401": problem, "403": problem]),
         ]
     }

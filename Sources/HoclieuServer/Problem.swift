@@ -21,6 +21,8 @@ public struct Problem: Error, HTTPResponseError, Sendable {
     public var en: String
     public var hint: String?
     public var fieldErrors: [String: String]
+    /// Itemised problems of a file (`problems`: file, line, message, hint each), e.g. a refused catalogue import.
+    public var items: [[String: String]] = []
     public var headers: HTTPFields = [:]
 
     public init(_ status: HTTPResponse.Status, _ code: String, vi: String, en: String, hint: String? = nil, fieldErrors: [String: String] = [:]) {
@@ -39,6 +41,7 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         ]
         if let hint { object["hint"] = hint }
         if !fieldErrors.isEmpty { object["errors"] = fieldErrors }
+        if !items.isEmpty { object["problems"] = items }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         var headers = self.headers
         headers[.contentType] = "application/problem+json"

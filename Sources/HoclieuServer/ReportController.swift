@@ -106,9 +106,9 @@ struct ReportController {
 
     @Sendable func lmsActivity(_ request: Request, context: AppRequestContext) async throws -> Response {
         try QuestionController.checkParameters(request.uri.queryParameters, allowed: ["format", "table"])
-        let table = try Self.table(request, ["clients", "sources"])
+        let table = try Self.table(request, ["clients", "sources", "oai"])
         _ = try Self.wantsCSV(request)
         let report = try await repository.lmsActivityReport(viewer: try Caller.viewer(context))
-        return try answer(request, report, csv: { report.table(table) }, name: table == "sources" ? "harvest-sources" : "lms-activity")
+        return try answer(request, report, csv: { report.table(table) }, name: table == "sources" ? "harvest-sources" : table == "oai" ? "oai-harvests" : "lms-activity")
     }
 }

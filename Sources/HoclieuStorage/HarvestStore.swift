@@ -41,8 +41,64 @@ public protocol HarvestStore: Sendable {
     func claimHarvestRun(repositoryID: Int64, holder: String, until: Date, lastRunAt: Date?, now: Date) async throws -> Bool
     /// Gives the lease back (only `holder`'s own).
     func releaseHarvestRun(repositoryID: Int64, holder: String) async throws
-    /// Records a run: its time, the error that stopped it (nil: it went through), and the new `lastDatestamp` when it went through.
-    func recordHarvestRun(repositoryID: Int64, at: Date, lastDatestamp: Date?, error: String?) async throws
+    /// Records a run: its end and the error that stopped it (nil: it went through) on the repository, the new
+    /// `lastDatestamp` when it went through, and the run itself in the repository's history, in one transaction.
+    func recordHarvestRun(_ run: HarvestRunEntry, lastDatestamp: Date?) async throws
+    /// One registered repository.
+    func remoteRepository(id: Int64) async throws -> RemoteRepository?
+    /// Changes a repository's settings (where its harvest stands is kept). Throws ``StoreError/notFound(_:)`` for an
+    /// unknown id and ``StoreError/conflict(_:)`` when another registration has the same URL, set and format.
+    func updateRemoteRepository(id: Int64, _ settings: NewRemoteRepository) async throws -> RemoteRepository
+    /// Removes a registration and its run history (harvested materials stay: they are the repository's now).
+    func deleteRemoteRepository(id: Int64) async throws
+    /// The newest `limit` runs of a repository, newest first.
+    func harvestRuns(repositoryID: Int64, limit: Int) async throws -> [HarvestRunEntry]
+}
+
+/// How a harvest run ended.
+public enum HarvestRunStatus: String, Sendable, Codable, CaseIterable {
+    /// It went through every page.
+    case succeeded
+    /// It stopped early (an OAI error, a loop, a long `Retry-After`…); what came before is kept, the next run resumes.
+    case stopped
+    /// It failed on this side (the store, a bug); nothing after the failure was applied.
+    case failed
+}
+
+/// One run of a remote repository's harvest, as the history keeps it.
+public struct HarvestRunEntry: Sendable, Equatable, Codable {
+    /// Assigned by the store (0 before).
+    public var id: Int64
+    public var repositoryID: Int64
+    public var startedAt: Date
+    public var finishedAt: Date
+    public var status: HarvestRunStatus
+    public var pages: Int
+    public var created: Int
+    public var updated: Int
+    /// Records deleted at the source (their materials withdrawn).
+    public var withdrawn: Int
+    public var unchanged: Int
+    public var skipped: Int
+    public var error: String?
+
+    public init(
+        id: Int64 = 0, repositoryID: Int64, startedAt: Date, finishedAt: Date, status: HarvestRunStatus, pages: Int = 0, created: Int = 0,
+        updated: Int = 0, withdrawn: Int = 0, unchanged: Int = 0, skipped: Int = 0, error: String? = nil
+    ) {
+        self.id = id
+        self.repositoryID = repositoryID
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.status = status
+        self.pages = pages
+        self.created = created
+        self.updated = updated
+        self.withdrawn = withdrawn
+        self.unchanged = unchanged
+        self.skipped = skipped
+        self.error = error
+    }
 }
 
 /// A remote OAI-PMH repository to register.

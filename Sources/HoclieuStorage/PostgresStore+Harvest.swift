@@ -165,15 +165,21 @@ extension PostgresStore: HarvestStore {
         try await read { c in try await c.rows("SELECT * FROM remote_repositories ORDER BY id", logger).map(Self.remoteRepository) }
     }
 
-    public func recordHarvestRun(repositoryID: Int64, at: Date, lastDatestamp: Date?, error: String?) async throws {
+    public func recordHarvestRun(_ run: HarvestRunEntry, lastDatestamp: Date?) async throws {
         try await write { c in
             guard try await c.value(
                 """
-                UPDATE remote_repositories SET last_run_at = \(at.pg), last_error = \(error),
+                UPDATE remote_repositories SET last_run_at = \(run.finishedAt.pg), last_error = \(run.error),
                     last_datestamp = coalesce(\(lastDatestamp?.pg)::timestamptz, last_datestamp)
-                WHERE id = \(repositoryID) RETURNING id
+                WHERE id = \(run.repositoryID) RETURNING id
                 """, as: Int64.self, logger) != nil
-            else { throw StoreError.notFound("remote repository \(repositoryID)") }
+            else { throw StoreError.notFound("remote repository \(run.repositoryID)") }
+            try await c.run(
+                """
+                INSERT INTO harvest_runs (repository_id, started_at, finished_at, status, pages, created, updated, withdrawn, unchanged, skipped, error)
+                VALUES (\(run.repositoryID), \(run.startedAt.pg), \(run.finishedAt.pg), \(run.status.rawValue), \(Int64(run.pages)),
+                    \(Int64(run.created)), \(Int64(run.updated)), \(Int64(run.withdrawn)), \(Int64(run.unchanged)), \(Int64(run.skipped)), \(run.error))
+                """, logger)
         }
     }
 }

@@ -140,4 +140,26 @@ public protocol ReportStore: Sendable {
     func contributionCounts() async throws -> [ContributionCount]
     /// Push jobs and materials of LMS client accounts, and materials per source system.
     func lmsActivityCounts() async throws -> LMSActivityCounts
+    /// Counts one OAI-PMH request of an LMS client's account on `day` (`YYYY-MM-DD`, UTC) that served `records`
+    /// records: one upsert per request.
+    func recordOAIRequest(userID: Int64, day: String, records: Int) async throws
+    /// Every recorded (account, day) of OAI-PMH requests, oldest day first.
+    func oaiActivity() async throws -> [OAIClientDay]
+}
+
+/// The OAI-PMH requests of one LMS client's account on one day.
+public struct OAIClientDay: Sendable, Equatable {
+    public var userID: Int64
+    /// `YYYY-MM-DD` (UTC).
+    public var day: String
+    public var requests: Int
+    /// Records (headers, full records and deleted records) served over those requests.
+    public var records: Int
+
+    public init(userID: Int64, day: String, requests: Int, records: Int) {
+        self.userID = userID
+        self.day = day
+        self.requests = requests
+        self.records = records
+    }
 }

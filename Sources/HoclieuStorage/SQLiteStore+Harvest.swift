@@ -203,12 +203,21 @@ extension SQLiteStore {
         }
     }
 
-    public func recordHarvestRun(repositoryID: Int64, at: Date, lastDatestamp: Date?, error: String?) async throws {
+    public func recordHarvestRun(_ run: HarvestRunEntry, lastDatestamp: Date?) async throws {
         try await pool.write { db in
             try db.execute(
                 sql: "UPDATE remoteRepository SET lastRunAt = ?, lastError = ?, lastDatestamp = coalesce(?, lastDatestamp) WHERE id = ?",
-                arguments: [at.dbText, error, lastDatestamp?.dbText, repositoryID])
-            guard db.changesCount == 1 else { throw StoreError.notFound("remote repository \(repositoryID)") }
+                arguments: [run.finishedAt.dbText, run.error, lastDatestamp?.dbText, run.repositoryID])
+            guard db.changesCount == 1 else { throw StoreError.notFound("remote repository \(run.repositoryID)") }
+            try db.execute(
+                sql: """
+                    INSERT INTO harvestRun (repositoryId, startedAt, finishedAt, status, pages, created, updated, withdrawn, unchanged, skipped, error)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    run.repositoryID, run.startedAt.dbText, run.finishedAt.dbText, run.status.rawValue, run.pages, run.created, run.updated,
+                    run.withdrawn, run.unchanged, run.skipped, run.error,
+                ])
         }
     }
 }

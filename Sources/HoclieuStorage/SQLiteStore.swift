@@ -204,6 +204,7 @@ public final class SQLiteStore: Store {
         registerHarvestLease(&migrator)
         registerSearchTones(&migrator)
         registerHarvestCount(&migrator)
+        registerHarvestRuns(&migrator)
         return migrator
     }
 

@@ -387,3 +387,36 @@ public struct OAIProvider: Sendable {
         if !headerOnly { try w.endElement() }
     }
 }
+
+extension OAIProvider {
+    /// How many records (headers of `ListIdentifiers`, records of `ListRecords` and `GetRecord`, deleted ones included)
+    /// a response of this provider holds: its `<header>` elements, counted in one pass over the bytes. Text content
+    /// never holds a literal `<`, so a metadata value cannot be counted.
+    public static func recordCount(_ response: Data) -> Int {
+        let pattern = Array("<header".utf8)
+        return response.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Int in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            guard bytes.count > pattern.count else { return 0 }
+            var count = 0
+            var i = 0
+            let last = bytes.count - pattern.count
+            while i < last {
+                if bytes[i] == 0x3C, bytes[i + 1] == 0x68 {
+                    var matches = true
+                    for k in 2..<pattern.count where bytes[i + k] != pattern[k] {
+                        matches = false
+                        break
+                    }
+                    let next = bytes[i + pattern.count]
+                    if matches, next == 0x3E || next == 0x20 {
+                        count += 1
+                        i += pattern.count
+                        continue
+                    }
+                }
+                i += 1
+            }
+            return count
+        }
+    }
+}

@@ -14,7 +14,7 @@ import Testing
 /// `humanCodingScheme`; read through `hoclieu catalog import`, written back spec-conformant by `catalog export`.
 @Suite("CASE import: what real providers write")
 struct CASEToleranceTests {
-    static func importing(_ fixture: String, in box: Sandbox) async throws -> CatalogCommand.Import.Report {
+    static func importing(_ fixture: String, in box: Sandbox) async throws -> CatalogImportReport {
         let file = try Fixtures.url("case/\(fixture)")
         return try await box.command(CatalogCommand.Import.self, ["catalog", "import", file.path, "--framework", "OST"]).execute()
     }

@@ -442,7 +442,7 @@ struct CatalogImportExportTests {
 struct ForeignCASEImportTests {
     static let corpus = ConformanceCorpus.root.appendingPathComponent("case/opensalt")
 
-    func importing(_ name: String, _ extra: [String]) async throws -> (CatalogCommand.Import.Report, Services) {
+    func importing(_ name: String, _ extra: [String]) async throws -> (CatalogImportReport, Services) {
         let box = try Sandbox()
         let file = Self.corpus.appendingPathComponent(name)
         #expect(FileManager.default.fileExists(atPath: file.path), "the shared conformance corpus must sit beside the repository: \(file.path)")

@@ -145,6 +145,13 @@ struct AuthorisationMatrixTests {
         // Reports (issue 19): coverage is open (it counts what the caller may see); the others are the department's.
         "GET /api/v1/reports/coverage": .open, "GET /api/v1/reports/review-throughput": .board,
         "GET /api/v1/reports/contributions": .schoolReport, "GET /api/v1/reports/lms-activity": .board,
+        // Administration (issue 19): harvest sources, catalogue imports, backups — department administrators only
+        // (AccessPolicy.canAdminister); a harvest or backup job is its owner's and the administrators'.
+        "GET /api/v1/harvest/sources": .admin, "POST /api/v1/harvest/sources": .admin, "GET /api/v1/harvest/sources/{id}": .admin,
+        "PATCH /api/v1/harvest/sources/{id}": .admin, "DELETE /api/v1/harvest/sources/{id}": .admin,
+        "GET /api/v1/harvest/sources/{id}/runs": .admin, "POST /api/v1/harvest/sources/{id}/run": .admin,
+        "POST /api/v1/catalog/imports": .admin, "POST /api/v1/backups": .admin, "GET /api/v1/backups": .admin,
+        "GET /api/v1/backups/{name}/file": .admin, "GET /api/v1/jobs/{id}": .jobOwner,
     ]
 
     /// Whether `caller` is allowed by a rule that does not depend on a material.
@@ -264,6 +271,10 @@ struct AuthorisationMatrixTests {
             f.ids["pid"] = target
             f.ids["client"] = String(try await t.repository.createClient(name: "Canvas", scopes: [.harvest], by: User.localOperator).client.id)
             f.ids["organisation"] = String(try #require(try await t.repository.store.organisations().first { $0.kind == .school }).id)
+            f.ids["harvest"] = String(
+                try await t.repository.addRemoteRepository(url: "http://127.0.0.1:9/oai", set: nil, prefix: "oai_dc", every: 3600, trusted: false, owner: "admin").id)
+            // A backup job of the owner's (made in the store; never run here).
+            f.ids["job"] = try await t.repository.store.createJob(NewJob(kind: "backup", ownerID: ownerID, input: Data("{}".utf8))).id
             let draft = try await client.createMaterial(token: owner, #"{"kind":"link","url":"https://example.org/nop","title":"Hồ sơ"}"#)
             f.ids["submission"] = String(
                 try await t.repository.store.createSubmission(
@@ -302,6 +313,7 @@ struct AuthorisationMatrixTests {
                         var path = parts[1]
                         for (name, key) in [
                             ("{code}", "101"), ("{n}", "1"), ("{reviewer}", "999"), ("{pid}", try #require(f.ids["pid"])),
+                            ("{name}", "hoclieu-backup-20260101T000000000Z-abcd.zip"),
                         ] {
                             path = path.replacingOccurrences(of: name, with: key)
                         }
@@ -311,7 +323,8 @@ struct AuthorisationMatrixTests {
                                 : path.hasPrefix("/api/v1/questions") ? "question" : path.hasPrefix("/api/v1/users") ? "user"
                                 : path.hasPrefix("/api/v1/imports") ? "import" : path.hasPrefix("/api/v1/submissions") ? "submission"
                                 : path.hasPrefix("/api/v1/clients") ? "client" : path.hasPrefix("/api/v1/organisations") ? "organisation"
-                                : path.hasPrefix("/api/v1/ingest") ? "ingest" : "export"
+                                : path.hasPrefix("/api/v1/ingest") ? "ingest" : path.hasPrefix("/api/v1/harvest") ? "harvest"
+                                : path.hasPrefix("/api/v1/jobs") ? "job" : "export"
                             path = path.replacingOccurrences(of: "{id}", with: try #require(f.ids[kind], "\(kind)"))
                         }
                         path = path.replacingOccurrences(of: "{code}", with: "TOAN.6.SD")
@@ -376,6 +389,9 @@ struct AuthorisationMatrixTests {
         case "POST /api/v1/users": #"{"username":"moi.\#(UUID().uuidString.prefix(8).lowercased())","password":"password-new","roles":["teacher"]}"#
         case "POST /api/v1/materials": #"{"kind":"document","title":"Mới"}"#
         case "PATCH /api/v1/materials/{pid}": #"{}"#
+        case "POST /api/v1/harvest/sources": #"{"url":"https://oai.example.org/oai","every":"1d"}"#
+        case "PATCH /api/v1/harvest/sources/{id}": #"{"every":"12h"}"#
+        case "POST /api/v1/catalog/imports": "code,parent,type,grade,statement\n"
         case "POST /api/v1/exports": #"{"format":"cc1.3","all":true}"#
         case "PUT /api/v1/questions/{id}/status": #"{"status":"draft"}"#
         case "POST /api/v1/blueprints": String(decoding: (try? BlueprintAPITests.blueprint.jsonData()) ?? Data(), as: UTF8.self)

@@ -333,9 +333,12 @@ struct ReportsAPITests {
             let sources = try #require(activity["harvestSources"] as? [[String: Any]])
             #expect(sources.first?["baseURL"] as? String == "https://kho.example.edu.vn/oai" && sources.first?["materials"] as? Int == 1)
             #expect(sources.first?["lastRunAt"] is NSNull)
-            #expect(activity["notRecorded"] as? [String] == ["harvest-run-history", "oai-harvests-by-client"])
+            #expect(sources.first?["lastRunStatus"] is NSNull && sources.first?["lastRunAdded"] as? Int == 0)
+            // Runs and the OAI-PMH requests of clients are recorded now: nothing is left unrecorded.
+            #expect(activity["notRecorded"] as? [String] == [])
             let (_, _, sourcesCSV) = try await Self.get(client, "/api/v1/reports/lms-activity?table=sources", token: adminToken, accept: "text/csv")
-            #expect(try CSV.parse(String(sourcesCSV.dropFirst())).last?.fields.last == "1")
+            let sourceRows = try CSV.parse(String(sourcesCSV.dropFirst()))
+            #expect(sourceRows.first?.fields[9] == "materials" && sourceRows.last?.fields[9] == "1")
         }
     }
 }

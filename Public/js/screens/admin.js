@@ -1,6 +1,6 @@
 // Administration: schools and accounts (organisations API), LMS client credentials (the secret shown once, with a
-// copy button), LTI 1.3 platform registrations and one-time dynamic-registration URLs; harvest sources, backups
-// and the catalogue import have no HTTP API: the screen names the commands.
+// copy button), LTI 1.3 platform registrations and one-time dynamic-registration URLs; harvest sources
+// (admin-harvest.js), the catalogue import and backups (admin-backup.js).
 // API: GET|POST /api/v1/organisations, GET /api/v1/users?organisation=…, POST /api/v1/users,
 // POST /api/v1/users/{id}/disable|enable, GET|POST /api/v1/clients, DELETE /api/v1/clients/{id},
 // GET|POST /api/v1/lti/platforms, DELETE /api/v1/lti/platforms/{id}, POST /api/v1/lti/registrations.
@@ -10,8 +10,12 @@ import { $, announce, el, field, select, table, template } from '../core/dom.js'
 import { formatDate, named, t } from '../core/i18n.js';
 import { can, roles, signedIn } from '../core/session.js';
 import { guard } from '../core/widgets.js';
+import { backupPanel, cataloguePanel } from './admin-backup.js';
+import { harvestPanel } from './admin-harvest.js';
 
-const TABS = ['people', 'clients', 'lti', 'harvest', 'backup'];
+const ALL_TABS = ['people', 'clients', 'lti', 'harvest', 'catalogue', 'backup'];
+// A school administrator manages their school's accounts; the rest is the department's (AccessPolicy on the server).
+const tabs = () => (roles().has('admin') ? ALL_TABS : ['people']);
 const ROLES = ['teacher', 'reviewer', 'chair', 'school_admin', 'admin', 'lms_client'];
 const SCOPES = ['harvest', 'harvest:sector', 'push', 'lti'];
 
@@ -36,6 +40,7 @@ export async function render(section) {
 export async function show() {
   const ok = guard($('#admin-guard', root), can('admin'), signedIn(), 'admin');
   $('#admin-body', root).hidden = !ok;
+  renderTabs();
   if (ok) await renderPanel();
 }
 
@@ -46,6 +51,8 @@ export async function onLanguage() {
 }
 
 function renderTabs() {
+  const TABS = tabs();
+  if (!TABS.includes(tab)) tab = TABS[0];
   const list = $('#admin-tabs', root);
   list.replaceChildren(...TABS.map((name) => el('button', {
     type: 'button', role: 'tab', id: `admin-tab-${name}`, 'aria-controls': 'admin-panel', 'aria-selected': String(name === tab), tabindex: name === tab ? '0' : '-1',
@@ -73,7 +80,7 @@ async function renderPanel() {
   const panel = $('#admin-panel', root);
   panel.replaceChildren(el('p', { text: t('loading') }));
   try {
-    const builders = { people, clients, lti, harvest, backup };
+    const builders = { people, clients, lti, harvest, catalogue, backup };
     panel.replaceChildren(...await builders[tab]());
   } catch (error) {
     panel.replaceChildren(el('p', { class: 'form-error', text: errorText(error) }));
@@ -234,22 +241,16 @@ async function lti() {
   ];
 }
 
-function commands(heading, intro, lines) {
-  return [el('div', { class: 'card' }, el('h2', { text: heading }), el('p', { text: intro }),
-    el('pre', { class: 'secret' }, el('code', { text: lines.join('\n') })))];
-}
+const panelTools = () => ({ smallForm, refresh: renderPanel });
 
 async function harvest() {
-  return commands(t('adminTab_harvest'), t('adminHarvestIntro'), [
-    'hoclieu harvest list',
-    'hoclieu harvest add https://example.edu.vn/oai --prefix lom --every 6h',
-    'hoclieu harvest run --due',
-  ]);
+  return harvestPanel(panelTools());
+}
+
+async function catalogue() {
+  return cataloguePanel(panelTools());
 }
 
 async function backup() {
-  return [
-    ...commands(t('adminTab_backup'), t('adminBackupIntro'), ['hoclieu backup /srv/backup/hoclieu-$(date +%F).zip', 'hoclieu restore /srv/backup/hoclieu-2026-12-01.zip', 'hoclieu check']),
-    ...commands(t('adminCatalogue'), t('adminCatalogueIntro'), ['hoclieu catalog validate Catalog', 'hoclieu serve   # nạp lại Catalog/ khi khởi động / reloads Catalog/ at start']),
-  ];
+  return backupPanel(panelTools());
 }

@@ -188,13 +188,14 @@ function lmsActivity() {
   return section('#rep-lms', async () => {
     const r = await api('/api/v1/reports/lms-activity');
     const clients = (r.clients || []).map((c) => [c.name || c.clientId, c.revoked ? t('adminRevoked') : t('adminActive'), formatDate(c.lastUsedAt) || t('none'),
-      fmt(c.pushes ?? 0), Object.entries(c.pushesByStatus || {}).map(([k, n]) => `${k} ${fmt(n)}`).join(', ') || t('none'), formatDate(c.lastPushAt) || t('none'), fmt(c.materials ?? 0)]);
+      fmt(c.pushes ?? 0), Object.entries(c.pushesByStatus || {}).map(([k, n]) => `${k} ${fmt(n)}`).join(', ') || t('none'), formatDate(c.lastPushAt) || t('none'), fmt(c.materials ?? 0), fmt(c.oaiRequests ?? 0), fmt(c.oaiRecords ?? 0)]);
     const sources = (r.harvestSources || []).map((s) => [s.baseURL, s.metadataPrefix, formatDate(s.lastRunAt) || t('none'), s.lastError || t('none'), fmt(s.materials ?? 0)]);
     return [
-      clients.length ? table(t('lmsClients'), [t('adminName'), t('adminState'), t('lmsLastUsed'), t('lmsPushes'), t('lmsByStatus'), t('lmsLastPush'), t('covMaterials')], clients) : el('p', { class: 'hint', text: t('adminNoClients') }),
+      clients.length ? table(t('lmsClients'), [t('adminName'), t('adminState'), t('lmsLastUsed'), t('lmsPushes'), t('lmsByStatus'), t('lmsLastPush'), t('covMaterials'), t('lmsOAIRequests'), t('lmsOAIRecords')], clients) : el('p', { class: 'hint', text: t('adminNoClients') }),
       sources.length ? table(t('lmsSources'), [t('lmsSource'), t('lmsPrefix'), t('lmsLastRun'), t('lmsLastError'), t('covMaterials')], sources) : el('p', { class: 'hint', text: t('lmsNoSources') }),
       (r.notRecorded || []).length ? el('p', { class: 'hint', text: t('lmsNotRecorded') }) : null,
-      el('p', { class: 'actions' }, csvButton('/api/v1/reports/lms-activity', 'hoclieu-lms-activity.csv'), csvButton('/api/v1/reports/lms-activity?table=sources', 'hoclieu-harvest-sources.csv')),
+      el('p', { class: 'actions' }, csvButton('/api/v1/reports/lms-activity', 'hoclieu-lms-activity.csv'), csvButton('/api/v1/reports/lms-activity?table=sources', 'hoclieu-harvest-sources.csv'),
+        csvButton('/api/v1/reports/lms-activity?table=oai', 'hoclieu-oai-harvests.csv')),
     ];
   });
 }
