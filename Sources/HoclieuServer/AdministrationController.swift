@@ -5,6 +5,7 @@ import HoclieuCore
 import HoclieuStorage
 import Hummingbird
 import NIOCore
+import NIOPosix
 
 /// The department's administration tasks over HTTP: harvest sources and their runs, catalogue imports, backups.
 /// Every route asks ``AccessPolicy/canAdminister(_:_:)`` (through ``Services``): department administrators only.
