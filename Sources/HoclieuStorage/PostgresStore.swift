@@ -153,10 +153,14 @@ public final class PostgresStore: Sendable {
         }
     }
 
-    /// A unique-constraint violation is a conflict, as SQLite's checks report it; other errors pass through.
+    /// A unique-constraint violation is a conflict, as SQLite's checks report it; text PostgreSQL cannot hold (a NUL
+    /// character, which SQLite stores) is invalid input, not a database failure; other errors pass through.
     static func storeError(_ error: any Error) -> any Error {
         if let psql = error as? PSQLError, psql.serverInfo?[.sqlState] == "23505" {
             return StoreError.conflict(psql.serverInfo?[.constraintName] ?? "unique")
+        }
+        if let psql = error as? PSQLError, ["22021", "22P05"].contains(psql.serverInfo?[.sqlState] ?? "") {
+            return StoreError.invalid("text with a NUL character (U+0000)")
         }
         return error
     }
