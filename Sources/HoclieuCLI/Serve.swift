@@ -6,6 +6,7 @@ import HoclieuStorage
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// `hoclieu serve`: runs the service on the data folder.
 struct Serve: AsyncParsableCommand {

@@ -14,7 +14,7 @@ import Testing
 struct StoreUnreachableTests {
     @Test("/ready answers 503 not-ready within seconds while PostgreSQL does not answer; waitForStore gives up with the reason")
     func readyWhileUnreachable() async throws {
-        let port = try StoreStartupTests.deadPort()
+        let port = 1  // nothing listens there: refused at once
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hoclieu-unreachable-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         var configuration = ServerConfiguration(dataDirectory: folder, port: 0, pidPrefix: "79-760", bcryptCost: 4)

@@ -8,23 +8,12 @@ import Testing
 /// PostgreSQL-backed service: a `%00` in a question filter was a 500).
 @Suite("Store start-up and NUL text")
 struct StoreStartupTests {
-    /// A port nothing listens on (bound, then released).
-    static func deadPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var bound = address
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: bound.sin_port))
-    }
+    /// A port nothing listens on (privileged, unused on loopback): connections are refused at once.
+    static let deadPort = 1
 
     @Test("An unreachable PostgreSQL is reported within the time limit, with a bilingual message naming the server")
     func unreachableAtStart() async throws {
-        let port = try Self.deadPort()
+        let port = Self.deadPort
         var logger = Logger(label: "test.store.postgresql")
         logger.logLevel = .critical
         let store = try PostgresStore.connect(url: "postgres://hoclieu@127.0.0.1:\(port)/nothing", pidPrefix: "79-760", logger: logger)
