@@ -196,6 +196,12 @@ kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
 .ci/e2e-ops.sh "$BIN" "$WORK"
 # Faults on the SQLite configuration: a full blob volume (needs root for its small tmpfs; skipped with the reason otherwise).
 .ci/e2e-faults.sh "$BIN" "$WORK"
+# PostgreSQL: two nodes over one database and one data folder (sessions, search, OAI-PMH tokens, jobs run once, kill -9
+# under load, an unreachable database at start and under a running node), and schemathesis against a PostgreSQL-backed
+# service. Both make a fresh database in the throwaway cluster of .ci/run (started here when run on its own).
+if [ -z "${HOCLIEU_TEST_DATABASE_URL:-}" ]; then source .ci/pg-start.sh; fi
+.ci/e2e-twonode.sh "$BIN" "$WORK" "$WORK/venv-sickle"
+.ci/e2e-schemathesis-pg.sh "$BIN" "$WORK" "$VENV"
 
 echo "== bench ingest (small, for the log)"
 "$BIN" bench ingest --file "$WORK/ingest.zip" --entries 500 --megabytes 30 --data "$WORK/bench-ingest"

@@ -156,11 +156,12 @@ public struct Services: Sendable {
     public static func blobsURL(in dataDirectory: URL) -> URL { dataDirectory.appendingPathComponent("blobs", isDirectory: true) }
 
     /// Opens (creating when new) the data folder and runs migrations.
-    public static func open(_ configuration: ServerConfiguration) throws -> Services {
+    /// With `runsStoreClient: false`, a PostgreSQL store's pool waits for the caller to run ``storeService``.
+    public static func open(_ configuration: ServerConfiguration, runsStoreClient: Bool = true) throws -> Services {
         let problems = configuration.problems()
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
-        let store = try openStore(try configuration.storeLocation(), pidPrefix: configuration.pidPrefix)
+        let store = try openStore(try configuration.storeLocation(), pidPrefix: configuration.pidPrefix, runsClient: runsStoreClient)
         let blobs = try BlobStore(root: blobsURL(in: configuration.dataDirectory))
         let services = Services(
             store: store, blobs: blobs, configuration: configuration, signingKey: try signingKey(in: configuration.dataDirectory),

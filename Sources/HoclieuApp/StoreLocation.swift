@@ -1,6 +1,7 @@
 public import Foundation
 public import HoclieuStorage
 import Logging
+public import ServiceLifecycle
 
 /// Where the metadata store lives (`--database-url` / `HOCLIEU_DATABASE_URL`; default: SQLite in the data folder).
 ///
@@ -63,14 +64,40 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
 extension Services {
     /// Opens (creating and migrating when new) the store at `location`: the one place a process
     /// turns configuration into a ``Store``. Every command and the server come through here.
-    public static func openStore(_ location: StoreLocation, pidPrefix: String) throws -> any Store {
+    ///
+    /// A PostgreSQL store connects without waiting: its migrations run in the background and every call waits for
+    /// them. Call ``waitForStore(within:)`` to learn at once (and with a time limit) that the database is unreachable or
+    /// a migration failed. With `runsClient: false` the PostgreSQL connection pool does not run until the caller runs
+    /// ``storeService`` (the server runs it under its service group, so graceful shutdown closes it last).
+    public static func openStore(_ location: StoreLocation, pidPrefix: String, runsClient: Bool = true) throws -> any Store {
         switch location {
         case .sqlite(let url):
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             return try SQLiteStore(path: url.path, pidPrefix: pidPrefix)
         case .postgreSQL(let url):
             // Connects now; migrations run before the first call answers (`/ready` reports them pending until then).
-            return try PostgresStore.connect(url: url, pidPrefix: pidPrefix, logger: Logger(label: "hoclieu.store.postgresql"))
+            return try PostgresStore.connect(
+                url: url, pidPrefix: pidPrefix, logger: Logger(label: "hoclieu.store.postgresql"), runsClient: runsClient)
         }
     }
+
+    /// The store's connection pool as a service of the caller's service group, when the store was opened with
+    /// `runsClient: false` (nil for SQLite, and for a store that runs its own pool).
+    public var storeService: (any Service)? {
+        guard let store = store as? PostgresStore, !store.runsOwnClient else { return nil }
+        return StoreClientService(store: store)
+    }
+
+    /// Waits until the store answers with its schema current, at most `timeout`; throws ``StoreUnavailableError``
+    /// (bilingual, names the server) when it does not, or the migration's own error. SQLite opens synchronously: no wait.
+    public func waitForStore(within timeout: Duration) async throws {
+        if let store = store as? PostgresStore { try await store.migrated(within: timeout) }
+    }
+}
+
+/// Runs a PostgreSQL store's connection pool under a service group; graceful shutdown closes the connections.
+struct StoreClientService: Service {
+    let store: PostgresStore
+
+    func run() async throws { await store.runClient() }
 }

@@ -5,6 +5,8 @@ import HoclieuServer
 import HoclieuStorage
 import Hummingbird
 import Logging
+import ServiceLifecycle
+import UnixSignals
 
 /// `hoclieu serve`: runs the service on the data folder.
 struct Serve: AsyncParsableCommand {
@@ -25,8 +27,6 @@ struct Serve: AsyncParsableCommand {
         }
         var logger = Logger(label: "hoclieu")
         logger.logLevel = level
-        let host = configuration.host
-        let port = configuration.port
         let folder = URL(fileURLWithPath: publicDir ?? "Public", isDirectory: true)
         if FileManager.default.fileExists(atPath: folder.appendingPathComponent("index.html").path) {
             configuration.publicDirectory = folder
@@ -38,8 +38,33 @@ struct Serve: AsyncParsableCommand {
                 uniqueKeysWithValues: configuration.effectiveSettings(logFormat: format.rawValue, logLevel: level.rawValue, settings: settings).map {
                     ("hoclieu.config.\($0.name.dropFirst("HOCLIEU_".count).lowercased())", Logger.MetadataValue.string($0.value))
                 }))
-        let repository = try Services.open(configuration)
-        if let generated = try await repository.bootstrapAdmin(password: settings["HOCLIEU_ADMIN_PASSWORD"]) {
+        // The PostgreSQL pool runs under the service group below (first in, last out: graceful shutdown closes it after the
+        // server and the background jobs have finished).
+        let repository = try Services.open(configuration, runsStoreClient: false)
+        let startup = ServeStartup(
+            repository: repository, application: buildApplication(repository, logger: logger), logger: logger,
+            adminPassword: settings["HOCLIEU_ADMIN_PASSWORD"], catalog: catalog, storeTimeout: .seconds(10))
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let pool = repository.storeService { services.append(.init(service: pool)) }
+        services.append(.init(service: startup, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
+        try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+    }
+}
+
+/// What `serve` does once the store's pool runs: waits (with a limit) for the database and its migrations, creates the
+/// first administrator, loads the catalogue, then runs the application (its server, jobs and content origin).
+struct ServeStartup<App: ApplicationProtocol>: Service {
+    let repository: Services
+    let application: App
+    let logger: Logger
+    let adminPassword: String?
+    let catalog: String?
+    let storeTimeout: Duration
+
+    func run() async throws {
+        let configuration = repository.configuration
+        try await repository.waitForStore(within: storeTimeout)
+        if let generated = try await repository.bootstrapAdmin(password: adminPassword) {
             // Shown once, on the operator's terminal; never logged.
             FileHandle.standardOutput.write(
                 Data("Tài khoản quản trị / admin account: admin  mật khẩu / password: \(generated)\n".utf8))
@@ -59,10 +84,11 @@ struct Serve: AsyncParsableCommand {
         logger.info(
             "starting",
             metadata: [
-                "hoclieu.data": "\(configuration.dataDirectory.path)", "hoclieu.address": "\(host):\(port)",
-                "hoclieu.content": "\(configuration.contentPort.map { "\(host):\($0)" } ?? "-") \(configuration.contentBaseURL)",
+                "hoclieu.data": "\(configuration.dataDirectory.path)", "hoclieu.address": "\(configuration.host):\(configuration.port)",
+                "hoclieu.content": "\(configuration.contentPort.map { "\(configuration.host):\($0)" } ?? "-") \(configuration.contentBaseURL)",
+                "hoclieu.store": "\((try? configuration.storeLocation().description) ?? "?")",
             ])
-        try await buildApplication(repository, logger: logger).runService()
+        try await application.run()
     }
 }
 

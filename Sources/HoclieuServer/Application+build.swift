@@ -36,6 +36,7 @@ public func buildRouter(_ repository: Services, logger: Logger) -> Router<AppReq
     router.add(middleware: ForwardedForMiddleware(trusted: repository.configuration.trustedProxies))
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: NULCharacterMiddleware())
     router.add(middleware: StoreErrorMetricsMiddleware(metrics: metrics))
     if let folder = repository.configuration.publicDirectory {
         router.add(middleware: FileMiddleware(folder.path, searchForIndexHtml: true, logger: logger))

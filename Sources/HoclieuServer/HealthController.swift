@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HoclieuStorage
 import HoclieuApp
+import HoclieuCore
 import Hummingbird
 import Logging
 import NIOCore
@@ -28,7 +29,9 @@ struct HealthController {
             let backend = (try? repository.configuration.storeLocation().backend) ?? "?"
             let pending: [String]
             do {
-                pending = try await repository.store.pendingMigrations()
+                // A database that does not answer (a refused or hanging connection: the pool keeps retrying) is
+                // "not ready" within seconds, not a request that waits for the pool.
+                pending = try await withTimeLimit(Self.readyTimeout, onTimeout: { CancellationError() }) { try await repository.store.pendingMigrations() }
             } catch {
                 context.logger.warning("not ready: the store does not answer", metadata: ["hoclieu.error": "\(String(reflecting: error))"])
                 metrics.storeErrors(kind: "unavailable").increment()
@@ -66,6 +69,9 @@ struct HealthController {
                 body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
         }
     }
+
+    /// How long `/ready` waits for the store.
+    static let readyTimeout: Duration = .seconds(3)
 
     /// The harvest and push counters (kept by ``HoclieuApp`` without a metrics dependency) in the Prometheus text format.
     static func counterText(_ counts: OperationCounters.Counts) -> String {

@@ -13,7 +13,9 @@ import PostgresNIO
 /// nodes writing the same material queue one behind the other as SQLite's single writer does.
 ///
 /// The client's connection pool runs in a task the store owns: ``open(url:pidPrefix:logger:)`` starts it and
-/// runs the pending migrations; ``shutdown()`` ends it.
+/// runs the pending migrations; ``shutdown()`` ends it. A server instead runs the pool under its service group
+/// (``connect(url:pidPrefix:logger:runsClient:)`` with `runsClient: false`, then ``runClient()`` as one of the group's
+/// services), so that its graceful shutdown closes the connections after the requests and jobs have ended.
 ///
 /// It conforms to the whole ``Store`` protocol. Its tests (`Tests/HoclieuStorageTests/PostgresStoreTests.swift`) run
 /// every case on both stores and compare search pages between them; the PostgreSQL side needs
@@ -25,19 +27,31 @@ public final class PostgresStore: Sendable {
     public let pidPrefix: String
     /// The connection settings as parsed from the URL (password kept for `pg_dump`).
     let settings: ConnectionSettings
-    private let runner: Task<Void, Never>
+    /// The task running the pool when the store runs it itself (nil: the caller runs ``runClient()``).
+    private let runner: Task<Void, Never>?
     /// Writes harvest records with every published material (``HarvestStore/setRecordRenderer(_:)``).
     let recordRenderer = Mutex<RecordRenderer?>(nil)
     /// The migrations started by ``connect(url:pidPrefix:logger:)``; every call waits for them (and rethrows their error).
     private let migrations = Mutex<Task<Void, any Error>?>(nil)
 
-    private init(settings: ConnectionSettings, pidPrefix: String, logger: Logger) {
+    private init(settings: ConnectionSettings, pidPrefix: String, logger: Logger, runsClient: Bool = true) {
         self.settings = settings
         self.pidPrefix = pidPrefix.uppercased()
         self.logger = logger
         let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
         self.client = client
-        runner = Task { await client.run() }
+        runner = runsClient ? Task { await client.run() } : nil
+    }
+
+    /// Whether the store runs its connection pool itself (false: the caller runs ``runClient()``).
+    public var runsOwnClient: Bool { runner != nil }
+
+    /// Runs the connection pool until the task is cancelled or its service group shuts down gracefully: the caller's
+    /// half of ``connect(url:pidPrefix:logger:runsClient:)`` with `runsClient: false` (call it once). Queries wait until
+    /// it runs.
+    public func runClient() async {
+        precondition(runner == nil, "this store runs its own connection pool")
+        await client.run()
     }
 
     /// Connects to the database named by `url` (`postgres://user:password@host:port/database?sslmode=disable`),
@@ -56,10 +70,11 @@ public final class PostgresStore: Sendable {
 
     /// Connects to the database named by `url` without waiting: the pending migrations run in the background and every
     /// call waits for them first (a failure to connect or migrate is thrown by each call, and by ``pendingMigrations()``).
-    /// For openers that cannot wait (``open(url:pidPrefix:logger:)`` waits).
-    public static func connect(url: String, pidPrefix: String, logger: Logger) throws -> PostgresStore {
+    /// For openers that cannot wait (``open(url:pidPrefix:logger:)`` waits; ``migrated(within:)`` waits with a limit).
+    /// With `runsClient: false` nothing reaches the database until the caller runs ``runClient()``.
+    public static func connect(url: String, pidPrefix: String, logger: Logger, runsClient: Bool = true) throws -> PostgresStore {
         guard PersistentIdentifier.validatePrefix(pidPrefix) else { throw StoreError.invalid("pid prefix '\(pidPrefix)'") }
-        let store = PostgresStore(settings: try ConnectionSettings(url: url), pidPrefix: pidPrefix, logger: logger)
+        let store = PostgresStore(settings: try ConnectionSettings(url: url), pidPrefix: pidPrefix, logger: logger, runsClient: runsClient)
         store.migrations.withLock { $0 = Task { try await store.migrate() } }
         return store
     }
@@ -69,8 +84,17 @@ public final class PostgresStore: Sendable {
         if let task = migrations.withLock({ $0 }) { try await task.value }
     }
 
-    /// Closes the connections (in-flight queries finish first).
+    /// Waits for the migrations started by ``connect(url:pidPrefix:logger:runsClient:)``, at most `timeout`: a server
+    /// that cannot reach its database says so at start instead of waiting for ever (the pool keeps retrying a refused
+    /// connection). Throws ``StoreUnavailableError`` on the timeout, and the migrations' own error when they failed.
+    public func migrated(within timeout: Duration) async throws {
+        let server = "\(settings.host):\(settings.port)/\(settings.database)"
+        try await withTimeLimit(timeout, onTimeout: { StoreUnavailableError(server: server, timeout: timeout) }) { try await self.migrated() }
+    }
+
+    /// Closes the connections (in-flight queries finish first) when the store runs its own pool.
     public func shutdown() async {
+        guard let runner else { return }
         runner.cancel()
         await runner.value
     }
@@ -129,10 +153,14 @@ public final class PostgresStore: Sendable {
         }
     }
 
-    /// A unique-constraint violation is a conflict, as SQLite's checks report it; other errors pass through.
+    /// A unique-constraint violation is a conflict, as SQLite's checks report it; text PostgreSQL cannot hold (a NUL
+    /// character, which SQLite stores) is invalid input, not a database failure; other errors pass through.
     static func storeError(_ error: any Error) -> any Error {
         if let psql = error as? PSQLError, psql.serverInfo?[.sqlState] == "23505" {
             return StoreError.conflict(psql.serverInfo?[.constraintName] ?? "unique")
+        }
+        if let psql = error as? PSQLError, ["22021", "22P05"].contains(psql.serverInfo?[.sqlState] ?? "") {
+            return StoreError.invalid("text with a NUL character (U+0000)")
         }
         return error
     }
@@ -140,6 +168,19 @@ public final class PostgresStore: Sendable {
     /// Whether `error` is PostgreSQL's unique-constraint violation.
     static func isUniqueViolation(_ error: any Error) -> Bool {
         (error as? PSQLError)?.serverInfo?[.sqlState] == "23505"
+    }
+}
+
+/// The PostgreSQL server did not answer (or the migrations did not finish) in time.
+public struct StoreUnavailableError: Error, CustomStringConvertible {
+    /// `host:port/database` (never the password).
+    public var server: String
+    public var timeout: Duration
+
+    public var description: String {
+        let seconds = timeout.components.seconds
+        return "Không kết nối được cơ sở dữ liệu PostgreSQL \(server) trong \(seconds) giây (xem các dòng nhật ký hoclieu.store.postgresql)."
+            + " / The PostgreSQL database \(server) did not answer within \(seconds) s (see the hoclieu.store.postgresql log lines for the cause)."
     }
 }
 
