@@ -188,7 +188,8 @@ struct Restore: ReportingCommand {
         // Blobs first: the database must never refer to a blob that is not there yet. Blobs are content-addressed,
         // so one already present is the same file.
         let blobs = try BlobStore(root: Services.blobsURL(in: target))
-        for id in unpacked.restoredBlobs.sorted(by: { $0.rawValue < $1.rawValue }) where try blobs.verify(id) != true {
+        for id in unpacked.restoredBlobs.sorted(by: { $0.rawValue < $1.rawValue }) {
+            if try blobs.verify(id) == true { continue }
             let stored = try blobs.store(fileAt: unpacked.blobs.url(for: id))
             guard stored.contentID == id else { throw ValidationError("blob \(id) does not match its hash") }
         }
@@ -197,7 +198,7 @@ struct Restore: ReportingCommand {
         } else {
             var logger = Logger(label: "hoclieu.restore")
             logger.logLevel = .warning
-            try await PostgresStore.restoreDump(unpacked.database, url: url, logger: logger)
+            try await PostgresStore.restoreDump(unpacked.database, url: url, pidPrefix: configuration.pidPrefix, logger: logger)
         }
         let services = try Services.open(configuration)
         let report = try await Check.check(services.store, services.blobs)

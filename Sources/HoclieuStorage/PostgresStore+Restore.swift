@@ -10,7 +10,7 @@ extension PostgresStore {
     /// seed (a node started on it once); the latter's objects are replaced by the dump's (`--clean --if-exists`).
     /// Anything else is refused with ``StoreCopyError/targetNotEmpty(table:rows:)``. Pending migrations of a dump made
     /// by an older version run when the store is next opened.
-    public static func restoreDump(_ dump: URL, url: String, logger: Logger) async throws {
+    public static func restoreDump(_ dump: URL, url: String, pidPrefix: String, logger: Logger) async throws {
         let settings = try ConnectionSettings(url: url)
         let tables = try await withClient(settings, logger: logger) { client in
             try await client.withConnection { c in
@@ -21,7 +21,7 @@ extension PostgresStore {
         var clean = false
         if !tables.isEmpty {
             guard tables.contains("hoclieu_migrations") else { throw StoreCopyError.targetNotEmpty(table: tables.sorted()[0], rows: -1) }
-            let store = try await PostgresStore.open(url: url, pidPrefix: "00", logger: logger)
+            let store = try await PostgresStore.open(url: url, pidPrefix: pidPrefix, logger: logger)
             do {
                 try await store.read { c in
                     try await StoreCopy.ensureEmpty(c, tables: StoreCopy.tables.map(\.postgres), logger: logger)

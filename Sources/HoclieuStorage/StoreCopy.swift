@@ -352,7 +352,10 @@ public enum StoreCopy {
                 WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position
                 """, logger)
             {
-                columns[try row.get("t", as: String.self), default: []].append((try row.get("c"), try row.get("u")))
+                let table: String = try row.get("t")
+                let column: String = try row.get("c")
+                let type: String = try row.get("u")
+                columns[table, default: []].append((column, type))
             }
             return columns
         }
@@ -372,7 +375,8 @@ public enum StoreCopy {
                 let perStatement = max(1, min(batchRows, 60_000 / max(1, plan.targetColumns.count)))
                 var after: [DatabaseValue]?
                 while true {
-                    let (rows, last) = try await snapshot.read { db in try batch(db, plan, after: after, limit: perStatement) }
+                    let from = after
+                    let (rows, last) = try await snapshot.read { db in try batch(db, plan, after: from, limit: perStatement) }
                     guard !rows.isEmpty else { break }
                     var bindings = PostgresBindings(capacity: rows.count * plan.targetColumns.count)
                     for row in rows { for cell in row { cell.bind(&bindings) } }
