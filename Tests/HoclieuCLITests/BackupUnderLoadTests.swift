@@ -46,14 +46,14 @@ struct BackupUnderLoadTests {
         box: Sandbox, repository: Services, backupArguments: [String], restore: (String) async throws -> Services
     ) async throws {
         let acks = AcknowledgedWrites()
-        let writer = writer(repository, acks)
+        let load = Self.writer(repository, acks)
         while acks.all.count < 20 { try await Task.sleep(for: .milliseconds(20)) }
         let file = box.root.appendingPathComponent("under-load.zip").path
         let started = Date()
         let backup = try await box.command(Backup.self, ["backup", file] + backupArguments).execute()
         try await Task.sleep(for: .milliseconds(200))
-        writer.cancel()
-        _ = try? await writer.value
+        load.cancel()
+        _ = try? await load.value
         let before = acks.all.filter { $0.at < started }
         #expect(before.count >= 20)
         #expect(acks.all.count > before.count, "the writer kept writing during the backup")
