@@ -222,7 +222,7 @@ public enum StoreCopy {
     }
 
     /// Reads both schemas and matches every column; throws on anything unmatched.
-    static func plans(_ db: Database, targetColumns: [String: [(name: String, type: String)]]) throws -> [Plan] {
+    static func makePlans(_ db: Database, targetColumns: [String: [(name: String, type: String)]]) throws -> [Plan] {
         let sourceTables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         if let unknown = sourceTables.first(where: { !covers(sqliteTable: $0) }) { throw StoreCopyError.unknownTable(unknown) }
         var sequences: [String: Int64] = [:]
@@ -360,7 +360,7 @@ public enum StoreCopy {
             return columns
         }
         let snapshot = try source.pool.makeSnapshot()
-        let plans = try await snapshot.read { db in try plans(db, targetColumns: targetColumns) }
+        let plans = try await snapshot.read { db in try makePlans(db, targetColumns: targetColumns) }
         try await refuseNonEmpty(target, plans: plans)
 
         let result: ([Report.TableCount], [String: Int64]) = try await target.write { c in
