@@ -10,7 +10,7 @@ public struct HoclieuCommand: AsyncParsableCommand {
         commandName: "hoclieu",
         abstract: "Hoclieu — kho học liệu số / open learning-resource repository.",
         subcommands: [
-            Serve.self, Import.self, Export.self, UserCommand.self, CatalogCommand.self, LTICommand.self, Check.self, AuditCommand.self, Backup.self, Restore.self, Bench.self, ConfigCommand.self,
+            Serve.self, Import.self, Export.self, UserCommand.self, CatalogCommand.self, LTICommand.self, Check.self, AuditCommand.self, Backup.self, Restore.self, MigrateStore.self, Bench.self, ConfigCommand.self,
             OAICommand.self, HarvestCommand.self,
         ])
 
