@@ -28,6 +28,8 @@ public final class PostgresStore: Sendable {
     private let runner: Task<Void, Never>
     /// Writes harvest records with every published material (``HarvestStore/setRecordRenderer(_:)``).
     let recordRenderer = Mutex<RecordRenderer?>(nil)
+    /// When a connection was last handed out or a statement last answered (``withLease(_:)``).
+    let contact = Contact()
     /// The migrations started by ``connect(url:pidPrefix:logger:)``; every call waits for them (and rethrows their error).
     private let migrations = Mutex<Task<Void, any Error>?>(nil)
 
@@ -93,7 +95,7 @@ public final class PostgresStore: Sendable {
         var attempt = 1
         while true {
             do {
-                return try await client.withConnection { connection in
+                return try await withLease { connection in
                     try await connection.query("BEGIN", logger: logger)
                     do {
                         let value = try await body(connection)
@@ -116,30 +118,139 @@ public final class PostgresStore: Sendable {
     /// Runs `body` on one consistent snapshot (a read-only REPEATABLE READ transaction).
     func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await migrated()
-        return try await client.withConnection { connection in
-            try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
-            do {
-                let value = try await body(connection)
-                try await connection.query("COMMIT", logger: logger)
-                return value
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
-                throw Self.storeError(error)
+        do {
+            return try await withLease { connection in
+                try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+                do {
+                    let value = try await body(connection)
+                    try await connection.query("COMMIT", logger: logger)
+                    return value
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
+            }
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    // MARK: Leases that do not hang
+
+    /// Runs `body` with a connection of the pool, failing fast with ``StoreUnavailableError`` when the database does not
+    /// answer.
+    ///
+    /// The pool (postgres-nio's) queues a lease while it cannot open connections and fails it only after a minute:
+    /// while PostgreSQL restarts, every request would hang. Here a lease that has waited
+    /// ``ConnectionSettings/unavailableAfter`` while no connection is in use and no other call of this store got one or
+    /// an answer either ends with ``StoreUnavailableError`` (the request becomes a 503). When other calls hold connections
+    /// or are being served the pool is only busy: the lease goes on waiting, up to ``ConnectionSettings/busyLimit``. The pool keeps trying to connect in the
+    /// background, so calls succeed again as soon as the database is back, without a restart.
+    func withLease<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let started = ContinuousClock.now
+        let lease = LeaseState()
+        return try await withoutActuallyEscaping(body) { body in
+            // The closure runs in a child task while this task waits for it, never concurrently with its caller.
+            nonisolated(unsafe) let work = body
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask {
+                    try await self.client.withConnection { connection in
+                        lease.leased.withLock { $0 = true }
+                        self.contact.leased()
+                        do {
+                            let value = try await work(connection)
+                            self.contact.released(answered: true)
+                            return value
+                        } catch {
+                            self.contact.released(answered: Self.unavailability(error) == nil)
+                            throw error
+                        }
+                    }
+                }
+                group.addTask {
+                    try await self.awaitLease(lease, started: started)
+                    return nil
+                }
+                while let result = try await group.next() {
+                    if let value = result {
+                        group.cancelAll()
+                        return value
+                    }
+                }
+                throw CancellationError()
             }
         }
     }
 
-    /// A unique-constraint violation is a conflict, as SQLite's checks report it; other errors pass through.
+    /// Returns once `lease` holds a connection; throws ``StoreUnavailableError`` when the database looks unreachable
+    /// (see ``withLease(_:)``).
+    private func awaitLease(_ lease: LeaseState, started: ContinuousClock.Instant) async throws {
+        try await Task.sleep(for: settings.unavailableAfter)
+        while !lease.leased.withLock({ $0 }) {
+            let waited = started.duration(to: .now)
+            guard contact.alive(since: started), waited < settings.busyLimit else {
+                logger.warning("database unreachable", metadata: ["hoclieu.store.waited": "\(waited)"])
+                throw StoreUnavailableError(reason: waited < settings.busyLimit ? "no connection" : "no free connection")
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+    }
+
+    /// A unique-constraint violation is a conflict, as SQLite's checks report it; a lost or refused connection, or a
+    /// server shutting down, is ``StoreUnavailableError``; other errors pass through.
     static func storeError(_ error: any Error) -> any Error {
         if let psql = error as? PSQLError, psql.serverInfo?[.sqlState] == "23505" {
             return StoreError.conflict(psql.serverInfo?[.constraintName] ?? "unique")
         }
+        if let reason = unavailability(error) { return StoreUnavailableError(reason: reason) }
         return error
+    }
+
+    /// Why `error` means the database cannot be reached (nil: it answered).
+    static func unavailability(_ error: any Error) -> String? {
+        if error is StoreUnavailableError { return (error as? StoreUnavailableError)?.reason }
+        if let psql = error as? PSQLError {
+            switch psql.code {
+            case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
+                return psql.code.description
+            case .server:
+                // Class 08: connection exceptions; 57P01–57P03: the server is shutting down, crashed, or starting.
+                let state = psql.serverInfo?[.sqlState] ?? ""
+                return state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state) ? "sqlstate \(state)" : nil
+            default:
+                return nil
+            }
+        }
+        // The pool's own error once it gave up connecting (its circuit breaker).
+        return String(reflecting: type(of: error)).hasSuffix("ConnectionPoolError") ? "\(error)" : nil
     }
 
     /// Whether `error` is PostgreSQL's unique-constraint violation.
     static func isUniqueViolation(_ error: any Error) -> Bool {
         (error as? PSQLError)?.serverInfo?[.sqlState] == "23505"
+    }
+}
+
+/// Whether a lease of ``PostgresStore/withLease(_:)`` got its connection.
+final class LeaseState: Sendable {
+    let leased = Mutex(false)
+}
+
+/// Signs of life of the database: when a connection was last handed out or a call last succeeded, and how many
+/// connections are in use now.
+final class Contact: Sendable {
+    private let state = Mutex<(last: ContinuousClock.Instant?, inUse: Int)>((nil, 0))
+
+    /// A connection was handed out.
+    func leased() { state.withLock { $0 = (.now, $0.inUse + 1) } }
+
+    /// A connection went back to the pool; `answered`: the call succeeded.
+    func released(answered: Bool) { state.withLock { $0 = (answered ? .now : $0.last, $0.inUse - 1) } }
+
+    /// Whether the database looks alive to a lease that has waited since `instant`: a connection was handed out or a
+    /// call succeeded since then, or connections are in use now (the pool is busy, not cut off).
+    func alive(since instant: ContinuousClock.Instant) -> Bool {
+        state.withLock { state in state.inUse > 0 || state.last.map { $0 > instant } == true }
     }
 }
 
@@ -182,6 +293,11 @@ extension PostgresStore {
         var password: String?
         var database: String
         var tls: Bool
+        /// How long a lease waits while the database shows no life before the call fails with ``StoreUnavailableError``
+        /// (`connect_timeout` in the URL, in seconds as libpq's; default 1.5 s), also the pool's connect timeout.
+        var unavailableAfter: Duration = .milliseconds(1500)
+        /// How long a lease waits for a busy pool (every connection in use, the database answering) before it fails.
+        var busyLimit: Duration = .seconds(30)
 
         /// Accepts `postgres://` and `postgresql://` URLs; `sslmode=disable` (the default here: servers listen on
         /// 127.0.0.1 or a private network behind the nodes) or `sslmode=require`.
@@ -203,6 +319,12 @@ extension PostgresStore {
             case "require": tls = true
             default: throw StoreError.invalid("database URL: sslmode must be disable or require, not \(mode)")
             }
+            if let text = parts.queryItems?.first(where: { $0.name == "connect_timeout" })?.value {
+                guard let seconds = Double(text), seconds > 0, seconds <= 600 else {
+                    throw StoreError.invalid("database URL: connect_timeout must be a number of seconds between 0 and 600, not \(text)")
+                }
+                unavailableAfter = .milliseconds(Int64((seconds * 1000).rounded()))
+            }
         }
 
         var clientConfiguration: PostgresClient.Configuration {
@@ -210,6 +332,7 @@ extension PostgresStore {
                 host: host, port: port, username: username, password: password, database: database,
                 tls: tls ? .require(.makeClientConfiguration()) : .disable)
             configuration.options.maximumConnections = 16
+            configuration.options.connectTimeout = unavailableAfter
             return configuration
         }
 

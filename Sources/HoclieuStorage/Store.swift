@@ -106,6 +106,19 @@ public enum StoreError: Error, Equatable, Sendable {
     case invalid(String)
 }
 
+/// The database does not answer: it is down, restarting or unreachable, or every connection stayed busy too long.
+///
+/// A call that meets it may be retried a few seconds later; what it wrote is either all committed or none of it (one
+/// transaction), but a write whose commit was under way when the connection broke may have been committed. The
+/// service answers 503 with `Retry-After` (the `store-unavailable` problem) and comes back by itself once the database
+/// answers again. SQLite never throws it.
+public struct StoreUnavailableError: Error, Equatable, Sendable {
+    /// What was seen (for the log), e.g. `no connection`, `sqlstate 57P01`.
+    public var reason: String
+
+    public init(reason: String) { self.reason = reason }
+}
+
 /// Counts for monitoring.
 public struct StoreStatistics: Sendable, Codable, Equatable {
     public var materials: Int
