@@ -66,9 +66,19 @@ public final class PostgresStore: Sendable {
         return store
     }
 
-    /// Waits for migrations started by ``connect(url:pidPrefix:logger:)``.
+    /// Waits for migrations started by ``connect(url:pidPrefix:logger:)``. When they failed because the database did not
+    /// answer (a node started while PostgreSQL was down), they are started again, so the node comes up once it answers.
     func migrated() async throws {
-        if let task = migrations.withLock({ $0 }) { try await task.value }
+        guard let task = migrations.withLock({ $0 }) else { return }
+        do {
+            try await task.value
+        } catch let error where Self.unavailability(error) != nil {
+            let again = migrations.withLock { current in
+                if current == task { current = Task { try await self.migrate() } }
+                return current
+            }
+            try await again?.value
+        }
     }
 
     /// Closes the connections (in-flight queries finish first).
@@ -155,7 +165,8 @@ public final class PostgresStore: Sendable {
             return try await withThrowingTaskGroup(of: T?.self) { group in
                 group.addTask {
                     try await self.client.withConnection { connection in
-                        lease.leased.withLock { $0 = true }
+                        // Too late: the caller was told the database is unavailable; the connection goes back unused.
+                        guard lease.take() else { throw StoreUnavailableError(reason: "no connection") }
                         self.contact.leased()
                         do {
                             let value = try await work(connection)
@@ -186,9 +197,10 @@ public final class PostgresStore: Sendable {
     /// (see ``withLease(_:)``).
     private func awaitLease(_ lease: LeaseState, started: ContinuousClock.Instant) async throws {
         try await Task.sleep(for: settings.unavailableAfter)
-        while !lease.leased.withLock({ $0 }) {
+        while !lease.isLeased {
             let waited = started.duration(to: .now)
-            guard contact.alive(since: started), waited < settings.busyLimit else {
+            if !contact.alive(since: started) || waited >= settings.busyLimit {
+                guard lease.abandon() else { return }
                 logger.warning("database unreachable", metadata: ["hoclieu.store.waited": "\(waited)"])
                 throw StoreUnavailableError(reason: waited < settings.busyLimit ? "no connection" : "no free connection")
             }
@@ -231,9 +243,30 @@ public final class PostgresStore: Sendable {
     }
 }
 
-/// Whether a lease of ``PostgresStore/withLease(_:)`` got its connection.
+/// Whether a lease of ``PostgresStore/withLease(_:)`` got its connection, or was given up first (never both).
 final class LeaseState: Sendable {
-    let leased = Mutex(false)
+    private enum Phase { case waiting, leased, abandoned }
+    private let phase = Mutex(Phase.waiting)
+
+    /// The connection came: true, unless the wait was given up already.
+    func take() -> Bool {
+        phase.withLock { phase in
+            guard phase == .waiting else { return false }
+            phase = .leased
+            return true
+        }
+    }
+
+    /// Gives the wait up: true, unless the connection came already.
+    func abandon() -> Bool {
+        phase.withLock { phase in
+            guard phase == .waiting else { return false }
+            phase = .abandoned
+            return true
+        }
+    }
+
+    var isLeased: Bool { phase.withLock { $0 == .leased } }
 }
 
 /// Signs of life of the database: when a connection was last handed out or a call last succeeded, and how many
