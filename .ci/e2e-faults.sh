@@ -55,11 +55,13 @@ serve() {
     HOCLIEU_DATA="$1" HOCLIEU_DATABASE_URL="$2" HOCLIEU_ADMIN_PASSWORD=faults-admin-pw HOCLIEU_BCRYPT_COST=4 \
         HOCLIEU_PID_PREFIX=79-760 HOCLIEU_JOB_STALE_SECONDS=3 "$BIN" serve --port "$PORT" --content-port=-1 >>"$3" 2>&1 &
     SERVER=$!
-    for _ in $(seq 1 240); do
-        curl -fsS "$BASE/health" >/dev/null 2>&1 && break
+    local up=""
+    for _ in $(seq 1 600); do
+        curl -fsS "$BASE/health" >/dev/null 2>&1 && { up=1; break; }
         kill -0 "$SERVER" 2>/dev/null || { tail -20 "$3"; fail "the service stopped at start"; }
         sleep 0.25
     done
+    [ -n "$up" ] || { tail -5 "$3"; fail "the service did not start in 150 s"; }
     TOKEN=$(curl -fsS -X POST "$API/auth/login" -d '{"username":"admin","password":"faults-admin-pw"}' | json '["token"]')
     AUTH="Authorization: Bearer $TOKEN"
 }
@@ -193,7 +195,7 @@ if [ -n "$PG_OWN" ] && part pg-restart; then
     [ "$(id -u)" = 0 ] && PG_AS=(runuser -u postgres --)
     PG_CTL="${PG_AS[*]} $HOCLIEU_PG_BIN/pg_ctl -D $HOCLIEU_PG_ROOT/data"
     python3 "$DRIVER" pg-restart "$BASE" "$PID" "$PG_CTL -m fast -w stop >/dev/null" \
-        "$PG_CTL -l $HOCLIEU_PG_ROOT/server.log -w -t 60 -o '-c listen_addresses=127.0.0.1 -k $HOCLIEU_PG_ROOT -p $HOCLIEU_PG_PORT -c fsync=off -c max_connections=200' start >/dev/null"
+        "$PG_CTL -l $HOCLIEU_PG_ROOT/server.log -w -t 60 -o '-c listen_addresses=127.0.0.1 -k $HOCLIEU_PG_ROOT -p $HOCLIEU_PG_PORT -c fsync=off -c max_connections=200' start >/dev/null" "$F/restart-trace.json"
     stop_server
     echo "e2e faults: PostgreSQL restarted under load ($((SECONDS - t0)) s)"
 fi
