@@ -6,6 +6,8 @@ import HoclieuStorage
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import NIOCore
+import NIOFoundationCompat
 import Testing
 
 /// The service over a PostgreSQL that does not answer: requests fail fast with a bilingual 503, never hang.

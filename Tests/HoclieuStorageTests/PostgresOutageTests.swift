@@ -15,7 +15,7 @@ struct PostgresOutageTests {
     func closedPort() async throws {
         let clock = ContinuousClock()
         var failure: (any Error)?
-        let opening = try await clock.measure {
+        let opening = await clock.measure {
             do {
                 _ = try await PostgresStore.open(url: Self.closedURL, pidPrefix: "79-760", logger: PostgresTestDatabase.logger)
             } catch {
@@ -28,7 +28,7 @@ struct PostgresOutageTests {
         let store = try PostgresStore.connect(url: Self.closedURL, pidPrefix: "79-760", logger: PostgresTestDatabase.logger)
         for _ in 0..<3 {
             var error: (any Error)?
-            let took = try await clock.measure {
+            let took = await clock.measure {
                 do { _ = try await store.statistics() } catch let e { error = e }
             }
             #expect(error as? StoreUnavailableError != nil, "statistics: \(String(describing: error))")
