@@ -67,17 +67,18 @@ public final class PostgresStore: Sendable {
     }
 
     /// Waits for migrations started by ``connect(url:pidPrefix:logger:)``. When they failed because the database did not
-    /// answer (a node started while PostgreSQL was down), they are started again, so the node comes up once it answers.
+    /// answer (a node started while PostgreSQL was down), the call fails and the next one starts them again, so the node
+    /// comes up once the database answers.
     func migrated() async throws {
         guard let task = migrations.withLock({ $0 }) else { return }
         do {
             try await task.value
         } catch let error where Self.unavailability(error) != nil {
-            let again = migrations.withLock { current in
+            // This call fails now (it has waited long enough); the next one runs the migrations again.
+            migrations.withLock { current in
                 if current == task { current = Task { try await self.migrate() } }
-                return current
             }
-            try await again?.value
+            throw error
         }
     }
 

@@ -26,7 +26,7 @@ struct StoreOutageTests {
         try await buildApplication(repository, logger: logger).test(.router) { client in
             let clock = ContinuousClock()
             for (method, uri, body) in [
-                (HTTPRequest.Method.get, "/api/v1/search?q=phan%20so", ""), (.get, "/api/v1/materials/79-760-00001K3", ""),
+                (HTTPRequest.Method.get, "/api/v1/search?q=phan%20so", ""), (.get, "/api/v1/materials/79-760-000001E", ""),
                 (.post, "/api/v1/auth/login", #"{"username":"admin","password":"x"}"#), (.get, "/health", ""),
             ] {
                 var response: TestResponse?
