@@ -282,9 +282,13 @@ final class Contact: Sendable {
     func released(answered: Bool) { state.withLock { $0 = (answered ? .now : $0.last, $0.inUse - 1) } }
 
     /// Whether the database looks alive to a lease that has waited since `instant`: a connection was handed out or a
-    /// call succeeded since then, or connections are in use now (the pool is busy, not cut off).
+    /// call succeeded since then, or connections are in use now and one answered in the last 5 s (the pool is busy,
+    /// not cut off; a connection stuck on a dead server does not keep everyone waiting).
     func alive(since instant: ContinuousClock.Instant) -> Bool {
-        state.withLock { state in state.inUse > 0 || state.last.map { $0 > instant } == true }
+        state.withLock { state in
+            guard let last = state.last else { return false }
+            return last > instant || (state.inUse > 0 && last.duration(to: .now) < .seconds(5))
+        }
     }
 }
 
