@@ -31,6 +31,17 @@ extension StoreError: BilingualError {
     }
 }
 
+extension StoreUnavailableError: BilingualError {
+    public var category: ErrorCategory { .unavailable }
+    public var code: String { "store-unavailable" }
+    public var vietnamese: String {
+        "Cơ sở dữ liệu tạm thời không trả lời (đang khởi động lại hoặc mất kết nối). Hãy thử lại sau vài giây."
+    }
+    public var english: String {
+        "The database is not answering for the moment (restarting or unreachable). Try again in a few seconds."
+    }
+}
+
 extension BlobError: BilingualError {
     public var category: ErrorCategory {
         switch self {

@@ -23,7 +23,7 @@ package struct ImportJobInput: Codable, Sendable {
 ///
 /// Jobs live in the database: any node may claim a queued job, progress is written every half second
 /// (which is also how a node learns that a job was asked to stop), and a job whose node died (no
-/// progress for `staleAfter`) is queued again. Imports are atomic and idempotent, so running one again is safe.
+/// progress for `staleAfter`, ``ServerConfiguration/jobStaleAfter``) is queued again. Imports are atomic and idempotent, so running one again is safe.
 package struct JobService: Service {
     static let kinds: Set<String> = ["import", "export", "push", "harvest", "backup"]
     let repository: Services
@@ -36,6 +36,7 @@ package struct JobService: Service {
     package init(repository: Services, logger: Logger) {
         self.repository = repository
         self.logger = logger
+        staleAfter = repository.configuration.jobStaleAfter
     }
 
     package func run() async throws {

@@ -48,6 +48,9 @@ public struct ServerConfiguration: Sendable {
     /// of record identifiers, a domain name (`HOCLIEU_OAI_REPOSITORY_ID`; default: the public address's host when it
     /// is one, else `hoclieu.local`), and the administrator's address in `Identify` (`HOCLIEU_OAI_ADMIN_EMAIL`).
     public var oaiPageSize = 200
+    /// Seconds without progress after which a running background job is taken to belong to a dead node and is queued
+    /// again (`HOCLIEU_JOB_STALE_SECONDS`); a job writes its progress every half second.
+    public var jobStaleAfter: TimeInterval = 60
     /// Requests each LMS client credential may make: a sustained rate per second and a burst (a token bucket per node).
     public var clientRate: (perSecond: Double, burst: Double) = (50, 200)
     public var oaiRepositoryIdentifier: String?

@@ -63,6 +63,7 @@ struct CommonOptions: ParsableArguments {
         if let limit = env["HOCLIEU_MAX_UPLOAD_BYTES"].flatMap(Int64.init) { configuration.maxUploadBytes = limit }
         if let cost = env["HOCLIEU_BCRYPT_COST"].flatMap(UInt8.init) { configuration.bcryptCost = cost }
         if let jobs = env["HOCLIEU_JOBS"].flatMap(Bool.init) { configuration.runsJobs = jobs }
+        if let stale = env["HOCLIEU_JOB_STALE_SECONDS"].flatMap(Double.init), stale >= 2 { configuration.jobStaleAfter = stale }
         if let n = env["HOCLIEU_REVIEWERS"].flatMap(Int.init), (1...9).contains(n) { configuration.reviewRules.reviewersPerSubmission = n }
         if let rule = env["HOCLIEU_REVIEW_AGREEMENT"].flatMap(AgreementRule.init(rawValue:)) { configuration.reviewRules.agreement = rule }
         if let own = env["HOCLIEU_REVIEW_EXCLUDE_OWN_SCHOOL"].flatMap(Bool.init) { configuration.reviewRules.excludeOwnSchool = own }

@@ -37,6 +37,7 @@ struct Settings {
         ("HOCLIEU_MAX_UPLOAD_BYTES", "largest upload"),
         ("HOCLIEU_BCRYPT_COST", "bcrypt cost of new password hashes"),
         ("HOCLIEU_JOBS", "whether this node runs background jobs"),
+        ("HOCLIEU_JOB_STALE_SECONDS", "seconds without progress before a running job of a dead node is queued again (default 60)"),
         ("HOCLIEU_PUBLIC_URL", "address clients reach the service at"),
         ("HOCLIEU_TRUSTED_PROXIES", "reverse proxies whose X-Forwarded-For is believed (comma-separated addresses)"),
         ("HOCLIEU_CONTENT_URL", "separate origin packages are played from"),

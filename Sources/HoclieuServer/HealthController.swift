@@ -121,7 +121,7 @@ struct ServiceMetrics: Sendable {
     }
 
     /// Errors from the store that reached a request, by kind (`not_found`, `conflict`, `invalid`: the store refused;
-    /// `database`: the database itself failed; `unavailable`: it did not answer `/ready`).
+    /// `database`: the database itself failed; `unavailable`: it did not answer a request or `/ready`).
     func storeErrors(kind: String) -> Counter {
         registry.makeCounter(
             descriptor: MetricNameDescriptor(namespace: "hoclieu", metricName: "store_errors", unitName: "total", helpText: "Store errors met by requests"),
@@ -184,6 +184,7 @@ struct StoreErrorMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
             case .invalid: return "invalid"
             }
         }
+        if error is StoreUnavailableError { return "unavailable" }
         let type = String(reflecting: Swift.type(of: error))
         return type.hasPrefix("GRDB.") || type.hasPrefix("PostgresNIO.") ? "database" : nil
     }

@@ -64,6 +64,7 @@ public struct Problem: Error, HTTPResponseError, Sendable {
             }
         self.init(status, error.code, vi: error.vietnamese, en: error.english, hint: error.hint)
         if let retry = (error as? AccountError)?.retryAfter { headers[.retryAfter] = String(retry) }
+        if error is StoreUnavailableError { headers[.retryAfter] = "2" }
         if error.category == .unauthenticated { headers[.wwwAuthenticate] = "Bearer" }
     }
 

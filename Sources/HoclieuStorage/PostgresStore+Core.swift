@@ -513,7 +513,7 @@ extension PostgresStore: CoreStore {
     /// one call does all of it, so nothing is left for later.
     public func maintainSearchIndex(budget: Duration) async throws -> Bool {
         try await migrated()
-        try await client.withConnection { c in
+        try await withLease { c in
             try await c.run("SELECT gin_clean_pending_list('materials_terms'::regclass)", logger)
         }
         return false
@@ -522,7 +522,7 @@ extension PostgresStore: CoreStore {
     /// After a bulk load: cleans the index's pending list and refreshes the planner's statistics.
     public func optimizeSearchIndex() async throws {
         try await migrated()
-        try await client.withConnection { c in
+        try await withLease { c in
             try await c.run("SELECT gin_clean_pending_list('materials_terms'::regclass)", logger)
             try await c.run("ANALYZE materials", logger)
         }

@@ -225,7 +225,7 @@ extension PostgresStore {
 
     /// Applies every migration not yet recorded, in order, each in its own transaction.
     func migrate() async throws {
-        try await client.withConnection { connection in
+        try await withLease { connection in
             try await connection.run(
                 "CREATE TABLE IF NOT EXISTS hoclieu_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())", logger)
         }

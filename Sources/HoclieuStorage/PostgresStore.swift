@@ -31,6 +31,8 @@ public final class PostgresStore: Sendable {
     private let runner: Task<Void, Never>?
     /// Writes harvest records with every published material (``HarvestStore/setRecordRenderer(_:)``).
     let recordRenderer = Mutex<RecordRenderer?>(nil)
+    /// When a connection was last handed out or a statement last answered (``withLease(_:)``).
+    let contact = Contact()
     /// The migrations started by ``connect(url:pidPrefix:logger:)``; every call waits for them (and rethrows their error).
     private let migrations = Mutex<Task<Void, any Error>?>(nil)
 
@@ -79,9 +81,20 @@ public final class PostgresStore: Sendable {
         return store
     }
 
-    /// Waits for migrations started by ``connect(url:pidPrefix:logger:)``.
+    /// Waits for migrations started by ``connect(url:pidPrefix:logger:)``. When they failed because the database did not
+    /// answer (a node started while PostgreSQL was down), the call fails and the next one starts them again, so the node
+    /// comes up once the database answers.
     func migrated() async throws {
-        if let task = migrations.withLock({ $0 }) { try await task.value }
+        guard let task = migrations.withLock({ $0 }) else { return }
+        do {
+            try await task.value
+        } catch let error where Self.unavailability(error) != nil {
+            // This call fails now (it has waited long enough); the next one runs the migrations again.
+            migrations.withLock { current in
+                if current == task { current = Task { try await self.migrate() } }
+            }
+            throw error
+        }
     }
 
     /// Waits for the migrations started by ``connect(url:pidPrefix:logger:runsClient:)``, at most `timeout`: a server
@@ -117,7 +130,7 @@ public final class PostgresStore: Sendable {
         var attempt = 1
         while true {
             do {
-                return try await client.withConnection { connection in
+                return try await withLease { connection in
                     try await connection.query("BEGIN", logger: logger)
                     do {
                         let value = try await body(connection)
@@ -140,29 +153,118 @@ public final class PostgresStore: Sendable {
     /// Runs `body` on one consistent snapshot (a read-only REPEATABLE READ transaction).
     func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await migrated()
-        return try await client.withConnection { connection in
-            try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
-            do {
-                let value = try await body(connection)
-                try await connection.query("COMMIT", logger: logger)
-                return value
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
-                throw Self.storeError(error)
+        do {
+            return try await withLease { connection in
+                try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+                do {
+                    let value = try await body(connection)
+                    try await connection.query("COMMIT", logger: logger)
+                    return value
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
+            }
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    // MARK: Leases that do not hang
+
+    /// Runs `body` with a connection of the pool, failing fast with ``StoreUnavailableError`` when the database does not
+    /// answer.
+    ///
+    /// The pool (postgres-nio's) queues a lease while it cannot open connections and fails it only after a minute:
+    /// while PostgreSQL restarts, every request would hang. Here a lease that has waited
+    /// ``ConnectionSettings/unavailableAfter`` while no connection is in use and no other call of this store got one or
+    /// an answer either ends with ``StoreUnavailableError`` (the request becomes a 503). When other calls hold connections
+    /// or are being served the pool is only busy: the lease goes on waiting, up to ``ConnectionSettings/busyLimit``. The pool keeps trying to connect in the
+    /// background, so calls succeed again as soon as the database is back, without a restart.
+    func withLease<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let started = ContinuousClock.now
+        let lease = LeaseState()
+        return try await withoutActuallyEscaping(body) { body in
+            // The closure runs in a child task while this task waits for it, never concurrently with its caller.
+            nonisolated(unsafe) let work = body
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask {
+                    try await self.client.withConnection { connection in
+                        // Too late: the caller was told the database is unavailable; the connection goes back unused.
+                        guard lease.take() else { throw StoreUnavailableError(reason: "no connection") }
+                        self.contact.leased()
+                        do {
+                            let value = try await work(connection)
+                            self.contact.released(answered: true)
+                            return value
+                        } catch {
+                            self.contact.released(answered: Self.unavailability(error) == nil)
+                            throw error
+                        }
+                    }
+                }
+                group.addTask {
+                    try await self.awaitLease(lease, started: started)
+                    return nil
+                }
+                while let result = try await group.next() {
+                    if let value = result {
+                        group.cancelAll()
+                        return value
+                    }
+                }
+                throw CancellationError()
             }
         }
     }
 
+    /// Returns once `lease` holds a connection; throws ``StoreUnavailableError`` when the database looks unreachable
+    /// (see ``withLease(_:)``).
+    private func awaitLease(_ lease: LeaseState, started: ContinuousClock.Instant) async throws {
+        try await Task.sleep(for: settings.unavailableAfter)
+        while !lease.isLeased {
+            let waited = started.duration(to: .now)
+            if !contact.alive(since: started) || waited >= settings.busyLimit {
+                guard lease.abandon() else { return }
+                logger.warning("database unreachable", metadata: ["hoclieu.store.waited": "\(waited)"])
+                throw StoreUnavailableError(reason: waited < settings.busyLimit ? "no connection" : "no free connection")
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+    }
+
     /// A unique-constraint violation is a conflict, as SQLite's checks report it; text PostgreSQL cannot hold (a NUL
-    /// character, which SQLite stores) is invalid input, not a database failure; other errors pass through.
+    /// character, which SQLite stores) is invalid input, not a database failure; a lost or refused connection, or a
+    /// server shutting down, is ``StoreUnavailableError``; other errors pass through.
     static func storeError(_ error: any Error) -> any Error {
+        if error is StoreUnavailableError { return error }
         if let psql = error as? PSQLError, psql.serverInfo?[.sqlState] == "23505" {
             return StoreError.conflict(psql.serverInfo?[.constraintName] ?? "unique")
         }
         if let psql = error as? PSQLError, ["22021", "22P05"].contains(psql.serverInfo?[.sqlState] ?? "") {
             return StoreError.invalid("text with a NUL character (U+0000)")
         }
+        if let reason = unavailability(error) { return StoreUnavailableError(reason: reason) }
         return error
+    }
+
+    /// Why `error` means the database cannot be reached (nil: it answered).
+    static func unavailability(_ error: any Error) -> String? {
+        if error is StoreUnavailableError { return (error as? StoreUnavailableError)?.reason }
+        if let psql = error as? PSQLError {
+            switch psql.code {
+            case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
+                return psql.code.description
+            case .server:
+                // Class 08: connection exceptions; 57P01–57P03: the server is shutting down, crashed, or starting.
+                let state = psql.serverInfo?[.sqlState] ?? ""
+                return state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state) ? "sqlstate \(state)" : nil
+            default:
+                return nil
+            }
+        }
+        // The pool's own error once it gave up connecting (its circuit breaker).
+        return String(reflecting: type(of: error)).hasSuffix("ConnectionPoolError") ? "\(error)" : nil
     }
 
     /// Whether `error` is PostgreSQL's unique-constraint violation.
@@ -171,16 +273,51 @@ public final class PostgresStore: Sendable {
     }
 }
 
-/// The PostgreSQL server did not answer (or the migrations did not finish) in time.
-public struct StoreUnavailableError: Error, CustomStringConvertible {
-    /// `host:port/database` (never the password).
-    public var server: String
-    public var timeout: Duration
+/// Whether a lease of ``PostgresStore/withLease(_:)`` got its connection, or was given up first (never both).
+final class LeaseState: Sendable {
+    private enum Phase { case waiting, leased, abandoned }
+    private let phase = Mutex(Phase.waiting)
 
-    public var description: String {
-        let seconds = timeout.components.seconds
-        return "Không kết nối được cơ sở dữ liệu PostgreSQL \(server) trong \(seconds) giây (xem các dòng nhật ký hoclieu.store.postgresql)."
-            + " / The PostgreSQL database \(server) did not answer within \(seconds) s (see the hoclieu.store.postgresql log lines for the cause)."
+    /// The connection came: true, unless the wait was given up already.
+    func take() -> Bool {
+        phase.withLock { phase in
+            guard phase == .waiting else { return false }
+            phase = .leased
+            return true
+        }
+    }
+
+    /// Gives the wait up: true, unless the connection came already.
+    func abandon() -> Bool {
+        phase.withLock { phase in
+            guard phase == .waiting else { return false }
+            phase = .abandoned
+            return true
+        }
+    }
+
+    var isLeased: Bool { phase.withLock { $0 == .leased } }
+}
+
+/// Signs of life of the database: when a connection was last handed out or a call last succeeded, and how many
+/// connections are in use now.
+final class Contact: Sendable {
+    private let state = Mutex<(last: ContinuousClock.Instant?, inUse: Int)>((nil, 0))
+
+    /// A connection was handed out.
+    func leased() { state.withLock { $0 = (.now, $0.inUse + 1) } }
+
+    /// A connection went back to the pool; `answered`: the call succeeded.
+    func released(answered: Bool) { state.withLock { $0 = (answered ? .now : $0.last, $0.inUse - 1) } }
+
+    /// Whether the database looks alive to a lease that has waited since `instant`: a connection was handed out or a
+    /// call succeeded since then, or connections are in use now and one answered in the last 5 s (the pool is busy,
+    /// not cut off; a connection stuck on a dead server does not keep everyone waiting).
+    func alive(since instant: ContinuousClock.Instant) -> Bool {
+        state.withLock { state in
+            guard let last = state.last else { return false }
+            return last > instant || (state.inUse > 0 && last.duration(to: .now) < .seconds(5))
+        }
     }
 }
 
@@ -223,6 +360,11 @@ extension PostgresStore {
         var password: String?
         var database: String
         var tls: Bool
+        /// How long a lease waits while the database shows no life before the call fails with ``StoreUnavailableError``
+        /// (`connect_timeout` in the URL, in seconds as libpq's; default 1.5 s), also the pool's connect timeout.
+        var unavailableAfter: Duration = .milliseconds(1500)
+        /// How long a lease waits for a busy pool (every connection in use, the database answering) before it fails.
+        var busyLimit: Duration = .seconds(30)
 
         /// Accepts `postgres://` and `postgresql://` URLs; `sslmode=disable` (the default here: servers listen on
         /// 127.0.0.1 or a private network behind the nodes) or `sslmode=require`.
@@ -244,6 +386,12 @@ extension PostgresStore {
             case "require": tls = true
             default: throw StoreError.invalid("database URL: sslmode must be disable or require, not \(mode)")
             }
+            if let text = parts.queryItems?.first(where: { $0.name == "connect_timeout" })?.value {
+                guard let seconds = Double(text), seconds > 0, seconds <= 600 else {
+                    throw StoreError.invalid("database URL: connect_timeout must be a number of seconds between 0 and 600, not \(text)")
+                }
+                unavailableAfter = .milliseconds(Int64((seconds * 1000).rounded()))
+            }
         }
 
         var clientConfiguration: PostgresClient.Configuration {
@@ -251,6 +399,7 @@ extension PostgresStore {
                 host: host, port: port, username: username, password: password, database: database,
                 tls: tls ? .require(.makeClientConfiguration()) : .disable)
             configuration.options.maximumConnections = 16
+            configuration.options.connectTimeout = unavailableAfter
             return configuration
         }
 

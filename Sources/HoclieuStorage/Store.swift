@@ -106,6 +106,36 @@ public enum StoreError: Error, Equatable, Sendable {
     case invalid(String)
 }
 
+/// The database does not answer: it is down, restarting or unreachable, or every connection stayed busy too long.
+///
+/// A call that meets it may be retried a few seconds later; what it wrote is either all committed or none of it (one
+/// transaction), but a write whose commit was under way when the connection broke may have been committed. The
+/// service answers 503 with `Retry-After` (the `store-unavailable` problem) and comes back by itself once the database
+/// answers again. SQLite never throws it.
+public struct StoreUnavailableError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// What was seen (for the log), e.g. `no connection`, `sqlstate 57P01`.
+    public var reason: String
+    /// At start-up: the server that did not answer, `host:port/database` (never the password), and how long it was given.
+    public var server: String?
+    public var timeout: Duration?
+
+    public init(reason: String) { self.reason = reason }
+
+    /// The database `server` did not answer (or its migrations did not finish) within `timeout`.
+    public init(server: String, timeout: Duration) {
+        self.reason = "no answer within \(timeout)"
+        self.server = server
+        self.timeout = timeout
+    }
+
+    public var description: String {
+        guard let server, let timeout else { return "Cơ sở dữ liệu không trả lời / the database does not answer: \(reason)" }
+        let seconds = timeout.components.seconds
+        return "Không kết nối được cơ sở dữ liệu PostgreSQL \(server) trong \(seconds) giây (xem các dòng nhật ký hoclieu.store.postgresql)."
+            + " / The PostgreSQL database \(server) did not answer within \(seconds) s (see the hoclieu.store.postgresql log lines for the cause)."
+    }
+}
+
 /// Counts for monitoring.
 public struct StoreStatistics: Sendable, Codable, Equatable {
     public var materials: Int
