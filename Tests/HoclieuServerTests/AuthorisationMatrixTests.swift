@@ -120,6 +120,7 @@ struct AuthorisationMatrixTests {
         "GET /api/v1/exports/{id}/file": .jobOwner, "POST /api/v1/exports/{id}/cancel": .jobOwner,
         "POST /api/v1/question-imports": .contributor, "GET /api/v1/questions": .bankReader, "GET /api/v1/questions/{id}": .exam,
         "GET /api/v1/questions/{id}/versions/{n}": .exam, "PUT /api/v1/questions/{id}/status": .board,
+        "PUT /api/v1/questions/{id}": .examWriter,
         "POST /api/v1/blueprints": .bankWriter, "GET /api/v1/blueprints/{id}": .exam, "GET /api/v1/blueprints/{id}/matrix.csv": .exam,
         "GET /api/v1/blueprints/{id}/specification.csv": .exam, "POST /api/v1/blueprints/{id}/check": .exam,
         "POST /api/v1/blueprints/{id}/tests": .examWriter, "GET /api/v1/tests/{id}": .exam, "GET /api/v1/tests/{id}/answer-key.csv": .exam,
@@ -378,6 +379,8 @@ struct AuthorisationMatrixTests {
         case "PATCH /api/v1/materials/{pid}": #"{}"#
         case "POST /api/v1/exports": #"{"format":"cc1.3","all":true}"#
         case "PUT /api/v1/questions/{id}/status": #"{"status":"draft"}"#
+        // The owner's draft question as it is (no new version, so `If-Match: "v1"` stays current for every caller).
+        case "PUT /api/v1/questions/{id}": #"{"title":"Nháp"}"#
         case "POST /api/v1/blueprints": String(decoding: (try? BlueprintAPITests.blueprint.jsonData()) ?? Data(), as: UTF8.self)
         case "POST /api/v1/blueprints/{id}/tests": #"{"seed":2,"variants":1}"#
         case "POST /api/v1/imports", "POST /api/v1/question-imports", "POST /api/v1/ingest": "x"
@@ -404,6 +407,7 @@ struct AuthorisationMatrixTests {
         if method == .post, path.hasSuffix("/versions") || path.hasPrefix("/api/v1/imports") || path.hasPrefix("/api/v1/question-imports") || path == "/api/v1/ingest" {
             headers[.contentType] = "text/plain"
         }
+        if method == .put, path.hasPrefix("/api/v1/questions/"), !path.hasSuffix("/status") { headers[.ifMatch] = "\"v1\"" }
         let uri = path.hasSuffix("/versions") && method == .post ? path + "?filename=m.txt" : path.hasPrefix("/api/v1/imports") && method == .post ? path + "?filename=x.imscc" : path
         return try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) {
             ($0.status, String(buffer: $0.body))
