@@ -827,7 +827,7 @@ enum OpenAPIDocument {
 
     static let json: String = {
         var paths: [String: [String: Any]] = [:]
-        for op in operations + questionOperations + blueprintOperations + cartridgeOperations + ltiOperations + oidcOperations + ingestOperations + reportOperations {
+        for op in operations + questionOperations + blueprintOperations + cartridgeOperations + ltiOperations + oidcOperations + ingestOperations + reportOperations + uploadOperations {
             // Any route may be called with a bad or expired token: 401 is declared everywhere (as a problem, unless
             // the route says otherwise: the LTI tool answers a refused launch with an HTML page).
             var responses = op.responses
@@ -859,7 +859,7 @@ enum OpenAPIDocument {
     /// The methods the document lists for a concrete request path (`{x}` matches one segment).
     static func allowedMethods(for path: String) -> [String] {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        return (operations + questionOperations + blueprintOperations + cartridgeOperations + ltiOperations + oidcOperations + ingestOperations + reportOperations).filter { op in
+        return (operations + questionOperations + blueprintOperations + cartridgeOperations + ltiOperations + oidcOperations + ingestOperations + reportOperations + uploadOperations).filter { op in
             let pattern = op.path.split(separator: "/", omittingEmptySubsequences: false)
             let lengthFits = op.catchAll ? segments.count >= pattern.count : pattern.count == segments.count
             return lengthFits && zip(pattern, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }

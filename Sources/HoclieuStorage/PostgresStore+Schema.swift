@@ -220,6 +220,7 @@ extension PostgresStore {
         reviewMigration,
         renderedRecordsMigration,
         leaseAndExposureMigration,
+        uploadMigration,
     ]
 
     /// Applies every migration not yet recorded, in order, each in its own transaction.

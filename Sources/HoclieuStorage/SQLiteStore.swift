@@ -191,6 +191,7 @@ public final class SQLiteStore: Store {
         registerHarvestLease(&migrator)
         registerSearchTones(&migrator)
         registerHarvestCount(&migrator)
+        registerUploads(&migrator)
         return migrator
     }
 

@@ -510,4 +510,11 @@ export default {
   qeCancel: 'Cancel',
   qeSaved: (id, version) => `Question ${id} saved as version ${version}.`,
   qeReload: 'Load the current version',
+  // Resumable uploads (issue 19, wt19q).
+  uploadRetrying: (attempt) => `Connection lost: trying again (attempt ${attempt}); what the server already has is kept…`,
+  resumeHeading: 'An upload was interrupted',
+  resumeText: (name, pid, percent, received, total) => `"${name}" for material ${pid}: the server has ${percent}% (${received} of ${total}). Choose the same file to continue where it stopped.`,
+  resumeChoose: (name) => `Choose "${name}" again to continue`,
+  resumeWrongFile: (name) => `This is not the interrupted file: choose "${name}" (same name, size and date).`,
+  resumeDiscard: 'Discard this upload',
 };

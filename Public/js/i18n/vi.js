@@ -511,4 +511,11 @@ export default {
   qeCancel: 'Huỷ',
   qeSaved: (id, version) => `Đã lưu câu hỏi ${id}, phiên bản ${version}.`,
   qeReload: 'Tải phiên bản hiện tại',
+  // Resumable uploads (issue 19, wt19q).
+  uploadRetrying: (attempt) => `Mất kết nối: đang thử lại (lần ${attempt}); phần máy chủ đã nhận được giữ nguyên…`,
+  resumeHeading: 'Có một lần tải lên bị gián đoạn',
+  resumeText: (name, pid, percent, received, total) => `"${name}" cho học liệu ${pid}: máy chủ đã nhận ${percent}% (${received} trên ${total}). Hãy chọn lại đúng tệp đó để tải tiếp từ chỗ dừng.`,
+  resumeChoose: (name) => `Chọn lại tệp "${name}" để tải tiếp`,
+  resumeWrongFile: (name) => `Đây không phải tệp bị gián đoạn: hãy chọn "${name}" (cùng tên, kích thước và ngày sửa).`,
+  resumeDiscard: 'Bỏ lần tải lên này',
 };
