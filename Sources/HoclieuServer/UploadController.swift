@@ -138,8 +138,9 @@ struct UploadController {
         }
         context.logger.info(
             "upload finished", metadata: ["hoclieu.upload.id": "\(session.id)", "hoclieu.pid": "\(session.pid)", "hoclieu.version": "\(number)"])
+        let status: HTTPResponse.Status = outcome.map { $0.action == .unchanged ? HTTPResponse.Status.ok : .created } ?? .ok
         return try JSONResponse(
-            status: outcome.map { $0.action == .unchanged ? .ok : .created } ?? .ok,
+            status: status,
             headers: [.location: "/api/v1/materials/\(session.pid)/versions/\(number)"], version)
     }
 

@@ -73,7 +73,8 @@ struct ResumableUploadTests {
             }
             #expect(offset.0 == .ok && offset.1 == "150000")
             let partFile = t.repository.blobs.root.appendingPathComponent("uploads/\(id).part")
-            #expect((try FileManager.default.attributesOfItem(atPath: partFile.path)[.size] as? Int) == 150_000, "partial data is on disk")
+            let partSize = (try FileManager.default.attributesOfItem(atPath: partFile.path)[.size] as? NSNumber)?.intValue
+            #expect(partSize == 150_000, "partial data is on disk")
 
             // Wrong chunks are refused clearly, naming the offset; a chunk already received is acknowledged again.
             let gap = try await put(client, id, token: owner, file.subdata(in: 200_000..<200_010), range: "bytes 200000-200009/300000")
@@ -155,6 +156,18 @@ struct ResumableUploadTests {
             #expect(try await put(client, id, token: owner, Data([1, 2, 3, 4, 5]), range: "bytes 0-4/10").status == .ok)
             let part = t.repository.blobs.root.appendingPathComponent("uploads/\(id).part")
             #expect(FileManager.default.fileExists(atPath: part.path))
+            // The connection dies inside a chunk (the body stream fails after 3 of 5 bytes): nothing of it counts.
+            struct ConnectionReset: Error {}
+            let user = try #require(try await t.repository.store.credentials(username: "gv.a")?.user)
+            let broken = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
+                continuation.yield(ByteBuffer(bytes: [6, 7, 8]))
+                continuation.finish(throwing: ConnectionReset())
+            }
+            await #expect(throws: ConnectionReset.self) {
+                _ = try await t.repository.appendChunk(id: id, UploadChunk(start: 5, end: 9, total: 10), body: broken, by: user)
+            }
+            let afterReset = (try FileManager.default.attributesOfItem(atPath: part.path)[.size] as? NSNumber)?.intValue
+            #expect(afterReset == 5 && (try await t.repository.store.upload(id: id))?.receivedBytes == 5)
             #expect(try await t.repository.sweepExpiredUploads(now: Date()) == 0)
             #expect(try await t.repository.sweepExpiredUploads(now: Date().addingTimeInterval(Services.uploadLifetime + 60)) == 1)
             #expect(!FileManager.default.fileExists(atPath: part.path))
