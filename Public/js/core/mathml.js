@@ -62,20 +62,20 @@ function tokenize(source) {
       const rest = source.slice(i + 1);
       const word = /^[A-Za-z]+/.exec(rest);
       if (word) {
-        tokens.push({ kind: 'command', value: word[0] });
+        tokens.push({ kind: 'command', value: word[0], at: i, end: i + 1 + word[0].length });
         i += 1 + word[0].length;
       } else if (rest.length) {
-        tokens.push({ kind: 'command', value: rest[0] });
+        tokens.push({ kind: 'command', value: rest[0], at: i, end: i + 2 });
         i += 2;
       } else {
         i += 1;
       }
     } else if (/[0-9]/.test(c)) {
       const number = /^[0-9]+(?:[.,][0-9]+)?/.exec(source.slice(i))[0];
-      tokens.push({ kind: 'number', value: number });
+      tokens.push({ kind: 'number', value: number, at: i, end: i + number.length });
       i += number.length;
     } else {
-      tokens.push({ kind: 'char', value: c });
+      tokens.push({ kind: 'char', value: c, at: i, end: i + 1 });
       i += 1;
     }
   }
@@ -84,6 +84,7 @@ function tokenize(source) {
 
 class Parser {
   constructor(source) {
+    this.source = source;
     this.tokens = tokenize(source);
     this.at = 0;
   }
@@ -130,22 +131,22 @@ class Parser {
     return this.atom() || node('mrow');
   }
 
-  /** The raw text of a braced group (for \text). */
+  /** The source text of a braced group, spaces kept (for \text). */
   rawGroup() {
     if (this.peek()?.value !== '{') return '';
-    this.next();
+    const open = this.next();
     let depth = 1;
-    let text = '';
+    let last = open;
     while (this.peek()) {
       const t = this.next();
       if (t.kind === 'char' && t.value === '{') depth += 1;
       if (t.kind === 'char' && t.value === '}') {
         depth -= 1;
-        if (depth === 0) break;
+        if (depth === 0) return this.source.slice(open.end, t.at);
       }
-      text += t.kind === 'command' ? (/^[A-Za-z]+$/.test(t.value) ? `\\${t.value} ` : t.value) : t.value;
+      last = t;
     }
-    return text;
+    return this.source.slice(open.end, last.end);
   }
 
   scripts(base) {
