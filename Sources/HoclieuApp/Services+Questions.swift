@@ -143,7 +143,9 @@ extension Services {
         }
         var edited = edit.applied(to: current).sanitised()
         edited.id = current.id
-        edited.status = AccessPolicy.statusAfterEdit(current.status)
+        edited.status = current.status
+        // Only a change of content sends a published question back to the board (saving it unchanged does nothing).
+        if edited != current { edited.status = AccessPolicy.statusAfterEdit(current.status) }
         if let grade = edited.grade, !(1...12).contains(grade) {
             throw AppError(.invalid, code: "invalid-question", vi: "Lớp phải từ 1 đến 12.", en: "The grade must be 1–12.")
         }

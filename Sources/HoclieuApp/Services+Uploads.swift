@@ -144,7 +144,8 @@ extension Services {
 
     /// The upload, if `user` created it and it has not expired (anyone else, and an expired upload: not found).
     public func upload(id: String, by user: User) async throws -> UploadSession {
-        guard id.count == 32, id.allSatisfy({ $0.isHexDigit && !$0.isUppercase }), let session = try await store.upload(id: id), session.ownerID == user.id,
+        guard id.count == 32, id.allSatisfy({ $0.isHexDigit && !$0.isUppercase }), let session = try await store.upload(id: id),
+            AccessPolicy.canUseUpload(user, ownerID: session.ownerID),
             session.expiresAt > Date()
         else { throw AppError.notFound("phiên tải lên \(id)", "upload \(id)") }
         return session

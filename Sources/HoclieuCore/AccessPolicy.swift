@@ -112,6 +112,12 @@ public enum AccessPolicy {
         return user.id == owner.ownerID && user.has(.teacher) && status == .draft
     }
 
+    /// Whether `user` may see, continue, finish or abandon a resumable upload: only whoever started it (administrators
+    /// included, everyone else is told it does not exist). Finishing still asks ``canEdit(_:_:)`` of the material.
+    public static func canUseUpload(_ user: User, ownerID: Int64) -> Bool {
+        user.id == ownerID
+    }
+
     /// The status of a question's new version after an edit: a published question's edited version goes back
     /// to draft (new content is published only by the board); otherwise the status stays.
     public static func statusAfterEdit(_ status: QuestionStatus) -> QuestionStatus {
