@@ -164,9 +164,9 @@ extension Services {
         if chunk.start < session.receivedBytes { throw UploadError.overlapping(received: session.receivedBytes) }
         if chunk.start > session.receivedBytes { throw UploadError.outOfOrder(received: session.receivedBytes) }
         let file = partFile(id)
-        let fd = open(file.path, O_WRONLY | O_CLOEXEC)
+        let fd = Glibc.open(file.path, O_WRONLY | O_CLOEXEC)
         guard fd >= 0 else { throw AppError.notFound("phiên tải lên \(id)", "upload \(id)") }
-        defer { close(fd) }
+        defer { Glibc.close(fd) }
         // One writer per upload at a time, whichever node (the part file is on the shared volume).
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { throw UploadError.concurrent }
         var offset = chunk.start

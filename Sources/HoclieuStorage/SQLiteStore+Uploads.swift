@@ -2,7 +2,7 @@ public import Foundation
 import GRDB
 public import HoclieuCore
 
-extension SQLiteStore: UploadStore {
+extension SQLiteStore {
     static func registerUploads(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v12-uploads") { db in
             try db.execute(
