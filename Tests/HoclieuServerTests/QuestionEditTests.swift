@@ -35,13 +35,13 @@ struct QuestionEditTests {
         defer { t.cleanup() }
         try await t.addUser("gv.a", roles: [.teacher], school: "THCS A")
         try await t.addUser("gv.b", roles: [.teacher], school: "THCS A")
-        try await t.addUser("hd", roles: [.reviewer])
+        try await t.addUser("hoi.dong", roles: [.reviewer])
         let ownerID = try #require(try await t.repository.store.credentials(username: "gv.a")?.user.id)
         let id = try await t.repository.store.importQuestions([Self.question("<p>Tính \\(\\frac{1}{2}+\\frac{1}{3}\\)</p>")], ownerID: ownerID, source: nil)[0].id
         try await t.application.test(.router) { client in
             let owner = try await client.login("gv.a", "password-gv.a")
             let other = try await client.login("gv.b", "password-gv.b")
-            let reviewer = try await client.login("hd", "password-hd")
+            let reviewer = try await client.login("hoi.dong", "password-hoi.dong")
             let admin = try await client.login("admin", TestRepository.adminPassword)
 
             // Given the question as GET shows it, with its ETag.
@@ -77,16 +77,13 @@ struct QuestionEditTests {
             #expect(malformed.status == .badRequest)
 
             // Invalid content (no right option; a grade out of range; an unknown field): refused with reasons, nothing stored.
-            // The body as the question's JSON has it: `{"singleChoice": {"_0": {"options": …}}}`.
+            // The body as the question's JSON has it: `{"type": "singleChoice", "options": […], …}`.
             var noKey = try #require(saved.body["body"] as? [String: Any])
-            var wrapper = try #require(noKey["singleChoice"] as? [String: Any])
-            var choice = try #require(wrapper["_0"] as? [String: Any])
-            var options = try #require(choice["options"] as? [[String: Any]])
+            #expect(noKey["type"] as? String == "singleChoice")
+            var options = try #require(noKey["options"] as? [[String: Any]])
             #expect(options.count == 2)
             for i in options.indices { options[i]["fraction"] = 0 }
-            choice["options"] = options
-            wrapper["_0"] = choice
-            noKey["singleChoice"] = wrapper
+            noKey["options"] = options
             let invalid = try await client.json(
                 .put, "/api/v1/questions/\(id)", token: owner, body: try Self.edit(saved.body, ["body": noKey]), headers: [.ifMatch: "\"v2\""])
             #expect(invalid.status == .unprocessableContent, "\(invalid.body)")

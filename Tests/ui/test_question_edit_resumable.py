@@ -83,7 +83,7 @@ def test_question_edit_with_live_maths_preview(driver, admin_token):
     status, question = api("GET", f"/api/v1/questions/{qid}", token=token)
     assert status == 200 and question["version"] == 2, question
     assert "\\sqrt{x^2+1}" in question["stem"]["html"] and "<script" not in question["stem"]["html"]
-    options = question["body"]["singleChoice"]["_0"]["options"]
+    options = question["body"]["options"]
     assert [o["fraction"] for o in options] == [0, 1]
     status, first = api("GET", f"/api/v1/questions/{qid}/versions/1", token=token)
     assert status == 200 and "frac{1}{3}" in first["stem"]["html"]

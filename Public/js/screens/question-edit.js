@@ -21,17 +21,13 @@ export function mayEdit(question) {
   return question.status === 'draft';
 }
 
-/** The type of a body and its value: `{"singleChoice": {"_0": {...}}}` → ['singleChoice', {...}]. */
+/** The type of a body and its fields: the bank writes `{"type": "singleChoice", "options": […], …}`. */
 function unwrap(body) {
-  const [type] = Object.keys(body || {});
-  if (!type) return [null, null];
-  const inner = body[type];
-  return [type, inner && typeof inner === 'object' && '_0' in inner ? inner._0 : inner];
+  return [body?.type || null, body || {}];
 }
 
-function wrap(type, value, original) {
-  const keeps = original?.[type] && typeof original[type] === 'object' && '_0' in original[type];
-  return { [type]: keeps ? { _0: value } : value };
+function wrap(type, value) {
+  return { ...value, type };
 }
 
 /** A rich-text field: a textarea of the HTML/LaTeX source and its live preview. */
