@@ -5,7 +5,7 @@ package import ServiceLifecycle
 
 /// The quality board's background work: the pre-review of new submissions (polled every `pollInterval`), and
 /// reminders of overdue assignments with escalation to the chair later (every `reminderInterval`, times from
-/// ``ReviewRules``). Each step marks what it did in the store, so any number of nodes may run it.
+/// ``ReviewRules``), and on that beat the removal of expired resumable uploads. Each step marks what it did in the store, so any number of nodes may run it.
 package struct ReviewBackgroundService: Service {
     let repository: Services
     let pollInterval: Duration
@@ -37,6 +37,13 @@ package struct ReviewBackgroundService: Service {
                     }
                 } catch {
                     logger.error("review reminders failed", metadata: ["hoclieu.error": "\(error)"])
+                }
+                // Housekeeping on the same hourly beat: resumable uploads nobody continued (state and bytes).
+                do {
+                    let swept = try await repository.sweepExpiredUploads(now: Date())
+                    if swept > 0 { logger.info("expired uploads removed", metadata: ["hoclieu.upload.expired": "\(swept)"]) }
+                } catch {
+                    logger.error("upload sweep failed", metadata: ["hoclieu.error": "\(error)"])
                 }
                 do {
                     let due = try await repository.runPeriodicReReviews()

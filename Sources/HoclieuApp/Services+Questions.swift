@@ -125,6 +125,44 @@ extension Services {
         return bankImport
     }
 
+    /// Edits a question of the bank: the edit applied to its current version, sanitised and validated, stored as the
+    /// next version with a `question.edited` audit event in the same transaction. `expectedVersion` is the version the
+    /// edit was made on (optimistic concurrency: ``QuestionEditOutcome/stale(currentVersion:)`` when someone changed it
+    /// first). Who may see the question but not edit it is refused (forbidden); who may not see it is told it does not
+    /// exist. Tests keep the versions they pinned; a published question's edit is a draft for the board.
+    public func editQuestion(id: String, _ edit: QuestionEdit, expectedVersion: Int, by user: User) async throws -> QuestionEditOutcome {
+        guard AccessPolicy.canUseQuestionBank(user) else { throw AppError.forbidden }
+        guard let current = try await store.question(id: id), let owner = try await store.questionOwner(id: id),
+            AccessPolicy.canSeeQuestion(user, owner: owner, status: current.status)
+        else { throw AppError.notFound("câu hỏi \(id)", "Question \(id)") }
+        guard AccessPolicy.canEditQuestion(user, owner: owner, status: current.status) else {
+            throw AppError(
+                .forbidden, code: "question-not-editable",
+                vi: "Chỉ người soạn sửa được câu hỏi của mình khi câu hỏi còn là bản nháp (câu hỏi đang thẩm định hoặc đã xuất bản thuộc về hội đồng).",
+                en: "Only its author may edit a question, and only while it is a draft (a question in review or published is the board's).")
+        }
+        var edited = edit.applied(to: current).sanitised()
+        edited.id = current.id
+        edited.status = current.status
+        // Only a change of content sends a published question back to the board (saving it unchanged does nothing).
+        if edited != current { edited.status = AccessPolicy.statusAfterEdit(current.status) }
+        if let grade = edited.grade, !(1...12).contains(grade) {
+            throw AppError(.invalid, code: "invalid-question", vi: "Lớp phải từ 1 đến 12.", en: "The grade must be 1–12.")
+        }
+        guard edited.points.isFinite, edited.points > 0, edited.points <= 1000 else {
+            throw AppError(.invalid, code: "invalid-question", vi: "Điểm phải lớn hơn 0 và không quá 1000.", en: "Points must be above 0 and at most 1000.")
+        }
+        let violations = edited.violations()
+        guard violations.isEmpty else {
+            throw AppError(
+                .invalid, code: "invalid-question", vi: violations.map(\.messageVietnamese).joined(separator: " "),
+                en: violations.map(\.messageEnglish).joined(separator: " "))
+        }
+        return try await store.editQuestion(
+            edited, expectedVersion: expectedVersion,
+            audit: AuditDraft(actorID: user.id, action: "question.edited", subject: "question:\(id)", details: ["from": String(expectedVersion)]))
+    }
+
     /// Parses a question file (format detected unless given) off the request's task.
     func parseQuestionFile(_ data: Data, fileName: String?, format: QuestionFileFormat?, partial: Bool) async throws -> QuestionImportResult {
         let options = QuestionImportOptions(partial: partial)

@@ -20,7 +20,7 @@ public struct RecordOwner: Sendable, Equatable {
 /// |---|---|---|
 /// | material | admin; owner; reviewer unless draft; anyone when published + public; signed-in when published + sector; same school when published + school | admin; owner (teacher or LMS client) |
 /// | material owner and provenance | admin, owner, reviewer | — |
-/// | question | admin, reviewer, owner; teachers when published; never an LMS client | board sets status |
+/// | question | admin, reviewer, owner; teachers when published; never an LMS client | board sets status; owner edits own drafts; admin edits any |
 /// | blueprint, test, variant, answer key | admin, reviewer (the board), owner, teachers of the owner's school; never an LMS client | owner |
 public enum AccessPolicy {
     // MARK: Materials
@@ -100,6 +100,28 @@ public enum AccessPolicy {
     public static func canSeeQuestion(_ viewer: User?, owner: RecordOwner, status: QuestionStatus) -> Bool {
         guard let viewer, canUseQuestionBank(viewer) else { return false }
         return viewer.has(.admin) || viewer.isBoard || viewer.id == owner.ownerID || status == .published
+    }
+
+    /// Whether `user` may edit a question's content (which makes a new version): administrators any question; its
+    /// owner, a teacher, while it is a draft (new, or returned by the board). A question in review or published is
+    /// the board's: its owner may not change it behind the board (a published question's pinned versions stay as
+    /// they are either way). Callers ask ``canSeeQuestion(_:owner:status:)`` first: who may not see it gets a 404.
+    public static func canEditQuestion(_ user: User?, owner: RecordOwner, status: QuestionStatus) -> Bool {
+        guard let user, canUseQuestionBank(user) else { return false }
+        if user.has(.admin) { return true }
+        return user.id == owner.ownerID && user.has(.teacher) && status == .draft
+    }
+
+    /// Whether `user` may see, continue, finish or abandon a resumable upload: only whoever started it (administrators
+    /// included, everyone else is told it does not exist). Finishing still asks ``canEdit(_:_:)`` of the material.
+    public static func canUseUpload(_ user: User, ownerID: Int64) -> Bool {
+        user.id == ownerID
+    }
+
+    /// The status of a question's new version after an edit: a published question's edited version goes back
+    /// to draft (new content is published only by the board); otherwise the status stays.
+    public static func statusAfterEdit(_ status: QuestionStatus) -> QuestionStatus {
+        status == .published ? .draft : status
     }
 
     /// Whether `viewer` may see a blueprint, an assembled test, its variants and its answer key: the

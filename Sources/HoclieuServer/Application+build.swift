@@ -62,6 +62,7 @@ public func buildRouter(_ repository: Services, logger: Logger) -> Router<AppReq
     AdministrationController(repository: repository).addRoutes(to: router)
     LTIController(repository: repository).addRoutes(to: router)
     OIDCController(repository: repository).addRoutes(to: router)
+    UploadController(repository: repository).addRoutes(to: router)
     OAIController(repository: repository).addRoutes(to: router)
     let caseProvider = CASEController(repository: repository)
     caseProvider.addRoutes(to: router)

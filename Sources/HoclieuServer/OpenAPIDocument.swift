@@ -229,6 +229,23 @@ enum OpenAPIDocument {
             method: "GET", path: "/api/v1/questions/{id}", summary: "A question (current version)", tag: "questions", secured: true,
             parameters: [pathParam("id", "Question id")], responses: ["200": json(ref("Question")), "400": problem, "401": problem, "404": problem]),
         Operation(
+            method: "PUT", path: "/api/v1/questions/{id}",
+            summary: "Edit a question (its owner while it is a draft; administrators): stored as its next version, audited; tests keep the versions they pinned",
+            tag: "questions", secured: true,
+            parameters: [
+                pathParam("id", "Question id"),
+                [
+                    "name": "If-Match", "in": "header", "required": true,
+                    "description": "The ETag of the version the edit was made on, as GET returned it (\"v3\"; W/\"v3\" and \"3\" are also read). Another version: 412",
+                    "schema": ["type": "string"],
+                ],
+            ],
+            requestBody: body("QuestionEdit"),
+            responses: [
+                "200": json(ref("Question"), "The question as stored (a new version, or the same one when nothing changed); its ETag in the header"),
+                "400": problem, "401": problem, "403": problem, "404": problem, "412": problem, "422": problem, "428": problem,
+            ]),
+        Operation(
             method: "GET", path: "/api/v1/questions/{id}/versions/{n}", summary: "One version of a question (as a test pinned it)", tag: "questions",
             secured: true, parameters: [pathParam("id", "Question id"), versionNumber],
             responses: ["200": json(ref("Question")), "400": problem, "401": problem, "404": problem]),
@@ -588,6 +605,15 @@ enum OpenAPIDocument {
                     "stem": ["type": "object"], "body": ["type": "object"],
                 ],
             ],
+            "QuestionEdit": [
+                "type": "object", "additionalProperties": false,
+                "description": "The fields an edit changes (absent: unchanged). Rich texts are {html, format}; body is the type-specific part as GET returns it",
+                "properties": [
+                    "title": string(), "subject": string(), "grade": ["type": "integer"], "knowledgeUnits": array(string()),
+                    "cognitiveLevel": ["type": "object"], "points": ["type": "number"], "stem": ["type": "object"], "body": ["type": "object"],
+                    "generalFeedback": ["type": "object"], "workedSolution": ["type": "object"], "tags": array(string()),
+                ] as [String: Any],
+            ],
             "Job": [
                 "type": "object", "required": ["id", "kind", "status", "progress", "createdAt", "updatedAt", "links"],
                 "properties": [
@@ -708,7 +734,9 @@ enum OpenAPIDocument {
                     "state": enumeration(SubmissionState.allCases.map(\.rawValue)), "version": ["type": "integer"], "round": ["type": "integer"],
                     "criteriaSet": string(), "submittedBy": ["type": "integer"], "submittedAt": string(["format": "date-time"]),
                     "updatedAt": string(["format": "date-time"]), "assignments": array(["type": "object"]), "decision": ["type": "object"],
-                    "reviews": array(["type": "object"]), "title": string(), "note": string(), "school": string(), "proposedMetadata": ref("Metadata"),
+                    "reviews": array(["type": "object"]), "title": string(["description": "The material's title (lists and single submissions)"]),
+                    "materialKind": enumeration(MaterialKind.allCases.map(\.rawValue)), "subjects": array(string()),
+                    "note": string(), "school": string(), "proposedMetadata": ref("Metadata"),
                 ] as [String: Any],
             ],
             "SubmitRequest": [
@@ -800,7 +828,7 @@ enum OpenAPIDocument {
     static let json: String = {
         var paths: [String: [String: Any]] = [:]
         for op in operations + questionOperations + blueprintOperations + cartridgeOperations + ltiOperations + oidcOperations + ingestOperations + reportOperations
-            + administrationOperations
+            + administrationOperations + uploadOperations
         {
             // Any route may be called with a bad or expired token: 401 is declared everywhere (as a problem, unless
             // the route says otherwise: the LTI tool answers a refused launch with an HTML page).
@@ -833,7 +861,7 @@ enum OpenAPIDocument {
     /// The methods the document lists for a concrete request path (`{x}` matches one segment).
     static func allowedMethods(for path: String) -> [String] {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        return (operations + questionOperations + blueprintOperations + cartridgeOperations + ltiOperations + oidcOperations + ingestOperations + reportOperations + administrationOperations).filter { op in
+        return (operations + questionOperations + blueprintOperations + cartridgeOperations + ltiOperations + oidcOperations + ingestOperations + reportOperations + administrationOperations + uploadOperations).filter { op in
             let pattern = op.path.split(separator: "/", omittingEmptySubsequences: false)
             let lengthFits = op.catchAll ? segments.count >= pattern.count : pattern.count == segments.count
             return lengthFits && zip(pattern, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }

@@ -16,6 +16,7 @@ import QuestionFormats
 /// | GET | /api/v1/questions | teacher, reviewer, admin: their own and the published ones (the board and admins: all) |
 /// | GET | /api/v1/questions/{id} | ``AccessPolicy/canSeeQuestion(_:owner:status:)`` (otherwise 404) |
 /// | GET | /api/v1/questions/{id}/versions/{n} | as above |
+/// | PUT | /api/v1/questions/{id} | ``AccessPolicy/canEditQuestion(_:owner:status:)``: owner's drafts, admin; `If-Match: "v{n}"` required |
 /// | PUT | /api/v1/questions/{id}/status | reviewer or admin |
 ///
 /// Exam questions are not public, and an LMS client never reads the bank (it would read the keys).
@@ -31,6 +32,7 @@ struct QuestionController {
         router.post("/api/v1/question-imports", use: importFile)
         router.get("/api/v1/questions", use: list)
         router.get("/api/v1/questions/{id}", use: get)
+        router.put("/api/v1/questions/{id}", use: edit)
         router.get("/api/v1/questions/{id}/versions/{n}", use: version)
         router.put("/api/v1/questions/{id}/status", use: setStatus)
     }
@@ -151,8 +153,62 @@ struct QuestionController {
         return id
     }
 
+    /// The entity tag of a question's version: `"v3"`. `PUT /api/v1/questions/{id}` takes it in `If-Match`.
+    static func etag(_ question: Question) -> String { "\"v\(question.version)\"" }
+
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
-        try JSONResponse(try await visibleQuestion(context))
+        let question = try await visibleQuestion(context)
+        return try JSONResponse(headers: [.eTag: Self.etag(question), .cacheControl: "private, no-store"], question)
+    }
+
+    /// The edit's body: the fields of ``QuestionEdit``, each optional (absent: unchanged), unknown fields refused.
+    struct EditRequest: StrictJSONBody {
+        static let fields: Set<String> = [
+            "title", "subject", "grade", "knowledgeUnits", "cognitiveLevel", "points", "stem", "body", "generalFeedback", "workedSolution", "tags",
+        ]
+        var edit: QuestionEdit
+        init(from decoder: any Decoder) throws { edit = try QuestionEdit(from: decoder) }
+    }
+
+    /// The version an `If-Match` header names: `"v3"` (the ETag of GET), also `W/"v3"` or `"3"`. Concurrency is
+    /// optimistic: the header is required (428 without it), and a version that is no longer current is a 412.
+    static func expectedVersion(_ request: Request) throws -> Int {
+        guard let header = request.headers[.ifMatch] else {
+            throw Problem(
+                .preconditionRequired, "if-match-required", vi: "Cần tiêu đề If-Match với phiên bản đang sửa (ETag của câu hỏi, ví dụ \"v3\").",
+                en: "An If-Match header with the version being edited is required (the question's ETag, e.g. \"v3\").")
+        }
+        var text = Substring(header.trimmingCharacters(in: .whitespaces))
+        if text.hasPrefix("W/") { text = text.dropFirst(2) }
+        if text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 { text = text.dropFirst().dropLast() }
+        if text.hasPrefix("v") { text = text.dropFirst() }
+        guard text.count <= 9, let n = Int(text), n >= 1 else {
+            throw Problem.badRequest(
+                "If-Match phải là ETag của câu hỏi, ví dụ \"v3\".", "If-Match must be the question's ETag, e.g. \"v3\".")
+        }
+        return n
+    }
+
+    /// `PUT /api/v1/questions/{id}`: edits a question; its next version is stored (tests keep the versions they pinned).
+    /// 200 with the question and its new ETag (also when the edit changed nothing); 412 when `If-Match` is not the current
+    /// version; 422 when the edited question is invalid; 403 when the caller sees it but may not edit it; 404 when not.
+    @Sendable func edit(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
+        let user = try bankReader(context)
+        let id = try questionID(context)
+        let expected = try Self.expectedVersion(request)
+        let body = try await request.decodeStrict(EditRequest.self, limit: repository.configuration.maxJSONBytes)
+        switch try await repository.editQuestion(id: id, body.edit, expectedVersion: expected, by: user) {
+        case .saved(let question), .unchanged(let question):
+            context.logger.info("question edited", metadata: ["hoclieu.question.id": "\(id)", "hoclieu.question.version": "\(question.version)"])
+            return try JSONResponse(headers: [.eTag: Self.etag(question), .cacheControl: "private, no-store"], question)
+        case .stale(let current):
+            var problem = Problem(
+                .preconditionFailed, "stale-version",
+                vi: "Câu hỏi đã được sửa (phiên bản hiện tại là \(current), bạn sửa trên phiên bản \(expected)). Hãy tải lại rồi sửa tiếp.",
+                en: "The question was changed meanwhile (current version \(current), your edit was made on \(expected)). Reload it and edit again.")
+            problem.headers[.eTag] = "\"v\(current)\""
+            throw problem
+        }
     }
 
     @Sendable func version(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {

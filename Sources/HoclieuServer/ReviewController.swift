@@ -107,6 +107,9 @@ struct ReviewController {
         var submission: Submission
         var reviews: [ReviewView]
         var title: String?
+        /// The material's kind and subjects (lists carry them beside the title).
+        var kind: MaterialKind?
+        var subjects: [String]?
 
         struct ReviewView: Encodable {
             var round: Int
@@ -120,7 +123,7 @@ struct ReviewController {
             var createdAt: Date
         }
 
-        init(_ s: Submission, reviews: [Review], title: String?, board: Bool) {
+        init(_ s: Submission, reviews: [Review], title: String?, board: Bool, headline: MaterialHeadline? = nil) {
             var s = s
             if !board {
                 s.assignments = s.assignments.map { Assignment(reviewerID: 0, assignedBy: 0, assignedAt: $0.assignedAt, dueAt: $0.dueAt) }
@@ -128,7 +131,9 @@ struct ReviewController {
                 s.preReview = nil
             }
             submission = s
-            self.title = title
+            self.title = title ?? headline?.title
+            kind = headline?.kind
+            subjects = headline?.subjects
             self.reviews = reviews.map {
                 ReviewView(
                     round: $0.round, reviewerID: board ? $0.reviewerID : nil, scores: $0.scores, decision: $0.decision, reasonCode: $0.reasonCode,
@@ -141,6 +146,8 @@ struct ReviewController {
             var container = encoder.container(keyedBy: AnyKey.self)
             try container.encode(reviews, forKey: AnyKey("reviews"))
             try container.encodeIfPresent(title, forKey: AnyKey("title"))
+            try container.encodeIfPresent(kind, forKey: AnyKey("materialKind"))
+            try container.encodeIfPresent(subjects, forKey: AnyKey("subjects"))
         }
     }
 
@@ -240,7 +247,9 @@ struct ReviewController {
             let due = query.reviewerID != nil ? last.assignments.first(where: { $0.reviewerID == user.id })?.dueAt : nil
             headers[HTTPField.Name("Link")!] = "<?after=\(Self.cursorText(due: due, id: last.id))>; rel=\"next\""
         }
-        let views = items.map { SubmissionView($0, reviews: [], title: nil, board: board) }
+        // Titles, kinds and subjects of the page's materials in one query (not one per submission).
+        let headlines = try await store.materialHeadlines(items.map(\.pid))
+        let views = items.map { SubmissionView($0, reviews: [], title: nil, board: board, headline: headlines[$0.pid]) }
         return try JSONResponse(headers: headers, ["items": views])
     }
 

@@ -151,7 +151,7 @@ public enum BlobError: Error, Equatable, Sendable {
     case io(String)
 
     /// The error for a failed write, fsync or rename with `code` (`errno`).
-    static func failed(_ what: String, errno code: Int32) -> BlobError {
+    public static func failed(_ what: String, errno code: Int32) -> BlobError {
         code == ENOSPC || code == EDQUOT ? .noSpace : .io("\(what) failed: errno \(code)")
     }
 }

@@ -181,6 +181,30 @@ extension PostgresStore: QuestionStore {
         }
     }
 
+    public func editQuestion(_ edited: Question, expectedVersion: Int, audit: AuditDraft) async throws -> QuestionEditOutcome {
+        try await write { c in
+            guard let row = try await c.row(
+                "SELECT id, version, content_id, owner_id, source, json FROM questions WHERE qid = \(edited.id) FOR UPDATE", logger)
+            else { throw StoreError.notFound("câu hỏi / question \(edited.id)") }
+            let current = Int(try row.get("version", as: Int32.self))
+            guard current == expectedVersion else { return .stale(currentVersion: current) }
+            var q = edited
+            q.version = current
+            let (_, contentID) = try SQLiteStore.canonical(q)
+            let stored = try SQLiteStore.decodeQuestion(try row.get("json"))
+            if contentID.rawValue == (try row.get("content_id", as: String.self)), stored.status == q.status { return .unchanged(stored) }
+            q.version = current + 1
+            let (json, _) = try SQLiteStore.canonical(q)
+            try await Self.writeRow(
+                q, rowID: try row.get("id"), isNew: false, contentID: contentID, json: json, ownerID: try row.get("owner_id"),
+                source: try row.get("source", as: String?.self), c, logger)
+            var event = audit
+            event.details["version"] = String(q.version)
+            try await Self.appendAudit(event, c, logger)
+            return .saved(q)
+        }
+    }
+
     public func questions(_ query: QuestionQuery) async throws -> QuestionPage {
         let limit = max(1, min(query.limit, 200))
         var sql = PostgresQuery.StringInterpolation(literalCapacity: 256, interpolationCount: 10)

@@ -607,6 +607,23 @@ extension PostgresStore: ReviewStore {
         }
     }
 
+    public func materialHeadlines(_ pids: [PersistentIdentifier]) async throws -> [PersistentIdentifier: MaterialHeadline] {
+        let serials = Array(Set(pids.map { Int64($0.serial) }))
+        guard !serials.isEmpty else { return [:] }
+        let wanted = Set(pids)
+        return try await read { c in
+            var headlines: [PersistentIdentifier: MaterialHeadline] = [:]
+            for row in try await c.rows("SELECT pid, title, kind, subjects FROM materials WHERE id = ANY(\(serials))", logger) {
+                let pid = try PersistentIdentifier(parsing: try row.get("pid"))
+                guard wanted.contains(pid) else { continue }
+                headlines[pid] = MaterialHeadline(
+                    title: try row.get("title"), kind: MaterialKind(rawValue: try row.get("kind")) ?? .document,
+                    subjects: SQLiteStore.lines(try row.get("subjects")))
+            }
+            return headlines
+        }
+    }
+
     public func publishedMaterials(withContentID contentID: ContentID) async throws -> [PersistentIdentifier] {
         try await read { c in
             try await c.rows(

@@ -221,6 +221,7 @@ extension PostgresStore {
         renderedRecordsMigration,
         leaseAndExposureMigration,
         harvestRunsMigration,
+        uploadMigration,
     ]
 
     /// Applies every migration not yet recorded, in order, each in its own transaction.

@@ -23,8 +23,22 @@ public protocol QuestionStore: Sendable {
     func questions(_ query: QuestionQuery) async throws -> QuestionPage
     /// Sets the review status of a question's current version.
     func setQuestionStatus(id: String, _ status: QuestionStatus) async throws -> Question
+    /// Stores an edited question as its next version, in one transaction with its audit event (the event's details get
+    /// the new `version`), if the current version is still `expectedVersion` (optimistic concurrency); `.stale` otherwise.
+    /// An edit that changes nothing makes no version (`.unchanged`). Owner and source stay the question's.
+    func editQuestion(_ edited: Question, expectedVersion: Int, audit: AuditDraft) async throws -> QuestionEditOutcome
     /// Every question matching the filter, reduced to what blueprint checks and assembly need.
     func questionSummaries(subject: String?, status: QuestionStatus?) async throws -> [BankQuestionSummary]
+}
+
+/// What the store did with an edit of a question.
+public enum QuestionEditOutcome: Sendable, Equatable {
+    /// Stored as a new version.
+    case saved(Question)
+    /// The edit changed nothing: no new version.
+    case unchanged(Question)
+    /// Someone changed the question first: its current version is not the one the edit was made on.
+    case stale(currentVersion: Int)
 }
 
 /// What an import did with one thing (a question, a material).

@@ -63,6 +63,8 @@ public protocol ReviewStore: Sendable {
     func savePreReview(submissionID: Int64, _ preReview: PreReview) async throws
     /// Title, description and extracted text of each material (for duplicate and curriculum checks).
     func extractedTexts(_ pids: [PersistentIdentifier]) async throws -> [PersistentIdentifier: String]
+    /// Title, kind and subjects of each material, in one query (a list of submissions shows them).
+    func materialHeadlines(_ pids: [PersistentIdentifier]) async throws -> [PersistentIdentifier: MaterialHeadline]
     /// Published materials whose current version is exactly this file.
     func publishedMaterials(withContentID contentID: ContentID) async throws -> [PersistentIdentifier]
 
@@ -182,5 +184,18 @@ public struct AuditQuery: Sendable {
         self.subject = subject
         self.from = from
         self.until = until
+    }
+}
+
+/// What a list shows of a material beside its identifier: its title, kind and subjects.
+public struct MaterialHeadline: Sendable, Equatable, Codable {
+    public var title: String
+    public var kind: MaterialKind
+    public var subjects: [String]
+
+    public init(title: String, kind: MaterialKind, subjects: [String]) {
+        self.title = title
+        self.kind = kind
+        self.subjects = subjects
     }
 }

@@ -227,6 +227,27 @@ extension SQLiteStore {
         return question
     }
 
+    public func editQuestion(_ edited: Question, expectedVersion: Int, audit: AuditDraft) async throws -> QuestionEditOutcome {
+        try await pool.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT id, version, contentId, ownerId, source, json FROM question WHERE qid = ?", arguments: [edited.id])
+            else { throw StoreError.notFound("câu hỏi / question \(edited.id)") }
+            let current: Int = row["version"]
+            guard current == expectedVersion else { return .stale(currentVersion: current) }
+            var q = edited
+            q.version = current
+            let (_, contentID) = try Self.canonical(q)
+            let stored = try Self.decodeQuestion(row["json"])
+            if contentID.rawValue == row["contentId"] as String, stored.status == q.status { return .unchanged(stored) }
+            q.version = current + 1
+            let (json, _) = try Self.canonical(q)
+            _ = try Self.writeRow(q, rowID: row["id"], contentID: contentID, json: json, ownerID: row["ownerId"], source: row["source"], db: db)
+            var event = audit
+            event.details["version"] = String(q.version)
+            _ = try Self.appendAudit(event, db: db)
+            return .saved(q)
+        }
+    }
+
     public func questionSummaries(subject: String?, status: QuestionStatus?) async throws -> [BankQuestionSummary] {
         try await pool.read { db in
             var sql = "SELECT qid, version, type, units, level, status, points, json_extract(json, '$.cognitiveLevel.framework') AS framework FROM question"

@@ -578,6 +578,26 @@ extension SQLiteStore {
         }
     }
 
+    public func materialHeadlines(_ pids: [PersistentIdentifier]) async throws -> [PersistentIdentifier: MaterialHeadline] {
+        let serials = Array(Set(pids.map(\.serial)))
+        guard !serials.isEmpty else { return [:] }
+        let wanted = Set(pids)
+        return try await pool.read { db in
+            var headlines: [PersistentIdentifier: MaterialHeadline] = [:]
+            // One statement for the whole page (a page holds at most a few hundred submissions).
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT pid, title, kind, subjects FROM material WHERE id IN (\(serials.map { _ in "?" }.joined(separator: ",")))",
+                arguments: StatementArguments(serials))
+            while let row = try rows.next() {
+                let pid = try PersistentIdentifier(parsing: row["pid"])
+                guard wanted.contains(pid) else { continue }
+                headlines[pid] = MaterialHeadline(
+                    title: row["title"], kind: MaterialKind(rawValue: row["kind"]) ?? .document, subjects: Self.lines(row["subjects"]))
+            }
+            return headlines
+        }
+    }
+
     public func publishedMaterials(withContentID contentID: ContentID) async throws -> [PersistentIdentifier] {
         try await pool.read { db in
             try String.fetchAll(

@@ -205,6 +205,7 @@ public final class SQLiteStore: Store {
         registerSearchTones(&migrator)
         registerHarvestCount(&migrator)
         registerHarvestRuns(&migrator)
+        registerUploads(&migrator)
         return migrator
     }
 

@@ -8,7 +8,7 @@ public import HoclieuCore
 /// the same conformance suite. Every method is one transaction: either all its effects
 /// become visible or none do.
 public protocol Store: CoreStore, CatalogStore, QuestionStore, BlueprintStore, ImportStore, ReviewStore, ClientStore, LTIStore, HarvestStore,
-    OrganisationStore, OIDCStore, PushStore, ReportStore
+    OrganisationStore, OIDCStore, PushStore, ReportStore, UploadStore
 {}
 
 /// A user to create.

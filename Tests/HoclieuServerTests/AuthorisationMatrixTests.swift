@@ -100,6 +100,8 @@ struct AuthorisationMatrixTests {
         /// A client credential with the `push` scope, which none of the callers holds (people and password sessions
         /// are refused with 403): `IngestAPITests` drives the allowed side.
         case pushClient
+        /// The record's creator alone (a resumable upload of the owner's): everyone else, administrators included, gets 404.
+        case creator
     }
 
     /// One row per route: its rule. Keys are `METHOD /path` as the router spells them (`{name}` parameters).
@@ -120,6 +122,11 @@ struct AuthorisationMatrixTests {
         "GET /api/v1/exports/{id}/file": .jobOwner, "POST /api/v1/exports/{id}/cancel": .jobOwner,
         "POST /api/v1/question-imports": .contributor, "GET /api/v1/questions": .bankReader, "GET /api/v1/questions/{id}": .exam,
         "GET /api/v1/questions/{id}/versions/{n}": .exam, "PUT /api/v1/questions/{id}/status": .board,
+        "PUT /api/v1/questions/{id}": .examWriter,
+        // Resumable uploads: started by whoever may add versions to the material (the body names the owner's private draft);
+        // an upload is its creator's alone.
+        "POST /api/v1/uploads": .examWriter, "GET /api/v1/uploads/{id}": .creator, "PUT /api/v1/uploads/{id}": .creator,
+        "POST /api/v1/uploads/{id}/finish": .creator, "DELETE /api/v1/uploads/{id}": .creator,
         "POST /api/v1/blueprints": .bankWriter, "GET /api/v1/blueprints/{id}": .exam, "GET /api/v1/blueprints/{id}/matrix.csv": .exam,
         "GET /api/v1/blueprints/{id}/specification.csv": .exam, "POST /api/v1/blueprints/{id}/check": .exam,
         "POST /api/v1/blueprints/{id}/tests": .examWriter, "GET /api/v1/tests/{id}": .exam, "GET /api/v1/tests/{id}/answer-key.csv": .exam,
@@ -171,6 +178,7 @@ struct AuthorisationMatrixTests {
         case .exam: [.owner, .reviewer, .chair, .admin, .subjectReviewer].contains(caller)
         case .examWriter, .jobOwner: [.owner, .admin].contains(caller)
         case .pushClient: false
+        case .creator: caller == .owner
         case .accountSelf: caller == .admin  // the target account is none of the callers
         case .chair: caller == .admin || caller == .chair
         case .reviewer: caller == .reviewer || caller == .chair || caller == .subjectReviewer
@@ -255,6 +263,14 @@ struct AuthorisationMatrixTests {
             f.ids["question"] = try await t.repository.store.importQuestions(
                 [Question(id: "", title: "Nháp", subject: "TOAN", grade: 6, stem: RichText("<p>Nháp</p>"), body: .essay(EssayQuestion()))],
                 ownerID: ownerID, source: nil)[0].id
+            // Resumable uploads of the owner's (one to abandon), into the owner's private draft.
+            let ownerUser = try #require(try await t.repository.store.user(id: ownerID))
+            let privateDraft = try #require(f.materials.first { $0.visibility == .private && $0.status == .draft }?.pid)
+            f.ids["ownerDraft"] = privateDraft
+            for key in ["upload", "uploadToDelete"] {
+                f.ids[key] = try await t.repository.createUpload(
+                    pid: try PersistentIdentifier(parsing: privateDraft), fileName: "gross.bin", mediaType: nil, size: 10, note: nil, by: ownerUser).id
+            }
             f.ids["user"] = String(try #require(try await t.repository.store.credentials(username: "nan.nhan")?.user.id))
             let cartridge = TrustTests.cartridge(identifier: "M", pages: [("R1", "Trang", "a")])
             f.ids["import"] = try await client.execute(
@@ -324,7 +340,8 @@ struct AuthorisationMatrixTests {
                                 : path.hasPrefix("/api/v1/imports") ? "import" : path.hasPrefix("/api/v1/submissions") ? "submission"
                                 : path.hasPrefix("/api/v1/clients") ? "client" : path.hasPrefix("/api/v1/organisations") ? "organisation"
                                 : path.hasPrefix("/api/v1/ingest") ? "ingest" : path.hasPrefix("/api/v1/harvest") ? "harvest"
-                                : path.hasPrefix("/api/v1/jobs") ? "job" : "export"
+                                : path.hasPrefix("/api/v1/jobs") ? "job"
+                                : route == "DELETE /api/v1/uploads/{id}" ? "uploadToDelete" : path.hasPrefix("/api/v1/uploads") ? "upload" : "export"
                             path = path.replacingOccurrences(of: "{id}", with: try #require(f.ids[kind], "\(kind)"))
                         }
                         path = path.replacingOccurrences(of: "{code}", with: "TOAN.6.SD")
@@ -333,7 +350,8 @@ struct AuthorisationMatrixTests {
                             // A session of its own to end: the caller's main token is still needed.
                             token = try await client.login(name, name == "admin" ? TestRepository.adminPassword : "password-\(name)")
                         }
-                        let (status, body) = try await send(client, method, path, token: token, body: Self.body(route))
+                        let routeBody = Self.body(route)?.replacingOccurrences(of: "{ownerDraft}", with: try #require(f.ids["ownerDraft"]))
+                        let (status, body) = try await send(client, method, path, token: token, body: routeBody)
                         let allowed = Self.allows(rule, caller)
                         let denied = status == .unauthorized || status == .forbidden || (status == .notFound && !allowed)
                         if route == "POST /api/v1/auth/login" || route == "POST /api/v1/auth/password" {
@@ -394,6 +412,10 @@ struct AuthorisationMatrixTests {
         case "POST /api/v1/catalog/imports": "code,parent,type,grade,statement\n"
         case "POST /api/v1/exports": #"{"format":"cc1.3","all":true}"#
         case "PUT /api/v1/questions/{id}/status": #"{"status":"draft"}"#
+        // The owner's draft question as it is (no new version, so `If-Match: "v1"` stays current for every caller).
+        case "PUT /api/v1/questions/{id}": #"{"title":"Nháp"}"#
+        case "POST /api/v1/uploads": #"{"pid":"{ownerDraft}","fileName":"a.txt","size":5}"#
+        case "PUT /api/v1/uploads/{id}": "x"
         case "POST /api/v1/blueprints": String(decoding: (try? BlueprintAPITests.blueprint.jsonData()) ?? Data(), as: UTF8.self)
         case "POST /api/v1/blueprints/{id}/tests": #"{"seed":2,"variants":1}"#
         case "POST /api/v1/imports", "POST /api/v1/question-imports", "POST /api/v1/ingest": "x"
@@ -420,6 +442,7 @@ struct AuthorisationMatrixTests {
         if method == .post, path.hasSuffix("/versions") || path.hasPrefix("/api/v1/imports") || path.hasPrefix("/api/v1/question-imports") || path == "/api/v1/ingest" {
             headers[.contentType] = "text/plain"
         }
+        if method == .put, path.hasPrefix("/api/v1/questions/"), !path.hasSuffix("/status") { headers[.ifMatch] = "\"v1\"" }
         let uri = path.hasSuffix("/versions") && method == .post ? path + "?filename=m.txt" : path.hasPrefix("/api/v1/imports") && method == .post ? path + "?filename=x.imscc" : path
         return try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) {
             ($0.status, String(buffer: $0.body))

@@ -59,8 +59,8 @@ async function readBody(response) {
 }
 
 /** fetch() with the session, JSON in and out, problems thrown as ApiError. `raw` sends a body as it is. */
-export async function api(path, { method = 'GET', body, raw, contentType, signal, auth = true } = {}) {
-  const headers = { Accept: 'application/json' };
+export async function api(path, { method = 'GET', body, raw, contentType, signal, auth = true, headers: extra = {} } = {}) {
+  const headers = { Accept: 'application/json', ...extra };
   const sentToken = auth ? session.token : null;
   Object.assign(headers, authHeaders(sentToken));
   let payload;

@@ -10,6 +10,8 @@ import { formatBytes, named, t } from '../core/i18n.js';
 import { cataloguePicker } from '../core/picker.js';
 import { signedIn } from '../core/session.js';
 import { signInNotice } from '../core/widgets.js';
+import { RESUMABLE_THRESHOLD, resumableUpload } from '../core/resumable.js';
+import { renderResumeNotices } from './upload-resume.js';
 
 const KINDS = ['lesson', 'simulation', 'document', 'video', 'link', 'question_set', 'course_package'];
 const VISIBILITIES = ['public', 'sector', 'school', 'private'];
@@ -23,6 +25,7 @@ let picker;
 const MARKUP = `
   <h1 id="contribute-heading" data-i18n="contributeHeading"></h1>
   <div id="contribute-notice-slot"></div>
+  <div id="contribute-resume-slot"></div>
   <form id="contribute-form" class="card form" novalidate hidden>
     <p class="hint" data-i18n="requiredNote"></p>
     <div class="field" id="c-file-field">
@@ -147,6 +150,21 @@ function renderAccess() {
   const showingResult = !$('#contribute-result', root).hidden;
   $('#contribute-form', root).hidden = !ok || showingResult;
   if (!ok) $('#contribute-result', root).hidden = true;
+  if (ok && !upload.handle) renderResumeNotices($('#contribute-resume-slot', root), { onResume: resumeUpload });
+  else if (!ok) $('#contribute-resume-slot', root).replaceChildren();
+}
+
+/** Continues an upload interrupted earlier (another page load): the material exists, the server holds part of the file. */
+async function resumeUpload(entry, file) {
+  clearContributeError();
+  try {
+    upload.material = await api(`/api/v1/materials/${encodeURIComponent(entry.pid)}`);
+  } catch (error) {
+    return contributeError(errorText(error));
+  }
+  Object.assign(upload, { pid: entry.pid, file });
+  setBusy(true);
+  await uploadFile(entry.pid, file);
 }
 
 function fillSelects() {
@@ -315,8 +333,10 @@ async function uploadFile(pid, file) {
     retryButton.hidden = false;
   };
   announce(t('uploadStarted'));
-  upload.handle = sendFile(`/api/v1/materials/${encodeURIComponent(pid)}/versions?filename=${encodeURIComponent(file.name)}`, file,
-    { onProgress: setProgress });
+  // Large files go in chunks that survive a lost connection or a reload; small ones in one request.
+  upload.handle = file.size > RESUMABLE_THRESHOLD
+    ? resumableUpload(pid, file, { onProgress: setProgress, onRetry: (attempt) => { $('#upload-label', root).textContent = t('uploadRetrying', attempt); } })
+    : sendFile(`/api/v1/materials/${encodeURIComponent(pid)}/versions?filename=${encodeURIComponent(file.name)}`, file, { onProgress: setProgress });
   try {
     const { status, data } = await upload.handle.promise;
     if (status >= 200 && status < 300) {

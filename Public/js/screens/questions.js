@@ -8,6 +8,7 @@ import { fmt, formatBytes, lang, named, t } from '../core/i18n.js';
 import { cataloguePicker, loadFrameworks, subjectLabel } from '../core/picker.js';
 import { can, signedIn } from '../core/session.js';
 import { bilingual, guard, statusBadge } from '../core/widgets.js';
+import { mayEdit, openEditor } from './question-edit.js';
 
 export const QUESTION_TYPES = ['singleChoice', 'multipleResponse', 'trueFalse', 'trueFalseCluster', 'numeric', 'shortText', 'essay', 'matching', 'ordering', 'cloze'];
 export const LEVELS = ['BHV3.1', 'BHV3.2', 'BHV3.3', 'NTVV4.1', 'NTVV4.2', 'NTVV4.3', 'NTVV4.4'];
@@ -31,6 +32,7 @@ const MARKUP = `
       <p id="q-count" class="result-count" aria-live="polite"></p>
       <div id="q-table"></div>
       <div class="load-more-row"><button type="button" id="q-more" class="button button-secondary" hidden data-i18n="loadMore"></button></div>
+      <div id="q-editor"></div>
     </div>
     <div id="qpanel-import" role="tabpanel" aria-labelledby="qtab-import" hidden>
       <form id="q-import-form" class="card form" novalidate>
@@ -159,11 +161,32 @@ function renderTable() {
     q.cognitiveLevel ? `${q.cognitiveLevel.level} ${named('levels', q.cognitiveLevel.level)}` : t('none'),
     (q.knowledgeUnits || []).join(', ') || t('none'),
     statusBadge(q.status),
+    mayEdit(q)
+      ? el('button', { type: 'button', class: 'button button-secondary q-edit', dataset: { id: q.id }, text: t('qeEdit'), 'aria-label': t('qeEditLabel', q.id), onclick: () => editQuestion(q.id) })
+      : '',
   ]);
   $('#q-table', root).replaceChildren(rows.length
-    ? table(t('qTableCaption'), [t('qTitle'), t('qStem'), t('qType'), t('qLevel'), t('qUnit'), t('qStatus')], rows)
+    ? table(t('qTableCaption'), [t('qTitle'), t('qStem'), t('qType'), t('qLevel'), t('qUnit'), t('qStatus'), t('qeActions')], rows)
     : el('p', { class: 'hint', text: t('qEmpty') }));
   $('#q-more', root).hidden = !next;
+}
+
+/** Opens the editor on the question's current version (read afresh: the list may be older than the bank). */
+async function editQuestion(id) {
+  const box = $('#q-editor', root);
+  try {
+    const question = await api(`/api/v1/questions/${encodeURIComponent(id)}`);
+    openEditor(box, question, {
+      onSaved: (saved) => {
+        items = items.map((q) => (q.id === saved.id ? saved : q));
+        renderTable();
+        root.querySelector(`.q-edit[data-id="${CSS.escape(saved.id)}"]`)?.focus();
+      },
+      onClose: () => root.querySelector(`.q-edit[data-id="${CSS.escape(id)}"]`)?.focus(),
+    });
+  } catch (error) {
+    box.replaceChildren(el('p', { class: 'form-error', role: 'alert', text: errorText(error) }));
+  }
 }
 
 async function importFile(event) {

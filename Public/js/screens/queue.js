@@ -97,7 +97,12 @@ function renderTable() {
     const due = dueOf(s);
     const overdue = due && Date.parse(due) < now && ['submitted', 'in_review', 'resubmitted'].includes(s.state);
     return [
-      el('a', { href: `#review/${s.id}`, class: 'queue-link', dataset: { id: String(s.id) }, text: `#${s.id} ${s.title || s.pid}` }),
+      el('span', {},
+        el('a', { href: `#review/${s.id}`, class: 'queue-link', dataset: { id: String(s.id) }, text: `#${s.id} ${s.title || s.pid}` }),
+        // The material's kind and subjects come with the list (one query on the server, no request per row).
+        s.materialKind || s.subjects?.length
+          ? el('span', { class: 'queue-material hint', text: [s.materialKind ? named('kinds', s.materialKind) : '', ...(s.subjects || []).map((c) => named('subjects', c))].filter(Boolean).join(' · ') })
+          : null),
       el('span', { class: 'pid', text: String(s.pid) }),
       named('submissionKinds', s.kind),
       statusBadge(s.state),
