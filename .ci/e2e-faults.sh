@@ -188,7 +188,8 @@ if [ -n "$PG_OWN" ] && part pg-restart; then
     # PostgreSQL restarted under load.
     t0=$SECONDS
     createdb faults_restart
-    serve "$F/restart-data" "$PGURL/faults_restart" "$F/restart-serve.log"
+    # connect_timeout=1.5: give up a lease after 1.5 s of silence (the default, 5 s, allows for slow connections).
+    serve "$F/restart-data" "$PGURL/faults_restart?connect_timeout=1.5" "$F/restart-serve.log"
     PID=$(curl -fsS -X POST "$API/materials" -H "$AUTH" \
         -d '{"kind":"lesson","title":"Phân số dưới tải","status":"published","reason":"kiểm thử"}' | json '["pid"]')
     PG_AS=()

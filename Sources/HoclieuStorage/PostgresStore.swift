@@ -224,7 +224,7 @@ public final class PostgresStore: Sendable {
         try await Task.sleep(for: settings.unavailableAfter)
         while !lease.isLeased {
             let waited = started.duration(to: .now)
-            if !contact.alive(since: started) || waited >= settings.busyLimit {
+            if !contact.alive(since: started, window: settings.unavailableAfter * 2) || waited >= settings.busyLimit {
                 guard lease.abandon() else { return }
                 logger.warning("database unreachable", metadata: ["hoclieu.store.waited": "\(waited)"])
                 throw StoreUnavailableError(reason: waited < settings.busyLimit ? "no connection" : "no free connection")
@@ -311,12 +311,12 @@ final class Contact: Sendable {
     func released(answered: Bool) { state.withLock { $0 = (answered ? .now : $0.last, $0.inUse - 1) } }
 
     /// Whether the database looks alive to a lease that has waited since `instant`: a connection was handed out or a
-    /// call succeeded since then, or connections are in use now and one answered in the last 5 s (the pool is busy,
+    /// call succeeded since then, or connections are in use now and one answered within `window` (the pool is busy,
     /// not cut off; a connection stuck on a dead server does not keep everyone waiting).
-    func alive(since instant: ContinuousClock.Instant) -> Bool {
+    func alive(since instant: ContinuousClock.Instant, window: Duration) -> Bool {
         state.withLock { state in
             guard let last = state.last else { return false }
-            return last > instant || (state.inUse > 0 && last.duration(to: .now) < .seconds(5))
+            return last > instant || (state.inUse > 0 && last.duration(to: .now) < window)
         }
     }
 }
@@ -361,8 +361,9 @@ extension PostgresStore {
         var database: String
         var tls: Bool
         /// How long a lease waits while the database shows no life before the call fails with ``StoreUnavailableError``
-        /// (`connect_timeout` in the URL, in seconds as libpq's; default 1.5 s), also the pool's connect timeout.
-        var unavailableAfter: Duration = .milliseconds(1500)
+        /// (`connect_timeout` in the URL, in seconds as libpq's; default 5 s: a connection made on a machine under load can
+        /// take seconds, and a 503 for a database that only answers slowly would be wrong), also the pool's connect timeout.
+        var unavailableAfter: Duration = .seconds(5)
         /// How long a lease waits for a busy pool (every connection in use, the database answering) before it fails.
         var busyLimit: Duration = .seconds(30)
 

@@ -44,7 +44,8 @@ public enum StoreCopy {
         ("auditHead", "audit_head"), ("auditEvent", "audit_events"),
         ("lmsClient", "lms_clients"), ("ltiPlatform", "lti_platforms"), ("ltiLogin", "lti_logins"), ("ltiNonce", "lti_nonces"),
         ("ltiToolKey", "lti_tool_keys"), ("ltiScore", "lti_scores"), ("oidcLogin", "oidc_logins"),
-        ("remoteRepository", "remote_repositories"), ("oaiRecord", "oai_records"),
+        ("remoteRepository", "remote_repositories"), ("harvestRun", "harvest_runs"), ("oaiRecord", "oai_records"),
+        ("oaiClientDay", "oai_client_days"), ("upload", "uploads"),
     ] as [(String, String)]).map { Table(sqlite: $0.0, postgres: $0.1) }
 
     /// Source tables that are deliberately not copied, with the reason (FTS5's shadow tables, `searchIndex_data`

@@ -153,7 +153,10 @@ struct MigrateStoreTests {
             var configuration = try fixture.box.repository().configuration
             configuration.databaseURL = url
             let migrated = try Services.open(configuration)
-            #expect(try await migrated.store.search(SearchRequest(text: "duong tron")).total == 6)
+            // The same answers as the store it came from (terms computed on PostgreSQL as its own writes compute them).
+            let found = try await fixture.box.repository().store.search(SearchRequest(text: "duong tron")).total
+            #expect(found > 0)
+            #expect(try await migrated.store.search(SearchRequest(text: "duong tron")).total == found)
             for pid in fixture.pids { #expect(try await migrated.store.material(pid) != nil) }
             let highest = fixture.pids.map(\.serial).max() ?? 0
             let fresh = try await migrated.store.createMaterial(

@@ -54,6 +54,8 @@ struct AdministrationAPITests {
                 #expect(messages["vi"]?.isEmpty == false && messages["en"]?.isEmpty == false)
             }
             #expect(try await t.repository.store.remoteRepositories().isEmpty)
+            // What an untrusted source brings is submitted to the board, which needs its criteria.
+            try await t.repository.loadCriteria(from: ReviewWorkflowTests.criteriaFolder)
             // Not for teachers; not for anonymous callers.
             #expect(try await client.json(.post, "/api/v1/harvest/sources", token: teacher, body: #"{"url":"https://example.org/oai"}"#).status == .forbidden)
             #expect(try await client.json(.get, "/api/v1/harvest/sources").status == .unauthorized)

@@ -34,7 +34,7 @@ struct StoreOutageTests {
                     response = try await client.execute(uri: uri, method: method, body: ByteBuffer(string: body))
                 }
                 let answer = try #require(response)
-                #expect(took < .seconds(10), "\(uri) took \(took) (1.5 s on a quiet machine; the pool alone waits a minute)")
+                #expect(took < .seconds(30), "\(uri) took \(took) (5 s by default; the pool alone waits a minute)")
                 #expect(answer.status == .serviceUnavailable, "\(uri)")
                 #expect(answer.headers[.contentType] == "application/problem+json")
                 #expect(answer.headers[.retryAfter] == "2")

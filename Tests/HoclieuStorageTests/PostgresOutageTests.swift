@@ -11,7 +11,7 @@ struct PostgresOutageTests {
     /// 127.0.0.1, port 1: nothing listens there, connections are refused.
     static let closedURL = "postgres://hoclieu@127.0.0.1:1/hoclieu"
 
-    @Test("Nothing listening: open, and every call of a store that connects in the background, fail within seconds (1.5 s each on a quiet machine) as unavailable")
+    @Test("Nothing listening: open, and every call of a store that connects in the background, fail within seconds (5 s each by default, not the pool's minute) as unavailable")
     func closedPort() async throws {
         let clock = ContinuousClock()
         var failure: (any Error)?
@@ -23,7 +23,7 @@ struct PostgresOutageTests {
             }
         }
         #expect(failure as? StoreUnavailableError != nil, "open: \(String(describing: failure))")
-        #expect(opening < .seconds(10), "open took \(opening) (the pool alone waits a minute)")
+        #expect(opening < .seconds(30), "open took \(opening) (the pool alone waits a minute)")
 
         let store = try PostgresStore.connect(url: Self.closedURL, pidPrefix: "79-760", logger: PostgresTestDatabase.logger)
         for _ in 0..<3 {
@@ -32,7 +32,7 @@ struct PostgresOutageTests {
                 do { _ = try await store.statistics() } catch let e { error = e }
             }
             #expect(error as? StoreUnavailableError != nil, "statistics: \(String(describing: error))")
-            #expect(took < .seconds(10), "a call took \(took) (the pool alone waits a minute)")
+            #expect(took < .seconds(30), "a call took \(took) (the pool alone waits a minute)")
         }
         await store.shutdown()
     }
@@ -41,14 +41,14 @@ struct PostgresOutageTests {
     func connectTimeout() async throws {
         let settings = try PostgresStore.ConnectionSettings(url: Self.closedURL + "?connect_timeout=0.4")
         #expect(settings.unavailableAfter == .milliseconds(400))
-        #expect(try PostgresStore.ConnectionSettings(url: Self.closedURL).unavailableAfter == .milliseconds(1500))
+        #expect(try PostgresStore.ConnectionSettings(url: Self.closedURL).unavailableAfter == .seconds(5))
         #expect(throws: StoreError.self) { try PostgresStore.ConnectionSettings(url: Self.closedURL + "?connect_timeout=x") }
 
         let store = try PostgresStore.connect(url: Self.closedURL + "?connect_timeout=0.4", pidPrefix: "79-760", logger: PostgresTestDatabase.logger)
         let took = try await ContinuousClock().measure {
             await #expect(throws: StoreUnavailableError.self) { _ = try await store.statistics() }
         }
-        #expect(took < .seconds(10), "took \(took)")
+        #expect(took < .seconds(30), "took \(took)")
         await store.shutdown()
     }
 
@@ -57,15 +57,15 @@ struct PostgresOutageTests {
         try await PostgresTestDatabase.with { store in
             let started = ContinuousClock.now
             try await withThrowingTaskGroup(of: Void.self) { group in
-                // The pool's 16 connections each sleep 2.5 s, longer than the 1.5 s an unanswering database is given.
+                // The pool's 16 connections each sleep 6 s, longer than the 5 s an unanswering database is given.
                 for _ in 0..<16 {
-                    group.addTask { try await store.read { c in try await c.run("SELECT pg_sleep(2.5)", store.logger) } }
+                    group.addTask { try await store.read { c in try await c.run("SELECT pg_sleep(6)", store.logger) } }
                 }
                 try await Task.sleep(for: .milliseconds(300))
                 group.addTask { _ = try await store.statistics() }
                 try await group.waitForAll()
             }
-            #expect(started.duration(to: .now) >= .seconds(2.5))
+            #expect(started.duration(to: .now) >= .seconds(6))
         }
     }
 }
