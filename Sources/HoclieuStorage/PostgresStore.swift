@@ -102,7 +102,13 @@ public final class PostgresStore: Sendable {
     /// connection). Throws ``StoreUnavailableError`` on the timeout, and the migrations' own error when they failed.
     public func migrated(within timeout: Duration) async throws {
         let server = "\(settings.host):\(settings.port)/\(settings.database)"
-        try await withTimeLimit(timeout, onTimeout: { StoreUnavailableError(server: server, timeout: timeout) }) { try await self.migrated() }
+        let started = ContinuousClock.now
+        do {
+            try await withTimeLimit(timeout, onTimeout: { StoreUnavailableError(server: server, timeout: timeout) }) { try await self.migrated() }
+        } catch let error as StoreUnavailableError where error.server == nil {
+            // A lease gave up first (no answer within `connect_timeout`): say which server, and after how long.
+            throw StoreUnavailableError(server: server, timeout: started.duration(to: .now))
+        }
     }
 
     /// Closes the connections (in-flight queries finish first) when the store runs its own pool.

@@ -14,6 +14,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from browser import BASE_URL, api
+from test_journey import sign_in  # one sign-in: a real page load after the session is forgotten
 
 SHOTS = Path(os.environ.get("HOCLIEU_UI_SCREENSHOTS", Path(__file__).resolve().parents[2] / ".build" / "ui-screenshots"))
 
@@ -31,18 +32,6 @@ def teacher(admin_token: str) -> tuple[str, str, str]:
     status, body = api("POST", "/api/v1/auth/login", {"username": name, "password": password})
     assert status == 200, body
     return name, password, body["token"]
-
-
-def sign_in(driver, username: str, password: str) -> None:
-    driver.get(BASE_URL + "/")
-    driver.execute_script("localStorage.clear(); sessionStorage.clear();")
-    driver.get(BASE_URL + "/#signin")
-    wait(driver).until(lambda d: d.execute_script("return document.body.dataset.ready === 'true'"))
-    field = wait(driver).until(EC.visibility_of_element_located((By.ID, "signin-username")))
-    field.send_keys(username)
-    driver.find_element(By.ID, "signin-password").send_keys(password)
-    driver.find_element(By.ID, "signin-submit").click()
-    wait(driver).until(EC.visibility_of_element_located((By.ID, "user-box")))
 
 
 def test_question_edit_with_live_maths_preview(driver, admin_token):
