@@ -46,7 +46,7 @@ public protocol CoreStore: Sendable {
     func addVersion(_ pid: PersistentIdentifier, _ version: VersionDraft) async throws -> MaterialVersion
     func versions(_ pid: PersistentIdentifier) async throws -> [MaterialVersion]
     func version(_ pid: PersistentIdentifier, number: Int) async throws -> MaterialVersion?
-    /// Whether any version refers to the blob (a blob with no reference may be removed).
+    /// Whether any version, question or job not yet ended refers to the blob (a blob with no reference may be removed).
     func isReferenced(_ contentID: ContentID) async throws -> Bool
 
     // MARK: Search

@@ -417,7 +417,9 @@ extension PostgresStore: CoreStore {
             return try await c.value(
                 """
                 SELECT 1 FROM material_versions WHERE content_id = \(id) OR thumbnail = \(id)
-                UNION ALL SELECT 1 FROM question_blobs WHERE content_id = \(id) LIMIT 1
+                UNION ALL SELECT 1 FROM question_blobs WHERE content_id = \(id)
+                UNION ALL SELECT 1 FROM jobs WHERE status IN ('queued', 'running', 'cancelling') AND position(convert_to(\(id), 'UTF8') IN input) > 0
+                LIMIT 1
                 """, as: Int32.self, logger) != nil
         }
     }

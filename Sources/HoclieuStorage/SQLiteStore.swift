@@ -668,7 +668,9 @@ public final class SQLiteStore: Store {
                 db,
                 sql: """
                     SELECT 1 FROM materialVersion WHERE contentId = ?1 OR thumbnail = ?1
-                    UNION ALL SELECT 1 FROM questionBlob WHERE contentId = ?1 LIMIT 1
+                    UNION ALL SELECT 1 FROM questionBlob WHERE contentId = ?1
+                    UNION ALL SELECT 1 FROM job WHERE status IN ('queued', 'running', 'cancelling') AND instr(CAST(input AS TEXT), ?1) > 0
+                    LIMIT 1
                     """, arguments: [contentID.rawValue]) ?? false
         }
     }

@@ -246,6 +246,13 @@ struct PortedStoreTests {
     func jobs(_ maker: PortedStoreMaker) async throws {
         try await maker.withStore { store in
             let user = try await teacher(store)
+            // A job not yet ended keeps the blob it works on: two imports of the same cartridge share one blob, and the
+            // first to end must not remove it under the second.
+            let upload = contentID(7)
+            let pending = try await store.createJob(NewJob(kind: "import", ownerID: user.id, input: Data(#"{"contentID":"\#(upload.rawValue)"}"#.utf8)))
+            #expect(try await store.isReferenced(upload))
+            try await store.finishJob(id: pending.id, status: .failed, result: nil, error: "x")
+            #expect(try await !store.isReferenced(upload))
             let job = try await store.createJob(NewJob(kind: "import", ownerID: user.id, input: Data("{}".utf8)))
             #expect(job.status == .queued)
             #expect(try await store.claimJob(kinds: ["export"]) == nil)
