@@ -10,7 +10,7 @@
   verify-import BASE TOKEN STATE             after the restart: the job ends succeeded and the store holds the whole
                                              cartridge, once (materials = the report's items + the course package)
   pg-restart BASE PID STOP_CMD START_CMD     a steady load (search, material JSON and page, /ready); PostgreSQL stopped
-                                             for 4 s and started again: requests fail fast with a bilingual 503 while it
+                                             for 8 s and started again: requests fail fast with a bilingual 503 while it
                                              is down, succeed again soon after without a node restart
 """
 import concurrent.futures
@@ -283,7 +283,8 @@ def pg_restart(base, pid, stop_cmd, start_cmd, trace=None, workers=8):
     t_stop = time.time()
     subprocess.run(stop_cmd, shell=True, check=True)
     t_down = time.time()
-    time.sleep(4)
+    # Down long enough for several rounds of requests, each refused within a few seconds.
+    time.sleep(8)
     t_start = time.time()
     subprocess.run(start_cmd, shell=True, check=True)
     t_up = time.time()
@@ -309,15 +310,17 @@ def pg_restart(base, pid, stop_cmd, start_cmd, trace=None, workers=8):
                        "results": [[round(r[0] - t_stop, 3), round(r[1], 3), r[2], r[3], (r[4] or {}).get("type")] for r in results]}, f)
     before = [r for r in results if r[0] + r[1] < t_stop]
     # Requests that started once PostgreSQL was stopped, early enough to end before it was started again.
-    down = [r for r in results if t_down <= r[0] <= t_start - 1.8]
+    down = [r for r in results if t_down <= r[0] <= t_start - 3.5]
     after = [r for r in results if recovered and r[0] >= recovered]
     if not before or any(r[3] != 200 for r in before):
         fail(f"before the restart not every request succeeded: {[r[2:4] for r in before if r[3] != 200][:5]}")
     if len(down) < 6:
         fail(f"only {len(down)} requests while PostgreSQL was down")
-    slow = [r for r in results if r[1] > 2.5]
+    # connect_timeout=1.5 in the service's database URL: a lease gives up after 1.5 s of silence, or after twice that
+    # while connections were still answering (then the pool is only busy); never the pool's own minute.
+    slow = [r for r in results if r[1] > 4.0]
     if slow:
-        fail(f"{len(slow)} requests took over 2.5 s, e.g. {slow[0][2]} {slow[0][1]:.2f} s (status {slow[0][3]})")
+        fail(f"{len(slow)} requests took over 4 s, e.g. {slow[0][2]} {slow[0][1]:.2f} s (status {slow[0][3]})")
     for r in results:
         if r[3] not in (200, 503):
             fail(f"{r[2]} answered {r[3]} around the restart (only 200 or 503 may): {r[4]}")

@@ -14,7 +14,7 @@
 # materials are exactly the report's; `hoclieu check` is green.
 #
 # PostgreSQL restarted under load: a steady load (search, material JSON, material page, /ready) while this script's
-# own PostgreSQL cluster is stopped for 4 s and started again: while it is down every request answers within 2.5 s
+# own PostgreSQL cluster is stopped for 8 s and started again: while it is down every request answers within 4 s
 # with 503 problem+json (`store-unavailable`, or `not-ready` from /ready; Vietnamese and English; Retry-After), never a
 # hang or a 500; once it is back every kind of request succeeds again, without restarting the node.
 #
