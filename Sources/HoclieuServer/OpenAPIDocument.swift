@@ -235,8 +235,10 @@ enum OpenAPIDocument {
             parameters: [
                 pathParam("id", "Question id"),
                 [
-                    "name": "If-Match", "in": "header", "required": true,
-                    "description": "The ETag of the version the edit was made on, as GET returned it (\"v3\"; W/\"v3\" and \"3\" are also read). Another version: 412",
+                    // Needed (428 Precondition Required without it, RFC 6585), but not `required` here: OpenAPI's
+                    // "required" promises a 400-class refusal that is not 428.
+                    "name": "If-Match", "in": "header", "required": false,
+                    "description": "Needed: the ETag of the version the edit was made on, as GET returned it (\"v3\"; W/\"v3\" and \"3\" are also read). Missing: 428; another version: 412",
                     "schema": ["type": "string"],
                 ],
             ],
@@ -773,7 +775,7 @@ enum OpenAPIDocument {
             ],
             "CreateClientRequest": [
                 "type": "object", "required": ["name", "scopes"], "additionalProperties": false,
-                "properties": ["name": string(["minLength": 1, "maxLength": 200, "pattern": "\\S"]), "scopes": ["type": "array", "minItems": 1, "items": enumeration(ClientScope.allCases.map(\.rawValue))]],
+                "properties": ["name": string(["minLength": 1, "maxLength": 200]), "scopes": ["type": "array", "minItems": 1, "items": enumeration(ClientScope.allCases.map(\.rawValue))]],
             ],
             "LMSClient": [
                 "type": "object",
@@ -801,11 +803,11 @@ enum OpenAPIDocument {
             ],
             "CreateOrganisationRequest": [
                 "type": "object", "required": ["name"], "additionalProperties": false,
-                "properties": ["name": string(["minLength": 1, "maxLength": 200, "pattern": "\\S"]), "code": string(["maxLength": 50])],
+                "properties": ["name": string(["minLength": 1, "maxLength": 200]), "code": string(["maxLength": 50])],
             ],
             "UpdateOrganisationRequest": [
                 "type": "object", "additionalProperties": false,
-                "properties": ["name": string(["minLength": 1, "maxLength": 200, "pattern": "\\S"]), "code": string(["maxLength": 50])],
+                "properties": ["name": string(["minLength": 1, "maxLength": 200]), "code": string(["maxLength": 50])],
             ],
             "IssuedClient": [
                 "type": "object", "properties": ["client": ref("LMSClient"), "token": string(), "secret": string()],
@@ -834,8 +836,13 @@ enum OpenAPIDocument {
             // the route says otherwise: the LTI tool answers a refused launch with an HTML page).
             var responses = op.responses
             if responses["401"] == nil { responses["401"] = problem }
-            // A malformed identifier (or other parameter) is a 400 wherever parameters are taken.
-            if (!op.parameters.isEmpty || op.requestBody != nil) && responses["400"] == nil { responses["400"] = problem }
+            // A malformed identifier (or other parameter) is a 400, and so is a NUL (%00) anywhere in a path or query
+            // (refused in front of every route): a problem, beside whatever else a route documents for its 400.
+            var badRequest = responses["400"] as? [String: Any] ?? problem
+            var content = badRequest["content"] as? [String: Any] ?? [:]
+            content["application/problem+json"] = content["application/problem+json"] ?? ["schema": ref("Problem")]
+            badRequest["content"] = content
+            responses["400"] = badRequest
             var operation: [String: Any] = [
                 "summary": op.summary, "tags": [op.tag], "responses": responses,
                 "operationId": op.method.lowercased() + op.path.split(separator: "/").map { $0.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "").replacingOccurrences(of: ".", with: "_") }.joined(separator: "_"),
