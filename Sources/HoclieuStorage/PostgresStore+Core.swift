@@ -476,13 +476,21 @@ extension PostgresStore: CoreStore {
     /// Writes a consistent copy with `pg_dump --format=custom` (a snapshot of one transaction while the store stays
     /// in use; `pg_restore` reads it). Throws when `pg_dump` is not installed.
     public func backupDatabase(to url: URL) async throws {
-        let candidates = ["/usr/bin/pg_dump", "/usr/lib/postgresql/15/bin/pg_dump", "/usr/local/bin/pg_dump"]
+        try Self.runClientTool(
+            "pg_dump", ["--format=custom", "--no-owner", "--file=\(url.path)", "--dbname=\(settings.redacted)"], settings: settings,
+            purpose: "to back up a PostgreSQL store")
+    }
+
+    /// Runs PostgreSQL's client program `name` (`pg_dump`, `pg_restore`) with `arguments`, the password through
+    /// `PGPASSWORD` (never on the command line); throws with its error output when it fails or is not installed.
+    static func runClientTool(_ name: String, _ arguments: [String], settings: ConnectionSettings, purpose: String) throws {
+        let candidates = ["/usr/bin/", "/usr/lib/postgresql/15/bin/", "/usr/local/bin/"].map { $0 + name }
         guard let tool = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw StoreError.invalid("pg_dump is not installed: install postgresql-client to back up a PostgreSQL store")
+            throw StoreError.invalid("\(name) is not installed: install postgresql-client \(purpose)")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = ["--format=custom", "--no-owner", "--file=\(url.path)", "--dbname=\(settings.redacted)"]
+        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         if let password = settings.password { environment["PGPASSWORD"] = password }
         process.environment = environment
@@ -492,7 +500,7 @@ extension PostgresStore: CoreStore {
         let message = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw StoreError.invalid("pg_dump failed (\(process.terminationStatus)): \(String(decoding: message, as: UTF8.self))")
+            throw StoreError.invalid("\(name) failed (\(process.terminationStatus)): \(String(decoding: message, as: UTF8.self))")
         }
     }
 

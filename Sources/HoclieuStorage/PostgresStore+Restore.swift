@@ -33,26 +33,11 @@ extension PostgresStore {
             await store.shutdown()
             clean = true
         }
-        let candidates = ["/usr/bin/pg_restore", "/usr/lib/postgresql/15/bin/pg_restore", "/usr/local/bin/pg_restore"]
-        guard let tool = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw StoreError.invalid("pg_restore is not installed: install postgresql-client to restore a PostgreSQL backup")
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments =
+        try runClientTool(
+            "pg_restore",
             ["--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges"] + (clean ? ["--clean", "--if-exists"] : [])
-            + ["--dbname=\(settings.redacted)", dump.path]
-        var environment = ProcessInfo.processInfo.environment
-        if let password = settings.password { environment["PGPASSWORD"] = password }
-        process.environment = environment
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw StoreError.invalid("pg_restore failed (\(process.terminationStatus)): \(String(decoding: message, as: UTF8.self))")
-        }
+                + ["--dbname=\(settings.redacted)", dump.path],
+            settings: settings, purpose: "to restore a PostgreSQL backup")
     }
 
     /// Runs `body` with a client of its own (no migrations: the database may not be a Hoclieu store yet).
