@@ -160,7 +160,7 @@ disk_full() {
 # ---- SQLite -------------------------------------------------------------------------------------------------
 CARTRIDGE="$F/course.imscc"
 if part import; then
-    "$BIN" bench cartridge --file "$CARTRIDGE" --resources 800 --megabytes 24 --generate-only --data "$F/generate" >/dev/null
+    "$BIN" bench cartridge --file "$CARTRIDGE" --resources 1600 --megabytes 32 --generate-only --data "$F/generate" >/dev/null
 fi
 if part uploads; then kill_uploads sqlite ""; fi
 if part import; then kill_import sqlite ""; fi
