@@ -35,16 +35,10 @@ extension StoreUnavailableError: BilingualError {
     public var category: ErrorCategory { .unavailable }
     public var code: String { "store-unavailable" }
     public var vietnamese: String {
-        guard let server, let timeout else {
-            return "Cơ sở dữ liệu tạm thời không trả lời (đang khởi động lại hoặc mất kết nối). Hãy thử lại sau vài giây."
-        }
-        return "Không kết nối được cơ sở dữ liệu PostgreSQL \(server) trong \(timeout.components.seconds) giây (xem các dòng nhật ký hoclieu.store.postgresql)."
+        startupMessage?.vietnamese ?? "Cơ sở dữ liệu tạm thời không trả lời (đang khởi động lại hoặc mất kết nối). Hãy thử lại sau vài giây."
     }
     public var english: String {
-        guard let server, let timeout else {
-            return "The database is not answering for the moment (restarting or unreachable). Try again in a few seconds."
-        }
-        return "The PostgreSQL database \(server) did not answer within \(timeout.components.seconds) s (see the hoclieu.store.postgresql log lines for the cause)."
+        startupMessage?.english ?? "The database is not answering for the moment (restarting or unreachable). Try again in a few seconds."
     }
 }
 

@@ -136,17 +136,7 @@ public final class PostgresStore: Sendable {
         var attempt = 1
         while true {
             do {
-                return try await withLease { connection in
-                    try await connection.query("BEGIN", logger: logger)
-                    do {
-                        let value = try await body(connection)
-                        try await connection.query("COMMIT", logger: logger)
-                        return value
-                    } catch {
-                        _ = try? await connection.query("ROLLBACK", logger: logger)
-                        throw error
-                    }
-                }
+                return try await withLease { connection in try await Self.inTransaction(connection, begin: "BEGIN", logger, body) }
             } catch let error as PSQLError where ["40P01", "40001"].contains(error.serverInfo?[.sqlState] ?? "") && attempt < 3 {
                 attempt += 1
                 logger.notice("transaction retried", metadata: ["hoclieu.store.sqlstate": "\(error.serverInfo?[.sqlState] ?? "")"])
@@ -156,20 +146,27 @@ public final class PostgresStore: Sendable {
         }
     }
 
+    /// `body` between `begin` and COMMIT on `connection`, rolled back when it throws.
+    private static func inTransaction<T: Sendable>(
+        _ connection: PostgresConnection, begin: PostgresQuery, _ logger: Logger, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await connection.query(begin, logger: logger)
+        do {
+            let value = try await body(connection)
+            try await connection.query("COMMIT", logger: logger)
+            return value
+        } catch {
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            throw error
+        }
+    }
+
     /// Runs `body` on one consistent snapshot (a read-only REPEATABLE READ transaction).
     func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await migrated()
         do {
             return try await withLease { connection in
-                try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
-                do {
-                    let value = try await body(connection)
-                    try await connection.query("COMMIT", logger: logger)
-                    return value
-                } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: logger)
-                    throw error
-                }
+                try await Self.inTransaction(connection, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger, body)
             }
         } catch {
             throw Self.storeError(error)

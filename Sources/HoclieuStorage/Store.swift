@@ -128,11 +128,19 @@ public struct StoreUnavailableError: Error, Equatable, Sendable, CustomStringCon
         self.timeout = timeout
     }
 
-    public var description: String {
-        guard let server, let timeout else { return "Cơ sở dữ liệu không trả lời / the database does not answer: \(reason)" }
+    /// At start-up: which server did not answer in how long, in Vietnamese and in English (nil otherwise).
+    public var startupMessage: (vietnamese: String, english: String)? {
+        guard let server, let timeout else { return nil }
         let seconds = timeout.components.seconds
-        return "Không kết nối được cơ sở dữ liệu PostgreSQL \(server) trong \(seconds) giây (xem các dòng nhật ký hoclieu.store.postgresql)."
-            + " / The PostgreSQL database \(server) did not answer within \(seconds) s (see the hoclieu.store.postgresql log lines for the cause)."
+        return (
+            "Không kết nối được cơ sở dữ liệu PostgreSQL \(server) trong \(seconds) giây (xem các dòng nhật ký hoclieu.store.postgresql).",
+            "The PostgreSQL database \(server) did not answer within \(seconds) s (see the hoclieu.store.postgresql log lines for the cause)."
+        )
+    }
+
+    public var description: String {
+        guard let message = startupMessage else { return "Cơ sở dữ liệu không trả lời / the database does not answer: \(reason)" }
+        return "\(message.vietnamese) / \(message.english)"
     }
 }
 
