@@ -318,17 +318,12 @@ def pg_restart(base, pid, stop_cmd, start_cmd, trace=None, workers=8):
         fail(f"before the restart not every request succeeded: {[r[2:4] for r in before if r[3] != 200][:5]}")
     if len(down) < 6:
         fail(f"only {len(down)} requests while PostgreSQL was down")
-    # connect_timeout=1.5 in the service's database URL: a lease gives up after 1.5 s of silence, or after twice that
-    # while connections were still answering (then the pool is only busy); never the pool's own minute.
-    # Known gap (issue 20): with a release build, a request or two that began as PostgreSQL went down can wait for
-    # it to come back (then answer 200) instead of failing fast. Up to a fifth of the requests made while it was
-    # down may do so, never longer than the outage and a little; every other request answers within 4 s.
+    # connect_timeout=1.5 in the service's database URL: a lease gives up after 1.5 s once no call has been answered
+    # for 3 s (twice that: while calls are answered the pool is only busy); never the pool's own minute. A request
+    # that began just before the stop waits those 3 s at most.
     slow = [r for r in results if r[1] > 4.0]
-    waited = [r for r in slow if r[3] == 200 and r[1] <= (t_up - t_stop) + 4.0]
-    if len(slow) > len(waited) or len(waited) > max(2, len(down) // 5):
+    if slow:
         fail(f"{len(slow)} requests took over 4 s, e.g. {slow[0][2]} {slow[0][1]:.2f} s (status {slow[0][3]})")
-    for r in waited:
-        print(f"e2e faults: NOTE {r[2]} waited {r[1]:.2f} s for PostgreSQL to come back (answered 200) instead of failing fast")
     for r in results:
         if r[3] not in (200, 503):
             fail(f"{r[2]} answered {r[3]} around the restart (only 200 or 503 may): {r[4]}")
@@ -349,7 +344,8 @@ def pg_restart(base, pid, stop_cmd, start_cmd, trace=None, workers=8):
     longest_down = max(r[1] for r in down)
     print(f"e2e faults: PostgreSQL stopped for {t_start - t_down:.1f} s under load ({len(results)} requests): "
           f"{len(failed_down)} of {len(down)} requests while down answered 503 problem+json "
-          f"(store-unavailable / not-ready, vi+en, Retry-After), slowest {longest_down:.2f} s; "
+          f"(store-unavailable / not-ready, vi+en, Retry-After), slowest {longest_down:.2f} s "
+          f"(of all requests around the restart {max(r[1] for r in results):.2f} s); "
           f"every kind of request succeeded again {recovered - t_up:.2f} s after PostgreSQL was back, without a node restart; "
           f"{len(after)} requests after that, all 200")
     sample = next(r[4] for r in failed_down if r[2] != "/ready")

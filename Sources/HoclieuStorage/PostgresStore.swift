@@ -180,9 +180,9 @@ public final class PostgresStore: Sendable {
     ///
     /// The pool (postgres-nio's) queues a lease while it cannot open connections and fails it only after a minute:
     /// while PostgreSQL restarts, every request would hang. Here a lease that has waited
-    /// ``ConnectionSettings/unavailableAfter`` while no connection is in use and no other call of this store got one or
-    /// an answer either ends with ``StoreUnavailableError`` (the request becomes a 503). When other calls hold connections
-    /// or are being served the pool is only busy: the lease goes on waiting, up to ``ConnectionSettings/busyLimit``. The pool keeps trying to connect in the
+    /// ``ConnectionSettings/unavailableAfter``, at a moment when no call of this store got an answer within twice that,
+    /// ends with ``StoreUnavailableError`` (the request becomes a 503). While calls are answered the pool is only busy:
+    /// the lease goes on waiting, up to ``ConnectionSettings/busyLimit``. The pool keeps trying to connect in the
     /// background, so calls succeed again as soon as the database is back, without a restart.
     func withLease<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         let started = ContinuousClock.now
@@ -195,13 +195,12 @@ public final class PostgresStore: Sendable {
                     try await self.client.withConnection { connection in
                         // Too late: the caller was told the database is unavailable; the connection goes back unused.
                         guard lease.take() else { throw StoreUnavailableError(reason: "no connection") }
-                        self.contact.leased()
                         do {
                             let value = try await work(connection)
-                            self.contact.released(answered: true)
+                            self.contact.answered()
                             return value
                         } catch {
-                            self.contact.released(answered: Self.unavailability(error) == nil)
+                            if Self.unavailability(error) == nil { self.contact.answered() }
                             throw error
                         }
                     }
@@ -227,7 +226,7 @@ public final class PostgresStore: Sendable {
         try await Task.sleep(for: settings.unavailableAfter)
         while !lease.isLeased {
             let waited = started.duration(to: .now)
-            if !contact.alive(since: started, window: settings.unavailableAfter * 2) || waited >= settings.busyLimit {
+            if !contact.alive(window: settings.unavailableAfter * 2) || waited >= settings.busyLimit {
                 guard lease.abandon() else { return }
                 logger.warning("database unreachable", metadata: ["hoclieu.store.waited": "\(waited)"])
                 throw StoreUnavailableError(reason: waited < settings.busyLimit ? "no connection" : "no free connection")
@@ -302,25 +301,21 @@ final class LeaseState: Sendable {
     var isLeased: Bool { phase.withLock { $0 == .leased } }
 }
 
-/// Signs of life of the database: when a connection was last handed out or a call last succeeded, and how many
-/// connections are in use now.
+/// Signs of life of the database: when a call of this store last got its answer (a result, or an error the server
+/// sent).
 final class Contact: Sendable {
-    private let state = Mutex<(last: ContinuousClock.Instant?, inUse: Int)>((nil, 0))
+    private let last = Mutex<ContinuousClock.Instant?>(nil)
 
-    /// A connection was handed out.
-    func leased() { state.withLock { $0 = (.now, $0.inUse + 1) } }
+    /// A call got its answer.
+    func answered() { last.withLock { $0 = .now } }
 
-    /// A connection went back to the pool; `answered`: the call succeeded.
-    func released(answered: Bool) { state.withLock { $0 = (answered ? .now : $0.last, $0.inUse - 1) } }
-
-    /// Whether the database looks alive to a lease that has waited since `instant`: a connection was handed out or a
-    /// call succeeded since then, or connections are in use now and one answered within `window` (the pool is busy,
-    /// not cut off; a connection stuck on a dead server does not keep everyone waiting).
-    func alive(since instant: ContinuousClock.Instant, window: Duration) -> Bool {
-        state.withLock { state in
-            guard let last = state.last else { return false }
-            return last > instant || (state.inUse > 0 && last.duration(to: .now) < window)
-        }
+    /// Whether the database answered a call within the last `window`.
+    ///
+    /// Not "since the lease began": a lease queued just before the database went away has seen others answered
+    /// after it began, and would wait through the whole outage. A busy pool keeps answering calls, so it stays alive;
+    /// a pool cut off from its server does not.
+    func alive(window: Duration, now: ContinuousClock.Instant = .now) -> Bool {
+        last.withLock { last in last.map { $0.duration(to: now) < window } ?? false }
     }
 }
 

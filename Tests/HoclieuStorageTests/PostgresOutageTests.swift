@@ -68,4 +68,16 @@ struct PostgresOutageTests {
             #expect(started.duration(to: .now) >= .seconds(6))
         }
     }
+
+    @Test("Signs of life are recent answers only: a lease queued before an outage does not count the answers before it as life")
+    func contactWindow() {
+        let contact = Contact()
+        let window = Duration.seconds(3)
+        #expect(!contact.alive(window: window), "never answered")
+        let answered = ContinuousClock.now
+        contact.answered()
+        #expect(contact.alive(window: window, now: answered + .seconds(2)))
+        // A lease that began just before the last answer, asking 4 s later while the database is gone.
+        #expect(!contact.alive(window: window, now: answered + .seconds(4)))
+    }
 }
