@@ -58,4 +58,6 @@ export async function renderResumeNotices(slot, { onResume }) {
       })));
   }
   slot.replaceChildren(...cards);
+  // The interrupted uploads shown with what the server holds: the page's "results" time (browser tests' timing).
+  if (cards.length && !performance.getEntriesByName('hoclieu:results').length) performance.mark('hoclieu:results');
 }
