@@ -125,6 +125,8 @@ def test_short_text_accepted_answers(driver, bank):
     assert driver.switch_to.active_element == credit and credit.get_attribute("aria-invalid") == "true"
     assert api("GET", f"/api/v1/questions/{question['id']}", token=bank["token"])[1]["version"] == 1
     retype(credit, "40")
+    # Correcting it clears the mark and the message.
+    assert credit.get_attribute("aria-invalid") is None and not driver.find_element(By.ID, "qe-error").is_displayed()
     # A third answer, added with the keyboard (the new row takes the focus), then moved up above the second.
     press(driver, driver.find_element(By.ID, "qe-st-add"))
     added = driver.find_element(By.ID, "qe-st-2-pattern")

@@ -503,6 +503,12 @@ export function openEditor(container, question, { onSaved = () => {}, onClose = 
     onClose();
   };
   cancel.addEventListener('click', close);
+  // Correcting the field the last save refused clears its mark and the message about it.
+  form.addEventListener('input', (event) => {
+    if (event.target.getAttribute?.('aria-invalid') !== 'true') return;
+    event.target.removeAttribute('aria-invalid');
+    errorBox.hidden = true;
+  });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     errorBox.hidden = true;
