@@ -200,9 +200,9 @@ def metric_problems(name: str, metrics: dict) -> list[str]:
 
 def timing_table(timings: list[tuple[str, dict]]) -> str:
     """The measured pages as a table (printed by the tests; the figures of the issue's note)."""
-    lines = ["page                 ttfb ms  DCL ms  load ms  FCP ms  screen ms  results ms  JS+CSS bytes  files"]
+    lines = ["page                   ttfb ms  DCL ms  load ms  FCP ms  screen ms  results ms  JS+CSS bytes  files"]
     for name, m in timings:
         results = f"{m['results']:10.0f}" if m["results"] is not None else "         -"
-        lines.append(f"{name:20} {m['ttfb']:7.0f} {m['domContentLoaded']:7.0f} {m['load']:8.0f} {m['fcp'] or -1:7.0f} "
+        lines.append(f"{name:22} {m['ttfb']:7.0f} {m['domContentLoaded']:7.0f} {m['load']:8.0f} {m['fcp'] or -1:7.0f} "
                      f"{m['screen'] or -1:10.0f} {results}  {m['bytes']:12d}  {len(m['files'])}")
     return "\n".join(lines)

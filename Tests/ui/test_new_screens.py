@@ -116,6 +116,11 @@ def test_new_screens_accessible_photographed_light_and_fast(driver, teacher, adm
     assert status in (200, 201), source
     try:
         sign_in(driver, ADMIN_USER, ADMIN_PASSWORD)
+        # The editor again as the admin, whose bank list is every question of the store (newest first).
+        load(driver, "#questions")
+        wait(driver, 30).until(EC.presence_of_element_located((By.CSS_SELECTOR, f".q-edit[data-id='{teacher['question']}']")))
+        opened = open_by_click(driver, f".q-edit[data-id='{teacher['question']}']", "#qe-pairs-1-prompt-preview math")
+        measure("question-editor-admin", opened)
         for name, tab, ready in (("admin-harvest", "harvest", "#harvest-add-form"), ("admin-backup", "backup", "#backup-start")):
             driver.set_window_size(1280, 1000)
             load(driver, "#admin")
