@@ -632,6 +632,7 @@ export default {
   qeGapKind: 'Kind of the new gap',
   qeGapKinds: { choice: 'Choose an option', shortText: 'Write a word or phrase', numeric: 'Write a number' },
   qeAddGap: 'Add a gap',
+  qeRemoveGap: 'Remove this gap',
   qeGapAdded: (n) => `Gap ${n} added; its marker {#${n}} was put in the stem.`,
   qeWeight: 'Weight',
   // Resumable uploads (issue 19, wt19q).

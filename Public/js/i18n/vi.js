@@ -633,6 +633,7 @@ export default {
   qeGapKind: 'Loại của chỗ trống mới',
   qeGapKinds: { choice: 'Chọn một phương án', shortText: 'Điền chữ', numeric: 'Điền số' },
   qeAddGap: 'Thêm chỗ trống',
+  qeRemoveGap: 'Bỏ chỗ trống này',
   qeGapAdded: (n) => `Đã thêm chỗ trống ${n}; dấu {#${n}} đã được chèn vào phần dẫn.`,
   qeWeight: 'Trọng số',
   // Resumable uploads (issue 19, wt19q).

@@ -114,7 +114,7 @@ function lineField(id, label, value, props = {}) {
  * keyboard alone does everything. `make(item, id)` builds a row: `{ nodes, read(), relabel(position), first }`
  * (`first` is the control that takes the focus). `name(position)` names a row for the buttons and messages.
  */
-function listEditor({ id, legend, hint, items, make, blank, addText, name, ordered = false, min = 0, onRemove }) {
+function listEditor({ id, legend, hint, items, make, blank, addText, removeText = t('qeRemove'), name, ordered = false, min = 0, onRemove }) {
   const list = el(ordered ? 'ol' : 'ul', { class: 'qe-list', id: `${id}-list` });
   const rows = [];
   let counter = 0;
@@ -123,7 +123,7 @@ function listEditor({ id, legend, hint, items, make, blank, addText, name, order
       const label = name(index);
       row.relabel?.(index);
       row.remove.disabled = rows.length <= min;
-      row.remove.setAttribute('aria-label', t('qeRowAction', t('qeRemove'), label));
+      row.remove.setAttribute('aria-label', t('qeRowAction', removeText, label));
       if (ordered) {
         row.up.disabled = index === 0;
         row.down.disabled = index === rows.length - 1;
@@ -149,7 +149,7 @@ function listEditor({ id, legend, hint, items, make, blank, addText, name, order
     const rowID = `${id}-${counter}`;
     counter += 1;
     const row = make(item, rowID);
-    row.remove = el('button', { type: 'button', class: 'button button-secondary button-small', text: t('qeRemove') });
+    row.remove = el('button', { type: 'button', class: 'button button-secondary button-small', text: removeText });
     const tools = [row.remove];
     if (ordered) {
       row.up = el('button', { type: 'button', class: 'button button-secondary button-small qe-up', text: t('qeMoveUp') });
@@ -249,9 +249,8 @@ function shortTextEditor(id, value) {
   });
   const caseSensitive = el('input', { type: 'checkbox', id: `${id}-case` });
   caseSensitive.checked = Boolean(value.caseSensitive);
-  const node = el('div', {}, editor.node,
-    el('div', { class: 'field' }, caseSensitive, ' ', el('label', { for: `${id}-case`, class: 'inline', text: t('qeCaseSensitive') })));
-  return { node, read: () => ({ ...value, keys: editor.read(), caseSensitive: caseSensitive.checked }) };
+  editor.node.append(el('div', { class: 'field qe-case' }, caseSensitive, ' ', el('label', { for: `${id}-case`, class: 'inline', text: t('qeCaseSensitive') })));
+  return { node: editor.node, read: () => ({ ...value, keys: editor.read(), caseSensitive: caseSensitive.checked }) };
 }
 
 /** The accepted numbers of a numeric question or gap: the number, its tolerance (±) and its credit. */
@@ -367,6 +366,7 @@ function clozeEditor(value, stem) {
   const gaps = listEditor({
     id: 'qe-gaps', legend: t('qeGaps'), hint: t('qeGapsHint'), items: value.gaps || [], min: 1,
     addText: t('qeAddGap'),
+    removeText: t('qeRemoveGap'),
     name: (index) => t('qeGap', index + 1),
     blank: () => blankGap(kindSelect.value),
     onRemove: (index) => replaceMarkers((n, marker) => (n === index + 1 ? '' : n > index + 1 ? `{#${n - 1}}` : marker)),
