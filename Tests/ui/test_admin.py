@@ -7,11 +7,10 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from browser import ADMIN_PASSWORD, ADMIN_USER, api
+from browser import ADMIN_PASSWORD, ADMIN_USER, SHOTS, api, go, sign_in, wait
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from test_journey import SHOTS, go, sign_in, wait
 
 
 def open_tab(driver, name: str) -> None:

@@ -14,13 +14,12 @@ import zipfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from browser import BASE_URL, api
+from browser import BASE_URL, api, screenshots
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "Tests" / "Fixtures" / "scorm"
-SCREENSHOTS = REPO / ".build" / "ui-screenshots"
 
 
 def content_url() -> str:
@@ -55,17 +54,6 @@ def publish(token: str, title: str, package: bytes, name: str, **fields) -> str:
 
 def log_lines(driver) -> list[str]:
     return [item.text for item in driver.find_elements(By.CSS_SELECTOR, "#log li")]
-
-
-def screenshots(driver, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    try:
-        for width, height in ((1280, 1000), (360, 780)):
-            driver.set_window_size(width, height)
-            driver.execute_script("return new Promise(function (r) { requestAnimationFrame(function () { setTimeout(r, 300); }); })")
-            driver.save_screenshot(str(SCREENSHOTS / f"{name}-{width}.png"))
-    finally:
-        driver.set_window_size(1280, 1000)
 
 
 def inner_frame(driver) -> None:

@@ -14,10 +14,10 @@ import json
 import zipfile
 
 import pytest
-from browser import BASE_URL, CORPUS, api
+from browser import BASE_URL, CORPUS, SHOTS, api, screenshots
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
-from test_content_origin import SCREENSHOTS, content_url, publish, screenshots
+from test_content_origin import content_url, publish
 
 H5P = CORPUS / "h5p"
 
@@ -65,8 +65,8 @@ def test_h5p_package_renders_its_main_element(driver, admin_token, package, libr
     assert not driver.find_element(By.ID, "h5p-problem").is_displayed()
     # Nothing the content type called was missing from the run-time.
     assert driver.execute_script("return window.hoclieuErrors") == []
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(SCREENSHOTS / f"h5p-{library}-1280.png"))
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SHOTS / f"h5p-{library}-1280.png"))
 
 
 def answer_multiple_choice(driver) -> None:

@@ -19,70 +19,23 @@ import os
 import re
 import secrets
 import time
-import urllib.request
 import zipfile
 from pathlib import Path
 
 import pytest
-from browser import ADMIN_PASSWORD, ADMIN_USER, BASE_URL, api
+from browser import (ADMIN_PASSWORD, ADMIN_USER, BASE_URL, SHOTS, api, axe_problems, forget_session, go, load, metric_problems,
+                     page_metrics, screenshots, settle, sign_in, timing_table, wait)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "Tests" / "Fixtures" / "scorm" / "scorm12-nested-frames"
-SHOTS = Path(os.environ.get("HOCLIEU_UI_SCREENSHOTS", REPO / ".build" / "ui-screenshots"))
-FIRST_RENDER_MS = float(os.environ.get("HOCLIEU_UI_FIRST_RENDER_MS", "1000"))
-WEIGHT_LIMIT = 200 * 1024
 MARKER = "hl" + secrets.token_hex(3)
 PASSWORD = "mat-khau-" + secrets.token_hex(6)
 UNIT_A = "TOAN.6.SD.3.1"  # Phân số. Tính chất cơ bản của phân số. So sánh phân số
 UNIT_B = "TOAN.6.SD.3.2"  # Các phép tính với phân số
 LEVELS = ["BHV3.1", "BHV3.2", "BHV3.3"]
-
-
-def wait(driver, seconds: float = 20) -> WebDriverWait:
-    return WebDriverWait(driver, seconds)
-
-
-def load(driver, fragment: str = "") -> None:
-    """A real page load of `/` + fragment (hash changes alone keep the page)."""
-    driver.get(BASE_URL + "/" + fragment)
-    driver.refresh()
-    wait(driver).until(lambda d: d.execute_script("return document.body.dataset.ready === 'true'"))
-
-
-def forget_session(driver) -> None:
-    """Clears the tab's storage from a document without the app (whose start-up check of the session would write it back)."""
-    driver.get(BASE_URL + "/health")
-    driver.execute_script("localStorage.clear(); sessionStorage.clear();")
-    driver.delete_all_cookies()
-
-
-def sign_in(driver, username: str, password: str) -> None:
-    forget_session(driver)
-    load(driver, "#signin")
-    try:
-        wait(driver).until(EC.visibility_of_element_located((By.ID, "signin-username"))).send_keys(username)
-    except Exception:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        driver.save_screenshot(str(SHOTS / "failed-sign-in.png"))
-        raise AssertionError(f"no sign-in form at {driver.current_url}: {driver.execute_script('return sessionStorage.length')}")
-    driver.find_element(By.ID, "signin-password").send_keys(password)
-    driver.find_element(By.ID, "signin-submit").click()
-    try:
-        wait(driver).until(EC.visibility_of_element_located((By.ID, "user-box")))
-    except Exception:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        driver.save_screenshot(str(SHOTS / "failed-sign-in.png"))
-        raise AssertionError(f"{username} could not sign in: {driver.find_element(By.ID, 'signin-error').text!r}")
-
-
-def go(driver, view: str) -> None:
-    driver.execute_script("location.hash = arguments[0]", view)
-    wait(driver).until(lambda d: d.execute_script(
-        "const s = document.querySelector(`[data-view='${arguments[0]}']`); return s && !s.hidden", view.split("/")[0].lstrip("#")))
 
 
 def pick_by_typing(driver, picker_id: str, text: str, code: str) -> None:
@@ -347,26 +300,7 @@ MAIN_PAGES = [
 ]
 
 
-def photograph(driver, path: Path, width: int) -> None:
-    """The whole page from its top (up to 4,000 px tall) at `width`."""
-    driver.execute_script("window.scrollTo(0, 0)")
-    height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(width, max(800, min(int(height) + 140, 4000)))
-    time.sleep(0.2)
-    driver.save_screenshot(str(path))
-
-
-def settle(driver) -> None:
-    """Waits until the screen has no "loading" line left (its data arrived)."""
-    wait(driver, 30).until(lambda d: d.execute_script(
-        "const s = [...document.querySelectorAll('[data-view]')].find((x) => !x.hidden);"
-        "return s && !/Đang tải…|Đang tìm…/.test(s.innerText)"))
-
-
 def test_main_pages_accessible_photographed_light_and_fast(driver, journey, accounts, admin_token):
-    from axe_selenium_python import Axe
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
     failures = []
     timings = []
     signed_as = "unknown"
@@ -383,48 +317,16 @@ def test_main_pages_accessible_photographed_light_and_fast(driver, journey, acco
         settle(driver)
         heading = driver.execute_script(
             "const s = [...document.querySelectorAll('[data-view]')].find((x) => !x.hidden); return s.querySelector('h1').textContent")
-        metrics = driver.execute_script(
-            """
-            const nav = performance.getEntriesByType('navigation')[0];
-            const fcp = performance.getEntriesByName('first-contentful-paint')[0];
-            const res = performance.getEntriesByType('resource').filter((r) => /\\.(js|css)(\\?|$)/.test(r.name));
-            const mark = (name) => (performance.getEntriesByName(name)[0] || {}).startTime ?? null;
-            return {ttfb: nav.responseStart, domContentLoaded: nav.domContentLoadedEventEnd, load: nav.loadEventEnd,
-                    fcp: fcp ? fcp.startTime : null, screen: mark('hoclieu:screen'), results: mark('hoclieu:results'),
-                    files: [...new Set(res.map((r) => r.name.replace(location.origin, '')))]};
-            """)
-        # Weight: the bytes of every script and style sheet the page loaded, as the server sends them (uncompressed).
-        metrics["bytes"] = sum(len(urllib.request.urlopen(BASE_URL + path, timeout=30).read()) for path in metrics["files"])
+        metrics = page_metrics(driver)
         timings.append((name, metrics))
-        if metrics["bytes"] > WEIGHT_LIMIT:
-            failures.append(f"{name}: JS+CSS {metrics['bytes']} bytes > {WEIGHT_LIMIT}")
-        for what in ("fcp", "screen", "results"):
-            value = metrics[what]
-            if (value is None and what != "results") or (value is not None and value > FIRST_RENDER_MS):
-                failures.append(f"{name}: {what} at {value} ms > {FIRST_RENDER_MS}")
-        axe = Axe(driver)
-        axe.inject()
-        results = axe.run()
-        serious = [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
-        for violation in serious:
-            targets = [n["target"] for n in violation["nodes"]][:5]
-            failures.append(f"{name}: axe {violation['id']} ({violation['impact']}): {violation['help']} {targets}")
-        photograph(driver, SHOTS / f"{name}-1280.png", 1280)
-        driver.set_window_size(360, 800)
-        time.sleep(0.3)
-        # Nothing wider than the phone's screen (the page does not scroll sideways).
-        overflow = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        if overflow > 0:
-            failures.append(f"{name}: {overflow} px wider than a 360 px screen")
-        photograph(driver, SHOTS / f"{name}-360.png", 360)
+        failures += metric_problems(name, metrics)
+        failures += axe_problems(driver, name)
+        failures += screenshots(driver, name)
         assert heading.strip(), name
-    driver.set_window_size(1280, 1000)
     status, health = api("GET", "/health")
     print(f"\nfirst render with {health.get('materials')} materials in the store ({BASE_URL})")
-    print("page                 ttfb ms  DCL ms  load ms  FCP ms  screen ms  results ms  JS+CSS bytes  files")
-    for name, m in timings:
-        results = f"{m['results']:10.0f}" if m["results"] is not None else "         -"
-        print(f"{name:20} {m['ttfb']:7.0f} {m['domContentLoaded']:7.0f} {m['load']:8.0f} {m['fcp'] or -1:7.0f} {m['screen'] or -1:10.0f} {results}  {m['bytes']:12d}  {len(m['files'])}")
+    print(timing_table(timings))
+    SHOTS.mkdir(parents=True, exist_ok=True)
     (SHOTS / "timings.json").write_text(json.dumps(dict(timings), indent=1))
     assert not failures, "\n".join(failures)
 

@@ -7,20 +7,11 @@ import hashlib
 import os
 import secrets
 import time
-from pathlib import Path
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
-from browser import BASE_URL, api
-from test_journey import sign_in  # one sign-in: a real page load after the session is forgotten
-
-SHOTS = Path(os.environ.get("HOCLIEU_UI_SCREENSHOTS", Path(__file__).resolve().parents[2] / ".build" / "ui-screenshots"))
-
-
-def wait(driver, seconds: float = 15) -> WebDriverWait:
-    return WebDriverWait(driver, seconds)
+from browser import BASE_URL, SHOTS, api, sign_in, wait
 
 
 def teacher(admin_token: str) -> tuple[str, str, str]:

@@ -100,13 +100,17 @@ export function select(options, value) {
   return node;
 }
 
-/** A table with a caption, header row and body rows (cells are nodes or strings). */
+/**
+ * A table with a caption, header row and body rows (cells are nodes or strings). With the class `stack-narrow` its
+ * rows become cards on a phone, each cell under its column's name (`data-label`), instead of scrolling sideways.
+ */
 export function table(caption, headers, rows, className = 'data') {
+  const label = (i) => (headers[i] ? { 'data-label': headers[i] } : {});
   return el('div', { class: 'table-wrap', role: 'region', 'aria-label': caption, tabindex: '0' },
     el('table', { class: className },
       el('caption', { text: caption }),
       el('thead', {}, el('tr', {}, ...headers.map((h) => el('th', { scope: 'col', text: h })))),
-      el('tbody', {}, ...rows.map((row) => el('tr', {}, ...row.map((cell, i) => (i === 0 ? el('th', { scope: 'row' }, cell) : el('td', {}, cell))))))));
+      el('tbody', {}, ...rows.map((row) => el('tr', {}, ...row.map((cell, i) => (i === 0 ? el('th', { scope: 'row', ...label(i) }, cell) : el('td', label(i), cell))))))));
 }
 
 /** A PID as it may appear in a path. */

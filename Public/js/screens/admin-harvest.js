@@ -19,7 +19,7 @@ export async function waitForJob(path, { tries = 300, interval = 1000, onProgres
 
 /** The source's form: add (no `source`) or edit. Returns the form's nodes and a function reading its body. */
 function sourceFields(prefix, source) {
-  const url = el('input', { type: 'url', inputmode: 'url', autocomplete: 'off', required: true, maxlength: '1000', value: source?.url || '', placeholder: 'https://…/oai' });
+  const url = el('input', { type: 'url', inputmode: 'url', required: true, maxlength: '1000', value: source?.url || '', placeholder: 'https://…/oai' });
   const set = el('input', { type: 'text', autocomplete: 'off', maxlength: '500', value: source?.set || '' });
   const format = select([['oai_dc', 'oai_dc (Dublin Core)'], ['lom', 'lom (IEEE LOM)']], source?.prefix || 'oai_dc');
   const every = el('input', { type: 'text', autocomplete: 'off', required: true, maxlength: '20', value: source?.every || '6h', pattern: '[0-9]{1,6}[smhd]?' });
@@ -101,7 +101,7 @@ export async function harvestPanel({ smallForm, refresh }) {
       })),
   ]);
   const list = sources.length
-    ? table(t('adminTab_harvest'), [t('harvestURL'), t('harvestSet'), t('harvestPrefix'), t('harvestEvery'), t('harvestEntry'), t('harvestLastRun'), t('harvestLastResult'), ''], rows)
+    ? table(t('adminTab_harvest'), [t('harvestURL'), t('harvestSet'), t('harvestPrefix'), t('harvestEvery'), t('harvestEntry'), t('harvestLastRun'), t('harvestLastResult'), ''], rows, 'data stack-narrow')
     : el('p', { id: 'harvest-empty', text: t('harvestNone') });
   const { controls, body } = sourceFields('hs-new');
   return [

@@ -44,7 +44,7 @@ export async function renderResumeNotices(slot, { onResume }) {
       onResume(entry, file);
     });
     const percent = entry.size > 0 ? Math.floor((received / entry.size) * 100) : 0;
-    cards.push(el('div', { class: 'card resume-card', role: 'region', 'aria-labelledby': `${id}-heading` },
+    cards.push(el('div', { class: 'card form resume-card', role: 'region', 'aria-labelledby': `${id}-heading` },
       el('h2', { id: `${id}-heading`, text: t('resumeHeading') }),
       el('p', { text: t('resumeText', entry.name, entry.pid, percent, formatBytes(received), formatBytes(entry.size)) }),
       el('div', { class: 'field' }, el('label', { for: id, text: t('resumeChoose', entry.name) }), input),
@@ -58,4 +58,6 @@ export async function renderResumeNotices(slot, { onResume }) {
       })));
   }
   slot.replaceChildren(...cards);
+  // The interrupted uploads shown with what the server holds: the page's "results" time (browser tests' timing).
+  if (cards.length && !performance.getEntriesByName('hoclieu:results').length) performance.mark('hoclieu:results');
 }
