@@ -229,7 +229,7 @@ extension PostgresStore: CatalogStore {
     public func materialCount(taggedWith code: String, visibleTo viewer: User?) async throws -> Int {
         let expression = Self.tsquery(SearchExpression.restriction(viewer: viewer, filters: SearchFilters([.knowledgeUnit: [code]])))
         return try await read { c in
-            Int(try await c.value("SELECT count(*) FROM materials WHERE terms @@ \(expression)::tsquery", as: Int64.self, logger) ?? 0)
+            Int(try await c.value("SELECT count(*) FROM material_search WHERE terms @@ \(expression)::tsquery", as: Int64.self, logger) ?? 0)
         }
     }
 }

@@ -524,7 +524,7 @@ extension PostgresStore: CoreStore {
     public func maintainSearchIndex(budget: Duration) async throws -> Bool {
         try await migrated()
         try await withLease { c in
-            try await c.run("SELECT gin_clean_pending_list('materials_terms'::regclass)", logger)
+            try await c.run("SELECT gin_clean_pending_list('material_search_terms'::regclass)", logger)
         }
         return false
     }
@@ -533,12 +533,13 @@ extension PostgresStore: CoreStore {
     public func optimizeSearchIndex() async throws {
         try await migrated()
         try await withLease { c in
-            try await c.run("SELECT gin_clean_pending_list('materials_terms'::regclass)", logger)
+            try await c.run("SELECT gin_clean_pending_list('material_search_terms'::regclass)", logger)
             try await c.run("ANALYZE materials", logger)
+            try await c.run("ANALYZE material_search", logger)
         }
     }
 
     public func searchIndexBytes() async throws -> Int64 {
-        try await read { c in try await c.value("SELECT pg_relation_size('materials_terms')", as: Int64.self, logger) ?? 0 }
+        try await read { c in try await c.value("SELECT pg_relation_size('material_search_terms')", as: Int64.self, logger) ?? 0 }
     }
 }

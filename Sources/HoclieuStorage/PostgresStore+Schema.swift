@@ -222,6 +222,7 @@ extension PostgresStore {
         leaseAndExposureMigration,
         harvestRunsMigration,
         uploadMigration,
+        searchRowsMigration,
     ]
 
     /// Applies every migration not yet recorded, in order, each in its own transaction.

@@ -31,8 +31,10 @@ public final class PostgresStore: Sendable {
     private let runner: Task<Void, Never>?
     /// Writes harvest records with every published material (``HarvestStore/setRecordRenderer(_:)``).
     let recordRenderer = Mutex<RecordRenderer?>(nil)
-    /// When a connection was last handed out or a statement last answered (``withLease(_:)``).
+    /// When a statement last answered (``withLease(_:)``).
     let contact = Contact()
+    /// The planner's count of materials and when it was read (``materialCount(_:)``).
+    let materialEstimate = Mutex<(rows: Double, read: ContinuousClock.Instant)?>(nil)
     /// The migrations started by ``connect(url:pidPrefix:logger:)``; every call waits for them (and rethrows their error).
     private let migrations = Mutex<Task<Void, any Error>?>(nil)
 

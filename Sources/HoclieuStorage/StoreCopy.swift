@@ -76,12 +76,18 @@ public enum StoreCopy {
         }.filter { !covers(sqliteTable: $0) }
     }
 
-    /// Tables of a PostgreSQL store that no copied table fills (none but its migration record, `hoclieu_migrations`).
+    /// The tables of a PostgreSQL store that the copy does not fill itself, and what fills them.
+    public static let uncopiedPostgresTables: [String: String] = [
+        "hoclieu_migrations": "the store's migrations, as they run",
+        "material_search": "a trigger, from materials",
+    ]
+
+    /// Tables of a PostgreSQL store that no copied table fills (none but ``uncopiedPostgresTables``).
     public static func uncoveredTables(in store: PostgresStore) async throws -> [String] {
         try await store.read { c in
             try await c.rows("SELECT tablename::text AS t FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1", store.logger)
                 .map { try $0.get("t", as: String.self) }
-        }.filter { name in name != "hoclieu_migrations" && !tables.contains { $0.postgres == name } }
+        }.filter { name in uncopiedPostgresTables[name] == nil && !tables.contains { $0.postgres == name } }
     }
 
     /// The target column a source column is copied into: `contentId` → `content_id`, `baseURL` → `base_url`,
