@@ -101,10 +101,11 @@ export function select(options, value) {
 }
 
 /**
- * A table with a caption, header row and body rows (cells are nodes or strings). With the class `stack-narrow` its
- * rows become cards on a phone, each cell under its column's name (`data-label`), instead of scrolling sideways.
+ * A table with a caption, header row and body rows (cells are nodes or strings). With the class `stack-narrow` (the
+ * default for more than four columns, which a 360 px phone cannot show side by side) its rows become cards on a
+ * phone, each cell under its column's name (`data-label`), instead of columns a word wide.
  */
-export function table(caption, headers, rows, className = 'data') {
+export function table(caption, headers, rows, className = headers.length > 4 ? 'data stack-narrow' : 'data') {
   const label = (i) => (headers[i] ? { 'data-label': headers[i] } : {});
   return el('div', { class: 'table-wrap', role: 'region', 'aria-label': caption, tabindex: '0' },
     el('table', { class: className },

@@ -55,7 +55,7 @@ export async function backupPanel({ refresh }) {
   return [
     el('div', { class: 'card' }, el('h2', { text: t('adminTab_backup') }), el('p', { text: t('backupIntro') }), el('div', { class: 'actions' }, start), status),
     backups.length
-      ? table(t('backupList'), [t('backupFile'), t('backupCreated'), t('backupSize'), t('backupMaterials'), t('backupBlobs'), ''], rows, 'data stack-narrow')
+      ? table(t('backupList'), [t('backupFile'), t('backupCreated'), t('backupSize'), t('backupMaterials'), t('backupBlobs'), ''], rows)
       : el('p', { id: 'backup-empty', text: t('backupNone') }),
     el('div', { class: 'card' }, el('h2', { text: t('backupRestoreHeading') }), el('p', { text: t('backupRestoreWhy') }),
       el('pre', { class: 'secret' }, el('code', { text: 'systemctl stop hoclieu\nhoclieu restore /srv/hoclieu/data/backups/hoclieu-backup-….zip --force\nhoclieu check\nsystemctl start hoclieu' }))),

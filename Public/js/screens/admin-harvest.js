@@ -101,7 +101,7 @@ export async function harvestPanel({ smallForm, refresh }) {
       })),
   ]);
   const list = sources.length
-    ? table(t('adminTab_harvest'), [t('harvestURL'), t('harvestSet'), t('harvestPrefix'), t('harvestEvery'), t('harvestEntry'), t('harvestLastRun'), t('harvestLastResult'), ''], rows, 'data stack-narrow')
+    ? table(t('adminTab_harvest'), [t('harvestURL'), t('harvestSet'), t('harvestPrefix'), t('harvestEvery'), t('harvestEntry'), t('harvestLastRun'), t('harvestLastResult'), ''], rows)
     : el('p', { id: 'harvest-empty', text: t('harvestNone') });
   const { controls, body } = sourceFields('hs-new');
   return [
