@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from browser import ADMIN_PASSWORD, ADMIN_USER, BASE_URL
+from browser import ADMIN_PASSWORD, ADMIN_USER, BASE_URL, api
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from test_ui import sign_in, wait
@@ -54,3 +54,41 @@ def test_not_a_cartridge_is_explained(driver, tmp_path):
     error = wait(driver, 60).until(EC.visibility_of_element_located((By.ID, "import-error")))
     assert error.text.startswith("Không nhập được khoá học:"), error.text
     assert driver.find_element(By.ID, "import-box").get_attribute("data-state") == "failed"
+
+
+def test_interrupted_import_restarts_from_nothing(driver):
+    """A course upload cut off halfway (the teacher's cancel, as a dropped connection would) stores nothing, and the
+    same file sent again imports the whole course: the import is restartable. The upload is slowed to 128 KB/s in
+    the browser so that it can be stopped in the middle."""
+    open_import(driver)
+    cartridge = CORPUS / "canvas" / "canvas_summer_template_cc1p1.imscc"
+    _, health = api("GET", "/health")
+    before = int(health["materials"])
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.emulateNetworkConditions",
+                           {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 128 * 1024})
+    try:
+        driver.find_element(By.ID, "i-file").send_keys(str(cartridge))
+        driver.find_element(By.ID, "import-submit").click()
+        progress = driver.find_element(By.ID, "import-progress")
+        wait(driver, 30).until(lambda d: 5 <= int(progress.get_attribute("value")) < 40)
+        assert driver.find_element(By.ID, "import-box").get_attribute("data-state") == "uploading"
+        driver.find_element(By.ID, "import-cancel").click()
+        error = wait(driver, 30).until(EC.visibility_of_element_located((By.ID, "import-error")))
+        assert error.text == "Đã huỷ: không có gì được lưu.", error.text
+    finally:
+        driver.execute_cdp_cmd("Network.emulateNetworkConditions",
+                               {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+    _, health = api("GET", "/health")
+    assert int(health["materials"]) == before, "the cut-off upload left materials behind"
+
+    # Sent again, as it is: the whole course.
+    assert not driver.find_element(By.ID, "import-submit").get_attribute("disabled")
+    driver.find_element(By.ID, "import-submit").click()
+    wait(driver, 120).until(EC.visibility_of_element_located((By.ID, "import-result")))
+    summary = driver.find_element(By.ID, "import-summary").text
+    created = int(summary.split(" ", 1)[0])
+    assert created > 0, summary
+    _, health = api("GET", "/health")
+    # The course itself and each of its resources (the report counts the resources).
+    assert int(health["materials"]) - before >= created, (health["materials"], before, summary)
