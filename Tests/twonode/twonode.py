@@ -12,13 +12,17 @@ exits non-zero with the reason.
 4. background jobs (cartridge imports) submitted on A run exactly once across the two nodes: one "cartridge imported"
    log line per job in the two nodes' logs together, and the same report for each importer.
 5. A killed (SIGKILL) while both nodes serve a load from a client that retries a failed connection on the other node:
-   every request is answered 2xx, B keeps answering.
+   every request is answered 2xx, B keeps answering. Beside it, `wrk` loads each node on its own (no retries): the
+   one on B must see no error and no non-2xx answer through the kill; the one on A sees its connections cut.
 """
 import argparse
 import http.client
 import json
 import os
+import re
+import shutil
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -251,6 +255,19 @@ def check_kill(a, b, token, pid, kill_pid, total=1200, workers=8):
                 with lock:
                     problems.append(f"{path}: no node answered after 6 attempts")
 
+    # wrk on each node, for longer than the retrying clients' load takes (a few seconds).
+    wrk = shutil.which("wrk")
+    if wrk is None and os.environ.get("CI"):
+        fail("wrk is not installed (apt-get install wrk)")
+    loads = {}
+    if wrk:
+        for node in (a, b):
+            loads[node.name] = subprocess.Popen(
+                [wrk, "-t1", "-c16", "-d6s", "--timeout", "5s", "-H", "Authorization: Bearer " + token,
+                 f"http://{node.host}:{node.port}/api/v1/materials/{pid}"],
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        wrk_started = time.monotonic()
+        time.sleep(1)
     threads = [threading.Thread(target=worker) for _ in range(workers)]
     started = time.monotonic()
     for thread in threads:
@@ -263,6 +280,8 @@ def check_kill(a, b, token, pid, kill_pid, total=1200, workers=8):
     os.kill(kill_pid, signal.SIGKILL)
     with lock:
         state["killed"] = True
+    if loads and not 1 <= time.monotonic() - wrk_started <= 4:
+        fail(f"the kill came {time.monotonic() - wrk_started:.1f} s into wrk's 6 s: not inside its run")
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - started
@@ -273,6 +292,17 @@ def check_kill(a, b, token, pid, kill_pid, total=1200, workers=8):
     if state["after_kill_b"] < total // 3:
         fail(f"B answered only {state['after_kill_b']} requests after A was killed")
     b.ok("GET", "/ready")
+    if loads:
+        outputs = {name: load.communicate(timeout=60)[0] for name, load in loads.items()}
+        on_b = outputs["B"]
+        served = re.search(r"(\d+) requests in", on_b)
+        if not served or int(served.group(1)) == 0 or "Socket errors" in on_b or "Non-2xx" in on_b:
+            fail(f"wrk on B saw errors while A was killed:\n{on_b}")
+        cut = re.search(r"Socket errors: (.*)", outputs["A"])
+        print(f"two-node: wrk (16 connections, 6 s, no retries) on each node, A killed inside the run; on B: {served.group(1)} requests, all 2xx, "
+              f"no socket error; on A: {cut.group(1) if cut else 'no socket error reported'}")
+    else:
+        print("two-node: wrk is not installed: the wrk load beside the kill was left out")
     print(f"two-node: A killed (SIGKILL) under a load of {total} requests ({workers} clients, both nodes): every request "
           f"answered 2xx, {state['retries']} retried on the other node, B answered {state['after_kill_b']} after the kill "
           f"({elapsed:.1f} s)")
