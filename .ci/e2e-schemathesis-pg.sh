@@ -44,11 +44,14 @@ PID=$(curl -fsS -X POST "$API/materials" -H "Authorization: Bearer $TOKEN" \
 head -c 10000 /dev/urandom | curl -fsS -X POST "$API/materials/$PID/versions?filename=a.bin" -H "Authorization: Bearer $TOKEN" \
     -H "Content-Type: application/octet-stream" --data-binary @- >/dev/null
 
+# Hypothesis' health checks judge the generator, not the API: on a busy machine `too_slow` (and, with the
+# stateful phase's data, `filter_too_much`) can stop a run that found nothing (CI did once). The response checks stay.
 "$VENV/bin/schemathesis" run "$API/openapi.json" -H "Authorization: Bearer $TOKEN" --checks all \
+    --suppress-health-check too_slow,filter_too_much \
     --exclude-checks positive_data_acceptance,ensure_resource_availability --exclude-path /api/v1/auth/logout \
     --exclude-path /api/v1/auth/password --exclude-path '/api/v1/users/{id}/disable' --exclude-path '/api/v1/users/{id}/sessions' \
     -n "${SCHEMATHESIS_PG_EXAMPLES:-20}" --seed 2018 --no-color --report har --report-har-path "$FUZZ/requests.har" \
-    >"$FUZZ/schemathesis.txt" 2>&1 || { tail -80 "$FUZZ/schemathesis.txt"; fail "schemathesis found problems (PostgreSQL store)"; }
+    >"$FUZZ/schemathesis.txt" 2>&1 || { cat "$FUZZ/schemathesis.txt"; fail "schemathesis found problems (PostgreSQL store)"; }
 REQUESTS=$(python3 -c 'import sys, json; print(len(json.load(open(sys.argv[1]))["log"]["entries"]))' "$FUZZ/requests.har")
 FIVE=$(python3 -c 'import sys, json; print(sum(1 for e in json.load(open(sys.argv[1]))["log"]["entries"] if e["response"]["status"] >= 500))' "$FUZZ/requests.har")
 tail -12 "$FUZZ/schemathesis.txt"
