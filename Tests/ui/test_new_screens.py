@@ -14,7 +14,7 @@ import os
 import secrets
 
 import pytest
-from browser import (ADMIN_PASSWORD, ADMIN_USER, BASE_URL, FIRST_RENDER_MS, SHOTS, api, axe_problems, load, metric_problems,
+from browser import (ADMIN_PASSWORD, ADMIN_USER, BASE_URL, FIRST_RENDER_MS, SHOTS, api, axe_problems, load, metric_problems, new_teacher,
                      page_metrics, screenshots, settle, sign_in, timing_table, wait)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -45,13 +45,7 @@ def open_by_click(driver, button_selector: str, ready_selector: str) -> float:
 def teacher(admin_token):
     """A teacher with a draft question (Moodle XML import) and an interrupted upload (a resumable upload created,
     one chunk of it received)."""
-    name = f"gv.{MARKER}"
-    password = "password-" + secrets.token_hex(4)
-    status, body = api("POST", "/api/v1/users", {"username": name, "password": password, "roles": ["teacher"], "school": "THCS UI"}, token=admin_token)
-    assert status == 201, body
-    status, body = api("POST", "/api/v1/auth/login", {"username": name, "password": password})
-    assert status == 200, body
-    token = body["token"]
+    name, password, token = new_teacher(admin_token, "gv.ns")
     xml = ('<?xml version="1.0" encoding="UTF-8"?><quiz><question type="matching">'
            f'<name><text>Ghép {MARKER}</text></name><questiontext format="html"><text><![CDATA[<p>Ghép {MARKER}: '
            '\\(\\frac{1}{2}\\) và \\(\\sqrt{2}\\)</p>]]></text></questiontext>'

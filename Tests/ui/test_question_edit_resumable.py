@@ -5,28 +5,17 @@ from __future__ import annotations
 
 import hashlib
 import os
-import secrets
 import time
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 
-from browser import BASE_URL, SHOTS, api, sign_in, wait
+from browser import BASE_URL, SHOTS, api, new_teacher, sign_in, wait
 
-
-def teacher(admin_token: str) -> tuple[str, str, str]:
-    """A new teacher: (username, password, token)."""
-    name = "gv.ui." + secrets.token_hex(3)
-    password = "password-" + secrets.token_hex(4)
-    status, body = api("POST", "/api/v1/users", {"username": name, "password": password, "roles": ["teacher"], "school": "THCS UI"}, token=admin_token)
-    assert status == 201, body
-    status, body = api("POST", "/api/v1/auth/login", {"username": name, "password": password})
-    assert status == 200, body
-    return name, password, body["token"]
 
 
 def test_question_edit_with_live_maths_preview(driver, admin_token):
-    name, password, token = teacher(admin_token)
+    name, password, token = new_teacher(admin_token)
     aiken = "Tính \\(\\frac{1}{2}+\\frac{1}{3}\\)?\nA. \\(\\frac{5}{6}\\)\nB. \\(\\frac{2}{5}\\)\nANSWER: A\n".encode()
     status, body = api("POST", "/api/v1/question-imports?format=aiken&subject=TOAN", aiken, token=token, content_type="text/plain")
     assert status == 201, body
@@ -70,7 +59,7 @@ def test_question_edit_with_live_maths_preview(driver, admin_token):
 
 
 def test_large_upload_survives_a_lost_connection_and_a_reload(driver, admin_token, tmp_path):
-    name, password, token = teacher(admin_token)
+    name, password, token = new_teacher(admin_token)
     big = tmp_path / "tep-lon.bin"
     big.write_bytes(os.urandom(20 * 1024 * 1024 + 12345))  # three chunks of 8 MiB at most
     digest = hashlib.sha256(big.read_bytes()).hexdigest()

@@ -16,7 +16,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 
-from browser import BASE_URL, api, screenshots, sign_in, wait
+from browser import BASE_URL, api, new_teacher, screenshots, sign_in, wait
 
 MARKER = "qt" + secrets.token_hex(3)
 
@@ -50,20 +50,11 @@ def moodle_xml() -> bytes:
     ]) + "</quiz>").encode("utf-8")
 
 
-def teacher(admin_token: str) -> tuple[str, str, str]:
-    name = "gv.loai." + secrets.token_hex(3)
-    password = "password-" + secrets.token_hex(4)
-    status, body = api("POST", "/api/v1/users", {"username": name, "password": password, "roles": ["teacher"], "school": "THCS UI"}, token=admin_token)
-    assert status == 201, body
-    status, body = api("POST", "/api/v1/auth/login", {"username": name, "password": password})
-    assert status == 200, body
-    return name, password, body["token"]
-
 
 @pytest.fixture(scope="module")
 def bank(driver, admin_token):
     """A teacher, signed in, with one draft question of each type: {type: question (version 1)}."""
-    name, password, token = teacher(admin_token)
+    name, password, token = new_teacher(admin_token, "gv.loai")
     status, report = api("POST", "/api/v1/question-imports?filename=loai.xml&partial=false", moodle_xml(), token=token,
                          content_type="application/xml")
     assert status == 201, report
