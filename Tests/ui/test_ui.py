@@ -164,8 +164,9 @@ def test_problem_message_in_chosen_language(driver):
     """A refused contribution shows messages.vi, or messages.en after switching to EN."""
     fresh_page(driver)
     wait(driver).until(EC.element_to_be_clickable((By.CSS_SELECTOR, ".lang-btn[data-lang='en']"))).click()
-    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
-    assert driver.find_element(By.ID, "search-heading").text == "Search materials"
+    # The switch loads the English catalogue first (a module), then relabels the page.
+    wait(driver).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
+    wait(driver).until(lambda d: d.find_element(By.ID, "search-heading").text == "Search materials")
     # The choice survives a reload.
     driver.refresh()
     wait(driver).until(lambda d: d.execute_script("return document.body.dataset.ready === 'true'"))
