@@ -61,13 +61,12 @@ extension PostgresStore {
         let logger = self.logger
 
         return try await read { c in
-            let materials = try await materialCount(c)
             // The facet lines of the rows the counts are taken over (the count window and the prefix window), read with
             // them rather than looked up again.
             var facetLines: [Int64: [String]] = [:]
             func rows(_ expression: String, below: Int64 = .max, limit: Int, counted: Bool = false) async throws -> [Int64] {
-                let found = try await Self.newestMatches(
-                    Self.tsquery(expression), below: below, limit: limit, of: materials, facets: counted && !request.facets.isEmpty, c, logger)
+                let found = try await newestMatches(
+                    Self.tsquery(expression), below: below, limit: limit, facets: counted && !request.facets.isEmpty, c)
                 for (id, lines) in found where lines != nil { facetLines[id] = lines }
                 return found.map(\.id)
             }
@@ -205,11 +204,11 @@ extension PostgresStore {
     /// window that facet counts take. For the 200-row ranking windows the planner's own choice measured as good or
     /// better (within a millisecond below 1,000 matches, the walk above), so those skip the `EXPLAIN` and its round
     /// trip; so does a table never analysed.
-    static func newestMatches(
-        _ tsquery: String, below: Int64, limit: Int, of materials: Double?, facets: Bool, _ c: PostgresConnection, _ logger: Logger
+    func newestMatches(
+        _ tsquery: String, below: Int64, limit: Int, facets: Bool, _ c: PostgresConnection
     ) async throws -> [(id: Int64, facets: [String]?)] {
         var viaIndex = false
-        if let materials, materials > 0, limit > SQLiteStore.rankingWindow {
+        if limit > SQLiteStore.rankingWindow, let materials = try await materialCount(c), materials > 0 {
             let plan = try await c.value(
                 "EXPLAIN (FORMAT JSON) SELECT 1 FROM material_search WHERE terms @@ \(tsquery)::tsquery AND id < \(below)",
                 as: ByteBuffer.self, logger)
@@ -217,14 +216,15 @@ extension PostgresStore {
                 viaIndex = 7.5 * estimate * estimate < Double(limit) * materials
             }
         }
+        let columns = facets ? "id, facet_lines" : "id"
         let query: PostgresQuery =
             viaIndex
             ? """
-            WITH matches AS MATERIALIZED (SELECT id, facet_lines FROM material_search WHERE terms @@ \(tsquery)::tsquery AND id < \(below))
-            SELECT id\(unescaped: facets ? ", facet_lines" : "") FROM matches ORDER BY id DESC LIMIT \(Int64(limit))
+            WITH matches AS MATERIALIZED (SELECT \(unescaped: columns) FROM material_search WHERE terms @@ \(tsquery)::tsquery AND id < \(below))
+            SELECT \(unescaped: columns) FROM matches ORDER BY id DESC LIMIT \(Int64(limit))
             """
             : """
-            SELECT id\(unescaped: facets ? ", facet_lines" : "") FROM material_search WHERE terms @@ \(tsquery)::tsquery AND id < \(below)
+            SELECT \(unescaped: columns) FROM material_search WHERE terms @@ \(tsquery)::tsquery AND id < \(below)
             ORDER BY id DESC LIMIT \(Int64(limit))
             """
         return try await c.rows(query, logger).map { row in

@@ -3,14 +3,15 @@ processed as a background job, and its report shown; a file that is not a cartri
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from browser import ADMIN_PASSWORD, ADMIN_USER, BASE_URL, api
+import pytest
+from browser import ADMIN_PASSWORD, ADMIN_USER, BASE_URL, CORPUS, api
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from test_ui import sign_in, wait
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "cc"
+CARTRIDGES = CORPUS / "cc"
+# The real cartridges come from the conformance corpus (../shared/conformance), which a fresh clone does not have.
+needs_corpus = pytest.mark.skipif(not CARTRIDGES.is_dir(), reason=f"needs the conformance corpus, absent at {CARTRIDGES}")
 
 
 def open_import(driver) -> None:
@@ -24,9 +25,10 @@ def open_import(driver) -> None:
     wait(driver).until(EC.visibility_of_element_located((By.ID, "import-form")))
 
 
+@needs_corpus
 def test_course_import_shows_progress_and_report(driver):
     open_import(driver)
-    cartridge = CORPUS / "canvas" / "wallacekelly_modules.imscc"
+    cartridge = CARTRIDGES / "canvas" / "wallacekelly_modules.imscc"
     driver.find_element(By.ID, "i-file").send_keys(str(cartridge))
     driver.find_element(By.ID, "import-submit").click()
     result = wait(driver, 60).until(EC.visibility_of_element_located((By.ID, "import-result")))
@@ -56,12 +58,13 @@ def test_not_a_cartridge_is_explained(driver, tmp_path):
     assert driver.find_element(By.ID, "import-box").get_attribute("data-state") == "failed"
 
 
+@needs_corpus
 def test_interrupted_import_restarts_from_nothing(driver):
     """A course upload cut off halfway (the teacher's cancel, as a dropped connection would) stores nothing, and the
     same file sent again imports the whole course: the import is restartable. The upload is slowed to 128 KB/s in
     the browser so that it can be stopped in the middle."""
     open_import(driver)
-    cartridge = CORPUS / "canvas" / "canvas_summer_template_cc1p1.imscc"
+    cartridge = CARTRIDGES / "canvas" / "canvas_summer_template_cc1p1.imscc"
     _, health = api("GET", "/health")
     before = int(health["materials"])
     driver.execute_cdp_cmd("Network.enable", {})
