@@ -14,7 +14,7 @@ import json
 import zipfile
 
 import pytest
-from browser import BASE_URL, CORPUS, SHOTS, api, screenshots
+from browser import BASE_URL, CORPUS, SHOTS, screenshots
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from test_content_origin import content_url, publish

@@ -573,8 +573,3 @@ export function openEditor(container, question, { onSaved = () => {}, onClose = 
   return form;
 }
 
-/** The question's stem as a preview (maths rendered), for the bank's list. */
-export function stemPreview(question) {
-  return el('div', { class: 'question-stem math-preview' }, richPreview(question.stem?.html ?? '', question.stem?.format || 'html'));
-}
-
